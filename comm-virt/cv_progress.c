@@ -1,0 +1,141 @@
+/* cv_progress.c: the progress engine: inbox, ordering, portal transfers.
+ *
+ * Each call drains a bounded number of messages from the cluster's MPI
+ * mailbox. Matching messages (EAGER, RTS) carry a per-pair sequence number;
+ * one that arrives ahead of its turn is held, sorted, until the gap fills,
+ * so a message can never overtake an earlier one from the same sender even
+ * when they travelled different paths. Then the active portal transfers are
+ * tested and completed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cv_internal.h"
+
+#define CV_DRAIN_MAX 32 /* messages handled per call, to bound latency */
+
+/* Keeps an early message until its predecessors from the same sender came. */
+static void cv_hold(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payload)
+{
+    size_t plen = h->type == CV_MSG_EAGER ? (size_t)h->len : 0;
+    struct cv_msg *m = malloc(sizeof(*m) + plen), **pp;
+
+    if (m == NULL)
+        kjob_abort(1, "nanvix-mpi: out of memory holding an early message");
+    m->hdr = *h;
+    if (plen > 0)
+        memcpy(m->payload, payload, plen);
+    for (pp = &r->held[h->src]; *pp != NULL; pp = &(*pp)->next)
+        if ((int32_t)((*pp)->hdr.seq - h->seq) > 0)
+            break;
+    m->next = *pp;
+    *pp = m;
+}
+
+/* Delivers the held messages of src that are now in sequence. */
+static void cv_release_held(struct cv_rank *r, int src)
+{
+    struct cv_msg *m;
+
+    while ((m = r->held[src]) != NULL && m->hdr.seq == r->recv_seq[src]) {
+        r->held[src] = m->next;
+        r->recv_seq[src]++;
+        cv_deliver(r, &m->hdr, m->payload);
+        free(m);
+    }
+}
+
+/* A matching message: deliver in order, hold if early, drop a duplicate. */
+static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payload)
+{
+    int32_t ahead = (int32_t)(h->seq - r->recv_seq[h->src]);
+
+    if (ahead == 0) {
+        r->recv_seq[h->src]++;
+        cv_deliver(r, h, payload);
+        cv_release_held(r, h->src);
+    } else if (ahead > 0) {
+        cv_hold(r, h, payload);
+    } else {
+        fprintf(stderr, "nanvix-mpi: rank %d: duplicate message %u from rank %d dropped\n",
+                r->rank, h->seq, h->src);
+    }
+}
+
+static void cv_dispatch(struct cv_rank *r, const unsigned char *msg, size_t n)
+{
+    struct cv_wire_hdr h;
+
+    if (cv_wire_decode(msg, n, cv_cluster.job, cv_cluster.nranks, &h) < 0) {
+        fprintf(stderr, "nanvix-mpi: cluster %d: malformed message (%zu bytes) dropped\n",
+                cv_cluster.self, n);
+        return;
+    }
+    if (h.dst != r->rank) {
+        fprintf(stderr, "nanvix-mpi: cluster %d: message for rank %d, hosting rank %d\n",
+                cv_cluster.self, h.dst, r->rank);
+        return;
+    }
+    switch (h.type) {
+    case CV_MSG_EAGER:
+    case CV_MSG_RTS:
+        cv_ordered(r, &h, msg + sizeof(h));
+        break;
+    case CV_MSG_CTS:
+        cv_handle_cts(r, &h);
+        break;
+    case CV_MSG_ACK:
+        cv_handle_ack(r, &h);
+        break;
+    case CV_MSG_GO:
+        cv_handle_go(r, &h);
+        break;
+    }
+}
+
+/* Completes the portal transfers that are done. Returns how many. */
+int cv_progress_transfers(struct cv_rank *r)
+{
+    struct cv_request *q, *next;
+    int done = 0;
+
+    for (q = r->active; q != NULL; q = next) {
+        next = q->next;
+        if (q->state != CV_REQ_TRANSFER || kportal_test(q->portal) == 0)
+            continue;
+        if (q->kind == CV_REQ_SEND)
+            kportal_close(q->portal);
+        else
+            kportal_unlink(q->portal);
+        q->portal = -1;
+        cv_active_remove(r, q);
+        cv_request_complete(q);
+        done++;
+    }
+    return done;
+}
+
+int cv_progress(void)
+{
+    struct cv_rank *r = cv_self();
+    int events = 0;
+
+    while (events < CV_DRAIN_MAX) {
+        ssize_t n = kmailbox_tryread(cv_cluster.inbox, cv_cluster.rx, sizeof(cv_cluster.rx));
+
+        if (n < 0)
+            break;
+        cv_dispatch(r, cv_cluster.rx, (size_t)n);
+        events++;
+    }
+    if (r->active != NULL)
+        events += cv_progress_transfers(r);
+    return events;
+}
+
+void cv_idle(unsigned *spins)
+{
+    knode_idle(spins);
+}

@@ -1,0 +1,72 @@
+/* mpi.h: the public header of nanvix-mpi, MPICH's mpi.h plus our extensions.
+ *
+ * The library implements the MPICH ABI: handles, constants, MPI_Status and
+ * every prototype come from MPICH's own mpi.h, which this file includes with
+ * #include_next. Our mpicc puts this file's directory first on the include
+ * path and MPICH's directory (/usr/include/x86_64-linux-gnu/mpich on Debian)
+ * after it, so `#include <mpi.h>` in an application finds this file, which
+ * then finds MPICH's. A program that uses no extension can be built by
+ * MPICH's own mpicc and still run on our library (through LD_LIBRARY_PATH).
+ *
+ * Extensions: rank migration between clusters. A cluster is one process of
+ * the job; `mpiexec -n N --spares K` starts N+K clusters, numbered 0..N+K-1;
+ * at start rank i runs on cluster i and clusters N..N+K-1 are spares (they
+ * host no rank and wait to receive one). Programs can test NANVIX_MPI to
+ * compile extension calls only when building against this library.
+ */
+#ifndef NANVIX_MPI_H
+#define NANVIX_MPI_H
+
+#if defined(__has_include_next)
+#if !__has_include_next(<mpi.h>)
+#error "MPICH's mpi.h not found: install the Debian package libmpich-dev"
+#endif
+#endif
+#include_next <mpi.h>
+
+/* Defined when compiling against nanvix-mpi (value: extension API version). */
+#define NANVIX_MPI 1
+
+/* Cluster argument meaning "any idle spare cluster, chosen by the runtime".
+ * Distinct from every MPICH rank sentinel (MPI_PROC_NULL -1,
+ * MPI_ANY_SOURCE -2, MPI_ROOT -3). */
+#define MPIX_ANY_SPARE (-4)
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Move the calling rank's container to `cluster` (a spare cluster number or
+ * MPIX_ANY_SPARE) and resume it there; returns there, in the same state.
+ * Collective over nothing: only the caller moves; other ranks keep talking to
+ * it through its logical rank. Returns MPI_SUCCESS once the rank runs on the
+ * new cluster; on failure (bad, busy or missing cluster, the caller's own
+ * cluster, layout mismatch, transfer error) returns an MPI error code (class
+ * MPI_ERR_ARG or MPI_ERR_OTHER) and the rank keeps running where it was. */
+int MPI_Migrateto(int cluster);
+int PMPI_Migrateto(int cluster);
+
+/* Move rank `rank` of `comm` (possibly another rank than the caller) to
+ * `cluster` (or MPIX_ANY_SPARE). Returns MPI_SUCCESS once the migration is
+ * done; on failure an MPI error code (MPI_ERR_RANK, MPI_ERR_COMM,
+ * MPI_ERR_ARG, MPI_ERR_OTHER) through comm's error handler, and nothing
+ * moves. */
+int MPIX_Migrate(int rank, int cluster, MPI_Comm comm);
+
+/* Set *cluster to the number of the cluster that hosts the calling rank now.
+ * Returns MPI_SUCCESS; MPI_ERR_ARG if cluster is NULL. */
+int MPIX_Cluster_self(int *cluster);
+
+/* Set *n to the number of clusters in the job (ranks + spares).
+ * Returns MPI_SUCCESS; MPI_ERR_ARG if n is NULL. */
+int MPIX_Cluster_count(int *n);
+
+/* Set *n to the number of clusters that host no rank right now.
+ * Returns MPI_SUCCESS; MPI_ERR_ARG if n is NULL. */
+int MPIX_Spare_count(int *n);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* NANVIX_MPI_H */

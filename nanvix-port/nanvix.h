@@ -1,0 +1,172 @@
+/* nanvix.h: the Nanvix kernel interface (node, sync, mailbox, portal) on Linux.
+ *
+ * One Linux process is one cluster. Clusters are numbered 0..knode_count()-1
+ * and find each other through the PMI wire protocol of the launcher (Hydra):
+ * every cluster opens one libfabric RDM endpoint (provider `shm` by default,
+ * anything else through FI_PROVIDER, e.g. "tcp;ofi_rxm"), publishes its
+ * address in the PMI key-value space and reads everyone else's.
+ *
+ * The three IPC abstractions keep the Nanvix semantics:
+ *  - ksync: a barrier-like signal between a set of clusters (ONE_TO_ALL or
+ *    ALL_TO_ONE, the first node of the list is the master);
+ *  - kmailbox: N:1 small messages of at most KMAILBOX_MESSAGE_SIZE bytes,
+ *    addressed to (cluster, port); message boundaries and per-sender order
+ *    are kept; a read blocks until a message is there;
+ *  - kportal: 1:1 bulk transfers of any size to (cluster, port); the receiver
+ *    must allow a given remote (cluster, port) before data flows; a write
+ *    completes when the receiver has the data.
+ *
+ * Asynchronous variants (`*_aread`, `*_awrite`, `*_wait`, `*_test`) exist for
+ * the progress engine of the layers above; the blocking calls are built on
+ * them. Blocking waits back off from spinning to yielding to sleeping, so an
+ * oversubscribed job (more clusters than cores) still makes progress.
+ *
+ * Every function returns a non-negative value on success and a negative errno
+ * value on failure (-EINVAL bad argument or cluster number, -EBADF closed or
+ * unknown id, -EAGAIN nothing available yet in a non-blocking call, -ENOMEM,
+ * -EIO a fabric or launcher failure).
+ *
+ * While a thread is inside one of these calls the malloc family is served by
+ * libc, not by a container (the kernel owns that memory).
+ */
+#ifndef NANVIX_H
+#define NANVIX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+/* Limits. */
+#define KMAILBOX_MESSAGE_SIZE 8192 /* largest mailbox message, in bytes */
+#define KMAILBOX_PORT_MAX     16   /* mailbox ports per cluster: 0..15 */
+#define KPORTAL_PORT_MAX      (1 << 20) /* portal ports per cluster */
+#define KNODE_MAX             4096 /* most clusters in one job */
+
+/* Kernel depth of the calling thread: > 0 while the thread is inside one of
+ * the functions below (the uarea layer sends malloc calls made there, e.g. by
+ * libfabric, to libc instead of the rank's container). */
+extern __thread int np_kernel_depth __attribute__((tls_model("initial-exec")));
+
+/* Non-zero while the calling thread is inside this layer. */
+static inline int knode_in_kernel(void)
+{
+    return np_kernel_depth;
+}
+
+/* ksync types. */
+#define KSYNC_ONE_TO_ALL 0
+#define KSYNC_ALL_TO_ONE 1
+
+/* ---- node and job ---------------------------------------------------- */
+
+/* Bootstraps this cluster: PMI init, fabric endpoint, address exchange.
+ * Idempotent. Returns 0, or -EIO with a message on stderr that names what is
+ * missing (no launcher, no provider). */
+int knode_setup(void);
+
+/* Tears down the endpoint and leaves PMI after a PMI barrier with every other
+ * cluster. Returns 0 or -EIO. */
+int knode_shutdown(void);
+
+/* This cluster's number, or -EINVAL before knode_setup(). */
+int knode_get_num(void);
+
+/* Number of clusters in the job (ranks and spares), or -EINVAL before setup. */
+int knode_count(void);
+
+/* Non-zero when `cluster` is a valid cluster number of this job. */
+int knode_is_valid(int cluster);
+
+/* A 64-bit token that identifies this job (hash of the PMI KVS name); a
+ * cluster never accepts messages carrying another job's token. */
+uint64_t knode_job_token(void);
+
+/* Processor (host) name of this cluster, NUL-terminated into name[len]. */
+int knode_get_name(char *name, size_t len);
+
+/* Launcher key-value space, for small per-job facts (global scope, visible
+ * to the others after kjob_fence()). Values up to 1024 bytes. */
+int kjob_put(const char *key, const char *value);
+int kjob_get(int cluster, const char *key, char *value, size_t len);
+int kjob_fence(void);
+
+/* Aborts the whole job through the launcher with `code` and `msg`. */
+void kjob_abort(int code, const char *msg) __attribute__((noreturn));
+
+/* Makes progress on the fabric and backs off: call it from every wait loop.
+ * `*spins` counts consecutive idle rounds (set to 0 when work was done);
+ * after a short spin the call yields, later it sleeps up to ~1 ms. */
+void knode_idle(unsigned *spins);
+
+/* Progresses the fabric once without waiting. Returns how many completions
+ * it handled (>= 0) or -EIO. */
+int knode_poll(void);
+
+/* Monotonic time in seconds. */
+double knode_wtime(void);
+
+/* ---- sync ------------------------------------------------------------ */
+
+/* Creates (receive side) / opens (send side) a sync among nodes[0..nnodes-1].
+ * For ONE_TO_ALL the master nodes[0] signals and the others wait; for
+ * ALL_TO_ONE the others signal and the master waits for all of them.
+ * Returns a sync id >= 0. */
+int ksync_create(const int *nodes, int nnodes, int type);
+int ksync_open(const int *nodes, int nnodes, int type);
+int ksync_wait(int syncid);
+int ksync_signal(int syncid);
+int ksync_close(int syncid);
+int ksync_unlink(int syncid);
+
+/* ---- mailbox --------------------------------------------------------- */
+
+/* Creates the input mailbox (local, port); local must be this cluster.
+ * Returns a mailbox id >= 0, -EBUSY if it exists already. */
+int kmailbox_create(int local, int port);
+
+/* Opens an output mailbox towards (remote, port). Returns an id >= 0. */
+int kmailbox_open(int remote, int remote_port);
+
+/* Reads one message into buf (size >= the message, at most
+ * KMAILBOX_MESSAGE_SIZE); blocks until one arrives. Returns the message
+ * length, -EMSGSIZE if buf is too small (the message stays queued). */
+ssize_t kmailbox_read(int mbxid, void *buf, size_t size);
+
+/* Like kmailbox_read but returns -EAGAIN at once when nothing is queued. */
+ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size);
+
+/* Sends size bytes (0..KMAILBOX_MESSAGE_SIZE) as one message; returns size
+ * once the data has left buf (the message is then in flight or delivered). */
+ssize_t kmailbox_write(int mbxid, const void *buf, size_t size);
+
+int kmailbox_close(int mbxid);  /* output side */
+int kmailbox_unlink(int mbxid); /* input side */
+
+/* ---- portal ---------------------------------------------------------- */
+
+/* Creates the input portal (local, port); local must be this cluster. */
+int kportal_create(int local, int port);
+
+/* Allows one transfer from (remote, remote_port) into the next read. */
+int kportal_allow(int portalid, int remote, int remote_port);
+
+/* Opens an output portal from (local, local_port) to (remote, remote_port).
+ * The receiver allows (local, local_port). Returns an id >= 0. */
+int kportal_open(int local, int local_port, int remote, int remote_port);
+
+/* Blocking transfers of size bytes (any size). Return size or < 0. */
+ssize_t kportal_read(int portalid, void *buf, size_t size);
+ssize_t kportal_write(int portalid, const void *buf, size_t size);
+
+/* Asynchronous transfers: start, then kportal_wait (blocks) or kportal_test
+ * (returns 1 when done, 0 when not yet). One transfer per id at a time.
+ * The buffer must stay valid until completion. */
+int kportal_aread(int portalid, void *buf, size_t size);
+int kportal_awrite(int portalid, const void *buf, size_t size);
+ssize_t kportal_wait(int portalid);
+int kportal_test(int portalid);
+
+int kportal_close(int portalid);  /* output side */
+int kportal_unlink(int portalid); /* input side */
+
+#endif /* NANVIX_H */

@@ -1,0 +1,273 @@
+/* np_node.c: cluster bootstrap and teardown (knode_*), and the job KVS (kjob_*).
+ *
+ * knode_setup() joins the PMI job (cluster number = PMI rank, count = PMI
+ * size), opens the fabric endpoint, publishes its address hex-encoded under
+ * "np-addr-<cluster>" (split into parts "np-addr-<cluster>-<i>" if longer
+ * than the launcher's value limit; part 0 begins with "<nparts>:"), and after
+ * a PMI barrier inserts every cluster's address into the AV in cluster order.
+ * A second barrier makes sure everyone can reach everyone before the first
+ * message. User keys of kjob_put() are stored as "c<cluster>.<key>".
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "np_internal.h"
+
+#define NP_ADDR_MAX 1024
+
+struct np_node np_node;
+
+static uint64_t np_fnv1a(const char *s)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (; *s != '\0'; s++) {
+        h ^= (unsigned char)*s;
+        h *= 0x100000001b3ULL;
+    }
+    return h;
+}
+
+static void np_hex_encode(const unsigned char *in, size_t len, char *out)
+{
+    static const char digits[] = "0123456789abcdef";
+    for (size_t i = 0; i < len; i++) {
+        out[2 * i] = digits[in[i] >> 4];
+        out[2 * i + 1] = digits[in[i] & 15];
+    }
+    out[2 * len] = '\0';
+}
+
+static int np_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+/* Decodes hex into out[max]. Returns the byte count or -EIO. */
+static int np_hex_decode(const char *hex, unsigned char *out, size_t max)
+{
+    size_t n = strlen(hex);
+    if (n % 2 != 0 || n / 2 > max)
+        return -EIO;
+    for (size_t i = 0; i < n / 2; i++) {
+        int hi = np_hex_digit(hex[2 * i]), lo = np_hex_digit(hex[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return -EIO;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return (int)(n / 2);
+}
+
+/* Publishes this endpoint's address. Returns 0 or -EIO. */
+static int np_addr_publish(void)
+{
+    unsigned char addr[NP_ADDR_MAX];
+    char hex[2 * NP_ADDR_MAX + 1], key[64], val[NP_PMI_VALUE_MAX + 16];
+    size_t len = sizeof(addr);
+    if (np_fabric_getname(addr, &len) != 0)
+        return -EIO;
+    np_hex_encode(addr, len, hex);
+    size_t part = np_pmi_vallen_max() - 16, total = strlen(hex);
+    if (part > NP_PMI_VALUE_MAX - 16)
+        part = NP_PMI_VALUE_MAX - 16;
+    int nparts = (int)((total + part - 1) / part);
+    for (int i = 0; i < nparts; i++) {
+        size_t off = (size_t)i * part;
+        int pre = i == 0 ? snprintf(val, sizeof(val), "%d:", nparts) : 0;
+        snprintf(val + pre, sizeof(val) - (size_t)pre, "%.*s", (int)part, hex + off);
+        snprintf(key, sizeof(key), "np-addr-%d-%d", np_node.num, i);
+        if (np_pmi_put(key, val) != 0)
+            return -EIO;
+    }
+    return 0;
+}
+
+/* Fetches the address of cluster c and inserts it. Returns 0 or -EIO. */
+static int np_addr_fetch(int c)
+{
+    unsigned char addr[NP_ADDR_MAX];
+    char hex[2 * NP_ADDR_MAX + 1] = "", key[64], val[NP_PMI_VALUE_MAX + 16];
+    int nparts = 1;
+    for (int i = 0; i < nparts; i++) {
+        snprintf(key, sizeof(key), "np-addr-%d-%d", c, i);
+        if (np_pmi_get(key, val, sizeof(val)) != 0)
+            goto bad;
+        const char *p = val;
+        if (i == 0) {
+            nparts = atoi(val);
+            p = strchr(val, ':');
+            if (p == NULL || nparts < 1 || nparts > 64)
+                goto bad;
+            p++;
+        }
+        if (strlen(hex) + strlen(p) >= sizeof(hex))
+            goto bad;
+        strcat(hex, p);
+    }
+    int len = np_hex_decode(hex, addr, sizeof(addr));
+    if (len <= 0)
+        goto bad;
+    return np_fabric_insert(c, addr);
+bad:
+    np_error("bootstrap: no valid address of cluster %d in the PMI key-value space", c);
+    return -EIO;
+}
+
+static void np_progress_hook(void)
+{
+    if (np_fab.cq != NULL)
+        np_fabric_progress();
+}
+
+static int np_setup_locked(void)
+{
+    int rank, size;
+    if (np_pmi_init(&rank, &size) != 0)
+        return -EIO;
+    np_node.num = rank;
+    np_node.count = size;
+    np_node.token = np_fnv1a(np_pmi_kvsname());
+    if (np_fabric_open() != 0 || np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
+        goto err;
+    for (int c = 0; c < size; c++)
+        if (np_addr_fetch(c) != 0)
+            goto err;
+    np_node.ready = 1;
+    if (np_sync_setup() != 0 || np_pmi_barrier(np_progress_hook) != 0)
+        goto err;
+    return 0;
+err:
+    np_node.ready = 0;
+    np_sync_teardown();
+    np_fabric_close();
+    np_pmi_finalize();
+    return -EIO;
+}
+
+int knode_setup(void)
+{
+    np_enter();
+    int ret = np_node.ready ? 0 : np_setup_locked();
+    np_leave();
+    return ret;
+}
+
+int knode_shutdown(void)
+{
+    int ret = 0;
+    np_enter();
+    if (np_node.ready) {
+        ret = np_pmi_barrier(np_progress_hook);
+        np_node.ready = 0;
+        np_fabric_close(); /* drops every posted operation */
+        np_mailbox_teardown();
+        np_portal_teardown();
+        np_sync_teardown();
+        if (np_pmi_finalize() != 0)
+            ret = -EIO;
+    }
+    np_leave();
+    return ret;
+}
+
+int knode_get_num(void)
+{
+    return np_node.ready ? np_node.num : -EINVAL;
+}
+
+int knode_count(void)
+{
+    return np_node.ready ? np_node.count : -EINVAL;
+}
+
+int knode_is_valid(int cluster)
+{
+    return np_cluster_ok(cluster);
+}
+
+uint64_t knode_job_token(void)
+{
+    return np_node.token;
+}
+
+int knode_get_name(char *name, size_t len)
+{
+    char host[256];
+    if (name == NULL || len == 0)
+        return -EINVAL;
+    if (gethostname(host, sizeof(host)) != 0)
+        return -EIO;
+    host[sizeof(host) - 1] = '\0';
+    if (strlen(host) >= len)
+        return -EINVAL;
+    strcpy(name, host);
+    return 0;
+}
+
+/* A key or value PMI-1 can carry: printable, no space, no '='. */
+static int np_kvs_text_ok(const char *s, size_t max)
+{
+    size_t n = 0;
+    for (; s[n] != '\0'; n++)
+        if (s[n] <= ' ' || s[n] == '=' || s[n] == 127 || n >= max)
+            return 0;
+    return 1;
+}
+
+int kjob_put(const char *key, const char *value)
+{
+    char k[128];
+    if (key == NULL || value == NULL || *key == '\0' || !np_kvs_text_ok(key, 48) ||
+        !np_kvs_text_ok(value, NP_PMI_VALUE_MAX))
+        return -EINVAL;
+    np_enter();
+    int ret = -EINVAL;
+    if (np_node.ready) {
+        snprintf(k, sizeof(k), "c%d.%s", np_node.num, key);
+        ret = np_pmi_put(k, value);
+    }
+    np_leave();
+    return ret;
+}
+
+int kjob_get(int cluster, const char *key, char *value, size_t len)
+{
+    char k[128];
+    if (key == NULL || value == NULL || len == 0 || *key == '\0' || !np_kvs_text_ok(key, 48))
+        return -EINVAL;
+    np_enter();
+    int ret = -EINVAL;
+    if (np_cluster_ok(cluster)) {
+        snprintf(k, sizeof(k), "c%d.%s", cluster, key);
+        ret = np_pmi_get(k, value, len);
+        if (ret == -ENOSPC)
+            ret = -EINVAL;
+        else if (ret == 0)
+            ret = (int)strlen(value);
+    }
+    np_leave();
+    return ret;
+}
+
+int kjob_fence(void)
+{
+    np_enter();
+    int ret = np_node.ready ? np_pmi_barrier(np_progress_hook) : -EINVAL;
+    np_leave();
+    return ret;
+}
+
+void kjob_abort(int code, const char *msg)
+{
+    np_kernel_depth++;
+    fprintf(stderr, "nanvix-port: cluster %d aborts the job (code %d): %s\n",
+            np_node.ready ? np_node.num : -1, code, msg != NULL ? msg : "");
+    fflush(stderr);
+    np_pmi_abort(code);
+    _exit(code != 0 ? code : 1);
+}

@@ -1,0 +1,88 @@
+/* np_wait.c: progress-and-back-off for blocking waits, and time.
+ *
+ * A wait loop polls the fabric; while nothing happens it counts idle rounds
+ * in *spins and backs off: first it spins (NP_SPIN_POLLS polls with a pause),
+ * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps, doubling
+ * from 1 us up to NP_SLEEP_MAX_NS. Any completion resets *spins to 0. So a
+ * ping-pong between two idle cores stays in the spin phase, while clusters
+ * oversubscribing cores hand them over quickly.
+ */
+#include <errno.h>
+#include <sched.h>
+#include <time.h>
+
+#include "np_internal.h"
+
+#define NP_SPIN_POLLS   128
+#define NP_YIELD_POLLS  256
+#define NP_SLEEP_MAX_NS 1000000L
+
+static inline void np_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+}
+
+/* Backs off one idle round according to *spins, which it increments. */
+void np_backoff(unsigned *spins)
+{
+    unsigned s = (*spins)++;
+    if (s < NP_SPIN_POLLS) {
+        np_cpu_relax();
+        return;
+    }
+    if (s < NP_YIELD_POLLS) {
+        sched_yield();
+        return;
+    }
+    unsigned shift = (s - NP_YIELD_POLLS) / 4;
+    long ns = shift >= 10 ? NP_SLEEP_MAX_NS : 1000L << shift;
+    if (ns > NP_SLEEP_MAX_NS)
+        ns = NP_SLEEP_MAX_NS;
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
+}
+
+void np_wait_step(unsigned *spins)
+{
+    int n = np_fabric_progress();
+    if (n > 0) {
+        *spins = 0;
+        return;
+    }
+    pthread_mutex_unlock(&np_lock);
+    np_backoff(spins);
+    pthread_mutex_lock(&np_lock);
+}
+
+void knode_idle(unsigned *spins)
+{
+    np_enter();
+    int n = np_node.ready ? np_fabric_progress() : 0;
+    np_leave();
+    if (n > 0) {
+        *spins = 0;
+        return;
+    }
+    np_kernel_depth++;
+    np_backoff(spins);
+    np_kernel_depth--;
+}
+
+int knode_poll(void)
+{
+    np_enter();
+    int n = np_node.ready ? np_fabric_progress() : -EINVAL;
+    np_leave();
+    return n;
+}
+
+double knode_wtime(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}

@@ -1,0 +1,164 @@
+/* ua.h: the container a rank lives in (uarea layer), its one public header.
+ *
+ * A container is everything that belongs to one MPI rank and nothing else:
+ * its stack, its heap, the application's globals and the rank's MPI state. It
+ * lives in one reserved virtual-address region at the same fixed address in
+ * every cluster (UA_REGION_BASE, UA_REGION_SIZE), so a rank can be frozen in
+ * one process, its touched pages copied to another process of the same job and
+ * resumed there without fixing a single pointer.
+ *
+ * How a program becomes a rank, without changing its source:
+ *  - the library interposes __libc_start_main; before main it re-executes the
+ *    process once with address-space randomisation off (so every cluster of an
+ *    installation maps the same objects at the same addresses), reserves the
+ *    region, and runs the application's main on a stack inside the container
+ *    ("rank context"), keeping the original stack for the runtime ("kernel
+ *    context");
+ *  - upper layers plug in through boot hooks (struct ua_boot_hooks), so this
+ *    layer never calls upward;
+ *  - the malloc family is interposed: in rank context memory comes from an
+ *    allocator whose whole state is in the container, elsewhere from libc;
+ *    free() and realloc() decide by address;
+ *  - the migration layer suspends the rank (ua_rank_suspend), ships what
+ *    ua_touched_ranges() lists, restores it elsewhere (ua_restore_range) and
+ *    resumes it there (ua_rank_resume).
+ *
+ * Conventions: functions that can fail return 0 (or a count) on success and a
+ * negative errno value on failure. Calls go downward only: this layer uses
+ * nanvix-port/nanvix.h and nothing above it.
+ *
+ * Known limits (cluster-side, they do not move with the rank): thread-local
+ * variables of the application, threads the application creates, open file
+ * descriptors and FILE streams, libc-internal state (atexit handlers, locale,
+ * stdio lists), and setjmp buffers (mangled with the per-process pointer
+ * guard). The rank always runs on the main thread of its cluster.
+ */
+#ifndef UA_H
+#define UA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* ---- container layout ---------------------------------------------------- */
+
+#define UA_REGION_BASE  0x100000000000UL   /* fixed address of every container */
+#define UA_REGION_SIZE  (64UL << 30)       /* 64 GiB reserved, NORESERVE */
+#define UA_HEADER_SIZE  (1UL << 20)        /* uarea header area (start of region) */
+#define UA_GUARD_SIZE   (64UL << 10)       /* PROT_NONE gap below the stack */
+#define UA_STACK_SIZE   (64UL << 20)       /* rank stack, grows down */
+#define UA_LAYOUT_VERSION 1                /* bump when struct ua_header changes */
+
+/* ---- start-up and boot hooks --------------------------------------------- */
+
+/* How upper layers plug into start-up. Every hook runs in kernel (runtime)
+ * context, on the process's original stack. Register them from a library
+ * constructor, i.e. before main: ua_set_boot_hooks() is read once, when the
+ * interposed start-up code runs. */
+struct ua_boot_hooks {
+    /* Before main. Bootstraps the cluster. Returns 1 if this cluster hosts a
+     * rank from the start, 0 if it is an idle spare, < 0 on error (the process
+     * then exits with status 1). */
+    int (*cluster_boot)(void);
+    /* Whenever no rank code runs on this cluster and no main returned: at
+     * boot on a spare, and on any cluster after its rank suspended
+     * (ua_rank_suspended() is then non-zero: send the container away, then
+     * ua_release_container(), or resume it with ua_rank_resume()). Runs until
+     * the job ends; when a container arrives it restores it and calls
+     * ua_rank_resume(), which returns when the rank suspends again. Returns
+     * the process's exit status. */
+    int (*spare_loop)(void);
+    /* After the rank's main returned `status` on this cluster (wherever it
+     * started). Returns the process's exit status; the process then exit()s. */
+    int (*rank_exit)(int status);
+};
+
+/* Registers the boot hooks (copied). Without hooks, main simply runs on the
+ * container stack, a suspended rank is resumed at once, and the process exits
+ * with main's status. */
+void ua_set_boot_hooks(const struct ua_boot_hooks *hooks);
+
+/* ---- rank context -------------------------------------------------------- */
+
+/* Rank context only: saves the rank's context in the uarea header and
+ * switches to kernel context (spare_loop, or the ua_rank_resume() caller).
+ * Returns when the rank is resumed, possibly in another process. */
+void ua_rank_suspend(void);
+
+/* Kernel context only, with a suspended rank present (ua_rank_suspended()):
+ * switches into the saved rank context. Returns when the rank suspends again;
+ * if instead the rank's main returns, calls rank_exit and exits the process,
+ * never returning. */
+void ua_rank_resume(void);
+
+/* Non-zero on the calling thread while it runs rank code. */
+int ua_rank_active(void);
+
+/* Non-zero when this cluster holds a container (started here or restored),
+ * 0 on a spare or after ua_release_container(). */
+int ua_container_present(void);
+
+/* Non-zero when a container is present and its rank is suspended (its context
+ * is saved in the header, ready to be sent or resumed). */
+int ua_rank_suspended(void);
+
+/* Logical rank stored in the header (-1 until set). Valid only while a
+ * container is present; ua_set_rank() returns 0 or -ENODEV without one. */
+int ua_set_rank(int rank);
+int ua_get_rank(void);
+
+/* The slot in the header where the MPI layer hangs the rank's root object
+ * (allocated in rank context, so it lives in the container). NULL when no
+ * container is present. */
+void **ua_mpi_root(void);
+
+/* ---- layout compatibility ------------------------------------------------ */
+
+/* A 64-bit hash of the address-space layout: every loaded object's name, load
+ * address, segments and build id, plus the container base, size and layout
+ * version. Two processes of the same installation started by this library
+ * agree; any other pair disagrees. When this process could not turn ASLR off,
+ * the value is mixed with process-unique data so it matches nobody. */
+uint64_t ua_layout_fingerprint(void);
+
+/* Non-zero when this process runs without address randomisation (so its
+ * containers can move). */
+int ua_layout_migratable(void);
+
+/* ---- transfer ------------------------------------------------------------ */
+
+/* An address range [addr, addr + len). */
+struct ua_range {
+    void *addr;
+    size_t len;
+};
+
+/* Writes to out[0..max-1] the application's globals: the writable .data/.bss
+ * span of the main executable minus its RELRO part, its .got.plt and every
+ * object placed there by an R_X86_64_COPY relocation (stdout, environ...,
+ * which belong to the cluster). Returns the number of ranges (it may exceed
+ * max: then only max were written), or -ENOENT if the executable has no
+ * writable segment. */
+int ua_globals_ranges(struct ua_range *out, int max);
+
+/* Calls cb(addr, len, arg) for every range to transfer, ascending addresses:
+ * the uarea header, the touched pages of the rank stack (from the saved stack
+ * pointer up when the rank is suspended) and of the heap (up to the heap top),
+ * runs of adjacent pages merged, then the globals ranges (whole). Stops at the
+ * first non-zero return of cb and returns it; returns 0 when all were listed,
+ * -ENODEV without a container. */
+int ua_touched_ranges(int (*cb)(void *addr, size_t len, void *arg), void *arg);
+
+/* Copies len bytes of data to addr, after checking that [addr, addr + len) is
+ * inside the container (not its guard gap) or inside one globals range.
+ * Returns 0, -EINVAL if the range is outside. */
+int ua_restore_range(void *addr, const void *data, size_t len);
+
+/* Source side after a move: drops every page of the container (the mapping
+ * stays reserved, it reads as zeros), so ua_container_present() becomes 0. */
+void ua_release_container(void);
+
+/* A fast 64-bit checksum of len bytes at p (XXH64 algorithm, seed 0). Used to
+ * verify transfers; the same bytes give the same value in every process. */
+uint64_t ua_checksum_range(const void *p, size_t len);
+
+#endif /* UA_H */
