@@ -268,6 +268,10 @@ int mpi_req_done(struct mpi_request *r);
  * Returns MPI_SUCCESS or the operation's error (e.g. CV_ERR_TRUNCATE). */
 int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
 
+/* Waits for the live request *h_p, then mpi_req_finish(). Returns
+ * MPI_SUCCESS, the operation's error or a cv error. */
+int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
+
 /* mpi_check.c: argument checks at the MPI boundary, each returning
  * MPI_SUCCESS or the MPI error class that describes the fault. */
 int mpi_check_comm(struct mpi_rank_state *s, MPI_Comm comm, struct mpi_comm **c_p);

@@ -142,6 +142,8 @@ int np_fabric_insert(int cluster, const void *addr)
     return 0;
 }
 
+static void np_bounce_release_all(void);
+
 void np_fabric_close(void)
 {
     if (np_fab.ep != NULL)
@@ -158,6 +160,7 @@ void np_fabric_close(void)
         fi_freeinfo(np_fab.info);
     free(np_fab.addrs);
     memset(&np_fab, 0, sizeof(np_fab));
+    np_bounce_release_all();
 }
 
 static int np_fabric_readerr(void)
@@ -172,7 +175,7 @@ static int np_fabric_readerr(void)
     }
     struct np_op *op = err.op_context;
     if (op != NULL)
-        op->done(op, err.err ? err.err : FI_EIO, err.len);
+        op->done(op, err.err ? abs(err.err) : FI_EIO, err.len);
     return 1;
 }
 
@@ -231,25 +234,71 @@ int np_fabric_cancel(struct np_op *op)
     return (int)fi_cancel(&np_fab.ep->fid, op);
 }
 
-struct np_send_wait {
-    struct np_op op;
-    int done;
-    int err;
+/* Bounce buffers for sends larger than the inject size. With shm such a send
+ * completes only once the receiver has matched it, so waiting for it could
+ * deadlock two clusters that write to each other; the data is copied into a
+ * bounce buffer and the send completes in the background. Buffers are
+ * recycled through a free list (no malloc per message in steady state); at
+ * most NP_BOUNCE_MAX are in flight, beyond that writers progress and wait. */
+#define NP_BOUNCE_MAX 1024
+
+struct np_bounce {
+    struct np_op op; /* first */
+    struct np_bounce *next_free;
+    struct np_bounce *next_all;
+    char data[KMAILBOX_MESSAGE_SIZE] __attribute__((aligned(64)));
 };
 
-static void np_send_wait_done(struct np_op *op, int err, size_t len)
+static struct np_bounce *np_bounce_free, *np_bounce_all;
+static int np_bounce_count;
+
+static void np_bounce_done(struct np_op *op, int err, size_t len)
 {
-    struct np_send_wait *w = (struct np_send_wait *)op;
-    w->done = 1;
-    w->err = err;
+    struct np_bounce *b = (struct np_bounce *)op;
+    if (err != 0)
+        np_error("fabric: a buffered send failed: %s", fi_strerror(err));
+    b->next_free = np_bounce_free;
+    np_bounce_free = b;
 }
 
-/* Sends len bytes and returns once buf may be reused: injects when len fits
- * the inject size, else sends and progresses until the send completes. A
- * full queue is answered by progressing and retrying. Returns 0 or -EIO. */
+/* Returns a free bounce buffer, allocating or waiting as needed; NULL when
+ * out of memory. */
+static struct np_bounce *np_bounce_get(void)
+{
+    unsigned spins = 0;
+    while (np_bounce_free == NULL && np_bounce_count >= NP_BOUNCE_MAX)
+        np_wait_step(&spins);
+    struct np_bounce *b = np_bounce_free;
+    if (b != NULL) {
+        np_bounce_free = b->next_free;
+        return b;
+    }
+    b = aligned_alloc(64, sizeof(*b));
+    if (b == NULL)
+        return NULL;
+    b->op.done = np_bounce_done;
+    b->next_all = np_bounce_all;
+    np_bounce_all = b;
+    np_bounce_count++;
+    return b;
+}
+
+static void np_bounce_release_all(void)
+{
+    while (np_bounce_all != NULL) {
+        struct np_bounce *b = np_bounce_all;
+        np_bounce_all = b->next_all;
+        free(b);
+    }
+    np_bounce_free = NULL;
+    np_bounce_count = 0;
+}
+
+/* Sends len (<= KMAILBOX_MESSAGE_SIZE) bytes and returns at once: buf may be
+ * reused. Injects when len fits the inject size, else sends a copy. A full
+ * queue is answered by progressing and retrying. Returns 0, -ENOMEM or -EIO. */
 int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag)
 {
-    struct np_send_wait w = {.op.done = np_send_wait_done};
     unsigned spins = 0;
     int ret;
     if (len <= np_fab.inject_size) {
@@ -257,12 +306,15 @@ int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag)
             np_wait_step(&spins);
         return ret == 0 ? 0 : -EIO;
     }
-    while ((ret = np_fabric_send(&w.op, buf, len, dest, tag)) == -EAGAIN)
+    struct np_bounce *b = np_bounce_get();
+    if (b == NULL)
+        return -ENOMEM;
+    memcpy(b->data, buf, len);
+    while ((ret = np_fabric_send(&b->op, b->data, len, dest, tag)) == -EAGAIN)
         np_wait_step(&spins);
-    if (ret != 0)
+    if (ret != 0) {
+        np_bounce_done(&b->op, 0, 0);
         return -EIO;
-    spins = 0;
-    while (!w.done)
-        np_wait_step(&spins);
-    return w.err == 0 ? 0 : -EIO;
+    }
+    return 0;
 }

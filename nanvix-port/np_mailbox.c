@@ -1,52 +1,141 @@
 /* np_mailbox.c: kmailbox, N:1 small messages to (cluster, port).
  *
  * A message is one tagged send with tag (mailbox, token, port). An input
- * mailbox pre-posts a ring of NP_MBX_POOL receive slots of
- * KMAILBOX_MESSAGE_SIZE bytes, all on the same tag. Receives with one tag are
- * matched in the order they were posted and messages of one sender arrive in
- * order (FI_ORDER_SAS), so the ring order is the delivery order: a read takes
- * the slot at the head once it is full, copies it out and re-posts it, which
- * makes it the newest slot again. Completions may be reported out of order
- * (a slot behind the head can fill first); the head still waits its turn.
- * Messages sent before the mailbox exists wait in the provider's unexpected
- * queue until slots are posted. Writes inject when the payload fits the
- * provider's inject size, else they send and progress until the send
- * completes; -FI_EAGAIN is answered by progressing and retrying.
+ * mailbox keeps a ring of NP_MBX_POOL receive slots of KMAILBOX_MESSAGE_SIZE
+ * bytes posted on that tag, and a FIFO of received messages. Receives with one
+ * tag are matched in the order they were posted and messages of one sender
+ * arrive in order (FI_ORDER_SAS), so the ring order is the delivery order.
+ * Whenever the progress function completes a slot, the completed slots at
+ * the head of the ring are copied into the FIFO (nodes come from free lists,
+ * so the steady state allocates nothing) and re-posted at the tail. Slots may
+ * complete out of ring order; the head still waits its turn. Because every
+ * progress call empties the slots, a cluster blocked in a write keeps
+ * absorbing its own incoming messages and writers never deadlock; unread
+ * messages cost memory only. Messages sent before the mailbox exists wait in
+ * the provider's unexpected queue until slots are posted.
+ *
+ * Writes inject when the payload fits the provider's inject size, else they
+ * send a copy (np_fabric_send_now); -FI_EAGAIN is answered by progressing
+ * and retrying.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <rdma/fi_errno.h>
+
 #include "np_internal.h"
 
-#define NP_MBX_POOL 32
+#define NP_MBX_POOL  32
+#define NP_MSG_SMALL 64 /* payload of a small FIFO node */
 
 enum np_slot_state { NP_SLOT_IDLE, NP_SLOT_POSTED, NP_SLOT_FULL };
 
+struct np_mailbox;
+
 struct np_mbx_slot {
     struct np_op op; /* first: the completion finds its slot */
+    struct np_mailbox *mbx;
     int state;
-    int err;     /* 0, or -EIO when the receive failed */
-    size_t len;  /* bytes received when FULL */
+    int err;    /* the receive failed */
+    size_t len; /* bytes received when FULL */
     char data[KMAILBOX_MESSAGE_SIZE] __attribute__((aligned(64)));
 };
 
-struct np_mailbox {
-    int input;    /* 1: created here; 0: opened towards a remote */
-    int cluster;  /* remote cluster (output), this cluster (input) */
-    int port;
-    uint64_t tag;
-    struct np_mbx_slot *slots; /* input: the ring */
-    unsigned head;             /* input: index of the next message */
+/* A received message waiting in a mailbox FIFO. */
+struct np_mbx_msg {
+    struct np_mbx_msg *next;
+    size_t len;
+    int large; /* data holds KMAILBOX_MESSAGE_SIZE bytes, else NP_MSG_SMALL */
+    char data[];
 };
 
+struct np_mailbox {
+    int input;   /* 1: created here; 0: opened towards a remote */
+    int cluster; /* remote cluster (output), this cluster (input) */
+    int port;
+    uint64_t tag;
+    /* Input side. */
+    struct np_mbx_slot *slots; /* the ring */
+    unsigned head;             /* oldest posted slot */
+    unsigned tail;             /* next slot to post; tail - head <= NP_MBX_POOL */
+    struct np_mbx_msg *first, *last; /* the FIFO */
+    int closing;                     /* being unlinked: do not re-post */
+};
 
 static struct np_table np_mbx_table;
 static struct np_mailbox *np_mbx_port[KMAILBOX_PORT_MAX];
+static struct np_mbx_msg *np_msg_free[2]; /* free nodes: small, large */
 
 static inline uint64_t np_mbx_tag(int port)
 {
     return np_tag_head(NP_KIND_MAILBOX, np_node.token) | (uint64_t)port;
+}
+
+/* Returns a FIFO node for len bytes, or NULL when out of memory. */
+static struct np_mbx_msg *np_msg_get(size_t len)
+{
+    int large = len > NP_MSG_SMALL;
+    struct np_mbx_msg *m = np_msg_free[large];
+    if (m != NULL) {
+        np_msg_free[large] = m->next;
+        return m;
+    }
+    m = malloc(sizeof(*m) + (large ? KMAILBOX_MESSAGE_SIZE : NP_MSG_SMALL));
+    if (m != NULL)
+        m->large = large;
+    return m;
+}
+
+static void np_msg_put(struct np_mbx_msg *m)
+{
+    m->next = np_msg_free[m->large];
+    np_msg_free[m->large] = m;
+}
+
+/* Posts idle slots at the tail, in ring order, until the ring is full or the
+ * provider queue is. Returns 0 or a negative errno value other than -EAGAIN. */
+static int np_mbx_refill(struct np_mailbox *m)
+{
+    while (!m->closing && m->tail - m->head < NP_MBX_POOL) {
+        struct np_mbx_slot *slot = &m->slots[m->tail % NP_MBX_POOL];
+        int ret = np_fabric_recv(&slot->op, slot->data, sizeof(slot->data), m->tag);
+        if (ret == -EAGAIN)
+            return 0;
+        if (ret != 0)
+            return ret;
+        slot->state = NP_SLOT_POSTED;
+        m->tail++;
+    }
+    return 0;
+}
+
+/* Moves the completed slots at the head of the ring into the FIFO. */
+static void np_mbx_collect(struct np_mailbox *m)
+{
+    while (m->head != m->tail) {
+        struct np_mbx_slot *slot = &m->slots[m->head % NP_MBX_POOL];
+        if (slot->state != NP_SLOT_FULL)
+            break;
+        struct np_mbx_msg *msg = slot->err ? NULL : np_msg_get(slot->len);
+        if (msg == NULL && !slot->err)
+            break; /* out of memory: leave it in the slot for now */
+        if (msg != NULL) {
+            msg->len = slot->len;
+            memcpy(msg->data, slot->data, slot->len);
+            msg->next = NULL;
+            if (m->last != NULL)
+                m->last->next = msg;
+            else
+                m->first = msg;
+            m->last = msg;
+        } else {
+            np_error("mailbox: a receive on port %d failed; message dropped", m->port);
+        }
+        slot->state = NP_SLOT_IDLE;
+        m->head++;
+    }
+    np_mbx_refill(m);
 }
 
 static void np_slot_done(struct np_op *op, int err, size_t len)
@@ -58,24 +147,8 @@ static void np_slot_done(struct np_op *op, int err, size_t len)
     }
     slot->state = NP_SLOT_FULL;
     slot->len = len;
-    slot->err = err ? -EIO : 0;
-}
-
-/* Posts slot, progressing while the provider's queue is full. Returns 0 or
- * a negative errno value. */
-static int np_slot_post(struct np_mbx_slot *slot, uint64_t tag)
-{
-    unsigned spins = 0;
-    slot->state = NP_SLOT_POSTED;
-    for (;;) {
-        int ret = np_fabric_recv(&slot->op, slot->data, sizeof(slot->data), tag);
-        if (ret != -EAGAIN) {
-            if (ret != 0)
-                slot->state = NP_SLOT_IDLE;
-            return ret;
-        }
-        np_wait_step(&spins);
-    }
+    slot->err = err != 0;
+    np_mbx_collect(slot->mbx);
 }
 
 /* Cancels the posted slots of m and waits (bounded) for the cancellations.
@@ -84,6 +157,7 @@ static int np_mbx_cancel(struct np_mailbox *m)
 {
     unsigned spins = 0;
     double t0 = knode_wtime();
+    m->closing = 1; /* no more re-posting */
     for (int i = 0; i < NP_MBX_POOL; i++)
         if (m->slots[i].state == NP_SLOT_POSTED)
             np_fabric_cancel(&m->slots[i].op);
@@ -96,6 +170,21 @@ static int np_mbx_cancel(struct np_mailbox *m)
         if (knode_wtime() - t0 > 2.0)
             return 0;
         np_wait_step(&spins);
+    }
+}
+
+/* Frees m and its queued messages; its slots and m itself only when
+ * free_slots (no slot is posted any more). */
+static void np_mbx_free(struct np_mailbox *m, int free_slots)
+{
+    while (m->first != NULL) {
+        struct np_mbx_msg *msg = m->first;
+        m->first = msg->next;
+        np_msg_put(msg);
+    }
+    if (free_slots) { /* else the provider may still complete a slot */
+        free(m->slots);
+        free(m);
     }
 }
 
@@ -117,18 +206,19 @@ static int np_mbx_create_locked(int local, int port)
     np_mbx_port[port] = m;
     for (int i = 0; i < NP_MBX_POOL; i++) {
         slots[i].op.done = np_slot_done;
+        slots[i].mbx = m;
         slots[i].state = NP_SLOT_IDLE;
     }
-    for (int i = 0; i < NP_MBX_POOL; i++) {
-        if (np_slot_post(&slots[i], m->tag) != 0) {
-            np_error("mailbox: cannot post receive slots for port %d", port);
-            if (np_mbx_cancel(m))
-                free(slots);
-            np_table_remove(&np_mbx_table, id);
-            np_mbx_port[port] = NULL;
-            free(m);
-            return -EIO;
-        }
+    unsigned spins = 0;
+    int ret;
+    while ((ret = np_mbx_refill(m)) == 0 && m->tail - m->head < NP_MBX_POOL)
+        np_wait_step(&spins); /* provider queue full: progress, then retry */
+    if (ret != 0) {
+        np_error("mailbox: cannot post receive slots for port %d: %s", port, strerror(-ret));
+        np_table_remove(&np_mbx_table, id);
+        np_mbx_port[port] = NULL;
+        np_mbx_free(m, np_mbx_cancel(m));
+        return -EIO;
     }
     return id;
 nomem:
@@ -170,22 +260,22 @@ static struct np_mailbox *np_mbx_get(int id, int input)
     return (m != NULL && m->input == input) ? m : NULL;
 }
 
-/* Takes the head message of m into buf[size] if there is one. Returns its
- * length, -EAGAIN if none is there yet, -EMSGSIZE, or -EIO. */
+/* Takes the first queued message of m into buf[size]. Returns its length,
+ * -EAGAIN if none is queued, or -EMSGSIZE (the message stays queued). */
 static ssize_t np_mbx_take(struct np_mailbox *m, void *buf, size_t size)
 {
-    struct np_mbx_slot *slot = &m->slots[m->head % NP_MBX_POOL];
-    if (slot->state != NP_SLOT_FULL)
+    struct np_mbx_msg *msg = m->first;
+    if (msg == NULL)
         return -EAGAIN;
-    if (slot->err == 0 && slot->len > size)
+    if (msg->len > size)
         return -EMSGSIZE;
-    ssize_t ret = slot->err ? slot->err : (ssize_t)slot->len;
-    if (ret > 0)
-        memcpy(buf, slot->data, slot->len);
-    m->head++;
-    if (np_slot_post(slot, m->tag) != 0)
-        np_error("mailbox: cannot re-post a receive slot on port %d", m->port);
-    return ret;
+    memcpy(buf, msg->data, msg->len);
+    m->first = msg->next;
+    if (m->first == NULL)
+        m->last = NULL;
+    ssize_t len = (ssize_t)msg->len;
+    np_msg_put(msg);
+    return len;
 }
 
 static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
@@ -204,6 +294,8 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
         ret = np_mbx_take(m, buf, size);
         if (ret != -EAGAIN)
             break;
+        if (m->tail - m->head < NP_MBX_POOL)
+            np_mbx_collect(m); /* re-post what a full queue left idle */
         if (!block) {
             if (np_fabric_progress() > 0)
                 ret = np_mbx_take(m, buf, size);
@@ -260,27 +352,31 @@ int kmailbox_unlink(int mbxid)
     if (m != NULL) {
         np_table_remove(&np_mbx_table, mbxid);
         np_mbx_port[m->port] = NULL;
-        if (np_mbx_cancel(m))
-            free(m->slots);
-        else
+        int cancelled = np_mbx_cancel(m);
+        if (!cancelled)
             np_error("mailbox: port %d: provider kept receive slots; leaking them", m->port);
-        free(m);
+        np_mbx_free(m, cancelled);
     }
     np_leave();
     return m != NULL ? 0 : -EBADF;
 }
 
-/* Frees every mailbox once the endpoint is closed. */
+/* Frees every mailbox and queued message once the endpoint is closed. */
 void np_mailbox_teardown(void)
 {
     for (int id = 0; id < np_mbx_table.nslots; id++) {
         struct np_mailbox *m = np_mbx_table.slots[id];
-        if (m != NULL) {
-            free(m->slots);
-            free(m);
-        }
+        if (m != NULL)
+            np_mbx_free(m, 1);
     }
     free(np_mbx_table.slots);
     np_mbx_table = (struct np_table){0};
     memset(np_mbx_port, 0, sizeof(np_mbx_port));
+    for (int large = 0; large < 2; large++) {
+        while (np_msg_free[large] != NULL) {
+            struct np_mbx_msg *msg = np_msg_free[large];
+            np_msg_free[large] = msg->next;
+            free(msg);
+        }
+    }
 }

@@ -2,10 +2,18 @@
  *
  * Every cluster runs the daemon's side of the runtime: it boots the cluster
  * (knode_setup), decides whether the cluster starts with a rank or as an
- * idle spare, keeps spares waiting on the control mailbox, and ends them when
- * the job ends. The job shape comes from the launcher front end: NMPI_NRANKS
- * (ranks) or NMPI_SPARES (clusters beyond the ranks); with neither, every
- * cluster hosts a rank.
+ * idle spare, keeps idle clusters waiting on the control mailbox, moves
+ * containers between clusters, and ends idle clusters when the job ends. The
+ * job shape comes from the launcher front end: NMPI_NRANKS (ranks) or
+ * NMPI_SPARES (clusters beyond the ranks); with neither, every cluster hosts
+ * a rank.
+ *
+ * A move (rmig_migrate) goes: request and validation by the destination
+ * (exists, idle, same layout), freeze (the rank suspends at its safe point,
+ * stdio flushed), transfer of the touched container pages through a portal,
+ * restore at the same addresses and verification (length and checksum per
+ * range), resume on the destination. The source keeps its copy until the
+ * destination confirms; any failure resumes the rank at the source.
  *
  * Functions return 0 (or a non-negative value) on success and a negative
  * errno value on failure.
@@ -13,12 +21,58 @@
 #ifndef RMIG_H
 #define RMIG_H
 
+#include <stdint.h>
+
 /* Control mailbox port of every cluster (migration daemon traffic). */
 #define RMIG_CONTROL_PORT 1
+
+/* Picks any idle cluster as the destination of rmig_migrate(). */
+#define RMIG_ANY_SPARE (-3)
+
+/* Figures of one migration, kept in the rank's container. Times in seconds
+ * (CLOCK_MONOTONIC: comparable across clusters of one host). */
+struct rmig_stats {
+    int from, to;        /* source and destination cluster */
+    int ranges;          /* ranges sent */
+    uint64_t bytes;      /* container bytes sent */
+    double freeze;       /* request + quiesce + suspend, at the source */
+    double transfer;     /* stream sent and received */
+    double restore;      /* checksum verification and resume */
+    double route_update; /* announcing the new route */
+    double downtime;     /* suspend at the source to resume at the destination */
+};
 
 /* Number of logical ranks of the job, and of spare clusters at start. */
 int rmig_rank_count(void);
 int rmig_spare_count(void);
+
+/* Rank context, at a safe point chosen by the caller (the upper layer has
+ * quiesced its transfers). Moves the calling rank to `cluster` (or to any idle
+ * cluster with RMIG_ANY_SPARE). `freeze_start` is when the caller began
+ * preparing (for the freeze figure). Returns 0 on the destination; on the
+ * source: -EINVAL bad cluster, -EALREADY own cluster, -EBUSY destination hosts
+ * a rank or is busy, -ENOSPC no idle cluster left, -EXDEV layout differs, -EIO
+ * the transfer failed or was rejected (the rank keeps running here). */
+int rmig_migrate(int cluster, double freeze_start);
+
+/* Records the route-update time of the last move (measured by the caller). */
+void rmig_note_route_update(double seconds);
+
+/* The figures of this rank's last move and the number of moves it made. */
+int rmig_last_stats(struct rmig_stats *out, int *moves_p);
+
+/* Asks the cluster hosting a rank to move it to `cluster` at its next safe
+ * point. Returns 0 once the request is sent. */
+int rmig_ask(int host_cluster, int rank, int cluster);
+
+/* Polls the control mailbox once (answers requests addressed to this
+ * cluster) and returns the cluster a third party asked this rank to move to,
+ * or -1. Cheap when nothing is queued. */
+int rmig_poll(void);
+
+/* Registers the work an idle cluster does between control messages (comm-virt
+ * forwards messages that reach a cluster its rank has left). */
+void rmig_set_idle_work(int (*work)(void));
 
 /* Tells every cluster that hosts no rank (those not in host_of_rank) that
  * the job is over. Called by one rank once all ranks reached the end. */

@@ -10,12 +10,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
 
-struct rmig_cluster rmig_cluster = {.control_mbx = -1};
+struct rmig_cluster rmig_cluster = {
+    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1};
 
 /* Reads a non-negative integer from the environment, or returns dflt. */
 static int rmig_env_int(const char *name, int dflt)
@@ -65,22 +67,74 @@ int rmig_cluster_boot(void)
     return me < rmig_cluster.nranks;
 }
 
+/* This cluster's rank suspended to move: stream it away, or resume it here
+ * when the move fails (the source keeps its copy until DONE). */
+static void rmig_move_out(void)
+{
+    struct rmig_stats st = {0};
+    int dest = rmig_cluster.move_dest, ret;
+
+    rmig_cluster.move_dest = -1;
+    if (dest < 0) {
+        ua_rank_resume();
+        return;
+    }
+    ret = rmig_stream_send(dest, &st);
+    if (ret < 0) {
+        rmig_cluster.move_result = ret;
+        ua_rank_resume();
+        return;
+    }
+    ua_release_container();
+}
+
+/* A container arrived and checked out: note the figures, run the rank. */
+static void rmig_move_in(const struct rmig_wire_hdr *begin)
+{
+    struct rmig_rank **slot = (struct rmig_rank **)ua_rmig_root();
+    double now = knode_wtime();
+
+    if (slot != NULL && *slot != NULL) {
+        struct rmig_rank *rs = *slot;
+
+        rs->last.ranges = begin->arg;
+        rs->last.bytes = begin->a;
+        rs->last.transfer = rmig_cluster.t_received - rmig_cluster.t_begin;
+        rs->last.restore = now - rmig_cluster.t_received;
+        rs->last.downtime = now - rs->t_suspend;
+    }
+    ua_rank_resume();
+}
+
 int rmig_spare_loop(void)
 {
-    char msg[KMAILBOX_MESSAGE_SIZE];
-    uint64_t job = knode_job_token();
+    unsigned spins = 0;
 
     for (;;) {
-        ssize_t n = kmailbox_read(rmig_cluster.control_mbx, msg, sizeof(msg));
+        struct rmig_wire_hdr h;
+        int t;
 
-        if (n < 0) {
-            fprintf(stderr, "nanvix-mpi: cluster %d: control mailbox failed (%zd)\n",
-                    knode_get_num(), n);
-            return 1;
+        if (ua_rank_suspended()) {
+            rmig_move_out();
+            continue;
         }
-        if (rmig_wire_check(msg, n, job) == RMIG_MSG_JOB_END)
-            break;
-        /* Anything else is not for this job or not understood: drop it. */
+        t = rmig_control_poll_once(&h);
+        if (t > 0) {
+            int r = rmig_control_handle(&h);
+
+            if (r == 1 && !ua_container_present())
+                break;
+            if (r == 2)
+                rmig_move_in(&h);
+            spins = 0;
+            continue;
+        }
+        if (!ua_container_present() && rmig_cluster.idle_work != NULL &&
+            rmig_cluster.idle_work() > 0) {
+            spins = 0;
+            continue;
+        }
+        knode_idle(&spins);
     }
     return rmig_cluster_leave() < 0 ? 1 : 0;
 }

@@ -1,27 +1,64 @@
-/* rmig_internal.h: private declarations of the rank-migrate layer. */
+/* rmig_internal.h: private declarations of the rank-migrate layer.
+ *
+ * Per-cluster daemon state (struct rmig_cluster) is static in the runtime and
+ * never moves. Per-rank state (struct rmig_rank: move count, figures of the
+ * last move) is allocated in rank context, so it travels in the container.
+ */
 #ifndef RMIG_INTERNAL_H
 #define RMIG_INTERNAL_H
+
+#include <stddef.h>
 
 #include "rmig.h"
 #include "rmig_wire.h"
 
-/* Per-cluster daemon state: it never moves with a rank. */
+/* Portal ports of container streams: the upper half of the port space
+ * (comm-virt uses the lower half); one port per source cluster. */
+#define RMIG_STREAM_PORT(src) (KPORTAL_PORT_MAX / 2 + (src))
+
+/* How long a daemon waits for its peer during a move: NMPI_MIGRATE_TIMEOUT
+ * seconds, 60 by default. */
+double rmig_timeout(void);
+
 struct rmig_cluster {
-    int booted;      /* knode_setup done */
-    int nranks;      /* logical ranks of the job */
-    int nspares;     /* spare clusters at start */
-    int control_mbx; /* input control mailbox id */
-    int left;        /* rmig_cluster_leave done */
+    int booted;       /* knode_setup done */
+    int nranks;       /* logical ranks of the job */
+    int nspares;      /* spare clusters at start */
+    int control_mbx;  /* input control mailbox id */
+    int left;         /* rmig_cluster_leave done */
+    int reserved_for; /* idle cluster: source whose container it accepted, or -1 */
+    int move_dest;    /* source: where the suspended rank goes, or -1 */
+    int move_result;  /* source: outcome of the last attempt (0 or -errno) */
+    int ask_cluster;  /* a third party asked the rank here to move there, or -1 */
+    double t_begin;   /* destination: when the stream began */
+    double t_received;/* destination: when the last byte arrived */
+    int (*idle_work)(void);
+};
+
+struct rmig_rank {
+    int moves;              /* migrations this rank made */
+    double t_suspend;       /* when the rank suspended for its last move */
+    struct rmig_stats last; /* figures of the last one */
 };
 
 extern struct rmig_cluster rmig_cluster;
 
-/* Boot hooks given to the uarea layer. */
+/* rmig_boot.c: hooks given to the uarea layer. */
 int rmig_cluster_boot(void);
 int rmig_spare_loop(void);
 int rmig_rank_exit(int status);
 
-/* Sends a header-only control message of `type` to `cluster`. */
-int rmig_control_send(int cluster, int type);
+/* rmig_control.c */
+int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b);
+int rmig_control_handle(const struct rmig_wire_hdr *h);
+int rmig_control_poll_once(struct rmig_wire_hdr *h);
+int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
+
+/* rmig_stream.c */
+int rmig_stream_send(int dest, struct rmig_stats *st);
+int rmig_stream_receive(const struct rmig_wire_hdr *begin);
+
+/* rmig_migrate.c */
+struct rmig_rank *rmig_rank_state(void);
 
 #endif /* RMIG_INTERNAL_H */

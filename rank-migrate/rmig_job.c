@@ -1,7 +1,7 @@
 /* rmig_job.c: job shape queries and the end of the job.
  *
- * At the end of a job one rank tells every idle cluster to leave through its
- * control mailbox; then every cluster, idle or not, leaves through
+ * At the end of a job one rank tells every other cluster through its control
+ * mailbox that the job is over; idle ones leave at once; then every cluster, idle or not, leaves through
  * knode_shutdown(), whose launcher barrier keeps endpoints open until all
  * clusters are done with them.
  */
@@ -22,44 +22,21 @@ int rmig_spare_count(void)
     return rmig_cluster.nspares;
 }
 
-int rmig_control_send(int cluster, int type)
-{
-    struct rmig_wire_hdr hdr;
-    int mbx, ret;
-
-    memset(&hdr, 0, sizeof(hdr));
-    hdr.magic = RMIG_WIRE_MAGIC;
-    hdr.version = RMIG_WIRE_VERSION;
-    hdr.type = (uint16_t)type;
-    hdr.job = knode_job_token();
-    hdr.src_cluster = knode_get_num();
-    mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
-    if (mbx < 0)
-        return mbx;
-    ret = (int)kmailbox_write(mbx, &hdr, sizeof(hdr));
-    kmailbox_close(mbx);
-    return ret < 0 ? ret : 0;
-}
-
+/* Every other cluster is told: one that hosts a rank ignores it (its rank
+ * leaves through finalize), so a stale route cache cannot strand a spare. */
 int rmig_end_idle_clusters(const int *host_of_rank, int nranks)
 {
-    int count = knode_count();
-    char *busy = calloc((size_t)count, 1);
-    int c, ret = 0;
+    int count = knode_count(), self = knode_get_num(), c, ret = 0;
 
-    if (busy == NULL)
-        return -ENOMEM;
-    for (c = 0; c < nranks; c++)
-        if (host_of_rank[c] >= 0 && host_of_rank[c] < count)
-            busy[host_of_rank[c]] = 1;
+    (void)host_of_rank;
+    (void)nranks;
     for (c = 0; c < count; c++) {
-        if (!busy[c]) {
-            int r = rmig_control_send(c, RMIG_MSG_JOB_END);
+        if (c != self) {
+            int r = rmig_control_send(c, RMIG_MSG_JOB_END, -1, 0, 0, 0);
             if (r < 0)
                 ret = r;
         }
     }
-    free(busy);
     return ret;
 }
 

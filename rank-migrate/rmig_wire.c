@@ -1,25 +1,30 @@
 /* rmig_wire.c: validation of control messages received by the daemon.
  *
  * Anything read from the control mailbox comes from another process; it is
- * trusted only after its length, magic, version and job token check out.
+ * trusted only after its length, magic, version, job token and type check
+ * out.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "rmig_wire.h"
 
-int rmig_wire_check(const void *msg, long len, uint64_t job)
+int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out)
 {
     struct rmig_wire_hdr hdr;
 
-    if (msg == NULL || len < (long)sizeof(hdr))
+    if (msg == NULL || len != (long)sizeof(hdr))
         return -EPROTO;
     memcpy(&hdr, msg, sizeof(hdr));
     if (hdr.magic != RMIG_WIRE_MAGIC || hdr.version != RMIG_WIRE_VERSION)
         return -EPROTO;
-    if (hdr.job != job)
+    if (hdr.job != job || hdr.src_cluster < 0)
         return -EPROTO;
-    if (hdr.type != RMIG_MSG_JOB_END)
+    if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
+    if (hdr.type == RMIG_MSG_BEGIN && (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES))
+        return -EPROTO;
+    if (out != NULL)
+        *out = hdr;
     return hdr.type;
 }

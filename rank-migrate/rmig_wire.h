@@ -1,19 +1,32 @@
-/* rmig_wire.h: the wire format of migration-daemon control messages.
+/* rmig_wire.h: the wire formats of the migration daemon (version 1).
  *
- * One fixed header per control message, sent through the control mailbox
- * (RMIG_CONTROL_PORT). Decoders check the length, magic, version and job
- * token before trusting any other field.
+ * Control messages: one fixed header through the control mailbox
+ * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
+ * struct rmig_wire_range entries, then the bytes of each range in table
+ * order. Decoders check lengths, magic, version and job token before trusting
+ * any other field; the receiver checks every range against the container
+ * layout and every checksum before the rank may run.
  */
 #ifndef RMIG_WIRE_H
 #define RMIG_WIRE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
 #define RMIG_WIRE_VERSION 1
+#define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1, /* the job is over: leave */
+    RMIG_MSG_OFFER = 2,   /* source -> dest: may rank `rank` move to you? a = fingerprint */
+    RMIG_MSG_ACCEPT = 3,  /* dest -> source: yes, send it */
+    RMIG_MSG_REFUSE = 4,  /* dest -> source: no; arg = reason (-errno) */
+    RMIG_MSG_BEGIN = 5,   /* source -> dest: arg = ranges, a = bytes, b = table checksum */
+    RMIG_MSG_DONE = 6,    /* dest -> source: container verified, the rank runs here */
+    RMIG_MSG_FAIL = 7,    /* dest -> source: stream rejected; arg = reason */
+    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg */
+    RMIG_MSG_TYPE_MAX = 8,
 };
 
 struct rmig_wire_hdr {
@@ -22,10 +35,22 @@ struct rmig_wire_hdr {
     uint16_t type;       /* enum rmig_msg_type */
     uint64_t job;        /* knode_job_token() of the sender's job */
     int32_t src_cluster; /* sending cluster */
+    int32_t rank;        /* the rank concerned, or -1 */
+    int32_t arg;         /* per type: reason, range count, target cluster */
     int32_t reserved;    /* zero */
+    uint64_t a;          /* per type: fingerprint, total bytes */
+    uint64_t b;          /* per type: table checksum */
 };
 
-/* Checks a received message of len bytes; returns its type or -EPROTO. */
-int rmig_wire_check(const void *msg, long len, uint64_t job);
+/* One range of the container stream. */
+struct rmig_wire_range {
+    uint64_t addr;     /* where the bytes go, same address as at the source */
+    uint64_t len;      /* bytes */
+    uint64_t checksum; /* ua_checksum_range() of the bytes */
+};
+
+/* Checks a received control message of len bytes and copies it to *out.
+ * Returns its type, or -EPROTO. */
+int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out);
 
 #endif /* RMIG_WIRE_H */

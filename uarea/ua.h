@@ -41,11 +41,11 @@
 
 /* ---- container layout ---------------------------------------------------- */
 
-#define UA_REGION_BASE  0x100000000000UL   /* fixed address of every container */
-#define UA_REGION_SIZE  (64UL << 30)       /* 64 GiB reserved, NORESERVE */
-#define UA_HEADER_SIZE  (1UL << 20)        /* uarea header area (start of region) */
-#define UA_GUARD_SIZE   (64UL << 10)       /* PROT_NONE gap below the stack */
-#define UA_STACK_SIZE   (64UL << 20)       /* rank stack, grows down */
+#define UA_REGION_BASE    0x100000000000UL /* fixed address of every container */
+#define UA_REGION_SIZE    (64UL << 30)     /* 64 GiB reserved, NORESERVE */
+#define UA_HEADER_SIZE    (1UL << 20)      /* uarea header area (start of region) */
+#define UA_GUARD_SIZE     (64UL << 10)     /* PROT_NONE gap below the stack */
+#define UA_STACK_SIZE     (64UL << 20)     /* rank stack, grows down */
 #define UA_LAYOUT_VERSION 1                /* bump when struct ua_header changes */
 
 /* ---- start-up and boot hooks --------------------------------------------- */
@@ -106,10 +106,14 @@ int ua_rank_suspended(void);
 int ua_set_rank(int rank);
 int ua_get_rank(void);
 
-/* The slot in the header where the MPI layer hangs the rank's root object
- * (allocated in rank context, so it lives in the container). NULL when no
- * container is present. */
+/* Root slots in the header, one per upper layer, where it hangs its per-rank
+ * state (allocated in rank context, so it lives in the container and moves
+ * with the rank): mpi/ (ua_mpi_root), comm-virt/ (ua_cv_root), rank-migrate/
+ * (ua_rmig_root). Each returns the address of the slot (NULL until the layer
+ * stores something), or NULL when no container is present. */
 void **ua_mpi_root(void);
+void **ua_cv_root(void);
+void **ua_rmig_root(void);
 
 /* ---- layout compatibility ------------------------------------------------ */
 
@@ -143,14 +147,20 @@ int ua_globals_ranges(struct ua_range *out, int max);
 /* Calls cb(addr, len, arg) for every range to transfer, ascending addresses:
  * the uarea header, the touched pages of the rank stack (from the saved stack
  * pointer up when the rank is suspended) and of the heap (up to the heap top),
- * runs of adjacent pages merged, then the globals ranges (whole). Stops at the
+ * runs of adjacent pages merged (ascending), then the globals ranges (whole,
+ * ascending). Ranges never overlap. Stops at the
  * first non-zero return of cb and returns it; returns 0 when all were listed,
  * -ENODEV without a container. */
 int ua_touched_ranges(int (*cb)(void *addr, size_t len, void *arg), void *arg);
 
-/* Copies len bytes of data to addr, after checking that [addr, addr + len) is
- * inside the container (not its guard gap) or inside one globals range.
- * Returns 0, -EINVAL if the range is outside. */
+/* Returns 0 when [addr, addr + len) may be restored: it lies inside the
+ * container (header, stack or heap; not the guard gap) or inside one globals
+ * range, and the region is reserved here. Returns -EINVAL otherwise. Lets a
+ * receiver validate a whole range table before writing anything. */
+int ua_range_check(const void *addr, size_t len);
+
+/* Copies len bytes of data to addr after ua_range_check(). Returns 0, or
+ * -EINVAL (nothing written) if the range may not be restored. */
 int ua_restore_range(void *addr, const void *data, size_t len);
 
 /* Source side after a move: drops every page of the container (the mapping

@@ -32,11 +32,11 @@
 
 #include "ua_internal.h"
 
-#define UA_CHUNK_SMALL   0x55a10001u /* live small block, cls = size class */
-#define UA_CHUNK_LARGE   0x55a10002u /* live page run, size = run bytes */
-#define UA_CHUNK_ALIGNED 0x55a10003u /* aligned pointer, size = offset back */
-#define UA_CHUNK_FREE    0x55a1dead  /* a freed small block */
-#define UA_SLAB_SIZE     (64UL << 10) /* bump area refill */
+#define UA_CHUNK_SMALL   0x55a10001u   /* live small block, cls = size class */
+#define UA_CHUNK_LARGE   0x55a10002u   /* live page run, size = run bytes */
+#define UA_CHUNK_ALIGNED 0x55a10003u   /* aligned pointer, size = offset back */
+#define UA_CHUNK_FREE    0x55a1dead    /* a freed small block */
+#define UA_SLAB_SIZE     (64UL << 10)  /* bump area refill */
 #define UA_RELEASE_MIN   (256UL << 10) /* free runs this big are madvised */
 
 struct ua_chunk {
@@ -380,8 +380,8 @@ void *ua_heap_realloc(struct ua_heap *h, void *p, size_t size)
     ua_heap_lock(h);
     size_t old = ua_usable_locked(p);
     struct ua_chunk *c = ua_chunk_of(p);
-    int in_place = size <= old ? (ua_large_shrink(h, c, size), 1)
-                               : ua_large_grow_at_top(h, c, size);
+    int in_place =
+        size <= old ? (ua_large_shrink(h, c, size), 1) : ua_large_grow_at_top(h, c, size);
     ua_heap_unlock(h);
     if (in_place)
         return p;

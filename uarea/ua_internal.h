@@ -25,11 +25,11 @@
 #include "nanvix.h"
 #include "ua.h"
 
-#define UA_MAGIC       0x6e6d70695541ULL /* "nmpiUA": header is valid */
-#define UA_PAGE_SIZE   4096UL
-#define UA_STACK_LO    (UA_REGION_BASE + UA_HEADER_SIZE + UA_GUARD_SIZE)
-#define UA_STACK_HI    (UA_STACK_LO + UA_STACK_SIZE)
-#define UA_REGION_END  (UA_REGION_BASE + UA_REGION_SIZE)
+#define UA_MAGIC      0x6e6d70695541ULL /* "nmpiUA": header is valid */
+#define UA_PAGE_SIZE  4096UL
+#define UA_STACK_LO   (UA_REGION_BASE + UA_HEADER_SIZE + UA_GUARD_SIZE)
+#define UA_STACK_HI   (UA_STACK_LO + UA_STACK_SIZE)
+#define UA_REGION_END (UA_REGION_BASE + UA_REGION_SIZE)
 
 /* Rank states (struct ua_header.state). */
 #define UA_STATE_NEW       0 /* created, main not started yet */
@@ -39,25 +39,25 @@
 
 /* ---- container allocator (ua_alloc.c) ------------------------------------- */
 
-#define UA_SMALL_MAX  32768UL /* larger requests are served as page runs */
-#define UA_NCLASSES   44      /* 16..256 by 16, then 4 classes per doubling */
-#define UA_CHUNK_HDR  16UL    /* bytes before every user pointer */
+#define UA_SMALL_MAX 32768UL /* larger requests are served as page runs */
+#define UA_NCLASSES  44      /* 16..256 by 16, then 4 classes per doubling */
+#define UA_CHUNK_HDR 16UL    /* bytes before every user pointer */
 
 /* Allocator state. Every byte of it lives in the container (in the header),
  * and every block it hands out is in [base, limit), so the heap moves with
  * the rank and needs no fix-up. */
 struct ua_heap {
-    volatile int lock;            /* spin lock: 0 free, 1 held */
+    volatile int lock; /* spin lock: 0 free, 1 held */
     uint32_t pad;
-    uintptr_t base;               /* first byte of the heap */
-    uintptr_t top;                /* end of the used part; above it pages are zero */
-    uintptr_t limit;              /* end of the heap (exclusive) */
-    uintptr_t small_cur;          /* bump area that small chunks are carved from */
+    uintptr_t base;      /* first byte of the heap */
+    uintptr_t top;       /* end of the used part; above it pages are zero */
+    uintptr_t limit;     /* end of the heap (exclusive) */
+    uintptr_t small_cur; /* bump area that small chunks are carved from */
     uintptr_t small_end;
     void *free_small[UA_NCLASSES]; /* LIFO free list per size class */
-    void *free_runs;              /* address-ordered list of free page runs */
-    uint64_t runs_free_bytes;     /* bytes in free_runs (statistics) */
-    uint64_t nallocs;             /* live allocations (statistics) */
+    void *free_runs;               /* address-ordered list of free page runs */
+    uint64_t runs_free_bytes;      /* bytes in free_runs (statistics) */
+    uint64_t nallocs;              /* live allocations (statistics) */
 };
 
 /* Sets up an empty heap over [base, limit); both page aligned. */
@@ -77,23 +77,25 @@ size_t ua_heap_class_size(int cls);
 
 /* The uarea header, at UA_REGION_BASE. Version UA_LAYOUT_VERSION. */
 struct ua_header {
-    uint64_t magic;        /* UA_MAGIC once initialised; 0 in an empty region */
-    uint32_t version;      /* UA_LAYOUT_VERSION of the writer */
-    uint32_t state;        /* UA_STATE_*: what rank_ctx holds */
-    uint64_t fingerprint;  /* ua_layout_fingerprint() of the creating process */
-    int32_t rank;          /* logical MPI rank, -1 until ua_set_rank() */
-    int32_t exit_status;   /* main's return value once state is EXITED */
-    void *mpi_root;        /* root of the rank's MPI state (ua_mpi_root()) */
-    void *app_main;        /* the application's main, int (*)(int, char **, char **) */
-    int32_t argc;          /* argument count passed to main */
+    uint64_t magic;       /* UA_MAGIC once initialised; 0 in an empty region */
+    uint32_t version;     /* UA_LAYOUT_VERSION of the writer */
+    uint32_t state;       /* UA_STATE_*: what rank_ctx holds */
+    uint64_t fingerprint; /* ua_layout_fingerprint() of the creating process */
+    int32_t rank;         /* logical MPI rank, -1 until ua_set_rank() */
+    int32_t exit_status;  /* main's return value once state is EXITED */
+    void *mpi_root;       /* root of the rank's MPI state (ua_mpi_root()) */
+    void *cv_root;        /* root of comm-virt's per-rank state (ua_cv_root()) */
+    void *rmig_root;      /* root of rank-migrate's per-rank state (ua_rmig_root()) */
+    void *app_main;       /* the application's main, int (*)(int, char **, char **) */
+    int32_t argc;         /* argument count passed to main */
     int32_t pad;
-    char **argv;           /* argv copy, inside the container */
-    char **envp;           /* envp copy, inside the container */
-    uintptr_t stack_lo;    /* rank stack bounds [stack_lo, stack_hi) */
+    char **argv;        /* argv copy, inside the container */
+    char **envp;        /* envp copy, inside the container */
+    uintptr_t stack_lo; /* rank stack bounds [stack_lo, stack_hi) */
     uintptr_t stack_hi;
-    uint64_t nswitches;    /* context switches into the rank (statistics) */
-    ucontext_t rank_ctx;   /* the rank's saved context while not running */
-    struct ua_heap heap;   /* container allocator state; heap.top is the heap top */
+    uint64_t nswitches;  /* context switches into the rank (statistics) */
+    ucontext_t rank_ctx; /* the rank's saved context while not running */
+    struct ua_heap heap; /* container allocator state; heap.top is the heap top */
 };
 
 /* ---- region and header (ua_region.c) -------------------------------------- */
@@ -126,7 +128,17 @@ int ua_kernel_idle(void);
 /* Re-executes the process without ASLR if needed (may not return). */
 void ua_aslr_ensure(char **argv);
 
+/* Thread pointer of the main thread (0 when start-up was not interposed). */
+extern uintptr_t ua_main_thread_pointer;
+
 /* ---- globals (ua_globals.c) ----------------------------------------------- */
+
+/* Most globals ranges (one more than the most copy relocations handled). */
+#define UA_GLOBALS_MAX 1025
+
+/* The globals ranges, computed once per process; *n_p is their number or a
+ * negative errno (-ENOENT, -E2BIG: too many copy relocations). */
+const struct ua_range *ua_globals_cached(int *n_p);
 
 /* Non-zero when [addr, addr + len) lies in one globals range. */
 int ua_globals_contain(uintptr_t addr, size_t len);
@@ -139,11 +151,6 @@ extern void __libc_free(void *p);
 extern void *__libc_calloc(size_t n, size_t size);
 extern void *__libc_realloc(void *p, size_t size);
 extern void *__libc_memalign(size_t align, size_t size);
-
-/* From nanvix.h: non-zero while the thread is inside a kernel call. Declared
- * again here in case nanvix.h does not provide it yet; ua_kernel.c holds a
- * weak fallback that returns 0. */
-int knode_in_kernel(void);
 
 /* Thread flag: the thread runs rank code. initial-exec TLS, so reading it
  * never allocates (it is read inside malloc). */

@@ -1,0 +1,79 @@
+/* pingpong.c: point-to-point latency and bandwidth between ranks 0 and 1.
+ *
+ * For each size 0, 1, 2, 4, ... up to the maximum (default 16 MiB), rank 0
+ * sends a message to rank 1, which sends it back; after a warm-up, the time
+ * of many round trips gives the latency (half a round trip) and the
+ * bandwidth (bytes moved one way per second, in MB/s = 10^6 B/s). The
+ * number of iterations shrinks with the size to keep each step short.
+ * Rank 0 prints one line per size: "size latency_us bandwidth_MBps".
+ * Uses only mpi.h, so one binary (built by MPICH's mpicc) runs on both MPICH
+ * and nanvix-mpi.
+ *
+ * Usage: pingpong [max_bytes]
+ */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Iterations for a message of n bytes: 10000 small, at least 20 large. */
+static int iterations(size_t n)
+{
+    size_t budget = (size_t)256 << 20; /* about 256 MiB moved per size */
+    size_t it = n ? budget / n : 10000;
+
+    return it > 10000 ? 10000 : it < 20 ? 20 : (int)it;
+}
+
+/* Returns the average half round-trip time, in seconds, of iters trips. */
+static double pingpong(int rank, char *buf, size_t n, int iters, int warmup)
+{
+    double t0 = 0.0;
+
+    for (int i = -warmup; i < iters; i++) {
+        if (i == 0) {
+            MPI_Barrier(MPI_COMM_WORLD);
+            t0 = MPI_Wtime();
+        }
+        if (rank == 0) {
+            MPI_Send(buf, (int)n, MPI_BYTE, 1, 0, MPI_COMM_WORLD);
+            MPI_Recv(buf, (int)n, MPI_BYTE, 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        } else if (rank == 1) {
+            MPI_Recv(buf, (int)n, MPI_BYTE, 0, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            MPI_Send(buf, (int)n, MPI_BYTE, 0, 0, MPI_COMM_WORLD);
+        }
+    }
+    return (MPI_Wtime() - t0) / (2.0 * iters);
+}
+
+int main(int argc, char **argv)
+{
+    size_t max = argc > 1 ? (size_t)atol(argv[1]) : (size_t)16 << 20;
+    int rank, size;
+    char *buf;
+
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &size);
+    if (size < 2) {
+        if (rank == 0)
+            fprintf(stderr, "pingpong: needs 2 ranks\n");
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    }
+    buf = malloc(max ? max : 1);
+    if (!buf)
+        MPI_Abort(MPI_COMM_WORLD, 1);
+    memset(buf, 1, max);
+    if (rank == 0)
+        printf("# size latency_us bandwidth_MBps\n");
+    for (size_t n = 0; n <= max; n = n ? 2 * n : 1) {
+        int iters = iterations(n);
+        double t = pingpong(rank, buf, n, iters, iters / 10 + 2);
+        if (rank == 0)
+            printf("%zu %.3f %.1f\n", n, t * 1e6, t > 0 ? (double)n / t / 1e6 : 0.0);
+        fflush(stdout);
+    }
+    free(buf);
+    MPI_Finalize();
+    return 0;
+}

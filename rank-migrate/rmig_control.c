@@ -1,0 +1,134 @@
+/* rmig_control.c: control messages of the migration daemon.
+ *
+ * Control messages travel through each cluster's control mailbox. The
+ * handler answers what a cluster can answer on its own at any time: offers
+ * (accept only when idle, not reserved and of the same layout), third-party
+ * move requests (noted for the rank's next safe point) and stream begins
+ * (receive the container). Replies that a move in progress waits for are
+ * picked out by rmig_control_wait(), which handles everything else meanwhile.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
+{
+    struct rmig_wire_hdr hdr;
+    int mbx, ret;
+
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.magic = RMIG_WIRE_MAGIC;
+    hdr.version = RMIG_WIRE_VERSION;
+    hdr.type = (uint16_t)type;
+    hdr.job = knode_job_token();
+    hdr.src_cluster = knode_get_num();
+    hdr.rank = rank;
+    hdr.arg = arg;
+    hdr.a = a;
+    hdr.b = b;
+    mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
+    if (mbx < 0)
+        return mbx;
+    ret = (int)kmailbox_write(mbx, &hdr, sizeof(hdr));
+    kmailbox_close(mbx);
+    return ret < 0 ? ret : 0;
+}
+
+/* An offer: accept only an idle, unreserved cluster with our layout. */
+static void rmig_answer_offer(const struct rmig_wire_hdr *h)
+{
+    int reason = 0;
+
+    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left)
+        reason = -EBUSY;
+    else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
+        reason = -EXDEV;
+    if (reason == 0)
+        rmig_cluster.reserved_for = h->src_cluster;
+    rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank,
+                      reason, 0, 0);
+}
+
+int rmig_control_handle(const struct rmig_wire_hdr *h)
+{
+    switch (h->type) {
+    case RMIG_MSG_OFFER:
+        rmig_answer_offer(h);
+        return 0;
+    case RMIG_MSG_BEGIN:
+        if (h->src_cluster != rmig_cluster.reserved_for)
+            return 0; /* not the source we accepted: ignore */
+        return rmig_stream_receive(h);
+    case RMIG_MSG_ASK:
+        if (ua_container_present() && h->rank == ua_get_rank())
+            rmig_cluster.ask_cluster = h->arg;
+        return 0;
+    case RMIG_MSG_JOB_END:
+        return ua_container_present() ? 0 : 1;
+    default:
+        return 0; /* a late reply to a move that gave up: nothing to do */
+    }
+}
+
+int rmig_control_poll_once(struct rmig_wire_hdr *h)
+{
+    char msg[KMAILBOX_MESSAGE_SIZE];
+    ssize_t n = kmailbox_tryread(rmig_cluster.control_mbx, msg, sizeof(msg));
+
+    if (n < 0)
+        return (int)n;
+    return rmig_wire_check(msg, n, knode_job_token(), h);
+}
+
+int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
+{
+    double deadline = knode_wtime() + rmig_timeout();
+    unsigned spins = 0;
+
+    while (knode_wtime() < deadline) {
+        int t = rmig_control_poll_once(out);
+
+        if (t > 0 && out->src_cluster == from && (t == type1 || t == type2))
+            return t;
+        if (t > 0) {
+            /* Someone else's request while we are busy moving: no container
+             * can be accepted here now, so offers are refused. */
+            if (t == RMIG_MSG_OFFER)
+                rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
+            else if (t == RMIG_MSG_ASK)
+                rmig_control_handle(out);
+            spins = 0;
+            continue;
+        }
+        knode_idle(&spins);
+    }
+    return -ETIMEDOUT;
+}
+
+int rmig_poll(void)
+{
+    struct rmig_wire_hdr h;
+    int t, ask;
+
+    while ((t = rmig_control_poll_once(&h)) > 0)
+        rmig_control_handle(&h);
+    ask = rmig_cluster.ask_cluster;
+    rmig_cluster.ask_cluster = -1;
+    return ask;
+}
+
+int rmig_ask(int host_cluster, int rank, int cluster)
+{
+    if (!knode_is_valid(host_cluster))
+        return -EINVAL;
+    return rmig_control_send(host_cluster, RMIG_MSG_ASK, rank, cluster, 0, 0);
+}
+
+void rmig_set_idle_work(int (*work)(void))
+{
+    rmig_cluster.idle_work = work;
+}

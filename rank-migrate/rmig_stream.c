@@ -1,0 +1,188 @@
+/* rmig_stream.c: the container stream, sent and received in kernel context.
+ *
+ * The source lists the touched container ranges (uarea), checksums each one,
+ * announces the stream with BEGIN (range count, total bytes, checksum of the
+ * table) and writes through one portal: the table, then every range straight
+ * from its address. The destination reads the table into runtime memory,
+ * checks its checksum and that every range lies in the container layout and
+ * adds up to the announced total, reads each range straight into place and
+ * verifies its checksum. Only then does it answer DONE; anything wrong gives
+ * FAIL, the destination drops what it received, and the rank resumes at the
+ * source. Both sides give up after RMIG_TIMEOUT_S.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+struct rmig_table {
+    struct rmig_wire_range *r;
+    int n, cap;
+    uint64_t bytes;
+};
+
+/* ua_touched_ranges() callback: appends one range (runtime memory). */
+static int rmig_table_add(void *addr, size_t len, void *arg)
+{
+    struct rmig_table *t = arg;
+
+    if (t->n == t->cap) {
+        int cap = t->cap ? 2 * t->cap : 64;
+        void *p = realloc(t->r, (size_t)cap * sizeof(*t->r));
+
+        if (p == NULL || cap > RMIG_MAX_RANGES)
+            return -ENOMEM;
+        t->r = p;
+        t->cap = cap;
+    }
+    t->r[t->n].addr = (uint64_t)(uintptr_t)addr;
+    t->r[t->n].len = len;
+    t->r[t->n].checksum = ua_checksum_range(addr, len);
+    t->bytes += len;
+    t->n++;
+    return 0;
+}
+
+/* Test hook: NMPI_TEST_STREAM_FAULT=corrupt|short damages the next stream. */
+static const char *rmig_fault(void)
+{
+    const char *f = getenv("NMPI_TEST_STREAM_FAULT");
+
+    return f != NULL ? f : "";
+}
+
+/* Writes buf through the portal, giving up on timeout. */
+static int rmig_portal_send(int portal, const void *buf, size_t len)
+{
+    double deadline = knode_wtime() + rmig_timeout();
+    unsigned spins = 0;
+    int ret = kportal_awrite(portal, buf, len);
+
+    while (ret == 0 && (ret = kportal_test(portal)) == 0) {
+        if (knode_wtime() > deadline)
+            return -ETIMEDOUT;
+        knode_idle(&spins);
+    }
+    return ret < 0 ? ret : 0;
+}
+
+static int rmig_portal_recv(int portal, int src, int port, void *buf, size_t len)
+{
+    double deadline = knode_wtime() + rmig_timeout();
+    unsigned spins = 0;
+    int ret = kportal_allow(portal, src, port);
+
+    if (ret == 0)
+        ret = kportal_aread(portal, buf, len);
+    while (ret == 0 && (ret = kportal_test(portal)) == 0) {
+        if (knode_wtime() > deadline)
+            return -ETIMEDOUT;
+        knode_idle(&spins);
+    }
+    return ret < 0 ? ret : 0;
+}
+
+int rmig_stream_send(int dest, struct rmig_stats *st)
+{
+    struct rmig_table t = {0};
+    struct rmig_wire_hdr reply;
+    int self = knode_get_num(), portal, i, ret, nsend;
+    const char *fault = rmig_fault();
+
+    ret = ua_touched_ranges(rmig_table_add, &t);
+    if (ret < 0 || t.n == 0) {
+        free(t.r);
+        return ret < 0 ? ret : -ENODEV;
+    }
+    st->ranges = t.n;
+    st->bytes = t.bytes;
+    ret = rmig_control_send(dest, RMIG_MSG_BEGIN, ua_get_rank(), t.n, t.bytes,
+                            ua_checksum_range(t.r, (size_t)t.n * sizeof(*t.r)));
+    if (strcmp(fault, "corrupt") == 0)
+        t.r[t.n - 1].checksum ^= 1; /* table no longer matches its checksum */
+    nsend = strcmp(fault, "short") == 0 ? t.n / 2 : t.n;
+    portal = kportal_open(self, RMIG_STREAM_PORT(self), dest, RMIG_STREAM_PORT(self));
+    if (ret == 0 && portal >= 0)
+        ret = rmig_portal_send(portal, t.r, (size_t)t.n * sizeof(*t.r));
+    for (i = 0; ret == 0 && portal >= 0 && i < nsend; i++)
+        ret = rmig_portal_send(portal, (void *)(uintptr_t)t.r[i].addr, t.r[i].len);
+    if (portal < 0)
+        ret = portal;
+    if (ret == 0)
+        ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply);
+    if (portal >= 0)
+        kportal_close(portal);
+    free(t.r);
+    if (ret == RMIG_MSG_DONE)
+        return 0;
+    return ret == RMIG_MSG_FAIL ? -EIO : (ret < 0 ? ret : -EIO);
+}
+
+/* Checks the table against the announcement and the container layout. */
+static int rmig_table_check(const struct rmig_wire_range *r, int n, const struct rmig_wire_hdr *b)
+{
+    uint64_t total = 0;
+    int i;
+
+    if (ua_checksum_range(r, (size_t)n * sizeof(*r)) != b->b)
+        return -EBADMSG;
+    for (i = 0; i < n; i++) {
+        if (ua_range_check((void *)(uintptr_t)r[i].addr, r[i].len) < 0)
+            return -EBADMSG;
+        total += r[i].len;
+    }
+    return total == b->a ? 0 : -EBADMSG;
+}
+
+/* Reads the ranges into place and verifies each checksum. */
+static int rmig_ranges_receive(int portal, int src, const struct rmig_wire_range *r, int n)
+{
+    int i, ret;
+
+    for (i = 0; i < n; i++) {
+        void *addr = (void *)(uintptr_t)r[i].addr;
+
+        ret = rmig_portal_recv(portal, src, RMIG_STREAM_PORT(src), addr, r[i].len);
+        if (ret < 0)
+            return ret;
+        if (ua_checksum_range(addr, r[i].len) != r[i].checksum)
+            return -EBADMSG;
+    }
+    return 0;
+}
+
+int rmig_stream_receive(const struct rmig_wire_hdr *b)
+{
+    int src = b->src_cluster, n = b->arg, portal, ret;
+    struct rmig_wire_range *r = calloc((size_t)n, sizeof(*r));
+
+    rmig_cluster.t_begin = knode_wtime();
+    portal = kportal_create(knode_get_num(), RMIG_STREAM_PORT(src));
+    ret = r == NULL ? -ENOMEM : portal;
+    if (ret >= 0)
+        ret = rmig_portal_recv(portal, src, RMIG_STREAM_PORT(src), r, (size_t)n * sizeof(*r));
+    if (ret >= 0)
+        ret = rmig_table_check(r, n, b);
+    if (ret >= 0)
+        ret = rmig_ranges_receive(portal, src, r, n);
+    if (ret >= 0 && !ua_container_present())
+        ret = -EBADMSG;
+    if (portal >= 0)
+        kportal_unlink(portal);
+    free(r);
+    rmig_cluster.reserved_for = -1;
+    rmig_cluster.t_received = knode_wtime();
+    if (ret < 0) {
+        fprintf(stderr, "nanvix-mpi: cluster %d: container stream from cluster %d rejected (%d)\n",
+                knode_get_num(), src, ret);
+        ua_release_container();
+        rmig_control_send(src, RMIG_MSG_FAIL, b->rank, ret, 0, 0);
+        return 0;
+    }
+    rmig_control_send(src, RMIG_MSG_DONE, b->rank, 0, 0, 0);
+    return 2; /* a rank to resume */
+}

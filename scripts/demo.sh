@@ -1,0 +1,16 @@
+#!/bin/bash
+# demo.sh: set up and build (scripts/setup.sh), then run the demonstration:
+# example programs on 4 ranks plus 2 spare clusters, under our mpiexec.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/setup.sh
+
+run() {
+    echo
+    echo "== $*"
+    timeout -k 10 300 "$@"
+}
+
+run tools/mpiexec -n 4 --spares 2 examples/hello
+run tools/mpiexec -n 4 --spares 2 examples/ring 5
+run tools/mpiexec -n 4 --spares 2 examples/pi

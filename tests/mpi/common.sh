@@ -1,0 +1,73 @@
+# common.sh: helpers sourced by the tests/mpi/*.sh scripts.
+#
+# make check exports top_builddir and top_srcdir (absolute); run by hand, a
+# script guesses them from its own location (in-tree build). The launcher
+# and the program directory can be swapped to run the same scripts against
+# plain MPICH (see run-on-mpich.sh):
+#   NMPI_TEST_MPIEXEC  launcher (default: $top_builddir/tools/mpiexec)
+#   NMPI_TEST_BINDIR   where the test programs are (default: tests/mpi)
+#   NMPI_TEST_TIMEOUT  seconds before a run is killed (default: 120)
+# Exit status: 0 pass, 1 fail, 77 skip (automake's convention).
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+: "${top_srcdir:=$(cd "$here/../.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+: "${MPICC_MPICH:=mpicc.mpich}"
+: "${HYDRA:=mpiexec.hydra}"
+MPIEXEC=${NMPI_TEST_MPIEXEC:-$top_builddir/tools/mpiexec}
+BINDIR=${NMPI_TEST_BINDIR:-$top_builddir/tests/mpi}
+TIMEOUT=${NMPI_TEST_TIMEOUT:-120}
+# Hydra exits non-zero on a MPI_Abort; keep its processes' output readable.
+export HYDRA_LAUNCHER_AUTOFORK=1
+
+TMPD=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-test.XXXXXX")
+trap 'rm -rf "$TMPD"' EXIT
+OUT=$TMPD/out
+
+fail() {
+    echo "FAIL: $*"
+    exit 1
+}
+
+skip() {
+    echo "SKIP: $*"
+    exit 77
+}
+
+# True when running against our library and launcher (not the MPICH
+# reference run).
+ours() {
+    [ -z "${NMPI_TEST_MPIEXEC:-}" ]
+}
+
+# run_mpi NP [launcher options] -- PROGRAM [ARGS]: runs PROGRAM (a name in
+# BINDIR, or a path) on NP ranks with a timeout; its output (stdout and
+# stderr) is shown and kept in $OUT. Returns the launcher's exit status (124
+# on timeout).
+run_mpi() {
+    local np=$1 opts=() prog status
+    shift
+    while [ $# -gt 0 ] && [ "$1" != -- ]; do
+        opts+=("$1")
+        shift
+    done
+    shift
+    prog=$1
+    shift
+    case "$prog" in */*) ;; *) prog=$BINDIR/$prog ;; esac
+    echo "+ $MPIEXEC -n $np ${opts[*]} $prog $*"
+    timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$np" "${opts[@]}" "$prog" "$@" </dev/null >"$OUT" 2>&1
+    status=$?
+    cat "$OUT"
+    [ $status -ne 124 ] || echo "TIMEOUT: killed after $TIMEOUT s"
+    return $status
+}
+
+# expect_ok NP [opts] -- PROGRAM [ARGS] LINE: run_mpi, then require exit 0
+# and an output line starting with LINE.
+expect_ok() {
+    local line=${!#}
+    set -- "${@:1:$#-1}"
+    run_mpi "$@" || fail "exit status $? (want 0)"
+    grep -q "^$line" "$OUT" || fail "no output line starting with '$line'"
+}

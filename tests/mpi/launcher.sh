@@ -1,0 +1,58 @@
+#!/bin/bash
+# launcher.sh: tools/mpiexec's option handling and error messages. Runs
+# plain programs (sh, echo), not MPI programs, so it tests the launcher
+# alone: what it passes to Hydra, and that bad input fails fast and clearly.
+. "$(dirname "$0")/common.sh"
+ours || skip "tests nanvix-mpi's mpiexec"
+mpiexec=$top_builddir/tools/mpiexec
+
+# try EXPECTED_STATUS PATTERN CMD...: run CMD (30 s at most), require its exit
+# status (0, or "nonzero") and PATTERN (grep -E) in its output.
+try() {
+    local want=$1 pattern=$2 status
+    shift 2
+    echo "+ $*"
+    timeout -k 5 30 "$@" </dev/null >"$OUT" 2>&1
+    status=$?
+    sed 's/^/  | /' "$OUT"
+    [ $status -ne 124 ] || fail "'$*' hung"
+    if [ "$want" = nonzero ]; then
+        [ $status -ne 0 ] || fail "'$*' exited 0, want an error"
+    else
+        [ $status -eq "$want" ] || fail "'$*' exited $status, want $want"
+    fi
+    grep -Eq -- "$pattern" "$OUT" || fail "'$*': output does not match '$pattern'"
+}
+
+try 0 '--spares' "$mpiexec" --help
+try nonzero 'missing -n' "$mpiexec" /bin/true
+try nonzero 'missing -n' "$mpiexec" -genv A b /bin/true
+try nonzero 'positive number' "$mpiexec" -n 0 /bin/true
+try nonzero 'positive number' "$mpiexec" -n two /bin/true
+try nonzero 'spares wants a number' "$mpiexec" -n 2 --spares x /bin/true
+try nonzero 'no program' "$mpiexec" -n 2
+try nonzero "program '/nonexistent/prog' not found" "$mpiexec" -n 2 /nonexistent/prog
+try nonzero "program 'no-such-program-xyz' not found" "$mpiexec" -n 2 no-such-program-xyz
+try nonzero 'not supported' "$mpiexec" -n 1 /bin/true : -n 1 /bin/true
+try nonzero 'mpiexec.hydra not found: install the Debian package mpich' \
+    env NMPI_HYDRA=/nonexistent/mpiexec.hydra PATH=/nonexistent "$mpiexec" -n 1 /bin/true
+# Without the program check, Hydra reports the missing program (no hang).
+NMPI_NO_PROGRAM_CHECK=1 try nonzero '.' "$mpiexec" -n 2 /nonexistent/prog
+
+# What reaches the processes: -n N --spares K starts N+K, with our variables
+# and user -genv; the canary is 16 hex digits, the same in every process.
+show='echo "env $NMPI_NRANKS $NMPI_SPARES $NMPI_JOB_CANARY $FOO"'
+try 0 '^env 2 0 [0-9a-f]{16} bar$' "$mpiexec" -n 2 -genv FOO bar /bin/sh -c "$show"
+[ "$(grep -c '^env 2 0' "$OUT")" -eq 2 ] || fail "want 2 processes"
+try 0 '^env 1 2 [0-9a-f]{16} baz$' "$mpiexec" -np 1 --spares 2 -genv FOO baz /bin/sh -c "$show"
+[ "$(grep -c '^env 1 2' "$OUT")" -eq 3 ] || fail "want 3 processes (1 rank + 2 spares)"
+[ "$(awk '{print $4}' "$OUT" | sort -u | wc -l)" -eq 1 ] || fail "canary differs between processes"
+try 0 '^\[2\] env 2 1 ' "$mpiexec" --spares=1 -n=2 -prepend-rank /bin/sh -c "$show"
+# Arguments after the program are the program's, even if they look like ours.
+try 0 '^-n\|5\|--spares\|1\|$' "$mpiexec" -n 1 printf '%s|' -n 5 --spares 1
+# Hydra options with values are skipped over when looking for the program.
+try 0 '^hello$' "$mpiexec" -n 1 -env X y -wdir /tmp -ppn 1 -hosts localhost /bin/echo hello
+# LD_LIBRARY_PATH is handed on explicitly.
+LD_LIBRARY_PATH=/opt/nmpi-test NMPI_MPIEXEC_SHOW=1 \
+    try 0 '-genv LD_LIBRARY_PATH /opt/nmpi-test' "$mpiexec" -n 2 /bin/true
+echo "launcher: OK"

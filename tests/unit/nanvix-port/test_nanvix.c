@@ -1,0 +1,581 @@
+/* test_nanvix.c: Check tests of nanvix-port/, run by every cluster of a job.
+ *
+ * Started as `mpiexec.hydra -n N test_nanvix` with CK_FORK=no: every cluster
+ * runs the same tests in the same order and asserts on its own share; a
+ * fence in each test's teardown keeps the clusters in step. test_nanvix.sh
+ * runs it with several cluster counts and providers.
+ */
+#include <check.h>
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nanvix.h"
+
+static int me, n;
+
+static int next_of(int c)
+{
+    return (c + 1) % n;
+}
+
+static int prev_of(int c)
+{
+    return (c + n - 1) % n;
+}
+
+static void fence(void)
+{
+    ck_assert_int_eq(kjob_fence(), 0);
+}
+
+static void teardown(void)
+{
+    kjob_fence();
+}
+
+static uint64_t checksum(const unsigned char *p, size_t len)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ p[i]) * 0x100000001b3ULL;
+    return h;
+}
+
+static void fill(unsigned char *p, size_t len, unsigned seed)
+{
+    uint32_t x = seed * 2654435761u + 1;
+    for (size_t i = 0; i < len; i++) {
+        x = x * 1664525u + 1013904223u;
+        p[i] = (unsigned char)(x >> 24);
+    }
+}
+
+/* ---- node ---------------------------------------------------------------- */
+
+START_TEST(test_node_numbers)
+{
+    ck_assert_int_eq(n, atoi(getenv("PMI_SIZE")));
+    ck_assert_int_eq(me, atoi(getenv("PMI_RANK")));
+    ck_assert(knode_is_valid(0) && knode_is_valid(n - 1));
+    ck_assert(!knode_is_valid(-1) && !knode_is_valid(n) && !knode_is_valid(KNODE_MAX));
+    ck_assert_int_eq(knode_setup(), 0); /* idempotent */
+    ck_assert_int_eq(knode_get_num(), me);
+    ck_assert_int_eq(knode_in_kernel(), 0);
+    char name[256];
+    ck_assert_int_eq(knode_get_name(name, sizeof(name)), 0);
+    ck_assert_int_gt((int)strlen(name), 0);
+    ck_assert_int_eq(knode_get_name(name, 1), -EINVAL);
+    ck_assert(knode_wtime() > 0.0);
+}
+END_TEST
+
+START_TEST(test_kjob)
+{
+    char val[1100], want[64];
+    snprintf(val, sizeof(val), "%llx", (unsigned long long)knode_job_token());
+    ck_assert_int_eq(kjob_put("token", val), 0);
+    snprintf(val, sizeof(val), "value-of-%d", me);
+    ck_assert_int_eq(kjob_put("v", val), 0);
+    fence();
+    for (int c = 0; c < n; c++) {
+        snprintf(want, sizeof(want), "value-of-%d", c);
+        ck_assert_int_eq(kjob_get(c, "v", val, sizeof(val)), (int)strlen(want));
+        ck_assert_str_eq(val, want);
+        snprintf(want, sizeof(want), "%llx", (unsigned long long)knode_job_token());
+        ck_assert_int_ge(kjob_get(c, "token", val, sizeof(val)), 0);
+        ck_assert_str_eq(val, want);
+    }
+    ck_assert_int_lt(kjob_get(0, "no-such-key", val, sizeof(val)), 0);
+    ck_assert_int_eq(kjob_get(n, "v", val, sizeof(val)), -EINVAL);
+    ck_assert_int_eq(kjob_put("bad key", "x"), -EINVAL);
+    ck_assert_int_eq(kjob_put("k", "a=b"), -EINVAL);
+    ck_assert_int_eq(kjob_put(NULL, "x"), -EINVAL);
+}
+END_TEST
+
+/* ---- mailbox ------------------------------------------------------------- */
+
+START_TEST(test_mailbox_order_and_sizes)
+{
+    static unsigned char out[KMAILBOX_MESSAGE_SIZE + 16], in[KMAILBOX_MESSAGE_SIZE + 16];
+    const size_t sizes[] = {0, 1, 100, 4095, 4096, 4097, KMAILBOX_MESSAGE_SIZE};
+    const int nsizes = sizeof(sizes) / sizeof(sizes[0]), rounds = 20;
+    int inbox = kmailbox_create(me, 1);
+    ck_assert_int_ge(inbox, 0);
+    fence();
+    int outbox = kmailbox_open(next_of(me), 1);
+    ck_assert_int_ge(outbox, 0);
+    for (int r = 0; r < rounds; r++) {
+        for (int s = 0; s < nsizes; s++) {
+            fill(out, sizes[s], (unsigned)(me * 1000 + r * 10 + s));
+            ck_assert_int_eq(kmailbox_write(outbox, out, sizes[s]), (ssize_t)sizes[s]);
+        }
+    }
+    ck_assert_int_eq(kmailbox_write(outbox, out, KMAILBOX_MESSAGE_SIZE + 1), -EINVAL);
+    int from = prev_of(me);
+    for (int r = 0; r < rounds; r++) {
+        for (int s = 0; s < nsizes; s++) {
+            if (sizes[s] > 0)
+                ck_assert_int_eq(kmailbox_read(inbox, in, sizes[s] - 1), -EMSGSIZE);
+            ck_assert_int_eq(kmailbox_read(inbox, in, sizeof(in)), (ssize_t)sizes[s]);
+            fill(out, sizes[s], (unsigned)(from * 1000 + r * 10 + s));
+            ck_assert(memcmp(in, out, sizes[s]) == 0);
+        }
+    }
+    ck_assert_int_eq(kmailbox_tryread(inbox, in, sizeof(in)), -EAGAIN);
+    fence();
+    ck_assert_int_eq(kmailbox_close(outbox), 0);
+    ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+}
+END_TEST
+
+/* Messages written before the receiver creates its mailbox are kept. */
+START_TEST(test_mailbox_before_create)
+{
+    int outbox = kmailbox_open(next_of(me), 2);
+    for (int i = 0; i < 100; i++) {
+        int msg[2] = {me, i};
+        ck_assert_int_eq(kmailbox_write(outbox, msg, sizeof(msg)), (ssize_t)sizeof(msg));
+    }
+    fence();
+    int inbox = kmailbox_create(me, 2);
+    ck_assert_int_ge(inbox, 0);
+    for (int i = 0; i < 100; i++) {
+        int msg[2];
+        ck_assert_int_eq(kmailbox_read(inbox, msg, sizeof(msg)), (ssize_t)sizeof(msg));
+        ck_assert_int_eq(msg[0], prev_of(me));
+        ck_assert_int_eq(msg[1], i);
+    }
+    fence();
+    ck_assert_int_eq(kmailbox_close(outbox), 0);
+    ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+}
+END_TEST
+
+/* Every cluster (0 included: loopback) writes 1000 messages to cluster 0. */
+START_TEST(test_mailbox_many_writers)
+{
+    const int count = 1000;
+    int inbox = -1;
+    if (me == 0)
+        ck_assert_int_ge(inbox = kmailbox_create(0, 3), 0);
+    fence();
+    int outbox = kmailbox_open(0, 3);
+    int half = me == 0 ? count / 2 : count; /* cluster 0 interleaves reads */
+    for (int i = 0; i < half; i++) {
+        int msg[2] = {me, i};
+        ck_assert_int_eq(kmailbox_write(outbox, msg, sizeof(msg)), (ssize_t)sizeof(msg));
+    }
+    if (me == 0) {
+        int *next = calloc((size_t)n, sizeof(int)), total = 0;
+        while (total < n * count) {
+            int msg[2];
+            if (next[0] == half && half < count) {
+                for (int i = half; i < count; i++) {
+                    int m2[2] = {0, i};
+                    ck_assert_int_eq(kmailbox_write(outbox, m2, sizeof(m2)), 8);
+                }
+                half = count;
+            }
+            ck_assert_int_eq(kmailbox_read(inbox, msg, sizeof(msg)), (ssize_t)sizeof(msg));
+            ck_assert(msg[0] >= 0 && msg[0] < n);
+            ck_assert_int_eq(msg[1], next[msg[0]]);
+            next[msg[0]]++;
+            total++;
+        }
+        for (int c = 0; c < n; c++)
+            ck_assert_int_eq(next[c], count);
+        free(next);
+        ck_assert_int_eq(kmailbox_tryread(inbox, NULL, 0), -EAGAIN);
+        ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+    }
+    ck_assert_int_eq(kmailbox_close(outbox), 0);
+}
+END_TEST
+
+START_TEST(test_mailbox_errors)
+{
+    char buf[16];
+    ck_assert_int_eq(kmailbox_create(next_of(me) == me ? -1 : next_of(me), 4), -EINVAL);
+    ck_assert_int_eq(kmailbox_create(me, -1), -EINVAL);
+    ck_assert_int_eq(kmailbox_create(me, KMAILBOX_PORT_MAX), -EINVAL);
+    ck_assert_int_eq(kmailbox_open(-1, 0), -EINVAL);
+    ck_assert_int_eq(kmailbox_open(n, 0), -EINVAL);
+    ck_assert_int_eq(kmailbox_open(0, KMAILBOX_PORT_MAX), -EINVAL);
+    int in = kmailbox_create(me, 4);
+    ck_assert_int_ge(in, 0);
+    ck_assert_int_eq(kmailbox_create(me, 4), -EBUSY);
+    ck_assert_int_eq(kmailbox_tryread(in, buf, sizeof(buf)), -EAGAIN);
+    ck_assert_int_eq(kmailbox_tryread(in, NULL, 5), -EINVAL);
+    ck_assert_int_eq(kmailbox_write(in, buf, 1), -EBADF);
+    ck_assert_int_eq(kmailbox_close(in), -EBADF);
+    int out = kmailbox_open(me, 4);
+    ck_assert_int_ge(out, 0);
+    ck_assert_int_eq(kmailbox_read(out, buf, sizeof(buf)), -EBADF);
+    ck_assert_int_eq(kmailbox_unlink(out), -EBADF);
+    ck_assert_int_eq(kmailbox_write(out, NULL, 3), -EINVAL);
+    ck_assert_int_eq(kmailbox_write(out, buf, 5), 5); /* loopback */
+    ck_assert_int_eq(kmailbox_read(in, buf, sizeof(buf)), 5);
+    ck_assert_int_eq(kmailbox_close(out), 0);
+    ck_assert_int_eq(kmailbox_close(out), -EBADF);
+    ck_assert_int_eq(kmailbox_write(out, buf, 1), -EBADF);
+    ck_assert_int_eq(kmailbox_unlink(in), 0);
+    ck_assert_int_eq(kmailbox_unlink(in), -EBADF);
+    ck_assert_int_eq(kmailbox_read(in, buf, sizeof(buf)), -EBADF);
+    ck_assert_int_eq(kmailbox_read(12345, buf, sizeof(buf)), -EBADF);
+    ck_assert_int_eq(kmailbox_write(-7, buf, 1), -EBADF);
+    /* The port is free again and works after re-creation. */
+    in = kmailbox_create(me, 4);
+    ck_assert_int_ge(in, 0);
+    out = kmailbox_open(me, 4);
+    ck_assert_int_eq(kmailbox_write(out, "abc", 3), 3);
+    ck_assert_int_eq(kmailbox_read(in, buf, sizeof(buf)), 3);
+    ck_assert_int_eq(kmailbox_close(out), 0);
+    ck_assert_int_eq(kmailbox_unlink(in), 0);
+}
+END_TEST
+
+/* ---- portal -------------------------------------------------------------- */
+
+static const size_t portal_sizes[] = {0, 1, 4095, 4096, 4097, 1 << 20, 16 << 20};
+#define NSIZES (int)(sizeof(portal_sizes) / sizeof(portal_sizes[0]))
+
+/* Each cluster writes to its next and reads from its previous. When
+ * allow_first, the receiver posts its read before the sender writes. */
+static void portal_ring(int allow_first)
+{
+    size_t max = 16 << 20;
+    unsigned char *out = malloc(max), *in = malloc(max + 64);
+    int port = 10 + allow_first;
+    int pin = kportal_create(me, port);
+    ck_assert_int_ge(pin, 0);
+    int pout = kportal_open(me, 20, next_of(me), port);
+    ck_assert_int_ge(pout, 0);
+    for (int s = 0; s < NSIZES; s++) {
+        size_t size = portal_sizes[s];
+        fill(out, size, (unsigned)(me * 77 + s));
+        memset(in, 0xee, size);
+        if (allow_first) {
+            ck_assert_int_eq(kportal_allow(pin, prev_of(me), 20), 0);
+            ck_assert_int_eq(kportal_aread(pin, in, size), 0);
+            fence();
+            ck_assert_int_eq(kportal_write(pout, out, size), (ssize_t)size);
+            ck_assert_int_eq(kportal_wait(pin), (ssize_t)size);
+        } else {
+            ck_assert_int_eq(kportal_awrite(pout, out, size), 0);
+            fence();
+            ck_assert_int_eq(kportal_allow(pin, prev_of(me), 20), 0);
+            ck_assert_int_eq(kportal_read(pin, in, size), (ssize_t)size);
+            while (kportal_test(pout) == 0)
+                ;
+            ck_assert_int_eq(kportal_wait(pout), (ssize_t)size);
+        }
+        fill(out, size, (unsigned)(prev_of(me) * 77 + s));
+        ck_assert(checksum(in, size) == checksum(out, size));
+    }
+    fence();
+    ck_assert_int_eq(kportal_close(pout), 0);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+    free(out);
+    free(in);
+}
+
+START_TEST(test_portal_allow_first)
+{
+    portal_ring(1);
+}
+END_TEST
+
+START_TEST(test_portal_write_first)
+{
+    portal_ring(0);
+}
+END_TEST
+
+/* A read into a larger buffer returns the length written. */
+START_TEST(test_portal_larger_buffer)
+{
+    char out[300], in[1000];
+    memset(out, me, sizeof(out));
+    int pin = kportal_create(me, 30);
+    int pout = kportal_open(me, 31, next_of(me), 30);
+    ck_assert_int_eq(kportal_allow(pin, prev_of(me), 31), 0);
+    ck_assert_int_eq(kportal_aread(pin, in, sizeof(in)), 0);
+    ck_assert_int_eq(kportal_write(pout, out, sizeof(out)), (ssize_t)sizeof(out));
+    ck_assert_int_eq(kportal_wait(pin), (ssize_t)sizeof(out));
+    ck_assert_int_eq(in[299], (char)prev_of(me));
+    fence();
+    ck_assert_int_eq(kportal_close(pout), 0);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+}
+END_TEST
+
+START_TEST(test_portal_errors)
+{
+    char buf[8];
+    ck_assert_int_eq(kportal_create(-1, 0), -EINVAL);
+    ck_assert_int_eq(kportal_create(n, 0), -EINVAL);
+    ck_assert_int_eq(kportal_create(me, -1), -EINVAL);
+    ck_assert_int_eq(kportal_create(me, KPORTAL_PORT_MAX), -EINVAL);
+    ck_assert_int_eq(kportal_open(me, 0, n, 0), -EINVAL);
+    ck_assert_int_eq(kportal_open(me, 0, -1, 0), -EINVAL);
+    ck_assert_int_eq(kportal_open(me, KPORTAL_PORT_MAX, 0, 0), -EINVAL);
+    ck_assert_int_eq(kportal_open(me, 0, 0, -3), -EINVAL);
+    if (n > 1)
+        ck_assert_int_eq(kportal_open(next_of(me), 0, 0, 0), -EINVAL);
+    int pin = kportal_create(me, 40);
+    ck_assert_int_ge(pin, 0);
+    ck_assert_int_eq(kportal_create(me, 40), -EBUSY);
+    ck_assert_int_eq(kportal_aread(pin, buf, sizeof(buf)), -EINVAL); /* not allowed */
+    ck_assert_int_eq(kportal_wait(pin), -EINVAL);                    /* nothing started */
+    ck_assert_int_eq(kportal_test(pin), -EINVAL);
+    ck_assert_int_eq(kportal_allow(pin, n, 0), -EINVAL);
+    ck_assert_int_eq(kportal_allow(pin, 0, -1), -EINVAL);
+    ck_assert_int_eq(kportal_awrite(pin, buf, 1), -EBADF);
+    int pout = kportal_open(me, 41, me, 40);
+    ck_assert_int_ge(pout, 0);
+    ck_assert_int_eq(kportal_allow(pout, me, 41), -EBADF);
+    ck_assert_int_eq(kportal_read(pout, buf, 1), -EBADF);
+    ck_assert_int_eq(kportal_unlink(pout), -EBADF);
+    ck_assert_int_eq(kportal_close(pin), -EBADF);
+    /* Loopback, and a read into a too small buffer. */
+    ck_assert_int_eq(kportal_allow(pin, me, 41), 0);
+    ck_assert_int_eq(kportal_aread(pin, buf, 4), 0);
+    ck_assert_int_eq(kportal_aread(pin, buf, 4), -EBUSY);
+    ck_assert_int_eq(kportal_write(pout, "12345678", 8), 8);
+    ck_assert_int_eq(kportal_wait(pin), -EMSGSIZE);
+    ck_assert_int_eq(kportal_allow(pin, me, 41), 0);
+    ck_assert_int_eq(kportal_awrite(pout, "abcdefgh", 8), 0);
+    ck_assert_int_eq(kportal_read(pin, buf, 8), 8);
+    ck_assert_int_eq(kportal_wait(pout), 8);
+    ck_assert(memcmp(buf, "abcdefgh", 8) == 0);
+    ck_assert_int_eq(kportal_close(pout), 0);
+    ck_assert_int_eq(kportal_close(pout), -EBADF);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+    ck_assert_int_eq(kportal_unlink(pin), -EBADF);
+    ck_assert_int_eq(kportal_wait(pin), -EBADF);
+    ck_assert_int_eq(kportal_test(9999), -EBADF);
+}
+END_TEST
+
+/* ---- sync ---------------------------------------------------------------- */
+
+START_TEST(test_sync_one_to_all)
+{
+    int *nodes = malloc((size_t)n * sizeof(int));
+    for (int round = 0; round < 10; round++) {
+        int master = round % n;
+        for (int i = 0; i < n; i++)
+            nodes[i] = (master + i) % n;
+        if (me == master) {
+            int id = ksync_open(nodes, n, KSYNC_ONE_TO_ALL);
+            ck_assert_int_ge(id, 0);
+            ck_assert_int_eq(ksync_wait(id), -EBADF);
+            ck_assert_int_eq(ksync_signal(id), 0);
+            ck_assert_int_eq(ksync_close(id), 0);
+            ck_assert_int_eq(ksync_close(id), -EBADF);
+        } else {
+            int id = ksync_create(nodes, n, KSYNC_ONE_TO_ALL);
+            ck_assert_int_ge(id, 0);
+            ck_assert_int_eq(ksync_signal(id), -EBADF);
+            ck_assert_int_eq(ksync_wait(id), 0);
+            ck_assert_int_eq(ksync_unlink(id), 0);
+        }
+    }
+    free(nodes);
+}
+END_TEST
+
+START_TEST(test_sync_all_to_one)
+{
+    int *nodes = malloc((size_t)n * sizeof(int));
+    for (int round = 0; round < 10; round++) {
+        int master = round % n;
+        for (int i = 0; i < n; i++)
+            nodes[i] = (master + i) % n;
+        if (me == master) {
+            int id = ksync_create(nodes, n, KSYNC_ALL_TO_ONE);
+            ck_assert_int_ge(id, 0);
+            ck_assert_int_eq(ksync_wait(id), 0);
+            ck_assert_int_eq(ksync_unlink(id), 0);
+        } else {
+            int id = ksync_open(nodes, n, KSYNC_ALL_TO_ONE);
+            ck_assert_int_ge(id, 0);
+            ck_assert_int_eq(ksync_signal(id), 0);
+            ck_assert_int_eq(ksync_close(id), 0);
+        }
+    }
+    free(nodes);
+}
+END_TEST
+
+/* A full barrier out of the two kinds, many times, with no fence between. */
+START_TEST(test_sync_barrier_loop)
+{
+    int *nodes = malloc((size_t)n * sizeof(int));
+    for (int i = 0; i < n; i++)
+        nodes[i] = i;
+    int a2o = me == 0 ? ksync_create(nodes, n, KSYNC_ALL_TO_ONE)
+                      : ksync_open(nodes, n, KSYNC_ALL_TO_ONE);
+    int o2a = me == 0 ? ksync_open(nodes, n, KSYNC_ONE_TO_ALL)
+                      : ksync_create(nodes, n, KSYNC_ONE_TO_ALL);
+    ck_assert(a2o >= 0 && o2a >= 0);
+    for (int r = 0; r < 200; r++) {
+        if (me == 0) {
+            ck_assert_int_eq(ksync_wait(a2o), 0);
+            ck_assert_int_eq(ksync_signal(o2a), 0);
+        } else {
+            ck_assert_int_eq(ksync_signal(a2o), 0);
+            ck_assert_int_eq(ksync_wait(o2a), 0);
+        }
+    }
+    if (me == 0) {
+        ck_assert_int_eq(ksync_unlink(a2o), 0);
+        ck_assert_int_eq(ksync_close(o2a), 0);
+    } else {
+        ck_assert_int_eq(ksync_close(a2o), 0);
+        ck_assert_int_eq(ksync_unlink(o2a), 0);
+    }
+    free(nodes);
+}
+END_TEST
+
+START_TEST(test_sync_errors)
+{
+    int nodes[3] = {0, 1 % n, 0};
+    ck_assert_int_eq(ksync_create(nodes, 3, KSYNC_ONE_TO_ALL), -EINVAL); /* duplicate */
+    ck_assert_int_eq(ksync_create(NULL, 2, KSYNC_ONE_TO_ALL), -EINVAL);
+    ck_assert_int_eq(ksync_create(nodes, 1, KSYNC_ONE_TO_ALL), -EINVAL);
+    ck_assert_int_eq(ksync_create(nodes, 2, 7), -EINVAL);
+    int bad[2] = {0, n};
+    ck_assert_int_eq(ksync_open(bad, 2, KSYNC_ONE_TO_ALL), -EINVAL);
+    if (n > 1) {
+        int pair[2] = {me, next_of(me)}; /* I am the master */
+        ck_assert_int_eq(ksync_create(pair, 2, KSYNC_ONE_TO_ALL), -EINVAL);
+        ck_assert_int_eq(ksync_open(pair, 2, KSYNC_ALL_TO_ONE), -EINVAL);
+        if (n > 2) {
+            int others[2] = {next_of(me), next_of(next_of(me))}; /* not in it */
+            ck_assert_int_eq(ksync_open(others, 2, KSYNC_ONE_TO_ALL), -EINVAL);
+        }
+    }
+    ck_assert_int_eq(ksync_wait(4242), -EBADF);
+    ck_assert_int_eq(ksync_signal(-1), -EBADF);
+    ck_assert_int_eq(ksync_unlink(4242), -EBADF);
+}
+END_TEST
+
+/* ---- load ---------------------------------------------------------------- */
+
+/* A token goes around the ring of all clusters; with more clusters than cores
+ * this only finishes quickly if blocked clusters give their core away. */
+START_TEST(test_ring_oversubscribed)
+{
+    const int laps = 200;
+    int inbox = kmailbox_create(me, 5);
+    fence();
+    int outbox = kmailbox_open(next_of(me), 5);
+    double t0 = knode_wtime();
+    uint64_t token = 0;
+    if (me == 0)
+        ck_assert_int_eq(kmailbox_write(outbox, &token, sizeof(token)), 8);
+    for (int lap = 0; lap < laps; lap++) {
+        ck_assert_int_eq(kmailbox_read(inbox, &token, sizeof(token)), 8);
+        ck_assert_int_eq(token, (uint64_t)lap * (uint64_t)n + (uint64_t)prev_of(me));
+        token++;
+        if (!(me == 0 && lap == laps - 1))
+            ck_assert_int_eq(kmailbox_write(outbox, &token, sizeof(token)), 8);
+    }
+    double dt = knode_wtime() - t0;
+    if (me == 0)
+        fprintf(stderr, "ring: %d clusters, %d laps, %.3f s (%.1f us per hop)\n", n, laps, dt,
+                1e6 * dt / (laps * n));
+    ck_assert_msg(dt < 10.0, "ring of %d clusters took %.1f s", n, dt);
+    fence();
+    kmailbox_close(outbox);
+    kmailbox_unlink(inbox);
+}
+END_TEST
+
+/* Ping-pong of 8-byte mailbox messages between clusters 0 and 1. */
+START_TEST(test_mailbox_latency)
+{
+    const char *env = getenv("NP_LAT_ITERS");
+    int iters = env != NULL ? atoi(env) : 20000;
+    int inbox = kmailbox_create(me, 6);
+    fence();
+    if (n >= 2 && me < 2) {
+        int outbox = kmailbox_open(1 - me, 6);
+        uint64_t v = 0;
+        double t0 = 0;
+        for (int i = -100; i < iters; i++) {
+            if (i == 0)
+                t0 = knode_wtime();
+            if (me == 0) {
+                ck_assert_int_eq(kmailbox_write(outbox, &v, 8), 8);
+                ck_assert_int_eq(kmailbox_read(inbox, &v, 8), 8);
+            } else {
+                ck_assert_int_eq(kmailbox_read(inbox, &v, 8), 8);
+                ck_assert_int_eq(kmailbox_write(outbox, &v, 8), 8);
+            }
+        }
+        double dt = knode_wtime() - t0;
+        if (me == 0 && iters > 0) {
+            const char *prov = getenv("FI_PROVIDER");
+            fprintf(stderr, "mailbox ping-pong (%s, %d clusters): %.2f us one-way\n",
+                    prov ? prov : "shm", n, 1e6 * dt / (2.0 * iters));
+        }
+        kmailbox_close(outbox);
+    }
+    fence();
+    kmailbox_unlink(inbox);
+}
+END_TEST
+
+static Suite *nanvix_suite(void)
+{
+    const struct {
+        const TTest *test;
+    } tests[] = {
+        {test_node_numbers},          {test_kjob},
+        {test_mailbox_order_and_sizes}, {test_mailbox_before_create},
+        {test_mailbox_many_writers},  {test_mailbox_errors},
+        {test_portal_allow_first},    {test_portal_write_first},
+        {test_portal_larger_buffer},  {test_portal_errors},
+        {test_sync_one_to_all},       {test_sync_all_to_one},
+        {test_sync_barrier_loop},     {test_sync_errors},
+        {test_ring_oversubscribed},   {test_mailbox_latency},
+    };
+    Suite *s = suite_create("nanvix-port");
+    TCase *tc = tcase_create("cluster");
+    tcase_set_timeout(tc, 120);
+    tcase_add_checked_fixture(tc, NULL, teardown);
+    for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++)
+        tcase_add_test(tc, tests[i].test);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    int ret = knode_setup();
+    if (ret != 0) {
+        fprintf(stderr, "test_nanvix: knode_setup failed (%d)\n", ret);
+        return 1;
+    }
+    me = knode_get_num();
+    n = knode_count();
+    SRunner *sr = srunner_create(nanvix_suite());
+    srunner_set_fork_status(sr, CK_NOFORK);
+    srunner_run_all(sr, me == 0 ? CK_NORMAL : CK_SILENT);
+    int failed = srunner_ntests_failed(sr);
+    if (failed != 0 && me != 0)
+        srunner_print(sr, CK_NORMAL);
+    srunner_free(sr);
+    ret = knode_shutdown();
+    if (ret != 0)
+        fprintf(stderr, "test_nanvix: knode_shutdown failed (%d)\n", ret);
+    return failed == 0 && ret == 0 ? 0 : 1;
+}

@@ -1,0 +1,159 @@
+/* ua_touched.c: what a migration sends and how the receiver takes it back.
+ *
+ * Only pages the rank touched are sent. A page of the container is touched
+ * when the kernel backs it: present in RAM or swapped out, as reported by
+ * /proc/self/pagemap (bits 63 and 62). mincore() is the fallback when pagemap
+ * cannot be read; it misses swapped-out pages, so that fallback is only exact
+ * on machines without swap. Untouched pages read as zeros on both sides: the
+ * receiving region is fresh or was released with MADV_DONTNEED. The stack is
+ * scanned from the saved stack pointer (minus the red zone) when the rank is
+ * suspended, the heap up to its top; runs of adjacent touched pages are merged.
+ * The executable's globals are always sent whole: the receiver's copy may hold
+ * another rank's leftovers, so "untouched here" does not mean "equal there".
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ua_internal.h"
+
+#define UA_SCAN_BATCH 512 /* pages examined per system call */
+#define UA_RED_ZONE   128
+
+typedef int (*ua_range_cb)(void *addr, size_t len, void *arg);
+
+/* A run of touched pages being built, flushed to the callback. */
+struct ua_run_acc {
+    uintptr_t start, end;
+    ua_range_cb cb;
+    void *arg;
+};
+
+static int ua_acc_page(struct ua_run_acc *a, uintptr_t page)
+{
+    if (a->end == page) {
+        a->end += UA_PAGE_SIZE;
+        return 0;
+    }
+    int rc = a->end > a->start ? a->cb((void *)a->start, a->end - a->start, a->arg) : 0;
+    a->start = page;
+    a->end = page + UA_PAGE_SIZE;
+    return rc;
+}
+
+static int ua_acc_flush(struct ua_run_acc *a)
+{
+    int rc = a->end > a->start ? a->cb((void *)a->start, a->end - a->start, a->arg) : 0;
+    a->start = a->end = 0;
+    return rc;
+}
+
+/* Fills touched[0..n-1] for the n pages at addr. Returns 0 or -errno. */
+static int ua_pages_touched(int pagemap, uintptr_t addr, size_t n, unsigned char *touched)
+{
+    if (pagemap >= 0) {
+        uint64_t e[UA_SCAN_BATCH];
+        off_t off = (off_t)(addr / UA_PAGE_SIZE) * sizeof(uint64_t);
+        if (pread(pagemap, e, n * sizeof(uint64_t), off) != (ssize_t)(n * sizeof(uint64_t)))
+            return -EIO;
+        for (size_t i = 0; i < n; i++)
+            touched[i] = (e[i] >> 62) & 3; /* present or swapped */
+        return 0;
+    }
+    if (mincore((void *)addr, n * UA_PAGE_SIZE, touched) < 0)
+        return -errno;
+    for (size_t i = 0; i < n; i++)
+        touched[i] &= 1;
+    return 0;
+}
+
+/* Feeds the touched pages of [start, end) (page aligned) to the run. */
+static int ua_scan(int pagemap, uintptr_t start, uintptr_t end, struct ua_run_acc *a)
+{
+    unsigned char touched[UA_SCAN_BATCH];
+    while (start < end) {
+        size_t n = (end - start) / UA_PAGE_SIZE;
+        n = n < UA_SCAN_BATCH ? n : UA_SCAN_BATCH;
+        int rc = ua_pages_touched(pagemap, start, n, touched);
+        for (size_t i = 0; !rc && i < n; i++)
+            if (touched[i])
+                rc = ua_acc_page(a, start + i * UA_PAGE_SIZE);
+        if (rc)
+            return rc;
+        start += n * UA_PAGE_SIZE;
+    }
+    return 0;
+}
+
+/* Lowest stack address that may hold live data. */
+static uintptr_t ua_stack_floor(const struct ua_header *h)
+{
+    if (h->state != UA_STATE_SUSPENDED)
+        return h->stack_lo;
+    uintptr_t sp = (uintptr_t)h->rank_ctx.uc_mcontext.gregs[REG_RSP] - UA_RED_ZONE;
+    if (sp < h->stack_lo || sp >= h->stack_hi)
+        return h->stack_lo;
+    return sp & ~(UA_PAGE_SIZE - 1);
+}
+
+static int ua_container_ranges(const struct ua_header *h, int pagemap, struct ua_run_acc *a)
+{
+    size_t hdr = (sizeof(*h) + UA_PAGE_SIZE - 1) & ~(UA_PAGE_SIZE - 1);
+    int rc = a->cb((void *)UA_REGION_BASE, hdr, a->arg);
+    if (!rc)
+        rc = ua_scan(pagemap, ua_stack_floor(h), h->stack_hi, a);
+    if (!rc)
+        rc = ua_scan(pagemap, h->heap.base, h->heap.top, a);
+    if (!rc)
+        rc = ua_acc_flush(a);
+    return rc;
+}
+
+int ua_touched_ranges(int (*cb)(void *addr, size_t len, void *arg), void *arg)
+{
+    struct ua_header *h = ua_header_get();
+    if (!h)
+        return -ENODEV;
+    struct ua_run_acc a = {0, 0, cb, arg};
+    int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+    int rc = ua_container_ranges(h, pagemap, &a);
+    if (pagemap >= 0)
+        close(pagemap);
+    int n;
+    const struct ua_range *g = ua_globals_cached(&n);
+    if (!rc && n < 0)
+        rc = n;
+    for (int i = 0; !rc && i < n; i++)
+        rc = cb(g[i].addr, g[i].len, arg);
+    return rc;
+}
+
+int ua_range_check(const void *addr, size_t len)
+{
+    uintptr_t a = (uintptr_t)addr;
+    int in_header =
+        a >= UA_REGION_BASE && len <= UA_HEADER_SIZE && a - UA_REGION_BASE <= UA_HEADER_SIZE - len;
+    int in_body = a >= UA_STACK_LO && len <= UA_REGION_END - UA_STACK_LO &&
+                  a - UA_STACK_LO <= (UA_REGION_END - UA_STACK_LO) - len;
+    if (!ua_region_mapped() || !(in_header || in_body || ua_globals_contain(a, len)))
+        return -EINVAL;
+    return 0;
+}
+
+int ua_restore_range(void *addr, const void *data, size_t len)
+{
+    int rc = ua_range_check(addr, len);
+    if (rc == 0)
+        memcpy(addr, data, len);
+    return rc;
+}
+
+void ua_release_container(void)
+{
+    if (!ua_region_mapped())
+        return;
+    madvise((void *)UA_REGION_BASE, UA_HEADER_SIZE, MADV_DONTNEED);
+    madvise((void *)UA_STACK_LO, UA_REGION_END - UA_STACK_LO, MADV_DONTNEED);
+}
