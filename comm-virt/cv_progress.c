@@ -137,5 +137,8 @@ int cv_progress(void)
 
 void cv_idle(unsigned *spins)
 {
-    knode_idle(spins);
+    if (cv_progress() > 0)
+        *spins = 0;
+    else
+        knode_idle(spins);
 }

@@ -85,7 +85,7 @@ int cv_wait(cv_request_t *req, struct cv_status *st)
         if (cv_progress() > 0)
             spins = 0;
         else if (req->state != CV_REQ_DONE)
-            cv_idle(&spins);
+            knode_idle(&spins);
     }
     if (st != NULL)
         *st = req->status;

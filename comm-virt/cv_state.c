@@ -91,6 +91,10 @@ int cv_init(void)
         return ret;
     if (cv_self() != NULL)
         return 0;
+    /* At start rank i runs on cluster i; the rank number then stays in the
+     * container wherever it goes. */
+    if (ua_get_rank() < 0 && ua_set_rank(cv_cluster.self) < 0)
+        return CV_ERR_INTERN;
     r = cv_rank_alloc(ua_get_rank(), cv_cluster.nranks);
     if (r == NULL)
         return -ENOMEM;

@@ -195,8 +195,8 @@ static void test_reductions(void)
             for (int c = 0; c < 3; c++)
                 if (types[t].integer || !ops[o].integer_only)
                     reduce_case(t, o, counts[c], iter++ % size, a, b);
-    reduce_case(0, 0, big, size - 1, a, b);  /* MPI_INT MPI_SUM, large */
-    reduce_case(7, 2, big, size / 2, a, b);  /* MPI_DOUBLE MPI_MAX, large */
+    reduce_case(0, 0, big, size - 1, a, b); /* MPI_INT MPI_SUM, large */
+    reduce_case(7, 2, big, size / 2, a, b); /* MPI_DOUBLE MPI_MAX, large */
     free(a);
     free(b);
 }
@@ -206,8 +206,14 @@ static void test_reductions(void)
 static void test_loc(void)
 {
     enum { N = 50 };
-    struct { double v; int i; } d[N], dr[N];
-    struct { int v; int i; } p[N], pr[N];
+    struct {
+        double v;
+        int i;
+    } d[N], dr[N];
+    struct {
+        int v;
+        int i;
+    } p[N], pr[N];
 
     for (int k = 0; k < N; k++) {
         d[k].v = (rank * 13 + k * 5) % 7;
@@ -226,10 +232,10 @@ static void test_loc(void)
             if (v < minv)
                 minv = v, mini = r;
         }
-        CHECKF(dr[k].v == maxv && dr[k].i == maxi, "MAXLOC %d: (%g, %d) want (%d, %d)", k,
-               dr[k].v, dr[k].i, maxv, maxi);
-        CHECKF(pr[k].v == minv && pr[k].i == mini, "MINLOC %d: (%d, %d) want (%d, %d)", k,
-               pr[k].v, pr[k].i, minv, mini);
+        CHECKF(dr[k].v == maxv && dr[k].i == maxi, "MAXLOC %d: (%g, %d) want (%d, %d)", k, dr[k].v,
+               dr[k].i, maxv, maxi);
+        CHECKF(pr[k].v == minv && pr[k].i == mini, "MINLOC %d: (%d, %d) want (%d, %d)", k, pr[k].v,
+               pr[k].i, minv, mini);
     }
 }
 

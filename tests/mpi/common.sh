@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # common.sh: helpers sourced by the tests/mpi/*.sh scripts.
 #
 # make check exports top_builddir and top_srcdir (absolute); run by hand, a
@@ -14,11 +15,10 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 : "${top_builddir:=$top_srcdir}"
 : "${MPICC_MPICH:=mpicc.mpich}"
 : "${HYDRA:=mpiexec.hydra}"
+: "${MPICH_INCDIR:=/usr/include/x86_64-linux-gnu/mpich}"
 MPIEXEC=${NMPI_TEST_MPIEXEC:-$top_builddir/tools/mpiexec}
 BINDIR=${NMPI_TEST_BINDIR:-$top_builddir/tests/mpi}
 TIMEOUT=${NMPI_TEST_TIMEOUT:-120}
-# Hydra exits non-zero on a MPI_Abort; keep its processes' output readable.
-export HYDRA_LAUNCHER_AUTOFORK=1
 
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
@@ -55,7 +55,7 @@ run_mpi() {
     prog=$1
     shift
     case "$prog" in */*) ;; *) prog=$BINDIR/$prog ;; esac
-    echo "+ $MPIEXEC -n $np ${opts[*]} $prog $*"
+    echo "+ $MPIEXEC -n $np${opts[*]:+ ${opts[*]}} $prog $*"
     timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$np" "${opts[@]}" "$prog" "$@" </dev/null >"$OUT" 2>&1
     status=$?
     cat "$OUT"

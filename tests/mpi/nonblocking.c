@@ -226,8 +226,7 @@ static void test_sendrecv(void)
     CHECK(st.MPI_SOURCE == left && st.MPI_TAG == 5);
     CHECK_PATTERN(rb, n, left, rank, 30);
     th_pattern_fill(sb, n, rank, right, 31);
-    MPI_CHECK(
-        MPI_Sendrecv_replace(sb, (int)n, MPI_BYTE, right, 6, left, 6, MPI_COMM_WORLD, &st));
+    MPI_CHECK(MPI_Sendrecv_replace(sb, (int)n, MPI_BYTE, right, 6, left, 6, MPI_COMM_WORLD, &st));
     CHECK_PATTERN(sb, n, left, rank, 31);
     free(sb);
     free(rb);

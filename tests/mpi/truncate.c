@@ -13,7 +13,7 @@
 
 #include "testhelp_mpi.h"
 
-#define TAG_BIG 1
+#define TAG_BIG  1
 #define TAG_NEXT 2
 
 static void send_pair(size_t n, int iter, char *buf)

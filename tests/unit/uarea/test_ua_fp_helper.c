@@ -1,4 +1,4 @@
-/* ua_fp_helper.c: prints this process's layout fingerprint, stack-protector
+/* test_ua_fp_helper.c: prints this process's layout fingerprint, stack-protector
  * canary and migratability, for test_ua_layout.c ("fp canary migratable"). */
 #include <stdint.h>
 #include <stdio.h>
