@@ -25,6 +25,7 @@
 
 #define CV_ANY_SOURCE (-2)
 #define CV_ANY_TAG    (-1)
+#define CV_ANY_SPARE  (-3) /* equals RMIG_ANY_SPARE */
 
 /* Bytes of payload that still go eager (mailbox message minus header). */
 #define CV_EAGER_LIMIT (8192 - 64)
@@ -104,5 +105,16 @@ int cv_progress(void);
 
 /* Progress plus back-off for wait loops; *spins as in knode_idle(). */
 void cv_idle(unsigned *spins);
+
+/* Moves the calling rank to `cluster` (CV_ANY_SPARE: any idle cluster) at
+ * this safe point; transfers bound to this cluster finish first, everything
+ * else travels with the rank. Returns 0 on the destination; on failure the
+ * rank is still here and the rmig_reserve()/rmig_move() code comes back
+ * (-EINVAL, -EALREADY, -EBUSY, -ENOSPC, -EXDEV, -ETIMEDOUT, -EIO). */
+int cv_migrate(int cluster);
+
+/* Honours a pending third-party request to move this rank, if any. Returns 0
+ * (nothing pending, or moved) or the cv_migrate() error. */
+int cv_poll_ask(void);
 
 #endif /* CV_H */

@@ -70,6 +70,9 @@ struct cv_rank {
     struct cv_msg_queue unexpected; /* messages waiting for a receive */
     struct cv_request *active;      /* sends/recvs waiting for CTS, ACK or portal */
     uint64_t next_id;
+    uint32_t moves;      /* migrations of this rank: the epoch of its route */
+    int *route_snap;     /* [size] the source cluster's routes, carried along */
+    uint32_t *epoch_snap;/* [size] their epochs */
 };
 
 struct cv_cluster {
@@ -80,6 +83,7 @@ struct cv_cluster {
     int inbox;      /* mailbox id of (self, CV_MAILBOX_PORT) */
     int route[KNODE_MAX];  /* rank -> cluster (at most one rank per cluster) */
     int outbox[KNODE_MAX]; /* open mailbox id per cluster, -1 until first use */
+    uint32_t epoch[KNODE_MAX]; /* move count of the rank when route[] was learnt */
     uint64_t job;
     uint32_t next_port;
     unsigned char rx[KMAILBOX_MESSAGE_SIZE];
@@ -115,5 +119,11 @@ struct cv_request *cv_active_find(struct cv_rank *r, uint64_t id, int state);
 
 /* cv_progress.c */
 int cv_progress_transfers(struct cv_rank *r);
+
+/* cv_route.c */
+void cv_route_learn(int rank, int cluster, uint32_t epoch);
+void cv_forward(const unsigned char *msg, size_t n, const struct cv_wire_hdr *h);
+int cv_idle_work(void);
+int cv_announce(int rank, uint32_t epoch);
 
 #endif /* CV_INTERNAL_H */

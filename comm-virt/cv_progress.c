@@ -73,9 +73,12 @@ static void cv_dispatch(struct cv_rank *r, const unsigned char *msg, size_t n)
                 cv_cluster.self, n);
         return;
     }
+    if (h.type == CV_MSG_ROUTE) {
+        cv_route_learn(h.src, h.src_cluster, h.seq);
+        return;
+    }
     if (h.dst != r->rank) {
-        fprintf(stderr, "nanvix-mpi: cluster %d: message for rank %d, hosting rank %d\n",
-                cv_cluster.self, h.dst, r->rank);
+        cv_forward(msg, n, &h); /* for a rank that left: send it on */
         return;
     }
     switch (h.type) {
@@ -137,8 +140,12 @@ int cv_progress(void)
 
 void cv_idle(unsigned *spins)
 {
-    if (cv_progress() > 0)
+    if (cv_progress() > 0) {
         *spins = 0;
-    else
-        knode_idle(spins);
+        return;
+    }
+    /* A blocked rank is at a safe point: honour move requests here. */
+    if ((*spins & 63) == 0)
+        cv_poll_ask();
+    knode_idle(spins);
 }

@@ -72,7 +72,12 @@ static struct cv_rank *cv_rank_alloc(int rank, int size)
     r->send_seq = calloc((size_t)size, sizeof(uint32_t));
     r->recv_seq = calloc((size_t)size, sizeof(uint32_t));
     r->held = calloc((size_t)size, sizeof(struct cv_msg *));
-    if (r->send_seq == NULL || r->recv_seq == NULL || r->held == NULL) {
+    r->route_snap = calloc((size_t)size, sizeof(int));
+    r->epoch_snap = calloc((size_t)size, sizeof(uint32_t));
+    if (r->send_seq == NULL || r->recv_seq == NULL || r->held == NULL || r->route_snap == NULL ||
+        r->epoch_snap == NULL) {
+        free(r->route_snap);
+        free(r->epoch_snap);
         free(r->send_seq);
         free(r->recv_seq);
         free(r->held);
@@ -147,6 +152,8 @@ static void cv_rank_release(struct cv_rank *r)
     free(r->send_seq);
     free(r->recv_seq);
     free(r->held);
+    free(r->route_snap);
+    free(r->epoch_snap);
     free(r);
 }
 

@@ -22,6 +22,7 @@ static int cv_wire_check_len(const struct cv_wire_hdr *h, size_t n)
     case CV_MSG_CTS:
     case CV_MSG_ACK:
     case CV_MSG_GO:
+    case CV_MSG_ROUTE:
         return body == 0 ? 0 : -EPROTO;
     default:
         return -EPROTO;

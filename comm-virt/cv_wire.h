@@ -26,6 +26,7 @@ enum cv_msg_type {
     CV_MSG_CTS = 3,   /* receiver matched an RTS: len bytes wanted at port */
     CV_MSG_ACK = 4,   /* receiver matched a synchronous EAGER */
     CV_MSG_GO = 5,    /* sender starts writing from (src_cluster, port) */
+    CV_MSG_ROUTE = 6, /* rank src now lives on src_cluster; seq = its move count */
 };
 
 #define CV_FLAG_SYNC 0x1 /* EAGER: sender waits for an ACK */

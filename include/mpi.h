@@ -42,15 +42,17 @@ extern "C" {
  * it through its logical rank. Returns MPI_SUCCESS once the rank runs on the
  * new cluster; on failure (bad, busy or missing cluster, the caller's own
  * cluster, layout mismatch, transfer error) returns an MPI error code (class
- * MPI_ERR_ARG or MPI_ERR_OTHER) and the rank keeps running where it was. */
+ * MPI_ERR_ARG: bad or own cluster; MPI_ERR_NO_SPACE: no idle cluster left;
+ * MPI_ERR_UNSUPPORTED_OPERATION: layouts differ; MPI_ERR_OTHER: busy cluster
+ * or failed transfer) and the rank keeps running where it was. */
 int MPI_Migrateto(int cluster);
 int PMPI_Migrateto(int cluster);
 
-/* Move rank `rank` of `comm` (possibly another rank than the caller) to
- * `cluster` (or MPIX_ANY_SPARE). Returns MPI_SUCCESS once the migration is
- * done; on failure an MPI error code (MPI_ERR_RANK, MPI_ERR_COMM,
- * MPI_ERR_ARG, MPI_ERR_OTHER) through comm's error handler, and nothing
- * moves. */
+/* Ask for rank `rank` of `comm` (possibly another rank than the caller) to
+ * move to `cluster` (or MPIX_ANY_SPARE). For the caller itself this is
+ * MPI_Migrateto; another rank moves at its next safe point (its next blocking
+ * MPI call). Returns MPI_SUCCESS once the request is sent; MPI_ERR_RANK,
+ * MPI_ERR_COMM, MPI_ERR_ARG or MPI_ERR_OTHER through comm's error handler. */
 int MPIX_Migrate(int rank, int cluster, MPI_Comm comm);
 
 /* Set *cluster to the number of the cluster that hosts the calling rank now.
@@ -64,6 +66,11 @@ int MPIX_Cluster_count(int *n);
 /* Set *n to the number of clusters that host no rank right now.
  * Returns MPI_SUCCESS; MPI_ERR_ARG if n is NULL. */
 int MPIX_Spare_count(int *n);
+
+/* Figures of the calling rank's last move: times[] = freeze, transfer,
+ * restore, route update, downtime (seconds); *bytes = container bytes sent;
+ * *moves = moves made so far. Returns MPI_SUCCESS; MPI_ERR_ARG on NULL. */
+int MPIX_Migration_stats(double times[5], long long *bytes, int *moves);
 
 #ifdef __cplusplus
 }

@@ -272,6 +272,10 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
  * MPI_SUCCESS, the operation's error or a cv error. */
 int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
 
+/* One round of a wait loop over several requests: progresses cv and backs
+ * off (cv_idle) when nothing happened. */
+void mpi_progress_idle(unsigned *spins);
+
 /* mpi_check.c: argument checks at the MPI boundary, each returning
  * MPI_SUCCESS or the MPI error class that describes the fault. */
 int mpi_check_comm(struct mpi_rank_state *s, MPI_Comm comm, struct mpi_comm **c_p);

@@ -229,7 +229,7 @@ int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status)
         err = p2p_iprobe(c, source, tag, &flag, status);
         if (flag)
             break;
-        cv_idle(&spins);
+        mpi_progress_idle(&spins);
     }
     return mpi_error(comm, err, "MPI_Probe");
 }

@@ -140,3 +140,11 @@ int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     ferr = mpi_req_finish(s, h_p, st);
     return err < 0 ? err : ferr;
 }
+
+void mpi_progress_idle(unsigned *spins)
+{
+    if (cv_progress() > 0)
+        *spins = 0;
+    else
+        cv_idle(spins);
+}

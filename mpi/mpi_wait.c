@@ -197,7 +197,7 @@ static int any_complete(int count, MPI_Request *reqs, int *indx, int *flag, MPI_
         return mpi_error(comm, err, fname);
     cv_progress();
     while ((i = scan_any(s, count, reqs)) == -1 && block)
-        cv_idle(&spins);
+        mpi_progress_idle(&spins);
     *flag = i != -1;
     *indx = i >= 0 ? i : MPI_UNDEFINED;
     if (i == MPI_UNDEFINED)
@@ -243,7 +243,7 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
         return mpi_error(comm, err, fname);
     cv_progress();
     while (scan_any(s, incount, reqs) == -1 && block)
-        cv_idle(&spins);
+        mpi_progress_idle(&spins);
     if (scan_any(s, incount, reqs) == MPI_UNDEFINED) {
         *outcount = MPI_UNDEFINED;
         free(done);

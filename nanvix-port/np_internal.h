@@ -140,6 +140,14 @@ void np_pmi_abort(int code);
 
 /* ---- waiting (np_wait.c) -------------------------------------------------- */
 
+/* Set when a post met a full provider queue (-FI_EAGAIN) and was left for
+ * later; np_progress() then retries the pending posts of every object. */
+extern int np_retry_needed;
+
+/* With np_lock held: drains the CQ and retries pending posts. Returns the
+ * number of completions handled, or -EIO. */
+int np_progress(void);
+
 /* With np_lock held: progress once; if nothing happened, drop the lock and
  * back off according to *spins, then take it again. */
 void np_wait_step(unsigned *spins);
@@ -159,6 +167,9 @@ void np_table_remove(struct np_table *t, int id);
 /* ---- per-kind setup hooks -------------------------------------------------- */
 
 int np_sync_setup(void);
+void np_sync_retry(void);
+void np_mailbox_retry(void);
+void np_portal_retry(void);
 void np_sync_teardown(void);
 void np_mailbox_teardown(void);
 void np_portal_teardown(void);

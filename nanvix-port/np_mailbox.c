@@ -100,8 +100,10 @@ static int np_mbx_refill(struct np_mailbox *m)
     while (!m->closing && m->tail - m->head < NP_MBX_POOL) {
         struct np_mbx_slot *slot = &m->slots[m->tail % NP_MBX_POOL];
         int ret = np_fabric_recv(&slot->op, slot->data, sizeof(slot->data), m->tag);
-        if (ret == -EAGAIN)
+        if (ret == -EAGAIN) {
+            np_retry_needed = 1;
             return 0;
+        }
         if (ret != 0)
             return ret;
         slot->state = NP_SLOT_POSTED;
@@ -294,10 +296,8 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
         ret = np_mbx_take(m, buf, size);
         if (ret != -EAGAIN)
             break;
-        if (m->tail - m->head < NP_MBX_POOL)
-            np_mbx_collect(m); /* re-post what a full queue left idle */
         if (!block) {
-            if (np_fabric_progress() > 0)
+            if (np_progress() > 0)
                 ret = np_mbx_take(m, buf, size);
             break;
         }
@@ -331,6 +331,16 @@ ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
     }
     np_leave();
     return ret;
+}
+
+/* Re-posts the slots a full provider queue left idle. */
+void np_mailbox_retry(void)
+{
+    for (int id = 0; id < np_mbx_table.nslots; id++) {
+        struct np_mailbox *m = np_mbx_table.slots[id];
+        if (m != NULL && m->input)
+            np_mbx_collect(m);
+    }
 }
 
 int kmailbox_close(int mbxid)

@@ -121,7 +121,7 @@ bad:
 static void np_progress_hook(void)
 {
     if (np_fab.cq != NULL)
-        np_fabric_progress();
+        np_progress();
 }
 
 static int np_setup_locked(void)

@@ -74,7 +74,9 @@ static void np_portal_kick(struct np_portal *p)
     if (ret == 0) {
         p->posted = 1;
         p->chunk = len;
-    } else if (ret != -EAGAIN) {
+    } else if (ret == -EAGAIN) {
+        np_retry_needed = 1;
+    } else {
         np_error("portal: posting a transfer on port %d failed: %s", p->port, strerror(-ret));
         np_portal_finish(p, -EIO);
     }
@@ -253,7 +255,7 @@ int kportal_test(int portalid)
         ret = -EINVAL;
     } else if (p != NULL) {
         np_portal_kick(p);
-        if (!p->complete && np_fabric_progress() < 0)
+        if (!p->complete && np_progress() < 0)
             np_portal_finish(p, -EIO);
         ret = p->complete;
     }
@@ -282,6 +284,16 @@ ssize_t kportal_read(int portalid, void *buf, size_t size)
 ssize_t kportal_write(int portalid, const void *buf, size_t size)
 {
     return np_portal_sync(portalid, 0, buf, size);
+}
+
+/* Posts the transfers a full provider queue left pending. */
+void np_portal_retry(void)
+{
+    for (int id = 0; id < np_portal_table.nslots; id++) {
+        struct np_portal *p = np_portal_table.slots[id];
+        if (p != NULL)
+            np_portal_kick(p);
+    }
 }
 
 /* Removes p; a transfer still posted is cancelled first (bounded wait). */

@@ -77,8 +77,11 @@ static struct np_sync_count *np_sync_counter(uint64_t key, int source, int creat
 
 static void np_sync_repost(struct np_sync_slot *s)
 {
-    if (np_fabric_recv(&s->op, &s->msg, sizeof(s->msg), np_sync_tag()) == 0)
+    int ret = np_fabric_recv(&s->op, &s->msg, sizeof(s->msg), np_sync_tag());
+    if (ret == 0)
         s->posted = 1;
+    else if (ret == -EAGAIN)
+        np_retry_needed = 1;
 }
 
 static void np_sync_slot_done(struct np_op *op, int err, size_t len)
@@ -93,12 +96,14 @@ static void np_sync_slot_done(struct np_op *op, int err, size_t len)
         if (c != NULL)
             c->count++;
     }
-    np_sync_repost(s); /* if the queue is full, np_sync_refill() retries */
+    np_sync_repost(s); /* if the queue is full, np_sync_retry() does it */
 }
 
 /* Re-posts slots a full provider queue left idle. */
-static void np_sync_refill(void)
+void np_sync_retry(void)
 {
+    if (np_sync_slots == NULL)
+        return;
     for (int i = 0; i < NP_SYNC_POOL; i++)
         if (!np_sync_slots[i].posted)
             np_sync_repost(&np_sync_slots[i]);
@@ -243,7 +248,6 @@ int ksync_wait(int syncid)
             ret = 0;
             break;
         }
-        np_sync_refill();
         np_wait_step(&spins);
     }
     np_leave();

@@ -46,9 +46,23 @@ void np_backoff(unsigned *spins)
     nanosleep(&ts, NULL);
 }
 
-void np_wait_step(unsigned *spins)
+int np_retry_needed;
+
+int np_progress(void)
 {
     int n = np_fabric_progress();
+    if (np_retry_needed) {
+        np_retry_needed = 0;
+        np_mailbox_retry();
+        np_portal_retry();
+        np_sync_retry();
+    }
+    return n;
+}
+
+void np_wait_step(unsigned *spins)
+{
+    int n = np_progress();
     if (n > 0) {
         *spins = 0;
         return;
@@ -61,7 +75,7 @@ void np_wait_step(unsigned *spins)
 void knode_idle(unsigned *spins)
 {
     np_enter();
-    int n = np_node.ready ? np_fabric_progress() : 0;
+    int n = np_node.ready ? np_progress() : 0;
     np_leave();
     if (n > 0) {
         *spins = 0;
@@ -75,7 +89,7 @@ void knode_idle(unsigned *spins)
 int knode_poll(void)
 {
     np_enter();
-    int n = np_node.ready ? np_fabric_progress() : -EINVAL;
+    int n = np_node.ready ? np_progress() : -EINVAL;
     np_leave();
     return n;
 }

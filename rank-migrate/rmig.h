@@ -46,14 +46,19 @@ struct rmig_stats {
 int rmig_rank_count(void);
 int rmig_spare_count(void);
 
-/* Rank context, at a safe point chosen by the caller (the upper layer has
- * quiesced its transfers). Moves the calling rank to `cluster` (or to any idle
- * cluster with RMIG_ANY_SPARE). `freeze_start` is when the caller began
- * preparing (for the freeze figure). Returns 0 on the destination; on the
- * source: -EINVAL bad cluster, -EALREADY own cluster, -EBUSY destination hosts
- * a rank or is busy, -ENOSPC no idle cluster left, -EXDEV layout differs, -EIO
- * the transfer failed or was rejected (the rank keeps running here). */
-int rmig_migrate(int cluster, double freeze_start);
+/* Rank context. Asks `cluster` (or, with RMIG_ANY_SPARE, each other cluster
+ * in turn) to take this rank; on success the destination is reserved for it
+ * and *dest_p names it. Returns 0, or -EINVAL bad cluster, -EALREADY own
+ * cluster, -EBUSY destination hosts a rank or is busy, -ENOSPC no idle
+ * cluster left, -EXDEV layout differs, -ETIMEDOUT no answer. */
+int rmig_reserve(int cluster, int *dest_p);
+
+/* Rank context, at a safe point (the caller quiesced its transfers), after
+ * rmig_reserve(). Moves the calling rank to dest. `freeze_start` is when the
+ * caller began (for the freeze figure). Returns 0 on the destination, or on
+ * the source -EIO when the transfer failed or was rejected (the rank keeps
+ * running here). */
+int rmig_move(int dest, double freeze_start);
 
 /* Records the route-update time of the last move (measured by the caller). */
 void rmig_note_route_update(double seconds);

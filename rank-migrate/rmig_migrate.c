@@ -67,33 +67,39 @@ static int rmig_offer_any(int *cluster_p)
     return -ENOSPC;
 }
 
-int rmig_migrate(int cluster, double freeze_start)
+int rmig_reserve(int cluster, int *dest_p)
 {
-    struct rmig_rank *rs = rmig_rank_state();
-    int self = knode_get_num(), ret;
+    int ret;
 
-    if (rs == NULL)
-        return -ENOMEM;
     if (cluster != RMIG_ANY_SPARE && !knode_is_valid(cluster))
         return -EINVAL;
-    if (cluster == self)
+    if (cluster == knode_get_num())
         return -EALREADY;
     if (!ua_layout_migratable())
         return -EXDEV;
     ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
-    if (ret < 0)
-        return ret;
+    if (ret == 0)
+        *dest_p = cluster;
+    return ret;
+}
+
+int rmig_move(int dest, double freeze_start)
+{
+    struct rmig_rank *rs = rmig_rank_state();
+
+    if (rs == NULL)
+        return -ENOMEM;
     fflush(NULL);
-    rmig_cluster.move_dest = cluster;
+    rmig_cluster.move_dest = dest;
     rmig_cluster.move_result = -EIO;
     memset(&rs->last, 0, sizeof(rs->last));
-    rs->last.from = self;
-    rs->last.to = cluster;
+    rs->last.from = knode_get_num();
+    rs->last.to = dest;
     rs->t_suspend = knode_wtime();
     rs->last.freeze = rs->t_suspend - freeze_start;
     ua_rank_suspend();
     /* Here again: on the destination if the move worked, else on the source. */
-    if (knode_get_num() != cluster)
+    if (knode_get_num() != dest)
         return rmig_cluster.move_result;
     rs->moves++;
     return 0;
