@@ -145,7 +145,7 @@ void cv_idle(unsigned *spins)
         return;
     }
     /* A blocked rank is at a safe point: honour move requests here. */
-    if ((*spins & 63) == 0)
+    if ((*spins & 15) == 0)
         cv_poll_ask();
     knode_idle(spins);
 }

@@ -81,12 +81,8 @@ int cv_wait(cv_request_t *req, struct cv_status *st)
 {
     unsigned spins = 0;
 
-    while (req->state != CV_REQ_DONE) {
-        if (cv_progress() > 0)
-            spins = 0;
-        else if (req->state != CV_REQ_DONE)
-            knode_idle(&spins);
-    }
+    while (req->state != CV_REQ_DONE)
+        cv_idle(&spins);
     if (st != NULL)
         *st = req->status;
     return 0;

@@ -85,8 +85,8 @@ static int allreduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int
     return err;
 }
 
-int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
-                   MPI_Op op, MPI_Comm comm)
+int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                   MPI_Comm comm)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;

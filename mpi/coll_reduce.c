@@ -28,8 +28,7 @@ static int reduce_tree(struct mpi_comm *c, void **acc_p, void **tmp_p, size_t le
 
     for (mask = 1; mask < size && !err; mask <<= 1) {
         if (rel & mask)
-            return mpi_coll_send(c, *acc_p, len, (rel - mask + troot) % size,
-                                 MPI_COLL_TAG_REDUCE);
+            return mpi_coll_send(c, *acc_p, len, (rel - mask + troot) % size, MPI_COLL_TAG_REDUCE);
         if ((rel | mask) >= size)
             continue;
         err = mpi_coll_recv(c, *tmp_p, len, ((rel | mask) + troot) % size, MPI_COLL_TAG_REDUCE);

@@ -65,9 +65,8 @@ int mpi_check_recv_tag(int tag)
     return tag == MPI_ANY_TAG ? MPI_SUCCESS : mpi_check_send_tag(tag);
 }
 
-int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt,
-                  int peer, int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p,
-                  size_t *bytes_p)
+int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
+                  int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p)
 {
     size_t extent = 0;
     int err = mpi_check_comm(s, comm, c_p);

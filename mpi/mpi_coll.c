@@ -12,8 +12,8 @@
 int mpi_coll_send(struct mpi_comm *c, const void *buf, size_t len, int dest, int tag)
 {
     cv_request_t *r;
-    int err = cv_isend(buf, len, mpi_comm_to_world(c, dest), tag, c->coll_ctx, CV_SEND_STANDARD,
-                       &r);
+    int err =
+        cv_isend(buf, len, mpi_comm_to_world(c, dest), tag, c->coll_ctx, CV_SEND_STANDARD, &r);
 
     if (err < 0)
         return err;

@@ -169,12 +169,24 @@ int PMPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int 
     if (err)
         return mpi_error(comm, err, "MPI_Comm_get_attr");
     switch (comm_keyval) {
-    case MPI_TAG_UB: val = &s->attr_tag_ub; break;
-    case MPI_HOST: val = &s->attr_host; break;
-    case MPI_IO: val = &s->attr_io; break;
-    case MPI_WTIME_IS_GLOBAL: val = &s->attr_wtime_is_global; break;
-    case MPI_UNIVERSE_SIZE: val = &s->attr_universe_size; break;
-    case MPI_APPNUM: val = &s->attr_appnum; break;
+    case MPI_TAG_UB:
+        val = &s->attr_tag_ub;
+        break;
+    case MPI_HOST:
+        val = &s->attr_host;
+        break;
+    case MPI_IO:
+        val = &s->attr_io;
+        break;
+    case MPI_WTIME_IS_GLOBAL:
+        val = &s->attr_wtime_is_global;
+        break;
+    case MPI_UNIVERSE_SIZE:
+        val = &s->attr_universe_size;
+        break;
+    case MPI_APPNUM:
+        val = &s->attr_appnum;
+        break;
     default:
         return mpi_error(comm, MPI_ERR_KEYVAL, "MPI_Comm_get_attr");
     }

@@ -13,7 +13,7 @@
 #pragma weak MPI_Type_get_extent = PMPI_Type_get_extent
 
 /* A builtin row: size is also the extent, one basic element per item. */
-#define ROW(h, fam) [(h) & 0xff] = {(h), ((h) >> 8) & 0xff, ((h) >> 8) & 0xff, 1, (fam)}
+#define ROW(h, fam) [(h)&0xff] = {(h), ((h) >> 8) & 0xff, ((h) >> 8) & 0xff, 1, (fam)}
 
 static const struct mpi_type_info builtin_types[0x47] = {
     ROW(MPI_CHAR, MPI_TF_I8),
@@ -79,13 +79,28 @@ static const struct mpi_type_info builtin_types[0x47] = {
 
 /* The value/index pairs of MAXLOC and MINLOC: size is value + int, extent the
  * C struct's (with padding). */
-struct float_int { float v; int i; };
-struct double_int { double v; int i; };
-struct long_int { long v; int i; };
-struct short_int { short v; int i; };
-struct ldouble_int { long double v; int i; };
+struct float_int {
+    float v;
+    int i;
+};
+struct double_int {
+    double v;
+    int i;
+};
+struct long_int {
+    long v;
+    int i;
+};
+struct short_int {
+    short v;
+    int i;
+};
+struct ldouble_int {
+    long double v;
+    int i;
+};
 
-#define PAIR(h, vt, st, fam) [(h) & 0xff] = {(h), sizeof(vt) + sizeof(int), sizeof(st), 2, (fam)}
+#define PAIR(h, vt, st, fam) [(h)&0xff] = {(h), sizeof(vt) + sizeof(int), sizeof(st), 2, (fam)}
 
 static const struct mpi_type_info pair_types[5] = {
     PAIR(MPI_FLOAT_INT, float, struct float_int, MPI_TF_FLOAT_INT),

@@ -33,9 +33,9 @@
 #define MPI_IMPL_TAG_UB 0x7fffffff
 
 /* Internal negative codes (beyond cv.h's), translated by mpi_error(). */
-#define MPI_IERR_NOT_INIT  (-2001) /* call before MPI_Init or after MPI_Finalize */
+#define MPI_IERR_NOT_INIT   (-2001) /* call before MPI_Init or after MPI_Finalize */
 #define MPI_IERR_INIT_TWICE (-2002) /* MPI_Init called a second time */
-#define MPI_IERR_TOO_MANY  (-2003) /* a handle table is full */
+#define MPI_IERR_TOO_MANY   (-2003) /* a handle table is full */
 
 /* ---- communicators ------------------------------------------------------ */
 
@@ -116,25 +116,25 @@ struct mpi_bsend_msg {
 };
 
 struct mpi_bsend_state {
-    void *buf;                    /* attached buffer, NULL when none */
-    size_t size;                  /* its size */
-    size_t used;                  /* bytes accounted to pending messages */
+    void *buf;   /* attached buffer, NULL when none */
+    size_t size; /* its size */
+    size_t used; /* bytes accounted to pending messages */
     struct mpi_bsend_msg *pending;
 };
 
 /* ---- the root object ---------------------------------------------------- */
 
 struct mpi_rank_state {
-    int initialized;   /* MPI_Init returned (stays 1 after MPI_Finalize) */
-    int finalized;     /* MPI_Finalize returned */
-    int thread_level;  /* level provided to MPI_Init_thread */
+    int initialized;         /* MPI_Init returned (stays 1 after MPI_Finalize) */
+    int finalized;           /* MPI_Finalize returned */
+    int thread_level;        /* level provided to MPI_Init_thread */
     struct mpi_comm **comms; /* comm table, indexed by handle index */
     int ncomms;
-    int next_ctx;      /* next free context id (even: pt2pt, odd: collective) */
+    int next_ctx; /* next free context id (even: pt2pt, odd: collective) */
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
-    int attr_tag_ub;   /* storage behind the predefined attributes */
+    int attr_tag_ub; /* storage behind the predefined attributes */
     int attr_host;
     int attr_io;
     int attr_wtime_is_global;
@@ -192,15 +192,31 @@ int mpi_comm_from_world(const struct mpi_comm *c, int w);
 /* Families of predefined datatypes, one set of reduction kernels each. */
 enum mpi_type_family {
     MPI_TF_NONE = 0, /* no reduction defined (MPI_PACKED, MPI_WCHAR...) */
-    MPI_TF_I8, MPI_TF_U8, MPI_TF_I16, MPI_TF_U16, MPI_TF_I32, MPI_TF_U32,
-    MPI_TF_I64, MPI_TF_U64,
-    MPI_TF_FLOAT, MPI_TF_DOUBLE, MPI_TF_LDOUBLE,
-    MPI_TF_CFLOAT, MPI_TF_CDOUBLE, MPI_TF_CLDOUBLE,
+    MPI_TF_I8,
+    MPI_TF_U8,
+    MPI_TF_I16,
+    MPI_TF_U16,
+    MPI_TF_I32,
+    MPI_TF_U32,
+    MPI_TF_I64,
+    MPI_TF_U64,
+    MPI_TF_FLOAT,
+    MPI_TF_DOUBLE,
+    MPI_TF_LDOUBLE,
+    MPI_TF_CFLOAT,
+    MPI_TF_CDOUBLE,
+    MPI_TF_CLDOUBLE,
     MPI_TF_BOOL,     /* C _Bool, C++ bool */
     MPI_TF_FLOGICAL, /* Fortran LOGICAL (an int, non-zero is true) */
     MPI_TF_BYTE,     /* MPI_BYTE: bitwise operations only */
-    MPI_TF_FLOAT_INT, MPI_TF_DOUBLE_INT, MPI_TF_LONG_INT, MPI_TF_SHORT_INT,
-    MPI_TF_2INT, MPI_TF_LDOUBLE_INT, MPI_TF_2FLOAT, MPI_TF_2DOUBLE,
+    MPI_TF_FLOAT_INT,
+    MPI_TF_DOUBLE_INT,
+    MPI_TF_LONG_INT,
+    MPI_TF_SHORT_INT,
+    MPI_TF_2INT,
+    MPI_TF_LDOUBLE_INT,
+    MPI_TF_2FLOAT,
+    MPI_TF_2DOUBLE,
     MPI_TF_COUNT
 };
 
@@ -288,9 +304,8 @@ int mpi_check_root(const struct mpi_comm *c, int root);
 int mpi_check_send_tag(int tag);
 int mpi_check_recv_tag(int tag);
 /* All of the above for a send (recv = 0) or a receive (recv = 1). */
-int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt,
-                  int peer, int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p,
-                  size_t *bytes_p);
+int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
+                  int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p);
 
 /* mpi_pt2pt.c -------------------------------------------------------------- */
 
@@ -298,8 +313,8 @@ int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Data
  * Returns MPI_SUCCESS or < 0. */
 int mpi_p2p_isend(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, size_t len,
                   int dest, int tag, int mode, MPI_Request *h_p);
-int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len,
-                  int source, int tag, MPI_Request *h_p);
+int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len, int source,
+                  int tag, MPI_Request *h_p);
 
 /* mpi_bsend.c -------------------------------------------------------------- */
 

@@ -18,74 +18,74 @@
 #include <string.h>
 #include "mpi_impl.h"
 
-#define OP_INDEX(op) ((unsigned)(op) & 0xff)
+#define OP_INDEX(op) ((unsigned)(op)&0xff)
 #define OP_COUNT     (OP_INDEX(MPI_NO_OP) + 1)
 
 /* One loop: b[i] = expression of a[i] and b[i]. */
-#define LOOP(name, T, expr)                                                  \
-    static void name(const void *in, void *inout, size_t n)                  \
-    {                                                                        \
-        const T *a = in;                                                     \
-        T *b = inout;                                                        \
-        for (size_t i = 0; i < n; i++)                                       \
-            b[i] = (expr);                                                   \
+#define LOOP(name, T, expr)                                                                        \
+    static void name(const void *in, void *inout, size_t n)                                        \
+    {                                                                                              \
+        const T *a = in;                                                                           \
+        T *b = inout;                                                                              \
+        for (size_t i = 0; i < n; i++)                                                             \
+            b[i] = (expr);                                                                         \
     }
 
 /* Integers of type T computed in unsigned type U (at least as wide as int). */
-#define INT_KERNELS(sfx, T, U)                                               \
-    LOOP(sum_##sfx, T, (T)((U)a[i] + (U)b[i]))                               \
-    LOOP(prod_##sfx, T, (T)((U)a[i] * (U)b[i]))                              \
-    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                            \
-    LOOP(min_##sfx, T, a[i] < b[i] ? a[i] : b[i])                            \
-    LOOP(land_##sfx, T, (T)(a[i] && b[i]))                                   \
-    LOOP(lor_##sfx, T, (T)(a[i] || b[i]))                                    \
-    LOOP(lxor_##sfx, T, (T)(!a[i] != !b[i]))                                 \
-    LOOP(band_##sfx, T, (T)(a[i] & b[i]))                                    \
-    LOOP(bor_##sfx, T, (T)(a[i] | b[i]))                                     \
+#define INT_KERNELS(sfx, T, U)                                                                     \
+    LOOP(sum_##sfx, T, (T)((U)a[i] + (U)b[i]))                                                     \
+    LOOP(prod_##sfx, T, (T)((U)a[i] * (U)b[i]))                                                    \
+    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                                                  \
+    LOOP(min_##sfx, T, a[i] < b[i] ? a[i] : b[i])                                                  \
+    LOOP(land_##sfx, T, (T)(a[i] && b[i]))                                                         \
+    LOOP(lor_##sfx, T, (T)(a[i] || b[i]))                                                          \
+    LOOP(lxor_##sfx, T, (T)(!a[i] != !b[i]))                                                       \
+    LOOP(band_##sfx, T, (T)(a[i] & b[i]))                                                          \
+    LOOP(bor_##sfx, T, (T)(a[i] | b[i]))                                                           \
     LOOP(bxor_##sfx, T, (T)(a[i] ^ b[i]))
 
-#define FLOAT_KERNELS(sfx, T)                                                \
-    LOOP(sum_##sfx, T, a[i] + b[i])                                          \
-    LOOP(prod_##sfx, T, a[i] * b[i])                                         \
-    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                            \
+#define FLOAT_KERNELS(sfx, T)                                                                      \
+    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
+    LOOP(prod_##sfx, T, a[i] * b[i])                                                               \
+    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                                                  \
     LOOP(min_##sfx, T, a[i] < b[i] ? a[i] : b[i])
 
-#define COMPLEX_KERNELS(sfx, T)                                              \
-    LOOP(sum_##sfx, T, a[i] + b[i])                                          \
+#define COMPLEX_KERNELS(sfx, T)                                                                    \
+    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
     LOOP(prod_##sfx, T, a[i] * b[i])
 
-#define LOGICAL_KERNELS(sfx, T)                                              \
-    LOOP(land_##sfx, T, (T)(a[i] && b[i]))                                   \
-    LOOP(lor_##sfx, T, (T)(a[i] || b[i]))                                    \
+#define LOGICAL_KERNELS(sfx, T)                                                                    \
+    LOOP(land_##sfx, T, (T)(a[i] && b[i]))                                                         \
+    LOOP(lor_##sfx, T, (T)(a[i] || b[i]))                                                          \
     LOOP(lxor_##sfx, T, (T)(!a[i] != !b[i]))
 
 /* Value/index pairs: the better value wins, equal values keep the lower index. */
-#define LOC_KERNELS(sfx, VT, IT)                                             \
-    struct pair_##sfx {                                                      \
-        VT v;                                                                \
-        IT i;                                                                \
-    };                                                                       \
-    static void maxloc_##sfx(const void *in, void *inout, size_t n)          \
-    {                                                                        \
-        const struct pair_##sfx *a = in;                                     \
-        struct pair_##sfx *b = inout;                                        \
-        for (size_t k = 0; k < n; k++) {                                     \
-            if (a[k].v > b[k].v)                                             \
-                b[k] = a[k];                                                 \
-            else if (a[k].v == b[k].v && a[k].i < b[k].i)                    \
-                b[k].i = a[k].i;                                             \
-        }                                                                    \
-    }                                                                        \
-    static void minloc_##sfx(const void *in, void *inout, size_t n)          \
-    {                                                                        \
-        const struct pair_##sfx *a = in;                                     \
-        struct pair_##sfx *b = inout;                                        \
-        for (size_t k = 0; k < n; k++) {                                     \
-            if (a[k].v < b[k].v)                                             \
-                b[k] = a[k];                                                 \
-            else if (a[k].v == b[k].v && a[k].i < b[k].i)                    \
-                b[k].i = a[k].i;                                             \
-        }                                                                    \
+#define LOC_KERNELS(sfx, VT, IT)                                                                   \
+    struct pair_##sfx {                                                                            \
+        VT v;                                                                                      \
+        IT i;                                                                                      \
+    };                                                                                             \
+    static void maxloc_##sfx(const void *in, void *inout, size_t n)                                \
+    {                                                                                              \
+        const struct pair_##sfx *a = in;                                                           \
+        struct pair_##sfx *b = inout;                                                              \
+        for (size_t k = 0; k < n; k++) {                                                           \
+            if (a[k].v > b[k].v)                                                                   \
+                b[k] = a[k];                                                                       \
+            else if (a[k].v == b[k].v && a[k].i < b[k].i)                                          \
+                b[k].i = a[k].i;                                                                   \
+        }                                                                                          \
+    }                                                                                              \
+    static void minloc_##sfx(const void *in, void *inout, size_t n)                                \
+    {                                                                                              \
+        const struct pair_##sfx *a = in;                                                           \
+        struct pair_##sfx *b = inout;                                                              \
+        for (size_t k = 0; k < n; k++) {                                                           \
+            if (a[k].v < b[k].v)                                                                   \
+                b[k] = a[k];                                                                       \
+            else if (a[k].v == b[k].v && a[k].i < b[k].i)                                          \
+                b[k].i = a[k].i;                                                                   \
+        }                                                                                          \
     }
 
 INT_KERNELS(i8, int8_t, unsigned)
@@ -113,26 +113,32 @@ LOC_KERNELS(ldouble_int, long double, int)
 LOC_KERNELS(2float, float, float)
 LOC_KERNELS(2double, double, double)
 
-#define INT_ROW(sfx)                                                         \
-    {                                                                        \
-        [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx,  \
-        [OP_INDEX(MPI_MAX)] = max_##sfx, [OP_INDEX(MPI_MIN)] = min_##sfx,    \
-        [OP_INDEX(MPI_LAND)] = land_##sfx, [OP_INDEX(MPI_LOR)] = lor_##sfx,  \
-        [OP_INDEX(MPI_LXOR)] = lxor_##sfx, [OP_INDEX(MPI_BAND)] = band_##sfx, \
-        [OP_INDEX(MPI_BOR)] = bor_##sfx, [OP_INDEX(MPI_BXOR)] = bxor_##sfx,  \
+#define INT_ROW(sfx)                                                                               \
+    {                                                                                              \
+        [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx,                        \
+        [OP_INDEX(MPI_MAX)] = max_##sfx, [OP_INDEX(MPI_MIN)] = min_##sfx,                          \
+        [OP_INDEX(MPI_LAND)] = land_##sfx, [OP_INDEX(MPI_LOR)] = lor_##sfx,                        \
+        [OP_INDEX(MPI_LXOR)] = lxor_##sfx, [OP_INDEX(MPI_BAND)] = band_##sfx,                      \
+        [OP_INDEX(MPI_BOR)] = bor_##sfx, [OP_INDEX(MPI_BXOR)] = bxor_##sfx,                        \
     }
-#define FLOAT_ROW(sfx)                                                       \
-    {                                                                        \
-        [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx,  \
-        [OP_INDEX(MPI_MAX)] = max_##sfx, [OP_INDEX(MPI_MIN)] = min_##sfx,    \
+#define FLOAT_ROW(sfx)                                                                             \
+    {                                                                                              \
+        [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx,                        \
+        [OP_INDEX(MPI_MAX)] = max_##sfx, [OP_INDEX(MPI_MIN)] = min_##sfx,                          \
     }
-#define COMPLEX_ROW(sfx) {[OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx}
-#define LOGICAL_ROW(sfx)                                                     \
-    {                                                                        \
-        [OP_INDEX(MPI_LAND)] = land_##sfx, [OP_INDEX(MPI_LOR)] = lor_##sfx,  \
-        [OP_INDEX(MPI_LXOR)] = lxor_##sfx,                                   \
+#define COMPLEX_ROW(sfx)                                                                           \
+    {                                                                                              \
+        [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx                         \
     }
-#define LOC_ROW(sfx) {[OP_INDEX(MPI_MAXLOC)] = maxloc_##sfx, [OP_INDEX(MPI_MINLOC)] = minloc_##sfx}
+#define LOGICAL_ROW(sfx)                                                                           \
+    {                                                                                              \
+        [OP_INDEX(MPI_LAND)] = land_##sfx, [OP_INDEX(MPI_LOR)] = lor_##sfx,                        \
+        [OP_INDEX(MPI_LXOR)] = lxor_##sfx,                                                         \
+    }
+#define LOC_ROW(sfx)                                                                               \
+    {                                                                                              \
+        [OP_INDEX(MPI_MAXLOC)] = maxloc_##sfx, [OP_INDEX(MPI_MINLOC)] = minloc_##sfx               \
+    }
 
 static const mpi_op_kernel_t kernels[MPI_TF_COUNT][OP_COUNT] = {
     [MPI_TF_I8] = INT_ROW(i8),
@@ -151,7 +157,8 @@ static const mpi_op_kernel_t kernels[MPI_TF_COUNT][OP_COUNT] = {
     [MPI_TF_CLDOUBLE] = COMPLEX_ROW(cldbl),
     [MPI_TF_BOOL] = LOGICAL_ROW(bool),
     [MPI_TF_FLOGICAL] = LOGICAL_ROW(flog),
-    [MPI_TF_BYTE] = {[OP_INDEX(MPI_BAND)] = band_u8, [OP_INDEX(MPI_BOR)] = bor_u8,
+    [MPI_TF_BYTE] = {[OP_INDEX(MPI_BAND)] = band_u8,
+                     [OP_INDEX(MPI_BOR)] = bor_u8,
                      [OP_INDEX(MPI_BXOR)] = bxor_u8},
     [MPI_TF_FLOAT_INT] = LOC_ROW(float_int),
     [MPI_TF_DOUBLE_INT] = LOC_ROW(double_int),

@@ -40,8 +40,8 @@ int mpi_p2p_isend(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf,
     return err;
 }
 
-int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len,
-                  int source, int tag, MPI_Request *h_p)
+int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len, int source,
+                  int tag, MPI_Request *h_p)
 {
     cv_request_t *cv;
     int wsrc, err;
@@ -61,8 +61,8 @@ int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_
 }
 
 /* Blocking send in the given cv mode, for Send, Ssend and Rsend. */
-static int p2p_send(const void *buf, int count, MPI_Datatype dt, int dest, int tag,
-                    MPI_Comm comm, int mode, const char *fname)
+static int p2p_send(const void *buf, int count, MPI_Datatype dt, int dest, int tag, MPI_Comm comm,
+                    int mode, const char *fname)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
@@ -115,8 +115,8 @@ int PMPI_Recv(void *buf, int count, MPI_Datatype datatype, int source, int tag, 
 }
 
 /* Nonblocking send in the given cv mode, for Isend, Issend and Irsend. */
-static int p2p_isend(const void *buf, int count, MPI_Datatype dt, int dest, int tag,
-                     MPI_Comm comm, int mode, MPI_Request *request, const char *fname)
+static int p2p_isend(const void *buf, int count, MPI_Datatype dt, int dest, int tag, MPI_Comm comm,
+                     int mode, MPI_Request *request, const char *fname)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
@@ -135,18 +135,17 @@ static int p2p_isend(const void *buf, int count, MPI_Datatype dt, int dest, int 
 int PMPI_Isend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
                MPI_Request *request)
 {
-    return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, request,
-                     "MPI_Isend");
+    return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, request, "MPI_Isend");
 }
 
-int PMPI_Issend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
-                MPI_Comm comm, MPI_Request *request)
+int PMPI_Issend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
+                MPI_Request *request)
 {
     return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_SYNC, request, "MPI_Issend");
 }
 
-int PMPI_Irsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
-                MPI_Comm comm, MPI_Request *request)
+int PMPI_Irsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
+                MPI_Request *request)
 {
     return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, request,
                      "MPI_Irsend");
@@ -235,9 +234,9 @@ int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status)
 }
 
 /* Receive into rbuf while sending sbuf; arguments checked. */
-static int p2p_sendrecv(struct mpi_rank_state *s, struct mpi_comm *c, const void *sbuf,
-                        size_t slen, int dest, int stag, void *rbuf, size_t rlen, int source,
-                        int rtag, MPI_Status *st)
+static int p2p_sendrecv(struct mpi_rank_state *s, struct mpi_comm *c, const void *sbuf, size_t slen,
+                        int dest, int stag, void *rbuf, size_t rlen, int source, int rtag,
+                        MPI_Status *st)
 {
     MPI_Request rh, sh;
     int err, serr;
@@ -256,9 +255,9 @@ static int p2p_sendrecv(struct mpi_rank_state *s, struct mpi_comm *c, const void
     return err ? err : serr;
 }
 
-int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int dest,
-                  int sendtag, void *recvbuf, int recvcount, MPI_Datatype recvtype, int source,
-                  int recvtag, MPI_Comm comm, MPI_Status *status)
+int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int dest, int sendtag,
+                  void *recvbuf, int recvcount, MPI_Datatype recvtype, int source, int recvtag,
+                  MPI_Comm comm, MPI_Status *status)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;

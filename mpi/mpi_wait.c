@@ -270,15 +270,15 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
 int PMPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
                   int array_of_indices[], MPI_Status array_of_statuses[])
 {
-    return some_complete(incount, array_of_requests, outcount, array_of_indices,
-                         array_of_statuses, 1, "MPI_Waitsome");
+    return some_complete(incount, array_of_requests, outcount, array_of_indices, array_of_statuses,
+                         1, "MPI_Waitsome");
 }
 
 int PMPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
                   int array_of_indices[], MPI_Status array_of_statuses[])
 {
-    return some_complete(incount, array_of_requests, outcount, array_of_indices,
-                         array_of_statuses, 0, "MPI_Testsome");
+    return some_complete(incount, array_of_requests, outcount, array_of_indices, array_of_statuses,
+                         0, "MPI_Testsome");
 }
 
 int PMPI_Request_free(MPI_Request *request)

@@ -78,7 +78,8 @@ static int np_getinfo(void)
     }
     if ((np_fab.info->ep_attr->mem_tag_format >> 63) == 0) {
         np_error("fabric: provider \"%s\" offers tags of fewer than 64 bits (mem_tag_format "
-                 "%#llx)", np_fab.info->fabric_attr->prov_name,
+                 "%#llx)",
+                 np_fab.info->fabric_attr->prov_name,
                  (unsigned long long)np_fab.info->ep_attr->mem_tag_format);
         return -EIO;
     }

@@ -112,9 +112,9 @@ int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag);
 /* ---- node state (np_node.c) ---------------------------------------------- */
 
 struct np_node {
-    int ready;  /* knode_setup() done */
-    int num;    /* this cluster's number (PMI rank) */
-    int count;  /* clusters in the job (PMI size) */
+    int ready; /* knode_setup() done */
+    int num;   /* this cluster's number (PMI rank) */
+    int count; /* clusters in the job (PMI size) */
     uint64_t token;
 };
 

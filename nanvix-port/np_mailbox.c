@@ -56,9 +56,9 @@ struct np_mailbox {
     int port;
     uint64_t tag;
     /* Input side. */
-    struct np_mbx_slot *slots; /* the ring */
-    unsigned head;             /* oldest posted slot */
-    unsigned tail;             /* next slot to post; tail - head <= NP_MBX_POOL */
+    struct np_mbx_slot *slots;       /* the ring */
+    unsigned head;                   /* oldest posted slot */
+    unsigned tail;                   /* next slot to post; tail - head <= NP_MBX_POOL */
     struct np_mbx_msg *first, *last; /* the FIFO */
     int closing;                     /* being unlinked: do not re-post */
 };

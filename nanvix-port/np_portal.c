@@ -29,17 +29,17 @@ struct np_portal {
     int port;        /* local port */
     int remote;      /* input: allowed cluster; output: destination */
     int remote_port;
-    int allowed;     /* input: an allow is pending for the next read */
+    int allowed; /* input: an allow is pending for the next read */
     uint64_t tag;
     /* The current transfer. */
-    int active;      /* started and not yet retired by kportal_wait */
-    int posted;      /* one chunk is posted in the provider */
+    int active; /* started and not yet retired by kportal_wait */
+    int posted; /* one chunk is posted in the provider */
     int complete;
     char *buf;
     size_t size;
-    size_t off;      /* bytes done */
-    size_t chunk;    /* length of the posted chunk */
-    ssize_t result;  /* bytes moved, or a negative errno value */
+    size_t off;     /* bytes done */
+    size_t chunk;   /* length of the posted chunk */
+    ssize_t result; /* bytes moved, or a negative errno value */
 };
 
 static struct np_table np_portal_table;
@@ -144,8 +144,8 @@ int kportal_open(int local, int local_port, int remote, int remote_port)
 {
     np_enter();
     int ret = -EINVAL;
-    if (np_node.ready && local == np_node.num && np_port_ok(local_port) &&
-        np_cluster_ok(remote) && np_port_ok(remote_port))
+    if (np_node.ready && local == np_node.num && np_port_ok(local_port) && np_cluster_ok(remote) &&
+        np_port_ok(remote_port))
         ret = np_portal_new(0, local_port, remote, remote_port);
     np_leave();
     return ret;

@@ -17,9 +17,9 @@
 
 #include "np_internal.h"
 
-#define NP_SYNC_POOL     16
-#define NP_SYNC_BUCKETS  256
-#define NP_SYNC_VERSION  1
+#define NP_SYNC_POOL    16
+#define NP_SYNC_BUCKETS 256
+#define NP_SYNC_VERSION 1
 
 /* Wire format of a signal (version 1), 24 bytes. */
 struct np_sync_msg {

@@ -51,14 +51,17 @@ static int rmig_offer(int cluster)
     return ret < 0 ? ret : -EIO;
 }
 
-/* Tries every other cluster in turn, starting after this one. */
+/* Tries every other cluster in turn: the spares of the start first (most
+ * likely idle), then the others. */
 static int rmig_offer_any(int *cluster_p)
 {
     int count = knode_count(), self = knode_get_num(), i;
 
-    for (i = 1; i < count; i++) {
-        int c = (self + i) % count;
+    for (i = 0; i < count; i++) {
+        int c = (rmig_cluster.nranks + i) % count;
 
+        if (c == self)
+            continue;
         if (rmig_offer(c) == 0) {
             *cluster_p = c;
             return 0;

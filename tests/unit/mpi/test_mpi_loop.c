@@ -122,8 +122,9 @@ static void body_wildcards(int rank, int size)
                              MPI_SUCCESS);
             ck_assert_int_eq(PMPI_Get_count(&st, MPI_INT, &n), MPI_SUCCESS);
             ck_assert_int_eq(n, 1);
-            ck_assert_int_eq(PMPI_Recv(&got, 1, MPI_INT, st.MPI_SOURCE, MPI_ANY_TAG,
-                                       MPI_COMM_WORLD, &st), MPI_SUCCESS);
+            ck_assert_int_eq(
+                PMPI_Recv(&got, 1, MPI_INT, st.MPI_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st),
+                MPI_SUCCESS);
             ck_assert_int_eq(got, st.MPI_SOURCE);
             ck_assert_int_eq(st.MPI_TAG, 100 + got);
             seen |= 1 << got;
@@ -178,12 +179,12 @@ static void body_nonblocking(int rank, int size)
     ck_assert_int_eq(in[2][3], peer * 10 + 3);
 
     /* Test family. */
-    ck_assert_int_eq(PMPI_Irecv(in[0], 4, MPI_INT, peer, 50, MPI_COMM_WORLD, &rq[0]),
-                     MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Irecv(in[0], 4, MPI_INT, peer, 50, MPI_COMM_WORLD, &rq[0]), MPI_SUCCESS);
     ck_assert_int_eq(PMPI_Test(&rq[0], &flag, &sts[0]), MPI_SUCCESS);
     ck_assert_int_eq(PMPI_Testall(1, rq, &flag, sts), MPI_SUCCESS);
     ck_assert_int_eq(PMPI_Sendrecv(out, 0, MPI_INT, peer, 49, in[1], 0, MPI_INT, peer, 49,
-                                   MPI_COMM_WORLD, MPI_STATUS_IGNORE), MPI_SUCCESS);
+                                   MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+                     MPI_SUCCESS);
     /* the peer has not sent tag 50 yet: it sends after this barrier */
     ck_assert_int_eq(PMPI_Barrier(MPI_COMM_WORLD), MPI_SUCCESS);
     ck_assert_int_eq(PMPI_Send(out, 2, MPI_INT, peer, 50, MPI_COMM_WORLD), MPI_SUCCESS);
@@ -232,8 +233,8 @@ static void body_cancel_free(int rank, int size)
     ck_assert_int_eq(buf[1], 2);
     /* Sendrecv_replace with oneself */
     buf[0] = 42;
-    ck_assert_int_eq(PMPI_Sendrecv_replace(buf, 2, MPI_INT, 0, 1, 0, 1, MPI_COMM_SELF,
-                                           &st), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Sendrecv_replace(buf, 2, MPI_INT, 0, 1, 0, 1, MPI_COMM_SELF, &st),
+                     MPI_SUCCESS);
     ck_assert_int_eq(buf[0], 42);
     ck_assert_int_eq(st.MPI_SOURCE, 0);
     ck_assert_int_eq(PMPI_Finalize(), MPI_SUCCESS);
@@ -255,10 +256,10 @@ static void body_bsend(int rank, int size)
     init_return();
     ck_assert_int_eq(PMPI_Bsend(&v, 1, MPI_INT, 0, 3, MPI_COMM_WORLD), MPI_ERR_BUFFER);
     ck_assert_int_eq(PMPI_Buffer_attach(bufs[rank], sizeof(bufs[rank])), MPI_SUCCESS);
-    ck_assert_int_eq(PMPI_Bsend(&v, 1, MPI_INT, (rank + 1) % size, 3, MPI_COMM_WORLD),
-                     MPI_SUCCESS);
-    ck_assert_int_eq(PMPI_Recv(&got, 1, MPI_INT, (rank - 1 + size) % size, 3, MPI_COMM_WORLD,
-                               MPI_STATUS_IGNORE), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Bsend(&v, 1, MPI_INT, (rank + 1) % size, 3, MPI_COMM_WORLD), MPI_SUCCESS);
+    ck_assert_int_eq(
+        PMPI_Recv(&got, 1, MPI_INT, (rank - 1 + size) % size, 3, MPI_COMM_WORLD, MPI_STATUS_IGNORE),
+        MPI_SUCCESS);
     ck_assert_int_eq(got, (rank - 1 + size) % size);
     ck_assert_int_eq(PMPI_Buffer_detach(&b, &sz), MPI_SUCCESS);
     ck_assert_ptr_eq(b, bufs[rank]);
@@ -305,8 +306,7 @@ static void body_arg_errors(int rank, int size)
     ck_assert_int_eq(PMPI_Allreduce(v, v, 1, MPI_INT, MPI_SUM, w), MPI_ERR_BUFFER);
     ck_assert_int_eq(PMPI_Reduce(v, v + 1, 1, MPI_INT, MPI_SUM, -1, w), MPI_ERR_ROOT);
     if (rank != 0)
-        ck_assert_int_eq(PMPI_Reduce(MPI_IN_PLACE, v, 1, MPI_INT, MPI_SUM, 0, w),
-                         MPI_ERR_BUFFER);
+        ck_assert_int_eq(PMPI_Reduce(MPI_IN_PLACE, v, 1, MPI_INT, MPI_SUM, 0, w), MPI_ERR_BUFFER);
     ck_assert_int_eq(PMPI_Error_class(-3, &n), MPI_ERR_ARG);
     /* truncation: reported in the return value and in the status */
     if (rank == 0) {
@@ -408,8 +408,14 @@ static void body_collectives(int rank, int size)
     int root, i, v[3], r[3];
     long long big = 0, bigsum;
     double d, dmax;
-    struct { double v; int i; } dl, dlr;
-    struct { int v; int i; } il, ilr;
+    struct {
+        double v;
+        int i;
+    } dl, dlr;
+    struct {
+        int v;
+        int i;
+    } il, ilr;
     unsigned char bits, bor;
     char payload[20000];
 
@@ -424,16 +430,16 @@ static void body_collectives(int rank, int size)
         for (i = 0; i < 3; i++)
             v[i] = rank + i;
         r[0] = -1;
-        ck_assert_int_eq(PMPI_Reduce(v, r, 3, MPI_INT, MPI_SUM, root, MPI_COMM_WORLD),
-                         MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Reduce(v, r, 3, MPI_INT, MPI_SUM, root, MPI_COMM_WORLD), MPI_SUCCESS);
         if (rank == root)
             for (i = 0; i < 3; i++)
                 ck_assert_int_eq(r[i], size * (size - 1) / 2 + size * i);
         /* in place at the root */
         for (i = 0; i < 3; i++)
             r[i] = rank * 2;
-        ck_assert_int_eq(PMPI_Reduce(rank == root ? MPI_IN_PLACE : r, rank == root ? r : NULL,
-                                     3, MPI_INT, MPI_MAX, root, MPI_COMM_WORLD), MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Reduce(rank == root ? MPI_IN_PLACE : r, rank == root ? r : NULL, 3,
+                                     MPI_INT, MPI_MAX, root, MPI_COMM_WORLD),
+                         MPI_SUCCESS);
         if (rank == root)
             ck_assert_int_eq(r[2], 2 * (size - 1));
         il.v = rank % 2;

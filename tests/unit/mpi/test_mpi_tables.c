@@ -21,14 +21,29 @@ static const struct {
     int bits;
     int is_signed;
 } int_types[] = {
-    {MPI_CHAR, 8, 1},       {MPI_SIGNED_CHAR, 8, 1},   {MPI_UNSIGNED_CHAR, 8, 0},
-    {MPI_SHORT, 16, 1},     {MPI_UNSIGNED_SHORT, 16, 0}, {MPI_INT, 32, 1},
-    {MPI_UNSIGNED, 32, 0},  {MPI_LONG, 64, 1},         {MPI_UNSIGNED_LONG, 64, 0},
-    {MPI_LONG_LONG, 64, 1}, {MPI_UNSIGNED_LONG_LONG, 64, 0},
-    {MPI_INT8_T, 8, 1},     {MPI_INT16_T, 16, 1},      {MPI_INT32_T, 32, 1},
-    {MPI_INT64_T, 64, 1},   {MPI_UINT8_T, 8, 0},       {MPI_UINT16_T, 16, 0},
-    {MPI_UINT32_T, 32, 0},  {MPI_UINT64_T, 64, 0},     {MPI_INTEGER, 32, 1},
-    {MPI_AINT, 64, 1},      {MPI_OFFSET, 64, 1},       {MPI_COUNT, 64, 1},
+    {MPI_CHAR, 8, 1},
+    {MPI_SIGNED_CHAR, 8, 1},
+    {MPI_UNSIGNED_CHAR, 8, 0},
+    {MPI_SHORT, 16, 1},
+    {MPI_UNSIGNED_SHORT, 16, 0},
+    {MPI_INT, 32, 1},
+    {MPI_UNSIGNED, 32, 0},
+    {MPI_LONG, 64, 1},
+    {MPI_UNSIGNED_LONG, 64, 0},
+    {MPI_LONG_LONG, 64, 1},
+    {MPI_UNSIGNED_LONG_LONG, 64, 0},
+    {MPI_INT8_T, 8, 1},
+    {MPI_INT16_T, 16, 1},
+    {MPI_INT32_T, 32, 1},
+    {MPI_INT64_T, 64, 1},
+    {MPI_UINT8_T, 8, 0},
+    {MPI_UINT16_T, 16, 0},
+    {MPI_UINT32_T, 32, 0},
+    {MPI_UINT64_T, 64, 0},
+    {MPI_INTEGER, 32, 1},
+    {MPI_AINT, 64, 1},
+    {MPI_OFFSET, 64, 1},
+    {MPI_COUNT, 64, 1},
 };
 
 /* Runs op on 3 elements of the integer type in a 64-bit buffer per element. */
@@ -37,27 +52,71 @@ static int64_t int_apply(MPI_Datatype dt, int bits, int is_signed, MPI_Op op, in
     unsigned char in[8], io[8];
     int64_t r = 0;
 
-#define PUT(T, buf, v) do { T t_ = (T)(v); memcpy(buf, &t_, sizeof(t_)); } while (0)
-#define GET(T, buf) ({ T t_; memcpy(&t_, buf, sizeof(t_)); (int64_t)t_; })
+#define PUT(T, buf, v)                                                                             \
+    do {                                                                                           \
+        T t_ = (T)(v);                                                                             \
+        memcpy(buf, &t_, sizeof(t_));                                                              \
+    } while (0)
+#define GET(T, buf)                                                                                \
+    ({                                                                                             \
+        T t_;                                                                                      \
+        memcpy(&t_, buf, sizeof(t_));                                                              \
+        (int64_t) t_;                                                                              \
+    })
     switch (bits * (is_signed ? 1 : -1)) {
-    case 8: PUT(int8_t, in, a); PUT(int8_t, io, b); break;
-    case -8: PUT(uint8_t, in, a); PUT(uint8_t, io, b); break;
-    case 16: PUT(int16_t, in, a); PUT(int16_t, io, b); break;
-    case -16: PUT(uint16_t, in, a); PUT(uint16_t, io, b); break;
-    case 32: PUT(int32_t, in, a); PUT(int32_t, io, b); break;
-    case -32: PUT(uint32_t, in, a); PUT(uint32_t, io, b); break;
-    default: PUT(int64_t, in, a); PUT(int64_t, io, b); break;
+    case 8:
+        PUT(int8_t, in, a);
+        PUT(int8_t, io, b);
+        break;
+    case -8:
+        PUT(uint8_t, in, a);
+        PUT(uint8_t, io, b);
+        break;
+    case 16:
+        PUT(int16_t, in, a);
+        PUT(int16_t, io, b);
+        break;
+    case -16:
+        PUT(uint16_t, in, a);
+        PUT(uint16_t, io, b);
+        break;
+    case 32:
+        PUT(int32_t, in, a);
+        PUT(int32_t, io, b);
+        break;
+    case -32:
+        PUT(uint32_t, in, a);
+        PUT(uint32_t, io, b);
+        break;
+    default:
+        PUT(int64_t, in, a);
+        PUT(int64_t, io, b);
+        break;
     }
     if (mpi_op_apply(op, dt, in, io, 1) != MPI_SUCCESS)
         return -999;
     switch (bits * (is_signed ? 1 : -1)) {
-    case 8: r = GET(int8_t, io); break;
-    case -8: r = GET(uint8_t, io); break;
-    case 16: r = GET(int16_t, io); break;
-    case -16: r = GET(uint16_t, io); break;
-    case 32: r = GET(int32_t, io); break;
-    case -32: r = GET(uint32_t, io); break;
-    default: r = GET(int64_t, io); break;
+    case 8:
+        r = GET(int8_t, io);
+        break;
+    case -8:
+        r = GET(uint8_t, io);
+        break;
+    case 16:
+        r = GET(int16_t, io);
+        break;
+    case -16:
+        r = GET(uint16_t, io);
+        break;
+    case 32:
+        r = GET(int32_t, io);
+        break;
+    case -32:
+        r = GET(uint32_t, io);
+        break;
+    default:
+        r = GET(int64_t, io);
+        break;
     }
     return r;
 }
@@ -144,7 +203,7 @@ START_TEST(test_op_complex)
     double _Complex c = 1.0 + 2.0 * I, d = 3.0 - 1.0 * I;
     long double _Complex e = 2.0L * I, f = 2.0L * I;
     MPI_Datatype cplx[] = {MPI_C_FLOAT_COMPLEX, MPI_C_DOUBLE_COMPLEX, MPI_C_LONG_DOUBLE_COMPLEX,
-                           MPI_COMPLEX, MPI_DOUBLE_COMPLEX, MPI_CXX_DOUBLE_COMPLEX};
+                           MPI_COMPLEX,         MPI_DOUBLE_COMPLEX,   MPI_CXX_DOUBLE_COMPLEX};
     size_t i;
 
     ck_assert_int_eq(mpi_op_apply(MPI_SUM, MPI_C_FLOAT_COMPLEX, &a, &b, 1), MPI_SUCCESS);
@@ -193,26 +252,28 @@ START_TEST(test_op_logical_and_byte)
 }
 END_TEST
 
-#define LOC_TEST(name, VT, IT, dt)                                           \
-    START_TEST(name)                                                         \
-    {                                                                        \
-        struct { VT v; IT i; } a[4] = {{1, 5}, {3, 2}, {2, 7}, {2, 9}},      \
-                               b[4] = {{2, 4}, {3, 6}, {2, 3}, {1, 1}}, c[4];\
-        memcpy(c, b, sizeof(c));                                             \
-        ck_assert_int_eq(mpi_op_apply(MPI_MAXLOC, dt, a, c, 4), MPI_SUCCESS);\
-        ck_assert(c[0].v == 2 && c[0].i == 4);                               \
-        ck_assert(c[1].v == 3 && c[1].i == 2); /* tie: lowest index */       \
-        ck_assert(c[2].v == 2 && c[2].i == 3); /* tie, kept side lower */    \
-        ck_assert(c[3].v == 2 && c[3].i == 9);                               \
-        memcpy(c, b, sizeof(c));                                             \
-        ck_assert_int_eq(mpi_op_apply(MPI_MINLOC, dt, a, c, 4), MPI_SUCCESS);\
-        ck_assert(c[0].v == 1 && c[0].i == 5);                               \
-        ck_assert(c[1].v == 3 && c[1].i == 2);                               \
-        ck_assert(c[2].v == 2 && c[2].i == 3);                               \
-        ck_assert(c[3].v == 1 && c[3].i == 1);                               \
-        ck_assert_int_eq(mpi_op_check_reduce(MPI_MAXLOC, dt), MPI_SUCCESS);  \
-        ck_assert_int_eq(mpi_op_check_reduce(MPI_SUM, dt), MPI_ERR_OP);      \
-    }                                                                        \
+#define LOC_TEST(name, VT, IT, dt)                                                                 \
+    START_TEST(name)                                                                               \
+    {                                                                                              \
+        struct {                                                                                   \
+            VT v;                                                                                  \
+            IT i;                                                                                  \
+        } a[4] = {{1, 5}, {3, 2}, {2, 7}, {2, 9}}, b[4] = {{2, 4}, {3, 6}, {2, 3}, {1, 1}}, c[4];  \
+        memcpy(c, b, sizeof(c));                                                                   \
+        ck_assert_int_eq(mpi_op_apply(MPI_MAXLOC, dt, a, c, 4), MPI_SUCCESS);                      \
+        ck_assert(c[0].v == 2 && c[0].i == 4);                                                     \
+        ck_assert(c[1].v == 3 && c[1].i == 2); /* tie: lowest index */                             \
+        ck_assert(c[2].v == 2 && c[2].i == 3); /* tie, kept side lower */                          \
+        ck_assert(c[3].v == 2 && c[3].i == 9);                                                     \
+        memcpy(c, b, sizeof(c));                                                                   \
+        ck_assert_int_eq(mpi_op_apply(MPI_MINLOC, dt, a, c, 4), MPI_SUCCESS);                      \
+        ck_assert(c[0].v == 1 && c[0].i == 5);                                                     \
+        ck_assert(c[1].v == 3 && c[1].i == 2);                                                     \
+        ck_assert(c[2].v == 2 && c[2].i == 3);                                                     \
+        ck_assert(c[3].v == 1 && c[3].i == 1);                                                     \
+        ck_assert_int_eq(mpi_op_check_reduce(MPI_MAXLOC, dt), MPI_SUCCESS);                        \
+        ck_assert_int_eq(mpi_op_check_reduce(MPI_SUM, dt), MPI_ERR_OP);                            \
+    }                                                                                              \
     END_TEST
 
 LOC_TEST(test_loc_2int, int, int, MPI_2INT)
@@ -245,17 +306,64 @@ END_TEST
 /* ---- datatypes -------------------------------------------------------- */
 
 static const MPI_Datatype builtin_list[] = {
-    MPI_CHAR, MPI_SIGNED_CHAR, MPI_UNSIGNED_CHAR, MPI_BYTE, MPI_WCHAR, MPI_SHORT,
-    MPI_UNSIGNED_SHORT, MPI_INT, MPI_UNSIGNED, MPI_LONG, MPI_UNSIGNED_LONG, MPI_FLOAT,
-    MPI_DOUBLE, MPI_LONG_DOUBLE, MPI_LONG_LONG_INT, MPI_UNSIGNED_LONG_LONG, MPI_PACKED,
-    MPI_2INT, MPI_COMPLEX, MPI_DOUBLE_COMPLEX, MPI_LOGICAL, MPI_REAL, MPI_DOUBLE_PRECISION,
-    MPI_INTEGER, MPI_2INTEGER, MPI_2REAL, MPI_2DOUBLE_PRECISION, MPI_CHARACTER, MPI_REAL4,
-    MPI_REAL8, MPI_REAL16, MPI_COMPLEX8, MPI_COMPLEX16, MPI_COMPLEX32, MPI_INTEGER1,
-    MPI_INTEGER2, MPI_INTEGER4, MPI_INTEGER8, MPI_INT8_T, MPI_INT16_T, MPI_INT32_T,
-    MPI_INT64_T, MPI_UINT8_T, MPI_UINT16_T, MPI_UINT32_T, MPI_UINT64_T, MPI_C_BOOL,
-    MPI_C_FLOAT_COMPLEX, MPI_C_DOUBLE_COMPLEX, MPI_C_LONG_DOUBLE_COMPLEX, MPI_AINT,
-    MPI_OFFSET, MPI_COUNT, MPI_CXX_BOOL, MPI_CXX_FLOAT_COMPLEX, MPI_CXX_DOUBLE_COMPLEX,
-    MPI_CXX_LONG_DOUBLE_COMPLEX, MPIX_C_FLOAT16,
+    MPI_CHAR,
+    MPI_SIGNED_CHAR,
+    MPI_UNSIGNED_CHAR,
+    MPI_BYTE,
+    MPI_WCHAR,
+    MPI_SHORT,
+    MPI_UNSIGNED_SHORT,
+    MPI_INT,
+    MPI_UNSIGNED,
+    MPI_LONG,
+    MPI_UNSIGNED_LONG,
+    MPI_FLOAT,
+    MPI_DOUBLE,
+    MPI_LONG_DOUBLE,
+    MPI_LONG_LONG_INT,
+    MPI_UNSIGNED_LONG_LONG,
+    MPI_PACKED,
+    MPI_2INT,
+    MPI_COMPLEX,
+    MPI_DOUBLE_COMPLEX,
+    MPI_LOGICAL,
+    MPI_REAL,
+    MPI_DOUBLE_PRECISION,
+    MPI_INTEGER,
+    MPI_2INTEGER,
+    MPI_2REAL,
+    MPI_2DOUBLE_PRECISION,
+    MPI_CHARACTER,
+    MPI_REAL4,
+    MPI_REAL8,
+    MPI_REAL16,
+    MPI_COMPLEX8,
+    MPI_COMPLEX16,
+    MPI_COMPLEX32,
+    MPI_INTEGER1,
+    MPI_INTEGER2,
+    MPI_INTEGER4,
+    MPI_INTEGER8,
+    MPI_INT8_T,
+    MPI_INT16_T,
+    MPI_INT32_T,
+    MPI_INT64_T,
+    MPI_UINT8_T,
+    MPI_UINT16_T,
+    MPI_UINT32_T,
+    MPI_UINT64_T,
+    MPI_C_BOOL,
+    MPI_C_FLOAT_COMPLEX,
+    MPI_C_DOUBLE_COMPLEX,
+    MPI_C_LONG_DOUBLE_COMPLEX,
+    MPI_AINT,
+    MPI_OFFSET,
+    MPI_COUNT,
+    MPI_CXX_BOOL,
+    MPI_CXX_FLOAT_COMPLEX,
+    MPI_CXX_DOUBLE_COMPLEX,
+    MPI_CXX_LONG_DOUBLE_COMPLEX,
+    MPIX_C_FLOAT16,
 };
 
 START_TEST(test_type_sizes)
@@ -283,9 +391,18 @@ END_TEST
 
 START_TEST(test_type_pairs_and_invalid)
 {
-    struct { double v; int i; } di;
-    struct { long double v; int i; } ldi;
-    struct { short v; int i; } si;
+    struct {
+        double v;
+        int i;
+    } di;
+    struct {
+        long double v;
+        int i;
+    } ldi;
+    struct {
+        short v;
+        int i;
+    } si;
     int size;
     MPI_Aint lb, extent;
 
@@ -339,10 +456,10 @@ END_TEST
 START_TEST(test_error_classes)
 {
     static const int classes[] = {
-        MPI_ERR_RANK, MPI_ERR_TAG, MPI_ERR_COUNT, MPI_ERR_COMM, MPI_ERR_TYPE, MPI_ERR_BUFFER,
-        MPI_ERR_TRUNCATE, MPI_ERR_REQUEST, MPI_ERR_OP, MPI_ERR_ROOT, MPI_ERR_ARG,
-        MPI_ERR_OTHER, MPI_ERR_INTERN, MPI_ERR_PENDING, MPI_ERR_IN_STATUS, MPI_ERR_UNKNOWN,
-        MPI_ERR_KEYVAL, MPI_ERR_NO_MEM, MPIX_ERR_NOREQ,
+        MPI_ERR_RANK,    MPI_ERR_TAG,      MPI_ERR_COUNT,   MPI_ERR_COMM,    MPI_ERR_TYPE,
+        MPI_ERR_BUFFER,  MPI_ERR_TRUNCATE, MPI_ERR_REQUEST, MPI_ERR_OP,      MPI_ERR_ROOT,
+        MPI_ERR_ARG,     MPI_ERR_OTHER,    MPI_ERR_INTERN,  MPI_ERR_PENDING, MPI_ERR_IN_STATUS,
+        MPI_ERR_UNKNOWN, MPI_ERR_KEYVAL,   MPI_ERR_NO_MEM,  MPIX_ERR_NOREQ,
     };
     char text[MPI_MAX_ERROR_STRING];
     size_t i;

@@ -7,6 +7,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -238,6 +239,42 @@ START_TEST(test_mailbox_errors)
 }
 END_TEST
 
+static void *writer_thread(void *arg)
+{
+    int outbox = kmailbox_open(next_of(me), 7);
+    for (int i = 0; i < 2000; i++) {
+        int msg[2] = {me, i};
+        if (kmailbox_write(outbox, msg, sizeof(msg)) != (ssize_t)sizeof(msg))
+            return (void *)1;
+    }
+    kmailbox_close(outbox);
+    return arg;
+}
+
+/* A second thread writes while the main thread reads: the layer serialises
+ * them and neither starves. */
+START_TEST(test_mailbox_threads)
+{
+    pthread_t t;
+    int inbox = kmailbox_create(me, 7);
+    ck_assert_int_ge(inbox, 0);
+    fence();
+    ck_assert_int_eq(pthread_create(&t, NULL, writer_thread, NULL), 0);
+    for (int i = 0; i < 2000; i++) {
+        int msg[2];
+        ck_assert_int_eq(kmailbox_read(inbox, msg, sizeof(msg)), (ssize_t)sizeof(msg));
+        ck_assert_int_eq(msg[0], prev_of(me));
+        ck_assert_int_eq(msg[1], i);
+    }
+    void *ret;
+    ck_assert_int_eq(pthread_join(t, &ret), 0);
+    ck_assert_ptr_null(ret);
+    ck_assert_int_eq(knode_in_kernel(), 0);
+    fence();
+    ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+}
+END_TEST
+
 /* ---- portal -------------------------------------------------------------- */
 
 static const size_t portal_sizes[] = {0, 1, 4095, 4096, 4097, 1 << 20, 16 << 20};
@@ -341,12 +378,19 @@ START_TEST(test_portal_errors)
     ck_assert_int_eq(kportal_read(pout, buf, 1), -EBADF);
     ck_assert_int_eq(kportal_unlink(pout), -EBADF);
     ck_assert_int_eq(kportal_close(pin), -EBADF);
-    /* Loopback, and a read into a too small buffer. */
+    /* Loopback, and a read into a too small buffer (on tcp;ofi_rxm a
+     * truncated receive breaks the connection: shm only). */
+    const char *prov = getenv("FI_PROVIDER");
     ck_assert_int_eq(kportal_allow(pin, me, 41), 0);
     ck_assert_int_eq(kportal_aread(pin, buf, 4), 0);
     ck_assert_int_eq(kportal_aread(pin, buf, 4), -EBUSY);
-    ck_assert_int_eq(kportal_write(pout, "12345678", 8), 8);
-    ck_assert_int_eq(kportal_wait(pin), -EMSGSIZE);
+    if (prov == NULL || strcmp(prov, "shm") == 0) {
+        ck_assert_int_eq(kportal_write(pout, "12345678", 8), 8);
+        ck_assert_int_eq(kportal_wait(pin), -EMSGSIZE);
+    } else {
+        ck_assert_int_eq(kportal_write(pout, "1234", 4), 4);
+        ck_assert_int_eq(kportal_wait(pin), 4);
+    }
     ck_assert_int_eq(kportal_allow(pin, me, 41), 0);
     ck_assert_int_eq(kportal_awrite(pout, "abcdefgh", 8), 0);
     ck_assert_int_eq(kportal_read(pin, buf, 8), 8);
@@ -424,10 +468,10 @@ START_TEST(test_sync_barrier_loop)
     int *nodes = malloc((size_t)n * sizeof(int));
     for (int i = 0; i < n; i++)
         nodes[i] = i;
-    int a2o = me == 0 ? ksync_create(nodes, n, KSYNC_ALL_TO_ONE)
-                      : ksync_open(nodes, n, KSYNC_ALL_TO_ONE);
-    int o2a = me == 0 ? ksync_open(nodes, n, KSYNC_ONE_TO_ALL)
-                      : ksync_create(nodes, n, KSYNC_ONE_TO_ALL);
+    int a2o =
+        me == 0 ? ksync_create(nodes, n, KSYNC_ALL_TO_ONE) : ksync_open(nodes, n, KSYNC_ALL_TO_ONE);
+    int o2a =
+        me == 0 ? ksync_open(nodes, n, KSYNC_ONE_TO_ALL) : ksync_create(nodes, n, KSYNC_ONE_TO_ALL);
     ck_assert(a2o >= 0 && o2a >= 0);
     for (int r = 0; r < 200; r++) {
         if (me == 0) {
@@ -545,14 +589,23 @@ static Suite *nanvix_suite(void)
     const struct {
         const TTest *test;
     } tests[] = {
-        {test_node_numbers},          {test_kjob},
-        {test_mailbox_order_and_sizes}, {test_mailbox_before_create},
-        {test_mailbox_many_writers},  {test_mailbox_errors},
-        {test_portal_allow_first},    {test_portal_write_first},
-        {test_portal_larger_buffer},  {test_portal_errors},
-        {test_sync_one_to_all},       {test_sync_all_to_one},
-        {test_sync_barrier_loop},     {test_sync_errors},
-        {test_ring_oversubscribed},   {test_mailbox_latency},
+        {test_node_numbers},
+        {test_kjob},
+        {test_mailbox_order_and_sizes},
+        {test_mailbox_before_create},
+        {test_mailbox_many_writers},
+        {test_mailbox_errors},
+        {test_mailbox_threads},
+        {test_portal_allow_first},
+        {test_portal_write_first},
+        {test_portal_larger_buffer},
+        {test_portal_errors},
+        {test_sync_one_to_all},
+        {test_sync_all_to_one},
+        {test_sync_barrier_loop},
+        {test_sync_errors},
+        {test_ring_oversubscribed},
+        {test_mailbox_latency},
     };
     Suite *s = suite_create("nanvix-port");
     TCase *tc = tcase_create("cluster");

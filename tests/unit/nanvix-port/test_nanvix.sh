@@ -25,8 +25,9 @@ run "4 clusters, shm" "$hydra" -n 4 "$dir/test_nanvix"
 run "1 cluster, shm (loopback only)" "$hydra" -n 1 "$dir/test_nanvix"
 run "3 clusters, shm, 4 KiB portal chunks" \
     env NP_PORTAL_CHUNK=4096 "$hydra" -n 3 "$dir/test_nanvix"
+pin=; taskset -c 0,1 true 2>/dev/null && pin="taskset -c 0,1"
 run "8 clusters on 2 cores, shm" \
-    env NP_LAT_ITERS=2000 taskset -c 0,1 "$hydra" -n 8 "$dir/test_nanvix"
+    env NP_LAT_ITERS=2000 $pin "$hydra" -n 8 "$dir/test_nanvix"
 run "4 clusters, tcp;ofi_rxm" \
     env FI_PROVIDER="tcp;ofi_rxm" NP_LAT_ITERS=5000 "$hydra" -n 4 "$dir/test_nanvix"
 exit $fail

@@ -1,0 +1,303 @@
+/* migrate.c: rank migration under traffic, checked bit for bit.
+ *
+ * Modes (argv[1]):
+ *  ring N     token ring of N laps; every lap one rank (in turn) moves to any
+ *             spare; after every move the mover checks a checksum of its
+ *             globals, heap and stack data, and the token is checked.
+ *  tour       rank 0 visits every spare cluster in turn and comes back to a
+ *             spare it left; checksums checked after each move.
+ *  burst K    K ranks move at the same moment (needs K spares).
+ *  pairs N    N rounds of all-pairs traffic of mixed sizes (below and above
+ *             the eager limit) with MPI_ANY_SOURCE receives while a rank moves
+ *             every round with messages in flight to and from it; every payload
+ *             and per-sender order checked.
+ *  pending    Isend/Irecv posted before MPI_Migrateto, completed after it, on
+ *             both sides (the sender moves, then the receiver moves).
+ *  refuse     refused moves: bad cluster, own cluster, busy cluster, no spare
+ *             left (job without spares) -> error classes, the job carries on.
+ *  reject     the stream is damaged on purpose (NMPI_TEST_STREAM_FAULT): the
+ *             move fails, the rank continues at the source intact.
+ */
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "testhelp.h"
+#include "testhelp_mpi.h"
+
+static int rank, size, nclusters, nspares;
+static uint64_t global_table[4096] = {1, 2, 3};
+static char global_bss[65536];
+static unsigned char *heap_block;
+#define HEAP_BYTES (1 << 20)
+
+/* Fills the rank's globals and heap with data that depends on its rank. */
+static void state_fill(void)
+{
+    int i;
+
+    for (i = 0; i < 4096; i++)
+        global_table[i] = (uint64_t)i * 2654435761u + (uint64_t)rank;
+    memset(global_bss, 'a' + rank % 26, sizeof(global_bss));
+    heap_block = malloc(HEAP_BYTES);
+    CHECK(heap_block != NULL);
+    th_pattern_fill(heap_block, HEAP_BYTES, rank, rank, 99);
+}
+
+static uint64_t state_checksum(const uint64_t *stack_data, size_t n)
+{
+    uint64_t h = th_fnv1a(global_table, sizeof(global_table));
+
+    h = th_fnv1a_update(h, global_bss, sizeof(global_bss));
+    h = th_fnv1a_update(h, heap_block, HEAP_BYTES);
+    return th_fnv1a_update(h, stack_data, n * sizeof(*stack_data));
+}
+
+/* Moves this rank to `cluster`, checking that its state is unchanged. */
+static void move_checked(int cluster)
+{
+    uint64_t stack_data[512], before, after;
+    int c0, c1, i;
+
+    for (i = 0; i < 512; i++)
+        stack_data[i] = (uint64_t)i * 31 + (uint64_t)rank;
+    before = state_checksum(stack_data, 512);
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    MPI_CHECK(MPI_Migrateto(cluster));
+    MPI_CHECK(MPIX_Cluster_self(&c1));
+    CHECKF(c1 != c0, "rank %d still on cluster %d", rank, c0);
+    CHECKF(cluster == MPIX_ANY_SPARE || c1 == cluster, "on %d, wanted %d", c1, cluster);
+    after = state_checksum(stack_data, 512);
+    CHECKF(before == after, "rank %d state changed by the move", rank);
+    CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+}
+
+static void mode_ring(int laps)
+{
+    int lap, token;
+
+    for (lap = 0; lap < laps; lap++) {
+        if (rank == lap % size)
+            move_checked(MPIX_ANY_SPARE);
+        token = lap * 1000;
+        if (rank == 0) {
+            MPI_CHECK(MPI_Send(&token, 1, MPI_INT, 1 % size, lap, MPI_COMM_WORLD));
+            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, size - 1, lap, MPI_COMM_WORLD,
+                               MPI_STATUS_IGNORE));
+            CHECKF(token == lap * 1000 + size - 1, "lap %d token %d", lap, token);
+        } else {
+            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, rank - 1, lap, MPI_COMM_WORLD,
+                               MPI_STATUS_IGNORE));
+            token++;
+            MPI_CHECK(MPI_Send(&token, 1, MPI_INT, (rank + 1) % size, lap, MPI_COMM_WORLD));
+        }
+    }
+    if (rank == 0)
+        printf("migrate ring: OK %d laps %d ranks\n", laps, size);
+}
+
+static void mode_tour(void)
+{
+    int c, start;
+
+    MPI_CHECK(MPIX_Cluster_self(&start));
+    if (rank == 0) {
+        for (c = size; c < nclusters; c++)
+            move_checked(c);
+        move_checked(size); /* back to the first spare it visited */
+        printf("migrate tour: OK visited %d spares\n", nclusters - size);
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+}
+
+static void mode_burst(int k)
+{
+    int i, sum = 0, total;
+
+    CHECK(k <= nspares && k <= size);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank < k)
+        move_checked(size + rank);
+    for (i = 0; i < 3; i++) {
+        MPI_CHECK(MPI_Allreduce(&rank, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+        sum += total;
+    }
+    CHECK(sum == 3 * size * (size - 1) / 2);
+    if (rank == 0)
+        printf("migrate burst: OK %d at once\n", k);
+}
+
+/* One round: everyone sends `nmsg` messages of mixed sizes to everyone; the
+ * mover leaves while they are in flight. */
+static void pairs_round(int round, int mover)
+{
+    static const size_t sizes[] = {0, 1, 100, TEST_EAGER_LIMIT, TEST_EAGER_LIMIT + 1, 70000};
+    const int nmsg = 6;
+    int nsend = (size - 1) * nmsg, i, d, got = 0;
+    MPI_Request *req = malloc((size_t)nsend * sizeof(*req));
+    char **bufs = malloc((size_t)nsend * sizeof(char *));
+    int *next = calloc((size_t)size, sizeof(int));
+    char *rbuf = malloc(70000);
+
+    CHECK(req && bufs && next && rbuf);
+    for (i = 0, d = 0; d < size; d++) {
+        for (int m = 0; d != rank && m < nmsg; m++, i++) {
+            size_t len = sizes[m];
+
+            bufs[i] = malloc(len + 1);
+            th_pattern_fill(bufs[i], len, rank, d, round * 16 + m);
+            MPI_CHECK(MPI_Isend(bufs[i], (int)len, MPI_BYTE, d, m, MPI_COMM_WORLD, &req[i]));
+        }
+    }
+    if (rank == mover)
+        move_checked(MPIX_ANY_SPARE);
+    while (got < nsend) {
+        MPI_Status st;
+        int count, src, m;
+
+        MPI_CHECK(MPI_Recv(rbuf, 70000, MPI_BYTE, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD,
+                           &st));
+        src = st.MPI_SOURCE;
+        m = st.MPI_TAG;
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        CHECKF(m == next[src], "from %d tag %d, expected %d (order)", src, m, next[src]);
+        CHECKF((size_t)count == sizes[m], "from %d size %d", src, count);
+        CHECK_PATTERN(rbuf, sizes[m], src, rank, round * 16 + m);
+        next[src]++;
+        got++;
+    }
+    MPI_CHECK(MPI_Waitall(nsend, req, MPI_STATUSES_IGNORE));
+    for (i = 0; i < nsend; i++)
+        free(bufs[i]);
+    free(bufs);
+    free(req);
+    free(next);
+    free(rbuf);
+}
+
+static void mode_pairs(int rounds)
+{
+    int r;
+
+    for (r = 0; r < rounds; r++) {
+        pairs_round(r, r % size);
+        MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    }
+    if (rank == 0)
+        printf("migrate pairs: OK %d rounds\n", rounds);
+}
+
+static void mode_pending(void)
+{
+    size_t lens[2] = {64, 200000};
+    int k;
+
+    CHECK(size >= 2);
+    for (k = 0; k < 2; k++) {
+        size_t len = lens[k];
+        char *buf = malloc(len);
+        MPI_Request req;
+
+        CHECK(buf != NULL);
+        if (rank == 0) {
+            th_pattern_fill(buf, len, 0, 1, k);
+            MPI_CHECK(MPI_Isend(buf, (int)len, MPI_BYTE, 1, 5, MPI_COMM_WORLD, &req));
+            move_checked(MPIX_ANY_SPARE); /* sender moves with its send posted */
+            MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+            MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+        } else if (rank == 1) {
+            MPI_CHECK(MPI_Irecv(buf, (int)len, MPI_BYTE, 0, 5, MPI_COMM_WORLD, &req));
+            MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+            move_checked(MPIX_ANY_SPARE); /* receiver moves with its recv posted */
+            MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+            CHECK_PATTERN(buf, len, 0, 1, k);
+        } else {
+            MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+        }
+        MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+        free(buf);
+    }
+    if (rank == 0)
+        printf("migrate pending: OK\n");
+}
+
+static void expect_refused(int cluster, int cls, const char *what)
+{
+    int err, ecls, c0, c1;
+
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    err = MPI_Migrateto(cluster);
+    MPI_CHECK(MPIX_Cluster_self(&c1));
+    MPI_CHECK(MPI_Error_class(err, &ecls));
+    CHECKF(err != MPI_SUCCESS && ecls == cls, "%s: error class %d, want %d", what, ecls, cls);
+    CHECKF(c0 == c1, "%s: moved from %d to %d", what, c0, c1);
+}
+
+static void mode_refuse(void)
+{
+    int self;
+
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    MPI_CHECK(MPIX_Cluster_self(&self));
+    if (rank == 0) {
+        expect_refused(-7, MPI_ERR_ARG, "negative cluster");
+        expect_refused(nclusters, MPI_ERR_ARG, "cluster past the end");
+        expect_refused(self, MPI_ERR_ARG, "own cluster");
+        if (size > 1)
+            expect_refused(1, MPI_ERR_OTHER, "busy cluster");
+        if (nspares == 0)
+            expect_refused(MPIX_ANY_SPARE, MPI_ERR_NO_SPACE, "no spare left");
+    }
+    mode_ring(2 * size * (nspares > 0)); /* the job carries on */
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate refuse: OK\n");
+}
+
+static void mode_reject(void)
+{
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    if (rank == 0) {
+        uint64_t stack_data[64] = {7};
+        uint64_t before = state_checksum(stack_data, 64);
+
+        expect_refused(size, MPI_ERR_OTHER, "damaged stream");
+        CHECK(before == state_checksum(stack_data, 64));
+        CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate reject: OK\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "ring";
+    int n = argc > 2 ? atoi(argv[2]) : 4;
+
+    MPI_CHECK(MPI_Init(&argc, &argv));
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size));
+    MPI_CHECK(MPIX_Cluster_count(&nclusters));
+    MPI_CHECK(MPIX_Spare_count(&nspares));
+    state_fill();
+    if (strcmp(mode, "ring") == 0)
+        mode_ring(n);
+    else if (strcmp(mode, "tour") == 0)
+        mode_tour();
+    else if (strcmp(mode, "burst") == 0)
+        mode_burst(n);
+    else if (strcmp(mode, "pairs") == 0)
+        mode_pairs(n);
+    else if (strcmp(mode, "pending") == 0)
+        mode_pending();
+    else if (strcmp(mode, "refuse") == 0)
+        mode_refuse();
+    else if (strcmp(mode, "reject") == 0)
+        mode_reject();
+    else
+        CHECKF(0, "unknown mode %s", mode);
+    MPI_CHECK(MPI_Finalize());
+    return 0;
+}

@@ -1,0 +1,16 @@
+#!/bin/bash
+# migrate.sh: rank migration under traffic, bit-for-bit checks (migrate.c).
+. "$(dirname "$0")/common.sh"
+ours || skip "migration is a nanvix-mpi extension"
+export NMPI_MIGRATE_TIMEOUT=10
+expect_ok 4 --spares 2 -- migrate ring 12 "migrate ring: OK 12 laps 4 ranks"
+expect_ok 2 --spares 3 -- migrate tour "migrate tour: OK visited 3 spares"
+expect_ok 2 --spares 1 -- migrate burst 1 "migrate burst: OK 1 at once"
+expect_ok 3 --spares 2 -- migrate burst 2 "migrate burst: OK 2 at once"
+expect_ok 4 --spares 4 -- migrate burst 4 "migrate burst: OK 4 at once"
+expect_ok 4 --spares 2 -- migrate pairs 8 "migrate pairs: OK 8 rounds"
+expect_ok 3 --spares 2 -- migrate pending "migrate pending: OK"
+expect_ok 3 --spares 1 -- migrate refuse "migrate refuse: OK"
+expect_ok 3 -- migrate refuse "migrate refuse: OK"
+NMPI_TEST_STREAM_FAULT=corrupt expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
