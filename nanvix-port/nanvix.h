@@ -87,6 +87,9 @@ int knode_get_name(char *name, size_t len);
 /* Launcher key-value space, for small per-job facts (global scope, visible
  * to the others after kjob_fence()). Values up to 1024 bytes. */
 int kjob_put(const char *key, const char *value);
+/* kjob_put: keys and values must not hold blanks, '=' or control
+ * characters (-EINVAL). kjob_get returns the value's length, -ENOENT for an
+ * unknown key, -EINVAL for a bad cluster or a too small value buffer. */
 int kjob_get(int cluster, const char *key, char *value, size_t len);
 int kjob_fence(void);
 
@@ -136,7 +139,9 @@ ssize_t kmailbox_read(int mbxid, void *buf, size_t size);
 ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size);
 
 /* Sends size bytes (0..KMAILBOX_MESSAGE_SIZE) as one message; returns size
- * once the data has left buf (the message is then in flight or delivered). */
+ * once the data has left buf (the message is then in flight or delivered),
+ * -EINVAL if size > KMAILBOX_MESSAGE_SIZE. Never waits for the receiver:
+ * unread messages are queued at the receiver (memory is the only limit). */
 ssize_t kmailbox_write(int mbxid, const void *buf, size_t size);
 
 int kmailbox_close(int mbxid);  /* output side */
@@ -154,13 +159,18 @@ int kportal_allow(int portalid, int remote, int remote_port);
  * The receiver allows (local, local_port). Returns an id >= 0. */
 int kportal_open(int local, int local_port, int remote, int remote_port);
 
-/* Blocking transfers of size bytes (any size). Return size or < 0. */
+/* Blocking transfers of size bytes (any size). Return size or < 0. A read
+ * needs a kportal_allow() first (else -EINVAL) and returns the length the
+ * writer sent, which may be less than size; a write larger than the read
+ * buffer fails the read with -EMSGSIZE (with tcp;ofi_rxm such a truncation
+ * also breaks the connection between the two clusters: avoid it). */
 ssize_t kportal_read(int portalid, void *buf, size_t size);
 ssize_t kportal_write(int portalid, const void *buf, size_t size);
 
 /* Asynchronous transfers: start, then kportal_wait (blocks) or kportal_test
- * (returns 1 when done, 0 when not yet). One transfer per id at a time.
- * The buffer must stay valid until completion. */
+ * (returns 1 when done, 0 when not yet). One transfer per id at a time
+ * (-EBUSY); kportal_wait retires it and returns its length or error, -EINVAL
+ * if no transfer was started. The buffer must stay valid until completion. */
 int kportal_aread(int portalid, void *buf, size_t size);
 int kportal_awrite(int portalid, const void *buf, size_t size);
 ssize_t kportal_wait(int portalid);

@@ -1,9 +1,9 @@
 #!/bin/sh
 # test_nanvix.sh: runs test_nanvix under Hydra in several configurations.
 # Every cluster asserts on its own; a run fails if any cluster fails or the run
-# exceeds its time limit. Run from the top build directory (make check) or
-# from anywhere with NP_TEST_DIR pointing at the built tests.
-dir=${NP_TEST_DIR:-tests/unit/nanvix-port}
+# exceeds its time limit. The binaries are found through $top_builddir (set by
+# make check), the current directory, or NP_TEST_DIR.
+dir=${NP_TEST_DIR:-${top_builddir:-.}/tests/unit/nanvix-port}
 [ -x "$dir/test_nanvix" ] || dir=$(dirname "$0")
 hydra=${HYDRA:-mpiexec.hydra}
 CK_FORK=no
