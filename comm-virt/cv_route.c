@@ -40,9 +40,7 @@ static int cv_route_tell(int cluster, int rank)
     h.seq = cv_cluster.epoch[rank];
     h.src_cluster = cv_cluster.route[rank];
     h.job = cv_cluster.job;
-    if (cv_cluster.outbox[cluster] < 0)
-        cv_cluster.outbox[cluster] = kmailbox_open(cluster, CV_MAILBOX_PORT);
-    mbx = cv_cluster.outbox[cluster];
+    mbx = cv_outbox(cluster);
     return mbx < 0 ? mbx : (int)kmailbox_write(mbx, &h, sizeof(h));
 }
 
@@ -71,9 +69,7 @@ void cv_forward(const unsigned char *msg, size_t n, const struct cv_wire_hdr *h)
                 "no known new place; dropped\n", cv_cluster.self, h->dst);
         return;
     }
-    if (cv_cluster.outbox[target] < 0)
-        cv_cluster.outbox[target] = kmailbox_open(target, CV_MAILBOX_PORT);
-    mbx = cv_cluster.outbox[target];
+    mbx = cv_outbox(target);
     if (mbx < 0 || kmailbox_write(mbx, msg, n) < 0) {
         fprintf(stderr, "nanvix-mpi: cluster %d: forwarding to cluster %d failed\n",
                 cv_cluster.self, target);

@@ -13,7 +13,7 @@
 #include "cv_internal.h"
 
 /* Returns the output mailbox of `cluster`, opening it on first use. */
-static int cv_outbox(int cluster)
+int cv_outbox(int cluster)
 {
     if (cv_cluster.outbox[cluster] < 0)
         cv_cluster.outbox[cluster] = kmailbox_open(cluster, CV_MAILBOX_PORT);
