@@ -168,10 +168,17 @@ static void body_nonblocking(int rank, int size)
     ck_assert_int_ge(idx, 0);
     ck_assert_int_eq(rq[idx], MPI_REQUEST_NULL);
     ck_assert_int_eq(sts[0].MPI_TAG, idx);
-    ck_assert_int_eq(PMPI_Waitsome(4, rq, &outcount, indices, sts), MPI_SUCCESS);
-    ck_assert_int_eq(outcount, 3);
-    for (i = 0; i < outcount; i++)
-        ck_assert_int_eq(sts[i].MPI_TAG, indices[i]);
+    /* The peer's sends may still be on their way: Waitsome may report them
+     * over several calls, but each at most once and all three in the end. */
+    for (n = 0; n < 3; n += outcount) {
+        ck_assert_int_eq(PMPI_Waitsome(4, rq, &outcount, indices, sts), MPI_SUCCESS);
+        ck_assert_int_ge(outcount, 1);
+        ck_assert_int_le(n + outcount, 3);
+        for (i = 0; i < outcount; i++) {
+            ck_assert_int_eq(sts[i].MPI_TAG, indices[i]);
+            ck_assert_int_eq(rq[indices[i]], MPI_REQUEST_NULL);
+        }
+    }
     ck_assert_int_eq(PMPI_Waitsome(4, rq, &outcount, indices, sts), MPI_SUCCESS);
     ck_assert_int_eq(outcount, MPI_UNDEFINED);
     ck_assert_int_eq(PMPI_Waitany(4, rq, &idx, &sts[0]), MPI_SUCCESS);
