@@ -5,6 +5,7 @@
  * out.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "rmig_wire.h"
@@ -23,6 +24,10 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
     if (hdr.type == RMIG_MSG_BEGIN && (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES))
+        return -EPROTO;
+    if (hdr.type == RMIG_MSG_ASK ? hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS : hdr.hops != 0)
+        return -EPROTO;
+    if (hdr.type == RMIG_MSG_ASK && (hdr.a > UINT32_MAX || hdr.b > UINT32_MAX))
         return -EPROTO;
     if (out != NULL)
         *out = hdr;

@@ -16,6 +16,7 @@
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
 #define RMIG_WIRE_VERSION 1
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
+#define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1, /* the job is over: leave */
@@ -25,7 +26,8 @@ enum rmig_msg_type {
     RMIG_MSG_BEGIN = 5,   /* source -> dest: arg = ranges, a = bytes, b = table checksum */
     RMIG_MSG_DONE = 6,    /* dest -> source: container verified, the rank runs here */
     RMIG_MSG_FAIL = 7,    /* dest -> source: stream rejected; arg = reason */
-    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg */
+    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg; a = outside
+                           * requester (0: none), b = its nonce (rmig_xreq.h) */
     RMIG_MSG_TYPE_MAX = 8,
 };
 
@@ -37,7 +39,7 @@ struct rmig_wire_hdr {
     int32_t src_cluster; /* sending cluster */
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
-    int32_t reserved;    /* zero */
+    int32_t hops;        /* ASK: times it was forwarded (0..KNODE_MAX); else zero */
     uint64_t a;          /* per type: fingerprint, total bytes */
     uint64_t b;          /* per type: table checksum */
 };
