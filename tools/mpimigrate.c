@@ -130,7 +130,7 @@ static const char *mm_reason(int status)
     case -ETIMEDOUT:
         return "the destination did not answer in time";
     case -ESRCH:
-        return "the rank's cluster could not be found";
+        return "no cluster knows where the rank is";
     case -ECANCELED:
         return "a newer request for this rank replaced this one";
     case -ENOTCONN:
@@ -146,6 +146,13 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
         printf("rank %d moved from cluster %d to cluster %d (job %ld, downtime %.3f ms)\n",
                res->rank, res->from, res->cluster, job->id, (double)res->downtime_ns / 1e6);
         return MM_EXIT_MOVED;
+    }
+    if (res->status == -ESRCH) {
+        fprintf(stderr,
+                "mpimigrate: job %ld could not deliver the request for rank %d: %s "
+                "(lost at cluster %d)\n",
+                job->id, res->rank, mm_reason(res->status), res->cluster);
+        return MM_EXIT_REFUSED;
     }
     if (target >= 0)
         fprintf(stderr,

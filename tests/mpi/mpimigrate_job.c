@@ -8,10 +8,11 @@
  * Rank 0 prints "mpimigrate_job: ready" once all ranks run, and ends the
  * loop when STOPFILE exists (or after MAXSECONDS, default 50, so a lost
  * script cannot leave the job running). Any rank prints "mpimigrate_job:
- * rank R on cluster C" whenever it finds itself on another cluster. At the
- * end rank 0 recomputes every rank's checksum serially for the agreed number
- * of iterations and prints "mpimigrate_job: OK <iterations> iterations
- * <checksum>" only if all match.
+ * rank R on cluster C" whenever it finds itself on another cluster, and at
+ * the end "mpimigrate_job: rank R made M moves" (MPIX_Migration_stats).
+ * Rank 0 then recomputes every rank's checksum serially for the agreed
+ * number of iterations and prints "mpimigrate_job: OK <iterations>
+ * iterations <checksum>" only if all match.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -73,7 +74,9 @@ static void check_all(int size, int iters)
 int main(int argc, char **argv)
 {
     unsigned char *out, *in;
-    int rank, size, iter, stop = 0, here = -1, now;
+    int rank, size, iter, stop = 0, here = -1, now, moves;
+    long long bytes;
+    double times[5];
     double t0, limit = argc > 2 ? atof(argv[2]) : 50.0;
 
     MPI_Init(&argc, &argv);
@@ -101,6 +104,8 @@ int main(int argc, char **argv)
             stop = access(argv[1], F_OK) == 0 || MPI_Wtime() - t0 > limit;
         MPI_CHECK(MPI_Bcast(&stop, 1, MPI_INT, 0, MPI_COMM_WORLD));
     }
+    MPI_CHECK(MPIX_Migration_stats(times, &bytes, &moves));
+    printf("mpimigrate_job: rank %d made %d moves\n", rank, moves);
     if (rank == 0)
         check_all(size, iter);
     else
