@@ -22,8 +22,6 @@
 #include "mpimigrate.h"
 #include "rmig_xreq.h"
 
-#define MM_QUEUED_TIMEOUT 5.0 /* seconds for the job to take the request */
-
 static struct sockaddr_un mm_self; /* our socket, removed on the way out */
 
 static void mm_unlink_self(void)
@@ -103,8 +101,9 @@ static int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
     return MM_EXIT_NOJOB;
 }
 
-/* Waits until `deadline` for an answer to rq; returns its type, or 0 on
- * timeout. Answers that are malformed or not ours are dropped. */
+/* Waits until `deadline` for an answer to rq; returns its type, 0 on
+ * timeout, -1 when the job ended meanwhile (checked every 200 ms). Answers
+ * that are malformed or not ours are dropped. */
 static int mm_wait(int fd, const struct mm_job *job, const struct rmig_xreq *rq, double deadline,
                    struct rmig_xreq *ans)
 {
@@ -116,11 +115,13 @@ static int mm_wait(int fd, const struct mm_job *job, const struct rmig_xreq *rq,
         ssize_t n;
         int t;
 
-        if (left <= 0 || poll(&p, 1, (int)(left * 1000) + 1) <= 0) {
-            if (left > 0 && errno == EINTR)
-                continue;
+        if (left <= 0)
             return 0;
-        }
+        if (kill((pid_t)job->id, 0) < 0 && errno == ESRCH)
+            return -1;
+        t = poll(&p, 1, left > 0.2 ? 200 : (int)(left * 1000) + 1);
+        if (t <= 0)
+            continue; /* timeout slice, or EINTR */
         n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
         t = rmig_xreq_check(buf, (long)n, job->nranks, job->nranks + job->spares, ans);
         if (t > 0 && t != RMIG_XREQ_MOVE && ans->nonce == rq->nonce && ans->rank == rq->rank)
@@ -134,7 +135,7 @@ int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
     struct rmig_xreq rq, ans;
     double t0 = mm_now();
     uint32_t nonce = (uint32_t)getpid() ^ (uint32_t)time(NULL);
-    int fd = mm_bind(job), ret, t;
+    int fd = mm_bind(job), ret, t, queued;
 
     if (fd < 0)
         return MM_EXIT_NOJOB;
@@ -144,22 +145,19 @@ int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
     ret = mm_send(fd, job, &rq);
     if (ret != MM_EXIT_MOVED)
         return ret;
-    t = mm_wait(fd, job, &rq, t0 + (timeout < MM_QUEUED_TIMEOUT ? timeout : MM_QUEUED_TIMEOUT),
-                &ans);
-    if (t == 0) {
-        fprintf(stderr,
-                "mpimigrate: job %ld: cluster %d did not take the request within %.0f s "
-                "(stuck or not polling)\n",
-                job->id, rank, mm_now() - t0);
+    t = mm_wait(fd, job, &rq, t0 + timeout, &ans);
+    queued = t == RMIG_XREQ_QUEUED;
+    if (queued)
+        t = mm_wait(fd, job, &rq, t0 + timeout, &ans);
+    if (t < 0) {
+        fprintf(stderr, "mpimigrate: job %ld ended before rank %d answered\n", job->id, rank);
         return MM_EXIT_NOJOB;
     }
-    if (t == RMIG_XREQ_QUEUED)
-        t = mm_wait(fd, job, &rq, t0 + timeout, &ans);
     if (t == 0) {
         fprintf(stderr,
-                "mpimigrate: job %ld: no outcome within %.0f s; the request stays pending: rank %d "
-                "moves when it next waits inside MPI\n",
-                job->id, timeout, rank);
+                "mpimigrate: job %ld: no outcome within %.0f s; the request stays %s: rank %d "
+                "moves when it next waits inside an MPI call\n",
+                job->id, timeout, queued ? "pending" : "queued, unread", rank);
         return MM_EXIT_TIMEOUT;
     }
     *result = ans;

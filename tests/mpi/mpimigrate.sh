@@ -7,7 +7,8 @@
 # reports each cluster it finds itself on and its move count, and rank 0
 # verifies every rank's checksum bit for bit. In between it checks every
 # error: no job, a dead job, a bad job ID, a bad rank, a missing cluster, a
-# busy cluster, the rank's own cluster, and two jobs without --job.
+# busy cluster, the rank's own cluster, two jobs without --job, and a rank
+# that stays out of MPI (no outcome in time).
 # Synchronisation is by the job's output lines, never by fixed sleeps.
 . "$(dirname "$0")/common.sh"
 ours || skip "mpimigrate is a nanvix-mpi extension"
@@ -48,12 +49,23 @@ wait_for() {
     fail "no '$pat' (x$n) after 60 s"
 }
 
-# start_job OUT STOP N SPARES: runs mpimigrate_job in the background; sets JOB_PID.
+# start_job OUT STOP N SPARES [idle]: runs mpimigrate_job in the
+# background; sets JOB_PID.
 start_job() {
-    echo "+ $MPIEXEC -n $3 --spares $4 mpimigrate_job $2 &"
+    echo "+ $MPIEXEC -n $3 --spares $4 mpimigrate_job $2 90 ${5:-} &"
     timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$3" --spares "$4" "$BINDIR/mpimigrate_job" "$2" 90 \
-        </dev/null >"$1" 2>&1 &
+        ${5:-} </dev/null >"$1" 2>&1 &
     JOB_PID=$!
+}
+
+# wait_no_jobs: until the watchers removed every job directory (5 s).
+wait_no_jobs() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        [ -z "$(ls "$NMPI_RUN_DIR")" ] && return 0
+        sleep 0.1
+    done
+    fail "job directories left behind: $(ls "$NMPI_RUN_DIR")"
 }
 
 # finish_job PID OUT STOP: stops a job and wants exit 0 and its OK line.
@@ -124,8 +136,17 @@ grep -q "^mpimigrate_job: rank 0 made 0 moves$" "$A_OUT" || fail "rank 0 moved"
 grep -q "^mpimigrate_job: rank 2 made 1 moves$" "$A_OUT" || fail "rank 2 did not make 1 move"
 
 # (c) After the end: the job directory goes, and the job is no more.
-for ((i = 0; i < 100 && $(ls "$NMPI_RUN_DIR" | wc -l) > 0; i++)); do sleep 0.1; done
-[ -z "$(ls "$NMPI_RUN_DIR")" ] || fail "job directories left behind: $(ls "$NMPI_RUN_DIR")"
+wait_no_jobs
 mm 2 "^mpimigrate: job $job does not exist" --job $job 1 3
+
+# A rank that stays out of MPI cannot answer: timeout, exit 4; the job still
+# ends well (the request is served late or dropped, never harmful).
+start_job "$A_OUT" "$TMPD/c.stop" 2 1 idle
+A_PID=$JOB_PID
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 1 idle"
+mm 4 "^mpimigrate: job [0-9]+: no outcome within 2 s; the request stays queued, unread" --timeout 2 1 2
+finish_job $A_PID "$A_OUT" "$TMPD/c.stop"
+A_PID=
+wait_no_jobs
 mm 2 "^mpimigrate: no running nanvix-mpi job found" 1 3
 echo "PASS"

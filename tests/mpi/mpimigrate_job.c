@@ -1,13 +1,15 @@
 /* mpimigrate_job.c: a job for tests/mpi/mpimigrate.sh to move ranks of from outside.
  *
- * Usage: mpimigrate_job STOPFILE [MAXSECONDS]. Ranks exchange patterned
+ * Usage: mpimigrate_job STOPFILE [MAXSECONDS [idle]]. Ranks exchange patterned
  * messages around a ring (a rendezvous-sized one each iteration) and fold
  * everything they receive into a running checksum kept in a global, with the
  * send buffer on the heap allocated before any move: both travel in the
  * container. Every receive is verified bit for bit against the pattern.
  * Rank 0 prints "mpimigrate_job: ready" once all ranks run, and ends the
  * loop when STOPFILE exists (or after MAXSECONDS, default 50, so a lost
- * script cannot leave the job running). Any rank prints "mpimigrate_job:
+ * script cannot leave the job running). With "idle" each rank prints
+ * "mpimigrate_job: rank R idle" and calls no MPI until STOPFILE exists: a
+ * move request then waits unanswered. Any rank prints "mpimigrate_job:
  * rank R on cluster C" whenever it finds itself on another cluster, and at
  * the end "mpimigrate_job: rank R made M moves" (MPIX_Migration_stats).
  * Rank 0 then recomputes every rank's checksum serially for the agreed
@@ -17,6 +19,7 @@
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "testhelp_mpi.h"
@@ -91,6 +94,14 @@ int main(int argc, char **argv)
     if (rank == 0) {
         printf("mpimigrate_job: ready\n");
         fflush(stdout);
+    }
+    /* "idle" mode: stay out of MPI until STOPFILE exists (a request for a
+     * move waits meanwhile), then do one round. */
+    if (argc > 3 && strcmp(argv[3], "idle") == 0) {
+        printf("mpimigrate_job: rank %d idle\n", rank);
+        fflush(stdout);
+        while (access(argv[1], F_OK) != 0 && MPI_Wtime() - t0 < limit)
+            usleep(10000);
     }
     for (iter = 0; !stop; iter++) {
         MPIX_Cluster_self(&now);
