@@ -66,6 +66,9 @@ size_t fuzz_make_seed(uint8_t *buf, size_t max, unsigned k)
         m.from = (m.cluster + 1) % FUZZ_CLUSTERS;
         m.downtime_ns = 1000000u + k;
     }
+    /* A well-formed seed must pass, or the target would test nothing. */
+    if (rmig_xreq_check(&m, sizeof(m), FUZZ_NRANKS, FUZZ_CLUSTERS, NULL) != m.type)
+        abort();
     memcpy(buf, &m, sizeof(m));
     return sizeof(m);
 }
