@@ -6,7 +6,8 @@
 # along the rank's tombstones), then rank 2 to any spare, and checks the job's own account: the rank
 # reports each cluster it finds itself on and its move count, and rank 0
 # verifies every rank's checksum bit for bit. In between it checks every
-# error: no job, a dead job, a bad job ID, a bad rank, a missing cluster, a
+# error: no job, a dead job, a job with no cluster listening, a damaged
+# job file, a bad job ID, a bad rank, a missing cluster, a
 # busy cluster, the rank's own cluster, two jobs without --job, and a rank
 # that stays out of MPI (no outcome in time).
 # Synchronisation is by the job's output lines, never by fixed sleeps.
@@ -86,6 +87,13 @@ printf 'version=1\npid=%s\nnranks=3\nspares=2\nstarted=1\nprogram=x\n' $dead >"$
 mm 2 "^mpimigrate: job $dead has ended \(its processes are gone\)$" --job $dead 1 3
 mm 2 "^mpimigrate: no running nanvix-mpi job found" 1 3
 rm -rf "${NMPI_RUN_DIR:?}/$dead"
+# A live launcher pid (this script's) but no cluster listening, then a damaged job file.
+mkdir -p "$NMPI_RUN_DIR/$$"
+printf 'version=1\npid=%s\nnranks=3\nspares=2\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
+mm 2 "^mpimigrate: job $$: cluster 1 has no request socket \(the job is starting or ending\)$" 1 3
+printf 'version=1\npid=%s\nnranks=3\nspares=two\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
+mm 2 "^mpimigrate: job $$ has a damaged job file$" --job $$ 1 3
+rm -rf "${NMPI_RUN_DIR:?}/$$"
 
 start_job "$A_OUT" "$TMPD/a.stop" 3 2
 A_PID=$JOB_PID
