@@ -13,7 +13,8 @@
  * Files: np_kernel.c (depth, lock), np_pmi.c (PMI-1 client), np_fabric.c
  * (endpoint, CQ, AV, progress), np_node.c (knode_*, kjob_*), np_wait.c
  * (back-off, time), np_table.c (id tables), np_mailbox.c, np_shm.c (same-host
- * mailbox rings), np_portal.c, np_sync.c.
+ * mailbox rings), np_portal.c, np_sync.c, np_request.c (socket for requests
+ * from outside the job).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H

@@ -20,6 +20,7 @@
  * its own portal port, so bytes of an abandoned stream still queued at the
  * destination can never be taken for a later one. */
 #define RMIG_STREAMS      64
+#define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1, /* the job is over: leave */
@@ -30,7 +31,8 @@ enum rmig_msg_type {
                            * stream = stream number */
     RMIG_MSG_DONE = 6,    /* dest -> source: container verified, the rank runs here */
     RMIG_MSG_FAIL = 7,    /* dest -> source: stream rejected; arg = reason */
-    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg */
+    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg; a = outside
+                           * requester (0: none), b = its nonce (rmig_xreq.h) */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_TYPE_MAX = 9,
 };
@@ -43,7 +45,10 @@ struct rmig_wire_hdr {
     int32_t src_cluster; /* sending cluster */
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
-    int32_t stream;      /* BEGIN: stream number, 0..RMIG_STREAMS-1; else zero */
+    union {                /* zero for other types */
+        int32_t stream;    /* BEGIN: stream number, 0..RMIG_STREAMS-1 */
+        int32_t hops;      /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
+    };
     uint64_t a;          /* per type: fingerprint, total bytes */
     uint64_t b;          /* per type: table checksum */
 };
