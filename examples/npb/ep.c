@@ -26,11 +26,13 @@ struct ep_class {
     double sx, sy;
 };
 
+/* clang-format off: one class per row reads best */
 static const struct ep_class ep_classes[] = {
     {'S', 24, -3.247834652034740e+3, -6.958407078382297e+3},
     {'W', 25, -2.863319731645753e+3, -6.320053679109499e+3},
     {'A', 28, -4.295875165629892e+3, -1.580732573678431e+4},
 };
+/* clang-format on */
 
 /* Adds the Gaussian pairs of batch k to sums[0..1] and counts q[]. */
 static void ep_batch(long k, double *buf, double sums[2], double q[EP_NQ])
@@ -90,7 +92,13 @@ int main(int argc, char **argv)
         npb_say("   annulus %d: %.0f\n", l, total[2 + l]);
     int ok = npb_close(total[0], c->sx, 1e-8) && npb_close(total[1], c->sy, 1e-8);
     snprintf(size, sizeof size, "%.0f", ldexp(1.0, c->m + 1));
-    struct npb_result r = {"EP", a.cls, size, (int)nbatch, t, ldexp(1.0, c->m + 1) * 1e-6,
-                           "Random numbers generated", ok};
+    struct npb_result r = {.kernel = "EP",
+                           .cls = a.cls,
+                           .size = size,
+                           .iterations = (int)nbatch,
+                           .time = t,
+                           .mops = ldexp(1.0, c->m + 1) * 1e-6,
+                           .optype = "Random numbers generated",
+                           .verified = ok};
     return npb_finish(&r);
 }

@@ -29,14 +29,34 @@ struct is_class {
     int sign[IS_TESTS], delta[IS_TESTS]; /* expected rank = test_rank + sign*(it+delta) */
 };
 
+/* clang-format off: one class per row reads best */
 static const struct is_class is_classes[] = {
-    {'S', 16, 11, 9, {48427, 17148, 23627, 62548, 4431}, {0, 18, 346, 64917, 65463},
-     {1, 1, 1, -1, -1}, {0, 0, 0, 0, 0}},
-    {'W', 20, 16, 10, {357773, 934767, 875723, 898999, 404505},
-     {1249, 11698, 1039987, 1043896, 1048018}, {1, 1, -1, -1, -1}, {-2, -2, 0, 0, 0}},
-    {'A', 23, 19, 10, {2112377, 662041, 5336171, 3642833, 4250760},
-     {104, 17523, 123928, 8288932, 8388264}, {1, 1, 1, -1, -1}, {-1, -1, -1, -1, -1}},
+    {'S',
+     16,
+     11,
+     9,
+     {48427, 17148, 23627, 62548, 4431},
+     {0, 18, 346, 64917, 65463},
+     {1, 1, 1, -1, -1},
+     {0, 0, 0, 0, 0}},
+    {'W',
+     20,
+     16,
+     10,
+     {357773, 934767, 875723, 898999, 404505},
+     {1249, 11698, 1039987, 1043896, 1048018},
+     {1, 1, -1, -1, -1},
+     {-2, -2, 0, 0, 0}},
+    {'A',
+     23,
+     19,
+     10,
+     {2112377, 662041, 5336171, 3642833, 4250760},
+     {104, 17523, 123928, 8288932, 8388264},
+     {1, 1, 1, -1, -1},
+     {-1, -1, -1, -1, -1}},
 };
+/* clang-format on */
 
 /* One rank's state; the range arrays are rebuilt at every ranking. */
 struct is_state {
@@ -192,7 +212,8 @@ static int is_full_verify(struct is_state *s)
         sorted[--s->cnt[s->recvbuf[i] - s->lo]] = s->recvbuf[i];
     for (long i = 1; i < s->nrecv; i++)
         bad += sorted[i - 1] > sorted[i];
-    long *first = calloc(2 * (size_t)s->size, sizeof(long)), *gfirst = malloc(2 * sizeof(long) * s->size);
+    long *first = calloc(2 * (size_t)s->size, sizeof(long)),
+         *gfirst = malloc(2 * sizeof(long) * s->size);
     if (s->nrecv > 0) {
         mm[0] = sorted[0] + 1; /* +1: zero means "no keys here" */
         mm[1] = sorted[s->nrecv - 1] + 1;
@@ -225,8 +246,8 @@ static void is_alloc(struct is_state *s)
     s->bowner = malloc(sizeof(int) * s->nbuck);
     s->cnt = malloc(sizeof(long) * (s->maxkey + 1));
     s->scount = malloc(sizeof(int) * 5 * s->size);
-    if (!s->key || !s->sendbuf || !s->bcount || !s->gbcount || !s->bpos || !s->bowner ||
-        !s->cnt || !s->scount)
+    if (!s->key || !s->sendbuf || !s->bcount || !s->gbcount || !s->bpos || !s->bowner || !s->cnt ||
+        !s->scount)
         npb_refuse("is: out of memory");
     s->rcount = s->scount + s->size;
     s->sdispl = s->rcount + s->size;
@@ -274,7 +295,13 @@ int main(int argc, char **argv)
     passed += is_full_verify(&s);
     npb_say(" Tests passed: %d of %d\n", passed, IS_TESTS * IS_ITERS + 1);
     snprintf(size, sizeof size, "%ld", s.nkeys);
-    struct npb_result r = {"IS", a.cls, size, IS_ITERS, t, 1e-6 * (double)s.nkeys * IS_ITERS,
-                           "keys ranked", passed == IS_TESTS * IS_ITERS + 1};
+    struct npb_result r = {.kernel = "IS",
+                           .cls = a.cls,
+                           .size = size,
+                           .iterations = IS_ITERS,
+                           .time = t,
+                           .mops = 1e-6 * (double)s.nkeys * IS_ITERS,
+                           .optype = "keys ranked",
+                           .verified = passed == IS_TESTS * IS_ITERS + 1};
     return npb_finish(&r);
 }

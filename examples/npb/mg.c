@@ -30,11 +30,13 @@ struct mg_class {
     double rnm2;
 };
 
+/* clang-format off: one class per row reads best */
 static const struct mg_class mg_classes[] = {
     {'S', 5, 4, 0.5307707005734e-04},
     {'W', 7, 4, 0.6467329375339e-05},
     {'A', 8, 4, 0.2433365309069e-05},
 };
+/* clang-format on */
 
 /* Coefficients by number of nonzero offsets (centre, face, edge, corner). */
 static const double mg_a[4] = {-8.0 / 3.0, 0.0, 1.0 / 6.0, 1.0 / 12.0};
@@ -343,8 +345,13 @@ int main(int argc, char **argv)
 
     npb_say(" L2 norm of the residual = %.13e, reference %.13e\n", rnm2, c->rnm2);
     snprintf(size, sizeof size, "%dx%dx%d", n, n, n);
-    struct npb_result res = {"MG", a.cls, size, c->nit, t,
-                             58.0 * c->nit * (double)n * n * n * 1e-6, "floating point",
-                             npb_close(rnm2, c->rnm2, 1e-8)};
+    struct npb_result res = {.kernel = "MG",
+                             .cls = a.cls,
+                             .size = size,
+                             .iterations = c->nit,
+                             .time = t,
+                             .mops = 58.0 * c->nit * (double)n * n * n * 1e-6,
+                             .optype = "floating point",
+                             .verified = npb_close(rnm2, c->rnm2, 1e-8)};
     return npb_finish(&res);
 }

@@ -145,8 +145,7 @@ int npb_finish(const struct npb_result *res)
     MPI_Allreduce(&res->verified, &ok, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     npb_say("\n %s Benchmark Completed.\n", res->kernel);
-    npb_say(" Class = %c\n Size = %s\n Iterations = %d\n", res->cls, res->size,
-            res->iterations);
+    npb_say(" Class = %c\n Size = %s\n Iterations = %d\n", res->cls, res->size, res->iterations);
     npb_say(" Time in seconds = %.2f\n Total processes = %d\n", tmax, size);
     npb_say(" Mop/s total = %.2f\n Mop/s/process = %.2f\n", res->mops / tmax,
             res->mops / tmax / size);

@@ -48,7 +48,7 @@ uint64_t npb_skip(uint64_t seed, uint64_t a, uint64_t n);
 
 /* What npb_start() found out; rank and size are MPI_COMM_WORLD's. */
 struct npb_args {
-    char cls;  /* 'S', 'W' or 'A' */
+    char cls; /* 'S', 'W' or 'A' */
     int rank;
     int size;
 };
@@ -75,14 +75,14 @@ int npb_migrate_point(int iter);
 
 /* The figures of one run, as printed in the report. */
 struct npb_result {
-    const char *kernel;  /* "EP", ... */
+    const char *kernel; /* "EP", ... */
     char cls;
-    const char *size;    /* e.g. "64x64x64" or "33554432" */
+    const char *size; /* e.g. "64x64x64" or "33554432" */
     int iterations;
-    double time;         /* this rank's timed seconds; the report uses the maximum */
-    double mops;         /* operations of the whole run, in millions (divided by time) */
-    const char *optype;  /* e.g. "Random numbers generated" */
-    int verified;        /* 1 when this rank's verification passed */
+    double time;        /* this rank's timed seconds; the report uses the maximum */
+    double mops;        /* operations of the whole run, in millions (divided by time) */
+    const char *optype; /* e.g. "Random numbers generated" */
+    int verified;       /* 1 when this rank's verification passed */
 };
 
 /* Collective: rank 0 prints the report, including the migrations made and

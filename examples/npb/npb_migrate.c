@@ -113,9 +113,8 @@ int npb_migrate_point(int iter)
 }
 
 /* Rank 0 prints entry i from the summed arrays; returns its wall time (0 if it did not move). */
-static double npb_migrate_line(int i, const int *st, const int *from, const int *to,
-                               const int *err, const double *wall, const double *down,
-                               const long long *bytes)
+static double npb_migrate_line(int i, const int *st, const int *from, const int *to, const int *err,
+                               const double *wall, const double *down, const long long *bytes)
 {
     npb_say(" Migration %d: rank %d at iteration %d: ", i + 1, npb_sched[i].rank,
             npb_sched[i].iter);
