@@ -199,11 +199,37 @@ static void is_rank(struct is_state *s, int it)
     is_partial_verify(s, it, gpv);
 }
 
+/* Counts the rank boundaries where a rank's smallest key is below the
+ * largest key of the previous rank holding keys (ranks without keys skipped). */
+static long is_boundary_faults(const struct is_state *s, const int *sorted)
+{
+    long *ends = calloc(2 * (size_t)s->size, sizeof(long));
+    long *all = malloc(2 * sizeof(long) * s->size), faults = 0, prev = 0;
+
+    if (ends == NULL || all == NULL)
+        npb_refuse("is: out of memory");
+    if (s->nrecv > 0) { /* +1: zero stands for "no keys here" */
+        ends[2 * s->rank] = sorted[0] + 1;
+        ends[2 * s->rank + 1] = sorted[s->nrecv - 1] + 1;
+    }
+    MPI_Allreduce(ends, all, 2 * s->size, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+    for (int r = 0; r < s->size; r++) {
+        if (all[2 * r] == 0)
+            continue;
+        faults += all[2 * r] < prev;
+        prev = all[2 * r + 1];
+    }
+    free(ends);
+    free(all);
+    return faults;
+}
+
 /* Places my received keys in order using the counts, then checks the order
- * locally and across rank boundaries. Returns 1 when everything is sorted. */
+ * locally and across rank boundaries, and that no key was lost. Returns 1
+ * when everything is sorted. */
 static int is_full_verify(struct is_state *s)
 {
-    long bad = 0, gbad, total, mm[2] = {0, 0};
+    long bad = 0, gbad, total;
     int *sorted = malloc(sizeof(int) * (s->nrecv + 1));
 
     if (sorted == NULL)
@@ -212,27 +238,10 @@ static int is_full_verify(struct is_state *s)
         sorted[--s->cnt[s->recvbuf[i] - s->lo]] = s->recvbuf[i];
     for (long i = 1; i < s->nrecv; i++)
         bad += sorted[i - 1] > sorted[i];
-    long *first = calloc(2 * (size_t)s->size, sizeof(long)),
-         *gfirst = malloc(2 * sizeof(long) * s->size);
-    if (s->nrecv > 0) {
-        mm[0] = sorted[0] + 1; /* +1: zero means "no keys here" */
-        mm[1] = sorted[s->nrecv - 1] + 1;
-    }
-    first[2 * s->rank] = mm[0];
-    first[2 * s->rank + 1] = mm[1];
-    MPI_Allreduce(first, gfirst, 2 * s->size, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
-    long prev_max = 0;
-    for (int r = 0; r < s->size; r++) {
-        if (gfirst[2 * r] == 0)
-            continue;
-        bad += s->rank == 0 && gfirst[2 * r] < prev_max;
-        prev_max = gfirst[2 * r + 1];
-    }
     MPI_Allreduce(&bad, &gbad, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
+    gbad += is_boundary_faults(s, sorted); /* the same on every rank */
     MPI_Allreduce(&s->nrecv, &total, 1, MPI_LONG, MPI_SUM, MPI_COMM_WORLD);
     free(sorted);
-    free(first);
-    free(gfirst);
     return gbad == 0 && total == s->nkeys;
 }
 

@@ -12,6 +12,7 @@
 #include "npb_common.h"
 #include "npb_migrate.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <mpi.h>
 #include <stdarg.h>
@@ -125,9 +126,10 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
         else
             npb_usage(kernel, classes);
     }
-    if (cls == NULL || strchr(classes, cls[0] & ~0x20) == NULL)
+    if (cls == NULL || !isalpha((unsigned char)cls[0]) ||
+        strchr(classes, toupper((unsigned char)cls[0])) == NULL)
         npb_usage(kernel, classes);
-    args_p->cls = (char)(cls[0] & ~0x20); /* upper case */
+    args_p->cls = (char)toupper((unsigned char)cls[0]);
     /* The decompositions halve the data along powers of two, as NPB's do. */
     if (args_p->size & (args_p->size - 1))
         npb_refuse("the NPB kernels need a power-of-two number of processes (1, 2, 4, ...)");
