@@ -123,9 +123,12 @@ static double npb_migrate_line(int i, const int *st, const int *from, const int 
                 wall[i], down[i], bytes[i]);
         return wall[i];
     }
-    if (st[i] == NPB_MIG_FAILED)
-        npb_say("FAILED after %.4f s (MPI error class %d)\n", wall[i], err[i]);
-    else
+    if (st[i] == NPB_MIG_FAILED) {
+        char text[MPI_MAX_ERROR_STRING];
+        int len;
+        MPI_Error_string(err[i], text, &len); /* an error class is also an error code */
+        npb_say("FAILED after %.4f s (%s)\n", wall[i], text);
+    } else
         npb_say("not reached (the timed loop is shorter)\n");
     return 0.0;
 }
