@@ -6,7 +6,8 @@
 # mpiexec.hydra), with ours (our mpiexec, LD_LIBRARY_PATH = our build's
 # .libs), and with ours again while rank 1 moves to a spare cluster half-way
 # through the timed loop. Prints one table: Mop/s of each run, the ratio
-# ours/MPICH, and the cost of the move (seconds and share of the run time).
+# ours/MPICH, and the cost of the move: seconds in MPI_Migrateto, of which
+# the rank was frozen (downtime), and the share of the run time.
 # A run that does not verify shows its Mop/s followed by "!".
 #
 # Environment: top_builddir, top_srcdir (default: this script's tree),
@@ -55,8 +56,8 @@ mops() {
     echo "${v:--}"
 }
 
-printf '%-3s %-5s %3s %12s %12s %7s %12s %9s %8s\n' cls kernel np "MPICH Mop/s" "ours Mop/s" \
-    ratio "moved Mop/s" "move s" "share"
+printf '%-3s %-5s %3s %12s %12s %7s %12s %9s %9s %8s\n' cls kernel np "MPICH Mop/s" \
+    "ours Mop/s" ratio "moved Mop/s" "move s" "down s" "share"
 status=0
 for cls in $classes; do
     for np in $nps; do
@@ -73,12 +74,13 @@ for cls in $classes; do
                 --migrate "1@$(middle "$k" "$cls" "$np")" </dev/null >"$base.moved" 2>&1 ||
                 status=1
             m=$(mops "$base.mpich") o=$(mops "$base.ours") v=$(mops "$base.moved")
-            move=$(sed -n 's/^ Migration time = \([0-9.]*\) s (\([0-9.]*%\).*/\1 \2/p' "$base.moved")
-            grep -qE '^ Migration 1: .* cluster [0-9]+ -> [0-9]+ in ' "$base.moved" || move="- -"
+            move=$(sed -n 's/^ Migration time = \([0-9.]*\) s (\([0-9.]*%\).*downtime \([0-9.]*\) s/\1 \3 \2/p' \
+                "$base.moved")
+            grep -qE '^ Migration 1: .* cluster [0-9]+ -> [0-9]+ in ' "$base.moved" || move="- - -"
             ratio=$(awk -v a="$o" -v b="$m" 'BEGIN { if (a + 0 > 0 && b + 0 > 0) printf "%.2f", a / b; else print "-" }')
             # shellcheck disable=SC2086
-            printf '%-3s %-5s %3s %12s %12s %7s %12s %9s %8s\n' "$cls" "$k" "$np" "$m" "$o" \
-                "$ratio" "$v" $move
+            printf '%-3s %-5s %3s %12s %12s %7s %12s %9s %9s %8s\n' "$cls" "$k" "$np" "$m" \
+                "$o" "$ratio" "$v" $move
         done
     done
 done
