@@ -15,7 +15,9 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
-int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
+/* Sends one control message; `stream` is only meaningful for BEGIN. */
+static int rmig_control_send_stream(int cluster, int type, int rank, int arg, uint64_t a,
+                                    uint64_t b, int stream)
 {
     struct rmig_wire_hdr hdr;
     int mbx, ret;
@@ -30,12 +32,25 @@ int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint
     hdr.arg = arg;
     hdr.a = a;
     hdr.b = b;
+    hdr.stream = stream;
     mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
     if (mbx < 0)
         return mbx;
     ret = (int)kmailbox_write(mbx, &hdr, sizeof(hdr));
     kmailbox_close(mbx);
     return ret < 0 ? ret : 0;
+}
+
+int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
+{
+    return rmig_control_send_stream(cluster, type, rank, arg, a, b, 0);
+}
+
+int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
+                       int stream)
+{
+    return rmig_control_send_stream(cluster, RMIG_MSG_BEGIN, rank, ranges, bytes, table_sum,
+                                    stream);
 }
 
 /* An offer: accept only an idle, unreserved cluster with our layout. */
@@ -84,26 +99,33 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h)
     return rmig_wire_check(msg, n, knode_job_token(), h);
 }
 
+int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out)
+{
+    int t;
+
+    while ((t = rmig_control_poll_once(out)) > 0) {
+        if (out->src_cluster == from && (t == type1 || t == type2))
+            return t;
+        /* Someone else's request while we are busy moving: no container
+         * can be accepted here now, so offers are refused. */
+        if (t == RMIG_MSG_OFFER)
+            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
+        else if (t == RMIG_MSG_ASK)
+            rmig_control_handle(out);
+    }
+    return 0;
+}
+
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
 {
     double deadline = knode_wtime() + rmig_timeout();
     unsigned spins = 0;
 
     while (knode_wtime() < deadline) {
-        int t = rmig_control_poll_once(out);
+        int t = rmig_control_check(from, type1, type2, out);
 
-        if (t > 0 && out->src_cluster == from && (t == type1 || t == type2))
+        if (t > 0)
             return t;
-        if (t > 0) {
-            /* Someone else's request while we are busy moving: no container
-             * can be accepted here now, so offers are refused. */
-            if (t == RMIG_MSG_OFFER)
-                rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
-            else if (t == RMIG_MSG_ASK)
-                rmig_control_handle(out);
-            spins = 0;
-            continue;
-        }
         knode_idle(&spins);
     }
     return -ETIMEDOUT;

@@ -13,8 +13,9 @@
 #include "rmig_wire.h"
 
 /* Portal ports of container streams: the upper half of the port space
- * (comm-virt uses the lower half); one port per source cluster. */
-#define RMIG_STREAM_PORT(src) (KPORTAL_PORT_MAX / 2 + (src))
+ * (comm-virt uses the lower half); RMIG_STREAMS ports per source cluster. */
+#define RMIG_STREAM_PORT(src, stream) (KPORTAL_PORT_MAX / 2 + (src) * RMIG_STREAMS + (stream))
+_Static_assert(KNODE_MAX * RMIG_STREAMS <= KPORTAL_PORT_MAX / 2, "stream ports overflow");
 
 /* How long a daemon waits for its peer during a move: NMPI_MIGRATE_TIMEOUT
  * seconds, 60 by default. */
@@ -32,6 +33,7 @@ struct rmig_cluster {
     int ask_cluster;  /* a third party asked the rank here to move there, or -1 */
     double t_begin;   /* destination: when the stream began */
     double t_received;/* destination: when the last byte arrived */
+    unsigned streams; /* source: container streams started from here */
     int (*idle_work)(void);
 };
 
@@ -50,9 +52,12 @@ int rmig_rank_exit(int status);
 
 /* rmig_control.c */
 int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b);
+int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
+                       int stream);
 int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
+int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
 
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);

@@ -22,7 +22,10 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         return -EPROTO;
     if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN && (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES))
+    if (hdr.type == RMIG_MSG_BEGIN && (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES ||
+                                       hdr.stream < 0 || hdr.stream >= RMIG_STREAMS))
+        return -EPROTO;
+    if (hdr.type != RMIG_MSG_BEGIN && hdr.stream != 0)
         return -EPROTO;
     if (out != NULL)
         *out = hdr;
