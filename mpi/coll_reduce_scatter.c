@@ -1,0 +1,95 @@
+/* coll_reduce_scatter.c: MPI_Reduce_scatter and MPI_Reduce_scatter_block.
+ *
+ * The whole vector is reduced to rank 0 along the rank-ordered binomial tree
+ * of coll_reduce.c (right for non-commutative operations, deterministic for
+ * floating point), then rank 0 sends each rank its block; both phases are one
+ * schedule. Simple rather than bandwidth-optimal: rank 0 handles the full
+ * vector.
+ */
+#include "coll_sched.h"
+
+#pragma weak MPI_Reduce_scatter = PMPI_Reduce_scatter
+#pragma weak MPI_Reduce_scatter_block = PMPI_Reduce_scatter_block
+
+/* counts NULL: every block has `count` items. */
+static void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
+                                 const int *counts, int count, int total, MPI_Datatype dt,
+                                 MPI_Op op)
+{
+    int rank = sc->c->rank, i;
+    size_t ext = sched_extent(dt), off = 0;
+    char *all = sched_tmp(sc, sched_bytes(total, dt));
+    const void *src = sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf;
+
+    if (!all)
+        return;
+    sched_reduce_tree(sc, src, all, total, dt, op, 0);
+    sched_round(sc);
+    if (rank != 0) {
+        sched_recv(sc, recvbuf, counts ? counts[rank] : count, dt, 0);
+        return;
+    }
+    for (i = 0; i < sc->c->size; i++) {
+        int n = counts ? counts[i] : count;
+        if (i == 0)
+            sched_copy(sc, all, recvbuf, n, dt);
+        else
+            sched_send(sc, all + off, n, dt, i);
+        off += (size_t)n * ext;
+    }
+}
+
+/* Checks of both forms; *total_p gets the vector length. */
+static int check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf,
+                 const int *counts, int count, MPI_Datatype dt, MPI_Op op, int *total_p)
+{
+    int err = counts ? coll_check_counts(c, counts, NULL, 0) : mpi_check_count(count);
+    int mine = counts ? (err ? 0 : counts[c->rank]) : count;
+
+    if (!err)
+        *total_p = counts ? coll_sum_counts(c, counts, &err) : 0;
+    if (!err && !counts && (long long)count * c->size > 0x7fffffff)
+        err = MPI_ERR_COUNT;
+    if (!err && !counts)
+        *total_p = count * c->size;
+    if (!err)
+        err = coll_check_data(recvbuf, mine, dt);
+    if (!err)
+        err = mpi_op_check_reduce(op, dt);
+    if (!err && *total_p > 0 && (!sendbuf || sendbuf == recvbuf))
+        err = MPI_ERR_BUFFER;
+    if (!err && sendbuf == MPI_IN_PLACE && *total_p > 0 && !recvbuf)
+        err = MPI_ERR_BUFFER;
+    return err;
+}
+
+static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int count,
+                   MPI_Datatype dt, MPI_Op op, MPI_Comm comm, const char *fname)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int total = 0, err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_reduce_scatter(sc, sendbuf, recvbuf, counts, count, total, dt, op);
+        err = sc ? mpi_sched_run(sc) : -ENOMEM;
+    }
+    return mpi_error(comm, err, fname);
+}
+
+int PMPI_Reduce_scatter(const void *sendbuf, void *recvbuf, const int recvcounts[],
+                        MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
+{
+    return rs_call(sendbuf, recvbuf, recvcounts, 0, datatype, op, comm, "MPI_Reduce_scatter");
+}
+
+int PMPI_Reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount,
+                              MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
+{
+    return rs_call(sendbuf, recvbuf, NULL, recvcount, datatype, op, comm,
+                   "MPI_Reduce_scatter_block");
+}
