@@ -63,6 +63,7 @@ static int check(const struct mpi_comm *c, const void *sendbuf, const void *recv
     return err;
 }
 
+/* counts NULL: the block form (the v form's NULL counts are refused). */
 static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int count,
                    MPI_Datatype dt, MPI_Op op, MPI_Comm comm, const char *fname)
 {
@@ -71,6 +72,8 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
     struct mpi_sched *sc;
     int total = 0, err = coll_enter(comm, &s, &c);
 
+    if (!err && !counts && count == -1)
+        err = MPI_ERR_ARG;
     if (!err)
         err = check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
     if (!err) {
@@ -84,12 +87,14 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
 int PMPI_Reduce_scatter(const void *sendbuf, void *recvbuf, const int recvcounts[],
                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
 {
-    return rs_call(sendbuf, recvbuf, recvcounts, 0, datatype, op, comm, "MPI_Reduce_scatter");
+    return rs_call(sendbuf, recvbuf, recvcounts, -1, datatype, op, comm, "MPI_Reduce_scatter");
 }
 
 int PMPI_Reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount,
                               MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
 {
+    if (recvcount < 0) /* -1 marks the v form inside rs_call */
+        return mpi_error(comm, MPI_ERR_COUNT, "MPI_Reduce_scatter_block");
     return rs_call(sendbuf, recvbuf, NULL, recvcount, datatype, op, comm,
                    "MPI_Reduce_scatter_block");
 }
