@@ -36,6 +36,7 @@ static const int counts[] = {0, 1, 7, 3000, 5000, MIB_INTS};
 #define NCOUNTS ((int)(sizeof(counts) / sizeof(counts[0])))
 
 static MPI_Op op_usum, op_matmul;
+static void move(void);
 
 static int val(int r, int i, int salt)
 {
@@ -531,7 +532,7 @@ static void check_nonblocking(MPI_Comm comm, int n, int mover)
     MPI_CHECK(MPI_Ireduce(ar_s, rd_r, n & ~3, MPI_UNSIGNED, op_matmul, 0, comm, &req[4]));
     MPI_CHECK(MPI_Ibarrier(comm, &req[5]));
     if (rank == mover)
-        MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
+        move();
     MPI_CHECK(MPI_Wait(&req[3], MPI_STATUS_IGNORE)); /* out of order on purpose */
     while (!flag)
         MPI_CHECK(MPI_Test(&req[5], &flag, MPI_STATUS_IGNORE));
@@ -552,6 +553,35 @@ static void check_nonblocking(MPI_Comm comm, int n, int mover)
         expect(rd_r, want, (size_t)(n & ~3), "Ireduce(matmul)", n, 0);
     }
     free(bc), free(ar_s), free(ar_r), free(ag_r), free(aa_s), free(aa_r), free(rd_r), free(want);
+}
+
+/* A rank inside a blocking collective must still advance its pending
+ * nonblocking ones: even ranks enter a Barrier while odd ranks wait for an
+ * Ibcast that the even ranks have to forward. */
+static void check_progress(MPI_Comm comm)
+{
+    int rank, size, n = 20000;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    int *buf = ints((size_t)n), *want = ints((size_t)n);
+    MPI_Request req;
+
+    for (int root = 0; root < size; root++) {
+        if (rank == root)
+            fill(buf, n, root, 9);
+        MPI_CHECK(MPI_Ibcast(buf, n, MPI_INT, root, comm, &req));
+        if (rank % 2 == 0) {
+            MPI_CHECK(MPI_Barrier(comm));
+            MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+        } else {
+            MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+            MPI_CHECK(MPI_Barrier(comm));
+        }
+        fill(want, n, root, 9);
+        expect(buf, want, (size_t)n, "Ibcast across Barrier", n, root);
+    }
+    free(buf);
+    free(want);
 }
 
 /* ---- errors ------------------------------------------------------------------ */
@@ -631,7 +661,19 @@ static void check_comm(MPI_Comm comm)
     check_alltoall(comm);
     check_scan(comm);
     check_reduce_scatter(comm);
+    check_progress(comm);
     check_errors(comm);
+}
+
+/* Moves the calling rank to any spare and checks it really changed cluster. */
+static void move(void)
+{
+    int c0, c1;
+
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
+    MPI_CHECK(MPIX_Cluster_self(&c1));
+    CHECKF(c0 != c1, "rank %d still on cluster %d", th_rank(), c0);
 }
 
 /* Rounds of collectives with one rank moving between calls, and one moving
@@ -645,13 +687,13 @@ static void mode_migrate(MPI_Comm comm, int rounds)
         int mover = round % size, n = round % 2 ? 3000 : 20000;
         int *x = ints((size_t)n * size), *y = ints((size_t)n * size), *w = ints((size_t)n * size);
         if (rank == mover)
-            MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
+            move();
         fill(x, n, rank, round);
         MPI_CHECK(MPI_Allreduce(x, y, n, MPI_INT, MPI_SUM, comm));
         ref_sum(w, n, 0, size, round);
         expect(y, w, (size_t)n, "migrate Allreduce", n, round);
         if (rank == (mover + 1) % size)
-            MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
+            move();
         MPI_CHECK(MPI_Scan(x, y, n & ~3, MPI_UNSIGNED, op_matmul, comm));
         ref_mat((unsigned *)w, n & ~3, 0, rank + 1, round);
         expect(y, w, (size_t)(n & ~3), "migrate Scan", n, round);
