@@ -159,6 +159,10 @@ static void check_reduce(MPI_Comm comm)
         int *want = ints((size_t)n);
         for (int root = 0; root < size; root += root_step(n, size)) {
             for (int variant = 0; variant < 4; variant++) { /* sum, usum, matmul; in place */
+                /* MPICH 4.0's large Reduce copies from MPI_IN_PLACE itself
+                 * when root != 0 and crashes (see collectives.c): skip there. */
+                if (variant == 3 && root != 0 && n * sizeof(int) > 2048 && th_library_is_mpich())
+                    continue;
                 int in_place = variant == 3 && rank == root, mat = variant == 2;
                 MPI_Op op = variant == 1 ? op_usum : mat ? op_matmul : MPI_SUM;
                 MPI_Datatype dt = mat ? MPI_UNSIGNED : MPI_INT;
@@ -662,18 +666,25 @@ static void check_comm(MPI_Comm comm)
     check_scan(comm);
     check_reduce_scatter(comm);
     check_progress(comm);
-    check_errors(comm);
+    /* MPICH skips many of these argument checks (some crash it): the
+     * reference run on MPICH (run-on-mpich.sh) validates the data checks. */
+    if (!th_library_is_mpich())
+        check_errors(comm);
 }
 
 /* Moves the calling rank to any spare and checks it really changed cluster. */
 static void move(void)
 {
+#ifdef MPIX_ANY_SPARE
     int c0, c1;
 
     MPI_CHECK(MPIX_Cluster_self(&c0));
     MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
     MPI_CHECK(MPIX_Cluster_self(&c1));
     CHECKF(c0 != c1, "rank %d still on cluster %d", th_rank(), c0);
+#else /* built against another MPI (run-on-mpich.sh): mode all only */
+    CHECKF(0, "migration needs nanvix-mpi");
+#endif
 }
 
 /* Rounds of collectives with one rank moving between calls, and one moving
