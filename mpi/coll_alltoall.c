@@ -25,10 +25,10 @@
 struct xside {
     char *buf;
     const int *counts;
-    const int *displs;       /* in units of unit_of(i) bytes */
+    const int *displs;         /* in units of unit_of(i) bytes */
     const MPI_Datatype *types; /* NULL: `type` for everyone */
     MPI_Datatype type;
-    int byte_displs;         /* displs are in bytes (Alltoallw) */
+    int byte_displs; /* displs are in bytes (Alltoallw) */
 };
 
 static MPI_Datatype xtype(const struct xside *x, int i)
@@ -114,8 +114,12 @@ void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_D
         rdispls[i] = i * rcount;
         rdispls[size + i] = i * scount;
     }
-    struct xside s = {sendbuf == MPI_IN_PLACE ? NULL : (char *)sendbuf, counts + size,
-                      rdispls + size, NULL, sdt, 0};
+    struct xside s = {sendbuf == MPI_IN_PLACE ? NULL : (char *)sendbuf,
+                      counts + size,
+                      rdispls + size,
+                      NULL,
+                      sdt,
+                      0};
     struct xside r = {recvbuf, counts, rdispls, NULL, rdt, 0};
     sched_xchg(sc, &s, &r);
 }
@@ -182,7 +186,8 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
     if (!err && sendbuf == recvbuf && recvbuf)
         err = MPI_ERR_BUFFER;
     if (!err) {
-        struct xside xs = {in_place ? NULL : (char *)sendbuf, sendcounts, sdispls, NULL, sendtype, 0};
+        struct xside xs = {
+            in_place ? NULL : (char *)sendbuf, sendcounts, sdispls, NULL, sendtype, 0};
         struct xside xr = {recvbuf, recvcounts, rdispls, NULL, recvtype, 0};
         if ((sc = mpi_sched_new(c)))
             sched_xchg(sc, &xs, &xr);
@@ -207,8 +212,12 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
     if (!err && sendbuf == recvbuf && recvbuf)
         err = MPI_ERR_BUFFER;
     if (!err) {
-        struct xside xs = {in_place ? NULL : (char *)sendbuf, sendcounts, sdispls, sendtypes,
-                           MPI_DATATYPE_NULL, 1};
+        struct xside xs = {in_place ? NULL : (char *)sendbuf,
+                           sendcounts,
+                           sdispls,
+                           sendtypes,
+                           MPI_DATATYPE_NULL,
+                           1};
         struct xside xr = {recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1};
         if ((sc = mpi_sched_new(c)))
             sched_xchg(sc, &xs, &xr);

@@ -96,8 +96,8 @@ int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dat
     return mpi_error(comm, err, "MPI_Ireduce");
 }
 
-int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
-                    MPI_Op op, MPI_Comm comm, MPI_Request *request)
+int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
+                    MPI_Comm comm, MPI_Request *request)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
@@ -118,8 +118,7 @@ int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype 
 }
 
 /* Send side of the allgathers: MPI_IN_PLACE allowed, no aliasing. */
-static int check_gather_send(const void *sendbuf, int scount, MPI_Datatype sdt,
-                             const void *recvbuf)
+static int check_gather_send(const void *sendbuf, int scount, MPI_Datatype sdt, const void *recvbuf)
 {
     int err = sendbuf == MPI_IN_PLACE ? 0 : coll_check_data(sendbuf, scount, sdt);
 

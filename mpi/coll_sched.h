@@ -28,28 +28,28 @@
 enum sched_kind { SCHED_SEND, SCHED_RECV, SCHED_REDUCE, SCHED_COPY };
 
 struct sched_step {
-    uint8_t kind;      /* enum sched_kind */
-    int round;         /* steps of one round start together */
-    int peer;          /* SEND/RECV: communicator rank */
-    const void *src;   /* SEND: data; REDUCE: in; COPY: source */
-    void *dst;         /* RECV: buffer; REDUCE: inout; COPY: destination */
-    int count;         /* items of dt */
-    MPI_Datatype dt;   /* datatype of the items */
-    MPI_Op op;         /* REDUCE: the operation */
-    cv_request_t *cv;  /* SEND/RECV once posted */
+    uint8_t kind;     /* enum sched_kind */
+    int round;        /* steps of one round start together */
+    int peer;         /* SEND/RECV: communicator rank */
+    const void *src;  /* SEND: data; REDUCE: in; COPY: source */
+    void *dst;        /* RECV: buffer; REDUCE: inout; COPY: destination */
+    int count;        /* items of dt */
+    MPI_Datatype dt;  /* datatype of the items */
+    MPI_Op op;        /* REDUCE: the operation */
+    cv_request_t *cv; /* SEND/RECV once posted */
 };
 
 struct mpi_sched {
-    struct mpi_comm *c;      /* communicator (a reference is held) */
-    int tag;                 /* tag of every message of this call */
+    struct mpi_comm *c; /* communicator (a reference is held) */
+    int tag;            /* tag of every message of this call */
     struct sched_step *steps;
     int nsteps, cap;
-    int round;               /* round that steps added now belong to */
-    int next;                /* first step not started yet */
-    int started;             /* first step of the round in flight */
-    int err;                 /* first error met (0 when none) */
-    int done;                /* every step completed */
-    void **tmps;             /* scratch buffers freed with the schedule */
+    int round;   /* round that steps added now belong to */
+    int next;    /* first step not started yet */
+    int started; /* first step of the round in flight */
+    int err;     /* first error met (0 when none) */
+    int done;    /* every step completed */
+    void **tmps; /* scratch buffers freed with the schedule */
     int ntmps;
     struct mpi_sched *next_active; /* chain from the root object */
 };

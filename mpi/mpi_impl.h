@@ -94,7 +94,8 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
-    struct mpi_sched *sched; /* MPI_REQ_COLL: the collective's schedule */
+    /* MPI_REQ_COLL: the collective's schedule */
+    struct mpi_sched *sched;
 };
 
 struct mpi_req_table {
@@ -141,9 +142,11 @@ struct mpi_rank_state {
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
-    struct mpi_op_user *user_ops; /* MPI_Op_create table (mpi_op_user.c) */
+    /* MPI_Op_create table (mpi_op_user.c) */
+    struct mpi_op_user *user_ops;
     int nuser_ops;
-    struct mpi_sched *scheds; /* active nonblocking collectives (coll_sched.c) */
+    /* active nonblocking collectives, chained (coll_sched.c) */
+    struct mpi_sched *scheds;
     int attr_tag_ub; /* storage behind the predefined attributes */
     int attr_host;
     int attr_io;

@@ -84,8 +84,7 @@ static void fill(int *p, int n, int r, int salt)
         p[i] = val(r, i, salt);
 }
 
-static void expect(const int *got, const int *want, size_t n, const char *what, int count,
-                   int root)
+static void expect(const int *got, const int *want, size_t n, const char *what, int count, int root)
 {
     for (size_t i = 0; i < n; i++)
         CHECKF(got[i] == want[i], "%s count %d root %d rank %d: [%zu] = %d, want %d", what, count,
@@ -220,8 +219,8 @@ static void check_gather_scatter(MPI_Comm comm)
                 for (size_t i = 0; i < all; i++)
                     rb[i] = SENTINEL;
                 fill(ip ? rb + (size_t)rank * n : sb, n, rank, c);
-                MPI_CHECK(MPI_Gather(ip ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT, root,
-                                     comm));
+                MPI_CHECK(
+                    MPI_Gather(ip ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT, root, comm));
                 if (rank == root) {
                     for (int r = 0; r < size; r++)
                         fill(want + (size_t)r * n, n, r, c);
@@ -244,8 +243,8 @@ static void check_gather_scatter(MPI_Comm comm)
                         fill(sb + (size_t)r * n, n, r, c + 1);
                 for (int i = 0; i < n; i++)
                     rb[i] = SENTINEL;
-                MPI_CHECK(MPI_Scatter(sb, n, MPI_INT, ip ? MPI_IN_PLACE : rb, n, MPI_INT, root,
-                                      comm));
+                MPI_CHECK(
+                    MPI_Scatter(sb, n, MPI_INT, ip ? MPI_IN_PLACE : rb, n, MPI_INT, root, comm));
                 fill(want, n, rank, c + 1);
                 expect(ip ? sb + (size_t)rank * n : rb, want, (size_t)n, "Scatter", n, root);
                 /* Scatterv */
@@ -276,7 +275,7 @@ static void check_allreduce(MPI_Comm comm)
     for (int c = 0; c < NCOUNTS; c++) {
         int n = counts[c] & ~3, *sb = ints((size_t)n), *rb = ints((size_t)n);
         int *want = ints((size_t)n);
-        for (int variant = 0; variant < 6; variant++) { /* variant & 1: in place */
+        for (int variant = 0; variant < 6; variant++) {     /* variant & 1: in place */
             int in_place = variant & 1, kind = variant / 2; /* 0 sum, 1 usum, 2 matmul */
             MPI_Op op = kind == 0 ? MPI_SUM : kind == 1 ? op_usum : op_matmul;
             MPI_Datatype dt = kind == 2 ? MPI_UNSIGNED : MPI_INT;
@@ -333,8 +332,8 @@ static void check_allgather(MPI_Comm comm)
             for (size_t i = 0; i < big; i++)
                 rb[i] = want[i] = SENTINEL;
             fill(in_place ? rb + (size_t)rank * n : sb, n, rank, c);
-            MPI_CHECK(MPI_Allgather(in_place ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT,
-                                    comm));
+            MPI_CHECK(
+                MPI_Allgather(in_place ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT, comm));
             for (int r = 0; r < size; r++)
                 fill(want + (size_t)r * n, n, r, c);
             expect(rb, want, all, "Allgather", n, in_place);
@@ -377,8 +376,7 @@ static void check_alltoall(MPI_Comm comm)
             int *src = in_place ? rb : sb;
             for (int r = 0; r < size; r++)
                 a2a_block(src + (size_t)r * n, n, rank, r, c);
-            MPI_CHECK(MPI_Alltoall(in_place ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT,
-                                   comm));
+            MPI_CHECK(MPI_Alltoall(in_place ? MPI_IN_PLACE : sb, n, MPI_INT, rb, n, MPI_INT, comm));
             for (int r = 0; r < size; r++)
                 a2a_block(want + (size_t)r * n, n, r, rank, c);
             expect(rb, want, (size_t)n * size, "Alltoall", n, in_place);
@@ -402,8 +400,8 @@ static void check_alltoall(MPI_Comm comm)
                 for (size_t i = 0; i < all; i++)
                     rb[i] = want[i] = SENTINEL;
                 for (int r = 0; r < size; r++)
-                    a2a_block((in_place ? rb + rd[r] : sb + sd[r]), in_place ? rc[r] : sc[r],
-                              rank, r, c + w);
+                    a2a_block((in_place ? rb + rd[r] : sb + sd[r]), in_place ? rc[r] : sc[r], rank,
+                              r, c + w);
                 if (w)
                     MPI_CHECK(MPI_Alltoallw(in_place ? MPI_IN_PLACE : sb, sc, sdb, ty, rb, rc, rdb,
                                             ty, comm));
@@ -488,8 +486,8 @@ static void check_reduce_scatter(MPI_Comm comm)
             int off = block ? n * rank : mine;
             fill(in_place ? rb : sb, len, rank, c + variant);
             if (block)
-                MPI_CHECK(MPI_Reduce_scatter_block(in_place ? MPI_IN_PLACE : sb, rb, n, dt, op,
-                                                   comm));
+                MPI_CHECK(
+                    MPI_Reduce_scatter_block(in_place ? MPI_IN_PLACE : sb, rb, n, dt, op, comm));
             else
                 MPI_CHECK(MPI_Reduce_scatter(in_place ? MPI_IN_PLACE : sb, rb, cnt, dt, op, comm));
             /* reference of the whole vector, then this rank's slice */
@@ -497,8 +495,8 @@ static void check_reduce_scatter(MPI_Comm comm)
                 ref_mat((unsigned *)want, len, 0, size, c + variant);
             else
                 ref_sum(want, len, 0, size, c + variant);
-            expect(rb, want + off, (size_t)my, block ? "Reduce_scatter_block" : "Reduce_scatter",
-                   n, variant);
+            expect(rb, want + off, (size_t)my, block ? "Reduce_scatter_block" : "Reduce_scatter", n,
+                   variant);
         }
         free(sb);
         free(rb);
@@ -520,8 +518,9 @@ static void check_nonblocking(MPI_Comm comm, int n, int mover)
     int *ag_r = ints((size_t)n * size), *aa_s = ints((size_t)n * size);
     int *aa_r = ints((size_t)n * size), *rd_r = ints((size_t)n), *want = ints((size_t)n * size);
     int root = size - 1, flag = 0;
-    MPI_Request req[6];
-    MPI_Status st[6];
+    int *vc = ints((size_t)size), *vd = ints((size_t)size);
+    MPI_Request req[7];
+    MPI_Status st[7];
 
     fill(ar_s, n, rank, 1);
     if (rank == root)
@@ -535,13 +534,17 @@ static void check_nonblocking(MPI_Comm comm, int n, int mover)
     MPI_CHECK(MPI_Ialltoall(aa_s, n, MPI_INT, aa_r, n, MPI_INT, comm, &req[3]));
     MPI_CHECK(MPI_Ireduce(ar_s, rd_r, n & ~3, MPI_UNSIGNED, op_matmul, 0, comm, &req[4]));
     MPI_CHECK(MPI_Ibarrier(comm, &req[5]));
+    v_layout(n / size, size, vc, vd);
+    int *agv_s = ints((size_t)vc[rank]), *agv_r = ints((size_t)v_total(vc, vd));
+    fill(agv_s, vc[rank], rank, 6);
+    MPI_CHECK(MPI_Iallgatherv(agv_s, vc[rank], MPI_INT, agv_r, vc, vd, MPI_INT, comm, &req[6]));
     if (rank == mover)
         move();
     MPI_CHECK(MPI_Wait(&req[3], MPI_STATUS_IGNORE)); /* out of order on purpose */
     while (!flag)
         MPI_CHECK(MPI_Test(&req[5], &flag, MPI_STATUS_IGNORE));
     CHECK(req[5] == MPI_REQUEST_NULL);
-    MPI_CHECK(MPI_Waitall(6, req, st));
+    MPI_CHECK(MPI_Waitall(7, req, st));
     fill(want, n, root, 2);
     expect(bc, want, (size_t)n, "Ibcast", n, root);
     ref_sum(want, n, 0, size, 1);
@@ -552,11 +555,16 @@ static void check_nonblocking(MPI_Comm comm, int n, int mover)
     for (int r = 0; r < size; r++)
         a2a_block(want + (size_t)r * n, n, r, rank, 3);
     expect(aa_r, want, (size_t)n * size, "Ialltoall", n, 0);
+    for (int r = 0; r < size; r++) {
+        fill(want, vc[r], r, 6);
+        expect(agv_r + vd[r], want, (size_t)vc[r], "Iallgatherv", n, r);
+    }
     if (rank == 0) {
         ref_mat((unsigned *)want, n & ~3, 0, size, 1);
         expect(rd_r, want, (size_t)(n & ~3), "Ireduce(matmul)", n, 0);
     }
     free(bc), free(ar_s), free(ar_r), free(ag_r), free(aa_s), free(aa_r), free(rd_r), free(want);
+    free(agv_r), free(agv_s), free(vc), free(vd);
 }
 
 /* A rank inside a blocking collective must still advance its pending
