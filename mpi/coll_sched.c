@@ -99,6 +99,8 @@ void sched_reduce(struct mpi_sched *sc, const void *in, void *inout, int count, 
     st->count = count;
     st->dt = dt;
     st->op = op;
+    if (mpi_op_is_user(op)) /* the application may free op before we apply it */
+        mpi_op_user_ref(op, 1);
 }
 
 void sched_copy(struct mpi_sched *sc, const void *src, void *dst, int count, MPI_Datatype dt)
@@ -221,6 +223,9 @@ static int sched_free(struct mpi_sched *sc)
 {
     int i, err = sc->err;
 
+    for (i = 0; i < sc->nsteps; i++)
+        if (sc->steps[i].kind == SCHED_REDUCE && mpi_op_is_user(sc->steps[i].op))
+            mpi_op_user_ref(sc->steps[i].op, -1);
     for (i = 0; i < sc->ntmps; i++)
         free(sc->tmps[i]);
     free(sc->tmps);

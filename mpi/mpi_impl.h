@@ -289,6 +289,10 @@ int mpi_op_user_commutative(MPI_Op op);
 /* Calls the user function of op: inout = in op inout on count items. */
 int mpi_op_user_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count);
 
+/* Counts one more (delta > 0) or one less user of user operation op, so
+ * MPI_Op_free during a pending collective leaves the function in place. */
+void mpi_op_user_ref(MPI_Op op, int delta);
+
 /* Frees the table at MPI_Finalize. */
 void mpi_op_user_teardown(struct mpi_rank_state *s);
 
@@ -323,6 +327,10 @@ int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
 /* Blocks until the live request r is complete (progressing active
  * collective schedules meanwhile). Returns 0 or a cv error. */
 int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r);
+
+/* One non-blocking progress pass (Test-type calls): cv, then every active
+ * collective schedule of s. */
+void mpi_progress(struct mpi_rank_state *s);
 
 /* One round of a wait loop over several requests: progresses cv and backs
  * off (cv_idle) when nothing happened. */

@@ -4,8 +4,10 @@
  * commutativity, kept in a table of the root object (so it migrates with the
  * rank; the pointer stays valid in every cluster because migration requires
  * the same layout fingerprint, hence the same code addresses). Handles are
- * MPICH's form for created ops, MPI_OP_USER_HANDLE | index; a freed slot has
- * fn == NULL and is reused by the next MPI_Op_create.
+ * MPICH's form for created ops, MPI_OP_USER_HANDLE | index. A slot counts
+ * its users (the handle and every collective schedule that will apply it):
+ * MPI_Op_free drops the handle's share, so a pending nonblocking reduction
+ * still finds its function; the slot is reused (fn = NULL) only at zero.
  */
 #include <stdlib.h>
 #include "mpi_impl.h"
@@ -20,6 +22,8 @@
 struct mpi_op_user {
     MPI_User_function *fn; /* NULL when the slot is free */
     int commute;           /* non-zero for a commutative operation */
+    int refs;              /* handle (until MPI_Op_free) + schedules */
+    int freed;             /* MPI_Op_free was called: handle no longer valid */
 };
 
 int mpi_op_is_user(MPI_Op op)
@@ -27,8 +31,9 @@ int mpi_op_is_user(MPI_Op op)
     return ((unsigned)op & ~(unsigned)OP_USER_INDEX) == (unsigned)MPI_OP_USER_HANDLE;
 }
 
-/* The live user operation behind op, or NULL. */
-static struct mpi_op_user *op_user_get(MPI_Op op)
+/* The user operation behind op still in use (maybe freed by the
+ * application but needed by a pending schedule), or NULL. */
+static struct mpi_op_user *op_user_slot_of(MPI_Op op)
 {
     struct mpi_rank_state *s = mpi_state();
     int idx = op & OP_USER_INDEX;
@@ -36,6 +41,33 @@ static struct mpi_op_user *op_user_get(MPI_Op op)
     if (!s || !mpi_op_is_user(op) || idx >= s->nuser_ops || !s->user_ops[idx].fn)
         return NULL;
     return &s->user_ops[idx];
+}
+
+/* The user operation behind the live handle op, or NULL. */
+static struct mpi_op_user *op_user_get(MPI_Op op)
+{
+    struct mpi_op_user *u = op_user_slot_of(op);
+
+    return u && !u->freed ? u : NULL;
+}
+
+/* Drops one user of u; the slot becomes free at zero. */
+static void op_user_unref(struct mpi_op_user *u)
+{
+    if (--u->refs == 0)
+        u->fn = NULL;
+}
+
+void mpi_op_user_ref(MPI_Op op, int delta)
+{
+    struct mpi_op_user *u = op_user_slot_of(op);
+
+    if (!u)
+        return;
+    if (delta > 0)
+        u->refs++;
+    else
+        op_user_unref(u);
 }
 
 int mpi_op_user_check(MPI_Op op)
@@ -52,7 +84,7 @@ int mpi_op_user_commutative(MPI_Op op)
 
 int mpi_op_user_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count)
 {
-    struct mpi_op_user *u = op_user_get(op);
+    struct mpi_op_user *u = op_user_slot_of(op);
     int len = (int)count;
 
     if (!u)
@@ -105,6 +137,8 @@ int PMPI_Op_create(MPI_User_function *user_fn, int commute, MPI_Op *op)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Op_create");
     s->user_ops[idx].fn = user_fn;
     s->user_ops[idx].commute = commute != 0;
+    s->user_ops[idx].refs = 1;
+    s->user_ops[idx].freed = 0;
     *op = MPI_OP_USER_HANDLE | idx;
     return MPI_SUCCESS;
 }
@@ -121,7 +155,8 @@ int PMPI_Op_free(MPI_Op *op)
         err = MPI_ERR_OP; /* predefined operations cannot be freed either */
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Op_free");
-    u->fn = NULL;
+    u->freed = 1;
+    op_user_unref(u);
     *op = MPI_OP_NULL;
     return MPI_SUCCESS;
 }

@@ -158,6 +158,12 @@ int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r)
     return 0;
 }
 
+void mpi_progress(struct mpi_rank_state *s)
+{
+    cv_progress();
+    mpi_sched_progress_all(s);
+}
+
 void mpi_progress_idle(unsigned *spins)
 {
     mpi_sched_progress_all(mpi_state());

@@ -113,7 +113,7 @@ int PMPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
     if (err)
         return mpi_error(comm, err, "MPI_Test");
     comm = r->comm->handle;
-    cv_progress();
+    mpi_progress(s);
     *flag = mpi_req_done(r);
     if (*flag)
         err = mpi_req_finish(s, request, status);
@@ -151,7 +151,7 @@ int PMPI_Testall(int count, MPI_Request array_of_requests[], int *flag,
         err = check_array(s, count, array_of_requests);
     if (err)
         return mpi_error(comm, err, "MPI_Testall");
-    cv_progress();
+    mpi_progress(s);
     *flag = 1;
     for (i = 0; i < count && *flag; i++) {
         struct mpi_request *r = mpi_req_get(&s->reqs, array_of_requests[i]);
@@ -195,7 +195,7 @@ static int any_complete(int count, MPI_Request *reqs, int *indx, int *flag, MPI_
         err = check_array(s, count, reqs);
     if (err)
         return mpi_error(comm, err, fname);
-    cv_progress();
+    mpi_progress(s);
     while ((i = scan_any(s, count, reqs)) == -1 && block)
         mpi_progress_idle(&spins);
     *flag = i != -1;
@@ -241,7 +241,7 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
         err = -ENOMEM;
     if (err)
         return mpi_error(comm, err, fname);
-    cv_progress();
+    mpi_progress(s);
     while (scan_any(s, incount, reqs) == -1 && block)
         mpi_progress_idle(&spins);
     if (scan_any(s, incount, reqs) == MPI_UNDEFINED) {

@@ -596,6 +596,31 @@ static void check_progress(MPI_Comm comm)
     free(want);
 }
 
+/* MPI_Op_free while a nonblocking reduction still needs the operation: it
+ * must complete with that operation, even if a new op is created at once
+ * (which must not take over the freed one's place). */
+static void check_op_free_pending(MPI_Comm comm)
+{
+    int rank, size, n = 4000;
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    int *x = ints((size_t)n), *y = ints((size_t)n), *want = ints((size_t)n);
+    MPI_Op tmp_op, other;
+    MPI_Request req;
+
+    MPI_CHECK(MPI_Op_create(matmul, 0, &tmp_op));
+    fill(x, n, rank, 8);
+    MPI_CHECK(MPI_Iallreduce(x, y, n, MPI_UNSIGNED, tmp_op, comm, &req));
+    MPI_CHECK(MPI_Op_free(&tmp_op));
+    CHECK(tmp_op == MPI_OP_NULL);
+    MPI_CHECK(MPI_Op_create(usum, 1, &other));
+    MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+    ref_mat((unsigned *)want, n, 0, size, 8);
+    expect(y, want, (size_t)n, "Iallreduce after Op_free", n, 0);
+    MPI_CHECK(MPI_Op_free(&other));
+    free(x), free(y), free(want);
+}
+
 /* ---- errors ------------------------------------------------------------------ */
 
 static void check_errors(MPI_Comm comm)
@@ -674,6 +699,7 @@ static void check_comm(MPI_Comm comm)
     check_scan(comm);
     check_reduce_scatter(comm);
     check_progress(comm);
+    check_op_free_pending(comm);
     /* MPICH skips many of these argument checks (some crash it): the
      * reference run on MPICH (run-on-mpich.sh) validates the data checks. */
     if (!th_library_is_mpich())
