@@ -1,15 +1,52 @@
 /* coll_reduce_scatter.c: MPI_Reduce_scatter and MPI_Reduce_scatter_block.
  *
- * The whole vector is reduced to rank 0 along the rank-ordered binomial tree
- * of coll_reduce.c (right for non-commutative operations, deterministic for
- * floating point), then rank 0 sends each rank its block; both phases are one
- * schedule. Simple rather than bandwidth-optimal: rank 0 handles the full
- * vector.
+ * Commutative operations on large vectors go pairwise: in step k each rank
+ * sends block (rank + k) of its input to its owner and receives its own
+ * block from rank - k, folding it into an accumulator; each rank moves only
+ * (size - 1) blocks. The folding order is fixed by the ranks (deterministic
+ * floating point).
+ *
+ * Otherwise (small vectors, non-commutative operations) the whole vector is
+ * reduced to rank 0 along the rank-ordered binomial tree of coll_reduce.c,
+ * then rank 0 sends each rank its block; both phases are one schedule. Few
+ * messages, but rank 0 handles the full vector.
  */
+#include <stdlib.h>
 #include "coll_sched.h"
 
 #pragma weak MPI_Reduce_scatter = PMPI_Reduce_scatter
 #pragma weak MPI_Reduce_scatter_block = PMPI_Reduce_scatter_block
+
+/* Vectors of at least this many bytes take the pairwise exchange. */
+#define RS_PAIRWISE_MIN (64 * 1024)
+
+/* Pairwise exchange for commutative op; src holds the whole input. */
+static void rs_pairwise(struct mpi_sched *sc, const char *src, void *recvbuf, const int *counts,
+                        int count, MPI_Datatype dt, MPI_Op op)
+{
+    int rank = sc->c->rank, size = sc->c->size, k, i;
+    size_t ext = sched_extent(dt), *off = malloc(sizeof(size_t) * (size_t)(size + 1));
+    int mine = counts ? counts[rank] : count;
+    void *acc = sched_tmp(sc, sched_bytes(mine, dt)), *tmp = sched_tmp(sc, sched_bytes(mine, dt));
+
+    if (!off || !acc || !tmp) {
+        sc->err = -ENOMEM;
+        free(off);
+        return;
+    }
+    for (off[0] = 0, i = 0; i < size; i++) /* byte offset of block i in the input */
+        off[i + 1] = off[i] + (size_t)(counts ? counts[i] : count) * ext;
+    sched_copy(sc, src + off[rank], acc, mine, dt);
+    for (k = 1; k < size; k++) {
+        int dst = (rank + k) % size, from = (rank - k + size) % size;
+        sched_send(sc, src + off[dst], counts ? counts[dst] : count, dt, dst);
+        sched_recv(sc, tmp, mine, dt, from);
+        sched_round(sc);
+        sched_reduce(sc, tmp, acc, mine, dt, op);
+    }
+    sched_copy(sc, acc, recvbuf, mine, dt); /* after every send read the input */
+    free(off);
+}
 
 /* counts NULL: every block has `count` items. */
 static void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
@@ -18,10 +55,14 @@ static void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void
 {
     int rank = sc->c->rank, i;
     size_t ext = sched_extent(dt), off = 0;
-    char *all = sched_tmp(sc, sched_bytes(total, dt));
+    char *all;
     const void *src = sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf;
 
-    if (!all)
+    if (mpi_op_commutative(op) && sc->c->size > 1 && sched_bytes(total, dt) >= RS_PAIRWISE_MIN) {
+        rs_pairwise(sc, src, recvbuf, counts, count, dt, op);
+        return;
+    }
+    if (!(all = sched_tmp(sc, sched_bytes(total, dt))))
         return;
     sched_reduce_tree(sc, src, all, total, dt, op, 0);
     sched_round(sc);
