@@ -56,9 +56,6 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
  * kernel-specific limit found after npb_start(), e.g. too many ranks. */
 void npb_refuse(const char *why);
 
-/* Stops the job like npb_refuse() unless `present`: `name` is an MPI call the
- * kernel needs and the library lacks (see the weak references above). */
-
 /* Called by every rank at iteration `iter` (1-based) of the timed loop; the
  * rank scheduled there moves to a spare. Returns 0 (also when nothing is
  * scheduled or migration is unsupported); a failed move is recorded and
