@@ -1,0 +1,73 @@
+#!/bin/bash
+# run-migration.sh: migration downtime against container footprint.
+#
+# Builds bench/migration.c with our mpicc (it calls MPI_Migrateto), runs it
+# with one rank and one spare (the rank moves to the spare and back, several
+# times per heap size, checking its heap after every move), and prints one
+# table: per heap size the bytes sent, the median of each phase (ms), the
+# transfer bandwidth, the copy limit (bytes / warm memcpy bandwidth and bytes
+# / first-touch memcpy bandwidth) and the ratio transfer / copy limit; then
+# the least-squares line downtime = a + b * bytes over every move, with R^2.
+#
+# Environment: top_builddir, top_srcdir (default: this script's tree),
+# MIGRATION_NP (ranks, default 1; 2 adds an MPI bandwidth figure),
+# MIGRATION_ARGS (arguments of the program, e.g. "-m 4 0 1M 16M").
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+: "${top_srcdir:=$(cd "$here/.." && pwd)}"
+: "${top_builddir:=$top_srcdir}"
+np=${MIGRATION_NP:-1}
+out=$top_builddir/bench
+mkdir -p "$out"
+
+"$top_builddir/tools/mpicc" -O2 -o "$out/migration" "$top_srcdir/bench/migration.c" || exit 1
+# shellcheck disable=SC2086 # MIGRATION_ARGS is a list of words
+set -- ${MIGRATION_ARGS:-}
+echo "== tools/mpiexec -n $np --spares 1 $out/migration $*" >&2
+NMPI_MIGRATE_TIMEOUT=${NMPI_MIGRATE_TIMEOUT:-120} timeout 1200 \
+    "$top_builddir/tools/mpiexec" -n "$np" --spares 1 "$out/migration" "$@" \
+    >"$out/migration.out" || { echo "run-migration: the run failed" >&2; exit 1; }
+
+awk '
+    function median(key,    n, i, j, v, a) {
+        n = cnt[key]
+        for (i = 1; i <= n; i++) a[i] = val[key, i]
+        for (i = 2; i <= n; i++) {          # insertion sort: a few values per size
+            v = a[i]
+            for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
+            a[j + 1] = v
+        }
+        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+    }
+    function add(key, v) { val[key, ++cnt[key]] = v }
+    $1 == "limit" { lim[$2] = $4; next }
+    $1 == "move" {
+        h = $2
+        if (!(h in seen)) { seen[h] = 1; order[++nh] = h }
+        add(h "b", $3); add(h "f", $4); add(h "t", $5); add(h "r", $6); add(h "u", $7); add(h "d", $8)
+        np++; sx += $3; sy += $8; sxx += $3 * $3; sxy += $3 * $8; ys[np] = $8; xs[np] = $3
+    }
+    END {
+        cw = lim["memcpy"]; fw = lim["memcpy-fresh"]
+        printf "copy limits: memcpy %.2f GB/s (warm, best of 5), memcpy into fresh pages %.2f GB/s,", cw / 1e9, fw / 1e9
+        printf " pipe %.2f GB/s", lim["pipe"] / 1e9
+        if ("mpi" in lim) printf ", MPI 64 MiB %.2f GB/s", lim["mpi"] / 1e9
+        printf "\n%9s %11s %4s %8s %8s %8s %8s %8s %8s %9s %9s %6s %6s\n", "heap", "bytes", "n",
+            "freeze", "transfer", "restore", "route", "downtime", "xfer GB/s", "bytes/cpy", "bytes/fresh",
+            "x/cpy", "x/frsh"
+        for (i = 1; i <= nh; i++) {
+            h = order[i]; b = median(h "b"); t = median(h "t")
+            printf "%9s %11d %4d %8.3f %8.3f %8.3f %8.3f %8.3f %8.2f %9.3f %9.3f %6.1f %6.1f\n",
+                h, b, cnt[h "b"], median(h "f") * 1e3, t * 1e3, median(h "r") * 1e3,
+                median(h "u") * 1e3, median(h "d") * 1e3, (t > 0 ? b / t / 1e9 : 0),
+                b / cw * 1e3, b / fw * 1e3, t / (b / cw), t / (b / fw)
+        }
+        if (np < 2) exit
+        bfit = (np * sxy - sx * sy) / (np * sxx - sx * sx); afit = (sy - bfit * sx) / np
+        for (i = 1; i <= np; i++) {
+            e = ys[i] - (afit + bfit * xs[i]); sse += e * e
+            d = ys[i] - sy / np; sst += d * d
+        }
+        printf "fit over %d moves: downtime = %.3f ms + %.4g s/byte * bytes (%.2f ms per MiB, %.2f GB/s), R^2 = %.4f\n",
+            np, afit * 1e3, bfit, bfit * 1048576 * 1e3, 1 / bfit / 1e9, (sst > 0 ? 1 - sse / sst : 1)
+    }' "$out/migration.out"
