@@ -17,6 +17,14 @@
  *             left (job without spares) -> error classes, the job carries on.
  *  reject     the stream is damaged on purpose (NMPI_TEST_STREAM_FAULT): the
  *             move fails, the rank continues at the source intact.
+ *  dual N     N rounds; ranks 2k and 2k+1 talk, and both move at the same
+ *             moment (every rank moves every round, to a different spare
+ *             each round) with traffic in flight both ways: receives posted
+ *             before the move, eager messages up to the eager limit and
+ *             rendezvous ones left unexpected at the receiver, a synchronous
+ *             send, large Isends waited after the move, and more messages
+ *             sent right after the move while the peer may still be moving.
+ *             Needs an even number of ranks and as many spares as ranks.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -271,6 +279,142 @@ static void mode_reject(void)
         printf("migrate reject: OK\n");
 }
 
+/* Dual mode: the messages each rank sends its partner per round, all on one
+ * tag so that MPI's order decides which receive matches which message.
+ * DUAL_PREPOSTED of them match receives posted before the move; the next
+ * ones wait unexpected at the receiver; the last DUAL_AFTER are sent after
+ * the sender's move. DUAL_SYNC is sent with MPI_Issend. */
+#define DUAL_TAG       7
+#define DUAL_BIG       (1 << 20)
+#define DUAL_NMSG      12
+#define DUAL_PREPOSTED 2
+#define DUAL_AFTER     2
+#define DUAL_SYNC      8
+
+static size_t dual_len(int k)
+{
+    size_t e = th_eager_limit();
+    const size_t lens[DUAL_NMSG] = {DUAL_BIG, 100, 0, 1, e - 1, e, DUAL_BIG, e + 1, 64,
+                                    DUAL_BIG - 3, 200, DUAL_BIG};
+
+    return lens[k];
+}
+
+/* Payload k of `round` from src to dst: an 8-byte sequence number
+ * (round << 32 | k) when it fits, then the pattern keyed by the same. */
+static void dual_fill(char *buf, size_t len, int src, int dst, int round, int k)
+{
+    uint64_t seq = (uint64_t)round << 32 | (uint64_t)k;
+    size_t off = len >= 8 ? 8 : 0;
+
+    if (off)
+        memcpy(buf, &seq, 8);
+    th_pattern_fill(buf + off, len - off, src, dst, round * DUAL_NMSG + k);
+}
+
+static void dual_check(const char *buf, int count, int src, int dst, int round, int k)
+{
+    uint64_t seq = (uint64_t)round << 32 | (uint64_t)k, got;
+    size_t len = dual_len(k), off = len >= 8 ? 8 : 0;
+
+    CHECKF((size_t)count == len, "round %d msg %d from %d: %d bytes, want %zu", round, k, src,
+           count, len);
+    if (off) {
+        memcpy(&got, buf, 8);
+        CHECKF(got == seq, "round %d from %d: got seq %d:%d, want msg %d (order or loss)", round,
+               src, (int)(got >> 32), (int)(got & 0xffffffff), k);
+    }
+    CHECK_PATTERN(buf + off, len - off, src, dst, round * DUAL_NMSG + k);
+}
+
+/* Cluster each rank moves to in `round`, the same on every rank: the idle
+ * clusters (those not in where[]) in order, rotated by the round number. */
+static void dual_plan(int *where, int round, int *dest)
+{
+    int idle[64], n = 0, c, i;
+
+    for (c = 0; c < nclusters && n < 64; c++) {
+        for (i = 0; i < size && where[i] != c; i++)
+            ;
+        if (i == size)
+            idle[n++] = c;
+    }
+    CHECK(n >= size);
+    for (i = 0; i < size; i++)
+        dest[i] = idle[(i + round) % n];
+}
+
+static void dual_isend(char **bufs, MPI_Request *req, int peer, int round, int k)
+{
+    size_t len = dual_len(k);
+
+    bufs[k] = malloc(len + 1);
+    CHECK(bufs[k] != NULL);
+    dual_fill(bufs[k], len, rank, peer, round, k);
+    if (k == DUAL_SYNC)
+        MPI_CHECK(MPI_Issend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));
+    else
+        MPI_CHECK(MPI_Isend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));
+}
+
+static void dual_round(int round, int *where, char *rbuf)
+{
+    int peer = rank ^ 1, dest[64], k, count;
+    char *sbufs[DUAL_NMSG], *pre[DUAL_PREPOSTED];
+    MPI_Request sreq[DUAL_NMSG], rreq[DUAL_PREPOSTED];
+    MPI_Status st, sst[DUAL_NMSG];
+
+    dual_plan(where, round, dest);
+    for (k = 0; k < DUAL_PREPOSTED; k++) {
+        pre[k] = malloc(dual_len(k) + 1);
+        CHECK(pre[k] != NULL);
+        MPI_CHECK(MPI_Irecv(pre[k], (int)dual_len(k) + 1, MPI_BYTE, peer, DUAL_TAG,
+                            MPI_COMM_WORLD, &rreq[k]));
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); /* every receive above is posted */
+    for (k = 0; k < DUAL_NMSG - DUAL_AFTER; k++)
+        dual_isend(sbufs, sreq, peer, round, k);
+    move_checked(dest[rank]); /* the partner is moving at the same time */
+    for (; k < DUAL_NMSG; k++)
+        dual_isend(sbufs, sreq, peer, round, k);
+    for (k = DUAL_PREPOSTED; k < DUAL_NMSG; k++) {
+        MPI_CHECK(MPI_Recv(rbuf, DUAL_BIG + 1, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &st));
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        dual_check(rbuf, count, peer, rank, round, k);
+    }
+    for (k = 0; k < DUAL_PREPOSTED; k++) {
+        MPI_CHECK(MPI_Wait(&rreq[k], &st));
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        dual_check(pre[k], count, peer, rank, round, k);
+        free(pre[k]);
+    }
+    MPI_CHECK(MPI_Waitall(DUAL_NMSG, sreq, sst));
+    for (k = 0; k < DUAL_NMSG; k++)
+        free(sbufs[k]);
+    memcpy(where, dest, (size_t)size * sizeof(int));
+}
+
+static void mode_dual(int rounds)
+{
+    int where[64], r, c;
+    char *rbuf = malloc(DUAL_BIG + 1);
+
+    CHECKF(size % 2 == 0 && size <= 64 && nspares >= size, "dual: %d ranks, %d spares", size,
+           nspares);
+    CHECK(rbuf != NULL);
+    for (r = 0; r < size; r++)
+        where[r] = r;
+    for (r = 0; r < rounds; r++) {
+        dual_round(r, where, rbuf);
+        MPI_CHECK(MPIX_Cluster_self(&c));
+        CHECKF(c == where[rank], "round %d: on cluster %d, planned %d", r, c, where[rank]);
+    }
+    free(rbuf);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate dual: OK %d rounds %d ranks\n", rounds, size);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "ring";
@@ -296,6 +440,8 @@ int main(int argc, char **argv)
         mode_refuse();
     else if (strcmp(mode, "reject") == 0)
         mode_reject();
+    else if (strcmp(mode, "dual") == 0)
+        mode_dual(n);
     else
         CHECKF(0, "unknown mode %s", mode);
     MPI_CHECK(MPI_Finalize());
