@@ -7,7 +7,8 @@
 # table: per heap size the bytes sent, the median of each phase (ms), the
 # transfer bandwidth, the copy limit (bytes / warm memcpy bandwidth and bytes
 # / first-touch memcpy bandwidth) and the ratio transfer / copy limit; then
-# the least-squares line downtime = a + b * bytes over every move, with R^2.
+# the least-squares line downtime = a + b * bytes with R^2, over every move
+# and over the per-size medians (less swayed by a few slow first touches).
 #
 # Environment: top_builddir, top_srcdir (default: this script's tree),
 # MIGRATION_NP (ranks, default 1; 2 adds an MPI bandwidth figure),
@@ -45,11 +46,11 @@ awk '
         h = $2
         if (!(h in seen)) { seen[h] = 1; order[++nh] = h }
         add(h "b", $3); add(h "f", $4); add(h "t", $5); add(h "r", $6); add(h "u", $7); add(h "d", $8)
-        np++; sx += $3; sy += $8; sxx += $3 * $3; sxy += $3 * $8; ys[np] = $8; xs[np] = $3
+        np++; ys[np] = $8; xs[np] = $3
     }
     END {
         cw = lim["memcpy"]; fw = lim["memcpy-fresh"]
-        printf "copy limits: memcpy %.2f GB/s (warm, best of 5), memcpy into fresh pages %.2f GB/s,", cw / 1e9, fw / 1e9
+        printf "copy limits: memcpy %.2f GB/s (warm, best of 5), memcpy into fresh pages %.2f GB/s (best of 5),", cw / 1e9, fw / 1e9
         printf " pipe %.2f GB/s", lim["pipe"] / 1e9
         if ("mpi" in lim) printf ", MPI 64 MiB %.2f GB/s", lim["mpi"] / 1e9
         printf "\n%9s %11s %4s %8s %8s %8s %8s %8s %8s %9s %9s %6s %6s\n", "heap", "bytes", "n",
@@ -62,12 +63,19 @@ awk '
                 median(h "u") * 1e3, median(h "d") * 1e3, (t > 0 ? b / t / 1e9 : 0),
                 b / cw * 1e3, b / fw * 1e3, t / (b / cw), t / (b / fw)
         }
-        if (np < 2) exit
-        bfit = (np * sxy - sx * sy) / (np * sxx - sx * sx); afit = (sy - bfit * sx) / np
-        for (i = 1; i <= np; i++) {
-            e = ys[i] - (afit + bfit * xs[i]); sse += e * e
-            d = ys[i] - sy / np; sst += d * d
+        fit("every move", np, xs, ys)
+        for (i = 1; i <= nh; i++) { mx[i] = median(order[i] "b"); my[i] = median(order[i] "d") }
+        fit("per-size medians", nh, mx, my)
+    }
+    # Least squares y = a + b x over n points, printed with R^2.
+    function fit(what, n, x, y,    i, sx, sy, sxx, sxy, a, b, e, d, sse, sst) {
+        if (n < 2) return
+        for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
+        b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
+        for (i = 1; i <= n; i++) {
+            e = y[i] - (a + b * x[i]); sse += e * e
+            d = y[i] - sy / n; sst += d * d
         }
-        printf "fit over %d moves: downtime = %.3f ms + %.4g s/byte * bytes (%.2f ms per MiB, %.2f GB/s), R^2 = %.4f\n",
-            np, afit * 1e3, bfit, bfit * 1048576 * 1e3, 1 / bfit / 1e9, (sst > 0 ? 1 - sse / sst : 1)
+        printf "fit over %s (%d points): downtime = %.3f ms + %.4g s/byte * bytes (%.2f ms per MiB, %.2f GB/s), R^2 = %.4f\n",
+            what, n, a * 1e3, b, b * 1048576 * 1e3, 1 / b / 1e9, (sst > 0 ? 1 - sse / sst : 1)
     }' "$out/migration.out"
