@@ -146,7 +146,9 @@ static int rmig_ranges_receive(int portal, int src, const struct rmig_wire_range
     for (i = 0; i < n; i++) {
         void *addr = (void *)(uintptr_t)r[i].addr;
 
+        ua_range_prepare(addr, r[i].len); /* big ranges land in huge pages */
         ret = rmig_portal_recv(portal, src, RMIG_STREAM_PORT(src), addr, r[i].len);
+        ua_range_settle(addr, r[i].len);
         if (ret < 0)
             return ret;
         if (ua_checksum_range(addr, r[i].len) != r[i].checksum)
