@@ -23,8 +23,10 @@
  *             before the move, eager messages up to the eager limit and
  *             rendezvous ones left unexpected at the receiver, a synchronous
  *             send, large Isends waited after the move, and more messages
- *             sent right after the move while the peer may still be moving.
- *             Needs an even number of ranks and as many spares as ranks.
+ *             sent right after the move while the peer may still be moving;
+ *             some are probed, some received with MPI_ANY_SOURCE. With 4
+ *             ranks or more, pairs also talk across (r and r ^ 2) while all
+ *             move. Needs an even number of ranks and as many spares as ranks.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -290,6 +292,8 @@ static void mode_reject(void)
 #define DUAL_PREPOSTED 2
 #define DUAL_AFTER     2
 #define DUAL_SYNC      8
+#define DUAL_XTAG      8 /* cross traffic between pairs */
+#define DUAL_NCROSS    2
 
 static size_t dual_len(int k)
 {
@@ -357,14 +361,71 @@ static void dual_isend(char **bufs, MPI_Request *req, int peer, int round, int k
         MPI_CHECK(MPI_Isend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));
 }
 
+/* Receives message k from the partner, checked. Every third one is probed
+ * first (the probe must see its size); every third one is received with
+ * MPI_ANY_SOURCE (only the partner uses DUAL_TAG). */
+static void dual_recv(char *rbuf, int peer, int round, int k)
+{
+    int src = k % 3 == 1 ? MPI_ANY_SOURCE : peer, count;
+    MPI_Status st;
+
+    if (k % 3 == 0) {
+        MPI_CHECK(MPI_Probe(peer, DUAL_TAG, MPI_COMM_WORLD, &st));
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        CHECKF((size_t)count == dual_len(k), "round %d: probed %d bytes for msg %d", round, count,
+               k);
+    }
+    MPI_CHECK(MPI_Recv(rbuf, DUAL_BIG + 1, MPI_BYTE, src, DUAL_TAG, MPI_COMM_WORLD, &st));
+    CHECKF(st.MPI_SOURCE == peer, "round %d msg %d: source %d", round, k, st.MPI_SOURCE);
+    MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+    dual_check(rbuf, count, peer, rank, round, k);
+}
+
+/* Cross traffic between pairs (4 ranks or more): rank r and r ^ 2, both
+ * moving too, exchange an eager and a rendezvous message per round. Phase 0
+ * sends them (before the move), phase 1 receives and checks them in order
+ * and completes the sends. */
+static void dual_cross(MPI_Request *req, char **bufs, int round, int phase)
+{
+    static const size_t lens[DUAL_NCROSS] = {100, 70000};
+    int x = rank ^ 2, j, count;
+    MPI_Status st;
+
+    if (x >= size)
+        return;
+    for (j = 0; j < DUAL_NCROSS; j++) {
+        int key = 1000 + round * DUAL_NCROSS + j;
+
+        if (phase == 0) {
+            bufs[j] = malloc(lens[j]);
+            CHECK(bufs[j] != NULL);
+            th_pattern_fill(bufs[j], lens[j], rank, x, key);
+            MPI_CHECK(MPI_Isend(bufs[j], (int)lens[j], MPI_BYTE, x, DUAL_XTAG, MPI_COMM_WORLD,
+                                &req[j]));
+            continue;
+        }
+        char *buf = malloc(lens[j]);
+
+        CHECK(buf != NULL);
+        MPI_CHECK(MPI_Recv(buf, (int)lens[j], MPI_BYTE, x, DUAL_XTAG, MPI_COMM_WORLD, &st));
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        CHECKF((size_t)count == lens[j], "cross round %d msg %d: %d bytes", round, j, count);
+        CHECK_PATTERN(buf, lens[j], x, rank, key);
+        free(buf);
+        MPI_CHECK(MPI_Wait(&req[j], &st));
+        free(bufs[j]);
+    }
+}
+
 static void dual_round(int round, int *where, char *rbuf)
 {
     int peer = rank ^ 1, dest[64], k, count;
-    char *sbufs[DUAL_NMSG], *pre[DUAL_PREPOSTED];
-    MPI_Request sreq[DUAL_NMSG], rreq[DUAL_PREPOSTED];
+    char *sbufs[DUAL_NMSG], *pre[DUAL_PREPOSTED], *xbufs[DUAL_NCROSS];
+    MPI_Request sreq[DUAL_NMSG], rreq[DUAL_PREPOSTED], xreq[DUAL_NCROSS];
     MPI_Status st, sst[DUAL_NMSG];
 
     dual_plan(where, round, dest);
+    dual_cross(xreq, xbufs, round, 0);
     for (k = 0; k < DUAL_PREPOSTED; k++) {
         pre[k] = malloc(dual_len(k) + 1);
         CHECK(pre[k] != NULL);
@@ -377,11 +438,9 @@ static void dual_round(int round, int *where, char *rbuf)
     move_checked(dest[rank]); /* the partner is moving at the same time */
     for (; k < DUAL_NMSG; k++)
         dual_isend(sbufs, sreq, peer, round, k);
-    for (k = DUAL_PREPOSTED; k < DUAL_NMSG; k++) {
-        MPI_CHECK(MPI_Recv(rbuf, DUAL_BIG + 1, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &st));
-        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
-        dual_check(rbuf, count, peer, rank, round, k);
-    }
+    for (k = DUAL_PREPOSTED; k < DUAL_NMSG; k++)
+        dual_recv(rbuf, peer, round, k);
+    dual_cross(xreq, xbufs, round, 1);
     for (k = 0; k < DUAL_PREPOSTED; k++) {
         MPI_CHECK(MPI_Wait(&rreq[k], &st));
         MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
