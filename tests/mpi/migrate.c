@@ -24,7 +24,8 @@
  *             rendezvous ones left unexpected at the receiver, a synchronous
  *             send, large Isends waited after the move, and more messages
  *             sent right after the move while the peer may still be moving;
- *             some are probed, some received with MPI_ANY_SOURCE. With 4
+ *             some are probed, some received with MPI_ANY_SOURCE; plus a
+ *             flood of 256 eager messages each way on another tag. With 4
  *             ranks or more, pairs also talk across (r and r ^ 2) while all
  *             move. Needs an even number of ranks and as many spares as ranks.
  */
@@ -294,6 +295,8 @@ static void mode_reject(void)
 #define DUAL_SYNC      8
 #define DUAL_XTAG      8 /* cross traffic between pairs */
 #define DUAL_NCROSS    2
+#define DUAL_FTAG      9   /* flood of eager messages */
+#define DUAL_NFLOOD    256
 
 static size_t dual_len(int k)
 {
@@ -361,6 +364,49 @@ static void dual_isend(char **bufs, MPI_Request *req, int peer, int round, int k
         MPI_CHECK(MPI_Isend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));
 }
 
+/* Flood: DUAL_NFLOOD eager messages of sizes spread over 1..limit, one
+ * buffer cut in slices; many sit unexpected at (or are forwarded from) the
+ * partner's old cluster during the move. */
+static size_t flood_len(int f)
+{
+    return 1 + (size_t)f * 997 % th_eager_limit();
+}
+
+static char *flood_send(MPI_Request *req, int peer, int round)
+{
+    size_t off = 0, total = 0;
+    char *buf;
+    int f;
+
+    for (f = 0; f < DUAL_NFLOOD; f++)
+        total += flood_len(f);
+    buf = malloc(total);
+    CHECK(buf != NULL);
+    for (f = 0; f < DUAL_NFLOOD; off += flood_len(f), f++) {
+        th_pattern_fill(buf + off, flood_len(f), rank, peer, 5000 + round * DUAL_NFLOOD + f);
+        MPI_CHECK(MPI_Isend(buf + off, (int)flood_len(f), MPI_BYTE, peer, DUAL_FTAG,
+                            MPI_COMM_WORLD, &req[f]));
+    }
+    return buf;
+}
+
+/* Receives the partner's flood in order, then completes our own. */
+static void flood_finish(MPI_Request *req, char *sbuf, char *rbuf, int peer, int round)
+{
+    MPI_Status st;
+    int f, count;
+
+    for (f = 0; f < DUAL_NFLOOD; f++) {
+        MPI_CHECK(MPI_Recv(rbuf, DUAL_BIG, MPI_BYTE, peer, DUAL_FTAG, MPI_COMM_WORLD, &st));
+        MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
+        CHECKF((size_t)count == flood_len(f), "round %d flood %d: %d bytes", round, f, count);
+        CHECK_PATTERN(rbuf, flood_len(f), peer, rank, 5000 + round * DUAL_NFLOOD + f);
+    }
+    for (f = 0; f < DUAL_NFLOOD; f++)
+        MPI_CHECK(MPI_Wait(&req[f], &st));
+    free(sbuf);
+}
+
 /* Receives message k from the partner, checked. Every third one is probed
  * first (the probe must see its size); every third one is received with
  * MPI_ANY_SOURCE (only the partner uses DUAL_TAG). */
@@ -422,6 +468,8 @@ static void dual_round(int round, int *where, char *rbuf)
     int peer = rank ^ 1, dest[64], k, count;
     char *sbufs[DUAL_NMSG], *pre[DUAL_PREPOSTED], *xbufs[DUAL_NCROSS];
     MPI_Request sreq[DUAL_NMSG], rreq[DUAL_PREPOSTED], xreq[DUAL_NCROSS];
+    MPI_Request freq[DUAL_NFLOOD];
+    char *fbuf;
     MPI_Status st, sst[DUAL_NMSG];
 
     dual_plan(where, round, dest);
@@ -435,12 +483,14 @@ static void dual_round(int round, int *where, char *rbuf)
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); /* every receive above is posted */
     for (k = 0; k < DUAL_NMSG - DUAL_AFTER; k++)
         dual_isend(sbufs, sreq, peer, round, k);
+    fbuf = flood_send(freq, peer, round);
     move_checked(dest[rank]); /* the partner is moving at the same time */
     for (; k < DUAL_NMSG; k++)
         dual_isend(sbufs, sreq, peer, round, k);
     for (k = DUAL_PREPOSTED; k < DUAL_NMSG; k++)
         dual_recv(rbuf, peer, round, k);
     dual_cross(xreq, xbufs, round, 1);
+    flood_finish(freq, fbuf, rbuf, peer, round);
     for (k = 0; k < DUAL_PREPOSTED; k++) {
         MPI_CHECK(MPI_Wait(&rreq[k], &st));
         MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
