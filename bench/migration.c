@@ -21,7 +21,7 @@
  * Usage: migration [-m moves] [-M moves_for_1GiB_and_up] [-l 0|1] [heap sizes ...]
  * -l 0 skips the copy limits (to profile the moves alone).
  * Sizes are bytes, or with a K, M or G suffix (binary). Default sizes:
- * 0 1M 16M 256M 1G; default 10 moves per size, 4 for 1 GiB and more.
+ * 0 1M 16M 256M 1G; default 10 moves per size, 6 for 1 GiB and more.
  * Run: tools/mpiexec -n 1 --spares 1 bench/migration  (or -n 2 --spares 1).
  */
 #define _GNU_SOURCE
@@ -255,7 +255,7 @@ int main(int argc, char **argv)
 {
     static const char *dflt[] = {"0", "1M", "16M", "256M", "1G"};
     const char **sizes = dflt;
-    int nsizes = 5, moves = 10, big_moves = 4, limits = 1, i = 1;
+    int nsizes = 5, moves = 10, big_moves = 6, limits = 1, i = 1;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

@@ -4,11 +4,15 @@
 # Builds bench/migration.c with our mpicc (it calls MPI_Migrateto), runs it
 # with one rank and one spare (the rank moves to the spare and back, several
 # times per heap size, checking its heap after every move), and prints one
-# table: per heap size the bytes sent, the median of each phase (ms), the
-# transfer bandwidth, the copy limit (bytes / warm memcpy bandwidth and bytes
-# / first-touch memcpy bandwidth) and the ratio transfer / copy limit; then
-# the least-squares line downtime = a + b * bytes with R^2, over every move
-# and over the per-size medians (less swayed by a few slow first touches).
+# table: per heap size the bytes sent, the median of each phase over all
+# moves (ms), then the "steady" medians of transfer and downtime: without
+# the first round trip of each size, in which each cluster writes memory it
+# never held before (on a VM whose host hands out and reclaims guest memory
+# lazily, that first touch is several times slower). From the steady
+# transfer: its bandwidth, the copy limit bytes / warm memcpy bandwidth, and
+# the ratios transfer / (bytes / warm memcpy bw) and transfer / (bytes /
+# first-touch memcpy bw). Last, the least-squares lines downtime = a + b *
+# bytes with R^2, over every move and over the steady moves.
 #
 # Environment: top_builddir, top_srcdir (default: this script's tree),
 # MIGRATION_NP (ranks, default 1; 2 adds an MPI bandwidth figure),
@@ -38,7 +42,7 @@ awk '
             for (j = i - 1; j >= 1 && a[j] > v; j--) a[j + 1] = a[j]
             a[j + 1] = v
         }
-        return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        return n == 0 ? 0 : n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
     }
     function add(key, v) { val[key, ++cnt[key]] = v }
     $1 == "limit" { lim[$2] = $4; next }
@@ -47,25 +51,28 @@ awk '
         if (!(h in seen)) { seen[h] = 1; order[++nh] = h }
         add(h "b", $3); add(h "f", $4); add(h "t", $5); add(h "r", $6); add(h "u", $7); add(h "d", $8)
         np++; ys[np] = $8; xs[np] = $3
+        if (cnt[h "b"] > 2) {               # past the first round trip of this size
+            add(h "T", $5); add(h "D", $8); ns++; sy_[ns] = $8; sx_[ns] = $3
+        }
     }
     END {
         cw = lim["memcpy"]; fw = lim["memcpy-fresh"]
-        printf "copy limits: memcpy %.2f GB/s (warm, best of 5), memcpy into fresh pages %.2f GB/s (best of 5),", cw / 1e9, fw / 1e9
+        printf "copy limits: memcpy %.2f GB/s (warm, best of 5), memcpy into fresh 4 KiB pages %.2f GB/s (best of 5),", cw / 1e9, fw / 1e9
         printf " pipe %.2f GB/s", lim["pipe"] / 1e9
         if ("mpi" in lim) printf ", MPI 64 MiB %.2f GB/s", lim["mpi"] / 1e9
-        printf "\n%9s %11s %4s %8s %8s %8s %8s %8s %8s %9s %9s %6s %6s\n", "heap", "bytes", "n",
-            "freeze", "transfer", "restore", "route", "downtime", "xfer GB/s", "bytes/cpy", "bytes/fresh",
-            "x/cpy", "x/frsh"
+        printf "\n%-23s %-44s %-17s %s\n", "", "median of all moves (ms)", "steady (ms)", "steady transfer against copy limits"
+        printf "%10s %12s %2s %8s %8s %7s %7s %8s %8s %8s %9s %9s %6s %6s\n", "heap", "bytes", "n",
+            "freeze", "transfer", "restore", "route", "downtime", "transfer", "downtime", "xfer GB/s",
+            "bytes/cpy", "x/cpy", "x/frsh"
         for (i = 1; i <= nh; i++) {
-            h = order[i]; b = median(h "b"); t = median(h "t")
-            printf "%9s %11d %4d %8.3f %8.3f %8.3f %8.3f %8.3f %8.2f %9.3f %9.3f %6.1f %6.1f\n",
-                h, b, cnt[h "b"], median(h "f") * 1e3, t * 1e3, median(h "r") * 1e3,
-                median(h "u") * 1e3, median(h "d") * 1e3, (t > 0 ? b / t / 1e9 : 0),
-                b / cw * 1e3, b / fw * 1e3, t / (b / cw), t / (b / fw)
+            h = order[i]; b = median(h "b"); t = median(h "T")
+            printf "%10s %12d %2d %8.3f %8.3f %7.3f %7.3f %8.3f %8.3f %8.3f %9.2f %9.3f %6.1f %6.1f\n",
+                h, b, cnt[h "b"], median(h "f") * 1e3, median(h "t") * 1e3, median(h "r") * 1e3,
+                median(h "u") * 1e3, median(h "d") * 1e3, t * 1e3, median(h "D") * 1e3,
+                (t > 0 ? b / t / 1e9 : 0), b / cw * 1e3, t / (b / cw), t / (b / fw)
         }
         fit("every move", np, xs, ys)
-        for (i = 1; i <= nh; i++) { mx[i] = median(order[i] "b"); my[i] = median(order[i] "d") }
-        fit("per-size medians", nh, mx, my)
+        fit("steady moves", ns, sx_, sy_)
     }
     # Least squares y = a + b x over n points, printed with R^2.
     function fit(what, n, x, y,    i, sx, sy, sxx, sxy, a, b, e, d, sse, sst) {
@@ -76,6 +83,6 @@ awk '
             e = y[i] - (a + b * x[i]); sse += e * e
             d = y[i] - sy / n; sst += d * d
         }
-        printf "fit over %s (%d points): downtime = %.3f ms + %.4g s/byte * bytes (%.2f ms per MiB, %.2f GB/s), R^2 = %.4f\n",
+        printf "fit over %s (%d points): downtime = %.3f ms + %.4g s/byte * bytes (%.3f ms per MiB, %.2f GB/s), R^2 = %.4f\n",
             what, n, a * 1e3, b, b * 1048576 * 1e3, 1 / b / 1e9, (sst > 0 ? 1 - sse / sst : 1)
     }' "$out/migration.out"
