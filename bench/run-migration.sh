@@ -66,10 +66,14 @@ awk '
             "bytes/cpy", "x/cpy", "x/frsh"
         for (i = 1; i <= nh; i++) {
             h = order[i]; b = median(h "b"); t = median(h "T")
-            printf "%10s %12d %2d %8.3f %8.3f %7.3f %7.3f %8.3f %8.3f %8.3f %9.2f %9.3f %6.1f %6.1f\n",
-                h, b, cnt[h "b"], median(h "f") * 1e3, median(h "t") * 1e3, median(h "r") * 1e3,
-                median(h "u") * 1e3, median(h "d") * 1e3, t * 1e3, median(h "D") * 1e3,
-                (t > 0 ? b / t / 1e9 : 0), b / cw * 1e3, t / (b / cw), t / (b / fw)
+            printf "%10s %12d %2d %8.3f %8.3f %7.3f %7.3f %8.3f ", h, b, cnt[h "b"],
+                median(h "f") * 1e3, median(h "t") * 1e3, median(h "r") * 1e3,
+                median(h "u") * 1e3, median(h "d") * 1e3
+            if (cnt[h "T"] == 0)                # too few moves for a steady figure
+                printf "%8s %8s %9s %9.3f %6s %6s\n", "-", "-", "-", b / cw * 1e3, "-", "-"
+            else
+                printf "%8.3f %8.3f %9.2f %9.3f %6.1f %6.1f\n", t * 1e3, median(h "D") * 1e3,
+                    b / t / 1e9, b / cw * 1e3, t / (b / cw), t / (b / fw)
         }
         fit("every move", np, xs, ys)
         fit("steady moves", ns, sx_, sy_)
