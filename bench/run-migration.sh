@@ -82,6 +82,7 @@ awk '
     function fit(what, n, x, y,    i, sx, sy, sxx, sxy, a, b, e, d, sse, sst) {
         if (n < 2) return
         for (i = 1; i <= n; i++) { sx += x[i]; sy += y[i]; sxx += x[i] * x[i]; sxy += x[i] * y[i] }
+        if (n * sxx - sx * sx <= 1e-9 * sxx) { printf "fit over %s: needs two heap sizes\n", what; return }
         b = (n * sxy - sx * sy) / (n * sxx - sx * sx); a = (sy - b * sx) / n
         for (i = 1; i <= n; i++) {
             e = y[i] - (a + b * x[i]); sse += e * e
