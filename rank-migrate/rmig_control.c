@@ -107,13 +107,42 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h)
     return rmig_wire_check(msg, n, knode_job_token(), h);
 }
 
+/* A reply of the peer of the move in progress that came before it was
+ * waited for (TABLE_OK can overtake the completion of the table's portal
+ * write while the source still only looks for FAIL). Kept for the next
+ * check instead of being dropped; cleared when a new move starts. */
+static struct rmig_wire_hdr rmig_early_reply;
+static int rmig_early_valid;
+
+static int rmig_is_reply(int t)
+{
+    return t == RMIG_MSG_ACCEPT || t == RMIG_MSG_REFUSE || t == RMIG_MSG_DONE ||
+           t == RMIG_MSG_FAIL || t == RMIG_MSG_TABLE_OK;
+}
+
+void rmig_control_forget_replies(void)
+{
+    rmig_early_valid = 0;
+}
+
 int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out)
 {
     int t;
 
+    if (rmig_early_valid && rmig_early_reply.src_cluster == from &&
+        (rmig_early_reply.type == type1 || rmig_early_reply.type == type2)) {
+        rmig_early_valid = 0;
+        *out = rmig_early_reply;
+        return out->type;
+    }
     while ((t = rmig_control_poll_once(out)) > 0) {
         if (out->src_cluster == from && (t == type1 || t == type2))
             return t;
+        if (out->src_cluster == from && rmig_is_reply(t)) {
+            rmig_early_reply = *out;
+            rmig_early_valid = 1;
+            continue;
+        }
         /* Someone else's request while we are busy moving: no container
          * can be accepted here now, so offers are refused. */
         if (t == RMIG_MSG_OFFER)

@@ -64,6 +64,7 @@ int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
 int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
+void rmig_control_forget_replies(void);
 
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);

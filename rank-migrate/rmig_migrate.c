@@ -80,6 +80,7 @@ int rmig_reserve(int cluster, int *dest_p)
         return -EALREADY;
     if (!ua_layout_migratable())
         return -EXDEV;
+    rmig_control_forget_replies(); /* late replies of an earlier move */
     ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
     if (ret == 0)
         *dest_p = cluster;

@@ -15,6 +15,8 @@
  *             both sides (the sender moves, then the receiver moves).
  *  refuse     refused moves: bad cluster, own cluster, busy cluster, no spare
  *             left (job without spares) -> error classes, the job carries on.
+ *  stale N    a rank returns N times to a cluster it left: memory it freed
+ *             in between reads as zeros there.
  *  reject     the stream is damaged on purpose (NMPI_TEST_STREAM_FAULT): the
  *             move fails, the rank continues at the source intact; with a
  *             "-first" fault, the next moves (there and back) succeed.
@@ -534,6 +536,40 @@ static void mode_dual(int rounds)
         printf("migrate dual: OK %d rounds %d ranks\n", rounds, size);
 }
 
+/* Whatever an arriving rank did not send must read as zeros, even on a
+ * cluster that hosted it before. Rank 0 fills a big block, leaves for a
+ * spare, frees the block there (its pages are given back, so the next move
+ * does not send them), comes back, and checks that the block's memory, got
+ * again with calloc (fresh from the heap top: not cleared by calloc), is
+ * zero and not the old fill. */
+static void mode_stale(int rounds)
+{
+    const size_t big = (size_t)8 << 20;
+    int c0, round;
+
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    for (round = 0; rank == 0 && round < rounds; round++) {
+        unsigned char *a = malloc(big), *b;
+        size_t i, nonzero = 0;
+
+        CHECK(a != NULL);
+        memset(a, 0xab, big);
+        move_checked(MPIX_ANY_SPARE);
+        free(a);
+        move_checked(c0);
+        b = calloc(1, big);
+        CHECK(b != NULL);
+        for (i = 0; i < big; i++)
+            nonzero += b[i] != 0;
+        CHECKF(nonzero == 0, "round %d: calloc after the return has %zu non-zero bytes", round,
+               nonzero);
+        free(b);
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate stale: OK %d rounds\n", rounds);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "ring";
@@ -561,6 +597,8 @@ int main(int argc, char **argv)
         mode_reject();
     else if (strcmp(mode, "dual") == 0)
         mode_dual(n);
+    else if (strcmp(mode, "stale") == 0)
+        mode_stale(n);
     else
         CHECKF(0, "unknown mode %s", mode);
     MPI_CHECK(MPI_Finalize());

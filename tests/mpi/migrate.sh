@@ -10,6 +10,7 @@ expect_ok 3 --spares 2 -- migrate burst 2 "migrate burst: OK 2 at once"
 expect_ok 4 --spares 4 -- migrate burst 4 "migrate burst: OK 4 at once"
 expect_ok 4 --spares 2 -- migrate pairs 8 "migrate pairs: OK 8 rounds"
 expect_ok 3 --spares 2 -- migrate pending "migrate pending: OK"
+expect_ok 2 --spares 1 -- migrate stale 4 "migrate stale: OK 4 rounds"
 expect_ok 3 --spares 1 -- migrate refuse "migrate refuse: OK"
 expect_ok 3 -- migrate refuse "migrate refuse: OK"
 # The source must stop as soon as the destination rejects the stream, not
