@@ -90,6 +90,7 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
+    struct mpi_dtype_lowered lw; /* derived types reduce as arrays of their basic type */
     size_t extent;
     int err = mpi_enter(&s);
 
@@ -104,6 +105,10 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
     if (!err && count > 0 && (!recvbuf || !sendbuf || sendbuf == recvbuf))
         err = MPI_ERR_BUFFER;
     if (!err)
-        err = allreduce(c, sendbuf, recvbuf, count, datatype, op);
+        err = mpi_dtype_lower(s, sendbuf, recvbuf, count, datatype, sendbuf == MPI_IN_PLACE, &lw);
+    if (!err) {
+        err = allreduce(c, lw.sbuf, lw.rbuf, lw.count, lw.dt, op);
+        err = mpi_dtype_raise(s, &lw, !err) ?: err;
+    }
     return mpi_error(comm, err, "MPI_Allreduce");
 }

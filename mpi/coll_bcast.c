@@ -45,6 +45,6 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
     if (!err)
         err = mpi_check_buf(buffer, count);
     if (!err)
-        err = mpi_coll_bcast(c, buffer, (size_t)count * extent, root);
+        err = mpi_dtype_bcast(s, c, buffer, count, datatype, root); /* packs derived types */
     return mpi_error(comm, err, "MPI_Bcast");
 }

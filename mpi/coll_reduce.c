@@ -112,6 +112,7 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
+    struct mpi_dtype_lowered lw; /* derived types reduce as arrays of their basic type */
     int err = mpi_enter(&s);
 
     if (!err)
@@ -123,18 +124,28 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
     if (!err)
         err = check_reduce_bufs(c, sendbuf, recvbuf, count, root);
     if (!err)
-        err = mpi_coll_reduce(c, sendbuf, recvbuf, count, datatype, op, root);
+        err = mpi_dtype_lower(s, sendbuf, c->rank == root ? recvbuf : NULL, count, datatype,
+                              sendbuf == MPI_IN_PLACE, &lw);
+    if (!err) {
+        err = mpi_coll_reduce(c, lw.sbuf, lw.rbuf, lw.count, lw.dt, op, root);
+        err = mpi_dtype_raise(s, &lw, !err) ?: err;
+    }
     return mpi_error(comm, err, "MPI_Reduce");
 }
 
 int PMPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype datatype,
                       MPI_Op op)
 {
+    struct mpi_dtype_lowered lw;
     int err = check_reduction(count, datatype, op);
 
     if (!err && count > 0 && (!inbuf || !inoutbuf || inbuf == MPI_IN_PLACE))
         err = MPI_ERR_BUFFER;
     if (!err)
-        err = mpi_op_apply(op, datatype, inbuf, inoutbuf, (size_t)count);
+        err = mpi_dtype_lower(mpi_state(), inbuf, inoutbuf, count, datatype, 1, &lw);
+    if (!err) {
+        err = mpi_op_apply(op, lw.dt, lw.sbuf, lw.rbuf, (size_t)lw.count);
+        err = mpi_dtype_raise(mpi_state(), &lw, !err) ?: err;
+    }
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Reduce_local");
 }

@@ -25,6 +25,7 @@
 #include <mpi.h>
 #include "cv.h"
 #include "ua.h"
+#include "mpi_dtype.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -88,6 +89,7 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
+    struct mpi_dtype_xfer *xfer; /* derived-type packing to finish, or NULL */
 };
 
 struct mpi_req_table {
@@ -134,6 +136,7 @@ struct mpi_rank_state {
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
+    struct mpi_dtype_table dtypes; /* derived datatypes (mpi_dtype.h) */
     int attr_tag_ub; /* storage behind the predefined attributes */
     int attr_host;
     int attr_io;
@@ -303,7 +306,8 @@ int mpi_check_source(const struct mpi_comm *c, int source);
 int mpi_check_root(const struct mpi_comm *c, int root);
 int mpi_check_send_tag(int tag);
 int mpi_check_recv_tag(int tag);
-/* All of the above for a send (recv = 0) or a receive (recv = 1). */
+/* All of the above for a send (recv = 0) or a receive (recv = 1); *bytes_p
+ * is the packed size of the message (count * type size). */
 int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
                   int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p);
 

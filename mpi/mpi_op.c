@@ -191,7 +191,8 @@ static mpi_op_kernel_t op_kernel(MPI_Op op, const struct mpi_type_info *t)
 
 int mpi_op_check_reduce(MPI_Op op, MPI_Datatype dt)
 {
-    const struct mpi_type_info *t = mpi_type_get(dt);
+    /* A derived type reduces as its basic type; mixed types have none. */
+    const struct mpi_type_info *t = mpi_type_get(mpi_dtype_reduce_basic(mpi_state(), dt));
 
     if (!t || !mpi_op_valid(op) || op == MPI_REPLACE || op == MPI_NO_OP)
         return MPI_ERR_OP;
