@@ -108,7 +108,7 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
         err = mpi_dtype_lower(s, sendbuf, recvbuf, count, datatype, sendbuf == MPI_IN_PLACE, &lw);
     if (!err) {
         err = allreduce(c, lw.sbuf, lw.rbuf, lw.count, lw.dt, op);
-        err = mpi_dtype_raise(s, &lw, !err) ?: err;
+        err = mpi_dtype_raise(s, &lw, err);
     }
     return mpi_error(comm, err, "MPI_Allreduce");
 }

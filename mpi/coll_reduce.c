@@ -128,7 +128,7 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
                               sendbuf == MPI_IN_PLACE, &lw);
     if (!err) {
         err = mpi_coll_reduce(c, lw.sbuf, lw.rbuf, lw.count, lw.dt, op, root);
-        err = mpi_dtype_raise(s, &lw, !err) ?: err;
+        err = mpi_dtype_raise(s, &lw, err);
     }
     return mpi_error(comm, err, "MPI_Reduce");
 }
@@ -145,7 +145,7 @@ int PMPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype
         err = mpi_dtype_lower(mpi_state(), inbuf, inoutbuf, count, datatype, 1, &lw);
     if (!err) {
         err = mpi_op_apply(op, lw.dt, lw.sbuf, lw.rbuf, (size_t)lw.count);
-        err = mpi_dtype_raise(mpi_state(), &lw, !err) ?: err;
+        err = mpi_dtype_raise(mpi_state(), &lw, err);
     }
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Reduce_local");
 }

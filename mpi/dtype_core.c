@@ -108,6 +108,25 @@ int mpi_dtype_check_comm(struct mpi_rank_state *s, MPI_Datatype dt, struct mpi_d
     return MPI_SUCCESS;
 }
 
+int mpi_dtype_check_size(struct mpi_rank_state *s, MPI_Datatype dt, MPI_Aint *size_p,
+                         MPI_Aint *extent_p)
+{
+    const struct mpi_type_info *ti = mpi_type_get(dt);
+    const struct mpi_dtype *t;
+
+    if (ti) {
+        *size_p = ti->size;
+        *extent_p = ti->extent;
+        return MPI_SUCCESS;
+    }
+    t = mpi_dtype_object(s, dt);
+    if (!t || t->freed || !t->committed)
+        return MPI_ERR_TYPE;
+    *size_p = t->size;
+    *extent_p = t->ub - t->lb;
+    return MPI_SUCCESS;
+}
+
 void mpi_dtype_ref(struct mpi_rank_state *s, MPI_Datatype dt)
 {
     struct mpi_dtype *t = mpi_dtype_object(s, dt);

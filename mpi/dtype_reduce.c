@@ -93,17 +93,16 @@ int mpi_dtype_lower(struct mpi_rank_state *s, const void *sbuf, void *rbuf, int 
         err = !lw->rtmp ? -ENOMEM : rbuf_in ? to_basic(t, rbuf, count, b, n, lw->rtmp) : 0;
     }
     if (err)
-        mpi_dtype_raise(s, lw, 0);
+        mpi_dtype_raise(s, lw, err); /* frees what was allocated */
     return err;
 }
 
-int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int write_back)
+int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int err)
 {
     struct mpi_dtype tt, tb;
     const struct mpi_dtype *t, *b;
-    int err = 0;
 
-    if (write_back && lw->rtmp) {
+    if (!err && lw->rtmp) {
         t = mpi_dtype_resolve(s, lw->user_dt, &tt);
         b = mpi_dtype_resolve(s, lw->dt, &tb);
         err = from_basic(b, lw->rtmp, lw->count, t, lw->user_rbuf, lw->user_count);

@@ -35,11 +35,15 @@ static void attach(struct mpi_rank_state *s, MPI_Request h, struct mpi_dtype_xfe
 int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, int count,
                      MPI_Datatype dt, int dest, int tag, int mode, MPI_Request *h_p)
 {
+    const struct mpi_type_info *ti = mpi_type_get(dt);
     struct mpi_dtype tmp;
-    const struct mpi_dtype *t = mpi_dtype_resolve(s, dt, &tmp);
+    const struct mpi_dtype *t;
     struct mpi_dtype_xfer *x;
     int err;
 
+    if (ti && ti->size == ti->extent) /* the common case, kept short */
+        return mpi_p2p_isend(s, c, buf, (size_t)count * ti->size, dest, tag, mode, h_p);
+    t = mpi_dtype_resolve(s, dt, &tmp);
     if (dest == MPI_PROC_NULL || count == 0 || mpi_dtype_contig(t, count))
         return mpi_p2p_isend(s, c, (const char *)buf + (count ? t->true_lb : 0),
                              (size_t)(count * t->size), dest, tag, mode, h_p);
@@ -63,11 +67,15 @@ int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *b
 int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
                      MPI_Datatype dt, int source, int tag, MPI_Request *h_p)
 {
+    const struct mpi_type_info *ti = mpi_type_get(dt);
     struct mpi_dtype tmp;
-    const struct mpi_dtype *t = mpi_dtype_resolve(s, dt, &tmp);
+    const struct mpi_dtype *t;
     struct mpi_dtype_xfer *x;
     int err;
 
+    if (ti && ti->size == ti->extent) /* the common case, kept short */
+        return mpi_p2p_irecv(s, c, buf, (size_t)count * ti->size, source, tag, h_p);
+    t = mpi_dtype_resolve(s, dt, &tmp);
     if (source == MPI_PROC_NULL || count == 0 || mpi_dtype_contig(t, count))
         return mpi_p2p_irecv(s, c, (char *)buf + (count ? t->true_lb : 0),
                              (size_t)(count * t->size), source, tag, h_p);

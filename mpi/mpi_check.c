@@ -19,12 +19,11 @@ int mpi_check_comm(struct mpi_rank_state *s, MPI_Comm comm, struct mpi_comm **c_
 /* Predefined, or derived, live and committed (what communication needs). */
 int mpi_check_type(MPI_Datatype dt, size_t *extent_p)
 {
-    struct mpi_dtype tmp;
-    const struct mpi_dtype *t;
+    MPI_Aint size, extent;
 
-    if (mpi_dtype_check_comm(mpi_state(), dt, &tmp, &t))
+    if (mpi_dtype_check_size(mpi_state(), dt, &size, &extent))
         return MPI_ERR_TYPE;
-    *extent_p = (size_t)(t->ub - t->lb);
+    *extent_p = (size_t)extent;
     return MPI_SUCCESS;
 }
 
@@ -70,14 +69,13 @@ int mpi_check_recv_tag(int tag)
 int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
                   int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p)
 {
-    struct mpi_dtype tmp;
-    const struct mpi_dtype *t = NULL;
+    MPI_Aint size = 0, extent;
     int err = mpi_check_comm(s, comm, c_p);
 
     if (!err)
         err = mpi_check_count(count);
     if (!err)
-        err = mpi_dtype_check_comm(s, dt, &tmp, &t);
+        err = mpi_dtype_check_size(s, dt, &size, &extent);
     if (!err)
         err = recv ? mpi_check_source(*c_p, peer) : mpi_check_dest(*c_p, peer);
     if (!err)
@@ -85,6 +83,6 @@ int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Data
     if (!err)
         err = mpi_check_buf(buf, count);
     if (!err) /* messages carry the packed form */
-        *bytes_p = (size_t)count * (size_t)t->size;
+        *bytes_p = (size_t)count * (size_t)size;
     return err;
 }

@@ -87,6 +87,11 @@ struct mpi_dtype *mpi_dtype_object(struct mpi_rank_state *s, MPI_Datatype dt);
 int mpi_dtype_check_comm(struct mpi_rank_state *s, MPI_Datatype dt, struct mpi_dtype *tmp,
                          const struct mpi_dtype **t_p);
 
+/* Like mpi_dtype_check_comm, giving the size and extent only; predefined
+ * types take a short path (no description is built). */
+int mpi_dtype_check_size(struct mpi_rank_state *s, MPI_Datatype dt, MPI_Aint *size_p,
+                         MPI_Aint *extent_p);
+
 /* Reference counting of derived types (no-op for predefined handles). */
 void mpi_dtype_ref(struct mpi_rank_state *s, MPI_Datatype dt);
 void mpi_dtype_unref(struct mpi_rank_state *s, MPI_Datatype dt);
@@ -197,9 +202,10 @@ struct mpi_dtype_lowered {
 };
 int mpi_dtype_lower(struct mpi_rank_state *s, const void *sbuf, void *rbuf, int count,
                     MPI_Datatype dt, int rbuf_in, struct mpi_dtype_lowered *lw);
-/* Writes the reduced result back when write_back, frees the temporaries.
- * Returns 0 or -ENOMEM. */
-int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int write_back);
+/* Finishes a lowered reduction whose algorithm returned err: writes the
+ * result back into the user's buffer when err is 0, frees the temporaries.
+ * Returns err, or -ENOMEM when the write-back could not be done. */
+int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int err);
 
 /* The predefined basic type of dt for a reduction (dt itself when
  * predefined), or MPI_DATATYPE_NULL when the elements are mixed. */

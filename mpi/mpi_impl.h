@@ -313,8 +313,9 @@ int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Data
 
 /* mpi_pt2pt.c -------------------------------------------------------------- */
 
-/* Starts a send/receive (arguments already checked); handles MPI_PROC_NULL.
- * Returns MPI_SUCCESS or < 0. */
+/* Starts a send/receive of len contiguous bytes (arguments already checked);
+ * handles MPI_PROC_NULL. Returns MPI_SUCCESS or < 0. With (count, datatype)
+ * use mpi_p2p_isend_dt/irecv_dt (mpi_dtype.h), which pack derived types. */
 int mpi_p2p_isend(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, size_t len,
                   int dest, int tag, int mode, MPI_Request *h_p);
 int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len, int source,

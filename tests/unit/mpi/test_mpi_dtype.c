@@ -576,7 +576,8 @@ START_TEST(test_reduce)
 END_TEST
 
 /* A receive with a derived type whose handle is freed before the message
- * arrives still unpacks with it; a truncated receive reports the error. */
+ * arrives still unpacks with it; a truncated receive reports the error; a
+ * buffered send of a derived type carries the packed data. */
 static void body_pending_free(int rank, int size)
 {
     double a[20], b[20];
@@ -604,10 +605,20 @@ static void body_pending_free(int rank, int size)
         ck_assert_int_eq(n, 5);
         ck_assert_int_eq(PMPI_Recv(b, 4, MPI_DOUBLE, 0, 8, MPI_COMM_WORLD, &st),
                          MPI_ERR_TRUNCATE);
+        ck_assert_int_eq(PMPI_Recv(b, 20, MPI_DOUBLE, 0, 9, MPI_COMM_WORLD, &st), MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Get_count(&st, MPI_DOUBLE, &n), MPI_SUCCESS);
+        ck_assert_int_eq(n, 5);
+        for (i = 0; i < 5; i++)
+            ck_assert(b[i] == a[4 * i]);
     } else {
+        static char bsbuf[1024];
+        void *det;
         ck_assert_int_eq(PMPI_Recv(&n, 0, MPI_INT, 1, 1, MPI_COMM_WORLD, &st), MPI_SUCCESS);
         ck_assert_int_eq(PMPI_Send(a, 1, v, 1, 7, MPI_COMM_WORLD), MPI_SUCCESS);
         ck_assert_int_eq(PMPI_Send(a, 1, v, 1, 8, MPI_COMM_WORLD), MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Buffer_attach(bsbuf, sizeof(bsbuf)), MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Bsend(a, 1, v, 1, 9, MPI_COMM_WORLD), MPI_SUCCESS);
+        ck_assert_int_eq(PMPI_Buffer_detach(&det, &n), MPI_SUCCESS);
         PMPI_Type_free(&v);
     }
     ck_assert_int_eq(PMPI_Finalize(), MPI_SUCCESS);
