@@ -36,9 +36,9 @@ struct ctor {
     struct mpi_dtype_builder b;
 };
 
-/* Common checks (MPI initialized, old type valid, output pointer) and the
- * new empty object. Returns MPI_SUCCESS or an error. */
-static int ctor_begin(struct ctor *k, MPI_Datatype oldtype, const MPI_Datatype *newtype)
+/* Checks shared by all constructors (MPI initialized, output pointer) and
+ * the new empty object. Returns MPI_SUCCESS or an error. */
+static int ctor_new(struct ctor *k, const MPI_Datatype *newtype)
 {
     int err = mpi_enter(&k->s);
 
@@ -47,16 +47,21 @@ static int ctor_begin(struct ctor *k, MPI_Datatype oldtype, const MPI_Datatype *
         return err;
     if (!newtype)
         return MPI_ERR_ARG;
-    if (oldtype != MPI_DATATYPE_NULL || k->old == NULL) {
-        k->old = mpi_dtype_resolve(k->s, oldtype, &k->tmp);
-        if (!k->old)
-            return MPI_ERR_TYPE;
-    }
     k->t = mpi_dtype_new();
     if (!k->t)
         return -ENOMEM;
     mpi_dtype_build_begin(&k->b, k->t);
     return MPI_SUCCESS;
+}
+
+/* ctor_new for the constructors of one old type, which must be valid. */
+static int ctor_begin(struct ctor *k, MPI_Datatype oldtype, const MPI_Datatype *newtype)
+{
+    int err = ctor_new(k, newtype);
+
+    if (!err && !(k->old = mpi_dtype_resolve(k->s, oldtype, &k->tmp)))
+        err = MPI_ERR_TYPE;
+    return err;
 }
 
 /* Allocates the contents arrays of t and takes references on its types. */
@@ -321,8 +326,7 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
     const struct mpi_dtype *child;
     int i, err;
 
-    k.old = &k.tmp; /* several old types: ctor_begin checks none */
-    err = ctor_begin(&k, MPI_DATATYPE_NULL, newtype);
+    err = ctor_new(&k, newtype);
     if (!err)
         err = check_struct(k.s, count, array_of_blocklengths, array_of_displacements,
                            array_of_types);
