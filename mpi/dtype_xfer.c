@@ -100,9 +100,13 @@ int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, in
 void mpi_dtype_xfer_done(struct mpi_rank_state *s, struct mpi_dtype_xfer *x, MPI_Count bytes,
                          int cancelled)
 {
-    struct mpi_dtype *t = mpi_dtype_object(s, x->dt);
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t = mpi_dtype_object(s, x->dt);
 
-    /* Even a freed type is still here: the request held a reference. */
+    /* A derived type is still here even if freed (the request holds a
+     * reference); a predefined one (a pair type with padding) is described. */
+    if (!t)
+        t = mpi_dtype_resolve(s, x->dt, &tmp);
     if (x->ubuf && !cancelled && t)
         mpi_dtype_unpack(t, x->tmp, bytes, x->ubuf, x->count);
     mpi_dtype_unref(s, x->dt);

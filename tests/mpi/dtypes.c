@@ -6,7 +6,8 @@
  *           bound), small (eager) and large (rendezvous, above the eager
  *           limit) through Send/Recv, Isend/Irecv, Sendrecv and
  *           Sendrecv_replace; Bcast; Reduce/Allreduce on a vector of MPI_INT;
- *           Get_count/Get_elements on a partial message; truncation.
+ *           MINLOC/MAXLOC and padding of the pair types; Get_count and
+ *           Get_elements on a partial message; truncation.
  *  migrate  (nanvix-mpi only, needs spares) a rank moves between committing
  *           a type and using it, with derived-type receives pending, and
  *           with a derived-type send pending.
@@ -357,6 +358,57 @@ static void test_reduce(void)
     MPI_CHECK(MPI_Type_free(&v));
 }
 
+/* Each MAXLOC/MINLOC pair type: 3 pairs through Allreduce (value k is the
+ * minimum on rank (size - k) % size, the maximum on (2 size - 1 - k) % size)
+ * and through Send/Recv, where the receiver's padding must stay untouched
+ * (messages carry the pairs without their padding). */
+#define PAIR_TEST(VT, DT)                                                                          \
+    do {                                                                                           \
+        struct pair {                                                                              \
+            VT v;                                                                                  \
+            int i;                                                                                 \
+        } in[3], out[3];                                                                           \
+        size_t pad = offsetof(struct pair, i) - sizeof(VT);                                        \
+        memset(in, MARK, sizeof(in));                                                              \
+        for (int k = 0; k < 3; k++) {                                                              \
+            in[k].v = (VT)((rank + k) % size);                                                     \
+            in[k].i = rank;                                                                        \
+        }                                                                                          \
+        MPI_CHECK(MPI_Allreduce(in, out, 3, DT, MPI_MINLOC, MPI_COMM_WORLD));                      \
+        for (int k = 0; k < 3; k++)                                                                \
+            CHECKF(out[k].v == 0 && out[k].i == (size - k) % size, #DT " MINLOC %d", k);           \
+        MPI_CHECK(MPI_Allreduce(in, out, 3, DT, MPI_MAXLOC, MPI_COMM_WORLD));                      \
+        for (int k = 0; k < 3; k++)                                                                \
+            CHECKF(out[k].v == (VT)(size - 1) && out[k].i == (2 * size - 1 - k) % size,            \
+                   #DT " MAXLOC %d", k);                                                           \
+        if (rank == 0)                                                                             \
+            MPI_CHECK(MPI_Send(in, 3, DT, 1, 45, MPI_COMM_WORLD));                                 \
+        if (rank == 1) {                                                                           \
+            unsigned char marks[sizeof(out)];                                                      \
+            memset(out, MARK, sizeof(out));                                                        \
+            memset(marks, MARK, sizeof(marks));                                                    \
+            MPI_CHECK(MPI_Recv(out, 3, DT, 0, 45, MPI_COMM_WORLD, MPI_STATUS_IGNORE));             \
+            for (int k = 0; k < 3; k++) {                                                          \
+                unsigned char *o = (unsigned char *)&out[k];                                       \
+                CHECKF(out[k].v == (VT)k && out[k].i == 0, #DT " Send/Recv %d", k);                \
+                CHECKF(memcmp(o + sizeof(VT), marks, pad) == 0, #DT " padding written");           \
+                CHECKF(memcmp(o + offsetof(struct pair, i) + sizeof(int), marks,                   \
+                              sizeof(struct pair) - offsetof(struct pair, i) - sizeof(int)) == 0,  \
+                       #DT " tail padding written");                                               \
+            }                                                                                      \
+        }                                                                                          \
+    } while (0)
+
+static void test_pairs(void)
+{
+    PAIR_TEST(float, MPI_FLOAT_INT);
+    PAIR_TEST(double, MPI_DOUBLE_INT);
+    PAIR_TEST(long, MPI_LONG_INT);
+    PAIR_TEST(short, MPI_SHORT_INT);
+    PAIR_TEST(int, MPI_2INT);
+    PAIR_TEST(long double, MPI_LONG_DOUBLE_INT);
+}
+
 /* 7 doubles received with room for 4 items of 2 doubles each (extent 3). */
 static void test_partial(void)
 {
@@ -452,6 +504,8 @@ static void mode_all(void)
         test_reduce();
         done("Reduce/Allreduce on a vector of MPI_INT");
     }
+    test_pairs();
+    done("MINLOC/MAXLOC and Send/Recv of every pair type");
     test_partial();
     done("Get_count/Get_elements of a partial message");
     test_errors();
