@@ -45,9 +45,10 @@ static int builtin_align(const struct mpi_type_info *ti)
  * blocks (value, then int or second value at its C struct offset). */
 static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
 {
-    int same = ti->family == MPI_TF_2INT || ti->family == MPI_TF_2FLOAT ||
-               ti->family == MPI_TF_2DOUBLE;
-    MPI_Aint e1 = ti->elements == 2 ? (same ? ti->size / 2 : ti->size - (int)sizeof(int)) : ti->size;
+    int same =
+        ti->family == MPI_TF_2INT || ti->family == MPI_TF_2FLOAT || ti->family == MPI_TF_2DOUBLE;
+    MPI_Aint e1 =
+        ti->elements == 2 ? (same ? ti->size / 2 : ti->size - (int)sizeof(int)) : ti->size;
     MPI_Aint e2 = ti->size - e1;
     MPI_Aint off2 = e2 ? (e1 + e2 - 1) / e2 * e2 : 0;
 
@@ -289,8 +290,8 @@ static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, 
 }
 
 /* Bounds, counts and the basic type of count copies of child. */
-static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *child,
-                          MPI_Aint disp, MPI_Count count, MPI_Aint stride)
+static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
+                          MPI_Count count, MPI_Aint stride)
 {
     struct mpi_dtype *t = b->t;
     MPI_Aint last = disp + (MPI_Aint)(count - 1) * stride;

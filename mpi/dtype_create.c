@@ -30,7 +30,7 @@
  * object and its builder. */
 struct ctor {
     struct mpi_rank_state *s;
-    struct mpi_dtype tmp;      /* predefined old type's description */
+    struct mpi_dtype tmp; /* predefined old type's description */
     const struct mpi_dtype *old;
     struct mpi_dtype *t;
     struct mpi_dtype_builder b;
@@ -328,8 +328,8 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
 
     err = ctor_new(&k, newtype);
     if (!err)
-        err = check_struct(k.s, count, array_of_blocklengths, array_of_displacements,
-                           array_of_types);
+        err =
+            check_struct(k.s, count, array_of_blocklengths, array_of_displacements, array_of_types);
     if (!err)
         err = ctor_contents(&k, MPI_COMBINER_STRUCT, count + 1, count, count);
     for (i = 0; !err && i < count; i++) {

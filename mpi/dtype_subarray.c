@@ -22,8 +22,7 @@ static int check_subarray(int ndims, const int *sizes, const int *subsizes, cons
     if (order != MPI_ORDER_C && order != MPI_ORDER_FORTRAN)
         return MPI_ERR_ARG;
     for (i = 0; i < ndims; i++)
-        if (sizes[i] <= 0 || subsizes[i] < 0 || starts[i] < 0 ||
-            subsizes[i] > sizes[i] - starts[i])
+        if (sizes[i] <= 0 || subsizes[i] < 0 || starts[i] < 0 || subsizes[i] > sizes[i] - starts[i])
             return MPI_ERR_ARG;
     return MPI_SUCCESS;
 }

@@ -37,22 +37,22 @@ struct mpi_dtype_block {
 };
 
 struct mpi_dtype {
-    MPI_Datatype handle;  /* 0 for a predefined type's temporary description */
-    int refs;             /* see the header comment */
-    int committed;        /* MPI_Type_commit was called (predefined: 1) */
-    int users;            /* user-held handles: 1 + get_contents copies */
-    int freed;            /* users fell to 0: the handle is refused everywhere */
-    MPI_Aint size;        /* bytes of data of one item */
-    MPI_Aint lb, ub;      /* bounds: extent = ub - lb */
-    MPI_Aint true_lb;     /* lowest byte of data */
-    MPI_Aint true_ub;     /* one past the highest byte of data */
-    int marked;           /* bounds set explicitly (resized), inherited */
-    int align;            /* largest alignment of its basic types (struct padding) */
-    int dense;            /* one item's data is one run [true_lb, true_lb + size) */
-    MPI_Count elements;   /* basic elements of one item */
-    MPI_Datatype basic;   /* the predefined type of every element, or NULL type */
-    MPI_Count basic_per;  /* basic elements of one `basic` item (2 for pairs) */
-    MPI_Aint nblocks;     /* entries of blocks */
+    MPI_Datatype handle; /* 0 for a predefined type's temporary description */
+    int refs;            /* see the header comment */
+    int committed;       /* MPI_Type_commit was called (predefined: 1) */
+    int users;           /* user-held handles: 1 + get_contents copies */
+    int freed;           /* users fell to 0: the handle is refused everywhere */
+    MPI_Aint size;       /* bytes of data of one item */
+    MPI_Aint lb, ub;     /* bounds: extent = ub - lb */
+    MPI_Aint true_lb;    /* lowest byte of data */
+    MPI_Aint true_ub;    /* one past the highest byte of data */
+    int marked;          /* bounds set explicitly (resized), inherited */
+    int align;           /* largest alignment of its basic types (struct padding) */
+    int dense;           /* one item's data is one run [true_lb, true_lb + size) */
+    MPI_Count elements;  /* basic elements of one item */
+    MPI_Datatype basic;  /* the predefined type of every element, or NULL type */
+    MPI_Count basic_per; /* basic elements of one `basic` item (2 for pairs) */
+    MPI_Aint nblocks;    /* entries of blocks */
     struct mpi_dtype_block *blocks;
     struct mpi_dtype_block inline_blocks[2]; /* predefined types' blocks */
     /* MPI_Type_get_envelope / get_contents */
@@ -117,11 +117,11 @@ MPI_Count mpi_dtype_elements(const struct mpi_dtype *t, MPI_Count bytes);
  * merging adjacent blocks; tracks bounds, elements and the basic type. */
 struct mpi_dtype_builder {
     struct mpi_dtype *t;
-    MPI_Aint cap;                /* blocks allocated */
-    int any;                     /* a child with count > 0 was added */
-    int any_marked;              /* a marked child was added */
-    MPI_Aint mlb, mub;           /* bounds from marked children */
-    int err;                     /* first allocation failure (-ENOMEM) */
+    MPI_Aint cap;      /* blocks allocated */
+    int any;           /* a child with count > 0 was added */
+    int any_marked;    /* a marked child was added */
+    MPI_Aint mlb, mub; /* bounds from marked children */
+    int err;           /* first allocation failure (-ENOMEM) */
 };
 void mpi_dtype_build_begin(struct mpi_dtype_builder *b, struct mpi_dtype *t);
 void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
@@ -149,10 +149,10 @@ void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes
 
 /* What a request does with a derived type when it completes. */
 struct mpi_dtype_xfer {
-    MPI_Datatype dt;   /* referenced until the request completes */
-    void *tmp;         /* packed bytes (send: source, receive: landing area) */
-    void *ubuf;        /* receive: the user's buffer to unpack into, else NULL */
-    MPI_Count count;   /* items of dt at ubuf */
+    MPI_Datatype dt; /* referenced until the request completes */
+    void *tmp;       /* packed bytes (send: source, receive: landing area) */
+    void *ubuf;      /* receive: the user's buffer to unpack into, else NULL */
+    MPI_Count count; /* items of dt at ubuf */
 };
 
 /* Typed point-to-point (arguments checked): contiguous data goes in place,
@@ -191,12 +191,12 @@ int mpi_dtype_bcast(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int
  * mpi_dtype_raise() writes the result back. For predefined types nothing is
  * copied. rbuf_in: recvbuf holds input (MPI_IN_PLACE, Reduce_local). */
 struct mpi_dtype_lowered {
-    const void *sbuf;   /* pass these to the algorithm */
+    const void *sbuf; /* pass these to the algorithm */
     void *rbuf;
     int count;
     MPI_Datatype dt;
-    void *stmp, *rtmp;  /* temporaries, NULL when not used */
-    void *user_rbuf;    /* where raise() unpacks */
+    void *stmp, *rtmp; /* temporaries, NULL when not used */
+    void *user_rbuf;   /* where raise() unpacks */
     int user_count;
     MPI_Datatype user_dt;
 };

@@ -89,7 +89,8 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
-    struct mpi_dtype_xfer *xfer; /* derived-type packing to finish, or NULL */
+    /* derived-type packing to finish at completion (mpi_dtype.h), or NULL */
+    struct mpi_dtype_xfer *xfer;
 };
 
 struct mpi_req_table {
@@ -136,7 +137,8 @@ struct mpi_rank_state {
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
-    struct mpi_dtype_table dtypes; /* derived datatypes (mpi_dtype.h) */
+    /* derived datatypes (mpi_dtype.h) */
+    struct mpi_dtype_table dtypes;
     int attr_tag_ub; /* storage behind the predefined attributes */
     int attr_host;
     int attr_io;

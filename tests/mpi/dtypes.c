@@ -36,7 +36,7 @@ struct tcase {
     MPI_Datatype type;
     int count;
     size_t base, alloc;
-    int elements;                               /* basic elements of count items */
+    int elements;                                 /* basic elements of count items */
     void (*map)(const struct tcase *, int count); /* calls blk() per block */
 };
 
@@ -258,8 +258,8 @@ static void test_sendrecv(const struct tcase *tc)
     MPI_Status st;
 
     if (peer < size) {
-        MPI_CHECK(MPI_Sendrecv(s + tc->base, tc->count, tc->type, peer, 20, r + tc->base,
-                               tc->count, tc->type, peer, 20, MPI_COMM_WORLD, &st));
+        MPI_CHECK(MPI_Sendrecv(s + tc->base, tc->count, tc->type, peer, 20, r + tc->base, tc->count,
+                               tc->type, peer, 20, MPI_COMM_WORLD, &st));
         expect_map(tc, r, peer, tc->count);
         expect_status(tc, &st);
     }
@@ -390,7 +390,7 @@ static void test_reduce(void)
             MPI_CHECK(MPI_Recv(out, 3, DT, 0, 45, MPI_COMM_WORLD, MPI_STATUS_IGNORE));             \
             for (int k = 0; k < 3; k++) {                                                          \
                 unsigned char *o = (unsigned char *)&out[k];                                       \
-                CHECKF(out[k].v == (VT)(k % size) && out[k].i == 0, #DT " Send/Recv %d", k);                \
+                CHECKF(out[k].v == (VT)(k % size) && out[k].i == 0, #DT " Send/Recv %d", k);       \
                 CHECKF(memcmp(o + sizeof(VT), marks, pad) == 0, #DT " padding written");           \
                 CHECKF(memcmp(o + offsetof(struct pair, i) + sizeof(int), marks,                   \
                               sizeof(struct pair) - offsetof(struct pair, i) - sizeof(int)) == 0,  \
@@ -432,8 +432,8 @@ static void test_partial(void)
         MPI_CHECK(MPI_Get_elements(&st, v, &n));
         CHECKF(n == 7, "Get_elements %d", n);
         for (i = 0; i < 12; i++) /* item k: r[3k], r[3k + 2] */
-            CHECKF(r[i] == (i % 3 == 1 || i == 11 ? -1 : d[i / 3 * 2 + (i % 3) / 2]),
-                   "r[%d] = %g", i, r[i]);
+            CHECKF(r[i] == (i % 3 == 1 || i == 11 ? -1 : d[i / 3 * 2 + (i % 3) / 2]), "r[%d] = %g",
+                   i, r[i]);
     }
     MPI_CHECK(MPI_Type_free(&v));
 }

@@ -329,16 +329,60 @@ END_TEST
 /* ---- predefined types ------------------------------------------------- */
 
 static const MPI_Datatype simple_types[] = {
-    MPI_CHAR, MPI_SIGNED_CHAR, MPI_UNSIGNED_CHAR, MPI_BYTE, MPI_WCHAR, MPI_SHORT,
-    MPI_UNSIGNED_SHORT, MPI_INT, MPI_UNSIGNED, MPI_LONG, MPI_UNSIGNED_LONG, MPI_FLOAT,
-    MPI_DOUBLE, MPI_LONG_DOUBLE, MPI_LONG_LONG_INT, MPI_UNSIGNED_LONG_LONG, MPI_PACKED,
-    MPI_CHARACTER, MPI_INTEGER, MPI_REAL, MPI_LOGICAL, MPI_COMPLEX, MPI_DOUBLE_PRECISION,
-    MPI_DOUBLE_COMPLEX, MPI_REAL4, MPI_REAL8, MPI_REAL16, MPI_COMPLEX8, MPI_COMPLEX16,
-    MPI_COMPLEX32, MPI_INTEGER1, MPI_INTEGER2, MPI_INTEGER4, MPI_INTEGER8, MPI_INT8_T,
-    MPI_INT16_T, MPI_INT32_T, MPI_INT64_T, MPI_UINT8_T, MPI_UINT16_T, MPI_UINT32_T,
-    MPI_UINT64_T, MPI_C_BOOL, MPI_C_FLOAT_COMPLEX, MPI_C_DOUBLE_COMPLEX,
-    MPI_C_LONG_DOUBLE_COMPLEX, MPIX_C_FLOAT16, MPI_AINT, MPI_OFFSET, MPI_COUNT, MPI_CXX_BOOL,
-    MPI_CXX_FLOAT_COMPLEX, MPI_CXX_DOUBLE_COMPLEX, MPI_CXX_LONG_DOUBLE_COMPLEX,
+    MPI_CHAR,
+    MPI_SIGNED_CHAR,
+    MPI_UNSIGNED_CHAR,
+    MPI_BYTE,
+    MPI_WCHAR,
+    MPI_SHORT,
+    MPI_UNSIGNED_SHORT,
+    MPI_INT,
+    MPI_UNSIGNED,
+    MPI_LONG,
+    MPI_UNSIGNED_LONG,
+    MPI_FLOAT,
+    MPI_DOUBLE,
+    MPI_LONG_DOUBLE,
+    MPI_LONG_LONG_INT,
+    MPI_UNSIGNED_LONG_LONG,
+    MPI_PACKED,
+    MPI_CHARACTER,
+    MPI_INTEGER,
+    MPI_REAL,
+    MPI_LOGICAL,
+    MPI_COMPLEX,
+    MPI_DOUBLE_PRECISION,
+    MPI_DOUBLE_COMPLEX,
+    MPI_REAL4,
+    MPI_REAL8,
+    MPI_REAL16,
+    MPI_COMPLEX8,
+    MPI_COMPLEX16,
+    MPI_COMPLEX32,
+    MPI_INTEGER1,
+    MPI_INTEGER2,
+    MPI_INTEGER4,
+    MPI_INTEGER8,
+    MPI_INT8_T,
+    MPI_INT16_T,
+    MPI_INT32_T,
+    MPI_INT64_T,
+    MPI_UINT8_T,
+    MPI_UINT16_T,
+    MPI_UINT32_T,
+    MPI_UINT64_T,
+    MPI_C_BOOL,
+    MPI_C_FLOAT_COMPLEX,
+    MPI_C_DOUBLE_COMPLEX,
+    MPI_C_LONG_DOUBLE_COMPLEX,
+    MPIX_C_FLOAT16,
+    MPI_AINT,
+    MPI_OFFSET,
+    MPI_COUNT,
+    MPI_CXX_BOOL,
+    MPI_CXX_FLOAT_COMPLEX,
+    MPI_CXX_DOUBLE_COMPLEX,
+    MPI_CXX_LONG_DOUBLE_COMPLEX,
 };
 
 /* A predefined type's size is the byte MPICH encodes in its handle, and it
@@ -369,10 +413,10 @@ START_TEST(test_pairs)
         MPI_Datatype t;
         MPI_Aint vlen, ioff, extent;
     } p[] = {
-        {MPI_FLOAT_INT, 4, 4, 8},     {MPI_DOUBLE_INT, 8, 8, 16},
-        {MPI_LONG_INT, 8, 8, 16},     {MPI_SHORT_INT, 2, 4, 8},
+        {MPI_FLOAT_INT, 4, 4, 8},          {MPI_DOUBLE_INT, 8, 8, 16},
+        {MPI_LONG_INT, 8, 8, 16},          {MPI_SHORT_INT, 2, 4, 8},
         {MPI_LONG_DOUBLE_INT, 16, 16, 32}, {MPI_2INT, 4, 4, 8},
-        {MPI_2INTEGER, 4, 4, 8},      {MPI_2REAL, 4, 4, 8},
+        {MPI_2INTEGER, 4, 4, 8},           {MPI_2REAL, 4, 4, 8},
         {MPI_2DOUBLE_PRECISION, 8, 8, 16},
     };
     struct ref r;
@@ -410,8 +454,7 @@ START_TEST(test_errors)
     ck_assert_int_eq(PMPI_Type_create_hindexed(1, NULL, dp, MPI_INT, &t), MPI_ERR_ARG);
     ck_assert_int_eq(PMPI_Type_create_subarray(1, sizes, sub, st, MPI_ORDER_C, MPI_INT, &t),
                      MPI_ERR_ARG); /* subsize larger than size */
-    ck_assert_int_eq(PMPI_Type_create_subarray(1, sizes, sizes, st, 99, MPI_INT, &t),
-                     MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Type_create_subarray(1, sizes, sizes, st, 99, MPI_INT, &t), MPI_ERR_ARG);
     ck_assert_int_eq(PMPI_Type_create_subarray(0, sizes, sizes, st, MPI_ORDER_C, MPI_INT, &t),
                      MPI_ERR_ARG);
     ck_assert_int_eq(PMPI_Type_free(&(MPI_Datatype){MPI_INT}), MPI_ERR_TYPE);
@@ -559,8 +602,7 @@ static void body_reduce(int rank, int size)
         pin[i].v = (double)((rank + i) % size);
         pin[i].i = rank;
     }
-    ck_assert_int_eq(PMPI_Allreduce(pin, pout, 1, pairs, MPI_MINLOC, MPI_COMM_WORLD),
-                     MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Allreduce(pin, pout, 1, pairs, MPI_MINLOC, MPI_COMM_WORLD), MPI_SUCCESS);
     for (i = 0; i < 3; i++) /* value 0 is held by rank (size - i) % size */
         ck_assert(pout[i].v == 0.0 && pout[i].i == (size - i) % size);
     PMPI_Type_free(&v);
@@ -603,8 +645,7 @@ static void body_pending_free(int rank, int size)
             ck_assert(b[i] == (i % 4 ? -1 : a[i]));
         ck_assert_int_eq(PMPI_Get_count(&st, MPI_DOUBLE, &n), MPI_SUCCESS);
         ck_assert_int_eq(n, 5);
-        ck_assert_int_eq(PMPI_Recv(b, 4, MPI_DOUBLE, 0, 8, MPI_COMM_WORLD, &st),
-                         MPI_ERR_TRUNCATE);
+        ck_assert_int_eq(PMPI_Recv(b, 4, MPI_DOUBLE, 0, 8, MPI_COMM_WORLD, &st), MPI_ERR_TRUNCATE);
         ck_assert_int_eq(PMPI_Recv(b, 20, MPI_DOUBLE, 0, 9, MPI_COMM_WORLD, &st), MPI_SUCCESS);
         ck_assert_int_eq(PMPI_Get_count(&st, MPI_DOUBLE, &n), MPI_SUCCESS);
         ck_assert_int_eq(n, 5);
