@@ -522,6 +522,19 @@ START_TEST(test_elements)
     ck_assert_int_eq(PMPI_Get_count(&st, MPI_DOUBLE_INT, &n), MPI_SUCCESS);
     ck_assert_int_eq(n, MPI_UNDEFINED);
     ck_assert_int_eq(PMPI_Type_free(&t), MPI_SUCCESS);
+    /* an int right before a double (unaligned on purpose): adjacent blocks of
+     * different element sizes stay apart, so 8 bytes end inside the double */
+    ck_assert_int_eq(PMPI_Type_create_struct(2, bl, (MPI_Aint[]){0, 4},
+                                             (MPI_Datatype[]){MPI_INT, MPI_DOUBLE}, &t),
+                     MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Type_commit(&t), MPI_SUCCESS);
+    mpi_status_set(&st, 0, 0, 8, 0);
+    ck_assert_int_eq(PMPI_Get_elements(&st, t, &n), MPI_SUCCESS);
+    ck_assert_int_eq(n, MPI_UNDEFINED);
+    mpi_status_set(&st, 0, 0, 12 + 4, 0);
+    ck_assert_int_eq(PMPI_Get_elements(&st, t, &n), MPI_SUCCESS);
+    ck_assert_int_eq(n, 3);
+    ck_assert_int_eq(PMPI_Type_free(&t), MPI_SUCCESS);
     PMPI_Finalize();
 }
 END_TEST
