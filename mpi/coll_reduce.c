@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "coll_sched.h"
 
 #pragma weak MPI_Reduce = PMPI_Reduce
 #pragma weak MPI_Reduce_local = PMPI_Reduce_local
@@ -79,6 +79,57 @@ int mpi_coll_reduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int 
     return err;
 }
 
+/* The same tree as a schedule (MPI_Ireduce, and the reduction phase of
+ * Allreduce/Reduce_scatter for non-commutative operations). acc and tmp
+ * swap roles at build time instead of copying at run time. */
+void sched_reduce_tree(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                       MPI_Datatype dt, MPI_Op op, int root)
+{
+    struct mpi_comm *c = sc->c;
+    int commutative = mpi_op_commutative(op), troot = commutative ? root : 0;
+    int size = c->size, rel = (c->rank - troot + size) % size, mask;
+    size_t len = sched_bytes(count, dt);
+    void *acc, *tmp, *swap;
+
+    if (sendbuf == MPI_IN_PLACE)
+        sendbuf = recvbuf;
+    if (size == 1) {
+        sched_copy(sc, sendbuf, recvbuf, count, dt);
+        return;
+    }
+    acc = sched_tmp(sc, len);
+    tmp = sched_tmp(sc, len);
+    if (!acc || !tmp)
+        return;
+    sched_copy(sc, sendbuf, acc, count, dt);
+    for (mask = 1; mask < size; mask <<= 1) {
+        if (rel & mask) {
+            sched_send(sc, acc, count, dt, (rel - mask + troot) % size);
+            sched_round(sc);
+            break;
+        }
+        if ((rel | mask) >= size)
+            continue;
+        sched_recv(sc, tmp, count, dt, ((rel | mask) + troot) % size);
+        sched_round(sc);
+        if (commutative) {
+            sched_reduce(sc, tmp, acc, count, dt, op);
+        } else { /* acc covers lower ranks than tmp: tmp = acc op tmp */
+            sched_reduce(sc, acc, tmp, count, dt, op);
+            swap = acc;
+            acc = tmp;
+            tmp = swap;
+        }
+    }
+    if (c->rank == troot && troot == root)
+        sched_copy(sc, acc, recvbuf, count, dt);
+    else if (c->rank == troot)
+        sched_send(sc, acc, count, dt, root);
+    else if (c->rank == root)
+        sched_recv(sc, recvbuf, count, dt, troot);
+    sched_round(sc);
+}
+
 /* Checks count, datatype and op of a reduction. */
 static int check_reduction(int count, MPI_Datatype dt, MPI_Op op)
 {
@@ -112,7 +163,7 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_dtype_lowered lw; /* derived types reduce as arrays of their basic type */
+    struct mpi_sched *sc;
     int err = mpi_enter(&s);
 
     if (!err)
@@ -123,12 +174,16 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
         err = mpi_check_root(c, root);
     if (!err)
         err = check_reduce_bufs(c, sendbuf, recvbuf, count, root);
-    if (!err)
-        err = mpi_dtype_lower(s, sendbuf, c->rank == root ? recvbuf : NULL, count, datatype,
-                              sendbuf == MPI_IN_PLACE, &lw);
-    if (!err) {
-        err = mpi_coll_reduce(c, lw.sbuf, lw.rbuf, lw.count, lw.dt, op, root);
-        err = mpi_dtype_raise(s, &lw, err);
+    if (!err && mpi_type_get(datatype)) {
+        err = mpi_coll_reduce(c, sendbuf, recvbuf, count, datatype, op, root);
+    } else if (!err) { /* derived types: the schedule engine packs them */
+        sc = mpi_sched_new(c);
+        if (!sc)
+            err = -ENOMEM;
+        else
+            sched_reduce_tree(sc, sendbuf, recvbuf, count, datatype, op, root);
+        if (sc)
+            err = mpi_sched_run(sc);
     }
     return mpi_error(comm, err, "MPI_Reduce");
 }
@@ -136,16 +191,11 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 int PMPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype datatype,
                       MPI_Op op)
 {
-    struct mpi_dtype_lowered lw;
     int err = check_reduction(count, datatype, op);
 
     if (!err && count > 0 && (!inbuf || !inoutbuf || inbuf == MPI_IN_PLACE))
         err = MPI_ERR_BUFFER;
     if (!err)
-        err = mpi_dtype_lower(mpi_state(), inbuf, inoutbuf, count, datatype, 1, &lw);
-    if (!err) {
-        err = mpi_op_apply(op, lw.dt, lw.sbuf, lw.rbuf, (size_t)lw.count);
-        err = mpi_dtype_raise(mpi_state(), &lw, err);
-    }
+        err = mpi_op_apply(op, datatype, inbuf, inoutbuf, (size_t)count);
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Reduce_local");
 }

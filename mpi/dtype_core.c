@@ -98,6 +98,14 @@ const struct mpi_dtype *mpi_dtype_resolve(struct mpi_rank_state *s, MPI_Datatype
     return t && !t->freed ? t : NULL;
 }
 
+const struct mpi_dtype *mpi_dtype_held(struct mpi_rank_state *s, MPI_Datatype dt,
+                                       struct mpi_dtype *tmp)
+{
+    const struct mpi_dtype *t = mpi_dtype_object(s, dt);
+
+    return t ? t : mpi_dtype_resolve(s, dt, tmp);
+}
+
 int mpi_dtype_check_comm(struct mpi_rank_state *s, MPI_Datatype dt, struct mpi_dtype *tmp,
                          const struct mpi_dtype **t_p)
 {

@@ -1,13 +1,16 @@
-/* dtype_reduce.c: reductions on derived datatypes.
+/* dtype_reduce.c: predefined reduction operations on derived datatypes.
  *
  * MPI allows the predefined operations on a derived type when every basic
  * element of its type map has the same predefined type (e.g. a vector of
- * MPI_INT, a contiguous of MPI_DOUBLE_INT). Such a buffer is first converted
- * into a plain C array of that basic type, n = count * elements / elements
- * per basic item; the reduction algorithms and kernels then run unchanged on
- * (array, n, basic type), and the result is scattered back into the user's
- * layout. A type mixing basic types has no basic type and is refused by
- * mpi_op_check_reduce() with MPI_ERR_OP.
+ * MPI_INT, a contiguous of MPI_DOUBLE_INT). mpi_op_apply() hands such a
+ * (in, inout) pair here: both are converted into plain C arrays of that
+ * basic type, n = count * elements / elements per basic item, the kernel
+ * runs on the arrays, and the result is scattered back into inout's layout.
+ * A type mixing basic types has no basic type and is refused by
+ * mpi_op_check_reduce() with MPI_ERR_OP. The reduction algorithms keep
+ * partial results in scratch buffers of count * extent bytes laid out like
+ * the user's type, which holds only for types whose data stays inside their
+ * extent: the others are refused for reductions (MPI_ERR_TYPE).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -64,51 +67,38 @@ static int from_basic(const struct mpi_dtype *b, const void *in, MPI_Count n,
     return 0;
 }
 
-int mpi_dtype_lower(struct mpi_rank_state *s, const void *sbuf, void *rbuf, int count,
-                    MPI_Datatype dt, int rbuf_in, struct mpi_dtype_lowered *lw)
+int mpi_dtype_reduce_layout_ok(struct mpi_rank_state *s, MPI_Datatype dt)
 {
-    struct mpi_dtype tt, tb;
-    const struct mpi_dtype *t, *b;
-    MPI_Count n;
-    size_t bytes;
-    int err = 0;
+    const struct mpi_dtype *t = mpi_dtype_object(s, dt);
 
-    *lw = (struct mpi_dtype_lowered){sbuf, rbuf, count, dt, NULL, NULL, rbuf, count, dt};
-    if (mpi_type_get(dt) || count == 0)
-        return MPI_SUCCESS; /* predefined: the algorithms take it as it is */
-    t = mpi_dtype_resolve(s, dt, &tt);
-    b = mpi_dtype_resolve(s, t->basic, &tb);
-    n = (MPI_Count)count * t->elements / t->basic_per;
-    if (n > INT_MAX)
-        return MPI_ERR_COUNT;
-    bytes = (size_t)(n * (b->ub - b->lb));
-    lw->count = (int)n;
-    lw->dt = t->basic;
-    if (sbuf && sbuf != MPI_IN_PLACE) {
-        lw->sbuf = lw->stmp = malloc(bytes + 1);
-        err = lw->stmp ? to_basic(t, sbuf, count, b, n, lw->stmp) : -ENOMEM;
-    }
-    if (!err && rbuf) {
-        lw->rbuf = lw->rtmp = malloc(bytes + 1);
-        err = !lw->rtmp ? -ENOMEM : rbuf_in ? to_basic(t, rbuf, count, b, n, lw->rtmp) : 0;
-    }
-    if (err)
-        mpi_dtype_raise(s, lw, err); /* frees what was allocated */
-    return err;
+    return !t || (t->true_lb >= 0 && t->true_ub <= t->ub - t->lb);
 }
 
-int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int err)
+int mpi_dtype_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count)
 {
+    struct mpi_rank_state *s = mpi_state();
     struct mpi_dtype tt, tb;
-    const struct mpi_dtype *t, *b;
+    const struct mpi_dtype *t = mpi_dtype_held(s, dt, &tt), *b;
+    MPI_Count n;
+    void *a = NULL, *r = NULL;
+    int err;
 
-    if (!err && lw->rtmp) {
-        t = mpi_dtype_resolve(s, lw->user_dt, &tt);
-        b = mpi_dtype_resolve(s, lw->dt, &tb);
-        err = from_basic(b, lw->rtmp, lw->count, t, lw->user_rbuf, lw->user_count);
-    }
-    free(lw->stmp);
-    free(lw->rtmp);
-    lw->stmp = lw->rtmp = NULL;
+    if (!t || t->basic == MPI_DATATYPE_NULL)
+        return MPI_ERR_OP;
+    b = mpi_dtype_resolve(s, t->basic, &tb);
+    n = (MPI_Count)count * t->elements / t->basic_per;
+    a = malloc((size_t)(n * (b->ub - b->lb)) + 1);
+    r = malloc((size_t)(n * (b->ub - b->lb)) + 1);
+    err = a && r ? 0 : -ENOMEM;
+    if (!err)
+        err = to_basic(t, in, (int)count, b, n, a);
+    if (!err)
+        err = to_basic(t, inout, (int)count, b, n, r);
+    if (!err)
+        err = mpi_op_apply(op, t->basic, a, r, (size_t)n);
+    if (!err)
+        err = from_basic(b, r, n, t, inout, (int)count);
+    free(a);
+    free(r);
     return err;
 }

@@ -10,9 +10,8 @@
  * this memory is allocated in rank context, so it migrates with the rank
  * together with the pending request.
  *
- * Collectives: Bcast packs at the root and unpacks elsewhere; reductions
- * convert derived-type buffers into plain arrays of the basic type
- * ("lower"), reduce those with the unchanged algorithms, and convert back.
+ * Collectives use the same packed form through their schedule engine
+ * (coll_sched.c calls mpi_dtype_view / mpi_dtype_recv_begin / _end).
  */
 #include <limits.h>
 #include <stdlib.h>
@@ -101,12 +100,9 @@ void mpi_dtype_xfer_done(struct mpi_rank_state *s, struct mpi_dtype_xfer *x, MPI
                          int cancelled)
 {
     struct mpi_dtype tmp;
-    const struct mpi_dtype *t = mpi_dtype_object(s, x->dt);
+    /* the request's reference keeps a derived type even if freed meanwhile */
+    const struct mpi_dtype *t = mpi_dtype_held(s, x->dt, &tmp);
 
-    /* A derived type is still here even if freed (the request holds a
-     * reference); a predefined one (a pair type with padding) is described. */
-    if (!t)
-        t = mpi_dtype_resolve(s, x->dt, &tmp);
     if (x->ubuf && !cancelled && t)
         mpi_dtype_unpack(t, x->tmp, bytes, x->ubuf, x->count);
     mpi_dtype_unref(s, x->dt);
@@ -127,11 +123,11 @@ int mpi_dtype_view(struct mpi_rank_state *s, const void *buf, int count, MPI_Dat
                    const void **data_p, size_t *len_p, void **tmp_p)
 {
     struct mpi_dtype tmp;
-    const struct mpi_dtype *t = mpi_dtype_resolve(s, dt, &tmp);
+    const struct mpi_dtype *t = mpi_dtype_held(s, dt, &tmp);
 
     *tmp_p = NULL;
-    *len_p = (size_t)(count * t->size);
-    if (mpi_dtype_contig(t, count)) {
+    *len_p = t ? (size_t)(count * t->size) : 0;
+    if (!t || count == 0 || mpi_dtype_contig(t, count)) { /* no type: only with count 0 */
         *data_p = (const char *)buf + (count ? t->true_lb : 0);
         return MPI_SUCCESS;
     }
@@ -143,59 +139,44 @@ int mpi_dtype_view(struct mpi_rank_state *s, const void *buf, int count, MPI_Dat
     return MPI_SUCCESS;
 }
 
-int mpi_coll_send_dt(struct mpi_comm *c, const void *buf, int count, MPI_Datatype dt, int dest,
-                     int tag)
+int mpi_dtype_recv_begin(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt,
+                         void **data_p, size_t *len_p, void **tmp_p)
 {
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t = mpi_dtype_held(s, dt, &tmp);
+
+    *tmp_p = NULL;
+    *len_p = t ? (size_t)(count * t->size) : 0;
+    if (!t || count == 0 || mpi_dtype_contig(t, count)) { /* no type: only with count 0 */
+        *data_p = (char *)buf + (count ? t->true_lb : 0);
+        return MPI_SUCCESS;
+    }
+    *tmp_p = packed_alloc(t, count);
+    *data_p = *tmp_p;
+    return *tmp_p ? MPI_SUCCESS : -ENOMEM;
+}
+
+void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt, void *tmp,
+                        MPI_Count bytes)
+{
+    struct mpi_dtype tmpd;
+
+    if (tmp)
+        mpi_dtype_unpack(mpi_dtype_held(s, dt, &tmpd), tmp, bytes, buf, count);
+    free(tmp);
+}
+
+int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count, MPI_Datatype dt)
+{
+    struct mpi_dtype tmpd;
+    const struct mpi_dtype *t = mpi_dtype_held(s, dt, &tmpd);
     const void *data;
     size_t len;
     void *tmp;
-    int err = mpi_dtype_view(mpi_state(), buf, count, dt, &data, &len, &tmp);
+    int err = mpi_dtype_view(s, src, count, dt, &data, &len, &tmp);
 
-    if (!err)
-        err = mpi_coll_send(c, data, len, dest, tag);
-    free(tmp);
-    return err;
-}
-
-int mpi_coll_recv_dt(struct mpi_comm *c, void *buf, int count, MPI_Datatype dt, int source, int tag)
-{
-    struct mpi_dtype tmpd;
-    const struct mpi_dtype *t = mpi_dtype_resolve(mpi_state(), dt, &tmpd);
-    size_t len = (size_t)(count * t->size);
-    void *tmp;
-    int err;
-
-    if (mpi_dtype_contig(t, count))
-        return mpi_coll_recv(c, (char *)buf + (count ? t->true_lb : 0), len, source, tag);
-    tmp = packed_alloc(t, count);
-    if (!tmp)
-        return -ENOMEM;
-    err = mpi_coll_recv(c, tmp, len, source, tag);
-    if (!err)
-        mpi_dtype_unpack(t, tmp, (MPI_Count)len, buf, count);
-    free(tmp);
-    return err;
-}
-
-int mpi_dtype_bcast(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
-                    MPI_Datatype dt, int root)
-{
-    struct mpi_dtype tmpd;
-    const struct mpi_dtype *t = mpi_dtype_resolve(s, dt, &tmpd);
-    size_t len = (size_t)(count * t->size);
-    void *tmp;
-    int err;
-
-    if (mpi_dtype_contig(t, count))
-        return mpi_coll_bcast(c, (char *)buf + (count ? t->true_lb : 0), len, root);
-    tmp = packed_alloc(t, count);
-    if (!tmp)
-        return -ENOMEM;
-    if (c->rank == root)
-        mpi_dtype_pack(t, buf, count, tmp);
-    err = mpi_coll_bcast(c, tmp, len, root);
-    if (!err && c->rank != root)
-        mpi_dtype_unpack(t, tmp, (MPI_Count)len, buf, count);
+    if (!err && t) /* through the packed form: only the type map's bytes move */
+        mpi_dtype_unpack(t, data, (MPI_Count)len, dst, count);
     free(tmp);
     return err;
 }

@@ -78,6 +78,12 @@ struct mpi_comm;
 const struct mpi_dtype *mpi_dtype_resolve(struct mpi_rank_state *s, MPI_Datatype dt,
                                           struct mpi_dtype *tmp);
 
+/* The description of dt for an operation that holds a reference on it:
+ * like mpi_dtype_resolve, but a derived type freed meanwhile is still
+ * returned. NULL for an invalid handle. */
+const struct mpi_dtype *mpi_dtype_held(struct mpi_rank_state *s, MPI_Datatype dt,
+                                       struct mpi_dtype *tmp);
+
 /* The derived type object behind handle dt even when freed but still
  * referenced (for internal use), or NULL. */
 struct mpi_dtype *mpi_dtype_object(struct mpi_rank_state *s, MPI_Datatype dt);
@@ -176,36 +182,28 @@ void mpi_dtype_xfer_abandon(struct mpi_dtype_xfer *x);
 int mpi_dtype_view(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt,
                    const void **data_p, size_t *len_p, void **tmp_p);
 
-/* Typed collective steps (mpi_coll_send/recv with packing). Return 0 or < 0. */
-int mpi_coll_send_dt(struct mpi_comm *c, const void *buf, int count, MPI_Datatype dt, int dest,
-                     int tag);
-int mpi_coll_recv_dt(struct mpi_comm *c, void *buf, int count, MPI_Datatype dt, int source,
-                     int tag);
+/* The receiving side of mpi_dtype_view: *data_p is where len bytes of
+ * packed data should land (in buf when contiguous, else a temporary in
+ * *tmp_p); mpi_dtype_recv_end() unpacks the `bytes` that arrived and frees
+ * the temporary. Returns MPI_SUCCESS or -ENOMEM. */
+int mpi_dtype_recv_begin(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt,
+                         void **data_p, size_t *len_p, void **tmp_p);
+void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt, void *tmp,
+                        MPI_Count bytes);
 
-/* MPI_Bcast's body for any committed type. Returns 0 or < 0. */
-int mpi_dtype_bcast(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
-                    MPI_Datatype dt, int root);
+/* Copies count items of dt from src to dst (type map bytes only). Returns
+ * MPI_SUCCESS or -ENOMEM. */
+int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count, MPI_Datatype dt);
 
-/* Reductions on derived types: the buffers are converted to arrays of the
- * type's basic element (`lowered`), the reduction runs on those, and
- * mpi_dtype_raise() writes the result back. For predefined types nothing is
- * copied. rbuf_in: recvbuf holds input (MPI_IN_PLACE, Reduce_local). */
-struct mpi_dtype_lowered {
-    const void *sbuf; /* pass these to the algorithm */
-    void *rbuf;
-    int count;
-    MPI_Datatype dt;
-    void *stmp, *rtmp; /* temporaries, NULL when not used */
-    void *user_rbuf;   /* where raise() unpacks */
-    int user_count;
-    MPI_Datatype user_dt;
-};
-int mpi_dtype_lower(struct mpi_rank_state *s, const void *sbuf, void *rbuf, int count,
-                    MPI_Datatype dt, int rbuf_in, struct mpi_dtype_lowered *lw);
-/* Finishes a lowered reduction whose algorithm returned err: writes the
- * result back into the user's buffer when err is 0, frees the temporaries.
- * Returns err, or -ENOMEM when the write-back could not be done. */
-int mpi_dtype_raise(struct mpi_rank_state *s, struct mpi_dtype_lowered *lw, int err);
+/* inout = in op inout on count items of derived type dt, op predefined:
+ * through arrays of dt's basic type. Returns MPI_SUCCESS, MPI_ERR_OP (no
+ * single basic type) or -ENOMEM. */
+int mpi_dtype_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count);
+
+/* Non-zero when dt may be used in reductions: predefined, or derived with
+ * its data inside [0, extent) of each item (scratch buffers of count *
+ * extent bytes hold it). */
+int mpi_dtype_reduce_layout_ok(struct mpi_rank_state *s, MPI_Datatype dt);
 
 /* The predefined basic type of dt for a reduction (dt itself when
  * predefined), or MPI_DATATYPE_NULL when the elements are mixed. */

@@ -124,6 +124,7 @@ int PMPI_Finalize(void)
     mpi_comm_teardown(s);
     mpi_req_table_free(&s->reqs);
     mpi_dtype_teardown(s);
+    mpi_op_user_teardown(s);
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */
