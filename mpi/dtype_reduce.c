@@ -67,7 +67,7 @@ static int from_basic(const struct mpi_dtype *b, const void *in, MPI_Count n,
     return 0;
 }
 
-int mpi_dtype_reduce_layout_ok(struct mpi_rank_state *s, MPI_Datatype dt)
+int mpi_dtype_fits_extent(struct mpi_rank_state *s, MPI_Datatype dt)
 {
     const struct mpi_dtype *t = mpi_dtype_object(s, dt);
 

@@ -200,10 +200,11 @@ int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int cou
  * single basic type) or -ENOMEM. */
 int mpi_dtype_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count);
 
-/* Non-zero when dt may be used in reductions: predefined, or derived with
- * its data inside [0, extent) of each item (scratch buffers of count *
- * extent bytes hold it). */
-int mpi_dtype_reduce_layout_ok(struct mpi_rank_state *s, MPI_Datatype dt);
+/* Non-zero when count items of dt fit in count * extent bytes from the
+ * buffer pointer: predefined, or derived with its data inside [0, extent)
+ * of each item. Collectives that keep scratch copies in the user's layout
+ * (reductions, in-place Alltoall) need it. */
+int mpi_dtype_fits_extent(struct mpi_rank_state *s, MPI_Datatype dt);
 
 /* The predefined basic type of dt for a reduction (dt itself when
  * predefined), or MPI_DATATYPE_NULL when the elements are mixed. */

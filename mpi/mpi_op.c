@@ -196,7 +196,7 @@ int mpi_op_check_reduce(MPI_Op op, MPI_Datatype dt)
     /* A derived type reduces as its basic type; mixed types have none. */
     const struct mpi_type_info *t = mpi_type_get(mpi_dtype_reduce_basic(mpi_state(), dt));
 
-    if (!mpi_dtype_reduce_layout_ok(mpi_state(), dt))
+    if (!mpi_dtype_fits_extent(mpi_state(), dt))
         return MPI_ERR_TYPE;
     if (mpi_op_is_user(op)) /* user functions accept every datatype */
         return mpi_op_user_check(op);

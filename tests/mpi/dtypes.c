@@ -358,6 +358,79 @@ static void test_reduce(void)
     MPI_CHECK(MPI_Type_free(&v));
 }
 
+/* Copies the type-map bytes of one struct rec from src to dst. */
+static void rec_fields(unsigned char *dst, const unsigned char *src)
+{
+    memcpy(dst + offsetof(struct rec, c), src + offsetof(struct rec, c), 1);
+    memcpy(dst + offsetof(struct rec, d), src + offsetof(struct rec, d), 8);
+    memcpy(dst + offsetof(struct rec, v), src + offsetof(struct rec, v), 12);
+    memcpy(dst + offsetof(struct rec, s), src + offsetof(struct rec, s), 2);
+}
+
+/* Allgather and Alltoall of the struct with holes (2 items per rank to each
+ * rank), then an Ibcast of the rendezvous vector and an Iallreduce of a
+ * vector of MPI_INT whose type handles are freed before the Wait (the
+ * schedules keep them alive). */
+static void test_coll_more(void)
+{
+    struct tcase all = cases[REC_SMALL], *v = &cases[VEC_BIG];
+    const size_t rs = sizeof(struct rec);
+    unsigned char *s, *r, *want, *src, *b;
+    int in[64], out[64], i, k;
+    MPI_Datatype vt, iv;
+    MPI_Request rq[2];
+    MPI_Status st[2];
+
+    all.count = 2 * size;
+    all.alloc = (size_t)all.count * rs;
+    s = buf_new(&all, rank);
+    r = buf_new(&all, -1);
+    want = buf_new(&all, -1);
+    MPI_CHECK(MPI_Allgather(s, 2, all.type, r, 2, all.type, MPI_COMM_WORLD));
+    for (k = 0; k < size; k++) { /* block k: rank k's items 0 and 1 */
+        src = buf_new(&all, k);
+        for (i = 0; i < 2; i++)
+            rec_fields(want + (size_t)(2 * k + i) * rs, src + (size_t)i * rs);
+        free(src);
+    }
+    CHECKF(memcmp(r, want, all.alloc) == 0, "Allgather of structs");
+    memset(r, MARK, all.alloc);
+    memset(want, MARK, all.alloc);
+    MPI_CHECK(MPI_Alltoall(s, 2, all.type, r, 2, all.type, MPI_COMM_WORLD));
+    for (k = 0; k < size; k++) { /* block k: rank k's items 2 rank, 2 rank + 1 */
+        src = buf_new(&all, k);
+        for (i = 0; i < 2; i++)
+            rec_fields(want + (size_t)(2 * k + i) * rs, src + (size_t)(2 * rank + i) * rs);
+        free(src);
+    }
+    CHECKF(memcmp(r, want, all.alloc) == 0, "Alltoall of structs");
+    free(s);
+    free(r);
+    free(want);
+
+    MPI_CHECK(MPI_Type_dup(v->type, &vt));
+    MPI_CHECK(MPI_Type_vector(32, 1, 2, MPI_INT, &iv));
+    MPI_CHECK(MPI_Type_commit(&iv));
+    b = buf_new(v, rank == 0 ? 8 : -1);
+    for (i = 0; i < 64; i++) {
+        in[i] = i + rank;
+        out[i] = -3;
+    }
+    MPI_CHECK(MPI_Ibcast(b + v->base, v->count, vt, 0, MPI_COMM_WORLD, &rq[0]));
+    rq[1] = MPI_REQUEST_NULL;
+    if (!th_library_is_mpich()) /* MPICH 4.0.2 refuses predefined ops on derived types */
+        MPI_CHECK(MPI_Iallreduce(in, out, 1, iv, MPI_SUM, MPI_COMM_WORLD, &rq[1]));
+    MPI_CHECK(MPI_Type_free(&vt));
+    MPI_CHECK(MPI_Type_free(&iv));
+    MPI_CHECK(MPI_Waitall(2, rq, st));
+    if (rank != 0)
+        expect_map(v, b, 8, v->count);
+    for (i = 0; i < 64 && !th_library_is_mpich(); i++)
+        CHECKF(out[i] == (i % 2 || i > 62 ? -3 : size * i + size * (size - 1) / 2),
+               "Iallreduce out[%d] = %d", i, out[i]);
+    free(b);
+}
+
 /* Each MAXLOC/MINLOC pair type: 3 pairs through Allreduce (value k is the
  * minimum on rank (size - k) % size, the maximum on (2 size - 1 - k) % size)
  * and through Send/Recv, where the receiver's padding must stay untouched
@@ -439,7 +512,9 @@ static void test_partial(void)
 }
 
 /* A message larger than the typed receive: MPI_ERR_TRUNCATE, eager and
- * rendezvous; a type that is not committed: MPI_ERR_TYPE. */
+ * rendezvous; a type that is not committed: MPI_ERR_TYPE; reductions on a
+ * mixed struct (MPI_ERR_OP) and on a type with data outside its extent
+ * (MPI_ERR_TYPE), both refused on every rank before any message. */
 static void test_errors(void)
 {
     const struct tcase *tc[2] = {&cases[REC_SMALL], &cases[VEC_BIG]};
@@ -464,6 +539,23 @@ static void test_errors(void)
             MPI_CHECK(MPI_Type_free(&small));
         }
         free(b);
+    }
+    if (!th_library_is_mpich()) { /* our limits: MPICH refuses or accepts these otherwise */
+        const int bl[2] = {1, 1};
+        const MPI_Aint dp[2] = {0, 8};
+        const MPI_Datatype ty[2] = {MPI_INT, MPI_DOUBLE};
+        MPI_Datatype mixed, neg;
+        int io[8] = {0};
+        MPI_CHECK(MPI_Type_create_struct(2, bl, dp, ty, &mixed));
+        MPI_CHECK(MPI_Type_commit(&mixed));
+        err = MPI_Allreduce(MPI_IN_PLACE, io, 1, mixed, MPI_SUM, MPI_COMM_WORLD);
+        CHECK_CLASS(err, MPI_ERR_OP); /* no single basic type */
+        MPI_CHECK(MPI_Type_create_hindexed(1, bl, (MPI_Aint[]){-8}, MPI_INT, &neg));
+        MPI_CHECK(MPI_Type_commit(&neg)); /* one int 8 bytes before the pointer */
+        err = MPI_Allreduce(MPI_IN_PLACE, io + 4, 1, neg, MPI_SUM, MPI_COMM_WORLD);
+        CHECK_CLASS(err, MPI_ERR_TYPE); /* data outside the extent: no scratch layout */
+        MPI_CHECK(MPI_Type_free(&mixed));
+        MPI_CHECK(MPI_Type_free(&neg));
     }
     MPI_CHECK(MPI_Type_contiguous(2, MPI_INT, &raw));
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_SELF, MPI_ERRORS_RETURN));
@@ -504,6 +596,8 @@ static void mode_all(void)
         test_reduce();
         done("Reduce/Allreduce on a vector of MPI_INT");
     }
+    test_coll_more();
+    done("Allgather/Alltoall/Ibcast/Iallreduce with derived types");
     test_pairs();
     done("MINLOC/MAXLOC and Send/Recv of every pair type");
     test_partial();
