@@ -195,6 +195,8 @@ void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Data
  * MPI_SUCCESS or -ENOMEM. */
 int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count, MPI_Datatype dt);
 
+/* dtype_reduce.c ---------------------------------------------------------- */
+
 /* inout = in op inout on count items of derived type dt, op predefined:
  * through arrays of dt's basic type. Returns MPI_SUCCESS, MPI_ERR_OP (no
  * single basic type) or -ENOMEM. */
