@@ -193,7 +193,8 @@ void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Data
 
 /* Copies count items of dt from src to dst (type map bytes only). Returns
  * MPI_SUCCESS or -ENOMEM. */
-int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count, MPI_Datatype dt);
+int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count,
+                   MPI_Datatype dt);
 
 /* dtype_reduce.c ---------------------------------------------------------- */
 
