@@ -172,7 +172,9 @@ static int rmig_ranges_receive(int portal, int src, int port, const struct rmig_
     for (i = 0; i < n; i++) {
         void *addr = (void *)(uintptr_t)r[i].addr;
 
+        ua_range_prepare(addr, r[i].len); /* big ranges land in huge pages */
         ret = rmig_portal_recv(portal, src, port, addr, r[i].len);
+        ua_range_settle(addr, r[i].len);
         if (ret < 0)
             return ret;
         if (ua_checksum_range(addr, r[i].len) != r[i].checksum)

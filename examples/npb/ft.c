@@ -281,7 +281,6 @@ int main(int argc, char **argv)
     if (s.nz % a.size || s.ny % a.size)
         npb_refuse("ft: the number of processes must divide ny and nz");
     s.nzl = s.nz / a.size, s.nyl = s.ny / a.size;
-    npb_need(MPI_Alltoall != NULL, "MPI_Alltoall");
     ft_alloc(&s);
     npb_say(" NAS Parallel Benchmarks (nanvix-mpi examples) - FT Benchmark\n"
             " Size: %dx%dx%d\n Iterations: %d\n Number of processes: %d\n",

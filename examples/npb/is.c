@@ -281,8 +281,6 @@ int main(int argc, char **argv)
     s.shift = s.c->log_max - s.c->log_buckets;
     s.first = s.nkeys * a.rank / a.size;
     s.nloc = s.nkeys * (a.rank + 1) / a.size - s.first;
-    npb_need(MPI_Alltoall != NULL, "MPI_Alltoall");
-    npb_need(MPI_Alltoallv != NULL, "MPI_Alltoallv");
     is_alloc(&s);
     is_generate(&s);
     npb_say(" NAS Parallel Benchmarks (nanvix-mpi examples) - IS Benchmark\n"

@@ -85,16 +85,6 @@ void npb_refuse(const char *why)
     exit(2);
 }
 
-void npb_need(int present, const char *name)
-{
-    char why[128];
-
-    if (present)
-        return;
-    snprintf(why, sizeof why, "%s is missing from this MPI library: cannot run", name);
-    npb_refuse(why);
-}
-
 static void npb_usage(const char *kernel, const char *classes)
 {
     char why[256];

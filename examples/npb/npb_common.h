@@ -17,13 +17,6 @@
 
 #include <stdint.h>
 
-/* nanvix-mpi gets MPI_Alltoall and MPI_Alltoallv with the collectives of
- * issue 4. Until then IS and FT reference them weakly, so that every kernel
- * still links against our library and they stop with a clear message
- * (npb_need) instead of failing to load. Harmless on MPICH, which has them. */
-#pragma weak MPI_Alltoall
-#pragma weak MPI_Alltoallv
-
 /* The multiplier every kernel uses: 5^13. */
 #define NPB_MULT 1220703125ULL
 
@@ -62,10 +55,6 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
 /* Stops the job with `why` (printed by rank 0) and exit status 2: for a
  * kernel-specific limit found after npb_start(), e.g. too many ranks. */
 void npb_refuse(const char *why);
-
-/* Stops the job like npb_refuse() unless `present`: `name` is an MPI call the
- * kernel needs and the library lacks (see the weak references above). */
-void npb_need(int present, const char *name);
 
 /* Called by every rank at iteration `iter` (1-based) of the timed loop; the
  * rank scheduled there moves to a spare. Returns 0 (also when nothing is
