@@ -59,6 +59,11 @@ static void xchg_in_place(struct mpi_sched *sc, const struct xside *r)
     for (k = 0; k < size; k++)
         if (r->counts[k] > 0 && sched_bytes(r->counts[k], xtype(r, k)) > max)
             max = sched_bytes(r->counts[k], xtype(r, k));
+    for (k = 0; k < size; k++) /* tmp holds a block in its type's layout */
+        if (r->counts[k] > 0 && !mpi_dtype_fits_extent(mpi_state(), xtype(r, k)))
+            sc->err = MPI_ERR_TYPE;
+    if (sc->err)
+        return;
     if (!(tmp = sched_tmp(sc, max)))
         return;
     for (k = 0; k < size; k++) {

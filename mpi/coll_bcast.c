@@ -112,7 +112,9 @@ void sched_bcast(struct mpi_sched *sc, void *buf, int count, MPI_Datatype dt, in
 {
     size_t bytes = sched_bytes(count, dt);
 
-    if (sc->c->size >= BCAST_LARGE_PROCS && bytes >= BCAST_LARGE && bytes <= INT_MAX)
+    /* the scatter+ring path cuts the buffer into bytes: predefined types only */
+    if (sc->c->size >= BCAST_LARGE_PROCS && bytes >= BCAST_LARGE && bytes <= INT_MAX &&
+        mpi_type_get(dt))
         bcast_scatter_ring(sc, buf, (int)bytes, root);
     else
         bcast_binomial(sc, buf, count, dt, root);

@@ -163,6 +163,7 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
+    struct mpi_sched *sc;
     int err = mpi_enter(&s);
 
     if (!err)
@@ -173,8 +174,17 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
         err = mpi_check_root(c, root);
     if (!err)
         err = check_reduce_bufs(c, sendbuf, recvbuf, count, root);
-    if (!err)
+    if (!err && mpi_type_get(datatype)) {
         err = mpi_coll_reduce(c, sendbuf, recvbuf, count, datatype, op, root);
+    } else if (!err) { /* derived types: the schedule engine packs them */
+        sc = mpi_sched_new(c);
+        if (!sc)
+            err = -ENOMEM;
+        else
+            sched_reduce_tree(sc, sendbuf, recvbuf, count, datatype, op, root);
+        if (sc)
+            err = mpi_sched_run(sc);
+    }
     return mpi_error(comm, err, "MPI_Reduce");
 }
 

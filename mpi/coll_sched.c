@@ -14,11 +14,16 @@
 size_t sched_extent(MPI_Datatype dt)
 {
     const struct mpi_type_info *t = mpi_type_get(dt);
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *d;
 
-    return t ? t->extent : 0;
+    if (t)
+        return t->extent;
+    d = mpi_dtype_held(mpi_state(), dt, &tmp);
+    return d ? (size_t)(d->ub - d->lb) : 0;
 }
 
-/* Contiguous predefined types only, until derived datatypes pack here. */
+/* Memory span; the wire length is count * size (step_start). */
 size_t sched_bytes(int count, MPI_Datatype dt)
 {
     return (size_t)count * sched_extent(dt);
@@ -75,6 +80,7 @@ static void sched_comm(struct mpi_sched *sc, int kind, const void *src, void *ds
     st->count = count;
     st->dt = dt;
     st->peer = peer;
+    mpi_dtype_ref(mpi_state(), dt); /* the user may free a derived type meanwhile */
 }
 
 void sched_send(struct mpi_sched *sc, const void *buf, int count, MPI_Datatype dt, int peer)
@@ -98,6 +104,7 @@ void sched_reduce(struct mpi_sched *sc, const void *in, void *inout, int count, 
     st->dst = inout;
     st->count = count;
     st->dt = dt;
+    mpi_dtype_ref(mpi_state(), dt);
     st->op = op;
     if (mpi_op_is_user(op)) /* the application may free op before we apply it */
         mpi_op_user_ref(op, 1);
@@ -113,6 +120,7 @@ void sched_copy(struct mpi_sched *sc, const void *src, void *dst, int count, MPI
     st->dst = dst;
     st->count = count;
     st->dt = dt;
+    mpi_dtype_ref(mpi_state(), dt);
 }
 
 void sched_round(struct mpi_sched *sc)
@@ -136,20 +144,45 @@ void *sched_tmp(struct mpi_sched *sc, size_t bytes)
     return p;
 }
 
+/* Posts a send or receive of st: contiguous data in place, derived types
+ * through st->pack (mpi_dtype.h). Returns 0 or < 0. */
+static int step_post(struct mpi_sched *sc, struct sched_step *st)
+{
+    struct mpi_rank_state *s = mpi_state();
+    struct mpi_comm *c = sc->c;
+    const void *sdata;
+    void *rdata;
+    size_t len;
+    int err;
+
+    if (st->kind == SCHED_SEND) {
+        err = mpi_dtype_view(s, st->src, st->count, st->dt, &sdata, &len, &st->pack);
+        if (!err)
+            err = cv_isend(sdata, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx,
+                           CV_SEND_STANDARD, &st->cv);
+    } else {
+        err = mpi_dtype_recv_begin(s, st->dst, st->count, st->dt, &rdata, &len, &st->pack);
+        if (!err)
+            err = cv_irecv(rdata, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx,
+                           &st->cv);
+    }
+    if (err < 0) {
+        free(st->pack);
+        st->pack = NULL;
+    }
+    return err;
+}
+
 /* Runs a local step or posts a send/receive. */
 static void step_start(struct mpi_sched *sc, struct sched_step *st)
 {
-    struct mpi_comm *c = sc->c;
     size_t len = sched_bytes(st->count, st->dt);
     int err = 0;
 
     switch (st->kind) {
     case SCHED_SEND:
-        err = cv_isend(st->src, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx,
-                       CV_SEND_STANDARD, &st->cv);
-        break;
     case SCHED_RECV:
-        err = cv_irecv(st->dst, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx, &st->cv);
+        err = step_post(sc, st);
         break;
     case SCHED_REDUCE:
         err = mpi_op_is_user(st->op)
@@ -157,7 +190,10 @@ static void step_start(struct mpi_sched *sc, struct sched_step *st)
                   : mpi_op_apply(st->op, st->dt, st->src, st->dst, (size_t)st->count);
         break;
     case SCHED_COPY:
-        memcpy(st->dst, st->src, len);
+        if (mpi_type_get(st->dt))
+            memcpy(st->dst, st->src, len);
+        else
+            err = mpi_dtype_copy(mpi_state(), st->src, st->dst, st->count, st->dt);
         break;
     }
     if (err < 0)
@@ -187,6 +223,12 @@ static int round_done(struct mpi_sched *sc)
             err = cst.error;
         if (err && !sc->err)
             sc->err = err;
+        if (st->kind == SCHED_RECV && st->pack) /* a derived type: unpack what came */
+            mpi_dtype_recv_end(mpi_state(), st->dst, st->count, st->dt, st->pack,
+                               (MPI_Count)cst.count);
+        else
+            free(st->pack);
+        st->pack = NULL;
         cv_request_free(st->cv);
         st->cv = NULL;
     }
@@ -223,9 +265,12 @@ static int sched_free(struct mpi_sched *sc)
 {
     int i, err = sc->err;
 
-    for (i = 0; i < sc->nsteps; i++)
+    for (i = 0; i < sc->nsteps; i++) {
         if (sc->steps[i].kind == SCHED_REDUCE && mpi_op_is_user(sc->steps[i].op))
             mpi_op_user_ref(sc->steps[i].op, -1);
+        free(sc->steps[i].pack);
+        mpi_dtype_unref(mpi_state(), sc->steps[i].dt);
+    }
     for (i = 0; i < sc->ntmps; i++)
         free(sc->tmps[i]);
     free(sc->tmps);

@@ -15,8 +15,10 @@
  * progress rule: a pending collective must advance while its rank waits on
  * anything else).
  *
- * Data are described as (buffer, count, datatype); sched_bytes() is the one
- * place that turns them into a contiguous byte count for the wire.
+ * Data are described as (buffer, count, datatype). sched_bytes() is the span
+ * of count items in memory (count * extent); on the wire, steps carry the
+ * packed form (count * size bytes), packed and unpacked by the engine for
+ * derived datatypes, which every step references until the schedule ends.
  */
 #ifndef COLL_SCHED_H
 #define COLL_SCHED_H
@@ -37,6 +39,7 @@ struct sched_step {
     MPI_Datatype dt;  /* datatype of the items */
     MPI_Op op;        /* REDUCE: the operation */
     cv_request_t *cv; /* SEND/RECV once posted */
+    void *pack;       /* SEND/RECV of a derived type: packed data in flight */
 };
 
 struct mpi_sched {
@@ -71,7 +74,7 @@ void sched_round(struct mpi_sched *sc);
 /* Scratch memory owned by the schedule, or NULL (sc->err is set then). */
 void *sched_tmp(struct mpi_sched *sc, size_t bytes);
 
-/* Bytes of count items of dt on the wire; extent of dt. */
+/* Bytes count items of dt span in memory (count * extent); extent of dt. */
 size_t sched_bytes(int count, MPI_Datatype dt);
 size_t sched_extent(MPI_Datatype dt);
 

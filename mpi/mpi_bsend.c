@@ -73,13 +73,18 @@ int PMPI_Bsend(const void *buf, int count, MPI_Datatype datatype, int dest, int 
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
+    const void *data;
+    void *packed = NULL;
     size_t len;
     int err = mpi_enter(&s);
 
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, dest, tag, comm, 0, &c, &len);
+    if (!err && dest != MPI_PROC_NULL) /* derived types: copy the packed form */
+        err = mpi_dtype_view(s, buf, count, datatype, &data, &len, &packed);
     if (!err && dest != MPI_PROC_NULL)
-        err = bsend_start(&s->bsend, c, buf, len, dest, tag);
+        err = bsend_start(&s->bsend, c, data, len, dest, tag);
+    free(packed);
     return mpi_error(comm, err, "MPI_Bsend");
 }
 

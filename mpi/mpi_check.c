@@ -16,13 +16,14 @@ int mpi_check_comm(struct mpi_rank_state *s, MPI_Comm comm, struct mpi_comm **c_
     return MPI_SUCCESS;
 }
 
+/* Predefined, or derived, live and committed (what communication needs). */
 int mpi_check_type(MPI_Datatype dt, size_t *extent_p)
 {
-    const struct mpi_type_info *t = mpi_type_get(dt);
+    MPI_Aint size, extent;
 
-    if (!t)
+    if (mpi_dtype_check_size(mpi_state(), dt, &size, &extent))
         return MPI_ERR_TYPE;
-    *extent_p = t->extent;
+    *extent_p = (size_t)extent;
     return MPI_SUCCESS;
 }
 
@@ -68,20 +69,20 @@ int mpi_check_recv_tag(int tag)
 int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
                   int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p)
 {
-    size_t extent = 0;
+    MPI_Aint size = 0, extent;
     int err = mpi_check_comm(s, comm, c_p);
 
     if (!err)
         err = mpi_check_count(count);
     if (!err)
-        err = mpi_check_type(dt, &extent);
+        err = mpi_dtype_check_size(s, dt, &size, &extent);
     if (!err)
         err = recv ? mpi_check_source(*c_p, peer) : mpi_check_dest(*c_p, peer);
     if (!err)
         err = recv ? mpi_check_recv_tag(tag) : mpi_check_send_tag(tag);
     if (!err)
         err = mpi_check_buf(buf, count);
-    if (!err)
-        *bytes_p = (size_t)count * extent;
+    if (!err) /* messages carry the packed form */
+        *bytes_p = (size_t)count * (size_t)size;
     return err;
 }

@@ -3,14 +3,12 @@
  * MPICH's builtin datatype handles are 0x4c00SSII (SS the size in bytes, II
  * an index); the pair types of MAXLOC/MINLOC are 0x8c0000II. Both index a
  * constant table here, so a lookup is one array access plus a check that the
- * whole handle matches. Buffers travel as count * extent contiguous bytes, so
- * the pair types with padding (e.g. MPI_DOUBLE_INT) keep their C layout.
- * Derived datatypes are not supported yet: every other handle is invalid.
+ * whole handle matches. Messages carry the packed form (count * size bytes),
+ * so the pair types with padding (e.g. MPI_DOUBLE_INT) travel without it
+ * and are laid out again at the receiver. Derived datatypes and the queries
+ * (MPI_Type_size...) are in dtype_*.c, which build on this table.
  */
 #include "mpi_impl.h"
-
-#pragma weak MPI_Type_size = PMPI_Type_size
-#pragma weak MPI_Type_get_extent = PMPI_Type_get_extent
 
 /* A builtin row: size is also the extent, one basic element per item. */
 #define ROW(h, fam) [(h)&0xff] = {(h), ((h) >> 8) & 0xff, ((h) >> 8) & 0xff, 1, (fam)}
@@ -120,29 +118,4 @@ const struct mpi_type_info *mpi_type_get(MPI_Datatype dt)
     else if (((unsigned)dt & 0xffffff00u) == 0x8c000000u && idx < 5)
         t = &pair_types[idx];
     return t && t->handle == dt ? t : NULL;
-}
-
-int PMPI_Type_size(MPI_Datatype datatype, int *size)
-{
-    const struct mpi_type_info *t = mpi_type_get(datatype);
-
-    if (!t)
-        return mpi_error(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Type_size");
-    if (!size)
-        return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Type_size");
-    *size = t->size;
-    return MPI_SUCCESS;
-}
-
-int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint *lb, MPI_Aint *extent)
-{
-    const struct mpi_type_info *t = mpi_type_get(datatype);
-
-    if (!t)
-        return mpi_error(MPI_COMM_WORLD, MPI_ERR_TYPE, "MPI_Type_get_extent");
-    if (!lb || !extent)
-        return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Type_get_extent");
-    *lb = 0;
-    *extent = t->extent;
-    return MPI_SUCCESS;
 }

@@ -25,6 +25,7 @@
 #include <mpi.h>
 #include "cv.h"
 #include "ua.h"
+#include "mpi_dtype.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -94,6 +95,8 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
+    /* derived-type packing to finish at completion (mpi_dtype.h), or NULL */
+    struct mpi_dtype_xfer *xfer;
     /* MPI_REQ_COLL: the collective's schedule */
     struct mpi_sched *sched;
 };
@@ -142,6 +145,8 @@ struct mpi_rank_state {
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
+    /* derived datatypes (mpi_dtype.h) */
+    struct mpi_dtype_table dtypes;
     /* MPI_Op_create table (mpi_op_user.c) */
     struct mpi_op_user *user_ops;
     int nuser_ops;
@@ -347,14 +352,16 @@ int mpi_check_source(const struct mpi_comm *c, int source);
 int mpi_check_root(const struct mpi_comm *c, int root);
 int mpi_check_send_tag(int tag);
 int mpi_check_recv_tag(int tag);
-/* All of the above for a send (recv = 0) or a receive (recv = 1). */
+/* All of the above for a send (recv = 0) or a receive (recv = 1); *bytes_p
+ * is the packed size of the message (count * type size). */
 int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt, int peer,
                   int tag, MPI_Comm comm, int recv, struct mpi_comm **c_p, size_t *bytes_p);
 
 /* mpi_pt2pt.c -------------------------------------------------------------- */
 
-/* Starts a send/receive (arguments already checked); handles MPI_PROC_NULL.
- * Returns MPI_SUCCESS or < 0. */
+/* Starts a send/receive of len contiguous bytes (arguments already checked);
+ * handles MPI_PROC_NULL. Returns MPI_SUCCESS or < 0. With (count, datatype)
+ * use mpi_p2p_isend_dt/irecv_dt (mpi_dtype.h), which pack derived types. */
 int mpi_p2p_isend(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, size_t len,
                   int dest, int tag, int mode, MPI_Request *h_p);
 int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_t len, int source,

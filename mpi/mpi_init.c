@@ -123,6 +123,7 @@ int PMPI_Finalize(void)
     err = cv_finalize();
     mpi_comm_teardown(s);
     mpi_req_table_free(&s->reqs);
+    mpi_dtype_teardown(s);
     mpi_op_user_teardown(s);
     s->finalized = 1;
     if (err < 0) {

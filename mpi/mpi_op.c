@@ -193,9 +193,12 @@ static mpi_op_kernel_t op_kernel(MPI_Op op, const struct mpi_type_info *t)
 
 int mpi_op_check_reduce(MPI_Op op, MPI_Datatype dt)
 {
-    const struct mpi_type_info *t = mpi_type_get(dt);
+    /* A derived type reduces as its basic type; mixed types have none. */
+    const struct mpi_type_info *t = mpi_type_get(mpi_dtype_reduce_basic(mpi_state(), dt));
 
-    if (t && mpi_op_is_user(op)) /* user functions accept every datatype */
+    if (!mpi_dtype_fits_extent(mpi_state(), dt))
+        return MPI_ERR_TYPE;
+    if (mpi_op_is_user(op)) /* user functions accept every datatype */
         return mpi_op_user_check(op);
     if (!t || !mpi_op_valid(op) || op == MPI_REPLACE || op == MPI_NO_OP)
         return MPI_ERR_OP;
@@ -207,8 +210,10 @@ int mpi_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t
     const struct mpi_type_info *t = mpi_type_get(dt);
     mpi_op_kernel_t k;
 
-    if (t && mpi_op_is_user(op))
+    if (mpi_op_is_user(op))
         return mpi_op_user_apply(op, dt, in, inout, count);
+    if (!t && mpi_op_valid(op)) /* a derived type: element by element of its basic type */
+        return mpi_dtype_op_apply(op, dt, in, inout, count);
     if (!t || !mpi_op_valid(op))
         return MPI_ERR_OP;
     if (op == MPI_NO_OP)

@@ -73,7 +73,7 @@ static int p2p_send(const void *buf, int count, MPI_Datatype dt, int dest, int t
     if (!err)
         err = mpi_check_p2p(s, buf, count, dt, dest, tag, comm, 0, &c, &len);
     if (!err)
-        err = mpi_p2p_isend(s, c, buf, len, dest, tag, mode, &h);
+        err = mpi_p2p_isend_dt(s, c, buf, count, dt, dest, tag, mode, &h);
     if (!err)
         err = mpi_req_wait(s, &h, MPI_STATUS_IGNORE);
     return mpi_error(comm, err, fname);
@@ -106,7 +106,7 @@ int PMPI_Recv(void *buf, int count, MPI_Datatype datatype, int source, int tag, 
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, source, tag, comm, 1, &c, &len);
     if (!err)
-        err = mpi_p2p_irecv(s, c, buf, len, source, tag, &h);
+        err = mpi_p2p_irecv_dt(s, c, buf, count, datatype, source, tag, &h);
     if (!err)
         err = mpi_req_wait(s, &h, status);
     if (err && status != MPI_STATUS_IGNORE && status)
@@ -128,7 +128,7 @@ static int p2p_isend(const void *buf, int count, MPI_Datatype dt, int dest, int 
     if (!err && !request)
         err = MPI_ERR_ARG;
     if (!err)
-        err = mpi_p2p_isend(s, c, buf, len, dest, tag, mode, request);
+        err = mpi_p2p_isend_dt(s, c, buf, count, dt, dest, tag, mode, request);
     return mpi_error(comm, err, fname);
 }
 
@@ -164,7 +164,7 @@ int PMPI_Irecv(void *buf, int count, MPI_Datatype datatype, int source, int tag,
     if (!err && !request)
         err = MPI_ERR_ARG;
     if (!err)
-        err = mpi_p2p_irecv(s, c, buf, len, source, tag, request);
+        err = mpi_p2p_irecv_dt(s, c, buf, count, datatype, source, tag, request);
     return mpi_error(comm, err, "MPI_Irecv");
 }
 
@@ -234,17 +234,17 @@ int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status)
 }
 
 /* Receive into rbuf while sending sbuf; arguments checked. */
-static int p2p_sendrecv(struct mpi_rank_state *s, struct mpi_comm *c, const void *sbuf, size_t slen,
-                        int dest, int stag, void *rbuf, size_t rlen, int source, int rtag,
-                        MPI_Status *st)
+static int p2p_sendrecv(struct mpi_rank_state *s, struct mpi_comm *c, const void *sbuf, int scount,
+                        MPI_Datatype stype, int dest, int stag, void *rbuf, int rcount,
+                        MPI_Datatype rtype, int source, int rtag, MPI_Status *st)
 {
     MPI_Request rh, sh;
     int err, serr;
 
-    err = mpi_p2p_irecv(s, c, rbuf, rlen, source, rtag, &rh);
+    err = mpi_p2p_irecv_dt(s, c, rbuf, rcount, rtype, source, rtag, &rh);
     if (err)
         return err;
-    err = mpi_p2p_isend(s, c, sbuf, slen, dest, stag, CV_SEND_STANDARD, &sh);
+    err = mpi_p2p_isend_dt(s, c, sbuf, scount, stype, dest, stag, CV_SEND_STANDARD, &sh);
     if (err) {
         cv_cancel(mpi_req_get(&s->reqs, rh)->cv);
         mpi_req_wait(s, &rh, MPI_STATUS_IGNORE);
@@ -269,8 +269,8 @@ int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int
     if (!err)
         err = mpi_check_p2p(s, recvbuf, recvcount, recvtype, source, recvtag, comm, 1, &c, &rlen);
     if (!err)
-        err = p2p_sendrecv(s, c, sendbuf, slen, dest, sendtag, recvbuf, rlen, source, recvtag,
-                           status);
+        err = p2p_sendrecv(s, c, sendbuf, sendcount, sendtype, dest, sendtag, recvbuf, recvcount,
+                           recvtype, source, recvtag, status);
     return mpi_error(comm, err, "MPI_Sendrecv");
 }
 
@@ -279,6 +279,7 @@ int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest,
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
+    const void *data;
     void *copy = NULL;
     size_t len;
     int err = mpi_enter(&s);
@@ -287,15 +288,18 @@ int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest,
         err = mpi_check_p2p(s, buf, count, datatype, dest, sendtag, comm, 0, &c, &len);
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, source, recvtag, comm, 1, &c, &len);
-    if (!err && len > 0) {
+    if (!err) /* the outgoing data, packed, so the receive may overwrite buf */
+        err = mpi_dtype_view(s, buf, count, datatype, &data, &len, &copy);
+    if (!err && !copy && len > 0) {
         copy = malloc(len);
         if (!copy)
             err = -ENOMEM;
         else
-            memcpy(copy, buf, len);
+            memcpy(copy, data, len);
     }
     if (!err)
-        err = p2p_sendrecv(s, c, copy, len, dest, sendtag, buf, len, source, recvtag, status);
+        err = p2p_sendrecv(s, c, copy, (int)len, MPI_BYTE, dest, sendtag, buf, count, datatype,
+                           source, recvtag, status);
     free(copy);
     return mpi_error(comm, err, "MPI_Sendrecv_replace");
 }

@@ -30,6 +30,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].kind = MPI_REQ_FREE;
         slots[i].cv = NULL;
         slots[i].comm = NULL;
+        slots[i].xfer = NULL;
         slots[i].sched = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
@@ -56,6 +57,7 @@ int mpi_req_alloc(struct mpi_req_table *t, int kind, struct mpi_comm *c, cv_requ
     r->kind = (uint8_t)kind;
     r->cv = cv;
     r->comm = c;
+    r->xfer = NULL;
     if (c)
         c->refs++;
     t->active++;
@@ -86,6 +88,9 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
 
     if (r->comm)
         r->comm->refs--;
+    if (r->xfer) /* released before completion (MPI_Request_free) */
+        mpi_dtype_xfer_abandon(r->xfer);
+    r->xfer = NULL;
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;
     r->comm = NULL;
@@ -130,6 +135,9 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
         src = r->kind == MPI_REQ_RECV ? mpi_comm_from_world(r->comm, cst.source) : MPI_ANY_SOURCE;
         mpi_status_set(st, src, r->kind == MPI_REQ_RECV ? cst.tag : MPI_ANY_TAG,
                        (MPI_Count)cst.count, cst.cancelled);
+        if (r->xfer) /* unpack a derived-type receive, drop the temporary */
+            mpi_dtype_xfer_done(s, r->xfer, (MPI_Count)cst.count, cst.cancelled);
+        r->xfer = NULL;
         cv_request_free(r->cv);
     }
     mpi_req_release(&s->reqs, *h_p);

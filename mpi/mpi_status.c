@@ -2,13 +2,14 @@
  *
  * The byte count is kept as MPICH does: the low 32 bits in count_lo, the
  * high bits shifted left by one in count_hi_and_cancelled, whose bit 0 is the
- * cancelled flag. MPI_Get_count divides by the datatype's extent (buffers
- * travel as count * extent bytes) and answers MPI_UNDEFINED for a remainder.
+ * cancelled flag. MPI_Get_count divides by the datatype's size (messages
+ * carry the packed form) and answers MPI_UNDEFINED for a remainder.
  */
 #include "mpi_impl.h"
 
 #pragma weak MPI_Get_count = PMPI_Get_count
 #pragma weak MPI_Get_elements = PMPI_Get_elements
+#pragma weak MPI_Get_elements_x = PMPI_Get_elements_x
 #pragma weak MPI_Test_cancelled = PMPI_Test_cancelled
 
 MPI_Count mpi_status_bytes(const MPI_Status *st)
@@ -38,57 +39,62 @@ void mpi_status_empty(MPI_Status *st)
 }
 
 /* Shared by Get_count and Get_elements: checks, then bytes and the type. */
-static int status_args(const MPI_Status *status, MPI_Datatype dt, const int *count,
-                       const struct mpi_type_info **t_p, MPI_Count *bytes_p)
+static int status_args(const MPI_Status *status, MPI_Datatype dt, const void *count,
+                       struct mpi_dtype *tmp, const struct mpi_dtype **t_p, MPI_Count *bytes_p)
 {
     if (!status || status == MPI_STATUS_IGNORE || !count)
         return MPI_ERR_ARG;
-    *t_p = mpi_type_get(dt);
+    *t_p = mpi_dtype_resolve(mpi_state(), dt, tmp);
     if (!*t_p)
         return MPI_ERR_TYPE;
     *bytes_p = mpi_status_bytes(status);
     return MPI_SUCCESS;
 }
 
+/* Items of the type the bytes hold; MPI_UNDEFINED for a partial item. */
 int PMPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
 {
-    const struct mpi_type_info *t;
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t;
     MPI_Count bytes, n;
-    int err = status_args(status, datatype, count, &t, &bytes);
+    int err = status_args(status, datatype, count, &tmp, &t, &bytes);
 
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Get_count");
-    if (t->extent == 0 || bytes % t->extent != 0)
+    if (t->size == 0 || bytes % t->size != 0)
         *count = bytes == 0 ? 0 : MPI_UNDEFINED;
     else {
-        n = bytes / t->extent;
+        n = bytes / t->size;
         *count = n > 0x7fffffff ? MPI_UNDEFINED : (int)n;
     }
     return MPI_SUCCESS;
 }
 
-/* Basic elements: items times elements per item, plus the value of a
- * trailing half pair. */
+/* Basic elements: whole items times their elements, plus the elements of
+ * the first blocks of a partial item (MPI_UNDEFINED inside an element). */
+int PMPI_Get_elements_x(const MPI_Status *status, MPI_Datatype datatype, MPI_Count *count)
+{
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t;
+    MPI_Count bytes;
+    int err = status_args(status, datatype, count, &tmp, &t, &bytes);
+
+    if (err)
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Get_elements_x");
+    *count = mpi_dtype_elements(t, bytes);
+    return MPI_SUCCESS;
+}
+
 int PMPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype, int *count)
 {
-    const struct mpi_type_info *t;
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t;
     MPI_Count bytes, n;
-    int err = status_args(status, datatype, count, &t, &bytes);
+    int err = status_args(status, datatype, count, &tmp, &t, &bytes);
 
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Get_elements");
-    if (t->extent == 0) {
-        *count = 0;
-        return MPI_SUCCESS;
-    }
-    n = bytes / t->extent * t->elements;
-    if (bytes % t->extent) {
-        if (t->elements == 1 || (MPI_Count)(bytes % t->extent) < t->size - (MPI_Count)sizeof(int)) {
-            *count = MPI_UNDEFINED;
-            return MPI_SUCCESS;
-        }
-        n += 1;
-    }
+    n = mpi_dtype_elements(t, bytes);
     *count = n > 0x7fffffff ? MPI_UNDEFINED : (int)n;
     return MPI_SUCCESS;
 }
