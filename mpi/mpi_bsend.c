@@ -43,9 +43,8 @@ void mpi_bsend_drain(struct mpi_rank_state *s)
     s->bsend.size = 0;
 }
 
-/* Copies and starts one buffered send; arguments checked. */
-static int bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *buf, size_t len,
-                       int dest, int tag)
+int mpi_bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *buf, size_t len,
+                    int dest, int tag)
 {
     struct mpi_bsend_msg *m;
     int err;
@@ -79,7 +78,7 @@ int PMPI_Bsend(const void *buf, int count, MPI_Datatype datatype, int dest, int 
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, dest, tag, comm, 0, &c, &len);
     if (!err && dest != MPI_PROC_NULL)
-        err = bsend_start(&s->bsend, c, buf, len, dest, tag);
+        err = mpi_bsend_start(&s->bsend, c, buf, len, dest, tag);
     return mpi_error(comm, err, "MPI_Bsend");
 }
 

@@ -115,6 +115,10 @@ int PMPI_Finalize(void)
 
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
+    /* MPI: MPI_COMM_SELF's attributes are deleted first, callbacks run. */
+    err = mpi_attr_delete_all(s, mpi_comm_get(s, MPI_COMM_SELF));
+    if (err)
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
     world = mpi_comm_get(s, MPI_COMM_WORLD);
     err = mpi_coll_barrier(world);
     if (err)
@@ -123,6 +127,8 @@ int PMPI_Finalize(void)
     err = cv_finalize();
     mpi_comm_teardown(s);
     mpi_req_table_free(&s->reqs);
+    mpi_group_teardown(s);
+    mpi_keyval_teardown(s);
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */

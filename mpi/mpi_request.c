@@ -30,6 +30,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].kind = MPI_REQ_FREE;
         slots[i].cv = NULL;
         slots[i].comm = NULL;
+        slots[i].persist = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
     }
@@ -84,7 +85,9 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     struct mpi_request *r = &t->slots[idx];
 
     if (r->comm)
-        r->comm->refs--;
+        mpi_comm_unref(r->comm); /* may be the last reference after MPI_Comm_free */
+    free(r->persist);
+    r->persist = NULL;
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;
     r->comm = NULL;
@@ -105,7 +108,7 @@ void mpi_req_table_free(struct mpi_req_table *t)
 
 int mpi_req_done(struct mpi_request *r)
 {
-    return r->kind == MPI_REQ_PROC_NULL || cv_request_done(r->cv);
+    return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
 }
 
 int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
@@ -114,6 +117,10 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     struct cv_status cst = {0};
     int done = 0, err = MPI_SUCCESS, src;
 
+    if (r->kind == MPI_REQ_INACTIVE) { /* persistent, not started: empty status */
+        mpi_status_empty(st);
+        return MPI_SUCCESS;
+    }
     if (r->kind == MPI_REQ_PROC_NULL) {
         mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
     } else {
@@ -125,6 +132,11 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
                        (MPI_Count)cst.count, cst.cancelled);
         cv_request_free(r->cv);
     }
+    if (r->persist) { /* persistent: back to inactive, the handle stays */
+        r->kind = MPI_REQ_INACTIVE;
+        r->cv = NULL;
+        return err;
+    }
     mpi_req_release(&s->reqs, *h_p);
     *h_p = MPI_REQUEST_NULL;
     return err;
@@ -135,7 +147,7 @@ int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     struct mpi_request *r = mpi_req_get(&s->reqs, *h_p);
     int err = 0, ferr;
 
-    if (r->kind != MPI_REQ_PROC_NULL)
+    if (r->cv)
         err = cv_wait(r->cv, NULL);
     ferr = mpi_req_finish(s, h_p, st);
     return err < 0 ? err : ferr;
