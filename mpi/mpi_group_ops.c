@@ -45,7 +45,7 @@ static int mark_ranks(const struct mpi_group *g, int n, const int *ranks, char *
 {
     int i;
 
-    if (n < 0 || n > g->size || (n > 0 && !ranks))
+    if (n < 0 || (n > 0 && !ranks))
         return MPI_ERR_ARG;
     for (i = 0; i < n; i++) {
         if (ranks[i] < 0 || ranks[i] >= g->size || mark[ranks[i]])
