@@ -83,6 +83,24 @@ static void check_predefined(MPI_Comm comm, int size)
     CHECK(!flag || *v >= size);
 }
 
+/* The MPI-1 names of the same calls. */
+static void check_mpi1_names(void)
+{
+    int kv, *ub, flag;
+    void *v;
+
+    MPI_CHECK(MPI_Keyval_create(MPI_NULL_COPY_FN, MPI_NULL_DELETE_FN, &kv, NULL));
+    MPI_CHECK(MPI_Attr_put(MPI_COMM_WORLD, kv, VAL(9)));
+    MPI_CHECK(MPI_Attr_get(MPI_COMM_WORLD, kv, &v, &flag));
+    CHECK(flag && v == VAL(9));
+    MPI_CHECK(MPI_Attr_delete(MPI_COMM_WORLD, kv));
+    MPI_CHECK(MPI_Attr_get(MPI_COMM_WORLD, kv, &v, &flag));
+    CHECK(!flag);
+    MPI_CHECK(MPI_Keyval_free(&kv));
+    MPI_CHECK(MPI_Attr_get(MPI_COMM_WORLD, MPI_TAG_UB, &ub, &flag));
+    CHECK(flag && *ub >= 32767);
+}
+
 int main(int argc, char **argv)
 {
     struct counts k1 = {0, 0, 0, 0, 1, 0}, k2 = {0}, k4 = {0, 0, 0, 0, 0, 0};
@@ -161,6 +179,7 @@ int main(int argc, char **argv)
     MPI_CHECK(MPI_Comm_free_keyval(&kv3));
     MPI_CHECK(MPI_Comm_free_keyval(&k4.keyval));
 
+    check_mpi1_names();
     MPI_CHECK(MPI_Comm_create_keyval(MPI_COMM_NULL_COPY_FN, self_delete_fn, &kv5, NULL));
     MPI_CHECK(MPI_Comm_set_attr(MPI_COMM_SELF, kv5, VAL(77)));
     MPI_Barrier(MPI_COMM_WORLD);
