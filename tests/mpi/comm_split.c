@@ -202,6 +202,15 @@ static void check_nested(void)
     check_ring(b, sub, m, 3);
     check_collectives(b, sub, m, 3);
     MPI_CHECK(MPI_Comm_free(&b));
+    /* Only the color-0 ranks make more communicators, so the ranks' context
+     * counters now differ; the world-wide constructors that follow must
+     * still agree on fresh ids for everybody. */
+    if (scheme_color(0, wrank) == 0) {
+        MPI_CHECK(MPI_Comm_dup(a, &b));
+        MPI_CHECK(MPI_Comm_free(&b));
+        MPI_CHECK(MPI_Comm_split(a, 0, 0, &b));
+        MPI_CHECK(MPI_Comm_free(&b));
+    }
     MPI_CHECK(MPI_Comm_free(&a));
 }
 

@@ -217,7 +217,10 @@ int main(int argc, char **argv)
     MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &comm));
     right = (rank + 1) % size;
     left = (rank - 1 + size) % size;
-    bsize = 4 * (30000 + MPI_BSEND_OVERHEAD); /* a ring lets a rank run one lap ahead */
+    /* Sends start before the rank waits for its own receive, so a rank can
+     * be up to size - 1 rounds ahead of its right neighbour: that many
+     * buffered rendezvous copies may wait for it. */
+    bsize = (size + 2) * (30000 + MPI_BSEND_OVERHEAD);
     bbuf = malloc((size_t)bsize);
     CHECK(bbuf);
     MPI_CHECK(MPI_Buffer_attach(bbuf, bsize));
