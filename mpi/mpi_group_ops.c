@@ -5,8 +5,9 @@
  * of world ranks and hands it to mpi_group_new(). Ranks passed by the
  * application are group ranks; they must lie in the group and appear once
  * (MPI_ERR_RANK otherwise). A range triplet (first, last, stride) with a
- * zero stride, or one whose ranks leave the group, is refused (MPI_ERR_ARG,
- * MPI_ERR_RANK). Results keep the order the standard defines: incl follows
+ * zero stride, ranks outside the group or a rank named twice is refused
+ * with MPI_ERR_ARG, the class MPICH gives (the triplet is the bad
+ * argument). Results keep the order the standard defines: incl follows
  * the argument, the others follow group1 (then group2 for union).
  */
 #include <stdlib.h>
@@ -55,7 +56,8 @@ static int mark_ranks(const struct mpi_group *g, int n, const int *ranks, char *
     return MPI_SUCCESS;
 }
 
-/* Marks the ranks of n range triplets of g in mark[]; same errors. */
+/* Marks the ranks of n range triplets of g in mark[]. Returns MPI_SUCCESS
+ * or MPI_ERR_ARG. */
 static int mark_ranges(const struct mpi_group *g, int n, int ranges[][3], char *mark)
 {
     int i, r;
@@ -67,10 +69,10 @@ static int mark_ranges(const struct mpi_group *g, int n, int ranges[][3], char *
         if (stride == 0)
             return MPI_ERR_ARG;
         if (first < 0 || first >= g->size || last < 0 || last >= g->size)
-            return MPI_ERR_RANK;
+            return MPI_ERR_ARG;
         for (r = first; stride > 0 ? r <= last : r >= last; r += stride) {
             if (mark[r])
-                return MPI_ERR_RANK;
+                return MPI_ERR_ARG;
             mark[r] = 1;
         }
     }

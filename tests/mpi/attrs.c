@@ -165,16 +165,24 @@ int main(int argc, char **argv)
     err = MPI_Comm_dup(d0, &d2);
     CHECK_CLASS(err, MPI_ERR_OTHER);
     k4.copy_error = 0;
-    /* The copies made before the failure (k1 then kv2) were deleted again. */
-    CHECKF(k1.copies == 3 && k1.deletes == 4 && k1.deleted == 1016 + 1011 + 1011, "k1 %d %ld",
-           k1.deletes, (long)k1.deleted);
-    CHECK(k2.deletes == 3 && k2.deleted == 66);
-
-    MPI_CHECK(MPI_Comm_free(&d0));
-    CHECKF(k1.deletes == 5 && k1.deleted == 1016 + 1011 + 1011 + 11, "k1 %d %ld", k1.deletes,
-           (long)k1.deleted);
-    CHECK(k2.deletes == 4 && k2.deleted == 88);
-    CHECK(k4.deletes == 1 && k4.deleted == 44);
+    /* Here copies run in the order the attributes were set, so k1 and kv2
+     * were copied before k4 failed; those copies are deleted again so their
+     * values do not leak. MPI leaves the order and the clean-up open (MPICH
+     * 4.0.2 does otherwise), so this check is for this library only. */
+    if (!th_library_is_mpich()) {
+        CHECKF(k1.copies == 3 && k1.deletes == 4 && k1.deleted == 1016 + 1011 + 1011,
+               "k1 %d %ld", k1.deletes, (long)k1.deleted);
+        CHECK(k2.deletes == 3 && k2.deleted == 66);
+    }
+    {
+        int d1 = k1.deletes, d2 = k2.deletes;
+        intptr_t v1 = k1.deleted, v2 = k2.deleted;
+        MPI_CHECK(MPI_Comm_free(&d0));
+        CHECKF(k1.deletes == d1 + 1 && k1.deleted == v1 + 11, "k1 %d %ld", k1.deletes,
+               (long)k1.deleted);
+        CHECK(k2.deletes == d2 + 1 && k2.deleted == v2 + 22);
+        CHECK(k4.deletes == 1 && k4.deleted == 44);
+    }
     MPI_CHECK(MPI_Comm_free_keyval(&kv2));
     MPI_CHECK(MPI_Comm_free_keyval(&kv3));
     MPI_CHECK(MPI_Comm_free_keyval(&k4.keyval));
