@@ -161,8 +161,7 @@ int mpi_attr_copy_all(struct mpi_rank_state *s, struct mpi_comm *old, struct mpi
             continue; /* MPI_COMM_NULL_COPY_FN */
         flag = 0;
         val = NULL;
-        err = k->copy(old->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, k->extra, a->val, &val,
-                      &flag);
+        err = k->copy(old->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, k->extra, a->val, &val, &flag);
         if (!err && flag)
             err = attr_append(s, new, a->kv, val);
     }
@@ -209,8 +208,8 @@ int PMPI_Comm_free_keyval(int *comm_keyval)
 }
 
 /* Enters MPI and resolves comm and a user keyval (index in *kv_p). */
-static int attr_enter(struct mpi_rank_state **s_p, MPI_Comm comm, int keyval,
-                      struct mpi_comm **c_p, int *kv_p)
+static int attr_enter(struct mpi_rank_state **s_p, MPI_Comm comm, int keyval, struct mpi_comm **c_p,
+                      int *kv_p)
 {
     int err = mpi_enter(s_p);
 

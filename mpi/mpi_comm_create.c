@@ -34,9 +34,9 @@ static int ctx_agree(struct mpi_comm *c, int mine, int *max_p)
     int k, other, err = 0;
 
     for (k = 1; k < c->size && !err; k <<= 1) {
-        err = mpi_coll_sendrecv(c, &mine, sizeof(mine), (c->rank + k) % c->size, &other,
-                                sizeof(other), (c->rank - k + c->size) % c->size,
-                                MPI_COLL_TAG_COMM);
+        err =
+            mpi_coll_sendrecv(c, &mine, sizeof(mine), (c->rank + k) % c->size, &other,
+                              sizeof(other), (c->rank - k + c->size) % c->size, MPI_COLL_TAG_COMM);
         if (!err && other > mine)
             mine = other;
     }
@@ -174,8 +174,7 @@ struct split_entry {
 };
 
 /* Ring allgather of one entry per rank of c into all[0..size). Returns 0 or < 0. */
-static int split_gather(struct mpi_comm *c, const struct split_entry *mine,
-                        struct split_entry *all)
+static int split_gather(struct mpi_comm *c, const struct split_entry *mine, struct split_entry *all)
 {
     int n = c->size, right = (c->rank + 1) % n, left = (c->rank - 1 + n) % n;
     int step, send, recv, err = 0;

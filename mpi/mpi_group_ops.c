@@ -93,8 +93,8 @@ static int ops_enter(struct mpi_rank_state **s_p, MPI_Group h, const struct mpi_
 }
 
 /* The group of the members of g whose mark equals want, in g's order. */
-static int group_by_mark(struct mpi_rank_state *s, const struct mpi_group *g,
-                         struct scratch *t, int want, MPI_Group *newgroup)
+static int group_by_mark(struct mpi_rank_state *s, const struct mpi_group *g, struct scratch *t,
+                         int want, MPI_Group *newgroup)
 {
     int i, n = 0;
 

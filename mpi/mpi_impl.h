@@ -66,6 +66,7 @@ struct mpi_comm {
     int coll_ctx;        /* cv context id of collective traffic */
     MPI_Errhandler errh; /* error handler attached to the communicator */
     int refs;            /* handle + pending requests that point at it */
+
     struct mpi_attr *attrs;         /* cached attributes, in the order set */
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
 };
@@ -96,6 +97,7 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
+
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
 };
 

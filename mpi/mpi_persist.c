@@ -91,8 +91,8 @@ int PMPI_Bsend_init(const void *buf, int count, MPI_Datatype datatype, int dest,
                         "MPI_Bsend_init");
 }
 
-int PMPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int tag,
-                   MPI_Comm comm, MPI_Request *request)
+int PMPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm,
+                   MPI_Request *request)
 {
     return persist_init(buf, count, datatype, source, tag, comm, PERSIST_RECV, request,
                         "MPI_Recv_init");
@@ -121,8 +121,7 @@ static int persist_start(struct mpi_rank_state *s, struct mpi_request *r)
                        p->peer == MPI_ANY_SOURCE ? CV_ANY_SOURCE : mpi_comm_to_world(c, p->peer),
                        p->tag == MPI_ANY_TAG ? CV_ANY_TAG : p->tag, c->ctx, &r->cv);
     else
-        err = cv_isend(p->buf, p->len, mpi_comm_to_world(c, p->peer), p->tag, c->ctx, mode,
-                       &r->cv);
+        err = cv_isend(p->buf, p->len, mpi_comm_to_world(c, p->peer), p->tag, c->ctx, mode, &r->cv);
     if (err < 0) {
         r->cv = NULL;
         return err;

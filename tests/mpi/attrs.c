@@ -170,8 +170,8 @@ int main(int argc, char **argv)
      * values do not leak. MPI leaves the order and the clean-up open (MPICH
      * 4.0.2 does otherwise), so this check is for this library only. */
     if (!th_library_is_mpich()) {
-        CHECKF(k1.copies == 3 && k1.deletes == 4 && k1.deleted == 1016 + 1011 + 1011,
-               "k1 %d %ld", k1.deletes, (long)k1.deleted);
+        CHECKF(k1.copies == 3 && k1.deletes == 4 && k1.deleted == 1016 + 1011 + 1011, "k1 %d %ld",
+               k1.deletes, (long)k1.deleted);
         CHECK(k2.deletes == 3 && k2.deleted == 66);
     }
     {

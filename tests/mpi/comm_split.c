@@ -75,7 +75,8 @@ static int contrib(int s, int w, int i)
 static void check_membership(MPI_Comm comm, const int *list, int n)
 {
     MPI_Group g, wg;
-    int size, rank, i, *in = malloc(sizeof(int) * (size_t)n), *out = malloc(sizeof(int) * (size_t)n);
+    int size, rank, i, *in = malloc(sizeof(int) * (size_t)n),
+                       *out = malloc(sizeof(int) * (size_t)n);
 
     CHECK(in && out);
     MPI_CHECK(MPI_Comm_size(comm, &size));
@@ -180,8 +181,7 @@ static void check_split(int scheme)
     if (n < wsize)
         CHECKF(result == MPI_UNEQUAL, "result %d", result);
     else
-        CHECKF(result == (is_identity(list, n) ? MPI_CONGRUENT : MPI_SIMILAR), "result %d",
-               result);
+        CHECKF(result == (is_identity(list, n) ? MPI_CONGRUENT : MPI_SIMILAR), "result %d", result);
     MPI_CHECK(MPI_Comm_free(&comm));
     CHECK(comm == MPI_COMM_NULL);
 }

@@ -106,8 +106,8 @@ int main(int argc, char **argv)
     MPI_CHECK(MPI_Group_translate_ranks(g1, 4, tr_in, world, r));
     CHECK(r[0] == 5 && r[1] == 1 && r[2] == 3 && r[3] == MPI_PROC_NULL);
     MPI_CHECK(MPI_Group_translate_ranks(g2, 4, tr2_in, g1, r));
-    CHECKF(r[0] == 1 && r[1] == 2 && r[2] == MPI_UNDEFINED && r[3] == 0, "%d %d %d %d", r[0],
-           r[1], r[2], r[3]);
+    CHECKF(r[0] == 1 && r[1] == 2 && r[2] == MPI_UNDEFINED && r[3] == 0, "%d %d %d %d", r[0], r[1],
+           r[2], r[3]);
     MPI_CHECK(MPI_Group_translate_ranks(MPI_GROUP_EMPTY, 0, NULL, world, NULL));
 
     expect_cmp(g1, g[6], MPI_IDENT);
