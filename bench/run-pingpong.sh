@@ -38,6 +38,8 @@ elif ! LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} timeout 600 \
     ours_ok=0
 fi
 
+# Proof of which library each run used.
+grep -h '^# library:' "$out/pingpong-mpich.out" "$out/pingpong-ours.out"
 awk '
     FNR == 1 { file++ }
     /^#/ || NF != 3 { next }

@@ -80,9 +80,11 @@ int cv_migrate(int cluster)
 
 int cv_poll_ask(void)
 {
-    int cluster = rmig_poll();
+    int cluster = rmig_poll(), ret;
 
-    if (cluster == -1 || cv_self() == NULL)
+    if (cluster == -1)
         return 0;
-    return cv_migrate(cluster);
+    ret = cv_self() != NULL ? cv_migrate(cluster) : -ENOTCONN;
+    rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */
+    return ret;
 }

@@ -5,7 +5,7 @@
  * rounds every rank has heard, directly or not, from every other rank, so no
  * rank leaves before all have entered.
  */
-#include "mpi_impl.h"
+#include "coll_sched.h"
 
 #pragma weak MPI_Barrier = PMPI_Barrier
 
@@ -17,6 +17,19 @@ int mpi_coll_barrier(struct mpi_comm *c)
         err = mpi_coll_sendrecv(c, NULL, 0, (c->rank + k) % c->size, NULL, 0,
                                 (c->rank - k + c->size) % c->size, MPI_COLL_TAG_BARRIER);
     return err;
+}
+
+/* The same dissemination as a schedule, for MPI_Ibarrier. */
+void sched_barrier(struct mpi_sched *sc)
+{
+    struct mpi_comm *c = sc->c;
+    int k;
+
+    for (k = 1; k < c->size; k <<= 1) {
+        sched_send(sc, NULL, 0, MPI_BYTE, (c->rank + k) % c->size);
+        sched_recv(sc, NULL, 0, MPI_BYTE, (c->rank - k + c->size) % c->size);
+        sched_round(sc);
+    }
 }
 
 int PMPI_Barrier(MPI_Comm comm)

@@ -10,7 +10,7 @@
  */
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "coll_sched.h"
 
 #pragma weak MPI_Reduce = PMPI_Reduce
 #pragma weak MPI_Reduce_local = PMPI_Reduce_local
@@ -77,6 +77,57 @@ int mpi_coll_reduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int 
     free(acc);
     free(tmp);
     return err;
+}
+
+/* The same tree as a schedule (MPI_Ireduce, and the reduction phase of
+ * Allreduce/Reduce_scatter for non-commutative operations). acc and tmp
+ * swap roles at build time instead of copying at run time. */
+void sched_reduce_tree(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                       MPI_Datatype dt, MPI_Op op, int root)
+{
+    struct mpi_comm *c = sc->c;
+    int commutative = mpi_op_commutative(op), troot = commutative ? root : 0;
+    int size = c->size, rel = (c->rank - troot + size) % size, mask;
+    size_t len = sched_bytes(count, dt);
+    void *acc, *tmp, *swap;
+
+    if (sendbuf == MPI_IN_PLACE)
+        sendbuf = recvbuf;
+    if (size == 1) {
+        sched_copy(sc, sendbuf, recvbuf, count, dt);
+        return;
+    }
+    acc = sched_tmp(sc, len);
+    tmp = sched_tmp(sc, len);
+    if (!acc || !tmp)
+        return;
+    sched_copy(sc, sendbuf, acc, count, dt);
+    for (mask = 1; mask < size; mask <<= 1) {
+        if (rel & mask) {
+            sched_send(sc, acc, count, dt, (rel - mask + troot) % size);
+            sched_round(sc);
+            break;
+        }
+        if ((rel | mask) >= size)
+            continue;
+        sched_recv(sc, tmp, count, dt, ((rel | mask) + troot) % size);
+        sched_round(sc);
+        if (commutative) {
+            sched_reduce(sc, tmp, acc, count, dt, op);
+        } else { /* acc covers lower ranks than tmp: tmp = acc op tmp */
+            sched_reduce(sc, acc, tmp, count, dt, op);
+            swap = acc;
+            acc = tmp;
+            tmp = swap;
+        }
+    }
+    if (c->rank == troot && troot == root)
+        sched_copy(sc, acc, recvbuf, count, dt);
+    else if (c->rank == troot)
+        sched_send(sc, acc, count, dt, root);
+    else if (c->rank == root)
+        sched_recv(sc, recvbuf, count, dt, troot);
+    sched_round(sc);
 }
 
 /* Checks count, datatype and op of a reduction. */

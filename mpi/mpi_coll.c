@@ -7,7 +7,20 @@
  * in the same order, fixed tags are enough to keep successive collectives
  * apart. Ranks here are communicator ranks.
  */
-#include "mpi_impl.h"
+#include "coll_sched.h"
+
+/* cv_wait, but while nonblocking collectives are pending it polls them too:
+ * another rank may need one of them to advance before it can take part in
+ * this collective (MPI's progress rule). */
+static int coll_wait(cv_request_t *r, struct cv_status *st)
+{
+    struct mpi_rank_state *s = mpi_state();
+    unsigned spins = 0;
+
+    while (s && s->scheds && !cv_request_done(r))
+        mpi_progress_idle(&spins);
+    return cv_wait(r, st);
+}
 
 int mpi_coll_send(struct mpi_comm *c, const void *buf, size_t len, int dest, int tag)
 {
@@ -17,7 +30,7 @@ int mpi_coll_send(struct mpi_comm *c, const void *buf, size_t len, int dest, int
 
     if (err < 0)
         return err;
-    err = cv_wait(r, NULL);
+    err = coll_wait(r, NULL);
     cv_request_free(r);
     return err;
 }
@@ -26,7 +39,7 @@ int mpi_coll_send(struct mpi_comm *c, const void *buf, size_t len, int dest, int
 static int coll_recv_wait(cv_request_t *r)
 {
     struct cv_status st = {0};
-    int err = cv_wait(r, &st);
+    int err = coll_wait(r, &st);
 
     cv_request_free(r);
     return err < 0 ? err : st.error;

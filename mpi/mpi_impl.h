@@ -51,7 +51,11 @@ enum mpi_coll_tag {
     MPI_COLL_TAG_BCAST = 2,
     MPI_COLL_TAG_REDUCE = 3,
     MPI_COLL_TAG_ALLREDUCE = 4,
-    MPI_COLL_TAG_COMM = 64, /* communicator construction (mpi_comm_create.c) */
+    MPI_COLL_TAG_COMM = 5, /* communicator construction (mpi_comm_create.c) */
+    /* Scheduled collectives (coll_sched.c) use MPI_COLL_TAG_SCHED + the
+     * communicator's sched_seq, one tag per call: a pending nonblocking
+     * collective never matches the messages of a later one. */
+    MPI_COLL_TAG_SCHED = 64,
 };
 
 struct mpi_attr; /* mpi_attr.c */
@@ -66,6 +70,7 @@ struct mpi_comm {
     int coll_ctx;        /* cv context id of collective traffic */
     MPI_Errhandler errh; /* error handler attached to the communicator */
     int refs;            /* handle + pending requests that point at it */
+    unsigned sched_seq;  /* scheduled collectives started on it (tag source) */
 
     struct mpi_attr *attrs;         /* cached attributes, in the order set */
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
@@ -87,6 +92,7 @@ enum mpi_req_kind {
     MPI_REQ_RECV,      /* cv receive in flight or done */
     MPI_REQ_PROC_NULL, /* send or receive with MPI_PROC_NULL: done at once */
     MPI_REQ_INACTIVE,  /* persistent request not started (mpi_persist.c) */
+    MPI_REQ_COLL,      /* nonblocking collective: a schedule (coll_sched.c) */
 };
 
 struct mpi_persist; /* mpi_persist.c */
@@ -97,6 +103,8 @@ struct mpi_request {
     int next_free;         /* free list link (index) while kind == MPI_REQ_FREE */
     cv_request_t *cv;      /* the cv request (NULL for MPI_REQ_PROC_NULL) */
     struct mpi_comm *comm; /* communicator, for status source and errors */
+    /* MPI_REQ_COLL: the collective's schedule */
+    struct mpi_sched *sched;
 
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
 };
@@ -169,6 +177,11 @@ struct mpi_rank_state {
     struct mpi_req_table reqs;
     struct mpi_errh_slot errh[MPI_ERRH_MAX];
     struct mpi_bsend_state bsend;
+    /* MPI_Op_create table (mpi_op_user.c) */
+    struct mpi_op_user *user_ops;
+    int nuser_ops;
+    /* active nonblocking collectives, chained (coll_sched.c) */
+    struct mpi_sched *scheds;
     int attr_tag_ub; /* storage behind the predefined attributes */
     int attr_host;
     int attr_io;
@@ -339,6 +352,29 @@ int mpi_op_check_reduce(MPI_Op op, MPI_Datatype dt);
  * MPI_REPLACE and MPI_NO_OP). Returns MPI_SUCCESS or MPI_ERR_OP. */
 int mpi_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count);
 
+/* mpi_op_user.c: operations made by MPI_Op_create, handles
+ * MPI_OP_USER_HANDLE | index, kept in the root object. */
+#define MPI_OP_USER_HANDLE ((int)0x98000000)
+
+/* Non-zero when op has the shape of a user operation handle. */
+int mpi_op_is_user(MPI_Op op);
+
+/* MPI_SUCCESS when op is a live user operation (usable on every datatype). */
+int mpi_op_user_check(MPI_Op op);
+
+/* Non-zero when the live user operation op is commutative. */
+int mpi_op_user_commutative(MPI_Op op);
+
+/* Calls the user function of op: inout = in op inout on count items. */
+int mpi_op_user_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t count);
+
+/* Counts one more (delta > 0) or one less user of user operation op, so
+ * MPI_Op_free during a pending collective leaves the function in place. */
+void mpi_op_user_ref(MPI_Op op, int delta);
+
+/* Frees the table at MPI_Finalize. */
+void mpi_op_user_teardown(struct mpi_rank_state *s);
+
 /* mpi_request.c ------------------------------------------------------------ */
 
 /* Takes a slot for a request of kind on comm (cv may be NULL) and returns its
@@ -366,6 +402,14 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
 /* Waits for the live request *h_p, then mpi_req_finish(). Returns
  * MPI_SUCCESS, the operation's error or a cv error. */
 int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
+
+/* Blocks until the live request r is complete (progressing active
+ * collective schedules meanwhile). Returns 0 or a cv error. */
+int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r);
+
+/* One non-blocking progress pass (Test-type calls): cv, then every active
+ * collective schedule of s. */
+void mpi_progress(struct mpi_rank_state *s);
 
 /* One round of a wait loop over several requests: progresses cv and backs
  * off (cv_idle) when nothing happened. */

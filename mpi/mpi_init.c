@@ -129,6 +129,7 @@ int PMPI_Finalize(void)
     mpi_req_table_free(&s->reqs);
     mpi_group_teardown(s);
     mpi_keyval_teardown(s);
+    mpi_op_user_teardown(s);
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */

@@ -180,6 +180,8 @@ int mpi_op_valid(MPI_Op op)
 
 int mpi_op_commutative(MPI_Op op)
 {
+    if (mpi_op_is_user(op))
+        return mpi_op_user_commutative(op);
     return mpi_op_valid(op);
 }
 
@@ -193,6 +195,8 @@ int mpi_op_check_reduce(MPI_Op op, MPI_Datatype dt)
 {
     const struct mpi_type_info *t = mpi_type_get(dt);
 
+    if (t && mpi_op_is_user(op)) /* user functions accept every datatype */
+        return mpi_op_user_check(op);
     if (!t || !mpi_op_valid(op) || op == MPI_REPLACE || op == MPI_NO_OP)
         return MPI_ERR_OP;
     return op_kernel(op, t) ? MPI_SUCCESS : MPI_ERR_OP;
@@ -203,6 +207,8 @@ int mpi_op_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, size_t
     const struct mpi_type_info *t = mpi_type_get(dt);
     mpi_op_kernel_t k;
 
+    if (t && mpi_op_is_user(op))
+        return mpi_op_user_apply(op, dt, in, inout, count);
     if (!t || !mpi_op_valid(op))
         return MPI_ERR_OP;
     if (op == MPI_NO_OP)

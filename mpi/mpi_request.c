@@ -7,7 +7,7 @@
  * MPI_ERR_REQUEST instead of touching whatever request took the slot since.
  */
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "coll_sched.h"
 
 #define REQ_INDEX_MASK ((1 << MPI_REQ_INDEX_BITS) - 1)
 
@@ -31,6 +31,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].cv = NULL;
         slots[i].comm = NULL;
         slots[i].persist = NULL;
+        slots[i].sched = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
     }
@@ -91,6 +92,7 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;
     r->comm = NULL;
+    r->sched = NULL;
     r->gen = (uint8_t)((r->gen + 1) & MPI_REQ_GEN_MASK);
     r->next_free = t->free_head;
     t->free_head = idx;
@@ -108,6 +110,8 @@ void mpi_req_table_free(struct mpi_req_table *t)
 
 int mpi_req_done(struct mpi_request *r)
 {
+    if (r->kind == MPI_REQ_COLL)
+        return mpi_sched_progress(r->sched);
     return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
 }
 
@@ -123,6 +127,9 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     }
     if (r->kind == MPI_REQ_PROC_NULL) {
         mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
+    } else if (r->kind == MPI_REQ_COLL) {
+        mpi_status_empty(st);
+        err = mpi_sched_finish(s, r->sched);
     } else {
         err = cv_test(r->cv, &done, &cst);
         if (!err)
@@ -145,16 +152,33 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
 int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
 {
     struct mpi_request *r = mpi_req_get(&s->reqs, *h_p);
-    int err = 0, ferr;
+    int err = mpi_req_block(s, r), ferr;
 
-    if (r->cv)
-        err = cv_wait(r->cv, NULL);
     ferr = mpi_req_finish(s, h_p, st);
     return err < 0 ? err : ferr;
 }
 
+int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r)
+{
+    unsigned spins = 0;
+
+    /* cv_wait would leave pending collectives behind: poll them all instead. */
+    if (!s->scheds)
+        return r->cv ? cv_wait(r->cv, NULL) : 0;
+    while (!mpi_req_done(r))
+        mpi_progress_idle(&spins);
+    return 0;
+}
+
+void mpi_progress(struct mpi_rank_state *s)
+{
+    cv_progress();
+    mpi_sched_progress_all(s);
+}
+
 void mpi_progress_idle(unsigned *spins)
 {
+    mpi_sched_progress_all(mpi_state());
     if (cv_progress() > 0)
         *spins = 0;
     else

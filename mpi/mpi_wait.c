@@ -113,7 +113,7 @@ int PMPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
     if (err)
         return mpi_error(comm, err, "MPI_Test");
     comm = r->comm->handle;
-    cv_progress();
+    mpi_progress(s);
     *flag = mpi_req_done(r);
     if (*flag)
         err = mpi_req_finish(s, request, status);
@@ -130,8 +130,8 @@ int PMPI_Waitall(int count, MPI_Request array_of_requests[], MPI_Status array_of
         err = check_array(s, count, array_of_requests);
     for (i = 0; !err && i < count; i++) {
         struct mpi_request *r = mpi_req_get(&s->reqs, array_of_requests[i]);
-        if (r && r->cv)
-            cv_wait(r->cv, NULL);
+        if (r)
+            mpi_req_block(s, r);
     }
     if (!err)
         err = finish_many(s, count, array_of_requests, NULL, array_of_statuses, &comm);
@@ -151,7 +151,7 @@ int PMPI_Testall(int count, MPI_Request array_of_requests[], int *flag,
         err = check_array(s, count, array_of_requests);
     if (err)
         return mpi_error(comm, err, "MPI_Testall");
-    cv_progress();
+    mpi_progress(s);
     *flag = 1;
     for (i = 0; i < count && *flag; i++) {
         struct mpi_request *r = mpi_req_get(&s->reqs, array_of_requests[i]);
@@ -195,7 +195,7 @@ static int any_complete(int count, MPI_Request *reqs, int *indx, int *flag, MPI_
         err = check_array(s, count, reqs);
     if (err)
         return mpi_error(comm, err, fname);
-    cv_progress();
+    mpi_progress(s);
     while ((i = scan_any(s, count, reqs)) == -1 && block)
         mpi_progress_idle(&spins);
     *flag = i != -1;
@@ -241,7 +241,7 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
         err = -ENOMEM;
     if (err)
         return mpi_error(comm, err, fname);
-    cv_progress();
+    mpi_progress(s);
     while (scan_any(s, incount, reqs) == -1 && block)
         mpi_progress_idle(&spins);
     if (scan_any(s, incount, reqs) == MPI_UNDEFINED) {
@@ -293,6 +293,8 @@ int PMPI_Request_free(MPI_Request *request)
         err = MPI_ERR_REQUEST;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Request_free");
+    if (r->kind == MPI_REQ_COLL) /* erroneous by MPI 5.12 */
+        return mpi_error(r->comm->handle, MPI_ERR_REQUEST, "MPI_Request_free");
     if (r->cv)
         cv_request_free(r->cv); /* cv keeps an operation in flight until it completes */
     mpi_req_release(&s->reqs, *request);
@@ -314,6 +316,8 @@ int PMPI_Cancel(MPI_Request *request)
         err = MPI_ERR_REQUEST;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Cancel");
+    if (r->kind == MPI_REQ_COLL) /* erroneous by MPI 5.12 */
+        return mpi_error(r->comm->handle, MPI_ERR_REQUEST, "MPI_Cancel");
     if (r->kind == MPI_REQ_RECV && cv_cancel(r->cv) < 0)
         return mpi_error(r->comm->handle, MPI_ERR_INTERN, "MPI_Cancel");
     return MPI_SUCCESS;

@@ -96,6 +96,23 @@ int kjob_fence(void);
 /* Aborts the whole job through the launcher with `code` and `msg`. */
 void kjob_abort(int code, const char *msg) __attribute__((noreturn));
 
+/* Requests from outside the job (e.g. the mpimigrate command): a unix
+ * datagram socket $NMPI_JOB_DIR/c<cluster>.sock, set up by the launcher front
+ * end's job directory. Bytes only: the caller validates what it reads.
+ * kjob_request_open: binds this cluster's socket after knode_setup(); 0,
+ *   -ENOENT when NMPI_JOB_DIR is not set, -EINVAL before setup, -errno.
+ * kjob_request_tryread: one datagram into buf, never blocks; the socket is
+ *   read at most once per millisecond, -EAGAIN otherwise or when nothing is
+ *   queued (or no socket); -EMSGSIZE a longer datagram (dropped).
+ * kjob_request_reply: sends len bytes to requester `requester`'s socket
+ *   $NMPI_JOB_DIR/m<requester>.sock without waiting; 0 or -errno
+ *   (-ECONNREFUSED/-ENOENT when it is gone).
+ * kjob_request_close: closes and removes this cluster's socket. */
+int kjob_request_open(void);
+ssize_t kjob_request_tryread(void *buf, size_t size);
+int kjob_request_reply(unsigned long requester, const void *buf, size_t len);
+void kjob_request_close(void);
+
 /* Makes progress on the fabric and backs off: call it from every wait loop.
  * `*spins` counts consecutive idle rounds (set to 0 when work was done);
  * after a short spin the call yields, later it sleeps up to ~1 ms. */

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <rdma/fi_cm.h>
 #include <rdma/fi_endpoint.h>
@@ -95,6 +96,21 @@ static int np_check(int ret, const char *what)
     return ret;
 }
 
+/* The shm provider names its /dev/shm region "<pid>:<ep>:<domain>" unless
+ * told otherwise; a region left by a killed process then makes fi_enable
+ * fail (EBUSY) in any later process that gets the same pid. A name made of
+ * the job token, the cluster and the pid cannot meet a leftover. Returns 0
+ * or a negative fabric error. */
+static int np_fabric_name_shm(void)
+{
+    char name[96];
+    if (strcmp(np_fab.info->fabric_attr->prov_name, "shm") != 0)
+        return 0;
+    snprintf(name, sizeof(name), "nmpi-%u-%016llx-%d-%ld", (unsigned)getuid(),
+             (unsigned long long)np_node.token, np_node.num, (long)getpid());
+    return fi_setname(&np_fab.ep->fid, name, strlen(name) + 1);
+}
+
 /* Opens the endpoint for a job of np_node.count clusters. Returns 0 or -EIO
  * (with a message naming the provider). */
 int np_fabric_open(void)
@@ -114,6 +130,7 @@ int np_fabric_open(void)
         np_check(fi_av_open(np_fab.domain, &av_attr, &np_fab.av, NULL), "fi_av_open") ||
         np_check(fi_ep_bind(np_fab.ep, &np_fab.cq->fid, FI_TRANSMIT | FI_RECV), "bind cq") ||
         np_check(fi_ep_bind(np_fab.ep, &np_fab.av->fid, 0), "bind av") ||
+        np_check(np_fabric_name_shm(), "fi_setname") ||
         np_check(fi_enable(np_fab.ep), "fi_enable"))
         goto err;
     return 0;

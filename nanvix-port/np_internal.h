@@ -12,8 +12,9 @@
  *
  * Files: np_kernel.c (depth, lock), np_pmi.c (PMI-1 client), np_fabric.c
  * (endpoint, CQ, AV, progress), np_node.c (knode_*, kjob_*), np_wait.c
- * (back-off, time), np_table.c (id tables), np_mailbox.c, np_portal.c,
- * np_sync.c.
+ * (back-off, time), np_table.c (id tables), np_mailbox.c, np_shm.c (same-host
+ * mailbox rings), np_portal.c, np_sync.c, np_request.c (socket for requests
+ * from outside the job).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H
@@ -152,6 +153,28 @@ int np_progress(void);
  * back off according to *spins, then take it again. */
 void np_wait_step(unsigned *spins);
 void np_backoff(unsigned *spins);
+
+/* ---- same-host mailbox rings (np_shm.c) ------------------------------------ */
+
+/* Hands one received cell to the mailbox of `port`. Returns 0, or -ENOMEM
+ * (the cell stays in the ring for a later drain). */
+typedef int (*np_shm_deliver_fn)(int port, const void *data, size_t len);
+
+int np_shm_create(void);  /* before the first bootstrap barrier; 0 or -errno */
+int np_shm_attach(void);  /* after it: maps the peers' rings; 0 or -ENOMEM */
+void np_shm_unlink(void); /* after the second barrier */
+void np_shm_teardown(void);
+/* 1 if mailbox messages to `cluster` go through its ring, else 0. */
+int np_shm_reaches(int cluster);
+/* Writes one message into cluster's ring: 0, or -EAGAIN when it is full. */
+int np_shm_write(int cluster, int port, const void *buf, size_t len);
+/* 1 if a cell header read from another process is usable. */
+int np_shm_cell_ok(uint32_t port, uint32_t len);
+/* Delivers the messages waiting in this cluster's ring; returns how many. */
+int np_shm_drain(np_shm_deliver_fn deliver);
+
+/* np_mailbox.c's np_shm_deliver_fn. */
+int np_mailbox_deliver(int port, const void *data, size_t len);
 
 /* ---- id tables (np_table.c) ----------------------------------------------- */
 

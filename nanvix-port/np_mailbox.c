@@ -16,7 +16,10 @@
  *
  * Writes inject when the payload fits the provider's inject size, else they
  * send a copy (np_fabric_send_now); -FI_EAGAIN is answered by progressing
- * and retrying.
+ * and retrying. Writes to a cluster of the same host go through its ring
+ * instead (np_shm.c), and the progress function hands ring messages to
+ * np_mailbox_deliver(); messages for a port with no mailbox yet wait in an
+ * orphan FIFO that kmailbox_create() adopts.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -50,6 +53,11 @@ struct np_mbx_msg {
     char data[];
 };
 
+/* A FIFO of received messages. */
+struct np_mbx_fifo {
+    struct np_mbx_msg *first, *last;
+};
+
 struct np_mailbox {
     int input;   /* 1: created here; 0: opened towards a remote */
     int cluster; /* remote cluster (output), this cluster (input) */
@@ -59,12 +67,15 @@ struct np_mailbox {
     struct np_mbx_slot *slots;       /* the ring */
     unsigned head;                   /* oldest posted slot */
     unsigned tail;                   /* next slot to post; tail - head <= NP_MBX_POOL */
-    struct np_mbx_msg *first, *last; /* the FIFO */
+    struct np_mbx_fifo fifo;         /* received, not read yet */
     int closing;                     /* being unlinked: do not re-post */
 };
 
 static struct np_table np_mbx_table;
 static struct np_mailbox *np_mbx_port[KMAILBOX_PORT_MAX];
+/* Ring messages for ports without a mailbox yet (the fabric keeps such
+ * messages in its unexpected queue; the rings need this instead). */
+static struct np_mbx_fifo np_mbx_orphan[KMAILBOX_PORT_MAX];
 static struct np_mbx_msg *np_msg_free[2]; /* free nodes: small, large */
 
 static inline uint64_t np_mbx_tag(int port)
@@ -91,6 +102,38 @@ static void np_msg_put(struct np_mbx_msg *m)
 {
     m->next = np_msg_free[m->large];
     np_msg_free[m->large] = m;
+}
+
+static void np_fifo_push(struct np_mbx_fifo *f, struct np_mbx_msg *msg)
+{
+    msg->next = NULL;
+    if (f->last != NULL)
+        f->last->next = msg;
+    else
+        f->first = msg;
+    f->last = msg;
+}
+
+static void np_fifo_free(struct np_mbx_fifo *f)
+{
+    while (f->first != NULL) {
+        struct np_mbx_msg *msg = f->first;
+        f->first = msg->next;
+        np_msg_put(msg);
+    }
+    f->last = NULL;
+}
+
+int np_mailbox_deliver(int port, const void *data, size_t len)
+{
+    struct np_mbx_msg *msg = np_msg_get(len);
+    if (msg == NULL)
+        return -ENOMEM;
+    msg->len = len;
+    memcpy(msg->data, data, len);
+    struct np_mailbox *m = np_mbx_port[port];
+    np_fifo_push(m != NULL ? &m->fifo : &np_mbx_orphan[port], msg);
+    return 0;
 }
 
 /* Posts idle slots at the tail, in ring order, until the ring is full or the
@@ -125,12 +168,7 @@ static void np_mbx_collect(struct np_mailbox *m)
         if (msg != NULL) {
             msg->len = slot->len;
             memcpy(msg->data, slot->data, slot->len);
-            msg->next = NULL;
-            if (m->last != NULL)
-                m->last->next = msg;
-            else
-                m->first = msg;
-            m->last = msg;
+            np_fifo_push(&m->fifo, msg);
         } else {
             np_error("mailbox: a receive on port %d failed; message dropped", m->port);
         }
@@ -179,11 +217,7 @@ static int np_mbx_cancel(struct np_mailbox *m)
  * free_slots (no slot is posted any more). */
 static void np_mbx_free(struct np_mailbox *m, int free_slots)
 {
-    while (m->first != NULL) {
-        struct np_mbx_msg *msg = m->first;
-        m->first = msg->next;
-        np_msg_put(msg);
-    }
+    np_fifo_free(&m->fifo);
     if (free_slots) { /* else the provider may still complete a slot */
         free(m->slots);
         free(m);
@@ -206,6 +240,8 @@ static int np_mbx_create_locked(int local, int port)
     if (id < 0)
         goto nomem;
     np_mbx_port[port] = m;
+    m->fifo = np_mbx_orphan[port]; /* ring messages that came first */
+    np_mbx_orphan[port] = (struct np_mbx_fifo){0};
     for (int i = 0; i < NP_MBX_POOL; i++) {
         slots[i].op.done = np_slot_done;
         slots[i].mbx = m;
@@ -266,15 +302,15 @@ static struct np_mailbox *np_mbx_get(int id, int input)
  * -EAGAIN if none is queued, or -EMSGSIZE (the message stays queued). */
 static ssize_t np_mbx_take(struct np_mailbox *m, void *buf, size_t size)
 {
-    struct np_mbx_msg *msg = m->first;
+    struct np_mbx_msg *msg = m->fifo.first;
     if (msg == NULL)
         return -EAGAIN;
     if (msg->len > size)
         return -EMSGSIZE;
     memcpy(buf, msg->data, msg->len);
-    m->first = msg->next;
-    if (m->first == NULL)
-        m->last = NULL;
+    m->fifo.first = msg->next;
+    if (m->fifo.first == NULL)
+        m->fifo.last = NULL;
     ssize_t len = (ssize_t)msg->len;
     np_msg_put(msg);
     return len;
@@ -317,6 +353,16 @@ ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
     return np_mbx_read(mbxid, buf, size, 0);
 }
 
+/* With np_lock held: writes into the destination's ring, progressing this
+ * cluster while the ring is full. Returns 0. */
+static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
+{
+    unsigned spins = 0;
+    while (np_shm_write(m->cluster, m->port, buf, size) == -EAGAIN)
+        np_wait_step(&spins);
+    return 0;
+}
+
 ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
 {
     if (size > KMAILBOX_MESSAGE_SIZE || (buf == NULL && size > 0))
@@ -325,7 +371,8 @@ ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
     ssize_t ret = -EBADF;
     struct np_mailbox *m = np_mbx_get(mbxid, 0);
     if (m != NULL) {
-        ret = np_fabric_send_now(buf, size, m->cluster, m->tag);
+        ret = np_shm_reaches(m->cluster) ? np_mbx_write_ring(m, buf, size)
+                                         : np_fabric_send_now(buf, size, m->cluster, m->tag);
         if (ret == 0)
             ret = (ssize_t)size;
     }
@@ -382,6 +429,8 @@ void np_mailbox_teardown(void)
     free(np_mbx_table.slots);
     np_mbx_table = (struct np_table){0};
     memset(np_mbx_port, 0, sizeof(np_mbx_port));
+    for (int port = 0; port < KMAILBOX_PORT_MAX; port++)
+        np_fifo_free(&np_mbx_orphan[port]);
     for (int large = 0; large < 2; large++) {
         while (np_msg_free[large] != NULL) {
             struct np_mbx_msg *msg = np_msg_free[large];

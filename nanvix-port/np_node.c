@@ -6,7 +6,8 @@
  * than the launcher's value limit; part 0 begins with "<nparts>:"), and after
  * a PMI barrier inserts every cluster's address into the AV in cluster order.
  * A second barrier makes sure everyone can reach everyone before the first
- * message. User keys of kjob_put() are stored as "c<cluster>.<key>".
+ * message. Same-host mailbox rings (np_shm.c) are created before the first
+ * barrier, mapped after it and unlinked after the second. User keys of kjob_put() are stored as "c<cluster>.<key>".
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -132,17 +133,22 @@ static int np_setup_locked(void)
     np_node.num = rank;
     np_node.count = size;
     np_node.token = np_fnv1a(np_pmi_kvsname());
-    if (np_fabric_open() != 0 || np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
+    if (np_fabric_open() != 0 || np_shm_create() != 0 || np_addr_publish() != 0 ||
+        np_pmi_barrier(NULL) != 0)
         goto err;
     for (int c = 0; c < size; c++)
         if (np_addr_fetch(c) != 0)
             goto err;
+    if (np_shm_attach() != 0)
+        goto err;
     np_node.ready = 1;
     if (np_sync_setup() != 0 || np_pmi_barrier(np_progress_hook) != 0)
         goto err;
+    np_shm_unlink(); /* every peer has mapped it by now */
     return 0;
 err:
     np_node.ready = 0;
+    np_shm_teardown();
     np_sync_teardown();
     np_fabric_close();
     np_pmi_finalize();
@@ -165,6 +171,7 @@ int knode_shutdown(void)
         ret = np_pmi_barrier(np_progress_hook);
         np_node.ready = 0;
         np_fabric_close(); /* drops every posted operation */
+        np_shm_teardown();
         np_mailbox_teardown();
         np_portal_teardown();
         np_sync_teardown();

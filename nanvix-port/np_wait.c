@@ -51,6 +51,8 @@ int np_retry_needed;
 int np_progress(void)
 {
     int n = np_fabric_progress();
+    if (n >= 0)
+        n += np_shm_drain(np_mailbox_deliver);
     if (np_retry_needed) {
         np_retry_needed = 0;
         np_mailbox_retry();

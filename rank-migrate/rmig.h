@@ -67,13 +67,22 @@ void rmig_note_route_update(double seconds);
 int rmig_last_stats(struct rmig_stats *out, int *moves_p);
 
 /* Asks the cluster hosting a rank to move it to `cluster` at its next safe
- * point. Returns 0 once the request is sent. */
+ * point. A cluster the rank has left sends the request on to where it went
+ * (tombstones). Returns 0 once the request is sent, -EINVAL bad cluster. */
 int rmig_ask(int host_cluster, int rank, int cluster);
 
 /* Polls the control mailbox once (answers requests addressed to this
- * cluster) and returns the cluster a third party asked this rank to move to,
- * or -1. Cheap when nothing is queued. */
+ * cluster), and the request socket for requests from outside the job (at
+ * most one syscall per millisecond), and returns the cluster a third party
+ * asked this rank to move to, or -1. Cheap when nothing is queued. The
+ * caller acts on a returned request and then calls rmig_ask_done(). */
 int rmig_poll(void);
+
+/* Rank context, after acting on a request rmig_poll() returned: `result` is
+ * the move's outcome (0 moved, here on the destination; or -errno, the rank
+ * stayed). When the request came from outside the job (mpimigrate), tells
+ * the requester; otherwise does nothing. */
+void rmig_ask_done(int result);
 
 /* Registers the work an idle cluster does between control messages (comm-virt
  * forwards messages that reach a cluster its rank has left). */

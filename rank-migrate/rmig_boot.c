@@ -34,6 +34,17 @@ static int rmig_env_int(const char *name, int dflt)
     return (int)v;
 }
 
+/* Opens the socket for requests from outside the job, when the launcher
+ * made a job directory; without it the job still runs, only unreachable. */
+static void rmig_request_socket_open(void)
+{
+    int ret = kjob_request_open();
+
+    if (ret < 0 && ret != -ENOENT)
+        fprintf(stderr, "nanvix-mpi: cluster %d: no request socket in %s (%s); mpimigrate "
+                "cannot reach it\n", knode_get_num(), getenv("NMPI_JOB_DIR"), strerror(-ret));
+}
+
 /* Works out how many clusters are ranks and how many spares. */
 static void rmig_job_shape(void)
 {
@@ -64,6 +75,7 @@ int rmig_cluster_boot(void)
     rmig_cluster.control_mbx = kmailbox_create(me, RMIG_CONTROL_PORT);
     if (rmig_cluster.control_mbx < 0)
         return rmig_cluster.control_mbx;
+    rmig_request_socket_open();
     return me < rmig_cluster.nranks;
 }
 
@@ -72,7 +84,7 @@ int rmig_cluster_boot(void)
 static void rmig_move_out(void)
 {
     struct rmig_stats st = {0};
-    int dest = rmig_cluster.move_dest, ret;
+    int dest = rmig_cluster.move_dest, rank = ua_get_rank(), ret;
 
     rmig_cluster.move_dest = -1;
     if (dest < 0) {
@@ -86,6 +98,8 @@ static void rmig_move_out(void)
         return;
     }
     ua_release_container();
+    rmig_tomb_set(rank, dest);
+    rmig_ask_follow(rank, dest); /* a request that came during the move */
 }
 
 /* A container arrived and checked out: note the figures, run the rank. */
@@ -114,6 +128,7 @@ int rmig_spare_loop(void)
         struct rmig_wire_hdr h;
         int t;
 
+        rmig_xreq_poll();
         if (ua_rank_suspended()) {
             rmig_move_out();
             continue;

@@ -3,7 +3,9 @@
  * Control messages travel through each cluster's control mailbox. The
  * handler answers what a cluster can answer on its own at any time: offers
  * (accept only when idle, not reserved and of the same layout), third-party
- * move requests (noted for the rank's next safe point) and stream begins
+ * move requests (rmig_ask.c: noted for the rank's next safe point, or sent
+ * on along the rank's tombstone), requests from outside the job that came
+ * through the request socket (rmig_external.c) and stream begins
  * (receive the container). Replies that a move in progress waits for are
  * picked out by rmig_control_wait(), which handles everything else meanwhile.
  */
@@ -15,27 +17,49 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
+/* Stamps h as sent by this cluster of this job and sends it. */
+int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
+{
+    int mbx, ret;
+
+    h->magic = RMIG_WIRE_MAGIC;
+    h->version = RMIG_WIRE_VERSION;
+    h->job = knode_job_token();
+    h->src_cluster = knode_get_num();
+    mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
+    if (mbx < 0)
+        return mbx;
+    ret = (int)kmailbox_write(mbx, h, sizeof(*h));
+    kmailbox_close(mbx);
+    return ret < 0 ? ret : 0;
+}
+
 int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
 {
     struct rmig_wire_hdr hdr;
-    int mbx, ret;
 
     memset(&hdr, 0, sizeof(hdr));
-    hdr.magic = RMIG_WIRE_MAGIC;
-    hdr.version = RMIG_WIRE_VERSION;
     hdr.type = (uint16_t)type;
-    hdr.job = knode_job_token();
-    hdr.src_cluster = knode_get_num();
     hdr.rank = rank;
     hdr.arg = arg;
     hdr.a = a;
     hdr.b = b;
-    mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
-    if (mbx < 0)
-        return mbx;
-    ret = (int)kmailbox_write(mbx, &hdr, sizeof(hdr));
-    kmailbox_close(mbx);
-    return ret < 0 ? ret : 0;
+    return rmig_control_write(cluster, &hdr);
+}
+
+int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
+                       int stream)
+{
+    struct rmig_wire_hdr hdr;
+
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.type = RMIG_MSG_BEGIN;
+    hdr.rank = rank;
+    hdr.arg = ranges;
+    hdr.a = bytes;
+    hdr.b = table_sum;
+    hdr.stream = stream;
+    return rmig_control_write(cluster, &hdr);
 }
 
 /* An offer: accept only an idle, unreserved cluster with our layout. */
@@ -64,8 +88,7 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
             return 0; /* not the source we accepted: ignore */
         return rmig_stream_receive(h);
     case RMIG_MSG_ASK:
-        if (ua_container_present() && h->rank == ua_get_rank())
-            rmig_cluster.ask_cluster = h->arg;
+        rmig_ask_deliver(h);
         return 0;
     case RMIG_MSG_JOB_END:
         return ua_container_present() ? 0 : 1;
@@ -84,26 +107,33 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h)
     return rmig_wire_check(msg, n, knode_job_token(), h);
 }
 
+int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out)
+{
+    int t;
+
+    while ((t = rmig_control_poll_once(out)) > 0) {
+        if (out->src_cluster == from && (t == type1 || t == type2))
+            return t;
+        /* Someone else's request while we are busy moving: no container
+         * can be accepted here now, so offers are refused. */
+        if (t == RMIG_MSG_OFFER)
+            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
+        else if (t == RMIG_MSG_ASK)
+            rmig_control_handle(out);
+    }
+    return 0;
+}
+
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
 {
     double deadline = knode_wtime() + rmig_timeout();
     unsigned spins = 0;
 
     while (knode_wtime() < deadline) {
-        int t = rmig_control_poll_once(out);
+        int t = rmig_control_check(from, type1, type2, out);
 
-        if (t > 0 && out->src_cluster == from && (t == type1 || t == type2))
+        if (t > 0)
             return t;
-        if (t > 0) {
-            /* Someone else's request while we are busy moving: no container
-             * can be accepted here now, so offers are refused. */
-            if (t == RMIG_MSG_OFFER)
-                rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
-            else if (t == RMIG_MSG_ASK)
-                rmig_control_handle(out);
-            spins = 0;
-            continue;
-        }
         knode_idle(&spins);
     }
     return -ETIMEDOUT;
@@ -112,20 +142,11 @@ int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
 int rmig_poll(void)
 {
     struct rmig_wire_hdr h;
-    int t, ask;
 
-    while ((t = rmig_control_poll_once(&h)) > 0)
+    rmig_xreq_poll();
+    while (rmig_control_poll_once(&h) > 0)
         rmig_control_handle(&h);
-    ask = rmig_cluster.ask_cluster;
-    rmig_cluster.ask_cluster = -1;
-    return ask;
-}
-
-int rmig_ask(int host_cluster, int rank, int cluster)
-{
-    if (!knode_is_valid(host_cluster))
-        return -EINVAL;
-    return rmig_control_send(host_cluster, RMIG_MSG_ASK, rank, cluster, 0, 0);
+    return rmig_ask_take();
 }
 
 void rmig_set_idle_work(int (*work)(void))

@@ -8,13 +8,15 @@
 #define RMIG_INTERNAL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rmig.h"
 #include "rmig_wire.h"
 
 /* Portal ports of container streams: the upper half of the port space
- * (comm-virt uses the lower half); one port per source cluster. */
-#define RMIG_STREAM_PORT(src) (KPORTAL_PORT_MAX / 2 + (src))
+ * (comm-virt uses the lower half); RMIG_STREAMS ports per source cluster. */
+#define RMIG_STREAM_PORT(src, stream) (KPORTAL_PORT_MAX / 2 + (src) * RMIG_STREAMS + (stream))
+_Static_assert(KNODE_MAX * RMIG_STREAMS <= KPORTAL_PORT_MAX / 2, "stream ports overflow");
 
 /* How long a daemon waits for its peer during a move: NMPI_MIGRATE_TIMEOUT
  * seconds, 60 by default. */
@@ -30,8 +32,11 @@ struct rmig_cluster {
     int move_dest;    /* source: where the suspended rank goes, or -1 */
     int move_result;  /* source: outcome of the last attempt (0 or -errno) */
     int ask_cluster;  /* a third party asked the rank here to move there, or -1 */
+    uint32_t ask_requester; /* that request's outside requester (0: none), */
+    uint32_t ask_nonce;     /* and its nonce (rmig_xreq.h) */
     double t_begin;   /* destination: when the stream began */
     double t_received;/* destination: when the last byte arrived */
+    unsigned streams; /* source: container streams started from here */
     int (*idle_work)(void);
 };
 
@@ -39,6 +44,8 @@ struct rmig_rank {
     int moves;              /* migrations this rank made */
     double t_suspend;       /* when the rank suspended for its last move */
     struct rmig_stats last; /* figures of the last one */
+    uint32_t xreq_requester; /* outside requester of the move being acted on, 0: none */
+    uint32_t xreq_nonce;     /* its nonce */
 };
 
 extern struct rmig_cluster rmig_cluster;
@@ -50,13 +57,36 @@ int rmig_rank_exit(int status);
 
 /* rmig_control.c */
 int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b);
+int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
+                       int stream);
+int rmig_control_write(int cluster, struct rmig_wire_hdr *h);
 int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
+int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
 
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);
 int rmig_stream_receive(const struct rmig_wire_hdr *begin);
+
+/* rmig_ask.c: third-party requests, routed along tombstones.
+ * rmig_tomb_set: `rank` left this cluster for `dest`.
+ * rmig_ask_deliver: an ASK reached this cluster: note it for the rank here,
+ *   or forward it along the rank's tombstone, or tell its requester -ESRCH.
+ * rmig_ask_follow: the rank left for dest with an ASK still noted: send it on.
+ * rmig_ask_take: rank context: the noted ASK's cluster (or -1), its
+ *   requester now carried in the rank's state. */
+void rmig_tomb_set(int rank, int dest);
+void rmig_ask_deliver(const struct rmig_wire_hdr *h);
+void rmig_ask_follow(int rank, int dest);
+int rmig_ask_take(void);
+
+/* rmig_external.c: requests from outside the job (rmig_xreq.h).
+ * rmig_xreq_poll: reads the request socket (rate-limited), validates, QUEUED,
+ *   delivers the ASK. rmig_xreq_result: sends a RESULT to a requester. */
+void rmig_xreq_poll(void);
+void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster, int from,
+                      int status, uint64_t downtime_ns);
 
 /* rmig_migrate.c */
 struct rmig_rank *rmig_rank_state(void);

@@ -47,5 +47,6 @@ int rmig_cluster_leave(void)
     rmig_cluster.left = 1;
     if (rmig_cluster.control_mbx >= 0)
         kmailbox_unlink(rmig_cluster.control_mbx);
+    kjob_request_close();
     return knode_shutdown();
 }

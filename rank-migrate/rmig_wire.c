@@ -5,6 +5,7 @@
  * out.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "rmig_wire.h"
@@ -22,8 +23,16 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         return -EPROTO;
     if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN && (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES))
+    if (hdr.type == RMIG_MSG_BEGIN) {
+        if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
+            hdr.stream >= RMIG_STREAMS)
+            return -EPROTO;
+    } else if (hdr.type == RMIG_MSG_ASK) {
+        if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || hdr.a > UINT32_MAX || hdr.b > UINT32_MAX)
+            return -EPROTO;
+    } else if (hdr.stream != 0) {
         return -EPROTO;
+    }
     if (out != NULL)
         *out = hdr;
     return hdr.type;

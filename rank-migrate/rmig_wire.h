@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 1).
+/* rmig_wire.h: the wire formats of the migration daemon (version 2).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,19 +14,27 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 1
+#define RMIG_WIRE_VERSION 2
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
+/* Each source numbers its streams modulo RMIG_STREAMS and each number has
+ * its own portal port, so bytes of an abandoned stream still queued at the
+ * destination can never be taken for a later one. */
+#define RMIG_STREAMS      64
+#define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1, /* the job is over: leave */
     RMIG_MSG_OFFER = 2,   /* source -> dest: may rank `rank` move to you? a = fingerprint */
     RMIG_MSG_ACCEPT = 3,  /* dest -> source: yes, send it */
     RMIG_MSG_REFUSE = 4,  /* dest -> source: no; arg = reason (-errno) */
-    RMIG_MSG_BEGIN = 5,   /* source -> dest: arg = ranges, a = bytes, b = table checksum */
+    RMIG_MSG_BEGIN = 5,   /* source -> dest: arg = ranges, a = bytes, b = table checksum,
+                           * stream = stream number */
     RMIG_MSG_DONE = 6,    /* dest -> source: container verified, the rank runs here */
     RMIG_MSG_FAIL = 7,    /* dest -> source: stream rejected; arg = reason */
-    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg */
-    RMIG_MSG_TYPE_MAX = 8,
+    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg; a = outside
+                           * requester (0: none), b = its nonce (rmig_xreq.h) */
+    RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
+    RMIG_MSG_TYPE_MAX = 9,
 };
 
 struct rmig_wire_hdr {
@@ -37,7 +45,10 @@ struct rmig_wire_hdr {
     int32_t src_cluster; /* sending cluster */
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
-    int32_t reserved;    /* zero */
+    union {                /* zero for other types */
+        int32_t stream;    /* BEGIN: stream number, 0..RMIG_STREAMS-1 */
+        int32_t hops;      /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
+    };
     uint64_t a;          /* per type: fingerprint, total bytes */
     uint64_t b;          /* per type: table checksum */
 };

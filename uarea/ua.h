@@ -163,6 +163,18 @@ int ua_range_check(const void *addr, size_t len);
  * -EINVAL (nothing written) if the range may not be restored. */
 int ua_restore_range(void *addr, const void *data, size_t len);
 
+/* Destination side, around reading a checked range in place. Prepare asks
+ * for 2 MiB pages on the part of [addr, addr + len) made of whole aligned
+ * 2 MiB blocks: every byte there is about to be written, so a huge page
+ * costs no memory a 4 KiB page would not, and it takes one page fault
+ * instead of 512. Settle puts back the region's "4 KiB pages" advice once
+ * the range is in (the huge pages stay), so that later faults of the rank
+ * get 4 KiB pages, a sparse touch never makes 2 MiB resident (and sent by
+ * the next move), and the kernel can merge the region's mappings again.
+ * Hints only: they return nothing and change no byte. */
+void ua_range_prepare(void *addr, size_t len);
+void ua_range_settle(void *addr, size_t len);
+
 /* Source side after a move: drops every page of the container (the mapping
  * stays reserved, it reads as zeros), so ua_container_present() becomes 0. */
 void ua_release_container(void);

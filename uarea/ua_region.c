@@ -3,7 +3,8 @@
  * Every cluster (rank host or spare) reserves the same region at
  * UA_REGION_BASE with MAP_FIXED_NOREPLACE | MAP_NORESERVE: nothing is
  * committed until touched, and nothing already mapped there is ever replaced.
- * Only the guard gap below the rank stack is made inaccessible. A container
+ * Only the guard gap below the rank stack is made inaccessible, and the
+ * region asks for 4 KiB pages (see ua_region_map). A container
  * is "present" when the header at the start of the region carries UA_MAGIC and
  * our layout version: it was created here (ua_container_create) or restored
  * from another cluster. argv and envp are copied into the container heap so
@@ -55,6 +56,10 @@ int ua_region_map(void)
         munmap(p, UA_REGION_SIZE);
         return -ENOMEM;
     }
+    /* 4 KiB pages only: with THP "always" one touched byte would make 2 MiB
+     * resident, and sent by every move. Receivers lift this for whole 2 MiB
+     * blocks they fill (ua_range_prepare), then put it back. A hint. */
+    madvise(p, UA_REGION_SIZE, MADV_NOHUGEPAGE);
     ua_mapped = 1;
     return 0;
 }

@@ -150,6 +150,30 @@ int ua_restore_range(void *addr, const void *data, size_t len)
     return rc;
 }
 
+#define UA_HUGE_SIZE (2UL << 20)
+
+/* The whole aligned 2 MiB blocks of [addr, addr + len): sets *lo, *hi. */
+static int ua_huge_interior(const void *addr, size_t len, uintptr_t *lo, uintptr_t *hi)
+{
+    *lo = ((uintptr_t)addr + UA_HUGE_SIZE - 1) & ~(UA_HUGE_SIZE - 1);
+    *hi = ((uintptr_t)addr + len) & ~(UA_HUGE_SIZE - 1);
+    return *hi > *lo;
+}
+
+void ua_range_prepare(void *addr, size_t len)
+{
+    uintptr_t lo, hi;
+    if (ua_huge_interior(addr, len, &lo, &hi))
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* EINVAL without THP: fine */
+}
+
+void ua_range_settle(void *addr, size_t len)
+{
+    uintptr_t lo, hi;
+    if (ua_huge_interior(addr, len, &lo, &hi))
+        madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
+}
+
 void ua_release_container(void)
 {
     if (!ua_region_mapped())

@@ -14,6 +14,15 @@ if ours; then
     for lib in libmpi.so.12 libmpich.so.12; do
         [ -e "$libs/$lib" ] || fail "$libs/$lib missing: the build must provide it"
     done
+    # Only the MPI interface and the interposed libc entry points are
+    # exported; internal names of the layers below must stay local.
+    if command -v nm >/dev/null; then
+        leaked=$(nm -D --defined-only "$libs/libmpi.so.12" | awk '{print $3}' |
+            grep -Ev '^(P?MPIX?_|MPIR_|__libc_start_main$|(malloc|free|calloc|realloc|reallocarray|posix_memalign|aligned_alloc|memalign|valloc|pvalloc|malloc_usable_size)$)')
+        [ -z "$leaked" ] || fail "libmpi.so.12 exports internal symbols: $(echo $leaked | head -c 300)"
+        nm -D --defined-only "$libs/libmpi.so.12" | grep -Eq ' [TW] MPI_Migrateto$' ||
+            fail "libmpi.so.12 does not export MPI_Migrateto"
+    fi
     LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} run_mpi 2 -- "$bin" ||
         fail "on nanvix-mpi: exit status $?"
     grep -q '^nanvix-mpi' "$OUT" || fail "on nanvix-mpi: version does not start with nanvix-mpi"

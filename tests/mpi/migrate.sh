@@ -12,5 +12,14 @@ expect_ok 4 --spares 2 -- migrate pairs 8 "migrate pairs: OK 8 rounds"
 expect_ok 3 --spares 2 -- migrate pending "migrate pending: OK"
 expect_ok 3 --spares 1 -- migrate refuse "migrate refuse: OK"
 expect_ok 3 -- migrate refuse "migrate refuse: OK"
-NMPI_TEST_STREAM_FAULT=corrupt expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+# The source must stop as soon as the destination rejects the stream, not
+# wait out NMPI_MIGRATE_TIMEOUT (60 s here, beyond the 30 s run limit).
+NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=corrupt \
+    expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=corrupt-first \
+    expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short-first expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
 NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+# Both ends of a conversation move at the same instant, traffic in flight.
+expect_ok 2 --spares 2 -- migrate dual 8 "migrate dual: OK 8 rounds 2 ranks"
+expect_ok 4 --spares 4 -- migrate dual 6 "migrate dual: OK 6 rounds 4 ranks"

@@ -12,6 +12,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include "nanvix.h"
 
@@ -584,6 +587,72 @@ START_TEST(test_mailbox_latency)
 }
 END_TEST
 
+/* ---- requests from outside the job ---------------------------------------- */
+
+/* A plain datagram socket bound to dir/name, as a requester makes one. */
+static int bound_socket(const char *dir, const char *name, struct sockaddr_un *sa)
+{
+    int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+
+    memset(sa, 0, sizeof(*sa));
+    sa->sun_family = AF_UNIX;
+    snprintf(sa->sun_path, sizeof(sa->sun_path), "%s/%s", dir, name);
+    ck_assert_int_ge(fd, 0);
+    if (name[0] != '\0')
+        ck_assert_int_eq(bind(fd, (struct sockaddr *)sa, sizeof(*sa)), 0);
+    return fd;
+}
+
+/* The cluster's socket: found at $NMPI_JOB_DIR/c<N>.sock, read at most once
+ * per millisecond after an empty read, answers reach m<id>.sock, oversized
+ * datagrams are refused, and close removes the file. */
+START_TEST(test_request_socket)
+{
+    char dir[] = "/tmp/np-req-XXXXXX", sock[64], big[300], buf[256];
+    struct sockaddr_un me_sa, req_sa;
+    double t0;
+    ssize_t r;
+    int tx, rx;
+
+    ck_assert_ptr_nonnull(mkdtemp(dir));
+    unsetenv("NMPI_JOB_DIR");
+    ck_assert_int_eq(kjob_request_open(), -ENOENT);
+    ck_assert_int_eq((int)kjob_request_tryread(buf, sizeof(buf)), -EAGAIN);
+    setenv("NMPI_JOB_DIR", dir, 1);
+    ck_assert_int_eq(kjob_request_open(), 0);
+    snprintf(sock, sizeof(sock), "c%d.sock", me);
+    tx = bound_socket(dir, "", &me_sa);
+    snprintf(me_sa.sun_path, sizeof(me_sa.sun_path), "%s/%s", dir, sock);
+    ck_assert_int_eq((int)kjob_request_tryread(buf, sizeof(buf)), -EAGAIN); /* empty */
+    t0 = knode_wtime();
+    ck_assert_int_eq((int)sendto(tx, "hello", 5, 0, (struct sockaddr *)&me_sa, sizeof(me_sa)), 5);
+    r = kjob_request_tryread(buf, sizeof(buf));
+    if (knode_wtime() - t0 < 0.9e-3)
+        ck_assert_int_eq((int)r, -EAGAIN); /* too soon after the empty read */
+    while (r == -EAGAIN)
+        r = kjob_request_tryread(buf, sizeof(buf));
+    ck_assert_int_eq((int)r, 5);
+    ck_assert_mem_eq(buf, "hello", 5);
+    memset(big, 'x', sizeof(big));
+    sendto(tx, big, sizeof(big), 0, (struct sockaddr *)&me_sa, sizeof(me_sa));
+    while ((r = kjob_request_tryread(buf, sizeof(buf))) == -EAGAIN)
+        ;
+    ck_assert_int_eq((int)r, -EMSGSIZE);
+    rx = bound_socket(dir, "m4242.sock", &req_sa);
+    ck_assert_int_eq(kjob_request_reply(4242, "ok", 2), 0);
+    ck_assert_int_eq((int)recv(rx, buf, sizeof(buf), 0), 2);
+    ck_assert_int_eq(kjob_request_reply(0, "ok", 2), -EINVAL);
+    ck_assert_int_eq(kjob_request_reply(4243, "ok", 2), -ENOENT); /* nobody there */
+    kjob_request_close();
+    ck_assert_int_ne(access(me_sa.sun_path, F_OK), 0);
+    close(tx);
+    close(rx);
+    unlink(req_sa.sun_path);
+    rmdir(dir);
+    unsetenv("NMPI_JOB_DIR");
+}
+END_TEST
+
 static Suite *nanvix_suite(void)
 {
     const struct {
@@ -605,6 +674,7 @@ static Suite *nanvix_suite(void)
         {test_sync_barrier_loop},
         {test_sync_errors},
         {test_ring_oversubscribed},
+        {test_request_socket},
         {test_mailbox_latency},
     };
     Suite *s = suite_create("nanvix-port");

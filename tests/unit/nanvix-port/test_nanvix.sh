@@ -28,6 +28,10 @@ run "3 clusters, shm, 4 KiB portal chunks" \
 pin=; taskset -c 0,1 true 2>/dev/null && pin="taskset -c 0,1"
 run "8 clusters on 2 cores, shm" \
     env NP_LAT_ITERS=2000 $pin "$hydra" -n 8 "$dir/test_nanvix"
-run "4 clusters, tcp;ofi_rxm" \
+run "4 clusters, shm provider, mailbox rings off" \
+    env NMPI_SHM=0 "$hydra" -n 4 "$dir/test_nanvix"
+run "4 clusters, tcp;ofi_rxm, mailbox rings off" \
+    env FI_PROVIDER="tcp;ofi_rxm" NMPI_SHM=0 NP_LAT_ITERS=5000 "$hydra" -n 4 "$dir/test_nanvix"
+run "4 clusters, tcp;ofi_rxm for portals and syncs, mailbox rings" \
     env FI_PROVIDER="tcp;ofi_rxm" NP_LAT_ITERS=5000 "$hydra" -n 4 "$dir/test_nanvix"
 exit $fail

@@ -1,0 +1,20 @@
+/* npb_migrate.h: the migration schedule of the NPB kernels (private to examples/npb).
+ *
+ * A schedule is `RANK@ITER[,RANK@ITER...]`: at iteration ITER of the timed
+ * loop, rank RANK moves itself to any spare cluster. npb_migrate_point() is
+ * declared in npb_common.h because the kernels call it.
+ */
+#ifndef NPB_MIGRATE_H
+#define NPB_MIGRATE_H
+
+/* Parses `spec` (NULL: no schedule) for a job of `size` ranks and looks the
+ * migration calls up. Returns 0, or -1 when the schedule is malformed or
+ * names a rank outside the job (rank 0 has printed why). */
+int npb_migrate_parse(const char *spec, int size);
+
+/* Collective: rank 0 prints one line per scheduled move (cluster change, time,
+ * downtime, bytes; or why it did not happen) and the total migration time as
+ * a share of `run_time`. Prints nothing without a schedule. */
+void npb_migrate_report(double run_time);
+
+#endif

@@ -1,0 +1,66 @@
+/* coll_check.c: argument checks shared by the collectives.
+ *
+ * The collective entry points call these at the MPI boundary, before any
+ * message moves; the schedule builders behind them trust their arguments.
+ */
+#include <limits.h>
+#include "coll_sched.h"
+
+int coll_enter(MPI_Comm comm, struct mpi_rank_state **s_p, struct mpi_comm **c_p)
+{
+    int err = mpi_enter(s_p);
+
+    return err ? err : mpi_check_comm(*s_p, comm, c_p);
+}
+
+int coll_check_data(const void *buf, int count, MPI_Datatype dt)
+{
+    size_t extent;
+    int err = mpi_check_count(count);
+
+    if (!err)
+        err = mpi_check_type(dt, &extent);
+    if (!err)
+        err = mpi_check_buf(buf, count);
+    return err;
+}
+
+int coll_check_counts(const struct mpi_comm *c, const int *counts, const int *displs,
+                      int need_displs)
+{
+    int i;
+
+    if (!counts || (need_displs && !displs))
+        return MPI_ERR_ARG;
+    for (i = 0; i < c->size; i++)
+        if (counts[i] < 0)
+            return MPI_ERR_COUNT;
+    return MPI_SUCCESS;
+}
+
+int coll_check_types(const struct mpi_comm *c, const int *counts, const MPI_Datatype *types)
+{
+    size_t extent;
+    int i;
+
+    if (!types)
+        return MPI_ERR_ARG;
+    for (i = 0; i < c->size; i++)
+        if (counts[i] > 0 && mpi_check_type(types[i], &extent))
+            return MPI_ERR_TYPE;
+    return MPI_SUCCESS;
+}
+
+int coll_sum_counts(const struct mpi_comm *c, const int *counts, int *err_p)
+{
+    long long sum = 0;
+    int i;
+
+    for (i = 0; i < c->size; i++)
+        sum += counts[i];
+    if (sum > INT_MAX) {
+        *err_p = MPI_ERR_COUNT;
+        return 0;
+    }
+    return (int)sum;
+}

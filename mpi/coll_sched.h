@@ -1,0 +1,129 @@
+/* coll_sched.h: collective schedules, private to the collectives of mpi/.
+ *
+ * A schedule is a list of steps (send, receive, local reduction, local copy)
+ * cut into rounds. All steps of a round start together, in the order they
+ * were added: local steps run at once, sends and receives are posted on the
+ * communicator's collective context. The next round starts when every send
+ * and receive of the current one has completed. Algorithms are written once
+ * as schedule builders (sched_*), and serve both the blocking collective
+ * (build, then mpi_sched_run) and the nonblocking one (build, then
+ * mpi_sched_start, completed by Wait/Test).
+ *
+ * A schedule and its scratch buffers are allocated in rank context, so they
+ * sit in the container and move with the rank; active schedules are chained
+ * from the root object so every wait loop progresses all of them (MPI's
+ * progress rule: a pending collective must advance while its rank waits on
+ * anything else).
+ *
+ * Data are described as (buffer, count, datatype); sched_bytes() is the one
+ * place that turns them into a contiguous byte count for the wire.
+ */
+#ifndef COLL_SCHED_H
+#define COLL_SCHED_H
+
+#include "mpi_impl.h"
+
+#pragma GCC visibility push(hidden)
+
+enum sched_kind { SCHED_SEND, SCHED_RECV, SCHED_REDUCE, SCHED_COPY };
+
+struct sched_step {
+    uint8_t kind;     /* enum sched_kind */
+    int round;        /* steps of one round start together */
+    int peer;         /* SEND/RECV: communicator rank */
+    const void *src;  /* SEND: data; REDUCE: in; COPY: source */
+    void *dst;        /* RECV: buffer; REDUCE: inout; COPY: destination */
+    int count;        /* items of dt */
+    MPI_Datatype dt;  /* datatype of the items */
+    MPI_Op op;        /* REDUCE: the operation */
+    cv_request_t *cv; /* SEND/RECV once posted */
+};
+
+struct mpi_sched {
+    struct mpi_comm *c; /* communicator (a reference is held) */
+    int tag;            /* tag of every message of this call */
+    struct sched_step *steps;
+    int nsteps, cap;
+    int round;   /* round that steps added now belong to */
+    int next;    /* first step not started yet */
+    int started; /* first step of the round in flight */
+    int err;     /* first error met (0 when none) */
+    int done;    /* every step completed */
+    void **tmps; /* scratch buffers freed with the schedule */
+    int ntmps;
+    struct mpi_sched *next_active; /* chain from the root object */
+};
+
+/* A new empty schedule on c with a fresh tag, or NULL (no memory). */
+struct mpi_sched *mpi_sched_new(struct mpi_comm *c);
+
+/* Adds steps to the current round. peer == MPI_PROC_NULL adds nothing. */
+void sched_send(struct mpi_sched *sc, const void *buf, int count, MPI_Datatype dt, int peer);
+void sched_recv(struct mpi_sched *sc, void *buf, int count, MPI_Datatype dt, int peer);
+/* inout = in op inout */
+void sched_reduce(struct mpi_sched *sc, const void *in, void *inout, int count, MPI_Datatype dt,
+                  MPI_Op op);
+void sched_copy(struct mpi_sched *sc, const void *src, void *dst, int count, MPI_Datatype dt);
+
+/* Ends the current round: later steps wait for its sends and receives. */
+void sched_round(struct mpi_sched *sc);
+
+/* Scratch memory owned by the schedule, or NULL (sc->err is set then). */
+void *sched_tmp(struct mpi_sched *sc, size_t bytes);
+
+/* Bytes of count items of dt on the wire; extent of dt. */
+size_t sched_bytes(int count, MPI_Datatype dt);
+size_t sched_extent(MPI_Datatype dt);
+
+/* Runs sc to completion and frees it. Returns 0 or the first error. */
+int mpi_sched_run(struct mpi_sched *sc);
+
+/* Makes sc a nonblocking request (*h_p), or frees it and returns an error. */
+int mpi_sched_start(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request *h_p);
+
+/* Advances sc without blocking; non-zero once it is complete. */
+int mpi_sched_progress(struct mpi_sched *sc);
+
+/* Advances every active schedule of s (s may be NULL). */
+void mpi_sched_progress_all(struct mpi_rank_state *s);
+
+/* Unchains a finished schedule from s and frees it; returns its error. */
+int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc);
+
+/* Schedule builders shared by blocking and nonblocking collectives
+ * (arguments already checked; MPI_IN_PLACE as the standard allows). */
+void sched_barrier(struct mpi_sched *sc);
+void sched_bcast(struct mpi_sched *sc, void *buf, int count, MPI_Datatype dt, int root);
+void sched_reduce_tree(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                       MPI_Datatype dt, MPI_Op op, int root);
+void sched_allreduce(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                     MPI_Datatype dt, MPI_Op op);
+void sched_allgatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                      void *recvbuf, const int *rcounts, const int *displs, MPI_Datatype rdt);
+void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                     void *recvbuf, int rcount, MPI_Datatype rdt);
+void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                    void *recvbuf, int rcount, MPI_Datatype rdt);
+
+/* Non-zero when op is commutative (predefined or user). */
+int sched_commutative(MPI_Op op);
+
+/* coll_check.c: argument checks shared by the collectives, each returning
+ * MPI_SUCCESS or the MPI error class of the fault. */
+/* mpi_enter + communicator lookup. */
+int coll_enter(MPI_Comm comm, struct mpi_rank_state **s_p, struct mpi_comm **c_p);
+/* count >= 0 (MPI_ERR_COUNT), dt valid (MPI_ERR_TYPE), buf set when
+ * count > 0 (MPI_ERR_BUFFER). */
+int coll_check_data(const void *buf, int count, MPI_Datatype dt);
+/* counts/displs arrays of c->size entries present (MPI_ERR_ARG), counts
+ * >= 0 (MPI_ERR_COUNT); displs may be NULL when need_displs is 0. */
+int coll_check_counts(const struct mpi_comm *c, const int *counts, const int *displs,
+                      int need_displs);
+/* Types of the counts[i] > 0 entries valid. */
+int coll_check_types(const struct mpi_comm *c, const int *counts, const MPI_Datatype *types);
+/* Sum of counts[0..c->size-1]; MPI_ERR_COUNT in *err_p when > INT_MAX. */
+int coll_sum_counts(const struct mpi_comm *c, const int *counts, int *err_p);
+
+#pragma GCC visibility pop
+
+#endif /* COLL_SCHED_H */

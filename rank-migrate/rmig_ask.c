@@ -1,0 +1,121 @@
+/* rmig_ask.c: third-party move requests, delivered to the rank wherever it is.
+ *
+ * A request (ASK) names a rank and a destination and goes to the cluster the
+ * sender believes hosts the rank, which may be out of date: the rank may have
+ * moved on. So every cluster keeps a tombstone per rank that left it (the
+ * cluster it went to) and sends an ASK for a rank it does not host on along
+ * the tombstone, counting hops so that stale tombstones cannot make it loop.
+ * The cluster that hosts the rank notes the request; the rank acts on it at
+ * its next safe point (comm-virt's cv_poll_ask: rmig_poll, then the move,
+ * then rmig_ask_done). A request from outside the job carries its requester
+ * (rmig_xreq.h), which travels in the rank's container with the move and is
+ * told the outcome by the rank itself, on the cluster where it then runs.
+ */
+#include <errno.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+static int rmig_tomb[KNODE_MAX]; /* rank -> cluster it left here for, plus one; 0: none */
+
+void rmig_tomb_set(int rank, int dest)
+{
+    if (rank >= 0 && rank < KNODE_MAX)
+        rmig_tomb[rank] = dest + 1;
+}
+
+/* Tells an outside requester (if any) that its request ends here, unserved. */
+static void rmig_ask_fail(uint64_t requester, uint64_t nonce, int rank, int status)
+{
+    int self = knode_get_num();
+
+    if (requester != 0)
+        rmig_xreq_result((uint32_t)requester, (uint32_t)nonce, rank, self, self, status, 0);
+}
+
+/* Passes an ASK on to `to`, one hop further. Returns 0 or < 0. */
+static int rmig_ask_forward(int to, const struct rmig_wire_hdr *h)
+{
+    struct rmig_wire_hdr f = *h;
+
+    f.hops = h->hops + 1;
+    return rmig_control_write(to, &f);
+}
+
+void rmig_ask_deliver(const struct rmig_wire_hdr *h)
+{
+    int self = knode_get_num(), to = -1;
+
+    if (ua_container_present() && h->rank == ua_get_rank()) {
+        if (rmig_cluster.ask_cluster != -1) /* the newer request wins */
+            rmig_ask_fail(rmig_cluster.ask_requester, rmig_cluster.ask_nonce, h->rank, -ECANCELED);
+        rmig_cluster.ask_cluster = h->arg;
+        rmig_cluster.ask_requester = (uint32_t)h->a;
+        rmig_cluster.ask_nonce = (uint32_t)h->b;
+        return;
+    }
+    if (h->rank >= 0 && h->rank < rmig_cluster.nranks)
+        to = rmig_tomb[h->rank] - 1;
+    if (to >= 0 && to != self && h->hops < knode_count() && rmig_ask_forward(to, h) == 0)
+        return;
+    rmig_ask_fail(h->a, h->b, h->rank, -ESRCH);
+}
+
+void rmig_ask_follow(int rank, int dest)
+{
+    struct rmig_wire_hdr h;
+
+    if (rmig_cluster.ask_cluster == -1)
+        return;
+    memset(&h, 0, sizeof(h));
+    h.type = RMIG_MSG_ASK;
+    h.rank = rank;
+    h.arg = rmig_cluster.ask_cluster;
+    h.a = rmig_cluster.ask_requester;
+    h.b = rmig_cluster.ask_nonce;
+    rmig_cluster.ask_cluster = -1;
+    if (rmig_ask_forward(dest, &h) < 0)
+        rmig_ask_fail(h.a, h.b, rank, -ESRCH);
+}
+
+int rmig_ask_take(void)
+{
+    struct rmig_rank *rs;
+    int ask = rmig_cluster.ask_cluster;
+
+    if (ask == -1)
+        return -1;
+    rmig_cluster.ask_cluster = -1;
+    rs = rmig_rank_state();
+    if (rs == NULL) {
+        rmig_ask_fail(rmig_cluster.ask_requester, rmig_cluster.ask_nonce, ua_get_rank(), -ENOMEM);
+        return -1;
+    }
+    rs->xreq_requester = rmig_cluster.ask_requester;
+    rs->xreq_nonce = rmig_cluster.ask_nonce;
+    return ask;
+}
+
+void rmig_ask_done(int result)
+{
+    struct rmig_rank *rs = rmig_rank_state();
+    int self = knode_get_num();
+
+    if (rs == NULL || rs->xreq_requester == 0)
+        return;
+    if (result == 0)
+        rmig_xreq_result(rs->xreq_requester, rs->xreq_nonce, ua_get_rank(), self, rs->last.from, 0,
+                         (uint64_t)(rs->last.downtime * 1e9));
+    else
+        rmig_xreq_result(rs->xreq_requester, rs->xreq_nonce, ua_get_rank(), self, self, result, 0);
+    rs->xreq_requester = 0;
+}
+
+int rmig_ask(int host_cluster, int rank, int cluster)
+{
+    if (!knode_is_valid(host_cluster))
+        return -EINVAL;
+    return rmig_control_send(host_cluster, RMIG_MSG_ASK, rank, cluster, 0, 0);
+}

@@ -1,0 +1,69 @@
+/* rmig_external.c: the daemon's side of requests from outside the job.
+ *
+ * The mpimigrate command writes a MOVE (rmig_xreq.h) to the request socket
+ * of a cluster (nanvix-port's kjob_request_*). Whoever runs the cluster's
+ * poll path reads it: the rank inside MPI (rmig_poll) or the idle loop of a
+ * cluster without a rank (rmig_spare_loop). The bytes are checked strictly,
+ * the requester is told the request was taken (QUEUED), and the request
+ * becomes an ordinary third-party ASK delivered from this cluster
+ * (rmig_ask.c): the rank, here or where the tombstones lead, moves at its
+ * next safe point and answers the requester itself. The socket read costs a
+ * syscall at most once per millisecond; in between it is a clock read.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "rmig_xreq.h"
+
+void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster, int from,
+                      int status, uint64_t downtime_ns)
+{
+    struct rmig_xreq m;
+
+    rmig_xreq_fill(&m, RMIG_XREQ_RESULT, requester, nonce, rank, cluster);
+    m.from = from;
+    m.status = status;
+    m.downtime_ns = downtime_ns;
+    /* The requester may have given up and gone: nothing more to do then. */
+    kjob_request_reply(requester, &m, sizeof(m));
+}
+
+/* Sends QUEUED, then hands the request to the ASK machinery. */
+static void rmig_xreq_accept(const struct rmig_xreq *rq)
+{
+    struct rmig_xreq ack;
+    struct rmig_wire_hdr h;
+
+    rmig_xreq_fill(&ack, RMIG_XREQ_QUEUED, rq->requester, rq->nonce, rq->rank, knode_get_num());
+    kjob_request_reply(rq->requester, &ack, sizeof(ack));
+    memset(&h, 0, sizeof(h));
+    h.type = RMIG_MSG_ASK;
+    h.src_cluster = knode_get_num();
+    h.rank = rq->rank;
+    h.arg = rq->cluster == -1 ? RMIG_ANY_SPARE : rq->cluster;
+    h.a = rq->requester;
+    h.b = rq->nonce;
+    rmig_ask_deliver(&h);
+}
+
+void rmig_xreq_poll(void)
+{
+    unsigned char buf[sizeof(struct rmig_xreq) + 8];
+    struct rmig_xreq rq;
+    ssize_t n = kjob_request_tryread(buf, sizeof(buf));
+
+    if (n == -EAGAIN)
+        return;
+    if (n < 0 ||
+        rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq) != RMIG_XREQ_MOVE) {
+        fprintf(stderr,
+                "nanvix-mpi: cluster %d: malformed request from outside the job "
+                "ignored\n",
+                knode_get_num());
+        return;
+    }
+    rmig_xreq_accept(&rq);
+}

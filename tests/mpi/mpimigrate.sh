@@ -1,0 +1,160 @@
+#!/bin/bash
+# mpimigrate.sh: tools/mpimigrate moves ranks of a running job from outside.
+#
+# Starts mpimigrate_job (-n 3 --spares 2), moves rank 1 to cluster 3, on to
+# 4 and back to 1 (the request always goes to cluster 1, which forwards it
+# along the rank's tombstones), then rank 2 to any spare, and checks the job's own account: the rank
+# reports each cluster it finds itself on and its move count, and rank 0
+# verifies every rank's checksum bit for bit. In between it checks every
+# error: no job, a dead job, a job with no cluster listening, a damaged
+# job file, a bad job ID, a bad rank, a missing cluster, a
+# busy cluster, the rank's own cluster, two jobs without --job, and a rank
+# that stays out of MPI (no outcome in time).
+# Synchronisation is by the job's output lines, never by fixed sleeps.
+. "$(dirname "$0")/common.sh"
+ours || skip "mpimigrate is a nanvix-mpi extension"
+
+MM=$top_builddir/tools/mpimigrate
+export NMPI_RUN_DIR=$TMPD/run # private: other jobs of this user are not seen
+export NMPI_MIGRATE_TIMEOUT=10
+A_OUT=$TMPD/a.out B_OUT=$TMPD/b.out
+A_PID= B_PID=
+trap 'kill $A_PID $B_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
+
+# mm STATUS PATTERN [ARGS]: runs mpimigrate ARGS; wants exit STATUS and a
+# line matching the extended regex PATTERN; an error must be one line.
+mm() {
+    local want=$1 pat=$2 st
+    shift 2
+    echo "+ mpimigrate $*"
+    timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
+    st=$?
+    cat "$TMPD/mm.out"
+    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
+    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
+    if [ "$st" -ne 0 ] && [[ "$pat" != *"jobs are running"* ]]; then
+        [ "$(wc -l <"$TMPD/mm.out")" -eq 1 ] || fail "mpimigrate $*: message is not one line"
+    fi
+}
+
+# wait_for FILE PID N PATTERN: until FILE has N lines matching PATTERN
+# (fixed string); fails when the job PID ended first or after 60 s.
+wait_for() {
+    local file=$1 pid=$2 n=$3 pat=$4 i
+    for ((i = 0; i < 600; i++)); do
+        [ "$(grep -cF -- "$pat" "$file")" -ge "$n" ] && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$file"; fail "job ended before '$pat' (x$n)"; }
+        sleep 0.1
+    done
+    cat "$file"
+    fail "no '$pat' (x$n) after 60 s"
+}
+
+# start_job OUT STOP N SPARES [idle]: runs mpimigrate_job in the
+# background; sets JOB_PID.
+start_job() {
+    echo "+ $MPIEXEC -n $3 --spares $4 mpimigrate_job $2 90 ${5:-} &"
+    timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$3" --spares "$4" "$BINDIR/mpimigrate_job" "$2" 90 \
+        ${5:-} </dev/null >"$1" 2>&1 &
+    JOB_PID=$!
+}
+
+# wait_no_jobs: until the watchers removed every job directory (5 s).
+wait_no_jobs() {
+    local i
+    for ((i = 0; i < 50; i++)); do
+        [ -z "$(ls "$NMPI_RUN_DIR")" ] && return 0
+        sleep 0.1
+    done
+    fail "job directories left behind: $(ls "$NMPI_RUN_DIR")"
+}
+
+# finish_job PID OUT STOP: stops a job and wants exit 0 and its OK line.
+finish_job() {
+    touch "$3"
+    wait "$1" || { cat "$2"; fail "job exit status $? (want 0)"; }
+    grep -q "^mpimigrate_job: OK [0-9]* iterations" "$2" || { cat "$2"; fail "no OK line"; }
+}
+
+# (c) No job: nothing in the run directory, then only a dead job's directory.
+mm 2 "^mpimigrate: no running nanvix-mpi job found" 1 3
+mm 0 "^no running nanvix-mpi job" --list
+sleep 0 &
+dead=$!
+wait $dead
+mkdir -p "$NMPI_RUN_DIR/$dead"
+printf 'version=1\npid=%s\nnranks=3\nspares=2\nstarted=1\nprogram=x\n' $dead >"$NMPI_RUN_DIR/$dead/job"
+mm 2 "^mpimigrate: job $dead has ended \(its processes are gone\)$" --job $dead 1 3
+mm 2 "^mpimigrate: no running nanvix-mpi job found" 1 3
+rm -rf "${NMPI_RUN_DIR:?}/$dead"
+# A live launcher pid (this script's) but no cluster listening, then a damaged job file.
+mkdir -p "$NMPI_RUN_DIR/$$"
+printf 'version=1\npid=%s\nnranks=3\nspares=2\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
+mm 2 "^mpimigrate: job $$: cluster 1 has no request socket \(the job is starting or ending\)$" 1 3
+printf 'version=1\npid=%s\nnranks=3\nspares=two\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
+mm 2 "^mpimigrate: job $$ has a damaged job file$" --job $$ 1 3
+rm -rf "${NMPI_RUN_DIR:?}/$$"
+
+start_job "$A_OUT" "$TMPD/a.stop" 3 2
+A_PID=$JOB_PID
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: ready"
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 1 on cluster 1"
+job=$(ls "$NMPI_RUN_DIR")
+[[ "$job" =~ ^[0-9]+$ ]] || fail "want one job directory in $NMPI_RUN_DIR, found '$job'"
+mm 0 "^$job +3 +2 .*mpimigrate_job$" --list
+
+# (b) Bad input, refused moves; the rank stays where it is.
+mm 2 "^mpimigrate: job 999999999 does not exist" --job 999999999 1 3
+mm 1 "^mpimigrate: bad job ID '12x'" --job 12x 1 3
+mm 1 "^mpimigrate: rank '3' is out of range: job $job has ranks 0\.\.2$" 3 3
+mm 1 "^mpimigrate: cluster '5' does not exist in job $job \(clusters 0\.\.4\)$" 1 5
+mm 3 "^mpimigrate: job $job refused to move rank 1 to cluster 2: the cluster is busy.*stays on cluster 1\)$" 1 2
+mm 3 "^mpimigrate: job $job refused to move rank 1 to cluster 1: the rank is already on that cluster" 1 1
+
+# (a) Moves: 1 -> 3 -> 4 -> 1, each request sent to cluster 1.
+mm 0 "^rank 1 moved from cluster 1 to cluster 3 \(job $job, downtime [0-9]+\.[0-9]+ ms\)$" --job $job 1 3
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 1 on cluster 3"
+mm 0 "^rank 1 moved from cluster 3 to cluster 4 " 1 4
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 1 on cluster 4"
+mm 3 "^mpimigrate: job $job refused to move rank 0 to cluster 4: the cluster is busy" 0 4
+mm 3 "^mpimigrate: job $job refused to move rank 1 to cluster 4: the rank is already on that cluster.*stays on cluster 4\)$" 1 4
+mm 0 "^rank 1 moved from cluster 4 to cluster 1 " 1 1
+wait_for "$A_OUT" $A_PID 2 "mpimigrate_job: rank 1 on cluster 1"
+# Any spare: the spares are tried first, and cluster 3 is idle again.
+mm 0 "^rank 2 moved from cluster 2 to cluster 3 " 2 any
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 2 on cluster 3"
+
+# Two jobs: --job is needed, and both are listed.
+start_job "$B_OUT" "$TMPD/b.stop" 1 1
+B_PID=$JOB_PID
+wait_for "$B_OUT" $B_PID 1 "mpimigrate_job: ready"
+mm 1 "^mpimigrate: 2 jobs are running; choose one with --job ID:$" 0 1
+grep -Eq "^$job " "$TMPD/mm.out" || fail "job $job not in the list"
+[ "$(grep -Ec '^[0-9]+ ' "$TMPD/mm.out")" -eq 2 ] || fail "want 2 jobs listed"
+finish_job $B_PID "$B_OUT" "$TMPD/b.stop"
+B_PID=
+
+finish_job $A_PID "$A_OUT" "$TMPD/a.stop"
+A_PID=
+cat "$A_OUT"
+path=$(sed -n 's/^mpimigrate_job: rank 1 on cluster \([0-9]*\)$/\1/p' "$A_OUT" | tr '\n' ' ')
+[ "$path" = "1 3 4 1 " ] || fail "rank 1 went through clusters '$path', want '1 3 4 1 '"
+grep -q "^mpimigrate_job: rank 1 made 3 moves$" "$A_OUT" || fail "rank 1 did not make 3 moves"
+grep -q "^mpimigrate_job: rank 0 made 0 moves$" "$A_OUT" || fail "rank 0 moved"
+grep -q "^mpimigrate_job: rank 2 made 1 moves$" "$A_OUT" || fail "rank 2 did not make 1 move"
+
+# (c) After the end: the job directory goes, and the job is no more.
+wait_no_jobs
+mm 2 "^mpimigrate: job $job does not exist" --job $job 1 3
+
+# A rank that stays out of MPI cannot answer: timeout, exit 4; the job still
+# ends well (the request is served late or dropped, never harmful).
+start_job "$A_OUT" "$TMPD/c.stop" 2 1 idle
+A_PID=$JOB_PID
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 1 idle"
+mm 4 "^mpimigrate: job [0-9]+: no outcome within 2 s; the request stays queued, unread" --timeout 2 1 2
+finish_job $A_PID "$A_OUT" "$TMPD/c.stop"
+A_PID=
+wait_no_jobs
+mm 2 "^mpimigrate: no running nanvix-mpi job found" 1 3
+echo "PASS"

@@ -1,0 +1,216 @@
+/* mpimigrate.c: the mpimigrate command: move a rank of a running job.
+ *
+ *   mpimigrate [--job ID] [--timeout S] RANK CLUSTER    CLUSTER: a number or "any"
+ *   mpimigrate --list
+ *
+ * It finds the job through the job directories tools/mpiexec creates (only
+ * jobs whose launcher process still runs count), checks RANK and CLUSTER
+ * against the job's shape, sends the request and prints the outcome the rank
+ * reports: moved (from, to, downtime) or refused (why). Exit statuses are in
+ * mpimigrate.h and the usage text.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "mpimigrate.h"
+#include "rmig_xreq.h"
+
+static void mm_usage(FILE *f)
+{
+    fprintf(f, "Usage: mpimigrate [--job ID] [--timeout S] RANK CLUSTER\n"
+               "       mpimigrate --list\n\n"
+               "Asks a running nanvix-mpi job (started by mpiexec) to move rank RANK to\n"
+               "cluster CLUSTER (a spare: clusters are 0..ranks+spares-1; 'any': any idle\n"
+               "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
+               "moves when it next waits inside an MPI call. --job may be left out when\n"
+               "exactly one job of yours runs; --list shows them.\n\n"
+               "Exit status: 0 moved, 1 bad usage/rank/cluster, 2 no such job (or it is\n"
+               "gone or not answering), 3 the job refused the move, 4 no outcome in time.\n");
+}
+
+static int mm_list(const char *run_dir)
+{
+    struct mm_job jobs[MM_MAX_JOBS];
+    int n = mm_job_scan(run_dir, jobs, MM_MAX_JOBS), i;
+
+    if (n == 0) {
+        printf("no running nanvix-mpi job (looked in %s)\n", run_dir);
+        return MM_EXIT_MOVED;
+    }
+    printf("%-8s %5s %6s  %-19s  %s\n", "JOB", "RANKS", "SPARES", "STARTED", "PROGRAM");
+    for (i = 0; i < n && i < MM_MAX_JOBS; i++) {
+        time_t t = (time_t)jobs[i].started;
+        char when[32];
+
+        strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&t));
+        printf("%-8ld %5d %6d  %-19s  %s\n", jobs[i].id, jobs[i].nranks, jobs[i].spares, when,
+               jobs[i].program);
+    }
+    return MM_EXIT_MOVED;
+}
+
+/* Finds the job: the given id, or the only running one. */
+static int mm_pick_job(const char *run_dir, const char *id_arg, struct mm_job *job)
+{
+    struct mm_job jobs[MM_MAX_JOBS];
+    long id;
+    int n, ret;
+
+    if (id_arg != NULL) {
+        if (mm_parse_long(id_arg, 1, 0x7fffffff, &id) < 0) {
+            fprintf(stderr, "mpimigrate: bad job ID '%s' (see mpimigrate --list)\n", id_arg);
+            return MM_EXIT_USAGE;
+        }
+        ret = mm_job_load(run_dir, id, job);
+        if (ret == 0)
+            return MM_EXIT_MOVED;
+        fprintf(stderr, "mpimigrate: job %ld %s\n", id,
+                ret == -ESRCH    ? "has ended (its processes are gone)"
+                : ret == -EPROTO ? "has a damaged job file"
+                                 : "does not exist (see mpimigrate --list)");
+        return MM_EXIT_NOJOB;
+    }
+    n = mm_job_scan(run_dir, jobs, MM_MAX_JOBS);
+    if (n == 1) {
+        *job = jobs[0];
+        return MM_EXIT_MOVED;
+    }
+    if (n == 0) {
+        fprintf(stderr, "mpimigrate: no running nanvix-mpi job found (in %s)\n", run_dir);
+        return MM_EXIT_NOJOB;
+    }
+    fprintf(stderr, "mpimigrate: %d jobs are running; choose one with --job ID:\n", n);
+    mm_list(run_dir);
+    return MM_EXIT_USAGE;
+}
+
+/* Checks RANK and CLUSTER against the job; cluster "any" is -1. */
+static int mm_check_target(const struct mm_job *job, const char *r, const char *c, int *rank,
+                           int *cluster)
+{
+    int nclusters = job->nranks + job->spares;
+    long v;
+
+    if (mm_parse_long(r, 0, job->nranks - 1, &v) < 0) {
+        fprintf(stderr, "mpimigrate: rank '%s' is out of range: job %ld has ranks 0..%d\n", r,
+                job->id, job->nranks - 1);
+        return MM_EXIT_USAGE;
+    }
+    *rank = (int)v;
+    if (strcmp(c, "any") == 0) {
+        *cluster = -1;
+        return MM_EXIT_MOVED;
+    }
+    if (mm_parse_long(c, 0, nclusters - 1, &v) < 0) {
+        fprintf(stderr, "mpimigrate: cluster '%s' does not exist in job %ld (clusters 0..%d)\n", c,
+                job->id, nclusters - 1);
+        return MM_EXIT_USAGE;
+    }
+    *cluster = (int)v;
+    return MM_EXIT_MOVED;
+}
+
+/* Why the job refused, from the rank's status. */
+static const char *mm_reason(int status)
+{
+    switch (status) {
+    case -EALREADY:
+        return "the rank is already on that cluster";
+    case -EBUSY:
+        return "the cluster is busy: it hosts a rank (not a spare) or is receiving one";
+    case -ENOSPC:
+        return "no idle cluster is left";
+    case -EXDEV:
+        return "the cluster's memory layout differs from the rank's";
+    case -EINVAL:
+        return "no such cluster";
+    case -ETIMEDOUT:
+        return "the destination did not answer in time";
+    case -ESRCH:
+        return "no cluster knows where the rank is";
+    case -ECANCELED:
+        return "a newer request for this rank replaced this one";
+    case -ENOTCONN:
+        return "the rank is not inside MPI (before MPI_Init or after MPI_Finalize)";
+    default:
+        return "the transfer failed";
+    }
+}
+
+static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int target)
+{
+    if (res->status == 0) {
+        printf("rank %d moved from cluster %d to cluster %d (job %ld, downtime %.3f ms)\n",
+               res->rank, res->from, res->cluster, job->id, (double)res->downtime_ns / 1e6);
+        return MM_EXIT_MOVED;
+    }
+    if (res->status == -ESRCH) {
+        fprintf(stderr,
+                "mpimigrate: job %ld could not deliver the request for rank %d: %s "
+                "(lost at cluster %d)\n",
+                job->id, res->rank, mm_reason(res->status), res->cluster);
+        return MM_EXIT_REFUSED;
+    }
+    if (target >= 0)
+        fprintf(stderr,
+                "mpimigrate: job %ld refused to move rank %d to cluster %d: %s (the "
+                "rank stays on cluster %d)\n",
+                job->id, res->rank, target, mm_reason(res->status), res->cluster);
+    else
+        fprintf(stderr,
+                "mpimigrate: job %ld refused to move rank %d: %s (the rank stays on "
+                "cluster %d)\n",
+                job->id, res->rank, mm_reason(res->status), res->cluster);
+    return MM_EXIT_REFUSED;
+}
+
+int main(int argc, char **argv)
+{
+    const char *job_arg = NULL, *pos[2];
+    char run_dir[PATH_MAX];
+    struct mm_job job;
+    struct rmig_xreq res;
+    long timeout = 60;
+    int npos = 0, i, ret, rank, cluster;
+
+    mm_run_dir(run_dir, sizeof(run_dir));
+    for (i = 1; i < argc; i++) {
+        if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
+            mm_usage(stdout);
+            return MM_EXIT_MOVED;
+        } else if (strcmp(argv[i], "--list") == 0 && argc == 2) {
+            return mm_list(run_dir);
+        } else if (strcmp(argv[i], "--job") == 0 && i + 1 < argc) {
+            job_arg = argv[++i];
+        } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
+            if (mm_parse_long(argv[++i], 1, 86400, &timeout) < 0) {
+                fprintf(stderr, "mpimigrate: --timeout wants seconds (1..86400), got '%s'\n",
+                        argv[i]);
+                return MM_EXIT_USAGE;
+            }
+        } else if (argv[i][0] == '-' && argv[i][1] != '\0' &&
+                   (argv[i][1] < '0' || argv[i][1] > '9')) {
+            fprintf(stderr, "mpimigrate: unknown option or missing value: '%s'; try --help\n",
+                    argv[i]);
+            return MM_EXIT_USAGE;
+        } else if (npos < 2) {
+            pos[npos++] = argv[i];
+        } else {
+            fprintf(stderr, "mpimigrate: too many arguments; try --help\n");
+            return MM_EXIT_USAGE;
+        }
+    }
+    if (npos != 2) {
+        fprintf(stderr, "mpimigrate: want RANK and CLUSTER; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    ret = mm_pick_job(run_dir, job_arg, &job);
+    if (ret == MM_EXIT_MOVED)
+        ret = mm_check_target(&job, pos[0], pos[1], &rank, &cluster);
+    if (ret == MM_EXIT_MOVED)
+        ret = mm_talk(&job, rank, cluster, (double)timeout, &res);
+    return ret == MM_EXIT_MOVED ? mm_report(&job, &res, cluster) : ret;
+}
