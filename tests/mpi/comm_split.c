@@ -159,6 +159,43 @@ static int is_identity(const int *list, int n)
     return 1;
 }
 
+/* Collectives added with the schedules: Allgather, Alltoall, Scan, and an
+ * Iallreduce whose communicator is freed before the wait (MPI allows it:
+ * the pending operation keeps the communicator alive). */
+static void check_more_collectives(MPI_Comm comm, const int *list, int n, int s)
+{
+    int rank, i, v = contrib(s, wrank, 0), scan, want, sum;
+    int *all = malloc(sizeof(int) * (size_t)n), *a2a = malloc(sizeof(int) * (size_t)n),
+        *got = malloc(sizeof(int) * (size_t)n);
+    MPI_Comm d;
+    MPI_Request r;
+
+    CHECK(all && a2a && got);
+    MPI_CHECK(MPI_Comm_rank(comm, &rank));
+    MPI_CHECK(MPI_Allgather(&v, 1, MPI_INT, all, 1, MPI_INT, comm));
+    for (i = 0; i < n; i++)
+        CHECKF(all[i] == contrib(s, list[i], 0), "allgather %d", i);
+    for (i = 0; i < n; i++)
+        a2a[i] = list[rank] * 100 + list[i]; /* from me to comm rank i */
+    MPI_CHECK(MPI_Alltoall(a2a, 1, MPI_INT, got, 1, MPI_INT, comm));
+    for (i = 0; i < n; i++)
+        CHECKF(got[i] == list[i] * 100 + list[rank], "alltoall from %d", i);
+    MPI_CHECK(MPI_Scan(&v, &scan, 1, MPI_INT, MPI_SUM, comm));
+    for (want = 0, i = 0; i <= rank; i++)
+        want += contrib(s, list[i], 0);
+    CHECKF(scan == want, "scan %d want %d", scan, want);
+    MPI_CHECK(MPI_Comm_dup(comm, &d));
+    MPI_CHECK(MPI_Iallreduce(&v, &sum, 1, MPI_INT, MPI_SUM, d, &r));
+    MPI_CHECK(MPI_Comm_free(&d));
+    MPI_CHECK(MPI_Wait(&r, MPI_STATUS_IGNORE));
+    for (want = 0, i = 0; i < n; i++)
+        want += contrib(s, list[i], 0);
+    CHECKF(sum == want, "iallreduce %d want %d", sum, want);
+    free(all);
+    free(a2a);
+    free(got);
+}
+
 static void check_split(int scheme)
 {
     int list[4096], n, color = scheme_color(scheme, wrank), result;
@@ -175,6 +212,7 @@ static void check_split(int scheme)
     check_membership(comm, list, n);
     check_ring(comm, list, n, scheme);
     check_collectives(comm, list, n, scheme);
+    check_more_collectives(comm, list, n, scheme);
     MPI_CHECK(MPI_Comm_compare(comm, comm, &result));
     CHECK(result == MPI_IDENT);
     MPI_CHECK(MPI_Comm_compare(comm, MPI_COMM_WORLD, &result));
@@ -232,6 +270,7 @@ static void check_create(void)
         check_membership(comm, list, n);
         check_ring(comm, list, n, 4);
         check_collectives(comm, list, n, 4);
+        check_more_collectives(comm, list, n, 4);
         MPI_CHECK(MPI_Comm_compare(comm, MPI_COMM_WORLD, &result));
         CHECK(result == (n == wsize ? MPI_CONGRUENT : MPI_UNEQUAL));
         MPI_CHECK(MPI_Comm_free(&comm));
