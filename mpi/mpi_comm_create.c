@@ -1,5 +1,5 @@
 /* mpi_comm_create.c: making and freeing communicators (Comm_dup, Comm_split,
- * Comm_create, Comm_free).
+ * Comm_split_type, Comm_create, Comm_free).
  *
  * A new communicator needs context ids that no member uses for anything
  * else. Every rank keeps next_ctx in its root object, above every id it has
@@ -22,6 +22,7 @@
 
 #pragma weak MPI_Comm_dup = PMPI_Comm_dup
 #pragma weak MPI_Comm_split = PMPI_Comm_split
+#pragma weak MPI_Comm_split_type = PMPI_Comm_split_type
 #pragma weak MPI_Comm_create = PMPI_Comm_create
 #pragma weak MPI_Comm_free = PMPI_Comm_free
 
@@ -247,6 +248,30 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
         err = split_build(s, c, color, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split");
+    *newcomm = n ? n->handle : MPI_COMM_NULL;
+    return MPI_SUCCESS;
+}
+
+/* MPI_COMM_TYPE_SHARED gives every rank a communicator of its own: a
+ * rank's memory is its container, which can move to another node at any
+ * time, so no two ranks can count on sharing memory. */
+int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, MPI_Comm *newcomm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c, *n = NULL;
+    int err = mpi_enter(&s);
+
+    (void)info; /* no info keys are interpreted */
+    if (!err)
+        err = mpi_check_comm(s, comm, &c);
+    if (!err && !newcomm)
+        err = MPI_ERR_ARG;
+    if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key, &n);
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_split_type");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
     return MPI_SUCCESS;
 }

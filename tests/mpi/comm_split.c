@@ -327,6 +327,26 @@ static void check_churn(int rounds)
     }
 }
 
+/* Shared-memory split: every rank alone (containers move independently). */
+static void check_split_type(void)
+{
+    MPI_Comm c;
+    int n, r;
+
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_UNDEFINED, 0, MPI_INFO_NULL, &c));
+    CHECK(c == MPI_COMM_NULL);
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &c));
+    MPI_CHECK(MPI_Comm_size(c, &n));
+    MPI_CHECK(MPI_Comm_rank(c, &r));
+    CHECK(r == 0 && n >= 1);
+    if (!th_library_is_mpich())
+        CHECK(n == 1);
+    MPI_CHECK(MPI_Allreduce(&wrank, &r, 1, MPI_INT, MPI_SUM, c));
+    if (n == 1)
+        CHECK(r == wrank);
+    MPI_CHECK(MPI_Comm_free(&c));
+}
+
 static void check_names(void)
 {
     char name[MPI_MAX_OBJECT_NAME];
@@ -357,6 +377,7 @@ int main(int argc, char **argv)
     check_create();
     check_isolation();
     check_names();
+    check_split_type();
     check_churn(rounds);
     MPI_Barrier(MPI_COMM_WORLD);
     if (wrank == 0)
