@@ -9,6 +9,7 @@
  * environment each successful move prints its figures on stderr.
  */
 #include <errno.h>
+#include <string.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -61,6 +62,21 @@ static void mpix_report(void)
             st.transfer * 1e3, st.restore * 1e3, st.route_update * 1e3, st.downtime * 1e3);
 }
 
+/* MPI_ERR_OTHER says little: with NMPI_MIGRATION_REPORT set, or when the
+ * error is about to abort the job, say why the move failed. */
+static void mpix_report_failure(int cluster, int err)
+{
+    const char *env = getenv("NMPI_MIGRATION_REPORT");
+    struct mpi_rank_state *s = mpi_state();
+    struct mpi_comm *world = s != NULL ? mpi_comm_get(s, MPI_COMM_WORLD) : NULL;
+    int fatal = world != NULL && world->errh == MPI_ERRORS_ARE_FATAL;
+
+    if (!fatal && (env == NULL || *env == '0'))
+        return;
+    fprintf(stderr, "nanvix-mpi: rank %d: move to cluster %d failed: %s\n", cv_rank(), cluster,
+            strerror(-err));
+}
+
 int PMPI_Migrateto(int cluster)
 {
     struct mpi_rank_state *s;
@@ -71,8 +87,10 @@ int PMPI_Migrateto(int cluster)
     if (cluster != MPIX_ANY_SPARE && !knode_is_valid(cluster))
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Migrateto");
     err = cv_migrate(cluster == MPIX_ANY_SPARE ? CV_ANY_SPARE : cluster);
-    if (err < 0)
+    if (err < 0) {
+        mpix_report_failure(cluster, err);
         return mpi_error(MPI_COMM_WORLD, mpix_move_class(err), "MPI_Migrateto");
+    }
     mpix_report();
     return MPI_SUCCESS;
 }

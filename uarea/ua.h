@@ -179,7 +179,7 @@ void ua_range_settle(void *addr, size_t len);
  * stays reserved, it reads as zeros), so ua_container_present() becomes 0. */
 void ua_release_container(void);
 
-/* A fast 64-bit checksum of len bytes at p (XXH64 algorithm, seed 0). Used to
+/* A fast 64-bit checksum of len bytes at p (XXH3 64-bit, seed 0). Used to
  * verify transfers; the same bytes give the same value in every process. */
 uint64_t ua_checksum_range(const void *p, size_t len);
 
