@@ -275,7 +275,7 @@ static int sched_free(struct mpi_sched *sc)
         free(sc->tmps[i]);
     free(sc->tmps);
     free(sc->steps);
-    sc->c->refs--;
+    mpi_comm_unref(sc->c); /* the last reference after MPI_Comm_free releases it */
     free(sc);
     return err;
 }

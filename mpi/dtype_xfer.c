@@ -180,3 +180,43 @@ int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int cou
     free(tmp);
     return err;
 }
+
+int mpi_dtype_xfer_prepare(struct mpi_rank_state *s, struct mpi_request *r, void *buf, int count,
+                           MPI_Datatype dt, int recv, void **data_p, size_t *len_p)
+{
+    const struct mpi_type_info *ti = mpi_type_get(dt);
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t;
+    struct mpi_dtype_xfer *x;
+
+    if (ti && ti->size == ti->extent) { /* predefined */
+        *data_p = buf;
+        *len_p = (size_t)count * ti->size;
+        return MPI_SUCCESS;
+    }
+    t = mpi_dtype_resolve(s, dt, &tmp);
+    if (!t)
+        return MPI_ERR_TYPE; /* freed since the request was made */
+    if (count == 0 || mpi_dtype_contig(t, count)) {
+        *data_p = (char *)buf + (count ? t->true_lb : 0);
+        *len_p = (size_t)(count * t->size);
+        return MPI_SUCCESS;
+    }
+    x = calloc(1, sizeof(*x));
+    if (!x || !(x->tmp = packed_alloc(t, count))) {
+        free(x);
+        return -ENOMEM;
+    }
+    x->dt = dt;
+    if (recv) {
+        x->ubuf = buf;
+        x->count = count;
+    } else {
+        mpi_dtype_pack(t, buf, count, x->tmp);
+    }
+    r->xfer = x;
+    mpi_dtype_ref(s, dt);
+    *data_p = x->tmp;
+    *len_p = (size_t)(count * t->size);
+    return MPI_SUCCESS;
+}

@@ -43,9 +43,8 @@ void mpi_bsend_drain(struct mpi_rank_state *s)
     s->bsend.size = 0;
 }
 
-/* Copies and starts one buffered send; arguments checked. */
-static int bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *buf, size_t len,
-                       int dest, int tag)
+int mpi_bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *buf, size_t len,
+                    int dest, int tag)
 {
     struct mpi_bsend_msg *m;
     int err;
@@ -83,7 +82,7 @@ int PMPI_Bsend(const void *buf, int count, MPI_Datatype datatype, int dest, int 
     if (!err && dest != MPI_PROC_NULL) /* derived types: copy the packed form */
         err = mpi_dtype_view(s, buf, count, datatype, &data, &len, &packed);
     if (!err && dest != MPI_PROC_NULL)
-        err = bsend_start(&s->bsend, c, data, len, dest, tag);
+        err = mpi_bsend_start(&s->bsend, c, data, len, dest, tag);
     free(packed);
     return mpi_error(comm, err, "MPI_Bsend");
 }

@@ -1,4 +1,4 @@
-/* mpi_comm.c: the communicator table, MPI_Comm_rank/size and attributes.
+/* mpi_comm.c: the communicator table and MPI_Comm_rank/size.
  *
  * The table lives in the root object and maps a handle's index bits to a
  * struct mpi_comm. Index 0 is MPI_COMM_WORLD and 1 is MPI_COMM_SELF (builtin
@@ -6,13 +6,13 @@
  * the next indices with MPICH's "direct" handle form 0x84000000 | index. Each
  * communicator owns two cv context ids, an even one for point-to-point and
  * the next odd one for collectives, and its group as an array of world ranks.
+ * New communicators are made in mpi_comm_create.c, attributes in mpi_attr.c.
  */
 #include <stdlib.h>
 #include "mpi_impl.h"
 
 #pragma weak MPI_Comm_rank = PMPI_Comm_rank
 #pragma weak MPI_Comm_size = PMPI_Comm_size
-#pragma weak MPI_Comm_get_attr = PMPI_Comm_get_attr
 
 /* Builds a communicator of size ranks from group (taken over), stores it at
  * index idx of the table. Returns MPI_SUCCESS or -ENOMEM. */
@@ -80,9 +80,7 @@ void mpi_comm_teardown(struct mpi_rank_state *s)
     for (i = 0; i < s->ncomms; i++) {
         if (!s->comms[i])
             continue;
-        mpi_errh_unref(s, s->comms[i]->errh);
-        free(s->comms[i]->group);
-        free(s->comms[i]);
+        mpi_comm_destroy(s, s->comms[i]);
     }
     free(s->comms);
     s->comms = NULL;
@@ -151,46 +149,5 @@ int PMPI_Comm_size(MPI_Comm comm, int *size)
     if (err)
         return mpi_error(comm, err, "MPI_Comm_size");
     *size = c->size;
-    return MPI_SUCCESS;
-}
-
-/* Predefined attributes only (user keyvals come with MPI_Comm_create_keyval). */
-int PMPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag)
-{
-    struct mpi_rank_state *s;
-    struct mpi_comm *c;
-    int *val = NULL;
-    int err = mpi_enter(&s);
-
-    if (!err)
-        err = mpi_check_comm(s, comm, &c);
-    if (!err && (!attribute_val || !flag))
-        err = MPI_ERR_ARG;
-    if (err)
-        return mpi_error(comm, err, "MPI_Comm_get_attr");
-    switch (comm_keyval) {
-    case MPI_TAG_UB:
-        val = &s->attr_tag_ub;
-        break;
-    case MPI_HOST:
-        val = &s->attr_host;
-        break;
-    case MPI_IO:
-        val = &s->attr_io;
-        break;
-    case MPI_WTIME_IS_GLOBAL:
-        val = &s->attr_wtime_is_global;
-        break;
-    case MPI_UNIVERSE_SIZE:
-        val = &s->attr_universe_size;
-        break;
-    case MPI_APPNUM:
-        val = &s->attr_appnum;
-        break;
-    default:
-        return mpi_error(comm, MPI_ERR_KEYVAL, "MPI_Comm_get_attr");
-    }
-    *(int **)attribute_val = val;
-    *flag = 1;
     return MPI_SUCCESS;
 }

@@ -70,6 +70,7 @@ struct mpi_dtype_table {
 
 struct mpi_rank_state;
 struct mpi_comm;
+struct mpi_request;
 
 /* dtype_core.c ------------------------------------------------------------ */
 
@@ -167,6 +168,14 @@ int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *b
                      MPI_Datatype dt, int dest, int tag, int mode, MPI_Request *h_p);
 int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
                      MPI_Datatype dt, int source, int tag, MPI_Request *h_p);
+
+/* A persistent request r starting (mpi_persist.c): sets *data_p, *len_p to
+ * what cv sends or receives. Contiguous data is used in place; otherwise a
+ * send is packed, a receive gets a landing area, and r->xfer holds them
+ * until completion (mpi_dtype_xfer_done). Returns MPI_SUCCESS, MPI_ERR_TYPE
+ * (the type was freed since) or -ENOMEM. */
+int mpi_dtype_xfer_prepare(struct mpi_rank_state *s, struct mpi_request *r, void *buf, int count,
+                           MPI_Datatype dt, int recv, void **data_p, size_t *len_p);
 
 /* Request completion: unpacks a receive (bytes arrived, unless cancelled)
  * and frees x. */

@@ -52,11 +52,14 @@ enum mpi_coll_tag {
     MPI_COLL_TAG_BCAST = 2,
     MPI_COLL_TAG_REDUCE = 3,
     MPI_COLL_TAG_ALLREDUCE = 4,
+    MPI_COLL_TAG_COMM = 5, /* communicator construction (mpi_comm_create.c) */
     /* Scheduled collectives (coll_sched.c) use MPI_COLL_TAG_SCHED + the
      * communicator's sched_seq, one tag per call: a pending nonblocking
      * collective never matches the messages of a later one. */
     MPI_COLL_TAG_SCHED = 64,
 };
+
+struct mpi_attr; /* mpi_attr.c */
 
 struct mpi_comm {
     MPI_Comm handle;     /* the application's handle for it */
@@ -69,6 +72,9 @@ struct mpi_comm {
     MPI_Errhandler errh; /* error handler attached to the communicator */
     int refs;            /* handle + pending requests that point at it */
     unsigned sched_seq;  /* scheduled collectives started on it (tag source) */
+
+    struct mpi_attr *attrs;         /* cached attributes, in the order set */
+    char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
 };
 
 /* ---- requests ----------------------------------------------------------- */
@@ -86,8 +92,11 @@ enum mpi_req_kind {
     MPI_REQ_SEND,      /* cv send in flight or done */
     MPI_REQ_RECV,      /* cv receive in flight or done */
     MPI_REQ_PROC_NULL, /* send or receive with MPI_PROC_NULL: done at once */
+    MPI_REQ_INACTIVE,  /* persistent request not started (mpi_persist.c) */
     MPI_REQ_COLL,      /* nonblocking collective: a schedule (coll_sched.c) */
 };
+
+struct mpi_persist; /* mpi_persist.c */
 
 struct mpi_request {
     uint8_t gen;           /* generation, bumped at every release */
@@ -99,6 +108,8 @@ struct mpi_request {
     struct mpi_dtype_xfer *xfer;
     /* MPI_REQ_COLL: the collective's schedule */
     struct mpi_sched *sched;
+
+    struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
 };
 
 struct mpi_req_table {
@@ -116,6 +127,30 @@ struct mpi_req_table {
 struct mpi_errh_slot {
     MPI_Comm_errhandler_function *fn; /* NULL when the slot is free */
     int refs;                         /* handle + communicators using it */
+};
+
+/* ---- groups and attribute keys ----------------------------------------- */
+
+/* Group handles (MPICH's encoding): MPI_GROUP_EMPTY is builtin, groups
+ * created later are 0x88000000 | index into the group table. */
+#define MPI_GROUP_HANDLE_DIRECT ((int)0x88000000)
+#define MPI_GROUP_HANDLE_INDEX  0x03ffffff
+
+struct mpi_group {
+    int size;   /* number of members */
+    int *ranks; /* ranks[i] = world rank of group rank i */
+};
+
+/* Communicator keyvals: MPICH's "direct keyval of a communicator" form. */
+#define MPI_KEYVAL_HANDLE_DIRECT ((int)0xa4400000)
+#define MPI_KEYVAL_HANDLE_INDEX  0x003fffff
+
+struct mpi_keyval {
+    MPI_Comm_copy_attr_function *copy;  /* NULL: MPI_COMM_NULL_COPY_FN */
+    MPI_Comm_delete_attr_function *del; /* NULL: MPI_COMM_NULL_DELETE_FN */
+    void *extra;                        /* extra_state given at creation */
+    int refs;  /* handle (until freed) + attributes using it; 0: slot free */
+    int freed; /* MPI_Comm_free_keyval called: the handle is invalid */
 };
 
 /* ---- buffered sends ----------------------------------------------------- */
@@ -158,6 +193,10 @@ struct mpi_rank_state {
     int attr_wtime_is_global;
     int attr_universe_size;
     int attr_appnum;
+    struct mpi_group **groups; /* group table, indexed by handle index */
+    int ngroups;
+    struct mpi_keyval *keyvals; /* keyval table, indexed by handle index */
+    int nkeyvals;
 };
 
 /* mpi_state.c -------------------------------------------------------------- */
@@ -204,6 +243,46 @@ int mpi_comm_to_world(const struct mpi_comm *c, int r);
 
 /* Communicator rank of world rank w, or MPI_UNDEFINED if not a member. */
 int mpi_comm_from_world(const struct mpi_comm *c, int w);
+
+/* mpi_comm_create.c -------------------------------------------------------- */
+
+/* Drops one reference to c; the last one releases it (attributes must have
+ * been deleted already). */
+void mpi_comm_unref(struct mpi_comm *c);
+
+/* Releases c's memory and its error handler reference. */
+void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c);
+
+/* mpi_group.c -------------------------------------------------------------- */
+
+/* The group behind handle h (MPI_GROUP_EMPTY included), or NULL. */
+const struct mpi_group *mpi_group_get(struct mpi_rank_state *s, MPI_Group h);
+
+/* Makes a group of n world ranks (copied) and returns its handle in *h_p
+ * (MPI_GROUP_EMPTY when n == 0). Returns MPI_SUCCESS or -ENOMEM. */
+int mpi_group_new(struct mpi_rank_state *s, const int *ranks, int n, MPI_Group *h_p);
+
+/* Rank of world rank w in g, or MPI_UNDEFINED. */
+int mpi_group_rank_of(const struct mpi_group *g, int w);
+
+/* MPI_IDENT, MPI_SIMILAR or MPI_UNEQUAL for two rank lists. */
+int mpi_group_cmp(const int *a, int na, const int *b, int nb);
+
+/* Releases every group (MPI_Finalize). */
+void mpi_group_teardown(struct mpi_rank_state *s);
+
+/* mpi_attr.c --------------------------------------------------------------- */
+
+/* Runs the copy callbacks of old's attributes into new (MPI_Comm_dup).
+ * Returns MPI_SUCCESS or the first callback's error. */
+int mpi_attr_copy_all(struct mpi_rank_state *s, struct mpi_comm *old, struct mpi_comm *new);
+
+/* Runs the delete callbacks of every attribute of c and drops them.
+ * Returns MPI_SUCCESS or the first callback's error (the others still run). */
+int mpi_attr_delete_all(struct mpi_rank_state *s, struct mpi_comm *c);
+
+/* Releases the keyval table (MPI_Finalize). */
+void mpi_keyval_teardown(struct mpi_rank_state *s);
 
 /* mpi_datatype.c ----------------------------------------------------------- */
 
@@ -371,6 +450,11 @@ int mpi_p2p_irecv(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, size_
 
 /* Waits for every pending buffered send and forgets the attached buffer. */
 void mpi_bsend_drain(struct mpi_rank_state *s);
+
+/* Copies and starts one buffered send (arguments checked, dest not
+ * MPI_PROC_NULL). Returns MPI_SUCCESS, MPI_ERR_BUFFER or < 0. */
+int mpi_bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *buf, size_t len,
+                    int dest, int tag);
 
 /* mpi_coll.c: point-to-point steps of the collective algorithms, on the
  * communicator's collective context, with communicator ranks. Return 0 or < 0. */

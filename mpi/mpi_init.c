@@ -115,6 +115,10 @@ int PMPI_Finalize(void)
 
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
+    /* MPI: MPI_COMM_SELF's attributes are deleted first, callbacks run. */
+    err = mpi_attr_delete_all(s, mpi_comm_get(s, MPI_COMM_SELF));
+    if (err)
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
     world = mpi_comm_get(s, MPI_COMM_WORLD);
     err = mpi_coll_barrier(world);
     if (err)
@@ -124,6 +128,8 @@ int PMPI_Finalize(void)
     mpi_comm_teardown(s);
     mpi_req_table_free(&s->reqs);
     mpi_dtype_teardown(s);
+    mpi_group_teardown(s);
+    mpi_keyval_teardown(s);
     mpi_op_user_teardown(s);
     s->finalized = 1;
     if (err < 0) {

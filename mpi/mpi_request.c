@@ -31,6 +31,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].cv = NULL;
         slots[i].comm = NULL;
         slots[i].xfer = NULL;
+        slots[i].persist = NULL;
         slots[i].sched = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
@@ -87,10 +88,12 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     struct mpi_request *r = &t->slots[idx];
 
     if (r->comm)
-        r->comm->refs--;
+        mpi_comm_unref(r->comm); /* may be the last reference after MPI_Comm_free */
     if (r->xfer) /* released before completion (MPI_Request_free) */
         mpi_dtype_xfer_abandon(r->xfer);
     r->xfer = NULL;
+    free(r->persist);
+    r->persist = NULL;
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;
     r->comm = NULL;
@@ -114,7 +117,7 @@ int mpi_req_done(struct mpi_request *r)
 {
     if (r->kind == MPI_REQ_COLL)
         return mpi_sched_progress(r->sched);
-    return r->kind == MPI_REQ_PROC_NULL || cv_request_done(r->cv);
+    return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
 }
 
 int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
@@ -123,6 +126,10 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     struct cv_status cst = {0};
     int done = 0, err = MPI_SUCCESS, src;
 
+    if (r->kind == MPI_REQ_INACTIVE) { /* persistent, not started: empty status */
+        mpi_status_empty(st);
+        return MPI_SUCCESS;
+    }
     if (r->kind == MPI_REQ_PROC_NULL) {
         mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
     } else if (r->kind == MPI_REQ_COLL) {
@@ -139,6 +146,11 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
             mpi_dtype_xfer_done(s, r->xfer, (MPI_Count)cst.count, cst.cancelled);
         r->xfer = NULL;
         cv_request_free(r->cv);
+    }
+    if (r->persist) { /* persistent: back to inactive, the handle stays */
+        r->kind = MPI_REQ_INACTIVE;
+        r->cv = NULL;
+        return err;
     }
     mpi_req_release(&s->reqs, *h_p);
     *h_p = MPI_REQUEST_NULL;

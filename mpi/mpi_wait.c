@@ -171,7 +171,7 @@ static int scan_any(struct mpi_rank_state *s, int count, const MPI_Request *reqs
 
     for (i = 0; i < count; i++) {
         struct mpi_request *r = mpi_req_get(&s->reqs, reqs[i]);
-        if (!r)
+        if (!r || r->kind == MPI_REQ_INACTIVE) /* inactive counts as null */
             continue;
         if (mpi_req_done(r))
             return i;
@@ -251,7 +251,7 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
     }
     for (i = 0; i < incount; i++) {
         struct mpi_request *r = mpi_req_get(&s->reqs, reqs[i]);
-        if (r && mpi_req_done(r)) {
+        if (r && r->kind != MPI_REQ_INACTIVE && mpi_req_done(r)) {
             done[i] = 1;
             indices[n] = i;
             n++;

@@ -250,6 +250,44 @@ static void test_roundtrip(const struct tcase *tc)
     }
 }
 
+/* Persistent requests of a derived type: rank 0 starts a Send_init three
+ * times with new data each time, rank 1 a Recv_init; every round arrives
+ * whole, holes untouched. */
+static void test_persistent(const struct tcase *tc)
+{
+    MPI_Request rq;
+    MPI_Status st;
+    unsigned char *b;
+    int round;
+
+    if (rank > 1)
+        return;
+    b = buf_new(tc, rank == 0 ? 100 : -1);
+    if (rank == 0)
+        MPI_CHECK(MPI_Send_init(b + tc->base, tc->count, tc->type, 1, 12, MPI_COMM_WORLD, &rq));
+    else
+        MPI_CHECK(MPI_Recv_init(b + tc->base, tc->count, tc->type, 0, 12, MPI_COMM_WORLD, &rq));
+    for (round = 0; round < 3; round++) {
+        if (rank == 0) {
+            unsigned char *fresh = buf_new(tc, 100 + round);
+
+            memcpy(b, fresh, tc->alloc);
+            free(fresh);
+        } else {
+            memset(b, MARK, tc->alloc);
+        }
+        MPI_CHECK(MPI_Start(&rq));
+        MPI_CHECK(MPI_Wait(&rq, &st));
+        CHECK(rq != MPI_REQUEST_NULL); /* persistent: inactive, not freed */
+        if (rank == 1) {
+            expect_map(tc, b, 100 + round, tc->count);
+            expect_status(tc, &st);
+        }
+    }
+    MPI_CHECK(MPI_Request_free(&rq));
+    free(b);
+}
+
 /* Sendrecv between 0 and 1 at once; then Sendrecv_replace on a ring. */
 static void test_sendrecv(const struct tcase *tc)
 {
@@ -586,6 +624,9 @@ static void mode_all(void)
     for (i = 0; i < NCASES; i++)
         test_sendrecv(&cases[i]);
     done("Sendrecv/Sendrecv_replace");
+    for (i = 0; i < NCASES; i++)
+        test_persistent(&cases[i]);
+    done("Send_init/Recv_init restarted");
     test_mixed_types();
     done("vector sent, doubles received");
     test_bcast(&cases[REC_BIG]);
