@@ -17,7 +17,8 @@
 #include "ua.h"
 
 struct rmig_cluster rmig_cluster = {
-    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1};
+    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1,
+    .stream_now = -1};
 
 /* Reads a non-negative integer from the environment, or returns dflt. */
 static int rmig_env_int(const char *name, int dflt)

@@ -47,6 +47,18 @@ int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint
     return rmig_control_write(cluster, &hdr);
 }
 
+int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream)
+{
+    struct rmig_wire_hdr hdr;
+
+    memset(&hdr, 0, sizeof(hdr));
+    hdr.type = (uint16_t)type;
+    hdr.rank = rank;
+    hdr.arg = arg;
+    hdr.stream = stream;
+    return rmig_control_write(cluster, &hdr);
+}
+
 int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
                        int stream)
 {
@@ -136,6 +148,9 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         return out->type;
     }
     while ((t = rmig_control_poll_once(out)) > 0) {
+        if ((t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_DONE || t == RMIG_MSG_FAIL) &&
+            out->stream != rmig_cluster.stream_now)
+            continue; /* answers a stream this cluster gave up on */
         if (out->src_cluster == from && (t == type1 || t == type2))
             return t;
         if (out->src_cluster == from && rmig_is_reply(t)) {

@@ -37,6 +37,7 @@ struct rmig_cluster {
     double t_begin;   /* destination: when the stream began */
     double t_received;/* destination: when the last byte arrived */
     unsigned streams; /* source: container streams started from here */
+    int stream_now;   /* source: number of the stream in progress, or -1 */
     int (*idle_work)(void);
 };
 
@@ -65,6 +66,7 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
 int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
 void rmig_control_forget_replies(void);
+int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream);
 
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);

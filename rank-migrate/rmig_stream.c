@@ -109,9 +109,12 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
     const char *fault = rmig_fault(rmig_cluster.streams);
     int stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
 
+    rmig_cluster.stream_now = stream; /* replies to older streams are dropped */
+
     ret = ua_touched_ranges(rmig_table_add, &t);
     if (ret < 0 || t.n == 0) {
         free(t.r);
+        rmig_cluster.stream_now = -1;
         return ret < 0 ? ret : -ENODEV;
     }
     st->ranges = t.n;
@@ -138,6 +141,7 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
     if (portal >= 0)
         kportal_close(portal);
     free(t.r);
+    rmig_cluster.stream_now = -1;
     if (ret == RMIG_MSG_DONE)
         return 0;
     return ret == RMIG_MSG_FAIL || ret == -ECONNABORTED ? -EIO : (ret < 0 ? ret : -EIO);
@@ -197,7 +201,7 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret >= 0)
         ret = rmig_table_check(r, n, b);
     if (ret >= 0)
-        ret = rmig_control_send(src, RMIG_MSG_TABLE_OK, b->rank, 0, 0, 0);
+        ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
     if (ret >= 0)
         ret = rmig_ranges_receive(portal, src, port, r, n);
     if (ret >= 0 && !ua_container_present())
@@ -211,9 +215,9 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
         fprintf(stderr, "nanvix-mpi: cluster %d: container stream from cluster %d rejected (%d)\n",
                 knode_get_num(), src, ret);
         ua_release_container();
-        rmig_control_send(src, RMIG_MSG_FAIL, b->rank, ret, 0, 0);
+        rmig_control_stream_reply(src, RMIG_MSG_FAIL, b->rank, ret, b->stream);
         return 0;
     }
-    rmig_control_send(src, RMIG_MSG_DONE, b->rank, 0, 0, 0);
+    rmig_control_stream_reply(src, RMIG_MSG_DONE, b->rank, 0, b->stream);
     return 2; /* a rank to resume */
 }

@@ -46,7 +46,8 @@ struct rmig_wire_hdr {
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
     union {                /* zero for other types */
-        int32_t stream;    /* BEGIN: stream number, 0..RMIG_STREAMS-1 */
+        int32_t stream;    /* BEGIN, and TABLE_OK/DONE/FAIL answering it: stream
+                            * number, 0..RMIG_STREAMS-1 */
         int32_t hops;      /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
     };
     uint64_t a;          /* per type: fingerprint, total bytes */
