@@ -2,6 +2,9 @@
  * reference computed in the test.
  *
  * Modes (argv[1]):
+ *  shapes     the same on a dup of WORLD, a split in two (ranks reversed)
+ *             and a Comm_create sub-group without rank 0.
+ *  migrate-shapes N  the migrate mode on those communicators.
  *  all        (default) every collective on MPI_COMM_WORLD: many counts (0, 1,
  *             small, above the eager limit, 1 MiB), every root, MPI_IN_PLACE
  *             variants, predefined and user operations (a commutative sum and
@@ -753,6 +756,33 @@ static void mode_migrate(MPI_Comm comm, int rounds)
     }
 }
 
+/* The communicator shapes every collective is run on besides WORLD: a dup,
+ * a split in two with the ranks in reverse order, and a sub-group without
+ * world rank 0 (Comm_create). Rank 0 gets MPI_COMM_NULL for the last. */
+static int make_shapes(MPI_Comm out[3])
+{
+    MPI_Group world, sub;
+    int rank, size, excl = 0;
+
+    MPI_CHECK(MPI_Comm_rank(MPI_COMM_WORLD, &rank));
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &size));
+    MPI_CHECK(MPI_Comm_dup(MPI_COMM_WORLD, &out[0]));
+    MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, rank % 2, size - rank, &out[1]));
+    MPI_CHECK(MPI_Comm_group(MPI_COMM_WORLD, &world));
+    MPI_CHECK(MPI_Group_excl(world, 1, &excl, &sub));
+    MPI_CHECK(MPI_Comm_create(MPI_COMM_WORLD, sub, &out[2]));
+    MPI_CHECK(MPI_Group_free(&sub));
+    MPI_CHECK(MPI_Group_free(&world));
+    return 3;
+}
+
+static void free_shapes(MPI_Comm c[3])
+{
+    for (int i = 0; i < 3; i++)
+        if (c[i] != MPI_COMM_NULL)
+            MPI_CHECK(MPI_Comm_free(&c[i]));
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "all";
@@ -768,6 +798,28 @@ int main(int argc, char **argv)
         mode_migrate(MPI_COMM_WORLD, rounds);
         if (rank == 0)
             printf("coll_full migrate: OK %d rounds %d ranks\n", rounds, size);
+    } else if (strcmp(mode, "shapes") == 0 || strcmp(mode, "migrate-shapes") == 0) {
+        MPI_Comm shapes[3];
+        int n = make_shapes(shapes), rounds = argc > 2 ? atoi(argv[2]) : 2;
+
+        /* check_errors passes MPI_COMM_NULL: that error goes to WORLD's handler */
+        MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+
+        for (int i = 0; i < n; i++) {
+            if (shapes[i] == MPI_COMM_NULL)
+                continue;
+            if (mode[0] == 'm') {
+                mode_migrate(shapes[i], rounds);
+                continue;
+            }
+            check_comm(shapes[i]);
+            for (int c = 0; c < NCOUNTS - 1; c++)
+                check_nonblocking(shapes[i], counts[c], -1);
+        }
+        free_shapes(shapes);
+        MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+        if (rank == 0)
+            printf("coll_full %s: OK %d ranks\n", mode, size);
     } else {
         check_comm(MPI_COMM_WORLD);
         for (int c = 0; c < NCOUNTS - 1; c++)

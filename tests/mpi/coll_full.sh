@@ -6,3 +6,7 @@
 for np in 1 2 3 4 5 8 9; do
     expect_ok "$np" -- coll_full "coll_full: OK $np ranks"
 done
+# Communicator shapes: dup, split (reversed keys), Comm_create sub-group.
+for np in 2 3 5; do
+    expect_ok "$np" -- coll_full shapes "coll_full shapes: OK $np ranks"
+done
