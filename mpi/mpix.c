@@ -6,7 +6,8 @@
  * cluster -> MPI_ERR_ARG, no idle cluster left -> MPI_ERR_NO_SPACE, layout
  * differs -> MPI_ERR_UNSUPPORTED_OPERATION, busy destination, timeout or
  * rejected transfer -> MPI_ERR_OTHER. With NMPI_MIGRATION_REPORT=1 in the
- * environment each successful move prints its figures on stderr.
+ * environment each successful move prints its figures on stderr (printed by
+ * rank-migrate, so moves asked by MPIX_Migrate or mpimigrate show too).
  */
 #include <errno.h>
 #include <string.h>
@@ -46,22 +47,6 @@ static int mpix_move_class(int err)
     }
 }
 
-/* Prints the figures of the last move when NMPI_MIGRATION_REPORT is set. */
-static void mpix_report(void)
-{
-    const char *env = getenv("NMPI_MIGRATION_REPORT");
-    struct rmig_stats st;
-    int moves;
-
-    if (env == NULL || *env == '0' || rmig_last_stats(&st, &moves) < 0)
-        return;
-    fprintf(stderr,
-            "nanvix-mpi: rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
-            "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms\n",
-            cv_rank(), st.from, st.to, st.ranges, (unsigned long long)st.bytes, st.freeze * 1e3,
-            st.transfer * 1e3, st.restore * 1e3, st.route_update * 1e3, st.downtime * 1e3);
-}
-
 /* MPI_ERR_OTHER says little: with NMPI_MIGRATION_REPORT set, or when the
  * error is about to abort the job, say why the move failed. */
 static void mpix_report_failure(int cluster, int err)
@@ -91,7 +76,6 @@ int PMPI_Migrateto(int cluster)
         mpix_report_failure(cluster, err);
         return mpi_error(MPI_COMM_WORLD, mpix_move_class(err), "MPI_Migrateto");
     }
-    mpix_report();
     return MPI_SUCCESS;
 }
 

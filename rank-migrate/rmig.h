@@ -60,7 +60,8 @@ int rmig_reserve(int cluster, int *dest_p);
  * running here). */
 int rmig_move(int dest, double freeze_start);
 
-/* Records the route-update time of the last move (measured by the caller). */
+/* Records the route-update time of the last move (measured by the caller),
+ * the move's last figure: with NMPI_MIGRATION_REPORT set, prints them all. */
 void rmig_note_route_update(double seconds);
 
 /* The figures of this rank's last move and the number of moves it made. */

@@ -109,12 +109,31 @@ int rmig_move(int dest, double freeze_start)
     return 0;
 }
 
+/* Prints the figures of the move just made when NMPI_MIGRATION_REPORT is
+ * set; here rather than in the MPI layer so that moves asked by another
+ * rank or by mpimigrate are reported too. */
+static void rmig_report(const struct rmig_stats *st)
+{
+    const char *env = getenv("NMPI_MIGRATION_REPORT");
+
+    if (env == NULL || *env == '0')
+        return;
+    fprintf(stderr,
+            "nanvix-mpi: rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
+            "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms\n",
+            ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
+            st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
+            st->downtime * 1e3);
+}
+
 void rmig_note_route_update(double seconds)
 {
     struct rmig_rank *rs = rmig_rank_state();
 
-    if (rs != NULL)
-        rs->last.route_update = seconds;
+    if (rs == NULL)
+        return;
+    rs->last.route_update = seconds;
+    rmig_report(&rs->last); /* the last figure of the move is in */
 }
 
 int rmig_last_stats(struct rmig_stats *out, int *moves_p)

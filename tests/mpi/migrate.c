@@ -15,6 +15,8 @@
  *             both sides (the sender moves, then the receiver moves).
  *  refuse     refused moves: bad cluster, own cluster, busy cluster, no spare
  *             left (job without spares) -> error classes, the job carries on.
+ *  third N    rank 0 asks with MPIX_Migrate for rank 1 to move, N times;
+ *             rank 1 moves inside a blocking receive.
  *  stale N    a rank returns N times to a cluster it left: memory it freed
  *             in between reads as zeros there.
  *  reject     the stream is damaged on purpose (NMPI_TEST_STREAM_FAULT): the
@@ -36,6 +38,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "testhelp.h"
 #include "testhelp_mpi.h"
@@ -570,6 +573,40 @@ static void mode_stale(int rounds)
         printf("migrate stale: OK %d rounds\n", rounds);
 }
 
+/* Third-party moves: rank 0 asks (MPIX_Migrate) for rank 1 to move while
+ * rank 1 waits in a blocking receive; rank 1 must move at that safe point,
+ * before the message it waits for is even sent, and then receive it. */
+static void mode_third(int rounds)
+{
+    int round, c0, c1, token;
+
+    for (round = 0; round < rounds; round++) {
+        if (rank == 0) {
+            MPI_CHECK(MPIX_Migrate(1, MPIX_ANY_SPARE, MPI_COMM_WORLD));
+            MPI_CHECK(MPI_Recv(&c1, 1, MPI_INT, 1, 30, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+            /* A safe point is a wait inside MPI: make rank 1 wait (a receive
+             * satisfied at once would leave the ask for its next wait). */
+            usleep(100000);
+            token = round * 7 + 1;
+            MPI_CHECK(MPI_Send(&token, 1, MPI_INT, 1, 31, MPI_COMM_WORLD));
+            MPI_CHECK(MPI_Recv(&c1, 1, MPI_INT, 1, 32, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        } else if (rank == 1) {
+            MPI_CHECK(MPIX_Cluster_self(&c0));
+            MPI_CHECK(MPI_Send(&c0, 1, MPI_INT, 0, 30, MPI_COMM_WORLD));
+            /* The ask is honoured while this receive waits for rank 0. */
+            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, 0, 31, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+            CHECKF(token == round * 7 + 1, "round %d: token %d", round, token);
+            MPI_CHECK(MPIX_Cluster_self(&c1));
+            CHECKF(c1 != c0, "round %d: rank 1 still on cluster %d after MPIX_Migrate", round, c0);
+            CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+            MPI_CHECK(MPI_Send(&c1, 1, MPI_INT, 0, 32, MPI_COMM_WORLD));
+        }
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate third: OK %d rounds\n", rounds);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "ring";
@@ -599,6 +636,8 @@ int main(int argc, char **argv)
         mode_dual(n);
     else if (strcmp(mode, "stale") == 0)
         mode_stale(n);
+    else if (strcmp(mode, "third") == 0)
+        mode_third(n);
     else
         CHECKF(0, "unknown mode %s", mode);
     MPI_CHECK(MPI_Finalize());
