@@ -163,6 +163,19 @@ static int rmig_table_check(const struct rmig_wire_range *r, int n, const struct
     return total == b->a ? 0 : -EBADMSG;
 }
 
+/* Zeroes what a container that left here may have left outside the
+ * arriving ranges (ua_arrival_trim); the ranges are overwritten anyway. */
+static void rmig_trim_for(const struct rmig_wire_range *r, int n)
+{
+    struct ua_range *pages = malloc((size_t)n * sizeof(*pages));
+    int i;
+
+    for (i = 0; pages != NULL && i < n; i++)
+        pages[i] = (struct ua_range){(void *)(uintptr_t)r[i].addr, r[i].len};
+    ua_arrival_trim(pages, pages != NULL ? n : 0);
+    free(pages);
+}
+
 /* Reads the ranges into place and verifies each checksum. A range with a
  * bad checksum does not stop the reading: every write the source makes is
  * read, so none stays queued in the fabric (an unread large message can stall
@@ -200,6 +213,8 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
         ret = rmig_portal_recv(portal, src, port, r, (size_t)n * sizeof(*r));
     if (ret >= 0)
         ret = rmig_table_check(r, n, b);
+    if (ret >= 0)
+        rmig_trim_for(r, n);
     if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
     if (ret >= 0)

@@ -175,9 +175,18 @@ int ua_restore_range(void *addr, const void *data, size_t len);
 void ua_range_prepare(void *addr, size_t len);
 void ua_range_settle(void *addr, size_t len);
 
-/* Source side after a move: drops every page of the container (the mapping
- * stays reserved, it reads as zeros), so ua_container_present() becomes 0. */
+/* Source side after a move: ua_container_present() becomes 0. The stack and
+ * heap pages are kept (unless NMPI_MIGRATE_KEEP_PAGES=0) so that a container
+ * arriving later reuses them without page faults; until ua_arrival_trim()
+ * they hold the old bytes. Everything else of the region is dropped. */
 void ua_release_container(void);
+
+/* Destination side, once the table of an arriving container is checked and
+ * before its n ranges r (whole pages, as ua_touched_ranges() lists them) are
+ * written: drops every kept page those ranges do not cover, so the
+ * container reads zeros wherever its source had no page. Returns 0, or
+ * -ENOMEM after dropping every kept page instead (correct, only slower). */
+int ua_arrival_trim(const struct ua_range *r, int n);
 
 /* A fast 64-bit checksum of len bytes at p (XXH3 64-bit, seed 0). Used to
  * verify transfers; the same bytes give the same value in every process. */

@@ -5,7 +5,8 @@
  * /proc/self/pagemap (bits 63 and 62). mincore() is the fallback when pagemap
  * cannot be read; it misses swapped-out pages, so that fallback is only exact
  * on machines without swap. Untouched pages read as zeros on both sides: the
- * receiving region is fresh or was released with MADV_DONTNEED. The stack is
+ * receiving region is fresh, or was trimmed to the arriving ranges
+ * (ua_release.c). The stack is
  * scanned from the saved stack pointer (minus the red zone) when the rank is
  * suspended, the heap up to its top; runs of adjacent touched pages are merged.
  * The executable's globals are always sent whole: the receiver's copy may hold
@@ -174,10 +175,4 @@ void ua_range_settle(void *addr, size_t len)
         madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
 }
 
-void ua_release_container(void)
-{
-    if (!ua_region_mapped())
-        return;
-    madvise((void *)UA_REGION_BASE, UA_HEADER_SIZE, MADV_DONTNEED);
-    madvise((void *)UA_STACK_LO, UA_REGION_END - UA_STACK_LO, MADV_DONTNEED);
-}
+

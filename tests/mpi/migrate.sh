@@ -11,6 +11,7 @@ expect_ok 4 --spares 4 -- migrate burst 4 "migrate burst: OK 4 at once"
 expect_ok 4 --spares 2 -- migrate pairs 8 "migrate pairs: OK 8 rounds"
 expect_ok 3 --spares 2 -- migrate pending "migrate pending: OK"
 expect_ok 2 --spares 1 -- migrate stale 4 "migrate stale: OK 4 rounds"
+NMPI_MIGRATE_KEEP_PAGES=0 expect_ok 2 --spares 1 -- migrate stale 2 "migrate stale: OK 2 rounds"
 # A move asked by another rank is reported like one the rank asked for.
 NMPI_MIGRATION_REPORT=1 expect_ok 2 --spares 2 -- migrate third 4 "migrate third: OK 4 rounds"
 [ "$(grep -c '^nanvix-mpi: rank 1 moved cluster' "$OUT")" -eq 4 ] ||
