@@ -6,7 +6,10 @@
  * answers TABLE_OK, every range straight from its address. The destination
  * reads the table into runtime memory, checks its checksum and that every
  * range lies in the container layout and adds up to the announced total,
- * reads each range straight into place and verifies its checksum. Only then does it answer DONE; anything wrong gives
+ * reads each range straight into place and verifies its checksum (on a
+ * second thread, one range behind the reading, for streams of 8 MiB and
+ * more; ranges are cut at 4 MiB boundaries for that). Only then does it
+ * answer DONE; anything wrong gives
  * FAIL, the destination drops what it received, and the rank resumes at the
  * source, which stops writing as soon as it sees the FAIL. Both sides give up
  * after rmig_timeout() seconds. Each stream of a source has its own port
@@ -14,6 +17,9 @@
  * part of the next one.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,10 +34,37 @@ struct rmig_table {
     uint64_t bytes;
 };
 
-/* ua_touched_ranges() callback: appends one range (runtime memory). */
+/* Ranges are cut at every RMIG_CHUNK boundary of the address space (a
+ * multiple of the 2 MiB huge page): the destination verifies piece i on a
+ * second thread while it reads piece i + 1, instead of checksumming a whole
+ * heap after reading it. */
+#define RMIG_CHUNK ((size_t)4 << 20)
+
+/* Below this many bytes a stream is verified on the reading thread: a
+ * thread costs more than it saves. */
+#define RMIG_VERIFY_THREAD_MIN ((uint64_t)8 << 20)
+
+static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len);
+
+/* ua_touched_ranges() callback: appends one range (runtime memory), cut at
+ * RMIG_CHUNK boundaries. */
 static int rmig_table_add(void *addr, size_t len, void *arg)
 {
-    struct rmig_table *t = arg;
+    uintptr_t a = (uintptr_t)addr, end = a + len;
+    int ret = 0;
+
+    while (ret == 0 && a < end) {
+        uintptr_t cut = (a & ~(uintptr_t)(RMIG_CHUNK - 1)) + RMIG_CHUNK;
+
+        cut = cut < end ? cut : end;
+        ret = rmig_table_add_one(arg, (void *)a, cut - a);
+        a = cut;
+    }
+    return ret;
+}
+
+static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len)
+{
 
     if (t->n == t->cap) {
         int cap = t->cap ? 2 * t->cap : 64;
@@ -176,16 +209,57 @@ static void rmig_trim_for(const struct rmig_wire_range *r, int n)
     free(pages);
 }
 
+/* The checksum side of a stream being read: range i may be verified once
+ * `received` exceeds i. */
+struct rmig_verifier {
+    const struct rmig_wire_range *r;
+    int n;
+    atomic_int received; /* ranges read so far */
+    atomic_int stop;     /* the reader is done (all read, or gave up) */
+    int bad;             /* a range did not match its checksum */
+    pthread_t thread;
+};
+
+static void rmig_verify_one(struct rmig_verifier *v, int i)
+{
+    if (ua_checksum_range((void *)(uintptr_t)v->r[i].addr, v->r[i].len) != v->r[i].checksum)
+        v->bad = 1;
+}
+
+/* Verifies the ranges in order as the reader hands them over. */
+static void *rmig_verify_main(void *arg)
+{
+    struct rmig_verifier *v = arg;
+    unsigned spins = 0;
+    int i = 0;
+
+    while (i < v->n) {
+        if (i < atomic_load_explicit(&v->received, memory_order_acquire)) {
+            rmig_verify_one(v, i++);
+            spins = 0;
+        } else if (atomic_load(&v->stop) &&
+                   i >= atomic_load_explicit(&v->received, memory_order_acquire)) {
+            break; /* the reader gave up */
+        } else if (++spins > 64) {
+            sched_yield();
+        }
+    }
+    return NULL;
+}
+
 /* Reads the ranges into place and verifies each checksum. A range with a
  * bad checksum does not stop the reading: every write the source makes is
  * read, so none stays queued in the fabric (an unread large message can stall
  * later transfers between the two clusters). Returns 0, -EBADMSG or the
  * error of a read (after which the source is told to stop). */
 static int rmig_ranges_receive(int portal, int src, int port, const struct rmig_wire_range *r,
-                               int n)
+                               int n, uint64_t bytes)
 {
-    int i, ret, bad = 0;
+    struct rmig_verifier v = {.r = r, .n = n};
+    int i, ret = 0, threaded;
 
+    threaded = bytes >= RMIG_VERIFY_THREAD_MIN &&
+               pthread_create(&v.thread, NULL, rmig_verify_main, &v) == 0;
     for (i = 0; i < n; i++) {
         void *addr = (void *)(uintptr_t)r[i].addr;
 
@@ -193,11 +267,19 @@ static int rmig_ranges_receive(int portal, int src, int port, const struct rmig_
         ret = rmig_portal_recv(portal, src, port, addr, r[i].len);
         ua_range_settle(addr, r[i].len);
         if (ret < 0)
-            return ret;
-        if (ua_checksum_range(addr, r[i].len) != r[i].checksum)
-            bad = 1;
+            break;
+        if (threaded)
+            atomic_store_explicit(&v.received, i + 1, memory_order_release);
+        else
+            rmig_verify_one(&v, i);
     }
-    return bad ? -EBADMSG : 0;
+    if (threaded) {
+        atomic_store(&v.stop, 1);
+        pthread_join(v.thread, NULL);
+    }
+    if (ret < 0)
+        return ret;
+    return v.bad ? -EBADMSG : 0;
 }
 
 int rmig_stream_receive(const struct rmig_wire_hdr *b)
@@ -218,7 +300,7 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
     if (ret >= 0)
-        ret = rmig_ranges_receive(portal, src, port, r, n);
+        ret = rmig_ranges_receive(portal, src, port, r, n, b->a);
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
     if (portal >= 0)
