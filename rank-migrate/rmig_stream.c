@@ -83,9 +83,12 @@ static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len)
     return 0;
 }
 
-/* Test hook: NMPI_TEST_STREAM_FAULT=corrupt|short damages every stream,
- * corrupt-first|short-first only the first one cluster 0 sends. Returns
- * "corrupt", "short" or "" for the stream numbered `count` here. */
+/* Test hook: NMPI_TEST_STREAM_FAULT=corrupt|range|short damages every
+ * stream (a table that does not match its checksum; a range that does not
+ * match its own, in a table that checks out; half the ranges missing),
+ * corrupt-first, range-first, short-first only the first one cluster 0
+ * sends. Returns "corrupt", "range", "short" or "" for the stream numbered
+ * `count` here. */
 static const char *rmig_fault(unsigned count)
 {
     const char *f = getenv("NMPI_TEST_STREAM_FAULT");
@@ -94,6 +97,8 @@ static const char *rmig_fault(unsigned count)
         return "";
     if (strncmp(f, "corrupt", 7) == 0)
         return "corrupt";
+    if (strncmp(f, "range", 5) == 0)
+        return "range";
     return strncmp(f, "short", 5) == 0 ? "short" : "";
 }
 
@@ -152,6 +157,8 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
     }
     st->ranges = t.n;
     st->bytes = t.bytes;
+    if (strcmp(fault, "range") == 0)
+        t.r[t.n / 2].checksum ^= 1; /* before the table's own checksum */
     ret = rmig_control_begin(dest, ua_get_rank(), t.n, t.bytes,
                              ua_checksum_range(t.r, (size_t)t.n * sizeof(*t.r)), stream);
     if (strcmp(fault, "corrupt") == 0)

@@ -281,7 +281,14 @@ static void mode_reject(void)
         uint64_t before = state_checksum(stack_data, 64);
 
         const char *fault = getenv("NMPI_TEST_STREAM_FAULT");
+        /* A big stream is verified on a second thread: damage that path. */
+        size_t big = fault != NULL && strncmp(fault, "range", 5) == 0 ? (size_t)32 << 20 : 0;
+        unsigned char *extra = big ? malloc(big) : NULL;
 
+        if (big) {
+            CHECK(extra != NULL);
+            th_pattern_fill(extra, big, rank, rank, 7);
+        }
         expect_refused(size, MPI_ERR_OTHER, "damaged stream");
         CHECK(before == state_checksum(stack_data, 64));
         CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
@@ -290,6 +297,10 @@ static void mode_reject(void)
         if (fault != NULL && strstr(fault, "-first") != NULL) {
             move_checked(size);
             move_checked(0);
+        }
+        if (big) {
+            CHECK_PATTERN(extra, big, rank, rank, 7);
+            free(extra);
         }
     }
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
