@@ -24,75 +24,99 @@ static void *packed_alloc(const struct mpi_dtype *t, MPI_Count count)
     return malloc(count * t->size > 0 ? (size_t)(count * t->size) : 1);
 }
 
-/* Hangs x on the request behind h (just created). */
-static void attach(struct mpi_rank_state *s, MPI_Request h, struct mpi_dtype_xfer *x)
-{
-    mpi_req_get(&s->reqs, h)->xfer = x;
-    mpi_dtype_ref(s, x->dt);
-}
-
-int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, int count,
-                     MPI_Datatype dt, int dest, int tag, int mode, MPI_Request *h_p)
+/* What to hand cv for count items of dt at buf: *data_p, *len_p. Contiguous
+ * data (or none to move: `nothing`, e.g. MPI_PROC_NULL) is used in place
+ * and *x_p is NULL; otherwise a send is packed into a temporary, a receive
+ * gets a landing area, and *x_p holds them for the request. Returns
+ * MPI_SUCCESS, MPI_ERR_TYPE (a freed type) or -ENOMEM. */
+static int xfer_view(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt, int recv,
+                     int nothing, void **data_p, size_t *len_p, struct mpi_dtype_xfer **x_p)
 {
     const struct mpi_type_info *ti = mpi_type_get(dt);
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     struct mpi_dtype_xfer *x;
-    int err;
 
-    if (ti && ti->size == ti->extent) /* the common case, kept short */
-        return mpi_p2p_isend(s, c, buf, (size_t)count * ti->size, dest, tag, mode, h_p);
+    *x_p = NULL;
+    if (ti && ti->size == ti->extent) { /* the common case, kept short */
+        *data_p = buf;
+        *len_p = (size_t)count * ti->size;
+        return MPI_SUCCESS;
+    }
     t = mpi_dtype_resolve(s, dt, &tmp);
-    if (dest == MPI_PROC_NULL || count == 0 || mpi_dtype_contig(t, count))
-        return mpi_p2p_isend(s, c, (const char *)buf + (count ? t->true_lb : 0),
-                             (size_t)(count * t->size), dest, tag, mode, h_p);
+    if (!t)
+        return MPI_ERR_TYPE;
+    *len_p = (size_t)(count * t->size);
+    if (nothing || count == 0 || mpi_dtype_contig(t, count)) {
+        *data_p = (char *)buf + (count ? t->true_lb : 0);
+        return MPI_SUCCESS;
+    }
     x = calloc(1, sizeof(*x));
     if (!x || !(x->tmp = packed_alloc(t, count))) {
         free(x);
         return -ENOMEM;
     }
     x->dt = dt;
-    mpi_dtype_pack(t, buf, count, x->tmp);
-    err = mpi_p2p_isend(s, c, x->tmp, (size_t)(count * t->size), dest, tag, mode, h_p);
-    if (err) {
+    if (recv) {
+        x->ubuf = buf;
+        x->count = count;
+    } else {
+        mpi_dtype_pack(t, buf, count, x->tmp);
+    }
+    *data_p = x->tmp;
+    *x_p = x;
+    return MPI_SUCCESS;
+}
+
+/* Hangs x (if any) on request r, which keeps dt alive until it completes. */
+static void attach(struct mpi_rank_state *s, struct mpi_request *r, struct mpi_dtype_xfer *x)
+{
+    if (!x)
+        return;
+    r->xfer = x;
+    mpi_dtype_ref(s, x->dt);
+}
+
+static void xfer_drop(struct mpi_dtype_xfer *x)
+{
+    if (x)
         free(x->tmp);
-        free(x);
+    free(x);
+}
+
+int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, int count,
+                     MPI_Datatype dt, int dest, int tag, int mode, MPI_Request *h_p)
+{
+    struct mpi_dtype_xfer *x;
+    void *data;
+    size_t len;
+    int err = xfer_view(s, (void *)buf, count, dt, 0, dest == MPI_PROC_NULL, &data, &len, &x);
+
+    if (!err)
+        err = mpi_p2p_isend(s, c, data, len, dest, tag, mode, h_p);
+    if (err) {
+        xfer_drop(x);
         return err;
     }
-    attach(s, *h_p, x);
+    attach(s, mpi_req_get(&s->reqs, *h_p), x);
     return MPI_SUCCESS;
 }
 
 int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
                      MPI_Datatype dt, int source, int tag, MPI_Request *h_p)
 {
-    const struct mpi_type_info *ti = mpi_type_get(dt);
-    struct mpi_dtype tmp;
-    const struct mpi_dtype *t;
     struct mpi_dtype_xfer *x;
-    int err;
+    void *data;
+    size_t len;
+    int err = xfer_view(s, buf, count, dt, 1, source == MPI_PROC_NULL, &data, &len, &x);
 
-    if (ti && ti->size == ti->extent) /* the common case, kept short */
-        return mpi_p2p_irecv(s, c, buf, (size_t)count * ti->size, source, tag, h_p);
-    t = mpi_dtype_resolve(s, dt, &tmp);
-    if (source == MPI_PROC_NULL || count == 0 || mpi_dtype_contig(t, count))
-        return mpi_p2p_irecv(s, c, (char *)buf + (count ? t->true_lb : 0),
-                             (size_t)(count * t->size), source, tag, h_p);
-    x = calloc(1, sizeof(*x));
-    if (!x || !(x->tmp = packed_alloc(t, count))) {
-        free(x);
-        return -ENOMEM;
-    }
-    x->dt = dt;
-    x->ubuf = buf;
-    x->count = count;
-    err = mpi_p2p_irecv(s, c, x->tmp, (size_t)(count * t->size), source, tag, h_p);
+    if (!err)
+        err = mpi_p2p_irecv(s, c, data, len, source, tag, h_p);
     if (err) {
-        free(x->tmp);
-        free(x);
+        xfer_drop(x);
         return err;
     }
-    attach(s, *h_p, x);
+    attach(s, mpi_req_get(&s->reqs, *h_p), x);
     return MPI_SUCCESS;
 }
 
@@ -184,39 +208,10 @@ int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int cou
 int mpi_dtype_xfer_prepare(struct mpi_rank_state *s, struct mpi_request *r, void *buf, int count,
                            MPI_Datatype dt, int recv, void **data_p, size_t *len_p)
 {
-    const struct mpi_type_info *ti = mpi_type_get(dt);
-    struct mpi_dtype tmp;
-    const struct mpi_dtype *t;
     struct mpi_dtype_xfer *x;
+    int err = xfer_view(s, buf, count, dt, recv, 0, data_p, len_p, &x);
 
-    if (ti && ti->size == ti->extent) { /* predefined */
-        *data_p = buf;
-        *len_p = (size_t)count * ti->size;
-        return MPI_SUCCESS;
-    }
-    t = mpi_dtype_resolve(s, dt, &tmp);
-    if (!t)
-        return MPI_ERR_TYPE; /* freed since the request was made */
-    if (count == 0 || mpi_dtype_contig(t, count)) {
-        *data_p = (char *)buf + (count ? t->true_lb : 0);
-        *len_p = (size_t)(count * t->size);
-        return MPI_SUCCESS;
-    }
-    x = calloc(1, sizeof(*x));
-    if (!x || !(x->tmp = packed_alloc(t, count))) {
-        free(x);
-        return -ENOMEM;
-    }
-    x->dt = dt;
-    if (recv) {
-        x->ubuf = buf;
-        x->count = count;
-    } else {
-        mpi_dtype_pack(t, buf, count, x->tmp);
-    }
-    r->xfer = x;
-    mpi_dtype_ref(s, dt);
-    *data_p = x->tmp;
-    *len_p = (size_t)(count * t->size);
-    return MPI_SUCCESS;
+    if (!err)
+        attach(s, r, x);
+    return err;
 }
