@@ -53,6 +53,7 @@ enum mpi_coll_tag {
     MPI_COLL_TAG_REDUCE = 3,
     MPI_COLL_TAG_ALLREDUCE = 4,
     MPI_COLL_TAG_COMM = 5, /* communicator construction (mpi_comm_create.c) */
+    MPI_COLL_TAG_FINALIZE = 6, /* the fan-in of MPI_Finalize (mpi_init.c) */
     /* Scheduled collectives (coll_sched.c) use MPI_COLL_TAG_SCHED + the
      * communicator's sched_seq, one tag per call: a pending nonblocking
      * collective never matches the messages of a later one. */

@@ -107,6 +107,22 @@ int PMPI_Init(int *argc, char ***argv)
     return MPI_SUCCESS;
 }
 
+/* Rank 0 ends the job's idle clusters (cv_finalize), and an idle cluster
+ * may still be forwarding messages to ranks that moved. Leaving the barrier
+ * only says every rank entered it, not that every barrier message reached
+ * its rank, so a rank's "done" comes after its barrier: once rank 0 has all
+ * of them, nothing is in flight any more and the idle clusters may go. */
+static int finalize_fan_in(struct mpi_comm *world)
+{
+    int i, err = 0;
+
+    if (world->rank != 0)
+        return mpi_coll_send(world, NULL, 0, 0, MPI_COLL_TAG_FINALIZE);
+    for (i = 1; i < world->size && !err; i++)
+        err = mpi_coll_recv(world, NULL, 0, i, MPI_COLL_TAG_FINALIZE);
+    return err;
+}
+
 int PMPI_Finalize(void)
 {
     struct mpi_rank_state *s;
@@ -124,6 +140,9 @@ int PMPI_Finalize(void)
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
     mpi_bsend_drain(s);
+    err = finalize_fan_in(world);
+    if (err)
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
     err = cv_finalize();
     mpi_comm_teardown(s);
     mpi_req_table_free(&s->reqs);
