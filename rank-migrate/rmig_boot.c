@@ -138,8 +138,13 @@ int rmig_spare_loop(void)
         if (t > 0) {
             int r = rmig_control_handle(&h);
 
-            if (r == 1 && !ua_container_present())
+            if (r == 1 && !ua_container_present()) {
+                /* Messages queued for forwarding before the end went out
+                 * first: pass them on before leaving. */
+                while (rmig_cluster.idle_work != NULL && rmig_cluster.idle_work() > 0)
+                    ;
                 break;
+            }
             if (r == 2)
                 rmig_move_in(&h);
             spins = 0;
