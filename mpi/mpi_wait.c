@@ -281,20 +281,35 @@ int PMPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
                          0, "MPI_Testsome");
 }
 
-int PMPI_Request_free(MPI_Request *request)
+/* The live, non-collective request behind *request, for Request_free and
+ * Cancel (both erroneous on a nonblocking collective by MPI 5.12). Returns
+ * MPI_SUCCESS with *s_p, *r_p set, or the error already handled. */
+static int user_request(MPI_Request *request, struct mpi_rank_state **s_p,
+                        struct mpi_request **r_p, const char *fname)
 {
-    struct mpi_rank_state *s;
     struct mpi_request *r = NULL;
-    int err = mpi_enter(&s);
+    int err = mpi_enter(s_p);
 
     if (!err && !request)
         err = MPI_ERR_ARG;
-    if (!err && !(r = mpi_req_get(&s->reqs, *request)))
+    if (!err && !(r = mpi_req_get(&(*s_p)->reqs, *request)))
         err = MPI_ERR_REQUEST;
     if (err)
-        return mpi_error(MPI_COMM_WORLD, err, "MPI_Request_free");
-    if (r->kind == MPI_REQ_COLL) /* erroneous by MPI 5.12 */
-        return mpi_error(r->comm->handle, MPI_ERR_REQUEST, "MPI_Request_free");
+        return mpi_error(MPI_COMM_WORLD, err, fname);
+    if (r->kind == MPI_REQ_COLL)
+        return mpi_error(r->comm->handle, MPI_ERR_REQUEST, fname);
+    *r_p = r;
+    return MPI_SUCCESS;
+}
+
+int PMPI_Request_free(MPI_Request *request)
+{
+    struct mpi_rank_state *s;
+    struct mpi_request *r;
+    int err = user_request(request, &s, &r, "MPI_Request_free");
+
+    if (err)
+        return err;
     if (r->cv)
         cv_request_free(r->cv); /* cv keeps an operation in flight until it completes */
     mpi_req_release(&s->reqs, *request);
@@ -307,17 +322,11 @@ int PMPI_Request_free(MPI_Request *request)
 int PMPI_Cancel(MPI_Request *request)
 {
     struct mpi_rank_state *s;
-    struct mpi_request *r = NULL;
-    int err = mpi_enter(&s);
+    struct mpi_request *r;
+    int err = user_request(request, &s, &r, "MPI_Cancel");
 
-    if (!err && !request)
-        err = MPI_ERR_ARG;
-    if (!err && !(r = mpi_req_get(&s->reqs, *request)))
-        err = MPI_ERR_REQUEST;
     if (err)
-        return mpi_error(MPI_COMM_WORLD, err, "MPI_Cancel");
-    if (r->kind == MPI_REQ_COLL) /* erroneous by MPI 5.12 */
-        return mpi_error(r->comm->handle, MPI_ERR_REQUEST, "MPI_Cancel");
+        return err;
     if (r->kind == MPI_REQ_RECV && cv_cancel(r->cv) < 0)
         return mpi_error(r->comm->handle, MPI_ERR_INTERN, "MPI_Cancel");
     return MPI_SUCCESS;

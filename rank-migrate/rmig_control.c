@@ -34,7 +34,10 @@ int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
     return ret < 0 ? ret : 0;
 }
 
-int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
+/* Builds and sends one control message; `stream` only for the stream's
+ * own messages (BEGIN and its answers), zero otherwise. */
+static int rmig_control_build(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b,
+                              int stream)
 {
     struct rmig_wire_hdr hdr;
 
@@ -44,34 +47,24 @@ int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint
     hdr.arg = arg;
     hdr.a = a;
     hdr.b = b;
+    hdr.stream = stream;
     return rmig_control_write(cluster, &hdr);
+}
+
+int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b)
+{
+    return rmig_control_build(cluster, type, rank, arg, a, b, 0);
 }
 
 int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream)
 {
-    struct rmig_wire_hdr hdr;
-
-    memset(&hdr, 0, sizeof(hdr));
-    hdr.type = (uint16_t)type;
-    hdr.rank = rank;
-    hdr.arg = arg;
-    hdr.stream = stream;
-    return rmig_control_write(cluster, &hdr);
+    return rmig_control_build(cluster, type, rank, arg, 0, 0, stream);
 }
 
 int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
                        int stream)
 {
-    struct rmig_wire_hdr hdr;
-
-    memset(&hdr, 0, sizeof(hdr));
-    hdr.type = RMIG_MSG_BEGIN;
-    hdr.rank = rank;
-    hdr.arg = ranges;
-    hdr.a = bytes;
-    hdr.b = table_sum;
-    hdr.stream = stream;
-    return rmig_control_write(cluster, &hdr);
+    return rmig_control_build(cluster, RMIG_MSG_BEGIN, rank, ranges, bytes, table_sum, stream);
 }
 
 /* An offer: accept only an idle, unreserved cluster with our layout. */
