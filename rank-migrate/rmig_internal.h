@@ -10,13 +10,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nanvix.h"
 #include "rmig.h"
 #include "rmig_wire.h"
 
 /* Portal ports of container streams: the upper half of the port space
- * (comm-virt uses the lower half); RMIG_STREAMS ports per source cluster. */
-#define RMIG_STREAM_PORT(src, stream) (KPORTAL_PORT_MAX / 2 + (src) * RMIG_STREAMS + (stream))
-_Static_assert(KNODE_MAX * RMIG_STREAMS <= KPORTAL_PORT_MAX / 2, "stream ports overflow");
+ * (comm-virt uses the lower half); per source cluster RMIG_STREAMS streams
+ * of RMIG_LANES ports each. */
+#define RMIG_STREAM_PORT(src, stream, lane)                                                   \
+    (KPORTAL_PORT_MAX / 2 + ((src) * RMIG_STREAMS + (stream)) * RMIG_LANES + (lane))
+_Static_assert(KNODE_MAX * RMIG_STREAMS * RMIG_LANES <= KPORTAL_PORT_MAX / 2,
+               "stream ports overflow");
 
 /* How long a daemon waits for its peer during a move: NMPI_MIGRATE_TIMEOUT
  * seconds, 60 by default. */
@@ -67,6 +71,15 @@ int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
 int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
 void rmig_control_forget_replies(void);
 int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream);
+
+/* rmig_verify.c: checks the ranges of the stream being received against
+ * their checksums, on a helper thread as they arrive when `threaded`, else
+ * all in rmig_verify_finish. One stream at a time per cluster. finish
+ * returns 0, -EBADMSG (a range does not match) or -EIO (not all received),
+ * and must be called for every begin, also when the reading failed. */
+int rmig_verify_begin(const struct rmig_wire_range *r, int n, int threaded);
+void rmig_verify_received(int count);
+int rmig_verify_finish(void);
 
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);

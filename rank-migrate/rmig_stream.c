@@ -2,24 +2,22 @@
  *
  * The source lists the touched container ranges (uarea), checksums each one,
  * announces the stream with BEGIN (range count, total bytes, checksum of the
- * table) and writes through one portal: the table, then, once the destination
- * answers TABLE_OK, every range straight from its address. The destination
- * reads the table into runtime memory, checks its checksum and that every
- * range lies in the container layout and adds up to the announced total,
- * reads each range straight into place and verifies its checksum (on a
- * second thread, one range behind the reading, for streams of 8 MiB and
- * more; ranges are cut at 4 MiB boundaries for that). Only then does it
- * answer DONE; anything wrong gives
- * FAIL, the destination drops what it received, and the rank resumes at the
- * source, which stops writing as soon as it sees the FAIL. Both sides give up
- * after rmig_timeout() seconds. Each stream of a source has its own port
+ * table) and writes the table through lane 0 of the stream's portals; once
+ * the destination answers TABLE_OK it writes every range straight from its
+ * address, range i through lane i % RMIG_LANES, one write on offer per lane.
+ * The destination reads the table into runtime memory, checks its checksum
+ * and that every range lies in the container layout and adds up to the
+ * announced total, reads each range straight into place and has rmig_verify
+ * check its checksum (on a helper thread as the ranges come, for streams of
+ * 8 MiB and more; ranges are cut at 4 MiB boundaries for that). Only then
+ * does it answer DONE; anything wrong gives FAIL, the destination drops what
+ * it received, and the rank resumes at the source, which stops writing as
+ * soon as it sees the FAIL. Both sides give up after rmig_timeout() seconds
+ * without progress. Each stream of a source has its own ports
  * (RMIG_STREAM_PORT), so leftovers of a rejected stream cannot be read as
  * part of the next one.
  */
 #include <errno.h>
-#include <pthread.h>
-#include <sched.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -102,48 +100,72 @@ static const char *rmig_fault(unsigned count)
     return strncmp(f, "short", 5) == 0 ? "short" : "";
 }
 
-/* Writes buf through the portal to dest, giving up on timeout or as soon as
- * dest rejects the stream (it then reads no more, and the write would only
- * wait out the timeout). Returns 0, -ETIMEDOUT, -ECONNABORTED (rejected) or
- * a kportal error. */
-static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
+/* Waits for the transfer on `portal` to end, giving up after rmig_timeout()
+ * without progress or, when writing (`dest` >= 0), as soon as dest rejects
+ * the stream (it then reads no more, and the write would only wait out the
+ * timeout). Returns 0, -ETIMEDOUT, -ECONNABORTED (rejected) or a kportal
+ * error. */
+static int rmig_portal_finish(int portal, int dest)
 {
     double deadline = knode_wtime() + rmig_timeout();
     struct rmig_wire_hdr reply;
     unsigned spins = 0;
-    int ret = kportal_awrite(portal, buf, len);
+    int ret;
 
-    while (ret == 0 && (ret = kportal_test(portal)) == 0) {
+    while ((ret = kportal_test(portal)) == 0) {
         if (knode_wtime() > deadline)
             return -ETIMEDOUT;
-        if (rmig_control_check(dest, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
+        if (dest >= 0 && rmig_control_check(dest, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
             return -ECONNABORTED;
         knode_idle(&spins);
     }
     return ret < 0 ? ret : 0;
 }
 
-static int rmig_portal_recv(int portal, int src, int port, void *buf, size_t len)
+static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
 {
-    double deadline = knode_wtime() + rmig_timeout();
-    unsigned spins = 0;
+    int ret = kportal_awrite(portal, buf, len);
+
+    return ret < 0 ? ret : rmig_portal_finish(portal, dest);
+}
+
+static int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len)
+{
     int ret = kportal_allow(portal, src, port);
 
-    if (ret == 0)
-        ret = kportal_aread(portal, buf, len);
-    while (ret == 0 && (ret = kportal_test(portal)) == 0) {
-        if (knode_wtime() > deadline)
-            return -ETIMEDOUT;
-        knode_idle(&spins);
+    return ret < 0 ? ret : kportal_aread(portal, buf, len);
+}
+
+/* Writes the first `nsend` ranges of t, range i through lane i % RMIG_LANES,
+ * keeping one write on offer per lane: the destination finds the next range
+ * waiting when it has read one, instead of waiting for this side to wake
+ * from its back-off and offer it. */
+static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend)
+{
+    int posted = 0, done = 0, ret = 0;
+
+    while (ret == 0 && done < nsend) {
+        for (; ret == 0 && posted < nsend && posted - done < RMIG_LANES; posted++)
+            ret = kportal_awrite(portal[posted % RMIG_LANES],
+                                 (const void *)(uintptr_t)t->r[posted].addr, t->r[posted].len);
+        if (ret == 0)
+            ret = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
     }
-    return ret < 0 ? ret : 0;
+    return ret;
+}
+
+static void rmig_portals_close(const int *portal)
+{
+    for (int lane = 0; lane < RMIG_LANES; lane++)
+        if (portal[lane] >= 0)
+            kportal_close(portal[lane]);
 }
 
 int rmig_stream_send(int dest, struct rmig_stats *st)
 {
     struct rmig_table t = {0};
     struct rmig_wire_hdr reply;
-    int self = knode_get_num(), portal, i, ret, nsend;
+    int self = knode_get_num(), portal[RMIG_LANES], lane, ret, nsend;
     const char *fault = rmig_fault(rmig_cluster.streams);
     int stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
 
@@ -164,22 +186,24 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
     if (strcmp(fault, "corrupt") == 0)
         t.r[t.n - 1].checksum ^= 1; /* table no longer matches its checksum */
     nsend = strcmp(fault, "short") == 0 ? t.n / 2 : t.n;
-    portal = kportal_open(self, RMIG_STREAM_PORT(self, stream), dest,
-                          RMIG_STREAM_PORT(self, stream));
-    if (ret == 0 && portal >= 0)
-        ret = rmig_portal_send(portal, dest, t.r, (size_t)t.n * sizeof(*t.r));
-    if (ret == 0 && portal >= 0) {
+    for (lane = 0; lane < RMIG_LANES; lane++) {
+        int port = RMIG_STREAM_PORT(self, stream, lane);
+
+        portal[lane] = kportal_open(self, port, dest, port);
+        if (ret == 0 && portal[lane] < 0)
+            ret = portal[lane];
+    }
+    if (ret == 0)
+        ret = rmig_portal_send(portal[0], dest, t.r, (size_t)t.n * sizeof(*t.r));
+    if (ret == 0) {
         ret = rmig_control_wait(dest, RMIG_MSG_TABLE_OK, RMIG_MSG_FAIL, &reply);
         ret = ret == RMIG_MSG_TABLE_OK ? 0 : ret == RMIG_MSG_FAIL ? -ECONNABORTED : ret;
     }
-    for (i = 0; ret == 0 && portal >= 0 && i < nsend; i++)
-        ret = rmig_portal_send(portal, dest, (void *)(uintptr_t)t.r[i].addr, t.r[i].len);
-    if (portal < 0)
-        ret = portal;
+    if (ret == 0)
+        ret = rmig_ranges_send(portal, dest, &t, nsend);
     if (ret == 0)
         ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply);
-    if (portal >= 0)
-        kportal_close(portal);
+    rmig_portals_close(portal);
     free(t.r);
     rmig_cluster.stream_now = -1;
     if (ret == RMIG_MSG_DONE)
@@ -216,90 +240,73 @@ static void rmig_trim_for(const struct rmig_wire_range *r, int n)
     free(pages);
 }
 
-/* The checksum side of a stream being read: range i may be verified once
- * `received` exceeds i. */
-struct rmig_verifier {
-    const struct rmig_wire_range *r;
-    int n;
-    atomic_int received; /* ranges read so far */
-    atomic_int stop;     /* the reader is done (all read, or gave up) */
-    int bad;             /* a range did not match its checksum */
-    pthread_t thread;
-};
-
-static void rmig_verify_one(struct rmig_verifier *v, int i)
+/* Calls fn on each run of contiguous ranges (the table cuts runs at
+ * RMIG_CHUNK boundaries): huge pages are chosen per run, not per piece. */
+static void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t))
 {
-    if (ua_checksum_range((void *)(uintptr_t)v->r[i].addr, v->r[i].len) != v->r[i].checksum)
-        v->bad = 1;
+    for (int i = 0, j; i < n; i = j) {
+        uint64_t end = r[i].addr + r[i].len;
+
+        for (j = i + 1; j < n && r[j].addr == end; j++)
+            end += r[j].len;
+        fn((void *)(uintptr_t)r[i].addr, end - r[i].addr);
+    }
 }
 
-/* Verifies the ranges in order as the reader hands them over. */
-static void *rmig_verify_main(void *arg)
+/* Reads the ranges into place, range i through lane i % RMIG_LANES with a
+ * read posted ahead on every lane, while rmig_verify checks the ones already
+ * in. A range with a bad checksum does not stop the reading: every write the
+ * source makes is read, so none stays queued in the fabric (an unread large
+ * message can stall later transfers between the two clusters). Returns 0,
+ * -EBADMSG or the error of a read (after which the source is told to stop). */
+static int rmig_ranges_receive(const int *portal, int src, int stream,
+                               const struct rmig_wire_range *r, int n, uint64_t bytes)
 {
-    struct rmig_verifier *v = arg;
-    unsigned spins = 0;
-    int i = 0;
+    int posted = 0, done = 0, ret = 0, verdict;
 
-    while (i < v->n) {
-        if (i < atomic_load_explicit(&v->received, memory_order_acquire)) {
-            rmig_verify_one(v, i++);
-            spins = 0;
-        } else if (atomic_load(&v->stop) &&
-                   i >= atomic_load_explicit(&v->received, memory_order_acquire)) {
-            break; /* the reader gave up */
-        } else if (++spins > 64) {
-            sched_yield();
+    rmig_verify_begin(r, n, bytes >= RMIG_VERIFY_THREAD_MIN);
+    rmig_runs(r, n, ua_range_prepare); /* big runs land in huge pages */
+    while (ret == 0 && done < n) {
+        for (; ret == 0 && posted < n && posted - done < RMIG_LANES; posted++) {
+            int lane = posted % RMIG_LANES;
+
+            ret = rmig_portal_post_read(portal[lane], src, RMIG_STREAM_PORT(src, stream, lane),
+                                        (void *)(uintptr_t)r[posted].addr, r[posted].len);
         }
+        if (ret == 0)
+            ret = rmig_portal_finish(portal[done % RMIG_LANES], -1);
+        if (ret == 0)
+            rmig_verify_received(++done);
     }
-    return NULL;
+    rmig_runs(r, n, ua_range_settle);
+    verdict = rmig_verify_finish(); /* also when reading failed: the helper lets go of r */
+    return ret < 0 ? ret : verdict;
 }
 
-/* Reads the ranges into place and verifies each checksum. A range with a
- * bad checksum does not stop the reading: every write the source makes is
- * read, so none stays queued in the fabric (an unread large message can stall
- * later transfers between the two clusters). Returns 0, -EBADMSG or the
- * error of a read (after which the source is told to stop). */
-static int rmig_ranges_receive(int portal, int src, int port, const struct rmig_wire_range *r,
-                               int n, uint64_t bytes)
+static void rmig_portals_unlink(const int *portal)
 {
-    struct rmig_verifier v = {.r = r, .n = n};
-    int i, ret = 0, threaded;
-
-    threaded = bytes >= RMIG_VERIFY_THREAD_MIN &&
-               pthread_create(&v.thread, NULL, rmig_verify_main, &v) == 0;
-    for (i = 0; i < n; i++) {
-        void *addr = (void *)(uintptr_t)r[i].addr;
-
-        ua_range_prepare(addr, r[i].len); /* big ranges land in huge pages */
-        ret = rmig_portal_recv(portal, src, port, addr, r[i].len);
-        ua_range_settle(addr, r[i].len);
-        if (ret < 0)
-            break;
-        if (threaded)
-            atomic_store_explicit(&v.received, i + 1, memory_order_release);
-        else
-            rmig_verify_one(&v, i);
-    }
-    if (threaded) {
-        atomic_store(&v.stop, 1);
-        pthread_join(v.thread, NULL);
-    }
-    if (ret < 0)
-        return ret;
-    return v.bad ? -EBADMSG : 0;
+    for (int lane = 0; lane < RMIG_LANES; lane++)
+        if (portal[lane] >= 0)
+            kportal_unlink(portal[lane]);
 }
 
 int rmig_stream_receive(const struct rmig_wire_hdr *b)
 {
-    int src = b->src_cluster, n = b->arg, portal, ret;
-    int port = RMIG_STREAM_PORT(src, b->stream);
+    int src = b->src_cluster, n = b->arg, portal[RMIG_LANES], lane, ret;
     struct rmig_wire_range *r = calloc((size_t)n, sizeof(*r));
 
     rmig_cluster.t_begin = knode_wtime();
-    portal = kportal_create(knode_get_num(), port);
-    ret = r == NULL ? -ENOMEM : portal;
-    if (ret >= 0)
-        ret = rmig_portal_recv(portal, src, port, r, (size_t)n * sizeof(*r));
+    ret = r == NULL ? -ENOMEM : 0;
+    for (lane = 0; lane < RMIG_LANES; lane++) {
+        portal[lane] = kportal_create(knode_get_num(), RMIG_STREAM_PORT(src, b->stream, lane));
+        if (ret == 0 && portal[lane] < 0)
+            ret = portal[lane];
+    }
+    if (ret == 0)
+        ret = rmig_portal_post_read(portal[0], src, RMIG_STREAM_PORT(src, b->stream, 0), r,
+                                    (size_t)n * sizeof(*r));
+    if (ret == 0)
+        ret = rmig_portal_finish(portal[0], -1);
     if (ret >= 0)
         ret = rmig_table_check(r, n, b);
     if (ret >= 0)
@@ -307,11 +314,10 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
     if (ret >= 0)
-        ret = rmig_ranges_receive(portal, src, port, r, n, b->a);
+        ret = rmig_ranges_receive(portal, src, b->stream, r, n, b->a);
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
-    if (portal >= 0)
-        kportal_unlink(portal);
+    rmig_portals_unlink(portal);
     free(r);
     rmig_cluster.reserved_for = -1;
     rmig_cluster.t_received = knode_wtime();

@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 2).
+/* rmig_wire.h: the wire formats of the migration daemon (version 3).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,12 +14,16 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 2
+#define RMIG_WIRE_VERSION 3
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
  * destination can never be taken for a later one. */
 #define RMIG_STREAMS      64
+/* Ranges of a stream alternate between RMIG_LANES portals (range i through
+ * lane i % RMIG_LANES; the table through lane 0), so the source has the next
+ * range on offer while the destination reads one. */
+#define RMIG_LANES        2
 #define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
