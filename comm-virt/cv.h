@@ -113,6 +113,13 @@ void cv_idle(unsigned *spins);
  * (-EINVAL, -EALREADY, -EBUSY, -ENOSPC, -EXDEV, -ETIMEDOUT, -EIO). */
 int cv_migrate(int cluster);
 
+/* Around a call the MPI layer makes into the application (user reduction,
+ * attribute callback, error handler): the rank is not preempted in between
+ * (rank-migrate's preemption would otherwise see the application's code and
+ * move the rank half-way through an MPI operation). Nests. */
+void cv_app_call_begin(void);
+void cv_app_call_end(void);
+
 /* Honours a pending third-party request to move this rank, if any. Returns 0
  * (nothing pending, or moved) or the cv_migrate() error. */
 int cv_poll_ask(void);

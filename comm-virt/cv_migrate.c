@@ -8,13 +8,15 @@
  * the destination is set before the freeze, so anything that reaches this
  * cluster once the rank is gone is forwarded; the rank announces itself on
  * arrival. Third-party requests (cv_poll_ask) are honoured at the same safe
- * points.
+ * points, and where rank-migrate's preemption interrupts the application's
+ * own code.
  */
 #include <errno.h>
 #include <string.h>
 
 #include "cv_internal.h"
 #include "rmig.h"
+#include "ua.h"
 
 /* Non-zero while a transfer bound to this cluster is in progress. */
 static int cv_bound_transfers(const struct cv_rank *r)
@@ -76,6 +78,32 @@ int cv_migrate(int cluster)
     cv_arrive(r);
     rmig_note_route_update(knode_wtime() - t1);
     return 0;
+}
+
+/* The preemption point (rmig_preempt.c): the rank was interrupted in its own
+ * code, between MPI calls; with MPI set up, as good a place as a wait. */
+static int cv_preempt_point(void)
+{
+    void **root = ua_cv_root();
+
+    if (root == NULL || *root == NULL)
+        return 0; /* before MPI_Init or after MPI_Finalize */
+    return cv_poll_ask();
+}
+
+__attribute__((constructor)) static void cv_register_preempt_point(void)
+{
+    rmig_set_preempt_point(cv_preempt_point);
+}
+
+void cv_app_call_begin(void)
+{
+    rmig_preempt_hold();
+}
+
+void cv_app_call_end(void)
+{
+    rmig_preempt_release();
 }
 
 int cv_poll_ask(void)

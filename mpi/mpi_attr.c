@@ -113,8 +113,11 @@ static int attr_remove(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_
     struct mpi_keyval *k = &s->keyvals[a->kv];
     int err = MPI_SUCCESS;
 
-    if (k->del)
+    if (k->del) {
+        cv_app_call_begin(); /* the communicator is half-freed: no move inside */
         err = k->del(c->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, a->val, k->extra);
+        cv_app_call_end();
+    }
     *pp = a->next;
     keyval_unref(s, a->kv);
     free(a);
@@ -161,7 +164,9 @@ int mpi_attr_copy_all(struct mpi_rank_state *s, struct mpi_comm *old, struct mpi
             continue; /* MPI_COMM_NULL_COPY_FN */
         flag = 0;
         val = NULL;
+        cv_app_call_begin(); /* the duplicate is half-made: no move inside */
         err = k->copy(old->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, k->extra, a->val, &val, &flag);
+        cv_app_call_end();
         if (!err && flag)
             err = attr_append(s, new, a->kv, val);
     }

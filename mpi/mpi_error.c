@@ -197,7 +197,9 @@ int mpi_error(MPI_Comm comm, int code, const char *fname)
     if ((c->errh & ~0xffff) == MPI_ERRH_HANDLE_DIRECT && idx < MPI_ERRH_MAX && s->errh[idx].fn) {
         MPI_Comm h = c->handle;
         int e = cls;
+        cv_app_call_begin(); /* inside a failing MPI call: no move there */
         s->errh[idx].fn(&h, &e, fname);
+        cv_app_call_end();
     }
     return cls;
 }

@@ -21,6 +21,7 @@
 #ifndef RMIG_H
 #define RMIG_H
 
+#include <signal.h>
 #include <stdint.h>
 
 /* Control mailbox port of every cluster (migration daemon traffic). */
@@ -84,6 +85,20 @@ int rmig_poll(void);
  * stayed). When the request came from outside the job (mpimigrate), tells
  * the requester; otherwise does nothing. */
 void rmig_ask_done(int result);
+
+/* Preemption (rmig_preempt.c): a ticker thread interrupts the cluster's
+ * main thread with RMIG_PREEMPT_SIGNAL while it computes; when it was
+ * running the application's own code, the handler calls the point set here
+ * (comm-virt: honour a move request), so a rank that does not call MPI can
+ * still be moved. NMPI_PREEMPT_MS sets the tick (10 ms; 0: off). */
+#define RMIG_PREEMPT_SIGNAL (SIGRTMIN + 6)
+void rmig_set_preempt_point(int (*point)(void));
+
+/* Rank context, around a call the MPI layer makes into the application (a
+ * user reduction, attribute callback or error handler): no preemption in
+ * between, since MPI state is half-way through an operation. Nests. */
+void rmig_preempt_hold(void);
+void rmig_preempt_release(void);
 
 /* Registers the work an idle cluster does between control messages (comm-virt
  * forwards messages that reach a cluster its rank has left). */

@@ -66,7 +66,7 @@ static void rmig_job_shape(void)
 
 int rmig_cluster_boot(void)
 {
-    int me;
+    int me, ret;
 
     if (knode_setup() < 0)
         return -EIO;
@@ -77,6 +77,10 @@ int rmig_cluster_boot(void)
     if (rmig_cluster.control_mbx < 0)
         return rmig_cluster.control_mbx;
     rmig_request_socket_open();
+    ret = rmig_preempt_boot();
+    if (ret < 0)
+        fprintf(stderr, "nanvix-mpi: cluster %d: no preemption (%s): ranks move only in MPI "
+                "calls\n", me, strerror(-ret));
     return me < rmig_cluster.nranks;
 }
 

@@ -51,6 +51,7 @@ struct rmig_rank {
     struct rmig_stats last; /* figures of the last one */
     uint32_t xreq_requester; /* outside requester of the move being acted on, 0: none */
     uint32_t xreq_nonce;     /* its nonce */
+    int preempt_hold;        /* rmig_preempt_hold() depth */
 };
 
 extern struct rmig_cluster rmig_cluster;
@@ -103,6 +104,11 @@ int rmig_ask_take(void);
 void rmig_xreq_poll(void);
 void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster, int from,
                       int status, uint64_t downtime_ns);
+
+/* rmig_preempt.c: rmig_preempt_boot installs the handler and starts the
+ * ticker (main thread, at boot); rmig_preempt_end stops the signals. */
+int rmig_preempt_boot(void);
+void rmig_preempt_end(void);
 
 /* rmig_migrate.c */
 struct rmig_rank *rmig_rank_state(void);

@@ -45,6 +45,7 @@ int rmig_cluster_leave(void)
     if (rmig_cluster.left)
         return 0;
     rmig_cluster.left = 1;
+    rmig_preempt_end();
     if (rmig_cluster.control_mbx >= 0)
         kmailbox_unlink(rmig_cluster.control_mbx);
     kjob_request_close();

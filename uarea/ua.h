@@ -136,6 +136,12 @@ struct ua_range {
     size_t len;
 };
 
+/* Sets [*lo, *hi) to the span of the main executable's code (its executable
+ * segments): a program counter in there runs the application's own code,
+ * not a library's. Returns 0 or -ENOENT. Takes the loader's lock: not for
+ * signal handlers (ask once and keep the answer). */
+int ua_program_code(uintptr_t *lo, uintptr_t *hi);
+
 /* Writes to out[0..max-1] the application's globals: the writable .data/.bss
  * span of the main executable minus its RELRO part, its .got.plt and every
  * object placed there by an R_X86_64_COPY relocation (stdout, environ...,

@@ -72,3 +72,16 @@ expect_ok() {
     run_mpi "$@" || fail "exit status $? (want 0)"
     grep -q "^$line" "$OUT" || fail "no output line starting with '$line'"
 }
+
+# wait_for FILE PID N PATTERN: until FILE has N lines matching PATTERN
+# (fixed string); fails when the job PID ended first or after 60 s.
+wait_for() {
+    local file=$1 pid=$2 n=$3 pat=$4 i
+    for ((i = 0; i < 600; i++)); do
+        [ "$(grep -cF -- "$pat" "$file")" -ge "$n" ] && return 0
+        kill -0 "$pid" 2>/dev/null || { cat "$file"; fail "job ended before '$pat' (x$n)"; }
+        sleep 0.1
+    done
+    cat "$file"
+    fail "no '$pat' (x$n) after 60 s"
+}

@@ -37,19 +37,6 @@ mm() {
     fi
 }
 
-# wait_for FILE PID N PATTERN: until FILE has N lines matching PATTERN
-# (fixed string); fails when the job PID ended first or after 60 s.
-wait_for() {
-    local file=$1 pid=$2 n=$3 pat=$4 i
-    for ((i = 0; i < 600; i++)); do
-        [ "$(grep -cF -- "$pat" "$file")" -ge "$n" ] && return 0
-        kill -0 "$pid" 2>/dev/null || { cat "$file"; fail "job ended before '$pat' (x$n)"; }
-        sleep 0.1
-    done
-    cat "$file"
-    fail "no '$pat' (x$n) after 60 s"
-}
-
 # start_job OUT STOP N SPARES [idle]: runs mpimigrate_job in the
 # background; sets JOB_PID.
 start_job() {
