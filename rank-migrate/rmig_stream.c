@@ -310,9 +310,9 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret >= 0)
         ret = rmig_table_check(r, n, b);
     if (ret >= 0)
-        rmig_trim_for(r, n);
-    if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
+    if (ret >= 0) /* while the source wakes to write: nothing lands before the reads */
+        rmig_trim_for(r, n);
     if (ret >= 0)
         ret = rmig_ranges_receive(portal, src, b->stream, r, n, b->a);
     if (ret >= 0 && !ua_container_present())
