@@ -103,9 +103,9 @@ static const char *rmig_fault(unsigned count)
 /* Waits for the transfer on `portal` to end, giving up after rmig_timeout()
  * without progress or, when writing (`dest` >= 0), as soon as dest rejects
  * the stream (it then reads no more, and the write would only wait out the
- * timeout). Returns 0, -ETIMEDOUT, -ECONNABORTED (rejected) or a kportal
- * error. */
-static int rmig_portal_finish(int portal, int dest)
+ * timeout). Returns the bytes moved, -ETIMEDOUT, -ECONNABORTED (rejected)
+ * or a kportal error. */
+static ssize_t rmig_portal_finish(int portal, int dest)
 {
     double deadline = knode_wtime() + rmig_timeout();
     struct rmig_wire_hdr reply;
@@ -119,14 +119,15 @@ static int rmig_portal_finish(int portal, int dest)
             return -ECONNABORTED;
         knode_idle(&spins);
     }
-    return ret < 0 ? ret : 0;
+    return ret < 0 ? ret : kportal_wait(portal); /* done: retires it, gives the count */
 }
 
 static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
 {
     int ret = kportal_awrite(portal, buf, len);
+    ssize_t sent = ret < 0 ? ret : rmig_portal_finish(portal, dest);
 
-    return ret < 0 ? ret : rmig_portal_finish(portal, dest);
+    return sent < 0 ? (int)sent : 0;
 }
 
 static int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len)
@@ -148,8 +149,11 @@ static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table
         for (; ret == 0 && posted < nsend && posted - done < RMIG_LANES; posted++)
             ret = kportal_awrite(portal[posted % RMIG_LANES],
                                  (const void *)(uintptr_t)t->r[posted].addr, t->r[posted].len);
-        if (ret == 0)
-            ret = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
+        if (ret == 0) {
+            ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
+
+            ret = sent < 0 ? (int)sent : 0;
+        }
     }
     return ret;
 }
@@ -211,22 +215,6 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
     return ret == RMIG_MSG_FAIL || ret == -ECONNABORTED ? -EIO : (ret < 0 ? ret : -EIO);
 }
 
-/* Checks the table against the announcement and the container layout. */
-static int rmig_table_check(const struct rmig_wire_range *r, int n, const struct rmig_wire_hdr *b)
-{
-    uint64_t total = 0;
-    int i;
-
-    if (ua_checksum_range(r, (size_t)n * sizeof(*r)) != b->b)
-        return -EBADMSG;
-    for (i = 0; i < n; i++) {
-        if (ua_range_check((void *)(uintptr_t)r[i].addr, r[i].len) < 0)
-            return -EBADMSG;
-        total += r[i].len;
-    }
-    return total == b->a ? 0 : -EBADMSG;
-}
-
 /* Zeroes what a container that left here may have left outside the
  * arriving ranges (ua_arrival_trim); the ranges are overwritten anyway. */
 static void rmig_trim_for(const struct rmig_wire_range *r, int n)
@@ -262,7 +250,7 @@ static void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *,
 static int rmig_ranges_receive(const int *portal, int src, int stream,
                                const struct rmig_wire_range *r, int n, uint64_t bytes)
 {
-    int posted = 0, done = 0, ret = 0, verdict;
+    int posted = 0, done = 0, ret = 0, short_range = 0, verdict;
 
     rmig_verify_begin(r, n, bytes >= RMIG_VERIFY_THREAD_MIN);
     rmig_runs(r, n, ua_range_prepare); /* big runs land in huge pages */
@@ -273,14 +261,20 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
             ret = rmig_portal_post_read(portal[lane], src, RMIG_STREAM_PORT(src, stream, lane),
                                         (void *)(uintptr_t)r[posted].addr, r[posted].len);
         }
-        if (ret == 0)
-            ret = rmig_portal_finish(portal[done % RMIG_LANES], -1);
+        if (ret == 0) {
+            ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], -1);
+
+            if (got < 0)
+                ret = (int)got;
+            else /* a short write leaves stale bytes: rejected, but read on */
+                short_range |= (uint64_t)got != r[done].len;
+        }
         if (ret == 0)
             rmig_verify_received(++done);
     }
     rmig_runs(r, n, ua_range_settle);
     verdict = rmig_verify_finish(); /* also when reading failed: the helper lets go of r */
-    return ret < 0 ? ret : verdict;
+    return ret < 0 ? ret : short_range ? -EBADMSG : verdict;
 }
 
 static void rmig_portals_unlink(const int *portal)
@@ -305,10 +299,11 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret == 0)
         ret = rmig_portal_post_read(portal[0], src, RMIG_STREAM_PORT(src, b->stream, 0), r,
                                     (size_t)n * sizeof(*r));
-    if (ret == 0)
-        ret = rmig_portal_finish(portal[0], -1);
-    if (ret >= 0)
-        ret = rmig_table_check(r, n, b);
+    if (ret == 0) {
+        ssize_t got = rmig_portal_finish(portal[0], -1);
+
+        ret = got < 0 ? (int)got : rmig_table_check(r, (size_t)got, b, ua_range_check);
+    }
     if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
     if (ret >= 0) /* while the source wakes to write: nothing lands before the reads */

@@ -69,4 +69,12 @@ struct rmig_wire_range {
  * Returns its type, or -EPROTO. */
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out);
 
+/* Checks a container-stream table of `received` bytes against the BEGIN
+ * that announced it: exactly begin->arg entries, their checksum begin->b,
+ * every range non-empty, without wrap-around, accepted by range_ok (the
+ * container layout) and apart from every other, their lengths adding up to
+ * begin->a. Returns 0, -EBADMSG or -ENOMEM. (rmig_table.c) */
+int rmig_table_check(const struct rmig_wire_range *r, size_t received,
+                     const struct rmig_wire_hdr *begin, int (*range_ok)(const void *, size_t));
+
 #endif /* RMIG_WIRE_H */
