@@ -81,12 +81,12 @@ static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len)
     return 0;
 }
 
-/* Test hook: NMPI_TEST_STREAM_FAULT=corrupt|range|short damages every
+/* Test hook: NMPI_TEST_STREAM_FAULT=corrupt|range|short|trunc damages every
  * stream (a table that does not match its checksum; a range that does not
- * match its own, in a table that checks out; half the ranges missing),
- * corrupt-first, range-first, short-first only the first one cluster 0
- * sends. Returns "corrupt", "range", "short" or "" for the stream numbered
- * `count` here. */
+ * match its own, in a table that checks out; half the ranges missing; one
+ * range written a byte short), corrupt-first, range-first, short-first,
+ * trunc-first only the first one cluster 0 sends. Returns "corrupt",
+ * "range", "short", "trunc" or "" for the stream numbered `count` here. */
 static const char *rmig_fault(unsigned count)
 {
     const char *f = getenv("NMPI_TEST_STREAM_FAULT");
@@ -97,6 +97,8 @@ static const char *rmig_fault(unsigned count)
         return "corrupt";
     if (strncmp(f, "range", 5) == 0)
         return "range";
+    if (strncmp(f, "trunc", 5) == 0)
+        return "trunc";
     return strncmp(f, "short", 5) == 0 ? "short" : "";
 }
 
@@ -137,18 +139,21 @@ static int rmig_portal_post_read(int portal, int src, int port, void *buf, size_
     return ret < 0 ? ret : kportal_aread(portal, buf, len);
 }
 
-/* Writes the first `nsend` ranges of t, range i through lane i % RMIG_LANES,
+/* Writes the first `nsend` ranges of t (range `short_one` a byte short: a
+ * test hook; -1 for none), range i through lane i % RMIG_LANES,
  * keeping one write on offer per lane: the destination finds the next range
  * waiting when it has read one, instead of waiting for this side to wake
  * from its back-off and offer it. */
-static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend)
+static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend,
+                            int short_one)
 {
     int posted = 0, done = 0, ret = 0;
 
     while (ret == 0 && done < nsend) {
         for (; ret == 0 && posted < nsend && posted - done < RMIG_LANES; posted++)
             ret = kportal_awrite(portal[posted % RMIG_LANES],
-                                 (const void *)(uintptr_t)t->r[posted].addr, t->r[posted].len);
+                                 (const void *)(uintptr_t)t->r[posted].addr,
+                                 t->r[posted].len - (posted == short_one)); /* test hook */
         if (ret == 0) {
             ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
 
@@ -204,7 +209,8 @@ int rmig_stream_send(int dest, struct rmig_stats *st)
         ret = ret == RMIG_MSG_TABLE_OK ? 0 : ret == RMIG_MSG_FAIL ? -ECONNABORTED : ret;
     }
     if (ret == 0)
-        ret = rmig_ranges_send(portal, dest, &t, nsend);
+        ret = rmig_ranges_send(portal, dest, &t, nsend,
+                               strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
     if (ret == 0)
         ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply);
     rmig_portals_close(portal);

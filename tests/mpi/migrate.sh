@@ -30,6 +30,10 @@ NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=range-first 
     expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
 NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short-first expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
 NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+# A range written a byte short: its length is checked, not only its checksum.
+NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=trunc-first \
+    expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
+grep -q "rejected (-74)" "$OUT" || fail "trunc-first: no stream rejected as a bad message"
 # Both ends of a conversation move at the same instant, traffic in flight.
 expect_ok 2 --spares 2 -- migrate dual 8 "migrate dual: OK 8 rounds 2 ranks"
 expect_ok 4 --spares 4 -- migrate dual 6 "migrate dual: OK 6 rounds 4 ranks"
