@@ -5,6 +5,11 @@
  *  shapes     the same on a dup of WORLD, a split in two (ranks reversed)
  *             and a Comm_create sub-group without rank 0.
  *  migrate-shapes N  the migrate mode on those communicators.
+ *  migrate-inside N  N rounds in which a rank is moved by another while it
+ *             is blocked inside MPI_Allreduce, MPI_Bcast, MPI_Alltoall and
+ *             MPI_Barrier (the last rank holds the collective up, asks for
+ *             the move, waits, then joins); the mover checks that it left
+ *             its cluster during the call, everyone checks the data.
  *  all        (default) every collective on MPI_COMM_WORLD: many counts (0, 1,
  *             small, above the eager limit, 1 MiB), every root, MPI_IN_PLACE
  *             variants, predefined and user operations (a commutative sum and
@@ -28,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "testhelp.h"
 #include "testhelp_mpi.h"
@@ -756,6 +762,74 @@ static void mode_migrate(MPI_Comm comm, int rounds)
     }
 }
 
+#ifdef MPIX_ANY_SPARE
+/* The last rank of comm asks for `victim` to move to a spare while the
+ * others wait for it inside a collective, gives the move 50 ms, and joins. */
+static void hold_up_and_ask(MPI_Comm comm, int victim)
+{
+    struct timespec pause = {0, 50000000L};
+
+    nanosleep(&pause, NULL); /* the others are blocked in the call by now */
+    MPI_CHECK(MPIX_Migrate(victim, MPIX_ANY_SPARE, comm));
+    nanosleep(&pause, NULL);
+}
+
+/* One collective (kind 0..3) with `victim` moved inside it. */
+static void inside_one(MPI_Comm comm, int kind, int victim, int round)
+{
+    int rank, size, n = round % 2 ? 5000 : 300, c0, c1;
+    int *x, *y, *w;
+
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    x = ints((size_t)n * size), y = ints((size_t)n * size), w = ints((size_t)n * size);
+    fill(x, n, rank, round);
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    if (rank == size - 1)
+        hold_up_and_ask(comm, victim);
+    switch (kind) {
+    case 0:
+        MPI_CHECK(MPI_Allreduce(x, y, n, MPI_INT, MPI_SUM, comm));
+        ref_sum(w, n, 0, size, round);
+        expect(y, w, (size_t)n, "inside Allreduce", n, round);
+        break;
+    case 1: /* rooted at the late rank, so that every other one waits for it */
+        if (rank != size - 1)
+            memset(x, 0, (size_t)n * sizeof(int));
+        MPI_CHECK(MPI_Bcast(x, n, MPI_INT, size - 1, comm));
+        fill(w, n, size - 1, round);
+        expect(x, w, (size_t)n, "inside Bcast", n, round);
+        break;
+    case 2:
+        for (int r = 0; r < size; r++)
+            a2a_block(x + (size_t)r * n, n, rank, r, round);
+        MPI_CHECK(MPI_Alltoall(x, n, MPI_INT, y, n, MPI_INT, comm));
+        for (int r = 0; r < size; r++)
+            a2a_block(w + (size_t)r * n, n, r, rank, round);
+        expect(y, w, (size_t)n * size, "inside Alltoall", n, round);
+        break;
+    default:
+        MPI_CHECK(MPI_Barrier(comm));
+        break;
+    }
+    MPI_CHECK(MPIX_Cluster_self(&c1));
+    if (rank == victim)
+        CHECKF(c0 != c1, "round %d kind %d: rank %d was not moved inside the call", round, kind,
+               rank);
+    free(x), free(y), free(w);
+}
+
+static void mode_migrate_inside(MPI_Comm comm, int rounds)
+{
+    int size;
+
+    MPI_Comm_size(comm, &size);
+    for (int round = 0; round < rounds; round++)
+        for (int kind = 0; kind < 4; kind++)
+            inside_one(comm, kind, (round + kind) % (size - 1), round);
+}
+#endif
+
 /* The communicator shapes every collective is run on besides WORLD: a dup,
  * a split in two with the ranks in reverse order, and a sub-group without
  * world rank 0 (Comm_create). Rank 0 gets MPI_COMM_NULL for the last. */
@@ -798,6 +872,14 @@ int main(int argc, char **argv)
         mode_migrate(MPI_COMM_WORLD, rounds);
         if (rank == 0)
             printf("coll_full migrate: OK %d rounds %d ranks\n", rounds, size);
+#ifdef MPIX_ANY_SPARE
+    } else if (strcmp(mode, "migrate-inside") == 0 && size >= 2) {
+        int rounds = argc > 2 ? atoi(argv[2]) : 2;
+
+        mode_migrate_inside(MPI_COMM_WORLD, rounds);
+        if (rank == 0)
+            printf("coll_full migrate-inside: OK %d rounds %d ranks\n", rounds, size);
+#endif
     } else if (strcmp(mode, "shapes") == 0 || strcmp(mode, "migrate-shapes") == 0) {
         MPI_Comm shapes[3];
         int n = make_shapes(shapes), rounds = argc > 2 ? atoi(argv[2]) : 2;
