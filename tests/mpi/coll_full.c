@@ -715,6 +715,22 @@ static void check_comm(MPI_Comm comm)
         check_errors(comm);
 }
 
+/* An Alltoall of n ints per pair (x, y, w hold n * size), checked. */
+static void alltoall_checked(MPI_Comm comm, int *x, int *y, int *w, int n, int round,
+                             const char *what)
+{
+    int rank, size;
+
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    for (int r = 0; r < size; r++)
+        a2a_block(x + (size_t)r * n, n, rank, r, round);
+    MPI_CHECK(MPI_Alltoall(x, n, MPI_INT, y, n, MPI_INT, comm));
+    for (int r = 0; r < size; r++)
+        a2a_block(w + (size_t)r * n, n, r, rank, round);
+    expect(y, w, (size_t)n * size, what, n, round);
+}
+
 /* Moves the calling rank to any spare and checks it really changed cluster. */
 static void move(void)
 {
@@ -751,12 +767,7 @@ static void mode_migrate(MPI_Comm comm, int rounds)
         MPI_CHECK(MPI_Scan(x, y, n & ~3, MPI_UNSIGNED, op_matmul, comm));
         ref_mat((unsigned *)w, n & ~3, 0, rank + 1, round);
         expect(y, w, (size_t)(n & ~3), "migrate Scan", n, round);
-        for (int r = 0; r < size; r++)
-            a2a_block(x + (size_t)r * n, n, rank, r, round);
-        MPI_CHECK(MPI_Alltoall(x, n, MPI_INT, y, n, MPI_INT, comm));
-        for (int r = 0; r < size; r++)
-            a2a_block(w + (size_t)r * n, n, r, rank, round);
-        expect(y, w, (size_t)n * size, "migrate Alltoall", n, round);
+        alltoall_checked(comm, x, y, w, n, round, "migrate Alltoall");
         check_nonblocking(comm, n, (mover + 2) % size);
         free(x), free(y), free(w);
     }
@@ -801,12 +812,7 @@ static void inside_one(MPI_Comm comm, int kind, int victim, int round)
         expect(x, w, (size_t)n, "inside Bcast", n, round);
         break;
     case 2:
-        for (int r = 0; r < size; r++)
-            a2a_block(x + (size_t)r * n, n, rank, r, round);
-        MPI_CHECK(MPI_Alltoall(x, n, MPI_INT, y, n, MPI_INT, comm));
-        for (int r = 0; r < size; r++)
-            a2a_block(w + (size_t)r * n, n, r, rank, round);
-        expect(y, w, (size_t)n * size, "inside Alltoall", n, round);
+        alltoall_checked(comm, x, y, w, n, round, "inside Alltoall");
         break;
     default:
         MPI_CHECK(MPI_Barrier(comm));
