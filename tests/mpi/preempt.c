@@ -3,7 +3,11 @@
  * Usage: preempt MODE
  *   third    rank 1 asks (MPIX_Migrate) rank 0 to move to the first spare
  *            while rank 0 is in a loop that calls no MPI function that waits;
- *            rank 0 must find itself on the spare *inside* the loop.
+ *            rank 0 must find itself on the spare *inside* the loop. Rank 1
+ *            has messages in flight to rank 0 meanwhile (posted receives,
+ *            unexpected eager and rendezvous ones) and, given a second spare,
+ *            moves too before they complete; every payload and the order
+ *            are checked.
  *   outside  rank 0 prints "preempt: computing" and loops until it has
  *            moved (the test script runs mpimigrate), at most 60 s.
  *   hold     rank 0 runs a user reduction that computes for 1 s; rank 2
@@ -111,16 +115,105 @@ static int first_spare(void)
     return size; /* clusters 0..size-1 hold the ranks at start */
 }
 
+/* Messages in flight from rank 1 to rank 0 while rank 0 computes and is
+ * moved: two receives rank 0 posted before the loop (a rendezvous-sized and
+ * an eager one), and, unexpected at rank 0, FLOOD eager messages in order
+ * plus one rendezvous-sized one. Every byte depends on (tag, index). */
+#define BIG   (1 << 20)
+#define SMALL 1000
+#define FLOOD 16
+
+static void pattern(unsigned char *p, size_t n, int tag)
+{
+    for (size_t i = 0; i < n; i++)
+        p[i] = (unsigned char)(i * 131 + (size_t)tag * 7 + (i >> 11));
+}
+
+static void expect_pattern(const unsigned char *p, size_t n, int tag)
+{
+    for (size_t i = 0; i < n; i++)
+        if (p[i] != (unsigned char)(i * 131 + (size_t)tag * 7 + (i >> 11)))
+            die("a message in flight during the move arrived damaged or out of order");
+}
+
+struct traffic {
+    unsigned char *big, *small;
+    MPI_Request req[2 + FLOOD + 1];
+    int nreq;
+};
+
+static void traffic_post_receives(struct traffic *t)
+{
+    t->big = malloc(BIG);
+    t->small = malloc(SMALL);
+    if (t->big == NULL || t->small == NULL)
+        die("malloc");
+    MPI_Irecv(t->big, BIG, MPI_BYTE, 1, 10, MPI_COMM_WORLD, &t->req[0]);
+    MPI_Irecv(t->small, SMALL, MPI_BYTE, 1, 11, MPI_COMM_WORLD, &t->req[1]);
+}
+
+static void traffic_send(struct traffic *t)
+{
+    t->big = malloc((size_t)BIG + (size_t)(FLOOD + 1) * SMALL);
+    t->small = malloc(SMALL);
+    if (t->big == NULL || t->small == NULL)
+        die("malloc");
+    pattern(t->big, BIG, 10);
+    pattern(t->small, SMALL, 11);
+    MPI_Isend(t->big, BIG, MPI_BYTE, 0, 10, MPI_COMM_WORLD, &t->req[0]);
+    MPI_Isend(t->small, SMALL, MPI_BYTE, 0, 11, MPI_COMM_WORLD, &t->req[1]);
+    t->nreq = 2;
+    for (int k = 0; k < FLOOD; k++) { /* one tag: order must hold */
+        unsigned char *m = t->big + BIG + (size_t)k * SMALL;
+
+        pattern(m, SMALL, 100 + k);
+        MPI_Isend(m, SMALL, MPI_BYTE, 0, 12, MPI_COMM_WORLD, &t->req[t->nreq++]);
+    }
+    MPI_Isend(t->big, BIG / 4, MPI_BYTE, 0, 13, MPI_COMM_WORLD, &t->req[t->nreq++]);
+}
+
+static void traffic_finish(struct traffic *t, int rank)
+{
+    MPI_Status st[2 + FLOOD + 1]; /* MPI_STATUSES_IGNORE trips gcc's array-size check */
+
+    if (rank == 0) {
+        MPI_Waitall(2, t->req, st);
+        expect_pattern(t->big, BIG, 10);
+        expect_pattern(t->small, SMALL, 11);
+        for (int k = 0; k < FLOOD; k++) {
+            MPI_Recv(t->small, SMALL, MPI_BYTE, 1, 12, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+            expect_pattern(t->small, SMALL, 100 + k);
+        }
+        MPI_Recv(t->big, BIG / 4, MPI_BYTE, 1, 13, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        expect_pattern(t->big, BIG / 4, 10);
+    } else {
+        MPI_Waitall(t->nreq, t->req, st);
+    }
+    free(t->big);
+    free(t->small);
+}
+
+/* Rank 1 puts the traffic in flight, asks for rank 0 to move and, with a
+ * second spare, moves itself too, its sends still pending; rank 0 is in its
+ * loop all the while. */
 static void mode_third(int rank, int want_move)
 {
+    struct traffic t = {0};
+    int spares;
+
+    MPIX_Spare_count(&spares);
     if (rank == 1) {
         MPI_Recv(NULL, 0, MPI_BYTE, 0, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        traffic_send(&t);
         if (MPIX_Migrate(0, first_spare(), MPI_COMM_WORLD) != MPI_SUCCESS)
             die("MPIX_Migrate refused");
+        if (spares >= 2 && MPI_Migrateto(first_spare() + 1) != MPI_SUCCESS)
+            die("rank 1 could not move with its sends in flight");
     }
     if (rank == 0) {
         struct work_result r;
 
+        traffic_post_receives(&t);
         MPI_Send(NULL, 0, MPI_BYTE, 1, 1, MPI_COMM_WORLD);
         r = work(want_move ? -1 : 400);
         if (want_move && r.moved_at < 0)
@@ -145,6 +238,9 @@ static void mode_third(int rank, int want_move)
     }
     if (rank == 0 && cluster_self() != first_spare())
         die("rank 0 is not on the spare after the barrier");
+    traffic_finish(&t, rank);
+    if (rank == 1 && spares >= 2 && cluster_self() != first_spare() + 1)
+        die("rank 1 is not on the second spare");
 }
 
 static void mode_outside(int rank)

@@ -12,6 +12,9 @@ export NMPI_MIGRATE_TIMEOUT=10
 expect_ok 2 --spares 1 -- preempt third "preempt: OK third"
 grep -q "moved at chunk [0-9]*, now on cluster 2, digest ok" "$OUT" || fail "no move in the loop"
 expect_ok 3 --spares 1 -- preempt third "preempt: OK third"
+# Both ends move: rank 1 too, its sends to rank 0 still in flight.
+expect_ok 2 --spares 2 -- preempt third "preempt: OK third"
+grep -q "moved at chunk [0-9]*, now on cluster 2, digest ok" "$OUT" || fail "no move in the loop"
 NMPI_PREEMPT_MS=0 expect_ok 2 --spares 1 -- preempt off "preempt: OK off"
 expect_ok 3 --spares 1 -- preempt hold "preempt: OK hold"
 expect_ok 1 -- preempt sleep "preempt: OK sleep"
