@@ -13,8 +13,9 @@
  * Files: np_kernel.c (depth, lock), np_pmi.c (PMI-1 client), np_fabric.c
  * (endpoint, CQ, AV, progress), np_node.c (knode_*, kjob_*), np_wait.c
  * (back-off, time), np_table.c (id tables), np_mailbox.c, np_shm.c (same-host
- * mailbox rings), np_portal.c, np_sync.c, np_request.c (socket for requests
- * from outside the job).
+ * mailbox rings), np_portal.c, np_push.c (same-host portal transfers by
+ * the writer's kernel copy), np_push_wire.c (their notices), np_sync.c,
+ * np_request.c (socket for requests from outside the job).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H
@@ -173,6 +174,15 @@ int np_shm_cell_ok(uint32_t port, uint32_t len);
 /* Delivers the messages waiting in this cluster's ring; returns how many. */
 int np_shm_drain(np_shm_deliver_fn deliver);
 
+/* 1 if portal transfers with `cluster` may go by np_push: both ends
+ * mapped each other's ring and can copy into each other (CMA). */
+int np_shm_cma(int cluster);
+/* The pid of `cluster`'s process (np_shm_cma(cluster) must be 1). */
+pid_t np_shm_pid(int cluster);
+
+/* The ring port that carries np_push notices instead of a mailbox message. */
+#define NP_SHM_PUSH_PORT KMAILBOX_PORT_MAX
+
 /* np_mailbox.c's np_shm_deliver_fn. */
 int np_mailbox_deliver(int port, const void *data, size_t len);
 
@@ -186,6 +196,77 @@ struct np_table {
 int np_table_add(struct np_table *t, void *obj);
 void *np_table_get(struct np_table *t, int id);
 void np_table_remove(struct np_table *t, int id);
+
+/* ---- portals (np_portal.c) ---------------------------------------------- */
+
+struct np_portal {
+    struct np_op op; /* first: the completion finds its portal */
+    int input;       /* 1: created here (receives); 0: opened (sends) */
+    int port;        /* local port */
+    int remote;      /* input: allowed cluster; output: destination */
+    int remote_port;
+    int allowed; /* input: an allow is pending for the next read */
+    uint64_t tag;
+    /* The current transfer. */
+    int active; /* started and not yet retired by kportal_wait */
+    int posted; /* one chunk is posted in the provider */
+    int complete;
+    char *buf;
+    size_t size;
+    size_t off;     /* bytes done */
+    size_t chunk;   /* length of the posted chunk */
+    ssize_t result; /* bytes moved, or a negative errno value */
+    /* Same-host transfers (np_push.c) instead of the fabric. */
+    int push;
+    int notice_owed;     /* input: READY, output: DONE not yet in the ring */
+    int matched;         /* output: the reader's READY is taken */
+    int closing;         /* input: unlinked, waiting for the answer to CANCEL */
+    int status;          /* output: 0 or the copy's error, for the DONE */
+    uint64_t serial;     /* of the READY sent (input) or taken (output) */
+    uint64_t peer_addr;  /* output: the reader's buffer in its process */
+    uint64_t peer_size;
+};
+
+void np_portal_finish(struct np_portal *p, ssize_t result);
+/* The portal (closing ones too) with these ends, or NULL. */
+struct np_portal *np_portal_lookup(int input, int port, int remote, int remote_port);
+
+/* ---- same-host portal transfers (np_push.c, np_push_wire.c) --------------- */
+
+/* Notice kinds: the reader offers its buffer (READY), the writer says the
+ * copy is over (DONE, also the answer to CANCEL), the reader withdraws its
+ * buffer (CANCEL). */
+enum np_push_kind { NP_PUSH_READY = 1, NP_PUSH_DONE = 2, NP_PUSH_CANCEL = 3 };
+
+/* Wire format of a notice (one ring cell, version NP_PUSH_VERSION). */
+#define NP_PUSH_VERSION 1
+struct np_push_notice {
+    uint16_t version; /* NP_PUSH_VERSION */
+    uint16_t kind;    /* enum np_push_kind */
+    uint32_t from;    /* the sending cluster */
+    uint32_t sport;   /* the writer's port */
+    uint32_t dport;   /* the reader's port */
+    uint64_t serial;  /* the reader's number for this read */
+    uint64_t addr;    /* READY: the reader's buffer, in the reader's process */
+    uint64_t size;    /* READY: buffer bytes; DONE: bytes the writer wrote */
+    int64_t status;   /* DONE: 0, or a negative errno value */
+};
+
+/* 0 if a notice of `len` bytes from another process is usable in a job of
+ * `nclusters` clusters, else -EBADMSG. */
+int np_push_notice_check(const struct np_push_notice *n, size_t len, int nclusters);
+
+/* 1 if transfers with `cluster` go by np_push, else 0 (decided once). */
+int np_push_reaches(int cluster);
+/* Moves p's transfer on: sends the READY, copies, sends the DONE. */
+void np_push_kick(struct np_portal *p);
+/* kportal_unlink/close of a portal whose transfer is under way. */
+void np_push_abandon(struct np_portal *p);
+/* Handles one notice cell of this cluster's ring. */
+void np_push_deliver(const void *data, size_t len);
+/* Sends the notices a full ring left over. */
+void np_push_retry(void);
+void np_push_teardown(void);
 
 /* ---- per-kind setup hooks -------------------------------------------------- */
 

@@ -14,6 +14,11 @@
  * default chunk size (1 GiB or max_msg_size) nearly every transfer is one
  * message. The receiver learns the length from the final short message, so
  * it may read into a larger buffer; a smaller one fails with -EMSGSIZE.
+ *
+ * Between two clusters of one host that can copy into each other, a
+ * transfer goes by np_push instead (the writer copies straight into the
+ * reader's buffer; see np_push.c), with the same semantics. Which path a
+ * pair uses is fixed for the whole job, so both ends always agree.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,24 +28,6 @@
 
 #include "np_internal.h"
 
-struct np_portal {
-    struct np_op op; /* first: the completion finds its portal */
-    int input;       /* 1: created here (receives); 0: opened (sends) */
-    int port;        /* local port */
-    int remote;      /* input: allowed cluster; output: destination */
-    int remote_port;
-    int allowed; /* input: an allow is pending for the next read */
-    uint64_t tag;
-    /* The current transfer. */
-    int active; /* started and not yet retired by kportal_wait */
-    int posted; /* one chunk is posted in the provider */
-    int complete;
-    char *buf;
-    size_t size;
-    size_t off;     /* bytes done */
-    size_t chunk;   /* length of the posted chunk */
-    ssize_t result; /* bytes moved, or a negative errno value */
-};
 
 static struct np_table np_portal_table;
 
@@ -55,7 +42,7 @@ static int np_port_ok(int port)
     return port >= 0 && port < KPORTAL_PORT_MAX;
 }
 
-static void np_portal_finish(struct np_portal *p, ssize_t result)
+void np_portal_finish(struct np_portal *p, ssize_t result)
 {
     p->complete = 1;
     p->posted = 0;
@@ -68,6 +55,10 @@ static void np_portal_kick(struct np_portal *p)
 {
     if (!p->active || p->posted || p->complete)
         return;
+    if (p->push) {
+        np_push_kick(p);
+        return;
+    }
     size_t len = p->size - p->off < np_fab.chunk_size ? p->size - p->off : np_fab.chunk_size;
     int ret = p->input ? np_fabric_recv(&p->op, p->buf + p->off, len, p->tag)
                        : np_fabric_send(&p->op, p->buf + p->off, len, p->remote, p->tag);
@@ -154,7 +145,18 @@ int kportal_open(int local, int local_port, int remote, int remote_port)
 static struct np_portal *np_portal_get(int id, int input)
 {
     struct np_portal *p = np_table_get(&np_portal_table, id);
-    return (p != NULL && (input < 0 || p->input == input)) ? p : NULL;
+    return (p != NULL && !p->closing && (input < 0 || p->input == input)) ? p : NULL;
+}
+
+struct np_portal *np_portal_lookup(int input, int port, int remote, int remote_port)
+{
+    for (int id = 0; id < np_portal_table.nslots; id++) {
+        struct np_portal *p = np_portal_table.slots[id];
+        if (p != NULL && p->input == input && p->port == port && p->remote == remote &&
+            p->remote_port == remote_port)
+            return p;
+    }
+    return NULL;
 }
 
 int kportal_allow(int portalid, int remote, int remote_port)
@@ -193,6 +195,11 @@ static int np_portal_start(struct np_portal *p, const void *buf, size_t size)
     p->size = size;
     p->off = 0;
     p->result = 0;
+    p->push = np_push_reaches(p->remote);
+    p->notice_owed = p->push && p->input; /* the READY */
+    p->matched = 0;
+    p->status = 0;
+    p->serial = 0;
     np_portal_kick(p);
     return 0;
 }
@@ -289,6 +296,7 @@ ssize_t kportal_write(int portalid, const void *buf, size_t size)
 /* Posts the transfers a full provider queue left pending. */
 void np_portal_retry(void)
 {
+    np_push_retry();
     for (int id = 0; id < np_portal_table.nslots; id++) {
         struct np_portal *p = np_portal_table.slots[id];
         if (p != NULL)
@@ -301,6 +309,8 @@ static int np_portal_remove(int portalid, int input)
 {
     np_enter();
     struct np_portal *p = np_portal_get(portalid, input);
+    if (p != NULL && p->push && p->active && !p->complete)
+        np_push_abandon(p); /* back with no copy into p->buf under way */
     if (p != NULL) {
         np_table_remove(&np_portal_table, portalid);
         unsigned spins = 0;
@@ -335,4 +345,5 @@ void np_portal_teardown(void)
         free(np_portal_table.slots[id]);
     free(np_portal_table.slots);
     np_portal_table = (struct np_table){0};
+    np_push_teardown();
 }

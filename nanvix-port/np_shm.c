@@ -6,7 +6,9 @@
  * cluster owns one ring of NP_SHM_CELLS mailbox cells in a POSIX shared memory
  * segment, and every cluster of the same host writes its mailbox messages (for
  * any port) into the destination's ring instead of sending them through the
- * fabric. Portals and syncs still use the fabric.
+ * fabric. Syncs still use the fabric; portals between two clusters whose
+ * rings both carry cma_ok go by np_push, whose notices travel in the rings
+ * on port NP_SHM_PUSH_PORT.
  *
  * The ring is a bounded multi-producer, single-consumer queue in the style of
  * D. Vyukov's: each cell carries a sequence number; a writer claims position
@@ -25,6 +27,13 @@
  * bootstrap, per destination, so the messages of one sender never mix paths
  * and keep their order. NMPI_SHM=0 turns the rings off (fabric only).
  *
+ * cma_ok: after mapping its peers, each cluster tries to read every mapped
+ * peer's ring header through process_vm_readv (what np_push's
+ * process_vm_writev needs: same ptrace access) and publishes the outcome in
+ * its own header before the second barrier. Portals with a peer go by
+ * np_push only when both headers say yes, so both ends decide alike.
+ * NMPI_CMA=0 says no.
+ *
  * Cells come from another process: the reader checks each cell's port and
  * length before using it (np_shm_cell_ok) and drops a bad cell with a message.
  */
@@ -34,13 +43,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "np_internal.h"
 
 #define NP_SHM_CELLS 64 /* a power of two */
 #define NP_SHM_MAGIC 0x6e6d70692d726e67ULL /* "nmpi-rng" */
-#define NP_SHM_VERSION 1
+#define NP_SHM_VERSION 2
 
 /* One message slot. The header fills one cache line so the payload is
  * 64-byte aligned. */
@@ -60,7 +70,10 @@ struct np_shm_ring {
     uint32_t version; /* NP_SHM_VERSION */
     uint32_t ncells;  /* NP_SHM_CELLS */
     uint32_t cluster; /* owner */
-    char pad0[36];
+    int32_t pid;      /* owner's process */
+    uint64_t self;    /* where the owner maps this segment */
+    uint32_t cma_ok;  /* 1: the owner can copy into every peer it mapped */
+    char pad0[20];
     _Atomic uint64_t tail; /* next position a writer claims */
     char pad1[56];
     uint64_t head; /* next position the owner reads (owner only) */
@@ -85,6 +98,8 @@ static int np_shm_enabled(void)
     return v == NULL || strcmp(v, "0") != 0;
 }
 
+static int np_shm_cma_test(void);
+
 static void np_shm_init_ring(struct np_shm_ring *r)
 {
     r->magic = NP_SHM_MAGIC;
@@ -92,6 +107,9 @@ static void np_shm_init_ring(struct np_shm_ring *r)
     r->version = NP_SHM_VERSION;
     r->ncells = NP_SHM_CELLS;
     r->cluster = (uint32_t)np_node.num;
+    r->pid = (int32_t)getpid();
+    r->self = (uint64_t)(uintptr_t)r;
+    r->cma_ok = 0;
     atomic_store_explicit(&r->tail, 0, memory_order_relaxed);
     r->head = 0;
     for (uint64_t i = 0; i < NP_SHM_CELLS; i++)
@@ -160,7 +178,39 @@ int np_shm_attach(void)
     np_shm_npeers = np_node.count;
     for (int c = 0; c < np_node.count; c++)
         np_shm_attach_one(c);
+    np_shm_own->cma_ok = np_shm_cma_test();
     return 0;
+}
+
+/* 1 if this process can read every mapped peer's header by a kernel copy
+ * (and NMPI_CMA is not 0). */
+static int np_shm_cma_test(void)
+{
+    const char *v = getenv("NMPI_CMA");
+    if (v != NULL && strcmp(v, "0") == 0)
+        return 0;
+    for (int c = 0; c < np_shm_npeers; c++) {
+        struct np_shm_ring *r = np_shm_peer[c];
+        if (r == NULL)
+            continue;
+        uint64_t magic = 0;
+        struct iovec local = {&magic, sizeof(magic)};
+        struct iovec remote = {(void *)(uintptr_t)r->self, sizeof(magic)};
+        if (process_vm_readv(r->pid, &local, 1, &remote, 1, 0) != sizeof(magic) ||
+            magic != NP_SHM_MAGIC)
+            return 0;
+    }
+    return 1;
+}
+
+int np_shm_cma(int cluster)
+{
+    return np_shm_reaches(cluster) && np_shm_own->cma_ok && np_shm_peer[cluster]->cma_ok;
+}
+
+pid_t np_shm_pid(int cluster)
+{
+    return (pid_t)np_shm_peer[cluster]->pid;
 }
 
 void np_shm_unlink(void)
@@ -203,7 +253,7 @@ int np_shm_write(int cluster, int port, const void *buf, size_t len)
 
 int np_shm_cell_ok(uint32_t port, uint32_t len)
 {
-    return port < KMAILBOX_PORT_MAX && len <= KMAILBOX_MESSAGE_SIZE;
+    return port <= NP_SHM_PUSH_PORT && len <= KMAILBOX_MESSAGE_SIZE;
 }
 
 int np_shm_drain(np_shm_deliver_fn deliver)
@@ -217,7 +267,9 @@ int np_shm_drain(np_shm_deliver_fn deliver)
         if (atomic_load_explicit(&cell->seq, memory_order_acquire) != r->head + 1)
             return n;
         uint32_t port = cell->port, len = cell->len;
-        if (np_shm_cell_ok(port, len)) {
+        if (np_shm_cell_ok(port, len) && port == NP_SHM_PUSH_PORT) {
+            np_push_deliver(cell->data, len);
+        } else if (np_shm_cell_ok(port, len)) {
             if (deliver((int)port, cell->data, len) != 0)
                 return n; /* out of memory: leave it for later */
         } else {

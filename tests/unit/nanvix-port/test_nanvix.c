@@ -353,6 +353,38 @@ START_TEST(test_portal_larger_buffer)
 }
 END_TEST
 
+/* A read withdrawn by kportal_unlink gets nothing: the next write lands in
+ * the read posted after it, and the withdrawn buffer keeps its bytes. */
+START_TEST(test_portal_abandoned_read)
+{
+    static char out[5000], old[5000], in[5000];
+    memset(out, me + 1, sizeof(out));
+    memset(old, 0x5a, sizeof(old));
+    memset(in, 0, sizeof(in));
+    int pin = kportal_create(me, 50);
+    ck_assert_int_ge(pin, 0);
+    ck_assert_int_eq(kportal_allow(pin, prev_of(me), 51), 0);
+    ck_assert_int_eq(kportal_aread(pin, old, sizeof(old)), 0);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+    pin = kportal_create(me, 50);
+    ck_assert_int_ge(pin, 0);
+    ck_assert_int_eq(kportal_allow(pin, prev_of(me), 51), 0);
+    ck_assert_int_eq(kportal_aread(pin, in, sizeof(in)), 0);
+    fence(); /* every read is withdrawn and posted again before any write */
+    int pout = kportal_open(me, 51, next_of(me), 50);
+    ck_assert_int_ge(pout, 0);
+    ck_assert_int_eq(kportal_write(pout, out, sizeof(out)), (ssize_t)sizeof(out));
+    ck_assert_int_eq(kportal_wait(pin), (ssize_t)sizeof(in));
+    for (size_t i = 0; i < sizeof(in); i++) {
+        ck_assert_int_eq(in[i], (char)(prev_of(me) + 1));
+        ck_assert_int_eq(old[i], 0x5a);
+    }
+    fence();
+    ck_assert_int_eq(kportal_close(pout), 0);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+}
+END_TEST
+
 START_TEST(test_portal_errors)
 {
     char buf[8];
@@ -668,6 +700,7 @@ static Suite *nanvix_suite(void)
         {test_portal_allow_first},
         {test_portal_write_first},
         {test_portal_larger_buffer},
+        {test_portal_abandoned_read},
         {test_portal_errors},
         {test_sync_one_to_all},
         {test_sync_all_to_one},
