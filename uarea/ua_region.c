@@ -58,7 +58,8 @@ int ua_region_map(void)
     }
     /* 4 KiB pages only: with THP "always" one touched byte would make 2 MiB
      * resident, and sent by every move. Receivers lift this for whole 2 MiB
-     * blocks they fill (ua_range_prepare), then put it back. A hint. */
+     * blocks they fill (ua_range_prepare), then put it back; the allocator
+     * lifts it for big heap blocks (ua_alloc.c). A hint. */
     madvise(p, UA_REGION_SIZE, MADV_NOHUGEPAGE);
     ua_mapped = 1;
     return 0;
