@@ -73,15 +73,6 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
 void rmig_control_forget_replies(void);
 int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream);
 
-/* rmig_verify.c: checks the ranges of the stream being received against
- * their checksums, on a helper thread as they arrive when `threaded`, else
- * all in rmig_verify_finish. One stream at a time per cluster. finish
- * returns 0, -EBADMSG (a range does not match) or -EIO (not all received),
- * and must be called for every begin, also when the reading failed. */
-int rmig_verify_begin(const struct rmig_wire_range *r, int n, int threaded);
-void rmig_verify_received(int count);
-int rmig_verify_finish(void);
-
 /* rmig_stream.c */
 int rmig_stream_send(int dest, struct rmig_stats *st);
 int rmig_stream_receive(const struct rmig_wire_hdr *begin);

@@ -7,9 +7,9 @@
  * address, range i through lane i % RMIG_LANES, one write on offer per lane.
  * The destination reads the table into runtime memory, checks its checksum
  * and that every range lies in the container layout and adds up to the
- * announced total, reads each range straight into place and has rmig_verify
- * check its checksum (on a helper thread as the ranges come, for streams of
- * 8 MiB and more; ranges are cut at 4 MiB boundaries for that). Only then
+ * announced total, reads each range straight into place and checks its
+ * checksum while the next ranges come (ranges are cut at RMIG_CHUNK
+ * boundaries for that). Only then
  * does it answer DONE; anything wrong gives FAIL, the destination drops what
  * it received, and the rank resumes at the source, which stops writing as
  * soon as it sees the FAIL. Both sides give up after rmig_timeout() seconds
@@ -32,15 +32,12 @@ struct rmig_table {
     uint64_t bytes;
 };
 
-/* Ranges are cut at every RMIG_CHUNK boundary of the address space (a
- * multiple of the 2 MiB huge page): the destination verifies piece i on a
- * second thread while it reads piece i + 1, instead of checksumming a whole
- * heap after reading it. */
-#define RMIG_CHUNK ((size_t)4 << 20)
-
-/* Below this many bytes a stream is verified on the reading thread: a
- * thread costs more than it saves. */
-#define RMIG_VERIFY_THREAD_MIN ((uint64_t)8 << 20)
+/* Ranges are cut at every RMIG_CHUNK boundary of the address space: the
+ * destination checks piece i while piece i + 1 is copied (on a same-host
+ * pair, by the source's kernel copy on the other core), instead of
+ * checksumming a whole heap after reading it. Smaller pieces cost a notice
+ * round trip each; bigger ones leave more to check after the last copy. */
+#define RMIG_CHUNK ((size_t)256 << 10)
 
 static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len);
 
@@ -247,18 +244,27 @@ static void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *,
     }
 }
 
-/* Reads the ranges into place, range i through lane i % RMIG_LANES with a
- * read posted ahead on every lane, while rmig_verify checks the ones already
- * in. A range with a bad checksum does not stop the reading: every write the
- * source makes is read, so none stays queued in the fabric (an unread large
- * message can stall later transfers between the two clusters). Returns 0,
- * -EBADMSG or the error of a read (after which the source is told to stop). */
-static int rmig_ranges_receive(const int *portal, int src, int stream,
-                               const struct rmig_wire_range *r, int n, uint64_t bytes)
+/* Checks ranges [*checked, done) in place against their checksums; sets
+ * *bad if one does not match. */
+static void rmig_ranges_check(const struct rmig_wire_range *r, int *checked, int done, int *bad)
 {
-    int posted = 0, done = 0, ret = 0, short_range = 0, verdict;
+    for (; *checked < done; ++*checked)
+        *bad |= ua_checksum_range((const void *)(uintptr_t)r[*checked].addr, r[*checked].len) !=
+                r[*checked].checksum;
+}
 
-    rmig_verify_begin(r, n, bytes >= RMIG_VERIFY_THREAD_MIN);
+/* Reads the ranges into place, range i through lane i % RMIG_LANES with a
+ * read posted ahead on every lane, and checks each one that is in while the
+ * next ones come. A range with a bad checksum does not stop the reading:
+ * every write the source makes is read, so none stays queued in the fabric
+ * (an unread large message can stall later transfers between the two
+ * clusters). Returns 0, -EBADMSG or the error of a read (after which the
+ * source is told to stop). */
+static int rmig_ranges_receive(const int *portal, int src, int stream,
+                               const struct rmig_wire_range *r, int n)
+{
+    int posted = 0, done = 0, checked = 0, ret = 0, short_range = 0, bad = 0;
+
     rmig_runs(r, n, ua_range_prepare); /* big runs land in huge pages */
     while (ret == 0 && done < n) {
         for (; ret == 0 && posted < n && posted - done < RMIG_LANES; posted++) {
@@ -267,6 +273,7 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
             ret = rmig_portal_post_read(portal[lane], src, RMIG_STREAM_PORT(src, stream, lane),
                                         (void *)(uintptr_t)r[posted].addr, r[posted].len);
         }
+        rmig_ranges_check(r, &checked, done, &bad);
         if (ret == 0) {
             ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], -1);
 
@@ -274,13 +281,14 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
                 ret = (int)got;
             else /* a short write leaves stale bytes: rejected, but read on */
                 short_range |= (uint64_t)got != r[done].len;
+            done++;
         }
-        if (ret == 0)
-            rmig_verify_received(++done);
     }
     rmig_runs(r, n, ua_range_settle);
-    verdict = rmig_verify_finish(); /* also when reading failed: the helper lets go of r */
-    return ret < 0 ? ret : short_range ? -EBADMSG : verdict;
+    if (ret < 0)
+        return ret;
+    rmig_ranges_check(r, &checked, done, &bad);
+    return short_range || bad ? -EBADMSG : 0;
 }
 
 static void rmig_portals_unlink(const int *portal)
@@ -315,7 +323,7 @@ int rmig_stream_receive(const struct rmig_wire_hdr *b)
     if (ret >= 0) /* while the source wakes to write: nothing lands before the reads */
         rmig_trim_for(r, n);
     if (ret >= 0)
-        ret = rmig_ranges_receive(portal, src, b->stream, r, n, b->a);
+        ret = rmig_ranges_receive(portal, src, b->stream, r, n);
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
     rmig_portals_unlink(portal);

@@ -14,16 +14,17 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 3
+#define RMIG_WIRE_VERSION 4
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
  * destination can never be taken for a later one. */
-#define RMIG_STREAMS      64
+#define RMIG_STREAMS      32
 /* Ranges of a stream alternate between RMIG_LANES portals (range i through
- * lane i % RMIG_LANES; the table through lane 0), so the source has the next
- * range on offer while the destination reads one. */
-#define RMIG_LANES        2
+ * lane i % RMIG_LANES; the table through lane 0), so the destination keeps
+ * reads posted ahead: the source copies the next ranges while the
+ * destination checks one, with no notice round trip between copies. */
+#define RMIG_LANES        4
 #define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
