@@ -24,8 +24,8 @@ NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=corrupt \
     expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
 NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=corrupt-first \
     expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
-# A range that fails its checksum in a big stream (verified on a second
-# thread): rejected, and the next moves of the 32 MiB rank succeed.
+# A range that fails its checksum in a big stream (checked while later
+# ranges are copied): rejected, and the next moves of the 32 MiB rank succeed.
 NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=range-first \
     expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
 NMPI_MIGRATE_TIMEOUT=2 NMPI_TEST_STREAM_FAULT=short-first expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
@@ -37,3 +37,10 @@ grep -q "rejected (-74)" "$OUT" || fail "trunc-first: no stream rejected as a ba
 # Both ends of a conversation move at the same instant, traffic in flight.
 expect_ok 2 --spares 2 -- migrate dual 8 "migrate dual: OK 8 rounds 2 ranks"
 expect_ok 4 --spares 4 -- migrate dual 6 "migrate dual: OK 6 rounds 4 ranks"
+# The same through the fabric's portals (what two hosts use; here the
+# writer's same-host copy, np_push, is turned off): traffic in flight on both
+# ends, and a stream with a short range rejected.
+NMPI_CMA=0 expect_ok 4 --spares 2 -- migrate ring 6 "migrate ring: OK 6 laps 4 ranks"
+NMPI_CMA=0 expect_ok 2 --spares 2 -- migrate dual 6 "migrate dual: OK 6 rounds 2 ranks"
+NMPI_CMA=0 NMPI_MIGRATE_TIMEOUT=60 NMPI_TEST_TIMEOUT=30 NMPI_TEST_STREAM_FAULT=trunc-first \
+    expect_ok 2 --spares 1 -- migrate reject "migrate reject: OK"
