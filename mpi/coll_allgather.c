@@ -84,11 +84,6 @@ static int check_send(const void *sendbuf, int scount, MPI_Datatype sdt, const v
 }
 
 /* Runs a built schedule, or reports why it could not be built. */
-static int run(struct mpi_sched *sc)
-{
-    return sc ? mpi_sched_run(sc) : -ENOMEM;
-}
-
 int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                    int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
@@ -104,7 +99,7 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_allgather(sc, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Allgather");
 }
@@ -131,7 +126,7 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
         if ((sc = mpi_sched_new(c)))
             sched_allgatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
                              recvtype);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Allgatherv");
 }

@@ -129,11 +129,6 @@ void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_D
     sched_xchg(sc, &s, &r);
 }
 
-static int run(struct mpi_sched *sc)
-{
-    return sc ? mpi_sched_run(sc) : -ENOMEM;
-}
-
 int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                   int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
@@ -153,7 +148,7 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_alltoall(sc, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Alltoall");
 }
@@ -196,7 +191,7 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
         struct xside xr = {recvbuf, recvcounts, rdispls, NULL, recvtype, 0};
         if ((sc = mpi_sched_new(c)))
             sched_xchg(sc, &xs, &xr);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Alltoallv");
 }
@@ -226,7 +221,7 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
         struct xside xr = {recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1};
         if ((sc = mpi_sched_new(c)))
             sched_xchg(sc, &xs, &xr);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Alltoallw");
 }

@@ -64,3 +64,28 @@ int coll_sum_counts(const struct mpi_comm *c, const int *counts, int *err_p)
     }
     return (int)sum;
 }
+
+int coll_check_rooted(const struct mpi_comm *c, int root, const void *local, int lcount,
+                      MPI_Datatype ldt, const void *rootbuf, int v, const int *counts,
+                      const int *displs, int count, MPI_Datatype rdt)
+{
+    int total = count, err = mpi_check_root(c, root);
+
+    if (!err && local == MPI_IN_PLACE)
+        err = c->rank == root ? MPI_SUCCESS : MPI_ERR_BUFFER;
+    else if (!err)
+        err = coll_check_data(local, lcount, ldt);
+    if (err || c->rank != root)
+        return err;
+    if (v) {
+        err = coll_check_counts(c, counts, displs, 1);
+        total = err ? 0 : coll_sum_counts(c, counts, &err);
+    }
+    if (!err)
+        err = coll_check_data(rootbuf, total, rdt);
+    if (!err && !v && (long long)count * c->size > INT_MAX)
+        err = MPI_ERR_COUNT;
+    if (!err && rootbuf == local && total > 0)
+        err = MPI_ERR_BUFFER;
+    return err;
+}

@@ -33,20 +33,6 @@ static void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount,
     }
 }
 
-/* Send side: MPI_IN_PLACE only at the root. */
-static int check_send(const struct mpi_comm *c, const void *sendbuf, int scount, MPI_Datatype sdt,
-                      int root)
-{
-    if (sendbuf == MPI_IN_PLACE)
-        return c->rank == root ? MPI_SUCCESS : MPI_ERR_BUFFER;
-    return coll_check_data(sendbuf, scount, sdt);
-}
-
-static int run(struct mpi_sched *sc)
-{
-    return sc ? mpi_sched_run(sc) : -ENOMEM;
-}
-
 int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                 int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
 {
@@ -56,20 +42,13 @@ int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void 
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = mpi_check_root(c, root);
-    if (!err)
-        err = check_send(c, sendbuf, sendcount, sendtype, root);
-    if (!err && c->rank == root)
-        err = coll_check_data(recvbuf, recvcount, recvtype);
-    if (!err && c->rank == root && (long long)recvcount * c->size > 0x7fffffff)
-        err = MPI_ERR_COUNT;
-    if (!err && c->rank == root && sendbuf == recvbuf && recvcount > 0)
-        err = MPI_ERR_BUFFER;
+        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL,
+                                recvcount, recvtype);
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, NULL, NULL, recvcount,
                           recvtype, root);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Gather");
 }
@@ -81,25 +60,16 @@ int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     struct mpi_sched *sc;
-    int total = 0, err = coll_enter(comm, &s, &c);
+    int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = mpi_check_root(c, root);
-    if (!err)
-        err = check_send(c, sendbuf, sendcount, sendtype, root);
-    if (!err && c->rank == root)
-        err = coll_check_counts(c, recvcounts, displs, 1);
-    if (!err && c->rank == root)
-        total = coll_sum_counts(c, recvcounts, &err);
-    if (!err && c->rank == root)
-        err = coll_check_data(recvbuf, total, recvtype);
-    if (!err && c->rank == root && sendbuf == recvbuf && total > 0)
-        err = MPI_ERR_BUFFER;
+        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1,
+                                recvcounts, displs, 0, recvtype);
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, 0,
                           recvtype, root);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Gatherv");
 }

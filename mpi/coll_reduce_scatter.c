@@ -120,7 +120,7 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_reduce_scatter(sc, sendbuf, recvbuf, counts, count, total, dt, op);
-        err = sc ? mpi_sched_run(sc) : -ENOMEM;
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, fname);
 }

@@ -70,7 +70,7 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_scan(sc, sendbuf, recvbuf, count, dt, op, exclusive);
-        err = sc ? mpi_sched_run(sc) : -ENOMEM;
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, fname);
 }

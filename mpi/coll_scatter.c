@@ -31,20 +31,6 @@ static void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int 
     }
 }
 
-/* Receive side: MPI_IN_PLACE only at the root. */
-static int check_recv(const struct mpi_comm *c, const void *recvbuf, int rcount, MPI_Datatype rdt,
-                      int root)
-{
-    if (recvbuf == MPI_IN_PLACE)
-        return c->rank == root ? MPI_SUCCESS : MPI_ERR_BUFFER;
-    return coll_check_data(recvbuf, rcount, rdt);
-}
-
-static int run(struct mpi_sched *sc)
-{
-    return sc ? mpi_sched_run(sc) : -ENOMEM;
-}
-
 int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                  int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
 {
@@ -54,20 +40,13 @@ int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = mpi_check_root(c, root);
-    if (!err)
-        err = check_recv(c, recvbuf, recvcount, recvtype, root);
-    if (!err && c->rank == root)
-        err = coll_check_data(sendbuf, sendcount, sendtype);
-    if (!err && c->rank == root && (long long)sendcount * c->size > 0x7fffffff)
-        err = MPI_ERR_COUNT;
-    if (!err && c->rank == root && sendbuf == recvbuf && sendcount > 0)
-        err = MPI_ERR_BUFFER;
+        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 0, NULL, NULL,
+                                sendcount, sendtype);
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_scatterv(sc, sendbuf, NULL, NULL, sendcount, sendtype, recvbuf, recvcount,
                            recvtype, root);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Scatter");
 }
@@ -79,25 +58,16 @@ int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     struct mpi_sched *sc;
-    int total = 0, err = coll_enter(comm, &s, &c);
+    int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = mpi_check_root(c, root);
-    if (!err)
-        err = check_recv(c, recvbuf, recvcount, recvtype, root);
-    if (!err && c->rank == root)
-        err = coll_check_counts(c, sendcounts, displs, 1);
-    if (!err && c->rank == root)
-        total = coll_sum_counts(c, sendcounts, &err);
-    if (!err && c->rank == root)
-        err = coll_check_data(sendbuf, total, sendtype);
-    if (!err && c->rank == root && sendbuf == recvbuf && total > 0)
-        err = MPI_ERR_BUFFER;
+        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1,
+                                sendcounts, displs, 0, sendtype);
     if (!err) {
         if ((sc = mpi_sched_new(c)))
             sched_scatterv(sc, sendbuf, sendcounts, displs, 0, sendtype, recvbuf, recvcount,
                            recvtype, root);
-        err = run(sc);
+        err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Scatterv");
 }

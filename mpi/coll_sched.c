@@ -321,3 +321,8 @@ int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc)
         }
     return sched_free(sc);
 }
+
+int coll_run(struct mpi_sched *sc)
+{
+    return sc ? mpi_sched_run(sc) : -ENOMEM;
+}

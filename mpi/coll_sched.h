@@ -126,6 +126,17 @@ int coll_check_counts(const struct mpi_comm *c, const int *counts, const int *di
 int coll_check_types(const struct mpi_comm *c, const int *counts, const MPI_Datatype *types);
 /* Sum of counts[0..c->size-1]; MPI_ERR_COUNT in *err_p when > INT_MAX. */
 int coll_sum_counts(const struct mpi_comm *c, const int *counts, int *err_p);
+/* Checks of a rooted collective with one block per rank (Gather(v),
+ * Scatter(v)): the root (MPI_ERR_ROOT); the local block, MPI_IN_PLACE only
+ * at the root (MPI_ERR_BUFFER); at the root, the root's buffer: `count` per
+ * rank (v == 0; count * size within int) or, for the v variants, counts[i]
+ * at displs[i] (both arrays present: MPI_ERR_ARG), and not the local buffer
+ * (MPI_ERR_BUFFER). */
+int coll_check_rooted(const struct mpi_comm *c, int root, const void *local, int lcount,
+                      MPI_Datatype ldt, const void *rootbuf, int v, const int *counts,
+                      const int *displs, int count, MPI_Datatype rdt);
+/* Runs sc (NULL: the schedule could not be made, -ENOMEM). */
+int coll_run(struct mpi_sched *sc);
 
 #pragma GCC visibility pop
 

@@ -127,9 +127,13 @@ static void add_hvector(struct ctor *k, int count, int blocklength, MPI_Aint str
         mpi_dtype_build_add(&k->b, k->old, (MPI_Aint)i * stride, blocklength, EXTENT(k->old));
 }
 
-int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
-                     MPI_Datatype *newtype)
+/* Vector and hvector: count blocks of blocklength items, `stride` apart
+ * (in items for a vector, in bytes for an hvector, and kept as given in the
+ * contents). Returns MPI_SUCCESS or an MPI error class. */
+static int ctor_vector(int combiner, int count, int blocklength, MPI_Aint stride,
+                       MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
+    int vector = combiner == MPI_COMBINER_VECTOR;
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -138,38 +142,33 @@ int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtyp
     if (!err && blocklength < 0)
         err = MPI_ERR_ARG;
     if (!err)
-        err = ctor_contents(&k, MPI_COMBINER_VECTOR, 3, 0, 1);
+        err = ctor_contents(&k, combiner, vector ? 3 : 2, vector ? 0 : 1, 1);
     if (!err) {
         k.t->ints[0] = count;
         k.t->ints[1] = blocklength;
-        k.t->ints[2] = stride;
+        if (vector)
+            k.t->ints[2] = (int)stride;
+        else
+            k.t->aints[0] = stride;
         ctor_type(&k, 0, oldtype);
-        add_hvector(&k, count, blocklength, (MPI_Aint)stride * EXTENT(k.old));
+        add_hvector(&k, count, blocklength, vector ? stride * EXTENT(k.old) : stride);
     }
-    err = ctor_end(&k, err, 0, newtype);
+    return ctor_end(&k, err, 0, newtype);
+}
+
+int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
+                     MPI_Datatype *newtype)
+{
+    int err = ctor_vector(MPI_COMBINER_VECTOR, count, blocklength, stride, oldtype, newtype);
+
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_vector");
 }
 
 int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride, MPI_Datatype oldtype,
                              MPI_Datatype *newtype)
 {
-    struct ctor k = {0};
-    int err = ctor_begin(&k, oldtype, newtype);
+    int err = ctor_vector(MPI_COMBINER_HVECTOR, count, blocklength, stride, oldtype, newtype);
 
-    if (!err && count < 0)
-        err = MPI_ERR_COUNT;
-    if (!err && blocklength < 0)
-        err = MPI_ERR_ARG;
-    if (!err)
-        err = ctor_contents(&k, MPI_COMBINER_HVECTOR, 2, 1, 1);
-    if (!err) {
-        k.t->ints[0] = count;
-        k.t->ints[1] = blocklength;
-        k.t->aints[0] = stride;
-        ctor_type(&k, 0, oldtype);
-        add_hvector(&k, count, blocklength, stride);
-    }
-    err = ctor_end(&k, err, 0, newtype);
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_create_hvector");
 }
 
