@@ -210,27 +210,42 @@ static void add_indexed(struct ctor *k, int count, const int *blens, int blockle
                             blens ? blens[i] : blocklength, EXTENT(k->old));
 }
 
+/* Indexed and hindexed: block i has blens[i] items at idisps[i] items
+ * (indexed) or adisps[i] bytes (hindexed), both kept as given in the
+ * contents. Returns MPI_SUCCESS or an MPI error class. */
+static int ctor_indexed(int combiner, int count, const int *blens, const int *idisps,
+                        const MPI_Aint *adisps, MPI_Datatype oldtype, MPI_Datatype *newtype)
+{
+    int items = combiner == MPI_COMBINER_INDEXED;
+    struct ctor k = {0};
+    int err = ctor_begin(&k, oldtype, newtype);
+
+    if (!err && count > 0 && !blens)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = check_indexed(count, blens, 0, items ? (const void *)idisps : adisps);
+    if (!err)
+        err = ctor_contents(&k, combiner, items ? 2 * count + 1 : count + 1, items ? 0 : count, 1);
+    if (!err) {
+        k.t->ints[0] = count;
+        memcpy(k.t->ints + 1, blens, sizeof(int) * (size_t)count);
+        if (items)
+            memcpy(k.t->ints + 1 + count, idisps, sizeof(int) * (size_t)count);
+        else
+            memcpy(k.t->aints, adisps, sizeof(MPI_Aint) * (size_t)count);
+        ctor_type(&k, 0, oldtype);
+        add_indexed(&k, count, blens, 0, idisps, adisps);
+    }
+    return ctor_end(&k, err, 0, newtype);
+}
+
 int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
                       const int array_of_displacements[], MPI_Datatype oldtype,
                       MPI_Datatype *newtype)
 {
-    struct ctor k = {0};
-    int err = ctor_begin(&k, oldtype, newtype);
+    int err = ctor_indexed(MPI_COMBINER_INDEXED, count, array_of_blocklengths,
+                           array_of_displacements, NULL, oldtype, newtype);
 
-    if (!err && count > 0 && !array_of_blocklengths)
-        err = MPI_ERR_ARG;
-    if (!err)
-        err = check_indexed(count, array_of_blocklengths, 0, array_of_displacements);
-    if (!err)
-        err = ctor_contents(&k, MPI_COMBINER_INDEXED, 2 * count + 1, 0, 1);
-    if (!err) {
-        k.t->ints[0] = count;
-        memcpy(k.t->ints + 1, array_of_blocklengths, sizeof(int) * (size_t)count);
-        memcpy(k.t->ints + 1 + count, array_of_displacements, sizeof(int) * (size_t)count);
-        ctor_type(&k, 0, oldtype);
-        add_indexed(&k, count, array_of_blocklengths, 0, array_of_displacements, NULL);
-    }
-    err = ctor_end(&k, err, 0, newtype);
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_indexed");
 }
 
@@ -238,23 +253,9 @@ int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
                               const MPI_Aint array_of_displacements[], MPI_Datatype oldtype,
                               MPI_Datatype *newtype)
 {
-    struct ctor k = {0};
-    int err = ctor_begin(&k, oldtype, newtype);
+    int err = ctor_indexed(MPI_COMBINER_HINDEXED, count, array_of_blocklengths, NULL,
+                           array_of_displacements, oldtype, newtype);
 
-    if (!err && count > 0 && !array_of_blocklengths)
-        err = MPI_ERR_ARG;
-    if (!err)
-        err = check_indexed(count, array_of_blocklengths, 0, array_of_displacements);
-    if (!err)
-        err = ctor_contents(&k, MPI_COMBINER_HINDEXED, count + 1, count, 1);
-    if (!err) {
-        k.t->ints[0] = count;
-        memcpy(k.t->ints + 1, array_of_blocklengths, sizeof(int) * (size_t)count);
-        memcpy(k.t->aints, array_of_displacements, sizeof(MPI_Aint) * (size_t)count);
-        ctor_type(&k, 0, oldtype);
-        add_indexed(&k, count, array_of_blocklengths, 0, NULL, array_of_displacements);
-    }
-    err = ctor_end(&k, err, 0, newtype);
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_create_hindexed");
 }
 
