@@ -14,6 +14,10 @@
  * it lives in the rank's container; the route cache and open mailboxes are
  * per-cluster state.
  *
+ * Moves are rank-migrate's (rmig_migrate); this layer gives it, once, the
+ * steps only it knows (cv_migrate.c: quiesce, depart, stay, arrive,
+ * forward), and its waits are safe points (rmig_safe_point).
+ *
  * Functions return 0 (or a non-negative value) on success and a negative
  * CV_ERR_* / -errno value on failure.
  */
@@ -25,7 +29,6 @@
 
 #define CV_ANY_SOURCE (-2)
 #define CV_ANY_TAG    (-1)
-#define CV_ANY_SPARE  (-3) /* equals RMIG_ANY_SPARE */
 
 /* Bytes of payload that still go eager (mailbox message minus header). */
 #define CV_EAGER_LIMIT (8192 - 64)
@@ -34,6 +37,10 @@
 #define CV_ERR_TRUNCATE (-1001) /* message longer than the receive buffer */
 #define CV_ERR_RANK     (-1002) /* no such rank */
 #define CV_ERR_INTERN   (-1003) /* transport failure */
+
+/* This layer's root slot in the uarea header (ua_root), above
+ * rank-migrate's: the rank's messaging state hangs there. */
+#define CV_ROOT_SLOT 1
 
 /* Send modes. */
 #define CV_SEND_STANDARD 0
@@ -105,23 +112,5 @@ int cv_progress(void);
 
 /* Progress plus back-off for wait loops; *spins as in knode_idle(). */
 void cv_idle(unsigned *spins);
-
-/* Moves the calling rank to `cluster` (CV_ANY_SPARE: any idle cluster) at
- * this safe point; transfers bound to this cluster finish first, everything
- * else travels with the rank. Returns 0 on the destination; on failure the
- * rank is still here and the rmig_reserve()/rmig_move() code comes back
- * (-EINVAL, -EALREADY, -EBUSY, -ENOSPC, -EXDEV, -ETIMEDOUT, -EIO). */
-int cv_migrate(int cluster);
-
-/* Around a call the MPI layer makes into the application (user reduction,
- * attribute callback, error handler): the rank is not preempted in between
- * (rank-migrate's preemption would otherwise see the application's code and
- * move the rank half-way through an MPI operation). Nests. */
-void cv_app_call_begin(void);
-void cv_app_call_end(void);
-
-/* Honours a pending third-party request to move this rank, if any. Returns 0
- * (nothing pending, or moved) or the cv_migrate() error. */
-int cv_poll_ask(void);
 
 #endif /* CV_H */

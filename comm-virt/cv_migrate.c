@@ -1,15 +1,16 @@
-/* cv_migrate.c: moving the calling rank, from comm-virt's side.
+/* cv_migrate.c: comm-virt's part of a move, given to rank-migrate once.
  *
- * Before the container is frozen, transfers bound to this cluster must end:
- * a portal read or write in progress, or a receive that sent its CTS and
- * waits for the sender's GO (the sender will write to this cluster). Every
- * other state survives a move: unanswered RTS and CTS, eager messages, the
- * queues and the sequence numbers all live in the container. The route to
- * the destination is set before the freeze, so anything that reaches this
- * cluster once the rank is gone is forwarded; the rank announces itself on
- * arrival. Third-party requests (cv_poll_ask) are honoured at the same safe
- * points, and where rank-migrate's preemption interrupts the application's
- * own code.
+ * rank-migrate runs a move from start to end (rmig_migrate); these are the
+ * steps only the messaging layer knows, registered from a constructor as
+ * struct rmig_messaging_ops. Before the container is frozen, transfers
+ * bound to this cluster must end: a portal read or write in progress, or a
+ * receive that sent its CTS and waits for the sender's GO (the sender will
+ * write to this cluster). Every other state survives a move: unanswered RTS
+ * and CTS, eager messages, the queues and the sequence numbers all live in
+ * the container. The route to the destination is set before the freeze, so
+ * anything that reaches this cluster once the rank is gone is forwarded
+ * (cv_idle_work, run by the idle cluster); the rank announces itself on
+ * arrival.
  */
 #include <errno.h>
 #include <string.h>
@@ -29,8 +30,17 @@ static int cv_bound_transfers(const struct cv_rank *r)
     return 0;
 }
 
-static void cv_quiesce(struct cv_rank *r)
+/* Called from the preemption handler too: reads only. */
+static int cv_move_ready(void)
 {
+    void **root = ua_root(CV_ROOT_SLOT);
+
+    return root != NULL && *root != NULL; /* between MPI_Init and MPI_Finalize */
+}
+
+static void cv_move_quiesce(void)
+{
+    struct cv_rank *r = cv_self();
     unsigned spins = 0;
 
     while (cv_bound_transfers(r)) {
@@ -41,78 +51,46 @@ static void cv_quiesce(struct cv_rank *r)
     }
 }
 
-/* Arrival: merge the routes the rank brought, then announce the new one. */
-static void cv_arrive(struct cv_rank *r)
+/* The rank leaves for dest: route it there from this cluster, and take the
+ * cluster's routes along in the container. */
+static void cv_move_depart(int dest)
 {
+    struct cv_rank *r = cv_self();
+
+    cv_cluster.route[r->rank] = dest;
+    memcpy(r->route_snap, cv_cluster.route, (size_t)r->size * sizeof(int));
+    memcpy(r->epoch_snap, cv_cluster.epoch, (size_t)r->size * sizeof(uint32_t));
+}
+
+/* The move failed: the rank runs here, as before. */
+static void cv_move_stay(void)
+{
+    cv_cluster.route[cv_self()->rank] = cv_cluster.self;
+}
+
+/* Arrival: merge the routes the rank brought, then announce the new one. */
+static void cv_move_arrive(void)
+{
+    struct cv_rank *r = cv_self();
     int i;
 
+    cv_cluster_ready();
     for (i = 0; i < r->size; i++)
         cv_route_learn(i, r->route_snap[i], r->epoch_snap[i]);
     r->moves++;
     cv_announce(r->rank, r->moves);
 }
 
-int cv_migrate(int cluster)
+static const struct rmig_messaging_ops cv_move_ops = {
+    .ready = cv_move_ready,
+    .quiesce = cv_move_quiesce,
+    .depart = cv_move_depart,
+    .stay = cv_move_stay,
+    .arrive = cv_move_arrive,
+    .forward = cv_idle_work,
+};
+
+__attribute__((constructor)) static void cv_move_register(void)
 {
-    struct cv_rank *r = cv_self();
-    double t0 = knode_wtime(), t1;
-    int dest, old, ret;
-
-    if (r == NULL)
-        return CV_ERR_INTERN;
-    ret = rmig_reserve(cluster, &dest);
-    if (ret < 0)
-        return ret;
-    cv_quiesce(r);
-    old = cv_cluster.route[r->rank];
-    cv_cluster.route[r->rank] = dest;
-    memcpy(r->route_snap, cv_cluster.route, (size_t)r->size * sizeof(int));
-    memcpy(r->epoch_snap, cv_cluster.epoch, (size_t)r->size * sizeof(uint32_t));
-    ret = rmig_move(dest, t0);
-    if (ret < 0) {
-        cv_cluster.route[r->rank] = old; /* still here */
-        return ret;
-    }
-    t1 = knode_wtime();
-    cv_cluster_ready();
-    cv_arrive(r);
-    rmig_note_route_update(knode_wtime() - t1);
-    return 0;
-}
-
-/* The preemption point (rmig_preempt.c): the rank was interrupted in its own
- * code, between MPI calls; with MPI set up, as good a place as a wait. */
-static int cv_preempt_point(void)
-{
-    void **root = ua_cv_root();
-
-    if (root == NULL || *root == NULL)
-        return 0; /* before MPI_Init or after MPI_Finalize */
-    return cv_poll_ask();
-}
-
-__attribute__((constructor)) static void cv_register_preempt_point(void)
-{
-    rmig_set_preempt_point(cv_preempt_point);
-}
-
-void cv_app_call_begin(void)
-{
-    rmig_preempt_hold();
-}
-
-void cv_app_call_end(void)
-{
-    rmig_preempt_release();
-}
-
-int cv_poll_ask(void)
-{
-    int cluster = rmig_poll(), ret;
-
-    if (cluster == -1)
-        return 0;
-    ret = cv_self() != NULL ? cv_migrate(cluster) : -ENOTCONN;
-    rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */
-    return ret;
+    rmig_set_messaging(&cv_move_ops);
 }

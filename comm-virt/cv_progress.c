@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cv_internal.h"
+#include "rmig.h"
 
 #define CV_DRAIN_MAX 32 /* messages handled per call, to bound latency */
 
@@ -146,6 +147,6 @@ void cv_idle(unsigned *spins)
     }
     /* A blocked rank is at a safe point: honour move requests here. */
     if ((*spins & 15) == 0)
-        cv_poll_ask();
+        rmig_safe_point();
     knode_idle(spins);
 }

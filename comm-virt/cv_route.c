@@ -105,7 +105,3 @@ int cv_idle_work(void)
     return events;
 }
 
-__attribute__((constructor)) static void cv_register_idle_work(void)
-{
-    rmig_set_idle_work(cv_idle_work);
-}

@@ -18,7 +18,7 @@ struct cv_cluster cv_cluster = {.inbox = -1};
 
 struct cv_rank *cv_self(void)
 {
-    return *(struct cv_rank **)ua_cv_root();
+    return *(struct cv_rank **)ua_root(CV_ROOT_SLOT);
 }
 
 /* Rank i starts on cluster i; no outbox is open yet. */
@@ -103,7 +103,7 @@ int cv_init(void)
     r = cv_rank_alloc(ua_get_rank(), cv_cluster.nranks);
     if (r == NULL)
         return -ENOMEM;
-    *(struct cv_rank **)ua_cv_root() = r;
+    *(struct cv_rank **)ua_root(CV_ROOT_SLOT) = r;
     return 0;
 }
 
@@ -175,7 +175,7 @@ int cv_finalize(void)
     if (r->rank == 0)
         ret = rmig_end_idle_clusters(cv_cluster.route, cv_cluster.nranks);
     cv_rank_release(r);
-    *(struct cv_rank **)ua_cv_root() = NULL;
+    *(struct cv_rank **)ua_root(CV_ROOT_SLOT) = NULL;
     if (rmig_cluster_leave() < 0 && ret == 0)
         ret = CV_ERR_INTERN;
     return ret;

@@ -16,6 +16,7 @@
  */
 #include <stdlib.h>
 #include "mpi_impl.h"
+#include "rmig.h"
 
 #pragma weak MPI_Comm_create_keyval = PMPI_Comm_create_keyval
 #pragma weak MPI_Comm_free_keyval = PMPI_Comm_free_keyval
@@ -114,9 +115,9 @@ static int attr_remove(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_
     int err = MPI_SUCCESS;
 
     if (k->del) {
-        cv_app_call_begin(); /* the communicator is half-freed: no move inside */
+        rmig_preempt_hold(); /* the communicator is half-freed: no move inside */
         err = k->del(c->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, a->val, k->extra);
-        cv_app_call_end();
+        rmig_preempt_release();
     }
     *pp = a->next;
     keyval_unref(s, a->kv);
@@ -164,9 +165,9 @@ int mpi_attr_copy_all(struct mpi_rank_state *s, struct mpi_comm *old, struct mpi
             continue; /* MPI_COMM_NULL_COPY_FN */
         flag = 0;
         val = NULL;
-        cv_app_call_begin(); /* the duplicate is half-made: no move inside */
+        rmig_preempt_hold(); /* the duplicate is half-made: no move inside */
         err = k->copy(old->handle, MPI_KEYVAL_HANDLE_DIRECT | a->kv, k->extra, a->val, &val, &flag);
-        cv_app_call_end();
+        rmig_preempt_release();
         if (!err && flag)
             err = attr_append(s, new, a->kv, val);
     }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "mpi_impl.h"
+#include "rmig.h"
 #include "nanvix.h"
 
 #pragma weak MPI_Error_string = PMPI_Error_string
@@ -134,10 +135,14 @@ int mpi_error_class_of(int code)
     case -ENOMEM:
         return MPI_ERR_NO_MEM;
     case -EINVAL:
+    case -EALREADY: /* a move to the rank's own cluster */
         return MPI_ERR_ARG;
+    case -ENOSPC: /* a move: no idle cluster left */
+        return MPI_ERR_NO_SPACE;
     case -ENOTSUP:
+    case -EXDEV: /* a move: the clusters' address layouts differ */
         return MPI_ERR_UNSUPPORTED_OPERATION;
-    default:
+    default: /* -EBUSY, -ETIMEDOUT, -EIO... */
         return MPI_ERR_OTHER;
     }
 }
@@ -155,6 +160,16 @@ const char *mpi_error_text(int code)
         return "Internal MPI error (transport failure)";
     case -EIO:
         return "Other MPI error (input/output failure in the transport)";
+    case -EALREADY:
+        return "Invalid argument (the rank is already on that cluster)";
+    case -ENOSPC:
+        return "No space (no idle cluster left to move the rank to)";
+    case -EXDEV:
+        return "Unsupported operation (the clusters' address layouts differ)";
+    case -EBUSY:
+        return "Other MPI error (the destination cluster is busy or hosts a rank)";
+    case -ETIMEDOUT:
+        return "Other MPI error (no answer within NMPI_MIGRATE_TIMEOUT)";
     default:
         break;
     }
@@ -197,9 +212,9 @@ int mpi_error(MPI_Comm comm, int code, const char *fname)
     if ((c->errh & ~0xffff) == MPI_ERRH_HANDLE_DIRECT && idx < MPI_ERRH_MAX && s->errh[idx].fn) {
         MPI_Comm h = c->handle;
         int e = cls;
-        cv_app_call_begin(); /* inside a failing MPI call: no move there */
+        rmig_preempt_hold(); /* inside a failing MPI call: no move there */
         s->errh[idx].fn(&h, &e, fname);
-        cv_app_call_end();
+        rmig_preempt_release();
     }
     return cls;
 }

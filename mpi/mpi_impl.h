@@ -2,7 +2,8 @@
  *
  * Everything a rank owns lives in one root object, struct mpi_rank_state,
  * allocated in rank context by MPI_Init (so it sits in the rank's container
- * and migrates with it) and reached through *ua_mpi_root(). Nothing per rank
+ * and migrates with it) and reached through its uarea root slot
+ * (ua_root(MPI_ROOT_SLOT), mpi_init.c). Nothing per rank
  * is kept in static variables; the only statics of this layer are constant
  * tables (datatypes, op kernels, error strings).
  *

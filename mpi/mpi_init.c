@@ -2,7 +2,7 @@
  *
  * MPI_Init allocates the rank's root object with malloc (in rank context the
  * allocator serves the container, so the object migrates with the rank),
- * hangs it on *ua_mpi_root(), starts comm-virt and builds MPI_COMM_WORLD and
+ * hangs it on its uarea root slot (ua_root), starts comm-virt and builds MPI_COMM_WORLD and
  * MPI_COMM_SELF. MPI_Finalize synchronises the world, drains buffered sends,
  * stops comm-virt and releases the tables; the root object itself stays so
  * that MPI_Initialized and MPI_Finalized keep answering.
@@ -23,9 +23,14 @@
 #pragma weak MPI_Query_thread = PMPI_Query_thread
 #pragma weak MPI_Is_thread_main = PMPI_Is_thread_main
 
+/* This layer's root slot in the uarea header (ua_root): two layers above
+ * uarea, after rank-migrate's and comm-virt's. */
+#define MPI_ROOT_SLOT 2
+_Static_assert(MPI_ROOT_SLOT > CV_ROOT_SLOT && MPI_ROOT_SLOT < UA_ROOT_SLOTS, "uarea root slot");
+
 struct mpi_rank_state *mpi_state(void)
 {
-    void **slot = ua_mpi_root();
+    void **slot = ua_root(MPI_ROOT_SLOT);
     return slot ? *slot : NULL;
 }
 
@@ -53,7 +58,7 @@ static void init_attrs(struct mpi_rank_state *s, int world_size)
 /* Creates the root object and starts comm-virt. Returns MPI_SUCCESS or < 0. */
 static int state_create(int level)
 {
-    void **slot = ua_mpi_root();
+    void **slot = ua_root(MPI_ROOT_SLOT);
     struct mpi_rank_state *s;
     int err;
 

@@ -11,6 +11,7 @@
  */
 #include <stdlib.h>
 #include "mpi_impl.h"
+#include "rmig.h"
 
 #pragma weak MPI_Op_create = PMPI_Op_create
 #pragma weak MPI_Op_free = PMPI_Op_free
@@ -90,9 +91,9 @@ int mpi_op_user_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, s
     if (!u)
         return MPI_ERR_OP;
     if (count > 0) { /* MPI passes non-const buffers: the function may not write `in` */
-        cv_app_call_begin(); /* the collective is half-way: no move inside */
+        rmig_preempt_hold(); /* the collective is half-way: no move inside */
         u->fn((void *)in, inout, &len, &dt);
-        cv_app_call_end();
+        rmig_preempt_release();
     }
     return MPI_SUCCESS;
 }

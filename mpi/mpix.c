@@ -2,18 +2,14 @@
  *
  * They follow the same pattern as the standard functions (PMPI_ definition,
  * weak MPI_ alias, arguments checked here, errors through mpi_error()). A
- * move's own errors are mapped to MPI classes in one table below: bad or own
+ * move is rank-migrate's from the request to the report (rmig_migrate): the
+ * arguments are checked here, and its errors (negative errno values) become
+ * MPI classes in mpi_error.c with every other internal code: bad or own
  * cluster -> MPI_ERR_ARG, no idle cluster left -> MPI_ERR_NO_SPACE, layout
  * differs -> MPI_ERR_UNSUPPORTED_OPERATION, busy destination, timeout or
- * rejected transfer -> MPI_ERR_OTHER. With NMPI_MIGRATION_REPORT=1 in the
- * environment each successful move prints its figures on stderr (printed by
- * rank-migrate, so moves asked by MPIX_Migrate or mpimigrate show too).
+ * rejected transfer -> MPI_ERR_OTHER. With NMPI_MIGRATION_REPORT=1 every
+ * move, and every failed one, is reported by rank-migrate.
  */
-#include <errno.h>
-#include <string.h>
-#include <stdio.h>
-#include <stdlib.h>
-
 #include "mpi_impl.h"
 #include "nanvix.h"
 #include "rmig.h"
@@ -31,37 +27,6 @@ int PMPIX_Cluster_count(int *n);
 int PMPIX_Spare_count(int *n);
 int PMPIX_Migration_stats(double times[5], long long *bytes, int *moves);
 
-/* The MPI class of a move error (a negative errno from comm-virt). */
-static int mpix_move_class(int err)
-{
-    switch (err) {
-    case -EINVAL:
-    case -EALREADY:
-        return MPI_ERR_ARG;
-    case -ENOSPC:
-        return MPI_ERR_NO_SPACE;
-    case -EXDEV:
-        return MPI_ERR_UNSUPPORTED_OPERATION;
-    default:
-        return MPI_ERR_OTHER;
-    }
-}
-
-/* MPI_ERR_OTHER says little: with NMPI_MIGRATION_REPORT set, or when the
- * error is about to abort the job, say why the move failed. */
-static void mpix_report_failure(int cluster, int err)
-{
-    const char *env = getenv("NMPI_MIGRATION_REPORT");
-    struct mpi_rank_state *s = mpi_state();
-    struct mpi_comm *world = s != NULL ? mpi_comm_get(s, MPI_COMM_WORLD) : NULL;
-    int fatal = world != NULL && world->errh == MPI_ERRORS_ARE_FATAL;
-
-    if (!fatal && (env == NULL || *env == '0'))
-        return;
-    fprintf(stderr, "nanvix-mpi: rank %d: move to cluster %d failed: %s\n", cv_rank(), cluster,
-            strerror(-err));
-}
-
 int PMPI_Migrateto(int cluster)
 {
     struct mpi_rank_state *s;
@@ -71,12 +36,8 @@ int PMPI_Migrateto(int cluster)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Migrateto");
     if (cluster != MPIX_ANY_SPARE && !knode_is_valid(cluster))
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Migrateto");
-    err = cv_migrate(cluster == MPIX_ANY_SPARE ? CV_ANY_SPARE : cluster);
-    if (err < 0) {
-        mpix_report_failure(cluster, err);
-        return mpi_error(MPI_COMM_WORLD, mpix_move_class(err), "MPI_Migrateto");
-    }
-    return MPI_SUCCESS;
+    err = rmig_migrate(cluster == MPIX_ANY_SPARE ? RMIG_ANY_SPARE : cluster);
+    return err < 0 ? mpi_error(MPI_COMM_WORLD, err, "MPI_Migrateto") : MPI_SUCCESS;
 }
 
 int PMPIX_Migrate(int rank, int cluster, MPI_Comm comm)
@@ -97,7 +58,7 @@ int PMPIX_Migrate(int rank, int cluster, MPI_Comm comm)
     world = c->is_world ? rank : c->group[rank];
     if (world == cv_rank())
         return PMPI_Migrateto(cluster);
-    err = rmig_ask(cv_route(world), world, cluster == MPIX_ANY_SPARE ? CV_ANY_SPARE : cluster);
+    err = rmig_ask(cv_route(world), world, cluster == MPIX_ANY_SPARE ? RMIG_ANY_SPARE : cluster);
     return err < 0 ? mpi_error(comm, MPI_ERR_OTHER, "MPIX_Migrate") : MPI_SUCCESS;
 }
 

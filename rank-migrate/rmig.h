@@ -8,12 +8,16 @@
  * NMPI_SPARES (clusters beyond the ranks); with neither, every cluster hosts
  * a rank.
  *
- * A move (rmig_migrate) goes: request and validation by the destination
- * (exists, idle, same layout), freeze (the rank suspends at its safe point,
- * stdio flushed), transfer of the touched container pages through a portal,
- * restore at the same addresses and verification (length and checksum per
- * range), resume on the destination. The source keeps its copy until the
- * destination confirms; any failure resumes the rank at the source.
+ * A move is run from one place, rmig_migrate(), from the request to the
+ * report: request and validation by the destination (exists, idle, same
+ * layout), quiesce (the messaging layer's part, registered once through
+ * struct rmig_messaging_ops), freeze (the rank suspends at its safe point,
+ * stdio flushed), transfer of the touched container pages through the
+ * move's stream (today: portals to a spare cluster), restore at the same
+ * addresses and verification (length and checksum per range), resume on the
+ * destination, route update (the messaging layer again), figures. The
+ * source keeps its copy until the destination confirms; any failure resumes
+ * the rank at the source.
  *
  * Functions return 0 (or a non-negative value) on success and a negative
  * errno value on failure.
@@ -29,6 +33,11 @@
 
 /* Picks any idle cluster as the destination of rmig_migrate(). */
 #define RMIG_ANY_SPARE (-3)
+
+/* This layer's root slot in the uarea header (ua_root): the layer directly
+ * above uarea. Its per-rank state (move count, figures, the move's phase
+ * clock) hangs there and travels with the container. */
+#define RMIG_ROOT_SLOT 0
 
 /* Figures of one migration, kept in the rank's container. Times in seconds
  * (CLOCK_MONOTONIC: comparable across clusters of one host). */
@@ -47,25 +56,61 @@ struct rmig_stats {
 int rmig_rank_count(void);
 int rmig_spare_count(void);
 
-/* Rank context. Asks `cluster` (or, with RMIG_ANY_SPARE, each other cluster
- * in turn) to take this rank; on success the destination is reserved for it
- * and *dest_p names it. Returns 0, or -EINVAL bad cluster, -EALREADY own
- * cluster, -EBUSY destination hosts a rank or is busy, -ENOSPC no idle
- * cluster left, -EXDEV layout differs, -ETIMEDOUT no answer. */
-int rmig_reserve(int cluster, int *dest_p);
+/* ---- the messaging layer's part of a move -------------------------------- */
 
-/* Rank context, at a safe point (the caller quiesced its transfers), after
- * rmig_reserve(). Moves the calling rank to dest. `freeze_start` is when the
- * caller began (for the freeze figure). Returns 0 on the destination, or on
- * the source -EIO when the transfer failed or was rejected (the rank keeps
- * running here). */
-int rmig_move(int dest, double freeze_start);
+/* What only the messaging layer above (comm-virt) knows about a move. It
+ * registers these once, from a library constructor, the way uarea's boot
+ * hooks work; rank-migrate calls them at the right steps of rmig_migrate()
+ * and of the idle loop. Without them (no messaging layer) no rank moves. */
+struct rmig_messaging_ops {
+    /* Rank context. Non-zero when the rank's messaging state exists (between
+     * MPI_Init and MPI_Finalize), so that a move may happen. Must only read
+     * memory: it is also called from the preemption signal handler. */
+    int (*ready)(void);
+    /* Rank context, destination reserved: ends every transfer bound to this
+     * cluster (a portal read or write in progress, a receive waiting for the
+     * sender to write here); everything else travels with the container. */
+    void (*quiesce)(void);
+    /* Rank context, right before the freeze: the rank goes to `dest`. Routes
+     * this rank to dest here (anything that still arrives is forwarded) and
+     * snapshots the cluster's routes into the container. */
+    void (*depart)(int dest);
+    /* Rank context: the move failed and the rank stays here: undo depart. */
+    void (*stay)(void);
+    /* Rank context, first thing on the destination: merges the routes the
+     * rank brought and announces the new one. */
+    void (*arrive)(void);
+    /* Kernel context, on a cluster without a rank: passes on what reached it
+     * for a rank that left. Returns the number of messages handled. */
+    int (*forward)(void);
+};
 
-/* Records the route-update time of the last move (measured by the caller),
- * the move's last figure: with NMPI_MIGRATION_REPORT set, prints them all. */
-void rmig_note_route_update(double seconds);
+/* Registers the messaging layer's operations (copied). */
+void rmig_set_messaging(const struct rmig_messaging_ops *ops);
 
-/* The figures of this rank's last move and the number of moves it made. */
+/* ---- moves ------------------------------------------------------------- */
+
+/* Rank context, at a safe point. Moves the calling rank to `cluster`, or
+ * with RMIG_ANY_SPARE to the first idle cluster that accepts it: reserve
+ * the destination (exists, idle, same layout), quiesce, depart, freeze,
+ * stream the container, restore and verify it there, arrive; the figures
+ * and the report (NMPI_MIGRATION_REPORT) follow. Returns 0 on the
+ * destination; on failure the rank is still here and gets -EINVAL bad
+ * cluster, -EALREADY own cluster, -EBUSY destination busy or hosting a
+ * rank, -ENOSPC no idle cluster left, -EXDEV layout differs, -ETIMEDOUT no
+ * answer, -EIO transfer failed or rejected, -ENOTCONN no messaging state,
+ * -ENOMEM. */
+int rmig_migrate(int cluster);
+
+/* Rank context: a safe point (a wait inside MPI, or the preemption
+ * handler). Handles the control traffic queued for this cluster and, when
+ * a third party asked to move this rank, moves it (rmig_migrate) and tells
+ * an outside requester the outcome. Returns 0 (nothing asked, or moved) or
+ * the rmig_migrate() error. Cheap when nothing is queued. */
+int rmig_safe_point(void);
+
+/* The figures of this rank's last move and the number of moves it made.
+ * Returns 0, or -ENOMEM without per-rank state. */
 int rmig_last_stats(struct rmig_stats *out, int *moves_p);
 
 /* Asks the cluster hosting a rank to move it to `cluster` at its next safe
@@ -73,36 +118,19 @@ int rmig_last_stats(struct rmig_stats *out, int *moves_p);
  * (tombstones). Returns 0 once the request is sent, -EINVAL bad cluster. */
 int rmig_ask(int host_cluster, int rank, int cluster);
 
-/* Polls the control mailbox once (answers requests addressed to this
- * cluster), and the request socket for requests from outside the job (at
- * most one syscall per millisecond), and returns the cluster a third party
- * asked this rank to move to, or -1. Cheap when nothing is queued. The
- * caller acts on a returned request and then calls rmig_ask_done(). */
-int rmig_poll(void);
-
-/* Rank context, after acting on a request rmig_poll() returned: `result` is
- * the move's outcome (0 moved, here on the destination; or -errno, the rank
- * stayed). When the request came from outside the job (mpimigrate), tells
- * the requester; otherwise does nothing. */
-void rmig_ask_done(int result);
-
 /* Preemption (rmig_preempt.c): a ticker thread interrupts the cluster's
  * main thread with RMIG_PREEMPT_SIGNAL while it computes; when it was
- * running the application's own code, the handler calls the point set here
- * (comm-virt: honour a move request), so a rank that does not call MPI can
- * still be moved. NMPI_PREEMPT_MS sets the tick (10 ms; 0: off). */
+ * running the application's own code (and the messaging layer is ready),
+ * the handler is a safe point (rmig_safe_point), so a rank that does not
+ * call MPI can still be moved. NMPI_PREEMPT_MS sets the tick (10 ms; 0:
+ * off). */
 #define RMIG_PREEMPT_SIGNAL (SIGRTMIN + 6)
-void rmig_set_preempt_point(int (*point)(void));
 
 /* Rank context, around a call the MPI layer makes into the application (a
  * user reduction, attribute callback or error handler): no preemption in
  * between, since MPI state is half-way through an operation. Nests. */
 void rmig_preempt_hold(void);
 void rmig_preempt_release(void);
-
-/* Registers the work an idle cluster does between control messages (comm-virt
- * forwards messages that reach a cluster its rank has left). */
-void rmig_set_idle_work(int (*work)(void));
 
 /* Tells every cluster that hosts no rank (those not in host_of_rank) that
  * the job is over. Called by one rank once all ranks reached the end. */

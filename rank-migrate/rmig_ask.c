@@ -6,7 +6,7 @@
  * cluster it went to) and sends an ASK for a rank it does not host on along
  * the tombstone, counting hops so that stale tombstones cannot make it loop.
  * The cluster that hosts the rank notes the request; the rank acts on it at
- * its next safe point (comm-virt's cv_poll_ask: rmig_poll, then the move,
+ * its next safe point (rmig_safe_point: rmig_poll, then the move,
  * then rmig_ask_done). A request from outside the job carries its requester
  * (rmig_xreq.h), which travels in the rank's container with the move and is
  * told the outcome by the rank itself, on the cluster where it then runs.

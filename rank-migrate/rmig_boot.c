@@ -96,7 +96,7 @@ static void rmig_move_out(void)
         ua_rank_resume();
         return;
     }
-    ret = rmig_stream_send(dest, &st);
+    ret = rmig_stream_to(dest)->send(dest, &st);
     if (ret < 0) {
         rmig_cluster.move_result = ret;
         ua_rank_resume();
@@ -107,22 +107,19 @@ static void rmig_move_out(void)
     rmig_ask_follow(rank, dest); /* a request that came during the move */
 }
 
-/* A container arrived and checked out: note the figures, run the rank. */
+/* A container arrived and checked out: note the stream's figures, run the
+ * rank (it carries on in rmig_migrate()). */
 static void rmig_move_in(const struct rmig_wire_hdr *begin)
 {
-    struct rmig_rank **slot = (struct rmig_rank **)ua_rmig_root();
-    double now = knode_wtime();
-
-    if (slot != NULL && *slot != NULL) {
-        struct rmig_rank *rs = *slot;
-
-        rs->last.ranges = begin->arg;
-        rs->last.bytes = begin->a;
-        rs->last.transfer = rmig_cluster.t_received - rmig_cluster.t_begin;
-        rs->last.restore = now - rmig_cluster.t_received;
-        rs->last.downtime = now - rs->t_suspend;
-    }
+    rmig_figures_arrived(begin);
     ua_rank_resume();
+}
+
+/* Kernel context, no rank here: forwards what reached this cluster for a
+ * rank that left (the messaging layer's part), if it registered one. */
+static int rmig_forward(void)
+{
+    return rmig_cluster.messaging.forward != NULL ? rmig_cluster.messaging.forward() : 0;
 }
 
 int rmig_spare_loop(void)
@@ -145,7 +142,7 @@ int rmig_spare_loop(void)
             if (r == 1 && !ua_container_present()) {
                 /* Messages queued for forwarding before the end went out
                  * first: pass them on before leaving. */
-                while (rmig_cluster.idle_work != NULL && rmig_cluster.idle_work() > 0)
+                while (rmig_forward() > 0)
                     ;
                 break;
             }
@@ -154,8 +151,7 @@ int rmig_spare_loop(void)
             spins = 0;
             continue;
         }
-        if (!ua_container_present() && rmig_cluster.idle_work != NULL &&
-            rmig_cluster.idle_work() > 0) {
+        if (!ua_container_present() && rmig_forward() > 0) {
             spins = 0;
             continue;
         }

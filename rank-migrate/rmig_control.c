@@ -91,7 +91,7 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_BEGIN:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
-        return rmig_stream_receive(h);
+        return rmig_stream_to(h->src_cluster)->receive(h) ? 2 : 0;
     case RMIG_MSG_ASK:
         rmig_ask_deliver(h);
         return 0;
@@ -184,9 +184,4 @@ int rmig_poll(void)
     while (rmig_control_poll_once(&h) > 0)
         rmig_control_handle(&h);
     return rmig_ask_take();
-}
-
-void rmig_set_idle_work(int (*work)(void))
-{
-    rmig_cluster.idle_work = work;
 }

@@ -13,6 +13,7 @@
 #include "nanvix.h"
 #include "rmig.h"
 #include "rmig_wire.h"
+#include "rmig_stream.h"
 
 /* Portal ports of container streams: the upper half of the port space
  * (comm-virt uses the lower half); per source cluster RMIG_STREAMS streams
@@ -26,6 +27,26 @@ _Static_assert(KNODE_MAX * RMIG_STREAMS * RMIG_LANES <= KPORTAL_PORT_MAX / 2,
  * seconds, 60 by default. */
 double rmig_timeout(void);
 
+/* The phase clock of a move: when each step began or ended (knode_wtime,
+ * seconds). The source marks the first two in rank context, the
+ * destination's stream the next two in kernel context (kept in the
+ * cluster's state until the container is in, then copied into it), the
+ * rank the last two on the destination. rmig_figures.c turns the marks into
+ * struct rmig_stats, in one place. */
+enum rmig_mark {
+    RMIG_MARK_ASKED,     /* rmig_migrate() called */
+    RMIG_MARK_SUSPENDED, /* the rank suspended at the source */
+    RMIG_MARK_BEGUN,     /* the destination took the stream's BEGIN */
+    RMIG_MARK_RECEIVED,  /* the last byte is in (checked or not) */
+    RMIG_MARK_RESUMED,   /* the destination resumes the rank */
+    RMIG_MARK_ANNOUNCED, /* the new route is announced */
+    RMIG_MARKS
+};
+
+struct rmig_clock {
+    double t[RMIG_MARKS];
+};
+
 struct rmig_cluster {
     int booted;       /* knode_setup done */
     int nranks;       /* logical ranks of the job */
@@ -38,16 +59,15 @@ struct rmig_cluster {
     int ask_cluster;  /* a third party asked the rank here to move there, or -1 */
     uint32_t ask_requester; /* that request's outside requester (0: none), */
     uint32_t ask_nonce;     /* and its nonce (rmig_xreq.h) */
-    double t_begin;   /* destination: when the stream began */
-    double t_received;/* destination: when the last byte arrived */
+    struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
     unsigned streams; /* source: container streams started from here */
     int stream_now;   /* source: number of the stream in progress, or -1 */
-    int (*idle_work)(void);
+    struct rmig_messaging_ops messaging; /* the layer above's part (rmig_set_messaging) */
 };
 
 struct rmig_rank {
     int moves;              /* migrations this rank made */
-    double t_suspend;       /* when the rank suspended for its last move */
+    struct rmig_clock clock;/* the move in progress (or the last one), mark by mark */
     struct rmig_stats last; /* figures of the last one */
     uint32_t xreq_requester; /* outside requester of the move being acted on, 0: none */
     uint32_t xreq_nonce;     /* its nonce */
@@ -73,9 +93,17 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
 void rmig_control_forget_replies(void);
 int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream);
 
-/* rmig_stream.c */
-int rmig_stream_send(int dest, struct rmig_stats *st);
-int rmig_stream_receive(const struct rmig_wire_hdr *begin);
+/* rmig_figures.c: the phase clock, the figures and the report of a move.
+ * rmig_clock_mark: records mark m on c now.
+ * rmig_figures_arrived: destination, kernel context, before resuming the
+ *   rank: the stream's marks and size go into the rank's state.
+ * rmig_figures_done: rank context, the move is over: computes the figures
+ *   from the clock and reports them (NMPI_MIGRATION_REPORT).
+ * rmig_figures_failed: rank context: reports a move that failed. */
+void rmig_clock_mark(struct rmig_clock *c, enum rmig_mark m);
+void rmig_figures_arrived(const struct rmig_wire_hdr *begin);
+void rmig_figures_done(struct rmig_rank *rs);
+void rmig_figures_failed(int cluster, int err);
 
 /* rmig_ask.c: third-party requests, routed along tombstones.
  * rmig_tomb_set: `rank` left this cluster for `dest`.
@@ -83,11 +111,14 @@ int rmig_stream_receive(const struct rmig_wire_hdr *begin);
  *   or forward it along the rank's tombstone, or tell its requester -ESRCH.
  * rmig_ask_follow: the rank left for dest with an ASK still noted: send it on.
  * rmig_ask_take: rank context: the noted ASK's cluster (or -1), its
- *   requester now carried in the rank's state. */
+ *   requester now carried in the rank's state.
+ * rmig_ask_done: rank context, after acting on it: tells an outside
+ *   requester the outcome (0 moved, or -errno: the rank stayed). */
 void rmig_tomb_set(int rank, int dest);
 void rmig_ask_deliver(const struct rmig_wire_hdr *h);
 void rmig_ask_follow(int rank, int dest);
 int rmig_ask_take(void);
+void rmig_ask_done(int result);
 
 /* rmig_external.c: requests from outside the job (rmig_xreq.h).
  * rmig_xreq_poll: reads the request socket (rate-limited), validates, QUEUED,
@@ -101,7 +132,13 @@ void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster,
 int rmig_preempt_boot(void);
 void rmig_preempt_end(void);
 
-/* rmig_migrate.c */
+/* rmig_move.c: the rank's per-rank state (allocated on first use, in rank
+ * context), and whether the messaging layer can take part in a move. */
 struct rmig_rank *rmig_rank_state(void);
+int rmig_messaging_ready(void);
+
+/* rmig_control.c: polls control traffic once and returns the cluster a
+ * third party asked this rank to move to, or -1 (rmig_safe_point). */
+int rmig_poll(void);
 
 #endif /* RMIG_INTERNAL_H */

@@ -11,8 +11,8 @@
  * is not inside a callback the MPI layer made into the application
  * (rmig_preempt_hold): then neither the runtime nor libc is in the middle of
  * anything on this thread, and the handler is as good a safe point as an MPI
- * wait. It calls the point registered by the layer above (comm-virt polls
- * for a request and moves the rank). A move from here suspends the rank with
+ * wait: once the messaging layer is set up (between MPI_Init and
+ * MPI_Finalize) it is rmig_safe_point(). A move from here suspends the rank with
  * the signal frame on its container stack; on the destination the handler
  * returns and rt_sigreturn restores the interrupted registers and mask from
  * that frame, at the same addresses.
@@ -38,7 +38,6 @@
 #include "ua.h"
 
 struct rmig_preempt {
-    int (*point)(void); /* the layer above's safe point */
     uintptr_t code_lo, code_hi;
     pthread_t main_thread;
     clockid_t main_clock;
@@ -49,11 +48,6 @@ struct rmig_preempt {
 };
 
 static struct rmig_preempt rmig_preempt;
-
-void rmig_set_preempt_point(int (*point)(void))
-{
-    rmig_preempt.point = point;
-}
 
 static uintptr_t rmig_interrupted_pc(const ucontext_t *uc)
 {
@@ -72,7 +66,7 @@ static uintptr_t rmig_interrupted_pc(const ucontext_t *uc)
  * address, and this only reads it. */
 static int rmig_held(void)
 {
-    void **slot = ua_rmig_root();
+    void **slot = ua_root(RMIG_ROOT_SLOT);
     const struct rmig_rank *rs = slot != NULL ? *slot : NULL;
 
     return rs != NULL && rs->preempt_hold > 0;
@@ -85,9 +79,9 @@ static void rmig_preempt_signal(int sig, siginfo_t *info, void *ucv)
 
     (void)sig;
     (void)info;
-    if (atomic_load(&rmig_preempt.on) && rmig_preempt.point != NULL &&
-        pc >= rmig_preempt.code_lo && pc < rmig_preempt.code_hi && !rmig_held())
-        rmig_preempt.point(); /* may return on another cluster */
+    if (atomic_load(&rmig_preempt.on) && pc >= rmig_preempt.code_lo &&
+        pc < rmig_preempt.code_hi && !rmig_held() && rmig_messaging_ready())
+        rmig_safe_point(); /* may return on another cluster */
     errno = saved_errno;
 }
 

@@ -46,7 +46,7 @@
 #define UA_HEADER_SIZE    (1UL << 20)      /* uarea header area (start of region) */
 #define UA_GUARD_SIZE     (64UL << 10)     /* PROT_NONE gap below the stack */
 #define UA_STACK_SIZE     (64UL << 20)     /* rank stack, grows down */
-#define UA_LAYOUT_VERSION 1                /* bump when struct ua_header changes */
+#define UA_LAYOUT_VERSION 2                /* bump when struct ua_header changes */
 
 /* ---- start-up and boot hooks --------------------------------------------- */
 
@@ -106,14 +106,15 @@ int ua_rank_suspended(void);
 int ua_set_rank(int rank);
 int ua_get_rank(void);
 
-/* Root slots in the header, one per upper layer, where it hangs its per-rank
- * state (allocated in rank context, so it lives in the container and moves
- * with the rank): mpi/ (ua_mpi_root), comm-virt/ (ua_cv_root), rank-migrate/
- * (ua_rmig_root). Each returns the address of the slot (NULL until the layer
- * stores something), or NULL when no container is present. */
-void **ua_mpi_root(void);
-void **ua_cv_root(void);
-void **ua_rmig_root(void);
+/* Root slots in the header, where the layers above hang their per-rank state
+ * (allocated in rank context, so it lives in the container and moves with
+ * the rank). A layer's slot is its distance above this one: the layer
+ * directly above uses slot 0, the next one slot 1, and so on; each layer
+ * names its slot in its own header. Returns the address of the slot (its
+ * content is NULL until the layer stores something), or NULL when no
+ * container is present or slot is not in 0..UA_ROOT_SLOTS-1. */
+#define UA_ROOT_SLOTS 4
+void **ua_root(int slot);
 
 /* ---- layout compatibility ------------------------------------------------ */
 

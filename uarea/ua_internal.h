@@ -83,9 +83,7 @@ struct ua_header {
     uint64_t fingerprint; /* ua_layout_fingerprint() of the creating process */
     int32_t rank;         /* logical MPI rank, -1 until ua_set_rank() */
     int32_t exit_status;  /* main's return value once state is EXITED */
-    void *mpi_root;       /* root of the rank's MPI state (ua_mpi_root()) */
-    void *cv_root;        /* root of comm-virt's per-rank state (ua_cv_root()) */
-    void *rmig_root;      /* root of rank-migrate's per-rank state (ua_rmig_root()) */
+    void *root[UA_ROOT_SLOTS]; /* per-rank state of the layers above (ua_root()) */
     void *app_main;       /* the application's main, int (*)(int, char **, char **) */
     int32_t argc;         /* argument count passed to main */
     int32_t pad;

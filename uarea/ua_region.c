@@ -146,20 +146,11 @@ int ua_get_rank(void)
     return h ? h->rank : -1;
 }
 
-void **ua_mpi_root(void)
+void **ua_root(int slot)
 {
     struct ua_header *h = ua_header_get();
-    return h ? &h->mpi_root : NULL;
-}
 
-void **ua_cv_root(void)
-{
-    struct ua_header *h = ua_header_get();
-    return h ? &h->cv_root : NULL;
-}
-
-void **ua_rmig_root(void)
-{
-    struct ua_header *h = ua_header_get();
-    return h ? &h->rmig_root : NULL;
+    if (h == NULL || slot < 0 || slot >= UA_ROOT_SLOTS)
+        return NULL;
+    return &h->root[slot];
 }

@@ -2,7 +2,7 @@
  * node calls that mpi/ uses, for the unit tests of mpi/ only.
  *
  * Ranks are threads of the test process (fake_run() starts them); each has
- * its own *ua_mpi_root() slot (thread-local). One mutex and condition
+ * its own uarea root slot (ua_root) (thread-local). One mutex and condition
  * variable protect everything. A send copies its data and either meets a
  * posted receive of the destination (first match in posting order) or joins
  * the destination's unexpected queue; a receive takes the first matching
@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cv.h"
+#include "rmig.h"
 #include "fake_cv.h"
 
 struct fake_msg {
@@ -48,8 +49,9 @@ static __thread int my_rank;
 static __thread int my_init;
 static __thread void *my_root;
 
-void **ua_mpi_root(void)
+void **ua_root(int slot)
 {
+    (void)slot; /* only mpi/ runs here: one slot per thread */
     return &my_root;
 }
 
@@ -283,12 +285,12 @@ void cv_idle(unsigned *spins)
     sched_yield();
 }
 
-/* Only one process runs here: nothing preempts it. */
-void cv_app_call_begin(void)
+/* Only one process runs here: nothing preempts it (rank-migrate's calls). */
+void rmig_preempt_hold(void)
 {
 }
 
-void cv_app_call_end(void)
+void rmig_preempt_release(void)
 {
 }
 

@@ -163,7 +163,7 @@ static int e2e_spare_loop(void)
     while (ua_rank_suspended()) {
         if (ua_rank_active() || in_region(&local))
             return 1;
-        if (*ua_mpi_root() == REQ_MIGRATE)
+        if (*ua_root(0) == REQ_MIGRATE)
             return migrate_out();
         ua_rank_resume(); /* the round trip */
     }
@@ -232,11 +232,11 @@ int main(int argc, char **argv, char **envp)
     g_counter++;
     printf("e2e: rank starts in process %d\n", (int)first);
 
-    *ua_mpi_root() = REQ_ROUNDTRIP;
+    *ua_root(0) = REQ_ROUNDTRIP;
     ua_rank_suspend();
     CHECK(getpid() == first && ua_rank_active());
 
-    *ua_mpi_root() = REQ_MIGRATE;
+    *ua_root(0) = REQ_MIGRATE;
     ua_rank_suspend();
     CHECK(ua_rank_active() && local == 7);
     CHECK(getpid() != first); /* really another process now */

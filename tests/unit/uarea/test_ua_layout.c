@@ -192,10 +192,15 @@ START_TEST(test_header_slots)
     ck_assert_int_eq(ua_get_rank(), -1);
     ck_assert_int_eq(ua_set_rank(5), 0);
     ck_assert_int_eq(ua_get_rank(), 5);
-    void **root = ua_mpi_root(), **cv = ua_cv_root(), **rmig = ua_rmig_root();
-    ck_assert(ua_in_region(root) && ua_in_region(cv) && ua_in_region(rmig));
-    ck_assert(root != cv && cv != rmig && root != rmig);
-    ck_assert(!*root && !*cv && !*rmig);
+    for (int i = 0; i < UA_ROOT_SLOTS; i++) {
+        void **slot = ua_root(i);
+
+        ck_assert(ua_in_region(slot) && *slot == NULL);
+        for (int j = 0; j < i; j++)
+            ck_assert_ptr_ne(slot, ua_root(j));
+    }
+    ck_assert_ptr_null(ua_root(-1));
+    ck_assert_ptr_null(ua_root(UA_ROOT_SLOTS));
     int local;
     ck_assert(ua_in_region(&local));
     ck_assert(!ua_rank_suspended());

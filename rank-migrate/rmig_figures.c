@@ -1,0 +1,90 @@
+/* rmig_figures.c: the phase clock, the figures and the report of a move.
+ *
+ * Every step of a move leaves a mark on a clock (enum rmig_mark): the
+ * source's marks are taken in rank context and travel in the container;
+ * the destination's stream marks its own in the cluster's state, and they
+ * join the rank's clock just before it resumes there. When the move is
+ * over, the figures (struct rmig_stats) are worked out from the marks here
+ * and nowhere else, and with NMPI_MIGRATION_REPORT set each move, asked by
+ * the rank itself, by another rank or by mpimigrate, is printed once, as is
+ * each move that failed. The marks are CLOCK_MONOTONIC readings: the
+ * downtime (suspend at the source to resume at the destination) compares
+ * two processes' clocks, which holds on one host only.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+void rmig_clock_mark(struct rmig_clock *c, enum rmig_mark m)
+{
+    c->t[m] = knode_wtime();
+}
+
+void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
+{
+    struct rmig_rank **slot = (struct rmig_rank **)ua_root(RMIG_ROOT_SLOT);
+    struct rmig_rank *rs = slot != NULL ? *slot : NULL;
+
+    if (rs == NULL)
+        return; /* a rank that never asked for a move has no clock to fill */
+    rs->last.ranges = begin->arg;
+    rs->last.bytes = begin->a;
+    rs->clock.t[RMIG_MARK_BEGUN] = rmig_cluster.arrival.t[RMIG_MARK_BEGUN];
+    rs->clock.t[RMIG_MARK_RECEIVED] = rmig_cluster.arrival.t[RMIG_MARK_RECEIVED];
+    rmig_clock_mark(&rs->clock, RMIG_MARK_RESUMED);
+}
+
+static int rmig_report_on(void)
+{
+    const char *env = getenv("NMPI_MIGRATION_REPORT");
+
+    return env != NULL && *env != '0';
+}
+
+void rmig_figures_done(struct rmig_rank *rs)
+{
+    const double *t = rs->clock.t;
+    struct rmig_stats *st = &rs->last;
+
+    st->freeze = t[RMIG_MARK_SUSPENDED] - t[RMIG_MARK_ASKED];
+    st->transfer = t[RMIG_MARK_RECEIVED] - t[RMIG_MARK_BEGUN];
+    st->restore = t[RMIG_MARK_RESUMED] - t[RMIG_MARK_RECEIVED];
+    st->downtime = t[RMIG_MARK_RESUMED] - t[RMIG_MARK_SUSPENDED];
+    st->route_update = t[RMIG_MARK_ANNOUNCED] - t[RMIG_MARK_RESUMED];
+    if (!rmig_report_on())
+        return;
+    fprintf(stderr,
+            "nanvix-mpi: rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
+            "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms\n",
+            ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
+            st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
+            st->downtime * 1e3);
+}
+
+void rmig_figures_failed(int cluster, int err)
+{
+    if (!rmig_report_on())
+        return;
+    if (cluster == RMIG_ANY_SPARE)
+        fprintf(stderr, "nanvix-mpi: rank %d: move to a spare failed: %s\n", ua_get_rank(),
+                strerror(-err));
+    else
+        fprintf(stderr, "nanvix-mpi: rank %d: move to cluster %d failed: %s\n", ua_get_rank(),
+                cluster, strerror(-err));
+}
+
+int rmig_last_stats(struct rmig_stats *out, int *moves_p)
+{
+    struct rmig_rank *rs = rmig_rank_state();
+
+    if (rs == NULL)
+        return -ENOMEM;
+    *out = rs->last;
+    *moves_p = rs->moves;
+    return 0;
+}

@@ -1,0 +1,171 @@
+/* rmig_move.c: a rank's move, run from one place (rank context).
+ *
+ * rmig_migrate() is the whole sequence, request to report. It reserves the
+ * destination (an OFFER its daemon accepts: idle, same layout), lets the
+ * messaging layer end the transfers bound to this cluster and route the
+ * rank away (struct rmig_messaging_ops, registered once), flushes stdio and
+ * suspends the rank. The kernel context of this cluster (rmig_spare_loop)
+ * then sends the container through the move's stream; the rank returns
+ * from ua_rank_suspend() either on the destination, where the messaging
+ * layer announces it and the figures are reported, or here when the move
+ * failed and the source resumed it. rmig_safe_point() is where requests of
+ * other ranks and of mpimigrate turn into a move.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+double rmig_timeout(void)
+{
+    const char *s = getenv("NMPI_MIGRATE_TIMEOUT");
+    double t = s != NULL ? atof(s) : 0.0;
+
+    return t > 0.0 ? t : 60.0;
+}
+
+struct rmig_rank *rmig_rank_state(void)
+{
+    struct rmig_rank **slot = (struct rmig_rank **)ua_root(RMIG_ROOT_SLOT);
+
+    if (slot == NULL)
+        return NULL;
+    if (*slot == NULL)
+        *slot = calloc(1, sizeof(struct rmig_rank)); /* rank context: in the container */
+    return *slot;
+}
+
+void rmig_set_messaging(const struct rmig_messaging_ops *ops)
+{
+    rmig_cluster.messaging = *ops;
+}
+
+int rmig_messaging_ready(void)
+{
+    const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
+
+    return m->ready != NULL && m->quiesce != NULL && m->depart != NULL && m->stay != NULL &&
+           m->arrive != NULL && m->ready();
+}
+
+/* Offers this rank to `cluster`; returns 0 when it accepted. */
+static int rmig_offer(int cluster)
+{
+    struct rmig_wire_hdr reply;
+    int ret = rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0,
+                                ua_layout_fingerprint(), 0);
+
+    if (ret < 0)
+        return ret;
+    ret = rmig_control_wait(cluster, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &reply);
+    if (ret == RMIG_MSG_ACCEPT)
+        return 0;
+    if (ret == RMIG_MSG_REFUSE)
+        return reply.arg < 0 ? reply.arg : -EBUSY;
+    return ret < 0 ? ret : -EIO;
+}
+
+/* Tries every other cluster in turn: the spares of the start first (most
+ * likely idle), then the others. */
+static int rmig_offer_any(int *cluster_p)
+{
+    int count = knode_count(), self = knode_get_num(), i;
+
+    for (i = 0; i < count; i++) {
+        int c = (rmig_cluster.nranks + i) % count;
+
+        if (c == self)
+            continue;
+        if (rmig_offer(c) == 0) {
+            *cluster_p = c;
+            return 0;
+        }
+    }
+    return -ENOSPC;
+}
+
+/* Validates `cluster` and reserves it (or any idle one) for this rank.
+ * Returns 0 with *dest_p set, or the rmig_migrate() errors of the request. */
+static int rmig_reserve(int cluster, int *dest_p)
+{
+    int ret;
+
+    if (cluster != RMIG_ANY_SPARE && !knode_is_valid(cluster))
+        return -EINVAL;
+    if (cluster == knode_get_num())
+        return -EALREADY;
+    if (!ua_layout_migratable())
+        return -EXDEV;
+    rmig_control_forget_replies(); /* late replies of an earlier move */
+    ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
+    if (ret == 0)
+        *dest_p = cluster;
+    return ret;
+}
+
+/* Suspends the rank for the kernel context to send it to dest. Returns 0
+ * on the destination, or on the source the stream's error (-EIO...). */
+static int rmig_freeze(struct rmig_rank *rs, int dest)
+{
+    fflush(NULL);
+    rmig_cluster.move_dest = dest;
+    rmig_cluster.move_result = -EIO;
+    rmig_clock_mark(&rs->clock, RMIG_MARK_SUSPENDED);
+    ua_rank_suspend();
+    /* Here again: on the destination if the move worked, else on the source. */
+    return knode_get_num() == dest ? 0 : rmig_cluster.move_result;
+}
+
+/* The move proper, once the destination is reserved. */
+static int rmig_move_to(struct rmig_rank *rs, int dest)
+{
+    const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
+    int ret;
+
+    memset(&rs->last, 0, sizeof(rs->last));
+    rs->last.from = knode_get_num();
+    rs->last.to = dest;
+    m->quiesce();
+    m->depart(dest);
+    ret = rmig_freeze(rs, dest);
+    if (ret < 0) {
+        m->stay();
+        return ret;
+    }
+    rs->moves++;
+    m->arrive();
+    rmig_clock_mark(&rs->clock, RMIG_MARK_ANNOUNCED);
+    rmig_figures_done(rs);
+    return 0;
+}
+
+int rmig_migrate(int cluster)
+{
+    struct rmig_rank *rs = rmig_rank_state();
+    int dest, ret;
+
+    if (rs == NULL)
+        return -ENOMEM;
+    rmig_clock_mark(&rs->clock, RMIG_MARK_ASKED);
+    ret = rmig_messaging_ready() ? rmig_reserve(cluster, &dest) : -ENOTCONN;
+    if (ret == 0)
+        ret = rmig_move_to(rs, dest);
+    if (ret < 0)
+        rmig_figures_failed(cluster, ret);
+    return ret;
+}
+
+int rmig_safe_point(void)
+{
+    int cluster = rmig_poll(), ret;
+
+    if (cluster == -1)
+        return 0;
+    ret = rmig_migrate(cluster);
+    rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */
+    return ret;
+}
