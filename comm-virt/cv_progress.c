@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "cv_internal.h"
 #include "rmig.h"
 
@@ -60,8 +61,8 @@ static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const voi
     } else if (ahead > 0) {
         cv_hold(r, h, payload);
     } else {
-        fprintf(stderr, "nanvix-mpi: rank %d: duplicate message %u from rank %d dropped\n",
-                r->rank, h->seq, h->src);
+        base_log(BASE_LOG_WARN, "cv", "rank %d: duplicate message %u from rank %d dropped",
+                 r->rank, h->seq, h->src);
     }
 }
 
@@ -70,8 +71,8 @@ static void cv_dispatch(struct cv_rank *r, const unsigned char *msg, size_t n)
     struct cv_wire_hdr h;
 
     if (cv_wire_decode(msg, n, cv_cluster.job, cv_cluster.nranks, &h) < 0) {
-        fprintf(stderr, "nanvix-mpi: cluster %d: malformed message (%zu bytes) dropped\n",
-                cv_cluster.self, n);
+        base_log(BASE_LOG_WARN, "cv", "cluster %d: malformed message (%zu bytes) dropped",
+                 cv_cluster.self, n);
         return;
     }
     if (h.type == CV_MSG_ROUTE) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base.h"
 #include "cv_internal.h"
 #include "rmig.h"
 #include "ua.h"
@@ -65,14 +66,14 @@ void cv_forward(const unsigned char *msg, size_t n, const struct cv_wire_hdr *h)
     int mbx;
 
     if (target == cv_cluster.self) {
-        fprintf(stderr, "nanvix-mpi: cluster %d: message for rank %d, which is not here and has "
-                "no known new place; dropped\n", cv_cluster.self, h->dst);
+        base_log(BASE_LOG_WARN, "cv", "cluster %d: message for rank %d, which is not here and "
+                 "has no known new place; dropped", cv_cluster.self, h->dst);
         return;
     }
     mbx = cv_outbox(target);
     if (mbx < 0 || kmailbox_write(mbx, msg, n) < 0) {
-        fprintf(stderr, "nanvix-mpi: cluster %d: forwarding to cluster %d failed\n",
-                cv_cluster.self, target);
+        base_log(BASE_LOG_WARN, "cv", "cluster %d: forwarding to cluster %d failed",
+                 cv_cluster.self, target);
         return;
     }
     if (h->src_cluster != cv_cluster.self && h->src_cluster != target &&

@@ -28,8 +28,7 @@ struct np_fabric np_fab;
 
 static const char *np_provider_name(void)
 {
-    const char *p = getenv("FI_PROVIDER");
-    return (p != NULL && *p != '\0') ? p : "shm";
+    return base_setting("FI_PROVIDER");
 }
 
 static struct fi_info *np_hints(const char *prov)
@@ -52,10 +51,10 @@ static struct fi_info *np_hints(const char *prov)
 static size_t np_chunk_size(const struct fi_info *info)
 {
     size_t chunk = info->ep_attr->max_msg_size;
-    const char *env = getenv("NP_PORTAL_CHUNK"); /* for tests of chunking */
+    const char *env = base_setting("NP_PORTAL_CHUNK"); /* for tests of chunking */
     if (chunk == 0 || chunk > NP_CHUNK_DEFAULT)
         chunk = NP_CHUNK_DEFAULT;
-    if (env != NULL && strtoull(env, NULL, 10) > 0 && strtoull(env, NULL, 10) < chunk)
+    if (strtoull(env, NULL, 10) > 0 && strtoull(env, NULL, 10) < chunk)
         chunk = strtoull(env, NULL, 10);
     return chunk;
 }

@@ -28,14 +28,14 @@
 #include <rdma/fabric.h>
 #include <rdma/fi_domain.h>
 
+#include "base.h"
 #include "nanvix.h"
 
-/* Log lines name the subsystem. */
-#define np_error(...)                                                                              \
-    do {                                                                                           \
-        fprintf(stderr, "nanvix-port: " __VA_ARGS__);                                              \
-        fputc('\n', stderr);                                                                       \
-    } while (0)
+/* Errors of this layer go to the library's log ("nanvix-mpi: port: ..."),
+ * the message naming the subsystem (fabric, mailbox, portal, PMI...). */
+#define np_error(...) base_log(BASE_LOG_ERROR, "port", __VA_ARGS__)
+#define np_warn(...)  base_log(BASE_LOG_WARN, "port", __VA_ARGS__)
+#define np_debug(...) base_log(BASE_LOG_DEBUG, "port", __VA_ARGS__)
 
 /* ---- kernel entry (np_kernel.c) ------------------------------------------ */
 

@@ -272,8 +272,8 @@ int kjob_fence(void)
 void kjob_abort(int code, const char *msg)
 {
     np_kernel_depth++;
-    fprintf(stderr, "nanvix-port: cluster %d aborts the job (code %d): %s\n",
-            np_node.ready ? np_node.num : -1, code, msg != NULL ? msg : "");
+    np_error("cluster %d aborts the job (code %d): %s", np_node.ready ? np_node.num : -1, code,
+             msg != NULL ? msg : "");
     fflush(stderr);
     np_pmi_abort(code);
     _exit(code != 0 ? code : 1);

@@ -77,8 +77,8 @@ static void np_portal_done(struct np_op *op, int err, size_t len)
 {
     struct np_portal *p = (struct np_portal *)op;
     p->posted = 0;
-    if (err != 0 && getenv("NP_DEBUG"))
-        np_error("portal: port %d: completion error %d (%s)", p->port, err, fi_strerror(err));
+    if (err != 0)
+        np_debug("portal: port %d: completion error %d (%s)", p->port, err, fi_strerror(err));
     if (err != 0) {
         if (err == FI_ETRUNC || err == FI_EMSGSIZE)
             np_portal_finish(p, -EMSGSIZE);

@@ -20,6 +20,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "np_internal.h"
 
 #define NP_REQUEST_INTERVAL 1e-3 /* seconds between two socket reads */
@@ -32,10 +33,10 @@ static struct sockaddr_un np_req_addr;
  * a job directory, -ENAMETOOLONG when the path does not fit. */
 static int np_request_path(struct sockaddr_un *sa, const char *prefix, unsigned long n)
 {
-    const char *dir = getenv("NMPI_JOB_DIR");
+    const char *dir = base_setting("NMPI_JOB_DIR");
     int len;
 
-    if (dir == NULL || *dir == '\0')
+    if (*dir == '\0')
         return -ENOENT;
     memset(sa, 0, sizeof(*sa));
     sa->sun_family = AF_UNIX;

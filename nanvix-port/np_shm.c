@@ -94,8 +94,7 @@ static void np_shm_name(int cluster, char *buf, size_t len)
 
 static int np_shm_enabled(void)
 {
-    const char *v = getenv("NMPI_SHM");
-    return v == NULL || strcmp(v, "0") != 0;
+    return base_setting_on("NMPI_SHM");
 }
 
 static int np_shm_cma_test(void);
@@ -186,8 +185,7 @@ int np_shm_attach(void)
  * (and NMPI_CMA is not 0). */
 static int np_shm_cma_test(void)
 {
-    const char *v = getenv("NMPI_CMA");
-    if (v != NULL && strcmp(v, "0") == 0)
+    if (!base_setting_on("NMPI_CMA"))
         return 0;
     for (int c = 0; c < np_shm_npeers; c++) {
         struct np_shm_ring *r = np_shm_peer[c];

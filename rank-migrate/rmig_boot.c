@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
@@ -20,14 +21,14 @@ struct rmig_cluster rmig_cluster = {
     .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1,
     .stream_now = -1};
 
-/* Reads a non-negative integer from the environment, or returns dflt. */
+/* Reads a job-shape setting (set by mpiexec), or returns dflt. */
 static int rmig_env_int(const char *name, int dflt)
 {
-    const char *s = getenv(name);
+    const char *s = base_setting(name);
     char *end;
     long v;
 
-    if (s == NULL || *s == '\0')
+    if (*s == '\0')
         return dflt;
     v = strtol(s, &end, 10);
     if (*end != '\0' || v < 0 || v > KNODE_MAX)
@@ -42,8 +43,8 @@ static void rmig_request_socket_open(void)
     int ret = kjob_request_open();
 
     if (ret < 0 && ret != -ENOENT)
-        fprintf(stderr, "nanvix-mpi: cluster %d: no request socket in %s (%s); mpimigrate "
-                "cannot reach it\n", knode_get_num(), getenv("NMPI_JOB_DIR"), strerror(-ret));
+        base_log(BASE_LOG_WARN, "rmig", "cluster %d: no request socket in %s (%s); mpimigrate "
+                 "cannot reach it", knode_get_num(), base_setting("NMPI_JOB_DIR"), strerror(-ret));
 }
 
 /* Works out how many clusters are ranks and how many spares. */
@@ -56,8 +57,8 @@ static void rmig_job_shape(void)
     if (nranks < 0 || nranks > count)
         nranks = count - nspares;
     if (nranks < 1) {
-        fprintf(stderr, "nanvix-mpi: job of %d clusters with %d spares has no rank\n", count,
-                nspares);
+        base_log(BASE_LOG_ERROR, "rmig", "job of %d clusters with %d spares has no rank", count,
+                 nspares);
         nranks = 1;
     }
     rmig_cluster.nranks = nranks;
@@ -79,8 +80,8 @@ int rmig_cluster_boot(void)
     rmig_request_socket_open();
     ret = rmig_preempt_boot();
     if (ret < 0)
-        fprintf(stderr, "nanvix-mpi: cluster %d: no preemption (%s): ranks move only in MPI "
-                "calls\n", me, strerror(-ret));
+        base_log(BASE_LOG_WARN, "rmig", "cluster %d: no preemption (%s): ranks move only in "
+                 "MPI calls", me, strerror(-ret));
     return me < rmig_cluster.nranks;
 }
 

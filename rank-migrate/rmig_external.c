@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
@@ -59,10 +60,8 @@ void rmig_xreq_poll(void)
         return;
     if (n < 0 ||
         rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq) != RMIG_XREQ_MOVE) {
-        fprintf(stderr,
-                "nanvix-mpi: cluster %d: malformed request from outside the job "
-                "ignored\n",
-                knode_get_num());
+        base_log(BASE_LOG_WARN, "rmig", "cluster %d: malformed request from outside the job "
+                 "ignored", knode_get_num());
         return;
     }
     rmig_xreq_accept(&rq);

@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
@@ -41,9 +42,7 @@ void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
 
 static int rmig_report_on(void)
 {
-    const char *env = getenv("NMPI_MIGRATION_REPORT");
-
-    return env != NULL && *env != '0';
+    return base_setting_on("NMPI_MIGRATION_REPORT");
 }
 
 void rmig_figures_done(struct rmig_rank *rs)
@@ -58,12 +57,12 @@ void rmig_figures_done(struct rmig_rank *rs)
     st->route_update = t[RMIG_MARK_ANNOUNCED] - t[RMIG_MARK_RESUMED];
     if (!rmig_report_on())
         return;
-    fprintf(stderr,
-            "nanvix-mpi: rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
-            "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms\n",
-            ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
-            st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
-            st->downtime * 1e3);
+    base_report("rmig",
+                "rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
+                "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms",
+                ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
+                st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
+                st->downtime * 1e3);
 }
 
 void rmig_figures_failed(int cluster, int err)
@@ -71,11 +70,10 @@ void rmig_figures_failed(int cluster, int err)
     if (!rmig_report_on())
         return;
     if (cluster == RMIG_ANY_SPARE)
-        fprintf(stderr, "nanvix-mpi: rank %d: move to a spare failed: %s\n", ua_get_rank(),
-                strerror(-err));
+        base_report("rmig", "rank %d: move to a spare failed: %s", ua_get_rank(), strerror(-err));
     else
-        fprintf(stderr, "nanvix-mpi: rank %d: move to cluster %d failed: %s\n", ua_get_rank(),
-                cluster, strerror(-err));
+        base_report("rmig", "rank %d: move to cluster %d failed: %s", ua_get_rank(), cluster,
+                    strerror(-err));
 }
 
 int rmig_last_stats(struct rmig_stats *out, int *moves_p)

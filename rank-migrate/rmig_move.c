@@ -16,16 +16,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
 
 double rmig_timeout(void)
 {
-    const char *s = getenv("NMPI_MIGRATE_TIMEOUT");
-    double t = s != NULL ? atof(s) : 0.0;
-
-    return t > 0.0 ? t : 60.0;
+    return base_setting_double("NMPI_MIGRATE_TIMEOUT", 1e-3, 1e9);
 }
 
 struct rmig_rank *rmig_rank_state(void)

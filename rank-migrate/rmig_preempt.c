@@ -34,6 +34,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "rmig_internal.h"
 #include "ua.h"
 
@@ -144,8 +145,7 @@ static int rmig_open_own_stat(void)
 int rmig_preempt_boot(void)
 {
     struct rmig_preempt *p = &rmig_preempt;
-    const char *env = getenv("NMPI_PREEMPT_MS");
-    long ms = env != NULL && *env != '\0' ? strtol(env, NULL, 10) : 10;
+    long ms = base_setting_long("NMPI_PREEMPT_MS", 0, 3600000);
     struct sigaction sa;
     pthread_t ticker;
 

@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
@@ -34,9 +35,9 @@
  * "range", "short", "trunc" or "" for the stream numbered `count` here. */
 static const char *rmig_fault(unsigned count)
 {
-    const char *f = getenv("NMPI_TEST_STREAM_FAULT");
+    const char *f = base_setting("NMPI_TEST_STREAM_FAULT");
 
-    if (f == NULL || (strstr(f, "-first") != NULL && (count > 0 || knode_get_num() != 0)))
+    if ((strstr(f, "-first") != NULL && (count > 0 || knode_get_num() != 0)))
         return "";
     if (strncmp(f, "corrupt", 7) == 0)
         return "corrupt";
@@ -278,8 +279,8 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
     rmig_cluster.reserved_for = -1;
     rmig_clock_mark(&rmig_cluster.arrival, RMIG_MARK_RECEIVED);
     if (ret < 0) {
-        fprintf(stderr, "nanvix-mpi: cluster %d: container stream from cluster %d rejected (%d)\n",
-                knode_get_num(), src, ret);
+        base_log(BASE_LOG_WARN, "rmig", "cluster %d: container stream from cluster %d rejected (%d)",
+                 knode_get_num(), src, ret);
         ua_release_container();
         rmig_control_stream_reply(src, RMIG_MSG_FAIL, b->rank, ret, b->stream);
         return 0;

@@ -15,15 +15,16 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "mpimigrate.h"
 
 #define MM_MAX_CLUSTERS 4096 /* KNODE_MAX of nanvix-port */
 
 void mm_run_dir(char *buf, size_t len)
 {
-    const char *run = getenv("NMPI_RUN_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
+    const char *run = base_setting("NMPI_RUN_DIR"), *xdg = getenv("XDG_RUNTIME_DIR");
 
-    if (run != NULL && *run != '\0')
+    if (*run != '\0')
         snprintf(buf, len, "%s", run);
     else
         snprintf(buf, len, "%s/nmpi-%lu", xdg != NULL && *xdg != '\0' ? xdg : "/tmp",

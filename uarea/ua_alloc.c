@@ -36,6 +36,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "ua_internal.h"
 
 #define UA_CHUNK_SMALL   0x55a10001u   /* live small block, cls = size class */
@@ -237,8 +238,7 @@ static void *ua_small_alloc(struct ua_heap *h, int cls, int *fresh_p)
 /* Whether big blocks get transparent huge pages (NMPI_HEAP_HUGEPAGES=0: no). */
 static int ua_heap_hugepages(void)
 {
-    const char *v = getenv("NMPI_HEAP_HUGEPAGES");
-    return v == NULL || strcmp(v, "0") != 0;
+    return base_setting_on("NMPI_HEAP_HUGEPAGES");
 }
 
 static void *ua_large_alloc(struct ua_heap *h, size_t size, int *fresh_p)

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "base.h"
 #include "ua_internal.h"
 
 /* The kept span not yet trimmed (cluster side, kernel context). */
@@ -35,8 +36,7 @@ static uintptr_t ua_kept_lo, ua_kept_hi;
 
 static int ua_keep_pages(void)
 {
-    const char *env = getenv("NMPI_MIGRATE_KEEP_PAGES");
-    return env == NULL || strcmp(env, "0") != 0;
+    return base_setting_on("NMPI_MIGRATE_KEEP_PAGES");
 }
 
 void ua_release_container(void)

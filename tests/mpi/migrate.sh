@@ -14,7 +14,7 @@ expect_ok 2 --spares 1 -- migrate stale 4 "migrate stale: OK 4 rounds"
 NMPI_MIGRATE_KEEP_PAGES=0 expect_ok 2 --spares 1 -- migrate stale 2 "migrate stale: OK 2 rounds"
 # A move asked by another rank is reported like one the rank asked for.
 NMPI_MIGRATION_REPORT=1 expect_ok 2 --spares 2 -- migrate third 4 "migrate third: OK 4 rounds"
-[ "$(grep -c '^nanvix-mpi: rank 1 moved cluster' "$OUT")" -eq 4 ] ||
+[ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster' "$OUT")" -eq 4 ] ||
     fail "migrate third: want 4 report lines of rank 1's moves"
 expect_ok 3 --spares 1 -- migrate refuse "migrate refuse: OK"
 expect_ok 3 -- migrate refuse "migrate refuse: OK"

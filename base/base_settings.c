@@ -1,0 +1,134 @@
+/* base_settings.c: every setting of nanvix-mpi, declared once.
+ *
+ * The table below is the one list of the environment variables that the
+ * library and its tools read: name, default, who reads it and what it
+ * means. The library reads a setting only through base_setting*() with a
+ * name from this table, so a setting cannot exist without being listed,
+ * and `mpiexec --settings` (nmpi-info) prints exactly what the code uses.
+ * Written by hand, not generated: a plain array is what grep finds.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+
+/* Sorted by name (base_setting_find relies on it; a unit test checks). */
+static const struct base_setting base_table[] = {
+    {"FI_PROVIDER", "shm", "library",
+     "libfabric provider between clusters (e.g. \"tcp;ofi_rxm\" between hosts)"},
+    {"NMPI_CC", "", "mpicc", "C compiler to wrap (default: the one configure found)"},
+    {"NMPI_CMA", "1", "library",
+     "0: portal transfers between clusters of one host go through libfabric instead of "
+     "process_vm_writev (set for the whole job)"},
+    {"NMPI_HEAP_HUGEPAGES", "1", "library",
+     "0: no transparent huge pages for heap blocks of 2 MiB and more"},
+    {"NMPI_HYDRA", "", "mpiexec",
+     "the Hydra launcher to run (default: the mpiexec.hydra configure found)"},
+    {"NMPI_JOB_CANARY", "", "library", "set by mpiexec: the job's random identifier"},
+    {"NMPI_JOB_DIR", "", "library",
+     "set by mpiexec: this job's directory (request sockets of mpimigrate)"},
+    {"NMPI_LOG", "warn", "library", "most detailed log level printed: error, warn, info, debug"},
+    {"NMPI_MIGRATE_KEEP_PAGES", "1", "library",
+     "0: a cluster a rank left drops its pages at once instead of keeping them for the next "
+     "arrival"},
+    {"NMPI_MIGRATE_TIMEOUT", "60", "library",
+     "seconds a migration may wait for its peer before it is abandoned"},
+    {"NMPI_MIGRATION_REPORT", "0", "library", "1: print each move's figures (and failures)"},
+    {"NMPI_MPICH_INCDIR", "", "mpicc", "directory of MPICH's mpi.h (default from configure)"},
+    {"NMPI_MPIEXEC_SHOW", "0", "mpiexec", "1: print the Hydra command line instead of running it"},
+    {"NMPI_NO_PROGRAM_CHECK", "0", "mpiexec", "1: do not look the program up before launching"},
+    {"NMPI_NRANKS", "", "library", "set by mpiexec: number of ranks"},
+    {"NMPI_PREEMPT_MS", "10", "library",
+     "preemption tick in ms: a rank computing outside MPI moves within about a tick of a "
+     "request; 0: only inside MPI calls"},
+    {"NMPI_RUN_DIR", "", "mpiexec, mpimigrate",
+     "where job directories are made and looked for (default "
+     "${XDG_RUNTIME_DIR:-/tmp}/nmpi-<uid>)"},
+    {"NMPI_SHM", "1", "library",
+     "0: mailbox messages between clusters of one host go through libfabric instead of the "
+     "shared-memory rings"},
+    {"NMPI_SPARES", "0", "library", "set by mpiexec: number of spare clusters"},
+    {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",
+     "damage container streams on purpose: corrupt, range, short, trunc (-first: cluster 0's "
+     "first stream only)"},
+    {"NP_PORTAL_CHUNK", "", "library (tests)",
+     "largest fabric message of a portal transfer, in bytes (to test chunking)"},
+};
+
+#define BASE_NSETTINGS ((int)(sizeof(base_table) / sizeof(base_table[0])))
+
+const struct base_setting *base_settings(int *n_p)
+{
+    *n_p = BASE_NSETTINGS;
+    return base_table;
+}
+
+static int base_setting_cmp(const void *key, const void *entry)
+{
+    return strcmp(key, ((const struct base_setting *)entry)->name);
+}
+
+const struct base_setting *base_setting_find(const char *name)
+{
+    return bsearch(name, base_table, BASE_NSETTINGS, sizeof(base_table[0]), base_setting_cmp);
+}
+
+const char *base_setting(const char *name)
+{
+    const struct base_setting *s = base_setting_find(name);
+    const char *v;
+
+    if (s == NULL) {
+        base_log(BASE_LOG_ERROR, "base", "setting %s is read but not declared", name);
+        return NULL;
+    }
+    v = getenv(name);
+    return v != NULL && *v != '\0' ? v : s->dflt;
+}
+
+/* Warns that `name` has a value it cannot take; returns its default. */
+static const char *base_setting_refused(const char *name, const char *v)
+{
+    const char *d = base_setting_find(name)->dflt;
+
+    base_log(BASE_LOG_WARN, "base", "%s=%s is not valid here; using %s", name, v, d);
+    return d;
+}
+
+long base_setting_long(const char *name, long min, long max)
+{
+    const char *v = base_setting(name);
+    char *end;
+    long x;
+
+    if (v == NULL)
+        return min;
+    errno = 0;
+    x = strtol(v, &end, 10);
+    if (*v == '\0' || *end != '\0' || errno != 0 || x < min || x > max)
+        x = strtol(base_setting_refused(name, v), NULL, 10);
+    return x;
+}
+
+double base_setting_double(const char *name, double min, double max)
+{
+    const char *v = base_setting(name);
+    char *end;
+    double x;
+
+    if (v == NULL)
+        return min;
+    errno = 0;
+    x = strtod(v, &end);
+    if (*v == '\0' || *end != '\0' || errno != 0 || !(x >= min && x <= max))
+        x = strtod(base_setting_refused(name, v), NULL);
+    return x;
+}
+
+int base_setting_on(const char *name)
+{
+    const char *v = base_setting(name);
+
+    return v != NULL && strcmp(v, "0") != 0;
+}
