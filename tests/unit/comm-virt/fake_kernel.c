@@ -25,6 +25,7 @@ int fake_nsent;
 struct fake_portal fake_portal[FAKE_PORTAL_MAX];
 int fake_nportals;
 int fake_write_error;
+int fake_portal_error;
 
 static struct fake_msg inbox[FAKE_INBOX_MAX];
 static int inbox_head, inbox_tail;
@@ -36,6 +37,7 @@ void fake_reset(void)
     fake_nsent = 0;
     fake_nportals = 0;
     fake_write_error = 0;
+    fake_portal_error = 0;
     memset(fake_portal, 0, sizeof(fake_portal));
     inbox_head = inbox_tail = 0;
     cv_root = NULL;
@@ -199,6 +201,8 @@ static int portal_start(int id, int op, const void *buf, size_t size)
 
     if (p == NULL)
         return -EBADF;
+    if (fake_portal_error != 0)
+        return fake_portal_error;
     if (p->op != FAKE_PORTAL_NONE)
         return -EBUSY;
     p->op = op;
@@ -230,6 +234,17 @@ int kportal_test(int portalid)
     struct fake_portal *p = portal_get(portalid);
 
     return p == NULL ? -EBADF : p->done;
+}
+
+ssize_t kportal_wait(int portalid)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL)
+        return -EBADF;
+    if (p->op == FAKE_PORTAL_NONE)
+        return -EINVAL;
+    return p->result != 0 ? p->result : (ssize_t)p->size;
 }
 
 /* Retires portal id; returns 0 or -EBADF. */

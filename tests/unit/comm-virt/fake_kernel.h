@@ -8,13 +8,16 @@
  * fake_sent[] (with the cluster they were addressed to); messages a test
  * pushes with fake_inbox_push() are what kmailbox_tryread() returns, oldest
  * first. Portals are recorded in fake_portal[] and complete when a test sets
- * their `done`. fake_reset() forgets everything.
+ * their `done` (and, for kportal_wait(), their `result`). fake_write_error
+ * and fake_portal_error make the next calls fail. fake_reset() forgets
+ * everything.
  */
 #ifndef FAKE_KERNEL_H
 #define FAKE_KERNEL_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "nanvix.h"
 
@@ -44,15 +47,17 @@ struct fake_portal {
     int op;                  /* enum fake_portal_op: transfer started */
     void *buf;
     size_t size;
-    int done;    /* set by the test: kportal_test() returns it */
-    int retired; /* kportal_close() or kportal_unlink() called */
+    int done;       /* set by the test: kportal_test() returns it */
+    ssize_t result; /* set by the test: kportal_wait() returns it (0: size) */
+    int retired;    /* kportal_close() or kportal_unlink() called */
 };
 
 extern struct fake_msg fake_sent[FAKE_SENT_MAX];
 extern int fake_nsent;
 extern struct fake_portal fake_portal[FAKE_PORTAL_MAX];
 extern int fake_nportals;
-extern int fake_write_error; /* non-zero: kmailbox_write() returns it */
+extern int fake_write_error;  /* non-zero: kmailbox_write() returns it */
+extern int fake_portal_error; /* non-zero: kportal_aread/awrite() return it */
 
 /* Forgets sent and queued messages, portals, the rank and its cv root. */
 void fake_reset(void);

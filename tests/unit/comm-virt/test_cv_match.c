@@ -8,7 +8,7 @@
  * must be left in the unexpected queue, oldest first; the queues' tail
  * pointers are checked after each scenario too. Then lengths (truncation,
  * zero bytes), the control messages a match sends (ACK for a synchronous
- * eager message, CTS for an RTS), the rendezvous read after GO, probing,
+ * eager message, CTS for an RTS), the rendezvous read after GO (and its failure), probing,
  * cancelling and bad arguments.
  */
 #include <check.h>
@@ -447,6 +447,19 @@ START_TEST(go_needs_cookie_and_source)
 }
 END_TEST
 
+START_TEST(go_read_failure_completes_with_error)
+{
+    cv_request_t *q = cvu_irecv(big, sizeof(big), 3, 4, 0);
+
+    deliver_rts(3, 2, 2 * CV_EAGER_LIMIT);
+    fake_portal_error = -EIO;
+    deliver_go(3, 1002);
+    ck_assert(cv_request_done(q));
+    ck_assert_int_eq(q->status.error, CV_ERR_INTERN);
+    ck_assert_ptr_null(cv_self()->active);
+}
+END_TEST
+
 /* ---- probe, cancel, arguments ------------------------------------------- */
 
 START_TEST(iprobe_sees_oldest_and_keeps_it)
@@ -559,6 +572,7 @@ static Suite *match_suite(void)
     tcase_add_test(ta, rts_truncated_asks_for_buffer_size);
     tcase_add_test(ta, go_starts_read_then_completes);
     tcase_add_test(ta, go_needs_cookie_and_source);
+    tcase_add_test(ta, go_read_failure_completes_with_error);
     tcase_add_checked_fixture(tp, cvu_setup, NULL);
     tcase_add_test(tp, iprobe_sees_oldest_and_keeps_it);
     tcase_add_test(tp, cancel_posted_receive);

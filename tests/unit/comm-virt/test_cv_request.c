@@ -309,6 +309,19 @@ START_TEST(cts_table)
 }
 END_TEST
 
+START_TEST(cts_write_failure_completes_with_error)
+{
+    cv_request_t *q = start_send(CV_EAGER_LIMIT + 100, 3, 6, CV_SEND_STANDARD);
+
+    fake_portal_error = -EIO;
+    push_control(CV_MSG_CTS, 3, q->id, CV_EAGER_LIMIT + 100, 321);
+    ck_assert_int_eq(cv_progress(), 1);
+    ck_assert(cv_request_done(q));
+    ck_assert_int_eq(q->status.error, CV_ERR_INTERN);
+    ck_assert_ptr_null(cv_self()->active);
+}
+END_TEST
+
 START_TEST(test_reports_only_when_done)
 {
     cv_request_t *q = start_send(8, 2, 5, CV_SEND_SYNC);
@@ -373,6 +386,7 @@ static Suite *request_suite(void)
     tcase_add_test(ts, sync_send_waits_for_its_ack);
     tcase_add_test(ts, rendezvous_send_sends_rts);
     tcase_add_loop_test(ts, cts_table, 0, N(cts_cases));
+    tcase_add_test(ts, cts_write_failure_completes_with_error);
     tcase_add_test(ts, test_reports_only_when_done);
     tcase_add_loop_test(ts, bad_send_table, 0, N(bad_sends));
     suite_add_tcase(s, tr);
