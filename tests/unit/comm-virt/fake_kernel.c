@@ -1,0 +1,349 @@
+/* fake_kernel.c: nanvix-port, rank-migrate and uarea as comm-virt's unit tests see them.
+ *
+ * Only the calls comm-virt makes are here, each as small as it can be while
+ * keeping the documented contract (nanvix.h, rmig.h, ua.h): a mailbox id is
+ * FAKE_INBOX for the cluster's own input mailbox and FAKE_OUTBOX_BASE + c for
+ * an output mailbox towards cluster c, so a write records its destination;
+ * the inbox is a FIFO array the test fills; portals are slots of an array,
+ * their transfers only recorded. Rank-migrate says there is nothing to do
+ * (no pending request, every move refused), so no test moves a rank. The
+ * uarea is one root slot and one rank number. State is plain statics: Check
+ * runs each test in a fresh child process, and fake_reset() clears it too.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fake_kernel.h"
+#include "nanvix.h"
+#include "rmig.h"
+#include "ua.h"
+
+struct fake_msg fake_sent[FAKE_SENT_MAX];
+int fake_nsent;
+struct fake_portal fake_portal[FAKE_PORTAL_MAX];
+int fake_nportals;
+int fake_write_error;
+int fake_portal_error;
+
+static struct fake_msg inbox[FAKE_INBOX_MAX];
+static int inbox_head, inbox_tail;
+static void *cv_root;
+static int ua_rank = -1;
+
+void fake_reset(void)
+{
+    fake_nsent = 0;
+    fake_nportals = 0;
+    fake_write_error = 0;
+    fake_portal_error = 0;
+    memset(fake_portal, 0, sizeof(fake_portal));
+    inbox_head = inbox_tail = 0;
+    cv_root = NULL;
+    ua_rank = -1;
+}
+
+void fake_inbox_push(const void *msg, size_t n)
+{
+    if (inbox_tail == FAKE_INBOX_MAX || n > KMAILBOX_MESSAGE_SIZE)
+        abort(); /* a test asks for more than the fake holds */
+    memcpy(inbox[inbox_tail].bytes, msg, n);
+    inbox[inbox_tail].len = n;
+    inbox[inbox_tail].cluster = FAKE_SELF;
+    inbox_tail++;
+}
+
+int fake_inbox_left(void)
+{
+    return inbox_tail - inbox_head;
+}
+
+/* ---- node and job ---------------------------------------------------- */
+
+int knode_get_num(void)
+{
+    return FAKE_SELF;
+}
+
+int knode_count(void)
+{
+    return FAKE_NCLUSTERS;
+}
+
+int knode_is_valid(int cluster)
+{
+    return cluster >= 0 && cluster < FAKE_NCLUSTERS;
+}
+
+uint64_t knode_job_token(void)
+{
+    return FAKE_JOB;
+}
+
+void knode_idle(unsigned *spins)
+{
+    (*spins)++;
+}
+
+double knode_wtime(void)
+{
+    return 0.0;
+}
+
+void kjob_abort(int code, const char *msg)
+{
+    fprintf(stderr, "fake kjob_abort(%d): %s\n", code, msg);
+    abort();
+}
+
+/* ---- mailbox --------------------------------------------------------- */
+
+int kmailbox_create(int local, int port)
+{
+    return local == FAKE_SELF && port >= 0 && port < KMAILBOX_PORT_MAX ? FAKE_INBOX : -EINVAL;
+}
+
+int kmailbox_open(int remote, int remote_port)
+{
+    if (!knode_is_valid(remote) || remote_port < 0 || remote_port >= KMAILBOX_PORT_MAX)
+        return -EINVAL;
+    return FAKE_OUTBOX_BASE + remote;
+}
+
+ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
+{
+    struct fake_msg *m = &inbox[inbox_head];
+
+    if (mbxid != FAKE_INBOX)
+        return -EBADF;
+    if (inbox_head == inbox_tail)
+        return -EAGAIN;
+    if (size < m->len)
+        return -EMSGSIZE;
+    memcpy(buf, m->bytes, m->len);
+    inbox_head++;
+    return (ssize_t)m->len;
+}
+
+ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
+{
+    struct fake_msg *m = &fake_sent[fake_nsent];
+
+    if (fake_write_error != 0)
+        return fake_write_error;
+    if (!knode_is_valid(mbxid - FAKE_OUTBOX_BASE))
+        return -EBADF;
+    if (size > KMAILBOX_MESSAGE_SIZE)
+        return -EINVAL;
+    if (fake_nsent == FAKE_SENT_MAX)
+        abort(); /* a test sends more than the fake records */
+    m->cluster = mbxid - FAKE_OUTBOX_BASE;
+    m->len = size;
+    memcpy(m->bytes, buf, size);
+    fake_nsent++;
+    return (ssize_t)size;
+}
+
+/* ---- portal ---------------------------------------------------------- */
+
+/* Takes the next portal slot; returns its id. */
+static int portal_new(int input, int local, int port)
+{
+    struct fake_portal *p = &fake_portal[fake_nportals];
+
+    if (fake_nportals == FAKE_PORTAL_MAX)
+        abort();
+    p->input = input;
+    p->local = local;
+    p->port = port;
+    p->remote = p->remote_port = -1;
+    return fake_nportals++;
+}
+
+static struct fake_portal *portal_get(int id)
+{
+    return id >= 0 && id < fake_nportals ? &fake_portal[id] : NULL;
+}
+
+int kportal_create(int local, int port)
+{
+    return local == FAKE_SELF ? portal_new(1, local, port) : -EINVAL;
+}
+
+int kportal_allow(int portalid, int remote, int remote_port)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL || !p->input)
+        return -EBADF;
+    p->remote = remote;
+    p->remote_port = remote_port;
+    return 0;
+}
+
+int kportal_open(int local, int local_port, int remote, int remote_port)
+{
+    int id;
+
+    if (local != FAKE_SELF || !knode_is_valid(remote))
+        return -EINVAL;
+    id = portal_new(0, local, local_port);
+    fake_portal[id].remote = remote;
+    fake_portal[id].remote_port = remote_port;
+    return id;
+}
+
+/* Records a transfer started on portal id. */
+static int portal_start(int id, int op, const void *buf, size_t size)
+{
+    struct fake_portal *p = portal_get(id);
+
+    if (p == NULL)
+        return -EBADF;
+    if (fake_portal_error != 0)
+        return fake_portal_error;
+    if (p->op != FAKE_PORTAL_NONE)
+        return -EBUSY;
+    p->op = op;
+    p->buf = (void *)buf;
+    p->size = size;
+    return 0;
+}
+
+int kportal_aread(int portalid, void *buf, size_t size)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL || !p->input || p->remote < 0)
+        return p == NULL ? -EBADF : -EINVAL; /* a read needs kportal_allow() */
+    return portal_start(portalid, FAKE_PORTAL_READ, buf, size);
+}
+
+int kportal_awrite(int portalid, const void *buf, size_t size)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL || p->input)
+        return -EBADF;
+    return portal_start(portalid, FAKE_PORTAL_WRITE, buf, size);
+}
+
+int kportal_test(int portalid)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    return p == NULL ? -EBADF : p->done;
+}
+
+ssize_t kportal_wait(int portalid)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL)
+        return -EBADF;
+    if (p->op == FAKE_PORTAL_NONE)
+        return -EINVAL;
+    return p->result != 0 ? p->result : (ssize_t)p->size;
+}
+
+/* Retires portal id; returns 0 or -EBADF. */
+static int portal_retire(int portalid, int input)
+{
+    struct fake_portal *p = portal_get(portalid);
+
+    if (p == NULL || p->input != input || p->retired)
+        return -EBADF;
+    p->retired = 1;
+    return 0;
+}
+
+int kportal_close(int portalid)
+{
+    return portal_retire(portalid, 0);
+}
+
+int kportal_unlink(int portalid)
+{
+    return portal_retire(portalid, 1);
+}
+
+/* ---- rank-migrate: nothing pending, nothing moves ---------------------- */
+
+int rmig_rank_count(void)
+{
+    return FAKE_NRANKS;
+}
+
+int rmig_reserve(int cluster, int *dest_p)
+{
+    (void)cluster;
+    (void)dest_p;
+    return -EBUSY;
+}
+
+int rmig_move(int dest, double freeze_start)
+{
+    (void)dest;
+    (void)freeze_start;
+    return -EIO;
+}
+
+void rmig_note_route_update(double seconds)
+{
+    (void)seconds;
+}
+
+int rmig_poll(void)
+{
+    return -1;
+}
+
+void rmig_ask_done(int result)
+{
+    (void)result;
+}
+
+void rmig_set_preempt_point(int (*point)(void))
+{
+    (void)point;
+}
+
+void rmig_preempt_hold(void) {}
+
+void rmig_preempt_release(void) {}
+
+void rmig_set_idle_work(int (*work)(void))
+{
+    (void)work;
+}
+
+int rmig_end_idle_clusters(const int *host_of_rank, int nranks)
+{
+    (void)host_of_rank;
+    (void)nranks;
+    return 0;
+}
+
+int rmig_cluster_leave(void)
+{
+    return 0;
+}
+
+/* ---- uarea: one root slot, one rank number ----------------------------- */
+
+void **ua_cv_root(void)
+{
+    return &cv_root;
+}
+
+int ua_set_rank(int rank)
+{
+    ua_rank = rank;
+    return 0;
+}
+
+int ua_get_rank(void)
+{
+    return ua_rank;
+}

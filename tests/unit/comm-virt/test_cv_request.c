@@ -1,0 +1,407 @@
+/* test_cv_request.c: unit tests of comm-virt's requests and the sending side.
+ *
+ * The active list (cv_request.c) is checked with three requests in known
+ * states: lookups by (id, state) from a table, and removals from a table of
+ * what to remove and what must remain, in order. Then the life of a send
+ * through the real cv_isend() and cv_progress(): the message a standard,
+ * synchronous or rendezvous send puts in the fake kernel's outbox, the
+ * per-destination sequence numbers, the ACK and CTS that complete or
+ * advance it (and those that must be ignored), cv_test() and bad arguments.
+ */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+
+#include "cv_unit.h"
+
+/* ---- request objects and the active list ------------------------------- */
+
+START_TEST(new_requests_get_fresh_ids)
+{
+    struct cv_request *q[3];
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        q[i] = cv_request_new(i == 1 ? CV_REQ_SEND : CV_REQ_RECV);
+        ck_assert_ptr_nonnull(q[i]);
+        ck_assert_uint_eq(q[i]->id, (uint64_t)i + 1);
+        ck_assert_int_eq(q[i]->state, CV_REQ_POSTED);
+        ck_assert_int_eq(q[i]->portal, -1);
+        ck_assert_int_eq(q[i]->released, 0);
+        ck_assert_ptr_null(q[i]->next);
+        ck_assert(!cv_request_done(q[i]));
+    }
+    ck_assert_int_eq(q[1]->kind, CV_REQ_SEND);
+    ck_assert_int_eq(q[2]->kind, CV_REQ_RECV);
+}
+END_TEST
+
+/* Requests A (id 1, WAIT_ACK), B (id 2, WAIT_CTS), C (id 3, WAIT_CTS), added
+ * in that order, and D (id 4) never added. */
+static struct cv_request *reqs[4];
+
+static void active_setup(void)
+{
+    static const int states[4] = {CV_REQ_WAIT_ACK, CV_REQ_WAIT_CTS, CV_REQ_WAIT_CTS,
+                                  CV_REQ_WAIT_GO};
+    int i;
+
+    cvu_setup();
+    for (i = 0; i < 4; i++) {
+        reqs[i] = cv_request_new(CV_REQ_SEND);
+        reqs[i]->state = (uint8_t)states[i];
+    }
+    for (i = 0; i < 3; i++)
+        cv_active_add(cv_self(), reqs[i]);
+}
+
+/* clang-format off */
+static const struct find_case {
+    uint64_t id;
+    int state;
+    int want; /* index into reqs, or -1 for NULL */
+} find_cases[] = {
+    {1, CV_REQ_WAIT_ACK, 0},  {2, CV_REQ_WAIT_CTS, 1}, {3, CV_REQ_WAIT_CTS, 2},
+    {1, CV_REQ_WAIT_CTS, -1}, {2, CV_REQ_WAIT_ACK, -1}, {3, CV_REQ_DONE, -1},
+    {4, CV_REQ_WAIT_GO, -1},  {0, CV_REQ_WAIT_ACK, -1}, {99, CV_REQ_WAIT_CTS, -1},
+};
+/* clang-format on */
+
+START_TEST(active_find_table)
+{
+    const struct find_case *c = &find_cases[_i];
+    struct cv_request *got = cv_active_find(cv_self(), c->id, c->state);
+
+    ck_assert_msg(got == (c->want < 0 ? NULL : reqs[c->want]),
+                  "find(id %llu, state %d): wrong request", (unsigned long long)c->id, c->state);
+}
+END_TEST
+
+static const struct remove_case {
+    const char *name;
+    int remove[4]; /* indexes into reqs, -1 ends */
+    int remain[4]; /* the list afterwards, head first, -1 ends */
+} remove_cases[] = {
+    {"nothing removed: newest first", {-1}, {2, 1, 0, -1}},
+    {"head", {2, -1}, {1, 0, -1}},
+    {"middle", {1, -1}, {2, 0, -1}},
+    {"tail", {0, -1}, {2, 1, -1}},
+    {"not on the list", {3, -1}, {2, 1, 0, -1}},
+    {"twice", {1, 1, -1}, {2, 0, -1}},
+    {"all", {0, 2, 1, -1}, {-1}},
+};
+
+START_TEST(active_remove_table)
+{
+    const struct remove_case *c = &remove_cases[_i];
+    struct cv_request *q = cv_self()->active;
+    int i;
+
+    for (i = 0; c->remove[i] >= 0; i++) {
+        cv_active_remove(cv_self(), reqs[c->remove[i]]);
+        ck_assert_ptr_null(reqs[c->remove[i]]->next);
+    }
+    q = cv_self()->active;
+    for (i = 0; c->remain[i] >= 0; i++, q = q->next)
+        ck_assert_msg(q == reqs[c->remain[i]], "%s: position %d", c->name, i);
+    ck_assert_msg(q == NULL, "%s: list too long", c->name);
+}
+END_TEST
+
+START_TEST(removed_request_is_not_found)
+{
+    cv_active_remove(cv_self(), reqs[1]);
+    ck_assert_ptr_null(cv_active_find(cv_self(), 2, CV_REQ_WAIT_CTS));
+    ck_assert_ptr_eq(cv_active_find(cv_self(), 3, CV_REQ_WAIT_CTS), reqs[2]);
+}
+END_TEST
+
+START_TEST(free_before_completion_defers)
+{
+    cv_active_remove(cv_self(), reqs[0]);
+    cv_request_free(reqs[0]);
+    ck_assert_int_eq(reqs[0]->released, 1);
+    ck_assert_int_eq(reqs[0]->state, CV_REQ_WAIT_ACK);
+    cv_request_complete(reqs[1]);
+    ck_assert(cv_request_done(reqs[1]));
+}
+END_TEST
+
+/* ---- sends ------------------------------------------------------------ */
+
+static unsigned char data[2 * CV_EAGER_LIMIT];
+
+/* cv_isend() of len bytes of `data` that must succeed. */
+static cv_request_t *start_send(size_t len, int dest, int tag, int mode)
+{
+    cv_request_t *q = NULL;
+
+    cvu_payload(data, sizeof(data), 0x61);
+    ck_assert_int_eq(cv_isend(data, len, dest, tag, 9, mode, &q), 0);
+    ck_assert_ptr_nonnull(q);
+    return q;
+}
+
+/* Sent message i is a matching message of `type` from this rank to dest. */
+static struct cv_wire_hdr sent_to(int i, int type, int dest, int tag, uint32_t seq)
+{
+    struct cv_wire_hdr h = cvu_sent(i);
+
+    ck_assert_int_eq(fake_sent[i].cluster, dest);
+    ck_assert_uint_eq(h.type, type);
+    ck_assert_int_eq(h.src, CVU_ME);
+    ck_assert_int_eq(h.dst, dest);
+    ck_assert_int_eq(h.tag, tag);
+    ck_assert_int_eq(h.ctx, 9);
+    ck_assert_uint_eq(h.seq, seq);
+    ck_assert_int_eq(h.src_cluster, FAKE_SELF);
+    ck_assert_uint_eq(h.job, FAKE_JOB);
+    return h;
+}
+
+START_TEST(standard_eager_completes_at_once)
+{
+    cv_request_t *q = start_send(100, 2, 5, CV_SEND_STANDARD);
+    struct cv_wire_hdr h = sent_to(0, CV_MSG_EAGER, 2, 5, 0);
+
+    ck_assert(cv_request_done(q));
+    ck_assert_ptr_null(cv_self()->active);
+    ck_assert_uint_eq(h.flags, 0);
+    ck_assert_uint_eq(h.len, 100);
+    ck_assert_uint_eq(h.cookie, q->id);
+    ck_assert_uint_eq(fake_sent[0].len, sizeof(h) + 100);
+    ck_assert(cvu_payload_is(fake_sent[0].bytes + sizeof(h), 100, 0x61));
+}
+END_TEST
+
+START_TEST(zero_byte_send)
+{
+    cv_request_t *q = NULL;
+
+    ck_assert_int_eq(cv_isend(NULL, 0, 0, 1, 9, CV_SEND_STANDARD, &q), 0);
+    ck_assert(cv_request_done(q));
+    ck_assert_uint_eq(sent_to(0, CV_MSG_EAGER, 0, 1, 0).len, 0);
+    ck_assert_uint_eq(fake_sent[0].len, sizeof(struct cv_wire_hdr));
+}
+END_TEST
+
+START_TEST(sequence_per_destination)
+{
+    static const struct {
+        int dest, mode;
+        size_t len;
+        uint32_t seq;
+    } sends[] = {
+        {2, CV_SEND_STANDARD, 1, 0},
+        {2, CV_SEND_SYNC, 1, 1},
+        {3, CV_SEND_STANDARD, 1, 0},
+        {2, CV_SEND_STANDARD, CV_EAGER_LIMIT + 1, 2}, /* RTS: same sequence */
+        {CVU_ME, CV_SEND_STANDARD, 1, 0},             /* to itself */
+        {3, CV_SEND_STANDARD, 0, 1},
+    };
+    int i;
+
+    for (i = 0; i < (int)(sizeof(sends) / sizeof(sends[0])); i++) {
+        start_send(sends[i].len, sends[i].dest, i, sends[i].mode);
+        ck_assert_uint_eq(cvu_sent(i).seq, sends[i].seq);
+        ck_assert_int_eq(fake_sent[i].cluster, sends[i].dest);
+    }
+}
+END_TEST
+
+/* Queues a control message (ACK or CTS) from rank src naming cookie. */
+static void push_control(int type, int src, uint64_t cookie, uint64_t len, uint32_t port)
+{
+    struct cv_wire_hdr h = cvu_hdr(type, src, 0, 0, 0, len);
+
+    h.cookie = cookie;
+    h.port = port;
+    h.src_cluster = 5; /* the receiver may have moved */
+    cvu_push(&h, 0);
+}
+
+START_TEST(sync_send_waits_for_its_ack)
+{
+    cv_request_t *q = start_send(8, 2, 5, CV_SEND_SYNC);
+
+    ck_assert_uint_eq(sent_to(0, CV_MSG_EAGER, 2, 5, 0).flags, CV_FLAG_SYNC);
+    ck_assert_int_eq(q->state, CV_REQ_WAIT_ACK);
+    ck_assert_ptr_eq(cv_self()->active, q);
+    push_control(CV_MSG_ACK, 2, q->id + 1, 0, 0); /* someone else's */
+    ck_assert_int_eq(cv_progress(), 1);
+    ck_assert(!cv_request_done(q));
+    push_control(CV_MSG_ACK, 2, q->id, 0, 0);
+    ck_assert_int_eq(cv_progress(), 1);
+    ck_assert(cv_request_done(q));
+    ck_assert_ptr_null(cv_self()->active);
+    ck_assert_uint_eq(cv_self()->recv_seq[2], 0); /* control messages are not sequenced */
+}
+END_TEST
+
+START_TEST(rendezvous_send_sends_rts)
+{
+    cv_request_t *q = start_send(CV_EAGER_LIMIT + 1, 3, 6, CV_SEND_STANDARD);
+    struct cv_wire_hdr h = sent_to(0, CV_MSG_RTS, 3, 6, 0);
+
+    ck_assert_uint_eq(h.len, CV_EAGER_LIMIT + 1);
+    ck_assert_uint_eq(h.cookie, q->id);
+    ck_assert_uint_eq(fake_sent[0].len, sizeof(h)); /* no payload */
+    ck_assert_int_eq(q->state, CV_REQ_WAIT_CTS);
+    ck_assert_ptr_eq(cv_self()->active, q);
+}
+END_TEST
+
+static const struct cts_case {
+    const char *name;
+    int src;          /* rank the CTS comes from */
+    int cookie_delta; /* added to the request's id */
+    uint64_t len;     /* bytes the receiver asks for */
+    int accepted;
+} cts_cases[] = {
+    {"whole message", 3, 0, CV_EAGER_LIMIT + 100, 1},
+    {"receiver truncates", 3, 0, CV_EAGER_LIMIT + 1, 1},
+    {"other cookie", 3, 1, CV_EAGER_LIMIT + 100, 0},
+    {"other rank", 2, 0, CV_EAGER_LIMIT + 100, 0},
+    {"more than the message", 3, 0, CV_EAGER_LIMIT + 101, 0},
+};
+
+/* The CTS went through: portal opened to the receiver, GO sent, write started. */
+static void check_go(cv_request_t *q, uint64_t len)
+{
+    struct fake_portal *p = &fake_portal[0];
+    struct cv_wire_hdr go = cvu_sent(1);
+
+    ck_assert_int_eq(q->state, CV_REQ_TRANSFER);
+    ck_assert_int_eq(fake_nportals, 1);
+    ck_assert_int_eq(p->input, 0);
+    ck_assert_int_eq(p->local, FAKE_SELF);
+    ck_assert_int_eq(p->remote, 5);
+    ck_assert_int_eq(p->remote_port, 321);
+    ck_assert_int_eq(p->op, FAKE_PORTAL_WRITE);
+    ck_assert_ptr_eq(p->buf, data);
+    ck_assert_uint_eq(p->size, len);
+    ck_assert_int_eq(fake_sent[1].cluster, 3);
+    ck_assert_uint_eq(go.type, CV_MSG_GO);
+    ck_assert_int_eq(go.dst, 3);
+    ck_assert_uint_eq(go.cookie, q->id);
+    ck_assert_uint_eq(go.port, (uint32_t)p->port);
+}
+
+START_TEST(cts_table)
+{
+    const struct cts_case *c = &cts_cases[_i];
+    cv_request_t *q = start_send(CV_EAGER_LIMIT + 100, 3, 6, CV_SEND_STANDARD);
+
+    push_control(CV_MSG_CTS, c->src, q->id + (uint64_t)c->cookie_delta, c->len, 321);
+    ck_assert_int_eq(cv_progress(), 1);
+    if (!c->accepted) {
+        ck_assert_msg(q->state == CV_REQ_WAIT_CTS, "%s: state %d", c->name, q->state);
+        ck_assert_msg(fake_nsent == 1 && fake_nportals == 0, "%s: answered", c->name);
+        return;
+    }
+    check_go(q, c->len);
+    ck_assert_int_eq(cv_progress(), 0);
+    fake_portal[0].done = 1;
+    ck_assert_int_eq(cv_progress(), 1);
+    ck_assert(cv_request_done(q));
+    ck_assert_int_eq(fake_portal[0].retired, 1);
+    ck_assert_ptr_null(cv_self()->active);
+}
+END_TEST
+
+START_TEST(cts_write_failure_completes_with_error)
+{
+    cv_request_t *q = start_send(CV_EAGER_LIMIT + 100, 3, 6, CV_SEND_STANDARD);
+
+    fake_portal_error = -EIO;
+    push_control(CV_MSG_CTS, 3, q->id, CV_EAGER_LIMIT + 100, 321);
+    ck_assert_int_eq(cv_progress(), 1);
+    ck_assert(cv_request_done(q));
+    ck_assert_int_eq(q->status.error, CV_ERR_INTERN);
+    ck_assert_ptr_null(cv_self()->active);
+}
+END_TEST
+
+START_TEST(test_reports_only_when_done)
+{
+    cv_request_t *q = start_send(8, 2, 5, CV_SEND_SYNC);
+    struct cv_status st = {.source = -9, .tag = -9};
+    int done = -1;
+
+    ck_assert_int_eq(cv_test(q, &done, &st), 0);
+    ck_assert_int_eq(done, 0);
+    ck_assert_int_eq(st.source, -9);
+    push_control(CV_MSG_ACK, 2, q->id, 0, 0);
+    ck_assert_int_eq(cv_test(q, &done, &st), 0); /* progresses: takes the ACK */
+    ck_assert_int_eq(done, 1);
+    ck_assert_int_eq(st.source, q->status.source);
+    ck_assert_int_eq(st.tag, q->status.tag);
+    ck_assert_uint_eq(st.count, q->status.count);
+    ck_assert_int_eq(cv_wait(q, &st), 0); /* done: returns at once */
+}
+END_TEST
+
+static const struct {
+    int dest, write_error, ret;
+    size_t len;
+} bad_sends[] = {
+    {-1, 0, CV_ERR_RANK, 4},
+    {FAKE_NRANKS, 0, CV_ERR_RANK, 4},
+    {2, -EIO, CV_ERR_INTERN, 4},
+    {2, -EIO, CV_ERR_INTERN, CV_EAGER_LIMIT + 1},
+};
+
+START_TEST(bad_send_table)
+{
+    cv_request_t *q = (cv_request_t *)&q;
+
+    fake_write_error = bad_sends[_i].write_error;
+    ck_assert_int_eq(
+        cv_isend(data, bad_sends[_i].len, bad_sends[_i].dest, 0, 0, CV_SEND_STANDARD, &q),
+        bad_sends[_i].ret);
+    ck_assert_ptr_eq(q, (cv_request_t *)&q); /* *req_p untouched */
+    ck_assert_ptr_null(cv_self()->active);
+    ck_assert_int_eq(fake_nsent, 0);
+}
+END_TEST
+
+#define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static Suite *request_suite(void)
+{
+    Suite *s = suite_create("cv_request");
+    TCase *tr = tcase_create("objects"), *ta = tcase_create("active"), *ts = tcase_create("send");
+
+    tcase_add_checked_fixture(tr, cvu_setup, NULL);
+    tcase_add_test(tr, new_requests_get_fresh_ids);
+    tcase_add_checked_fixture(ta, active_setup, NULL);
+    tcase_add_loop_test(ta, active_find_table, 0, N(find_cases));
+    tcase_add_loop_test(ta, active_remove_table, 0, N(remove_cases));
+    tcase_add_test(ta, removed_request_is_not_found);
+    tcase_add_test(ta, free_before_completion_defers);
+    tcase_add_checked_fixture(ts, cvu_setup, NULL);
+    tcase_add_test(ts, standard_eager_completes_at_once);
+    tcase_add_test(ts, zero_byte_send);
+    tcase_add_test(ts, sequence_per_destination);
+    tcase_add_test(ts, sync_send_waits_for_its_ack);
+    tcase_add_test(ts, rendezvous_send_sends_rts);
+    tcase_add_loop_test(ts, cts_table, 0, N(cts_cases));
+    tcase_add_test(ts, cts_write_failure_completes_with_error);
+    tcase_add_test(ts, test_reports_only_when_done);
+    tcase_add_loop_test(ts, bad_send_table, 0, N(bad_sends));
+    suite_add_tcase(s, tr);
+    suite_add_tcase(s, ta);
+    suite_add_tcase(s, ts);
+    return s;
+}
+
+int main(void)
+{
+    SRunner *sr = srunner_create(request_suite());
+    int failed;
+
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed == 0 ? 0 : 1;
+}
