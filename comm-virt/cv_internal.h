@@ -15,6 +15,7 @@
 #include "cv.h"
 #include "cv_wire.h"
 #include "nanvix.h"
+#include "rmig.h"
 
 enum cv_req_kind { CV_REQ_SEND = 1, CV_REQ_RECV = 2 };
 
@@ -126,5 +127,9 @@ void cv_route_learn(int rank, int cluster, uint32_t epoch);
 void cv_forward(const unsigned char *msg, size_t n, const struct cv_wire_hdr *h);
 int cv_idle_work(void);
 int cv_announce(int rank, uint32_t epoch);
+
+/* cv_migrate.c: comm-virt's part of a move, registered with rank-migrate
+ * from a constructor (struct rmig_messaging_ops, rmig.h). */
+extern const struct rmig_messaging_ops cv_move_ops;
 
 #endif /* CV_INTERNAL_H */

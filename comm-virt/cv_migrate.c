@@ -81,7 +81,7 @@ static void cv_move_arrive(void)
     cv_announce(r->rank, r->moves);
 }
 
-static const struct rmig_messaging_ops cv_move_ops = {
+const struct rmig_messaging_ops cv_move_ops = {
     .ready = cv_move_ready,
     .quiesce = cv_move_quiesce,
     .depart = cv_move_depart,

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "cv.h"
 #include "fake_kernel.h"
 #include "nanvix.h"
 #include "rmig.h"
@@ -275,47 +276,18 @@ int rmig_rank_count(void)
     return FAKE_NRANKS;
 }
 
-int rmig_reserve(int cluster, int *dest_p)
+/* The operations comm-virt registers for its part of a move (its
+ * constructor runs before main): kept for the tests to call. */
+struct rmig_messaging_ops fake_messaging;
+
+void rmig_set_messaging(const struct rmig_messaging_ops *ops)
 {
-    (void)cluster;
-    (void)dest_p;
-    return -EBUSY;
+    fake_messaging = *ops;
 }
 
-int rmig_move(int dest, double freeze_start)
+int rmig_safe_point(void)
 {
-    (void)dest;
-    (void)freeze_start;
-    return -EIO;
-}
-
-void rmig_note_route_update(double seconds)
-{
-    (void)seconds;
-}
-
-int rmig_poll(void)
-{
-    return -1;
-}
-
-void rmig_ask_done(int result)
-{
-    (void)result;
-}
-
-void rmig_set_preempt_point(int (*point)(void))
-{
-    (void)point;
-}
-
-void rmig_preempt_hold(void) {}
-
-void rmig_preempt_release(void) {}
-
-void rmig_set_idle_work(int (*work)(void))
-{
-    (void)work;
+    return 0; /* nothing asked: no move */
 }
 
 int rmig_end_idle_clusters(const int *host_of_rank, int nranks)
@@ -332,9 +304,9 @@ int rmig_cluster_leave(void)
 
 /* ---- uarea: one root slot, one rank number ----------------------------- */
 
-void **ua_cv_root(void)
+void **ua_root(int slot)
 {
-    return &cv_root;
+    return slot == CV_ROOT_SLOT ? &cv_root : NULL;
 }
 
 int ua_set_rank(int rank)

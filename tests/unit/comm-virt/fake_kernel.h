@@ -59,6 +59,10 @@ extern int fake_nportals;
 extern int fake_write_error;  /* non-zero: kmailbox_write() returns it */
 extern int fake_portal_error; /* non-zero: kportal_aread/awrite() return it */
 
+/* What comm-virt registered with rmig_set_messaging() (rmig.h). */
+#include "rmig.h"
+extern struct rmig_messaging_ops fake_messaging;
+
 /* Forgets sent and queued messages, portals, the rank and its cv root. */
 void fake_reset(void);
 
