@@ -25,7 +25,7 @@
 #include <mpi.h>
 #include "cv.h"
 #include "ua.h"
-#include "mpi_dtype.h"
+#include "dtype.h"
 
 #pragma GCC visibility push(hidden)
 
