@@ -9,6 +9,8 @@
  * and moves the minimum number of bytes.
  */
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
 
 #pragma weak MPI_Allgather = PMPI_Allgather
 #pragma weak MPI_Allgatherv = PMPI_Allgatherv

@@ -19,8 +19,12 @@
  * Non-commutative operations go through the rank-ordered reduction tree to
  * rank 0 and a broadcast, which keeps the rank order.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
 
 #pragma weak MPI_Allreduce = PMPI_Allreduce
 

@@ -13,6 +13,11 @@
  * pairing; each exchange first copies the outgoing block to a scratch buffer.
  */
 #include "coll_sched.h"
+#include "comm.h"
+#include "dtype.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Alltoall = PMPI_Alltoall
 #pragma weak MPI_Alltoallv = PMPI_Alltoallv

@@ -5,7 +5,12 @@
  * rounds every rank has heard, directly or not, from every other rank, so no
  * rank leaves before all have entered.
  */
+#include "coll.h"
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Barrier = PMPI_Barrier
 

@@ -13,8 +13,14 @@
  * whatever the process count. The large path moves bytes (MPI_BYTE chunks of
  * a contiguous buffer).
  */
+#include <errno.h>
 #include <limits.h>
+#include "coll.h"
 #include "coll_sched.h"
+#include "comm.h"
+#include "dtype.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
 
 #pragma weak MPI_Bcast = PMPI_Bcast
 

@@ -5,6 +5,9 @@
  */
 #include <limits.h>
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_state.h"
 
 int coll_enter(MPI_Comm comm, struct mpi_rank_state **s_p, struct mpi_comm **c_p)
 {

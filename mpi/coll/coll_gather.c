@@ -7,6 +7,8 @@
  * (a binomial tree would save latency only on large counts of tiny blocks).
  */
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
 
 #pragma weak MPI_Gather = PMPI_Gather
 #pragma weak MPI_Gatherv = PMPI_Gatherv

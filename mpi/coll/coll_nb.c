@@ -7,7 +7,12 @@
  * pointers and counts at build time, so the caller's count/displacement
  * arrays need not outlive the call; its buffers must, as MPI requires.
  */
+#include <errno.h>
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
 
 #pragma weak MPI_Ibarrier = PMPI_Ibarrier
 #pragma weak MPI_Ibcast = PMPI_Ibcast

@@ -1,4 +1,4 @@
-/* mpi_coll.c: the point-to-point steps that collective algorithms are built of.
+/* coll_p2p.c: the point-to-point steps that collective algorithms are built of.
  *
  * Collective traffic runs on the communicator's collective context (coll_ctx),
  * apart from the application's point-to-point messages on the same
@@ -7,7 +7,11 @@
  * in the same order, fixed tags are enough to keep successive collectives
  * apart. Ranks here are communicator ranks.
  */
-#include "coll_sched.h"
+#include "coll.h"
+#include "comm.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 /* cv_wait, but while nonblocking collectives are pending it polls them too:
  * another rank may need one of them to advance before it can take part in

@@ -8,9 +8,17 @@
  * of ranks and is combined as (lower ranks) op (higher ranks); rank 0 then
  * hands the result to the real root.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coll.h"
 #include "coll_sched.h"
+#include "comm.h"
+#include "dtype.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Reduce = PMPI_Reduce
 #pragma weak MPI_Reduce_local = PMPI_Reduce_local

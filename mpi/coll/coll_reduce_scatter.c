@@ -11,8 +11,13 @@
  * then rank 0 sends each rank its block; both phases are one schedule. Few
  * messages, but rank 0 handles the full vector.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
 
 #pragma weak MPI_Reduce_scatter = PMPI_Reduce_scatter
 #pragma weak MPI_Reduce_scatter_block = PMPI_Reduce_scatter_block

@@ -11,6 +11,9 @@
  * (rank 0's result is left untouched, as MPI leaves it undefined).
  */
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
 
 #pragma weak MPI_Scan = PMPI_Scan
 #pragma weak MPI_Exscan = PMPI_Exscan

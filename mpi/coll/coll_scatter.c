@@ -5,6 +5,8 @@
  * once. One round.
  */
 #include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
 
 #pragma weak MPI_Scatter = PMPI_Scatter
 #pragma weak MPI_Scatterv = PMPI_Scatterv

@@ -6,9 +6,18 @@
  * remaining steps still run so the other ranks are not left waiting, and
  * the first error is reported at completion.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coll.h"
 #include "coll_sched.h"
+#include "comm.h"
+#include "dtype.h"
+#include "dtype_xfer.h"
+#include "mpi_op.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 /* 0 for an invalid type: the checks only let one through with count 0. */
 size_t sched_extent(MPI_Datatype dt)
@@ -145,7 +154,7 @@ void *sched_tmp(struct mpi_sched *sc, size_t bytes)
 }
 
 /* Posts a send or receive of st: contiguous data in place, derived types
- * through st->pack (mpi_dtype.h). Returns 0 or < 0. */
+ * through st->pack (dtype_xfer.h). Returns 0 or < 0. */
 static int step_post(struct mpi_sched *sc, struct sched_step *st)
 {
     struct mpi_rank_state *s = mpi_state();

@@ -1,4 +1,4 @@
-/* coll_sched.h: collective schedules, private to the collectives of mpi/.
+/* coll_sched.h: collective schedules, private to coll/ (the other rooms see coll.h).
  *
  * A schedule is a list of steps (send, receive, local reduction, local copy)
  * cut into rounds. All steps of a round start together, in the order they
@@ -23,9 +23,16 @@
 #ifndef COLL_SCHED_H
 #define COLL_SCHED_H
 
-#include "mpi_impl.h"
+#include <stddef.h>
+#include <stdint.h>
+#include <mpi.h>
+#include "coll.h"
+#include "cv.h"
 
 #pragma GCC visibility push(hidden)
+
+struct mpi_comm;
+struct mpi_rank_state;
 
 enum sched_kind { SCHED_SEND, SCHED_RECV, SCHED_REDUCE, SCHED_COPY };
 
@@ -84,14 +91,8 @@ int mpi_sched_run(struct mpi_sched *sc);
 /* Makes sc a nonblocking request (*h_p), or frees it and returns an error. */
 int mpi_sched_start(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request *h_p);
 
-/* Advances sc without blocking; non-zero once it is complete. */
-int mpi_sched_progress(struct mpi_sched *sc);
-
-/* Advances every active schedule of s (s may be NULL). */
-void mpi_sched_progress_all(struct mpi_rank_state *s);
-
-/* Unchains a finished schedule from s and frees it; returns its error. */
-int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc);
+/* mpi_sched_progress, mpi_sched_progress_all and mpi_sched_finish, which
+ * requests use, are in coll.h. */
 
 /* Schedule builders shared by blocking and nonblocking collectives
  * (arguments already checked; MPI_IN_PLACE as the standard allows). */
@@ -107,6 +108,12 @@ void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_
                      void *recvbuf, int rcount, MPI_Datatype rdt);
 void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
                     void *recvbuf, int rcount, MPI_Datatype rdt);
+
+/* Blocking algorithms on bytes, without a schedule (coll_reduce.c,
+ * coll_bcast.c). Return 0 or < 0. */
+int mpi_coll_reduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int count,
+                    MPI_Datatype dt, MPI_Op op, int root);
+int mpi_coll_bcast(struct mpi_comm *c, void *buf, size_t len, int root);
 
 /* Non-zero when op is commutative (predefined or user). */
 int sched_commutative(MPI_Op op);

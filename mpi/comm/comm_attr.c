@@ -1,4 +1,4 @@
-/* mpi_attr.c: communicator attributes and their keys (Comm_create_keyval,
+/* comm_attr.c: communicator attributes and their keys (Comm_create_keyval,
  * Comm_free_keyval, Comm_set_attr, Comm_get_attr, Comm_delete_attr) and the
  * callbacks run by Comm_dup and Comm_free.
  *
@@ -14,8 +14,14 @@
  * must live as long as MPI does, and it lives in the container so the
  * pointer stays valid wherever the rank migrates.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "comm_attr.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Comm_create_keyval = PMPI_Comm_create_keyval
 #pragma weak MPI_Comm_free_keyval = PMPI_Comm_free_keyval

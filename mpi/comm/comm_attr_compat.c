@@ -1,11 +1,11 @@
-/* mpi_attr_compat.c: the MPI-1 names of the attribute calls (Keyval_create,
+/* comm_attr_compat.c: the MPI-1 names of the attribute calls (Keyval_create,
  * Keyval_free, Attr_put, Attr_get, Attr_delete), still in MPICH's mpi.h.
  *
  * They are the MPI-2 calls under their old names (the callback types have
  * the same signatures), so each forwards to its PMPI_Comm_ counterpart;
  * errors are reported under the new name.
  */
-#include "mpi_impl.h"
+#include <mpi.h>
 
 #pragma weak MPI_Keyval_create = PMPI_Keyval_create
 #pragma weak MPI_Keyval_free = PMPI_Keyval_free

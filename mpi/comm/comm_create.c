@@ -1,4 +1,4 @@
-/* mpi_comm_create.c: making and freeing communicators (Comm_dup, Comm_split,
+/* comm_create.c: making and freeing communicators (Comm_dup, Comm_split,
  * Comm_split_type, Comm_create, Comm_free).
  *
  * A new communicator needs context ids that no member uses for anything
@@ -16,9 +16,17 @@
  * Table slots freed by MPI_Comm_free are reused; the struct itself lives
  * until its last pending request completes (refs).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "coll.h"
+#include "comm.h"
+#include "comm_attr.h"
+#include "comm_group.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Comm_dup = PMPI_Comm_dup
 #pragma weak MPI_Comm_split = PMPI_Comm_split

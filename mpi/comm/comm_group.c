@@ -1,4 +1,4 @@
-/* mpi_group.c: the group table and the group queries (Group_size, rank,
+/* comm_group.c: the group table and the group queries (Group_size, rank,
  * compare, translate_ranks, free; Comm_group).
  *
  * A group is an ordered list of world ranks. Groups live in a table of the
@@ -6,12 +6,18 @@
  * handle form 0x88000000 | index; MPI_GROUP_EMPTY (0x48000000) is a builtin
  * handle that stands for a constant empty group, and every operation whose
  * result is empty returns it. Set operations and incl/excl are in
- * mpi_group_ops.c. Errors go to MPI_COMM_WORLD's handler, as a group has
+ * comm_group_ops.c. Errors go to MPI_COMM_WORLD's handler, as a group has
  * none of its own.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "comm_group.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Group_size = PMPI_Group_size
 #pragma weak MPI_Group_rank = PMPI_Group_rank

@@ -1,4 +1,4 @@
-/* mpi_group_ops.c: groups made from groups (Group_incl, excl, range_incl,
+/* comm_group_ops.c: groups made from groups (Group_incl, excl, range_incl,
  * range_excl, union, intersection, difference).
  *
  * Each call checks its arguments, builds the member list in a scratch array
@@ -10,8 +10,11 @@
  * argument). Results keep the order the standard defines: incl follows
  * the argument, the others follow group1 (then group2 for union).
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "comm_group.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Group_incl = PMPI_Group_incl
 #pragma weak MPI_Group_excl = PMPI_Group_excl

@@ -1,4 +1,4 @@
-/* mpi_comm_query.c: local questions about communicators (Comm_compare,
+/* comm_query.c: local questions about communicators (Comm_compare,
  * Comm_set_name/get_name, Comm_test_inter).
  *
  * None of these talk to other ranks. Two handles of the same object are
@@ -9,7 +9,11 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "comm_group.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Comm_compare = PMPI_Comm_compare
 #pragma weak MPI_Comm_set_name = PMPI_Comm_set_name

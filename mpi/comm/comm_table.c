@@ -1,4 +1,4 @@
-/* mpi_comm.c: the communicator table and MPI_Comm_rank/size.
+/* comm_table.c: the communicator table and MPI_Comm_rank/size.
  *
  * The table lives in the root object and maps a handle's index bits to a
  * struct mpi_comm. Index 0 is MPI_COMM_WORLD and 1 is MPI_COMM_SELF (builtin
@@ -6,10 +6,14 @@
  * the next indices with MPICH's "direct" handle form 0x84000000 | index. Each
  * communicator owns two cv context ids, an even one for point-to-point and
  * the next odd one for collectives, and its group as an array of world ranks.
- * New communicators are made in mpi_comm_create.c, attributes in mpi_attr.c.
+ * New communicators are made in comm_create.c, attributes in comm_attr.c.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Comm_rank = PMPI_Comm_rank
 #pragma weak MPI_Comm_size = PMPI_Comm_size

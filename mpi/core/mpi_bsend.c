@@ -8,9 +8,16 @@
  * requires. Finished copies are reclaimed at the next Bsend, at detach and at
  * MPI_Finalize.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "dtype_xfer.h"
+#include "mpi_bsend.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Bsend = PMPI_Bsend
 #pragma weak MPI_Buffer_attach = PMPI_Buffer_attach

@@ -4,7 +4,10 @@
  * calling into the layer; the code behind them trusts what it receives. Each
  * check returns MPI_SUCCESS or the error class that names the fault.
  */
-#include "mpi_impl.h"
+#include "comm.h"
+#include "dtype.h"
+#include "mpi_check.h"
+#include "mpi_state.h"
 
 int mpi_check_comm(struct mpi_rank_state *s, MPI_Comm comm, struct mpi_comm **c_p)
 {

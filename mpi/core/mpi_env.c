@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
-#include "mpi_impl.h"
+#include "mpi_error.h"
 #include "nanvix.h"
 
 #pragma weak MPI_Wtime = PMPI_Wtime

@@ -8,9 +8,14 @@
  * MPI_ERRORS_ABORT print "MPI error in MPI_Xxx: <string>" and abort the job,
  * MPI_ERRORS_RETURN returns the class, a user handler is called with it.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 #include "nanvix.h"
 
 #pragma weak MPI_Error_string = PMPI_Error_string

@@ -7,12 +7,25 @@
  * stops comm-virt and releases the tables; the root object itself stays so
  * that MPI_Initialized and MPI_Finalized keep answering.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include "mpi_impl.h"
+#include "coll.h"
+#include "comm.h"
+#include "comm_attr.h"
+#include "comm_group.h"
+#include "dtype.h"
+#include "mpi_bsend.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "cv.h"
 #include "nanvix.h"
+#include "ua.h"
 
 #pragma weak MPI_Init = PMPI_Init
 #pragma weak MPI_Init_thread = PMPI_Init_thread

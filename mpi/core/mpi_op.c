@@ -16,7 +16,9 @@
 #include <complex.h>
 #include <stdbool.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_op.h"
+#include "mpi_state.h"
 
 #define OP_INDEX(op) ((unsigned)(op)&0xff)
 #define OP_COUNT     (OP_INDEX(MPI_NO_OP) + 1)

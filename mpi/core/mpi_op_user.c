@@ -9,8 +9,12 @@
  * MPI_Op_free drops the handle's share, so a pending nonblocking reduction
  * still finds its function; the slot is reused (fn = NULL) only at zero.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Op_create = PMPI_Op_create
 #pragma weak MPI_Op_free = PMPI_Op_free

@@ -11,8 +11,16 @@
  * a buffered start copies the message out (mpi_bsend.c) and is complete at
  * once, as MPI_Bsend is.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "dtype_xfer.h"
+#include "mpi_bsend.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "cv.h"
 
 #pragma weak MPI_Send_init = PMPI_Send_init
 #pragma weak MPI_Ssend_init = PMPI_Ssend_init

@@ -6,9 +6,18 @@
  * complete at once. Ready mode is standard mode (allowed by MPI); synchronous
  * mode is cv's CV_SEND_SYNC.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "dtype_xfer.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_pt2pt.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "mpi_status.h"
+#include "cv.h"
 
 #pragma weak MPI_Send = PMPI_Send
 #pragma weak MPI_Ssend = PMPI_Ssend

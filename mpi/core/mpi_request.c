@@ -6,8 +6,16 @@
  * generation, so an old copy of a handle no longer matches and is reported as
  * MPI_ERR_REQUEST instead of touching whatever request took the slot since.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "coll_sched.h"
+#include "coll.h"
+#include "comm.h"
+#include "dtype_xfer.h"
+#include "mpi_error.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "mpi_status.h"
+#include "cv.h"
 
 #define REQ_INDEX_MASK ((1 << MPI_REQ_INDEX_BITS) - 1)
 

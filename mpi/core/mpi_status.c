@@ -5,7 +5,10 @@
  * cancelled flag. MPI_Get_count divides by the datatype's size (messages
  * carry the packed form) and answers MPI_UNDEFINED for a remainder.
  */
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "mpi_status.h"
 
 #pragma weak MPI_Get_count = PMPI_Get_count
 #pragma weak MPI_Get_elements = PMPI_Get_elements

@@ -7,8 +7,14 @@
  * progress once and look. Multiple-completion calls that see an operation
  * fail return MPI_ERR_IN_STATUS with each status' MPI_ERROR filled in.
  */
+#include <errno.h>
 #include <stdlib.h>
-#include "mpi_impl.h"
+#include "comm.h"
+#include "mpi_error.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "mpi_status.h"
+#include "cv.h"
 
 #pragma weak MPI_Wait = PMPI_Wait
 #pragma weak MPI_Waitall = PMPI_Waitall

@@ -14,7 +14,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "mpi_impl.h"
+#include "comm.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
 #include "nanvix.h"
 #include "rmig.h"
 

@@ -1,4 +1,5 @@
-/* mpi_dtype.h: private header of mpi/'s datatype engine (derived datatypes).
+/* dtype.h: datatypes: the predefined ones (dtype_builtin.c) and the derived
+ * ones, with their table, type maps, packing and reductions.
  *
  * A datatype is described by one struct mpi_dtype: its size, bounds and a
  * flattened type map, the list of (offset, length) byte blocks one item
@@ -14,9 +15,15 @@
  * Objects are reference counted: the user's handle, every derived type whose
  * contents name it, and every request that packs or unpacks with it hold one
  * reference, so MPI_Type_free while a receive is pending is safe.
+
+ *
+ * Predefined types are a constant table indexed by MPICH's handle bits
+ * (mpi_type_get), in families that select mpi_op.c's reduction kernels.
+ * Datatypes in messages (packing for requests and schedules) are in
+ * dtype_xfer.h.
  */
-#ifndef MPI_DTYPE_H
-#define MPI_DTYPE_H
+#ifndef DTYPE_H
+#define DTYPE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -69,8 +76,50 @@ struct mpi_dtype_table {
 };
 
 struct mpi_rank_state;
-struct mpi_comm;
-struct mpi_request;
+
+/* dtype_builtin.c ---------------------------------------------------------- */
+
+/* Families of predefined datatypes, one set of reduction kernels each. */
+enum mpi_type_family {
+    MPI_TF_NONE = 0, /* no reduction defined (MPI_PACKED, MPI_WCHAR...) */
+    MPI_TF_I8,
+    MPI_TF_U8,
+    MPI_TF_I16,
+    MPI_TF_U16,
+    MPI_TF_I32,
+    MPI_TF_U32,
+    MPI_TF_I64,
+    MPI_TF_U64,
+    MPI_TF_FLOAT,
+    MPI_TF_DOUBLE,
+    MPI_TF_LDOUBLE,
+    MPI_TF_CFLOAT,
+    MPI_TF_CDOUBLE,
+    MPI_TF_CLDOUBLE,
+    MPI_TF_BOOL,     /* C _Bool, C++ bool */
+    MPI_TF_FLOGICAL, /* Fortran LOGICAL (an int, non-zero is true) */
+    MPI_TF_BYTE,     /* MPI_BYTE: bitwise operations only */
+    MPI_TF_FLOAT_INT,
+    MPI_TF_DOUBLE_INT,
+    MPI_TF_LONG_INT,
+    MPI_TF_SHORT_INT,
+    MPI_TF_2INT,
+    MPI_TF_LDOUBLE_INT,
+    MPI_TF_2FLOAT,
+    MPI_TF_2DOUBLE,
+    MPI_TF_COUNT
+};
+
+struct mpi_type_info {
+    MPI_Datatype handle; /* 0 marks an unused table entry */
+    uint16_t size;       /* MPI_Type_size: bytes of data */
+    uint16_t extent;     /* MPI_Type_get_extent: bytes one element spans */
+    uint8_t elements;    /* basic elements per item (2 for the pair types) */
+    uint8_t family;      /* enum mpi_type_family */
+};
+
+/* The description of a predefined datatype, or NULL for anything else. */
+const struct mpi_type_info *mpi_type_get(MPI_Datatype dt);
 
 /* dtype_core.c ------------------------------------------------------------ */
 
@@ -152,59 +201,6 @@ void mpi_dtype_pack(const struct mpi_dtype *t, const void *buf, MPI_Count count,
 void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes, void *buf,
                       MPI_Count count);
 
-/* dtype_xfer.c ------------------------------------------------------------ */
-
-/* What a request does with a derived type when it completes. */
-struct mpi_dtype_xfer {
-    MPI_Datatype dt; /* referenced until the request completes */
-    void *tmp;       /* packed bytes (send: source, receive: landing area) */
-    void *ubuf;      /* receive: the user's buffer to unpack into, else NULL */
-    MPI_Count count; /* items of dt at ubuf */
-};
-
-/* Typed point-to-point (arguments checked): contiguous data goes in place,
- * anything else through a packed temporary owned by the request. */
-int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *buf, int count,
-                     MPI_Datatype dt, int dest, int tag, int mode, MPI_Request *h_p);
-int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, int count,
-                     MPI_Datatype dt, int source, int tag, MPI_Request *h_p);
-
-/* A persistent request r starting (mpi_persist.c): sets *data_p, *len_p to
- * what cv sends or receives. Contiguous data is used in place; otherwise a
- * send is packed, a receive gets a landing area, and r->xfer holds them
- * until completion (mpi_dtype_xfer_done). Returns MPI_SUCCESS, MPI_ERR_TYPE
- * (the type was freed since) or -ENOMEM. */
-int mpi_dtype_xfer_prepare(struct mpi_rank_state *s, struct mpi_request *r, void *buf, int count,
-                           MPI_Datatype dt, int recv, void **data_p, size_t *len_p);
-
-/* Request completion: unpacks a receive (bytes arrived, unless cancelled)
- * and frees x. */
-void mpi_dtype_xfer_done(struct mpi_rank_state *s, struct mpi_dtype_xfer *x, MPI_Count bytes,
-                         int cancelled);
-/* A request released without completion (MPI_Request_free): the transfer
- * may still use x->tmp, which is therefore left allocated. */
-void mpi_dtype_xfer_abandon(struct mpi_dtype_xfer *x);
-
-/* Contiguous bytes of count items of dt at buf: *data_p points into buf when
- * the type is contiguous, else at a packed copy returned in *tmp_p (to free).
- * Returns MPI_SUCCESS or -ENOMEM. */
-int mpi_dtype_view(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt,
-                   const void **data_p, size_t *len_p, void **tmp_p);
-
-/* The receiving side of mpi_dtype_view: *data_p is where len bytes of
- * packed data should land (in buf when contiguous, else a temporary in
- * *tmp_p); mpi_dtype_recv_end() unpacks the `bytes` that arrived and frees
- * the temporary. Returns MPI_SUCCESS or -ENOMEM. */
-int mpi_dtype_recv_begin(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt,
-                         void **data_p, size_t *len_p, void **tmp_p);
-void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt, void *tmp,
-                        MPI_Count bytes);
-
-/* Copies count items of dt from src to dst (type map bytes only). Returns
- * MPI_SUCCESS or -ENOMEM. */
-int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count,
-                   MPI_Datatype dt);
-
 /* dtype_reduce.c ---------------------------------------------------------- */
 
 /* inout = in op inout on count items of derived type dt, op predefined:
@@ -224,4 +220,4 @@ MPI_Datatype mpi_dtype_reduce_basic(struct mpi_rank_state *s, MPI_Datatype dt);
 
 #pragma GCC visibility pop
 
-#endif /* MPI_DTYPE_H */
+#endif /* DTYPE_H */

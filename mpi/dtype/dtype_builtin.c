@@ -1,4 +1,4 @@
-/* mpi_datatype.c: the predefined datatypes (sizes, extents, reduction families).
+/* dtype_builtin.c: the predefined datatypes (sizes, extents, reduction families).
  *
  * MPICH's builtin datatype handles are 0x4c00SSII (SS the size in bytes, II
  * an index); the pair types of MAXLOC/MINLOC are 0x8c0000II. Both index a
@@ -8,7 +8,7 @@
  * and are laid out again at the receiver. Derived datatypes and the queries
  * (MPI_Type_size...) are in dtype_*.c, which build on this table.
  */
-#include "mpi_impl.h"
+#include "dtype.h"
 
 /* A builtin row: size is also the extent, one basic element per item. */
 #define ROW(h, fam) [(h)&0xff] = {(h), ((h) >> 8) & 0xff, ((h) >> 8) & 0xff, 1, (fam)}

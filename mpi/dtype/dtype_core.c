@@ -13,9 +13,12 @@
  * MPI's type-map rules (explicit bounds of resized children win, struct
  * extents are padded to the alignment of their most aligned basic type).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 /* Alignment of a predefined type in a C struct (x86-64 SysV rules, which is
  * what MPICH pads struct extents with on this platform). */

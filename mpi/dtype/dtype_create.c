@@ -6,9 +6,12 @@
  * the object in the rank's table. Commit only marks the type usable for
  * communication: the flattened form is already what packing needs.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Type_contiguous = PMPI_Type_contiguous
 #pragma weak MPI_Type_vector = PMPI_Type_vector

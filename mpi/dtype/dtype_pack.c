@@ -9,7 +9,10 @@
  */
 #include <limits.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Pack = PMPI_Pack
 #pragma weak MPI_Unpack = PMPI_Unpack

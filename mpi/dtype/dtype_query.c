@@ -7,7 +7,9 @@
  */
 #include <limits.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Type_size = PMPI_Type_size
 #pragma weak MPI_Type_size_x = PMPI_Type_size_x

@@ -12,10 +12,13 @@
  * the user's type, which holds only for types whose data stays inside their
  * extent: the others are refused for reductions (MPI_ERR_TYPE).
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_op.h"
+#include "mpi_state.h"
 
 MPI_Datatype mpi_dtype_reduce_basic(struct mpi_rank_state *s, MPI_Datatype dt)
 {

@@ -6,9 +6,12 @@
  * those of the full array (lb 0, extent prod(sizes) * old extent), so
  * consecutive items are consecutive full arrays, as MPI defines it.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
 
 #pragma weak MPI_Type_create_subarray = PMPI_Type_create_subarray
 

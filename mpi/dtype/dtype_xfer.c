@@ -13,10 +13,15 @@
  * Collectives use the same packed form through their schedule engine
  * (coll_sched.c calls mpi_dtype_view / mpi_dtype_recv_begin / _end).
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "dtype_xfer.h"
+#include "mpi_pt2pt.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
 
 /* Allocates the packed temporary for count items of t. NULL on failure. */
 static void *packed_alloc(const struct mpi_dtype *t, MPI_Count count)
