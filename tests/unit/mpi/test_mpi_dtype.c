@@ -12,7 +12,8 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_status.h"
 #include "fake_cv.h"
 
 #define MEM   16384

@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include <mpi.h>
 #include "fake_cv.h"
 
 static void init_return(void)

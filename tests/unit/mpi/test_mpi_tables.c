@@ -8,11 +8,17 @@
  */
 #include <check.h>
 #include <complex.h>
+#include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include "mpi_impl.h"
+#include "dtype.h"
+#include "mpi_error.h"
+#include "mpi_op.h"
+#include "mpi_request.h"
+#include "mpi_status.h"
+#include "cv.h"
 
 /* ---- op kernels ------------------------------------------------------- */
 

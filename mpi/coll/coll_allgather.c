@@ -1,0 +1,134 @@
+/* coll_allgather.c: MPI_Allgather and MPI_Allgatherv.
+ *
+ * Allgather on a power-of-two communicator with a small total uses
+ * recursive doubling: at distance 1, 2, 4, ... partners swap everything they
+ * hold so far (an aligned, contiguous run of blocks), log2(size) steps.
+ * Otherwise (large totals, other sizes, and every Allgatherv) the ring: in
+ * step k each rank passes the block it received in step k - 1 to its right
+ * neighbour, size - 1 steps of one block each, which keeps every link busy
+ * and moves the minimum number of bytes.
+ */
+#include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
+
+#pragma weak MPI_Allgather = PMPI_Allgather
+#pragma weak MPI_Allgatherv = PMPI_Allgatherv
+
+/* Totals below this many bytes take recursive doubling (power-of-two sizes). */
+#define ALLGATHER_RD_MAX (512 * 1024)
+
+void sched_allgatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                      void *recvbuf, const int *rcounts, const int *displs, MPI_Datatype rdt)
+{
+    int rank = sc->c->rank, size = sc->c->size, k;
+    size_t ext = sched_extent(rdt);
+    char *rb = recvbuf;
+
+    if (sendbuf != MPI_IN_PLACE)
+        sched_copy(sc, sendbuf, rb + displs[rank] * ext, scount, sdt);
+    for (k = 0; k < size - 1; k++) {
+        int sblk = (rank - k + size) % size, rblk = (rank - k - 1 + size) % size;
+        sched_send(sc, rb + displs[sblk] * ext, rcounts[sblk], rdt, (rank + 1) % size);
+        sched_recv(sc, rb + displs[rblk] * ext, rcounts[rblk], rdt, (rank - 1 + size) % size);
+        sched_round(sc);
+    }
+}
+
+static void allgather_rd(struct mpi_sched *sc, char *rb, int rcount, MPI_Datatype rdt)
+{
+    int rank = sc->c->rank, mask;
+    size_t blk = sched_bytes(rcount, rdt);
+
+    for (mask = 1; mask < sc->c->size; mask <<= 1) {
+        int mine = rank & ~(mask - 1), theirs = (rank ^ mask) & ~(mask - 1);
+        sched_send(sc, rb + mine * blk, rcount * mask, rdt, rank ^ mask);
+        sched_recv(sc, rb + theirs * blk, rcount * mask, rdt, rank ^ mask);
+        sched_round(sc);
+    }
+}
+
+void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                     void *recvbuf, int rcount, MPI_Datatype rdt)
+{
+    int size = sc->c->size, i;
+    size_t total = sched_bytes(rcount, rdt) * (size_t)size;
+    int *counts, *displs;
+
+    if ((size & (size - 1)) == 0 && total < ALLGATHER_RD_MAX &&
+        (long long)rcount * size <= 0x7fffffff) {
+        if (sendbuf != MPI_IN_PLACE)
+            sched_copy(sc, sendbuf, (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt),
+                       scount, sdt);
+        allgather_rd(sc, recvbuf, rcount, rdt);
+        return;
+    }
+    counts = sched_tmp(sc, sizeof(int) * (size_t)size);
+    displs = sched_tmp(sc, sizeof(int) * (size_t)size);
+    if (!counts || !displs)
+        return;
+    for (i = 0; i < size; i++) {
+        counts[i] = rcount;
+        displs[i] = i * rcount; /* fits: recvbuf holds size * rcount items */
+    }
+    sched_allgatherv(sc, sendbuf, scount, sdt, recvbuf, counts, displs, rdt);
+}
+
+/* Checks shared by both forms (recv side checked by the caller). */
+static int check_send(const void *sendbuf, int scount, MPI_Datatype sdt, const void *recvbuf)
+{
+    if (sendbuf == MPI_IN_PLACE)
+        return MPI_SUCCESS;
+    int err = coll_check_data(sendbuf, scount, sdt);
+    if (!err && scount > 0 && sendbuf == recvbuf)
+        err = MPI_ERR_BUFFER;
+    return err;
+}
+
+/* Runs a built schedule, or reports why it could not be built. */
+int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                   int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = check_send(sendbuf, sendcount, sendtype, recvbuf);
+    if (!err)
+        err = coll_check_data(recvbuf, recvcount, recvtype);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_allgather(sc, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Allgather");
+}
+
+int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                    const int recvcounts[], const int displs[], MPI_Datatype recvtype,
+                    MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = check_send(sendbuf, sendcount, sendtype, recvbuf);
+    if (!err)
+        err = coll_check_counts(c, recvcounts, displs, 1);
+    if (!err) {
+        int total = coll_sum_counts(c, recvcounts, &err);
+        if (!err)
+            err = coll_check_data(recvbuf, total, recvtype);
+    }
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_allgatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
+                             recvtype);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Allgatherv");
+}

@@ -1,0 +1,77 @@
+/* coll_gather.c: MPI_Gather and MPI_Gatherv.
+ *
+ * Linear: every rank sends its block straight to the root, which posts all
+ * its receives at once into their final place; one round. Each byte crosses
+ * one link once and the root's receives overlap, which is what the
+ * root-bound traffic allows anyway on the process counts this library runs
+ * (a binomial tree would save latency only on large counts of tiny blocks).
+ */
+#include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
+
+#pragma weak MPI_Gather = PMPI_Gather
+#pragma weak MPI_Gatherv = PMPI_Gatherv
+
+static void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                          void *recvbuf, const int *rcounts, const int *displs, int rcount,
+                          MPI_Datatype rdt, int root)
+{
+    int rank = sc->c->rank, i;
+    size_t ext = sched_extent(rdt);
+    char *rb = recvbuf;
+
+    if (rank != root) {
+        sched_send(sc, sendbuf, scount, sdt, root);
+        return;
+    }
+    for (i = 0; i < sc->c->size; i++) {
+        size_t off = (size_t)(rcounts ? displs[i] : i * (long long)rcount) * ext;
+        int n = rcounts ? rcounts[i] : rcount;
+        if (i == root && sendbuf != MPI_IN_PLACE)
+            sched_copy(sc, sendbuf, rb + off, scount, sdt);
+        else if (i != root)
+            sched_recv(sc, rb + off, n, rdt, i);
+    }
+}
+
+int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL,
+                                recvcount, recvtype);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, NULL, NULL, recvcount,
+                          recvtype, root);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Gather");
+}
+
+int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                 const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
+                 MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1,
+                                recvcounts, displs, 0, recvtype);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, 0,
+                          recvtype, root);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Gatherv");
+}

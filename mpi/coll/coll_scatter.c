@@ -1,0 +1,75 @@
+/* coll_scatter.c: MPI_Scatter and MPI_Scatterv.
+ *
+ * Linear, the mirror of coll_gather.c: the root posts every send at once
+ * from its place in sendbuf and copies its own block; the others receive
+ * once. One round.
+ */
+#include "coll_sched.h"
+#include "comm.h"
+#include "mpi_error.h"
+
+#pragma weak MPI_Scatter = PMPI_Scatter
+#pragma weak MPI_Scatterv = PMPI_Scatterv
+
+static void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                           const int *displs, int scount, MPI_Datatype sdt, void *recvbuf,
+                           int rcount, MPI_Datatype rdt, int root)
+{
+    int rank = sc->c->rank, i;
+    size_t ext = sched_extent(sdt);
+    const char *sb = sendbuf;
+
+    if (rank != root) {
+        sched_recv(sc, recvbuf, rcount, rdt, root);
+        return;
+    }
+    for (i = 0; i < sc->c->size; i++) {
+        size_t off = (size_t)(scounts ? displs[i] : i * (long long)scount) * ext;
+        int n = scounts ? scounts[i] : scount;
+        if (i == root && recvbuf != MPI_IN_PLACE)
+            sched_copy(sc, sb + off, recvbuf, n, sdt);
+        else if (i != root)
+            sched_send(sc, sb + off, n, sdt, i);
+    }
+}
+
+int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
+                 int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 0, NULL, NULL,
+                                sendcount, sendtype);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_scatterv(sc, sendbuf, NULL, NULL, sendcount, sendtype, recvbuf, recvcount,
+                           recvtype, root);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Scatter");
+}
+
+int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[],
+                  MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
+                  int root, MPI_Comm comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c;
+    struct mpi_sched *sc;
+    int err = coll_enter(comm, &s, &c);
+
+    if (!err)
+        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1,
+                                sendcounts, displs, 0, sendtype);
+    if (!err) {
+        if ((sc = mpi_sched_new(c)))
+            sched_scatterv(sc, sendbuf, sendcounts, displs, 0, sendtype, recvbuf, recvcount,
+                           recvtype, root);
+        err = coll_run(sc);
+    }
+    return mpi_error(comm, err, "MPI_Scatterv");
+}

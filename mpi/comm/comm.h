@@ -1,0 +1,70 @@
+/* comm.h: communicators: the struct behind an MPI_Comm and its table.
+ *
+ * The table lives in the root object (mpi_state.h) and maps a handle's index
+ * bits to a struct mpi_comm (comm_table.c); communicators are made and freed
+ * in comm_create.c, their groups are in comm_group.h, their attributes in
+ * comm_attr.h. Each communicator owns two cv context ids, an even one for
+ * point-to-point and the next odd one for collectives, and its group as an
+ * array of world ranks.
+ */
+#ifndef COMM_H
+#define COMM_H
+
+#include <mpi.h>
+
+#pragma GCC visibility push(hidden)
+
+/* Handle encodings (MPICH's): builtin comms are 0x44000000 | index, the ones
+ * created later are 0x84000000 | index, both indexing the comm table. */
+#define MPI_COMM_HANDLE_BUILTIN 0x44000000
+#define MPI_COMM_HANDLE_DIRECT  ((int)0x84000000)
+#define MPI_COMM_HANDLE_INDEX   0x03ffffff
+
+struct mpi_attr; /* comm_attr.c */
+struct mpi_rank_state;
+
+struct mpi_comm {
+    MPI_Comm handle;     /* the application's handle for it */
+    int rank;            /* this rank's number in the communicator */
+    int size;            /* number of ranks */
+    int *group;          /* group[i] = world rank of communicator rank i */
+    int is_world;        /* group is the identity: no translation needed */
+    int ctx;             /* cv context id of point-to-point traffic */
+    int coll_ctx;        /* cv context id of collective traffic */
+    MPI_Errhandler errh; /* error handler attached to the communicator */
+    int refs;            /* handle + pending requests that point at it */
+    unsigned sched_seq;  /* scheduled collectives started on it (tag source) */
+
+    struct mpi_attr *attrs;         /* cached attributes, in the order set */
+    char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
+};
+
+/* comm_table.c ------------------------------------------------------------- */
+
+/* Creates MPI_COMM_WORLD and MPI_COMM_SELF. Returns MPI_SUCCESS or < 0. */
+int mpi_comm_setup(struct mpi_rank_state *s, int world_rank, int world_size);
+
+/* Releases every communicator. */
+void mpi_comm_teardown(struct mpi_rank_state *s);
+
+/* The communicator behind handle h, or NULL when h is not a live handle. */
+struct mpi_comm *mpi_comm_get(struct mpi_rank_state *s, MPI_Comm h);
+
+/* World rank of communicator rank r (r valid, not a wildcard). */
+int mpi_comm_to_world(const struct mpi_comm *c, int r);
+
+/* Communicator rank of world rank w, or MPI_UNDEFINED if not a member. */
+int mpi_comm_from_world(const struct mpi_comm *c, int w);
+
+/* comm_create.c ------------------------------------------------------------ */
+
+/* Drops one reference to c; the last one releases it (attributes must have
+ * been deleted already). */
+void mpi_comm_unref(struct mpi_comm *c);
+
+/* Releases c's memory and its error handler reference. */
+void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c);
+
+#pragma GCC visibility pop
+
+#endif /* COMM_H */

@@ -1,0 +1,349 @@
+/* comm_create.c: making and freeing communicators (Comm_dup, Comm_split,
+ * Comm_split_type, Comm_create, Comm_free).
+ *
+ * A new communicator needs context ids that no member uses for anything
+ * else. Every rank keeps next_ctx in its root object, above every id it has
+ * ever used; the members of the parent agree on the maximum of their
+ * next_ctx (a dissemination allreduce, or the allgather of Comm_split) and
+ * the new communicator takes that value (point-to-point) and the next one
+ * (collectives); every parent member then moves next_ctx past both, even if
+ * it gets MPI_COMM_NULL. Two ranks that share the new communicator therefore
+ * give it the same ids, and no rank ever reuses an id. The counter is
+ * ordinary per-rank state in the container, so agreement needs no server
+ * and survives migration. Ids are never recycled: 2^30 communicators before
+ * the int wraps.
+ *
+ * Table slots freed by MPI_Comm_free are reused; the struct itself lives
+ * until its last pending request completes (refs).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include "coll.h"
+#include "comm.h"
+#include "comm_attr.h"
+#include "comm_group.h"
+#include "mpi_check.h"
+#include "mpi_error.h"
+#include "mpi_state.h"
+#include "cv.h"
+
+#pragma weak MPI_Comm_dup = PMPI_Comm_dup
+#pragma weak MPI_Comm_split = PMPI_Comm_split
+#pragma weak MPI_Comm_split_type = PMPI_Comm_split_type
+#pragma weak MPI_Comm_create = PMPI_Comm_create
+#pragma weak MPI_Comm_free = PMPI_Comm_free
+
+/* Largest next_ctx among the members of c, by dissemination: in round k a
+ * rank passes the maximum it knows to rank + k and takes the one of
+ * rank - k; after ceil(log2 size) rounds all know the global maximum.
+ * Returns 0 or < 0. */
+static int ctx_agree(struct mpi_comm *c, int mine, int *max_p)
+{
+    int k, other, err = 0;
+
+    for (k = 1; k < c->size && !err; k <<= 1) {
+        err =
+            mpi_coll_sendrecv(c, &mine, sizeof(mine), (c->rank + k) % c->size, &other,
+                              sizeof(other), (c->rank - k + c->size) % c->size, MPI_COLL_TAG_COMM);
+        if (!err && other > mine)
+            mine = other;
+    }
+    *max_p = mine;
+    return err;
+}
+
+/* A free index of the comm table (>= 2), growing it if needed. Returns the
+ * index or -ENOMEM. */
+static int comm_slot(struct mpi_rank_state *s)
+{
+    struct mpi_comm **t;
+    int i, n;
+
+    for (i = 2; i < s->ncomms; i++)
+        if (!s->comms[i])
+            return i;
+    n = s->ncomms * 2;
+    t = realloc(s->comms, sizeof(*t) * (size_t)n);
+    if (!t)
+        return -ENOMEM;
+    for (i = s->ncomms; i < n; i++)
+        t[i] = NULL;
+    i = s->ncomms;
+    s->comms = t;
+    s->ncomms = n;
+    return i;
+}
+
+/* Makes the communicator of ranks[0..n) (world ranks, taken over) with
+ * context ids ctx, ctx + 1 and parent's error handler, enters it in the
+ * table, and returns it in *c_p. Returns MPI_SUCCESS or -ENOMEM (ranks is
+ * freed then). */
+static int comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
+                    struct mpi_comm **c_p)
+{
+    struct mpi_comm *c = calloc(1, sizeof(*c));
+    int idx = comm_slot(s), me = cv_rank(), i;
+
+    if (!c || idx < 0) {
+        free(c);
+        free(ranks);
+        return -ENOMEM;
+    }
+    c->handle = MPI_COMM_HANDLE_DIRECT | idx;
+    c->size = n;
+    c->group = ranks;
+    c->rank = MPI_UNDEFINED;
+    c->is_world = 1;
+    for (i = 0; i < n; i++) {
+        if (ranks[i] == me)
+            c->rank = i;
+        if (ranks[i] != i)
+            c->is_world = 0;
+    }
+    c->ctx = ctx;
+    c->coll_ctx = ctx + 1;
+    c->errh = parent->errh;
+    mpi_errh_ref(s, c->errh);
+    c->refs = 1;
+    s->comms[idx] = c;
+    *c_p = c;
+    return MPI_SUCCESS;
+}
+
+void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
+{
+    mpi_errh_unref(s, c->errh);
+    free(c->group);
+    free(c);
+}
+
+void mpi_comm_unref(struct mpi_comm *c)
+{
+    struct mpi_rank_state *s = mpi_state();
+
+    if (--c->refs == 0)
+        mpi_comm_destroy(s, c);
+}
+
+/* Removes c from the table and drops the table's reference. */
+static void comm_drop(struct mpi_rank_state *s, struct mpi_comm *c)
+{
+    s->comms[c->handle & MPI_COMM_HANDLE_INDEX] = NULL;
+    mpi_comm_unref(c);
+}
+
+/* Copy of c's rank list, or NULL. */
+static int *ranks_dup(const int *ranks, int n)
+{
+    int *r = malloc(sizeof(int) * (size_t)(n > 0 ? n : 1));
+
+    if (r)
+        memcpy(r, ranks, sizeof(int) * (size_t)n);
+    return r;
+}
+
+int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c, *n = NULL;
+    int ctx = 0, *ranks = NULL;
+    int err = mpi_enter(&s);
+
+    if (!err)
+        err = mpi_check_comm(s, comm, &c);
+    if (!err && !newcomm)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = ctx_agree(c, s->next_ctx, &ctx);
+    if (!err) {
+        s->next_ctx = ctx + 2;
+        ranks = ranks_dup(c->group, c->size);
+        err = ranks ? comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
+    }
+    if (!err) {
+        err = mpi_attr_copy_all(s, c, n);
+        if (err) {
+            mpi_attr_delete_all(s, n);
+            comm_drop(s, n);
+        }
+    }
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_dup");
+    *newcomm = n->handle;
+    return MPI_SUCCESS;
+}
+
+/* One rank's contribution to MPI_Comm_split. */
+struct split_entry {
+    int color;
+    int key;
+    int next_ctx;
+    int rank; /* parent rank, filled in locally after the exchange */
+};
+
+/* Ring allgather of one entry per rank of c into all[0..size). Returns 0 or < 0. */
+static int split_gather(struct mpi_comm *c, const struct split_entry *mine, struct split_entry *all)
+{
+    int n = c->size, right = (c->rank + 1) % n, left = (c->rank - 1 + n) % n;
+    int step, send, recv, err = 0;
+
+    all[c->rank] = *mine;
+    for (step = 0; step < n - 1 && !err; step++) {
+        send = (c->rank - step + n) % n;
+        recv = (c->rank - step - 1 + n) % n;
+        err = mpi_coll_sendrecv(c, &all[send], sizeof(all[0]), right, &all[recv], sizeof(all[0]),
+                                left, MPI_COLL_TAG_COMM);
+    }
+    return err;
+}
+
+/* Orders entries by key, then by parent rank. */
+static int split_cmp(const void *a, const void *b)
+{
+    const struct split_entry *x = a, *y = b;
+
+    if (x->key != y->key)
+        return x->key < y->key ? -1 : 1;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
+/* Exchanges (color, key, next_ctx), agrees on the context ids and builds
+ * this rank's part of the split (none for MPI_UNDEFINED). Returns
+ * MPI_SUCCESS or < 0; *n_p is NULL for MPI_UNDEFINED. */
+static int split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
+                       struct mpi_comm **n_p)
+{
+    struct split_entry mine = {color, key, s->next_ctx, 0};
+    struct split_entry *all = malloc(sizeof(*all) * (size_t)c->size);
+    int i, n = 0, ctx = 0, err, *ranks = NULL;
+
+    *n_p = NULL;
+    err = all ? split_gather(c, &mine, all) : -ENOMEM;
+    for (i = 0; !err && i < c->size; i++) {
+        all[i].rank = i;
+        if (all[i].next_ctx > ctx)
+            ctx = all[i].next_ctx;
+        if (color != MPI_UNDEFINED && all[i].color == color)
+            all[n++] = all[i]; /* n <= i: compacting in place is safe */
+    }
+    if (!err)
+        s->next_ctx = ctx + 2;
+    if (!err && color != MPI_UNDEFINED) {
+        qsort(all, (size_t)n, sizeof(*all), split_cmp);
+        ranks = malloc(sizeof(int) * (size_t)n);
+        for (i = 0; ranks && i < n; i++)
+            ranks[i] = c->group[all[i].rank];
+        err = ranks ? comm_new(s, c, ranks, n, ctx, n_p) : -ENOMEM;
+    }
+    free(all);
+    return err;
+}
+
+int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c, *n = NULL;
+    int err = mpi_enter(&s);
+
+    if (!err)
+        err = mpi_check_comm(s, comm, &c);
+    if (!err && !newcomm)
+        err = MPI_ERR_ARG;
+    if (!err && color < 0 && color != MPI_UNDEFINED)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = split_build(s, c, color, key, &n);
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_split");
+    *newcomm = n ? n->handle : MPI_COMM_NULL;
+    return MPI_SUCCESS;
+}
+
+/* MPI_COMM_TYPE_SHARED gives every rank a communicator of its own: a
+ * rank's memory is its container, which can move to another node at any
+ * time, so no two ranks can count on sharing memory. */
+int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, MPI_Comm *newcomm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c, *n = NULL;
+    int err = mpi_enter(&s);
+
+    (void)info; /* no info keys are interpreted */
+    if (!err)
+        err = mpi_check_comm(s, comm, &c);
+    if (!err && !newcomm)
+        err = MPI_ERR_ARG;
+    if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key, &n);
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_split_type");
+    *newcomm = n ? n->handle : MPI_COMM_NULL;
+    return MPI_SUCCESS;
+}
+
+/* MPI_SUCCESS when every member of g belongs to c, else MPI_ERR_GROUP. */
+static int check_subgroup(const struct mpi_comm *c, const struct mpi_group *g)
+{
+    int i;
+
+    for (i = 0; i < g->size; i++)
+        if (mpi_comm_from_world(c, g->ranks[i]) == MPI_UNDEFINED)
+            return MPI_ERR_GROUP;
+    return MPI_SUCCESS;
+}
+
+int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c, *n = NULL;
+    const struct mpi_group *g = NULL;
+    int ctx = 0, *ranks;
+    int err = mpi_enter(&s);
+
+    if (!err)
+        err = mpi_check_comm(s, comm, &c);
+    if (!err && !newcomm)
+        err = MPI_ERR_ARG;
+    if (!err && !(g = mpi_group_get(s, group)))
+        err = MPI_ERR_GROUP;
+    if (!err)
+        err = check_subgroup(c, g);
+    if (!err)
+        err = ctx_agree(c, s->next_ctx, &ctx);
+    if (!err)
+        s->next_ctx = ctx + 2;
+    if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
+        ranks = ranks_dup(g->ranks, g->size);
+        err = ranks ? comm_new(s, c, ranks, g->size, ctx, &n) : -ENOMEM;
+    }
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_create");
+    *newcomm = n ? n->handle : MPI_COMM_NULL;
+    return MPI_SUCCESS;
+}
+
+/* The delete callbacks run first; if one fails its error is returned and
+ * the communicator is freed all the same (its attributes are gone). */
+int PMPI_Comm_free(MPI_Comm *comm)
+{
+    struct mpi_rank_state *s;
+    struct mpi_comm *c = NULL;
+    MPI_Comm h = comm ? *comm : MPI_COMM_NULL;
+    int err = mpi_enter(&s);
+
+    if (!err && !comm)
+        err = MPI_ERR_ARG;
+    if (!err)
+        err = mpi_check_comm(s, h, &c);
+    if (!err && (h == MPI_COMM_WORLD || h == MPI_COMM_SELF))
+        err = MPI_ERR_COMM;
+    if (err)
+        return mpi_error(h, err, "MPI_Comm_free");
+    err = mpi_attr_delete_all(s, c);
+    comm_drop(s, c);
+    *comm = MPI_COMM_NULL;
+    return err ? mpi_error(MPI_COMM_WORLD, err, "MPI_Comm_free") : MPI_SUCCESS;
+}

@@ -1,0 +1,202 @@
+/* mpi_request.c: the request table behind MPI_Request handles.
+ *
+ * A handle is MPI_REQ_HANDLE_BASE | generation << MPI_REQ_INDEX_BITS |
+ * (slot + 1). Slots live in one array of the root object that doubles when
+ * full, with free slots chained through next_free. Releasing a slot bumps its
+ * generation, so an old copy of a handle no longer matches and is reported as
+ * MPI_ERR_REQUEST instead of touching whatever request took the slot since.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include "coll.h"
+#include "comm.h"
+#include "dtype_xfer.h"
+#include "mpi_error.h"
+#include "mpi_request.h"
+#include "mpi_state.h"
+#include "mpi_status.h"
+#include "cv.h"
+
+#define REQ_INDEX_MASK ((1 << MPI_REQ_INDEX_BITS) - 1)
+
+/* Doubles the table (at least 16 slots). Returns MPI_SUCCESS or < 0. */
+static int table_grow(struct mpi_req_table *t)
+{
+    int n = t->nslots ? t->nslots * 2 : 16;
+    struct mpi_request *slots;
+    int i;
+
+    if (n > MPI_REQ_MAX)
+        n = MPI_REQ_MAX;
+    if (n <= t->nslots)
+        return MPI_IERR_TOO_MANY;
+    slots = realloc(t->slots, sizeof(*slots) * (size_t)n);
+    if (!slots)
+        return -ENOMEM;
+    for (i = n - 1; i >= t->nslots; i--) {
+        slots[i].gen = 0;
+        slots[i].kind = MPI_REQ_FREE;
+        slots[i].cv = NULL;
+        slots[i].comm = NULL;
+        slots[i].xfer = NULL;
+        slots[i].persist = NULL;
+        slots[i].sched = NULL;
+        slots[i].next_free = t->free_head;
+        t->free_head = i;
+    }
+    t->slots = slots;
+    t->nslots = n;
+    return MPI_SUCCESS;
+}
+
+int mpi_req_alloc(struct mpi_req_table *t, int kind, struct mpi_comm *c, cv_request_t *cv,
+                  MPI_Request *h_p)
+{
+    struct mpi_request *r;
+    int idx, err;
+
+    if (t->free_head < 0) {
+        err = table_grow(t);
+        if (err)
+            return err;
+    }
+    idx = t->free_head;
+    r = &t->slots[idx];
+    t->free_head = r->next_free;
+    r->kind = (uint8_t)kind;
+    r->cv = cv;
+    r->comm = c;
+    r->xfer = NULL;
+    if (c)
+        c->refs++;
+    t->active++;
+    *h_p = MPI_REQ_HANDLE_BASE | (r->gen << MPI_REQ_INDEX_BITS) | (idx + 1);
+    return MPI_SUCCESS;
+}
+
+struct mpi_request *mpi_req_get(struct mpi_req_table *t, MPI_Request h)
+{
+    int idx = (h & REQ_INDEX_MASK) - 1;
+    int gen = (h >> MPI_REQ_INDEX_BITS) & MPI_REQ_GEN_MASK;
+    struct mpi_request *r;
+
+    if ((h & ~((MPI_REQ_GEN_MASK << MPI_REQ_INDEX_BITS) | REQ_INDEX_MASK)) != MPI_REQ_HANDLE_BASE)
+        return NULL;
+    if (idx < 0 || idx >= t->nslots)
+        return NULL;
+    r = &t->slots[idx];
+    if (r->kind == MPI_REQ_FREE || r->gen != gen)
+        return NULL;
+    return r;
+}
+
+void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
+{
+    int idx = (h & REQ_INDEX_MASK) - 1;
+    struct mpi_request *r = &t->slots[idx];
+
+    if (r->comm)
+        mpi_comm_unref(r->comm); /* may be the last reference after MPI_Comm_free */
+    if (r->xfer) /* released before completion (MPI_Request_free) */
+        mpi_dtype_xfer_abandon(r->xfer);
+    r->xfer = NULL;
+    free(r->persist);
+    r->persist = NULL;
+    r->kind = MPI_REQ_FREE;
+    r->cv = NULL;
+    r->comm = NULL;
+    r->sched = NULL;
+    r->gen = (uint8_t)((r->gen + 1) & MPI_REQ_GEN_MASK);
+    r->next_free = t->free_head;
+    t->free_head = idx;
+    t->active--;
+}
+
+void mpi_req_table_free(struct mpi_req_table *t)
+{
+    free(t->slots);
+    t->slots = NULL;
+    t->nslots = 0;
+    t->free_head = -1;
+    t->active = 0;
+}
+
+int mpi_req_done(struct mpi_request *r)
+{
+    if (r->kind == MPI_REQ_COLL)
+        return mpi_sched_progress(r->sched);
+    return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
+}
+
+int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
+{
+    struct mpi_request *r = mpi_req_get(&s->reqs, *h_p);
+    struct cv_status cst = {0};
+    int done = 0, err = MPI_SUCCESS, src;
+
+    if (r->kind == MPI_REQ_INACTIVE) { /* persistent, not started: empty status */
+        mpi_status_empty(st);
+        return MPI_SUCCESS;
+    }
+    if (r->kind == MPI_REQ_PROC_NULL) {
+        mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
+    } else if (r->kind == MPI_REQ_COLL) {
+        mpi_status_empty(st);
+        err = mpi_sched_finish(s, r->sched);
+    } else {
+        err = cv_test(r->cv, &done, &cst);
+        if (!err)
+            err = cst.error;
+        src = r->kind == MPI_REQ_RECV ? mpi_comm_from_world(r->comm, cst.source) : MPI_ANY_SOURCE;
+        mpi_status_set(st, src, r->kind == MPI_REQ_RECV ? cst.tag : MPI_ANY_TAG,
+                       (MPI_Count)cst.count, cst.cancelled);
+        if (r->xfer) /* unpack a derived-type receive, drop the temporary */
+            mpi_dtype_xfer_done(s, r->xfer, (MPI_Count)cst.count, cst.cancelled);
+        r->xfer = NULL;
+        cv_request_free(r->cv);
+    }
+    if (r->persist) { /* persistent: back to inactive, the handle stays */
+        r->kind = MPI_REQ_INACTIVE;
+        r->cv = NULL;
+        return err;
+    }
+    mpi_req_release(&s->reqs, *h_p);
+    *h_p = MPI_REQUEST_NULL;
+    return err;
+}
+
+int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
+{
+    struct mpi_request *r = mpi_req_get(&s->reqs, *h_p);
+    int err = mpi_req_block(s, r), ferr;
+
+    ferr = mpi_req_finish(s, h_p, st);
+    return err < 0 ? err : ferr;
+}
+
+int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r)
+{
+    unsigned spins = 0;
+
+    /* cv_wait would leave pending collectives behind: poll them all instead. */
+    if (!s->scheds)
+        return r->cv ? cv_wait(r->cv, NULL) : 0;
+    while (!mpi_req_done(r))
+        mpi_progress_idle(&spins);
+    return 0;
+}
+
+void mpi_progress(struct mpi_rank_state *s)
+{
+    cv_progress();
+    mpi_sched_progress_all(s);
+}
+
+void mpi_progress_idle(unsigned *spins)
+{
+    mpi_sched_progress_all(mpi_state());
+    if (cv_progress() > 0)
+        *spins = 0;
+    else
+        cv_idle(spins);
+}
