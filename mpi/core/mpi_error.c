@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include "base.h"
 #include "comm.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
@@ -190,8 +191,7 @@ static void error_fatal(int code, const char *fname)
 
     snprintf(msg, sizeof(msg), "MPI error in %s: %s", fname, mpi_error_text(code));
     fflush(stdout);
-    fprintf(stderr, "%s\n", msg);
-    fflush(stderr);
+    base_log(BASE_LOG_ERROR, "mpi", "%s", msg);
     kjob_abort(mpi_error_class_of(code), msg);
 }
 

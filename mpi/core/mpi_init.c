@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "base.h"
 #include "coll.h"
 #include "comm.h"
 #include "comm_attr.h"
@@ -171,7 +172,7 @@ int PMPI_Finalize(void)
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */
-        fprintf(stderr, "MPI error in MPI_Finalize: %s\n", mpi_error_text(err));
+        base_log(BASE_LOG_ERROR, "mpi", "MPI error in MPI_Finalize: %s", mpi_error_text(err));
         return mpi_error_class_of(err);
     }
     return MPI_SUCCESS;
