@@ -85,37 +85,6 @@ int rmig_cluster_boot(void)
     return me < rmig_cluster.nranks;
 }
 
-/* This cluster's rank suspended to move: stream it away, or resume it here
- * when the move fails (the source keeps its copy until DONE). */
-static void rmig_move_out(void)
-{
-    struct rmig_stats st = {0};
-    int dest = rmig_cluster.move_dest, rank = ua_get_rank(), ret;
-
-    rmig_cluster.move_dest = -1;
-    if (dest < 0) {
-        ua_rank_resume();
-        return;
-    }
-    ret = rmig_stream_to(dest)->send(dest, &st);
-    if (ret < 0) {
-        rmig_cluster.move_result = ret;
-        ua_rank_resume();
-        return;
-    }
-    ua_release_container();
-    rmig_tomb_set(rank, dest);
-    rmig_ask_follow(rank, dest); /* a request that came during the move */
-}
-
-/* A container arrived and checked out: note the stream's figures, run the
- * rank (it carries on in rmig_migrate()). */
-static void rmig_move_in(const struct rmig_wire_hdr *begin)
-{
-    rmig_figures_arrived(begin);
-    ua_rank_resume();
-}
-
 /* Kernel context, no rank here: forwards what reached this cluster for a
  * rank that left (the messaging layer's part), if it registered one. */
 static int rmig_forward(void)

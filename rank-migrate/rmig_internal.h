@@ -136,6 +136,11 @@ void rmig_preempt_end(void);
  * context), and whether the messaging layer can take part in a move. */
 struct rmig_rank *rmig_rank_state(void);
 int rmig_messaging_ready(void);
+/* Kernel context: the two sides of a move, called from rmig_spare_loop:
+ * rmig_move_out sends the suspended rank away (or resumes it here on
+ * failure); rmig_move_in resumes a rank whose container just arrived. */
+void rmig_move_out(void);
+void rmig_move_in(const struct rmig_wire_hdr *begin);
 
 /* rmig_control.c: polls control traffic once and returns the cluster a
  * third party asked this rank to move to, or -1 (rmig_safe_point). */

@@ -1,15 +1,17 @@
-/* rmig_move.c: a rank's move, run from one place (rank context).
+/* rmig_move.c: a rank's move, run from one place, both sides.
  *
  * rmig_migrate() is the whole sequence, request to report. It reserves the
  * destination (an OFFER its daemon accepts: idle, same layout), lets the
  * messaging layer end the transfers bound to this cluster and route the
  * rank away (struct rmig_messaging_ops, registered once), flushes stdio and
  * suspends the rank. The kernel context of this cluster (rmig_spare_loop)
- * then sends the container through the move's stream; the rank returns
- * from ua_rank_suspend() either on the destination, where the messaging
- * layer announces it and the figures are reported, or here when the move
- * failed and the source resumed it. rmig_safe_point() is where requests of
- * other ranks and of mpimigrate turn into a move.
+ * then sends the container through the move's stream (rmig_move_out); the
+ * destination's kernel context takes it and resumes the rank there
+ * (rmig_move_in). The rank returns from ua_rank_suspend() either on the
+ * destination, where the messaging layer announces it and the figures are
+ * reported, or here when the move failed and the source resumed it.
+ * rmig_safe_point() is where requests of other ranks and of mpimigrate
+ * turn into a move.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -155,6 +157,38 @@ int rmig_migrate(int cluster)
     if (ret < 0)
         rmig_figures_failed(cluster, ret);
     return ret;
+}
+
+/* Kernel context (rmig_spare_loop), the source: this cluster's rank
+ * suspended to move: stream it away, or resume it here when the move fails
+ * (the source keeps its copy until DONE). */
+void rmig_move_out(void)
+{
+    struct rmig_stats st = {0};
+    int dest = rmig_cluster.move_dest, rank = ua_get_rank(), ret;
+
+    rmig_cluster.move_dest = -1;
+    if (dest < 0) {
+        ua_rank_resume();
+        return;
+    }
+    ret = rmig_stream_to(dest)->send(dest, &st);
+    if (ret < 0) {
+        rmig_cluster.move_result = ret;
+        ua_rank_resume();
+        return;
+    }
+    ua_release_container();
+    rmig_tomb_set(rank, dest);
+    rmig_ask_follow(rank, dest); /* a request that came during the move */
+}
+
+/* Kernel context, the destination: a container arrived and checked out:
+ * note the stream's figures, run the rank (it carries on in rmig_move_to). */
+void rmig_move_in(const struct rmig_wire_hdr *begin)
+{
+    rmig_figures_arrived(begin);
+    ua_rank_resume();
 }
 
 int rmig_safe_point(void)
