@@ -6,7 +6,8 @@
 # say MPICH.
 . "$(dirname "$0")/common.sh"
 command -v "$MPICC_MPICH" >/dev/null || fail "$MPICC_MPICH not found: install libmpich-dev"
-bin=$TMPD/abi_version
+build_dir
+bin=$BUILDD/abi_version
 "$MPICC_MPICH" -o "$bin" "$top_srcdir/tests/mpi/abi_version.c" || fail "$MPICC_MPICH failed"
 
 if ours; then

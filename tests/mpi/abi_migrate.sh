@@ -4,7 +4,8 @@
 # same binary still runs on MPICH's library (where nothing moves).
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
-bin=$TMPD/abi_migrate
+build_dir
+bin=$BUILDD/abi_migrate
 "$MPICC_MPICH" -o "$bin" "$top_srcdir/tests/mpi/abi_migrate.c" -ldl || fail "$MPICC_MPICH failed"
 libs=$top_builddir/.libs
 LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} run_mpi 3 --spares 1 -- "$bin" ||

@@ -8,6 +8,8 @@
 #   NMPI_TEST_MPIEXEC  launcher (default: $top_builddir/tools/mpiexec)
 #   NMPI_TEST_BINDIR   where the test programs are (default: tests/mpi)
 #   NMPI_TEST_TIMEOUT  seconds before a run is killed (default: 120)
+# Sources are read from top_srcdir, never written: programs a script compiles
+# itself go to BUILDD (see build_dir), scratch files to TMPD.
 # Exit status: 0 pass, 1 fail, 77 skip (automake's convention).
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -23,6 +25,14 @@ TIMEOUT=${NMPI_TEST_TIMEOUT:-120}
 TMPD=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-test.XXXXXX")
 trap 'rm -rf "$TMPD"' EXIT
 OUT=$TMPD/out
+BUILDD=$top_builddir/tests/.build/$(basename "$0" .sh)
+
+# build_dir: empties BUILDD ($top_builddir/tests/.build/<script>/, ignored
+# by git in an in-tree build, removed by make clean), where the script then
+# compiles its programs.
+build_dir() {
+    rm -rf "$BUILDD" && mkdir -p "$BUILDD" || fail "cannot create $BUILDD"
+}
 
 fail() {
     echo "FAIL: $*"

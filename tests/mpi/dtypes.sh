@@ -12,8 +12,9 @@ expect_ok 3 --spares 1 -- dtypes migrate "dtypes migrate: OK"
 # The same program built by MPICH's own mpicc runs on our library: the
 # datatype handles and calls are MPICH's ABI.
 command -v "$MPICC_MPICH" >/dev/null || fail "$MPICC_MPICH not found: install libmpich-dev"
-"$MPICC_MPICH" -O2 -I"$top_srcdir/tests/lib" -o "$TMPD/dtypes_mpich" \
+build_dir
+"$MPICC_MPICH" -O2 -I"$top_srcdir/tests/lib" -o "$BUILDD/dtypes_mpich" \
     "$top_srcdir/tests/mpi/dtypes.c" "$top_srcdir/tests/lib/testhelp.c" ||
     fail "$MPICC_MPICH failed"
 LD_LIBRARY_PATH=$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} \
-    expect_ok 2 -- "$TMPD/dtypes_mpich" all "dtypes: OK"
+    expect_ok 2 -- "$BUILDD/dtypes_mpich" all "dtypes: OK"

@@ -25,7 +25,8 @@ echo "without MPICH's header: $msg"
     fail "wrong message: $msg"
 
 # Our header: extensions declared, MPICH's definitions underneath.
-cat >"$TMPD/ext.c" <<'SRC'
+build_dir
+cat >"$BUILDD/ext.c" <<'SRC'
 #include <mpi.h>
 #if !defined(NANVIX_MPI) || !defined(MPICH_VERSION)
 #error "not nanvix-mpi's mpi.h on top of MPICH's"
@@ -40,11 +41,11 @@ int f(void)
     return MPI_Migrateto(c) + PMPI_Migrateto(c) + (MPIX_ANY_SPARE != MPI_ANY_SOURCE);
 }
 SRC
-"$mpicc" -Wall -Werror -c "$TMPD/ext.c" -o "$TMPD/ext.o" || fail "compiling against our mpi.h"
+"$mpicc" -Wall -Werror -c "$BUILDD/ext.c" -o "$BUILDD/ext.o" || fail "compiling against our mpi.h"
 
 # Build and run a program with our wrappers, end to end.
 [ -e "$top_builddir/.libs/libmpi.so" ] || fail "libmpi.so not built"
-"$mpicc" -o "$TMPD/abi_ours" "$top_srcdir/tests/mpi/abi_version.c" || fail "mpicc link failed"
-run_mpi 2 -- "$TMPD/abi_ours" || fail "exit status $?"
+"$mpicc" -o "$BUILDD/abi_ours" "$top_srcdir/tests/mpi/abi_version.c" || fail "mpicc link failed"
+run_mpi 2 -- "$BUILDD/abi_ours" || fail "exit status $?"
 grep -q '^nanvix-mpi' "$OUT" || fail "program built by our mpicc does not run on nanvix-mpi"
 echo "mpicc: OK"

@@ -1,14 +1,16 @@
 #!/bin/bash
 # run-on-mpich.sh: runs the tests/mpi scripts against plain MPICH, to check
-# the tests themselves. Builds the programs with mpicc.mpich into a scratch
-# directory and runs each script with mpiexec.hydra as the launcher; scripts
-# that test nanvix-mpi's own launcher or wrappers skip.
-# Usage: tests/mpi/run-on-mpich.sh [script.sh...]
+# the tests themselves. Builds the programs with mpicc.mpich into
+# $top_builddir/tests/.build/run-on-mpich/ and runs each script with
+# mpiexec.hydra as the launcher; scripts that test nanvix-mpi's own launcher
+# or wrappers skip. top_builddir defaults to the source tree (in-tree build).
+# Usage: [top_builddir=DIR] tests/mpi/run-on-mpich.sh [script.sh...]
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 top_srcdir=$(cd "$here/../.." && pwd)
-bindir=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-mpich.XXXXXX")
-trap 'rm -rf "$bindir"' EXIT
+: "${top_builddir:=$top_srcdir}"
+bindir=$top_builddir/tests/.build/run-on-mpich
+rm -rf "$bindir" && mkdir -p "$bindir" || exit 1
 cc=${MPICC_MPICH:-mpicc.mpich}
 for src in "$here"/*.c; do
     prog=$(basename "$src" .c)
@@ -16,7 +18,7 @@ for src in "$here"/*.c; do
     "$cc" -O2 -Wall -Wextra -Wno-unused-parameter -I"$top_srcdir/tests/lib" -o "$bindir/$prog" \
         "$src" "$top_srcdir/tests/lib/testhelp.c" || exit 1
 done
-export top_srcdir top_builddir=$top_srcdir NMPI_TEST_BINDIR=$bindir
+export top_srcdir top_builddir NMPI_TEST_BINDIR=$bindir
 export NMPI_TEST_MPIEXEC=${HYDRA:-mpiexec.hydra}
 scripts=("$@")
 [ ${#scripts[@]} -gt 0 ] || scripts=("$here"/*.sh)

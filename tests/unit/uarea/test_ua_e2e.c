@@ -13,6 +13,7 @@
  * process other than the one that pushed it.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,13 +214,13 @@ static int check_pattern(const unsigned char *p, size_t n, unsigned seed)
 
 int main(int argc, char **argv, char **envp)
 {
-    char name[64];
+    char name[PATH_MAX]; /* argv[0], whole: a deep build tree gives a long path */
     int local = 7;
     pid_t first = getpid();
     CHECK(ua_rank_active() && ua_container_present());
     CHECK(in_region(&local) && in_region(name));
     CHECK(check_args(argc, argv, envp) == 0);
-    snprintf(name, sizeof(name), "%s", argv[0]);
+    CHECK(snprintf(name, sizeof(name), "%s", argv[0]) < (int)sizeof(name));
 
     unsigned char *small = malloc(1000), *big = malloc(3 << 20);
     CHECK(in_region(small) && in_region(big));
