@@ -1,6 +1,6 @@
 /* rmig_unit.h: helpers shared by rank-migrate's unit tests (fixtures, messages, peers).
  *
- * rmu_setup() boots cluster RMU_ME of the fake job (fake_kernel.h) through
+ * rmu_setup() boots cluster RMU_ME of the fake job (rmig_fake.h) through
  * the real rmig_cluster_boot() with 4 ranks and 2 spares, starts a
  * container for rank RMU_ME there and registers rmu_ops, recorded
  * messaging operations, with rmig_set_messaging(). rmu_setup_spare() boots
@@ -15,7 +15,7 @@
 #ifndef RMIG_UNIT_H
 #define RMIG_UNIT_H
 
-#include "fake_kernel.h"
+#include "rmig_fake.h"
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
 

@@ -1,7 +1,7 @@
 /* test_rmig_control.c: Check tests of the daemon's control protocol (rmig_control.c, rmig_wire.c).
  *
  * The real control code reads the fake inbox and writes to the fake's
- * record (fake_kernel.h). The tests queue messages as other clusters would
+ * record (rmig_fake.h). The tests queue messages as other clusters would
  * send them and check exactly what this cluster answered (destination,
  * type, rank, arg, stream) and what it kept: offers against a table of
  * cluster states, the reply picking of rmig_control_check() while a move

@@ -1,7 +1,7 @@
-/* fake_kernel.c: nanvix-port and uarea as rank-migrate's unit tests see them.
+/* rmig_fake.c: nanvix-port and uarea as rank-migrate's unit tests see them.
  *
  * Only the calls rank-migrate makes are here, each as small as it can be
- * while keeping the documented contract (nanvix.h, ua.h); fake_kernel.h
+ * while keeping the documented contract (nanvix.h, ua.h); rmig_fake.h
  * says what each one records or serves. A mailbox id is FAKE_INBOX for the
  * cluster's own input mailbox and FAKE_OUTBOX_BASE + c towards cluster c,
  * so a write knows where it goes. A portal transfer is an entry of
@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fake_kernel.h"
+#include "rmig_fake.h"
 
 int fake_self = FAKE_SELF;
 double fake_now, fake_idle_step = 0.25;

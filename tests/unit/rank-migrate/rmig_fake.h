@@ -1,6 +1,6 @@
-/* fake_kernel.h: the in-process stand-in for the layers below rank-migrate.
+/* rmig_fake.h: the in-process stand-in for the layers below rank-migrate.
  *
- * fake_kernel.c implements every call rank-migrate makes into nanvix-port
+ * rmig_fake.c implements every call rank-migrate makes into nanvix-port
  * (knode_*, kmailbox_*, kportal_*, kjob_request_*) and uarea (ua_*), so the
  * real rank-migrate library runs in one test process. The job has
  * FAKE_NCLUSTERS clusters; the process plays cluster fake_self (a test may
@@ -34,8 +34,8 @@
  * State is plain statics: Check runs each test in a child process of its
  * own, and fake_reset() clears it too.
  */
-#ifndef FAKE_KERNEL_H
-#define FAKE_KERNEL_H
+#ifndef RMIG_FAKE_H
+#define RMIG_FAKE_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -164,4 +164,4 @@ void fake_region_clear(void);
 struct fake_header *fake_header(void);
 unsigned char fake_slot_byte(int slot, size_t i);
 
-#endif /* FAKE_KERNEL_H */
+#endif /* RMIG_FAKE_H */
