@@ -326,7 +326,6 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
 {
     struct ctor k = {0};
     struct mpi_dtype tmp;
-    const struct mpi_dtype *child;
     int i, err;
 
     err = ctor_new(&k, newtype);
@@ -339,7 +338,7 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
         k.t->ints[i + 1] = array_of_blocklengths[i];
         k.t->aints[i] = array_of_displacements[i];
         ctor_type(&k, i, array_of_types[i]);
-        child = mpi_dtype_resolve(k.s, array_of_types[i], &tmp);
+        const struct mpi_dtype *child = mpi_dtype_resolve(k.s, array_of_types[i], &tmp);
         mpi_dtype_build_add(&k.b, child, array_of_displacements[i], array_of_blocklengths[i],
                             EXTENT(child));
     }

@@ -59,7 +59,7 @@ void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes
 {
     const char *p = in;
     char *item = buf;
-    MPI_Aint ext = t->ub - t->lb, i, n;
+    MPI_Aint ext = t->ub - t->lb, i;
     MPI_Count k, full;
 
     if (t->size == 0)
@@ -78,7 +78,7 @@ void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes
         }
     bytes -= full * t->size; /* a partial last item: its first blocks */
     for (i = 0; i < t->nblocks && bytes > 0; i++) {
-        n = bytes < t->blocks[i].len ? (MPI_Aint)bytes : t->blocks[i].len;
+        MPI_Aint n = bytes < t->blocks[i].len ? (MPI_Aint)bytes : t->blocks[i].len;
         memcpy(item + t->blocks[i].off, p, (size_t)n);
         p += n;
         bytes -= n;
