@@ -207,10 +207,12 @@ static void add_indexed(struct ctor *k, int count, const int *blens, int blockle
 {
     int i;
 
-    for (i = 0; i < count; i++)
-        mpi_dtype_build_add(&k->b, k->old,
-                            idisps ? (MPI_Aint)idisps[i] * EXTENT(k->old) : adisps[i],
-                            blens ? blens[i] : blocklength, EXTENT(k->old));
+    for (i = 0; i < count; i++) {
+        /* cppcheck-suppress nullPointer ; both NULL only when count is 0 (check_indexed) */
+        MPI_Aint disp = idisps ? (MPI_Aint)idisps[i] * EXTENT(k->old) : adisps[i];
+
+        mpi_dtype_build_add(&k->b, k->old, disp, blens ? blens[i] : blocklength, EXTENT(k->old));
+    }
 }
 
 /* Indexed and hindexed: block i has blens[i] items at idisps[i] items

@@ -155,9 +155,10 @@ int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int *size)
         err = mpi_dtype_check_comm(s, datatype, &tmp, &t);
     if (!err && !size)
         err = MPI_ERR_ARG;
-    if (!err && (MPI_Count)incount * t->size > INT_MAX)
-        err = MPI_ERR_COUNT;
-    if (!err)
-        *size = (int)(incount * t->size);
-    return mpi_error(comm, err, "MPI_Pack_size");
+    if (err)
+        return mpi_error(comm, err, "MPI_Pack_size");
+    if ((MPI_Count)incount * t->size > INT_MAX)
+        return mpi_error(comm, MPI_ERR_COUNT, "MPI_Pack_size");
+    *size = (int)(incount * t->size);
+    return MPI_SUCCESS;
 }
