@@ -228,13 +228,13 @@ static int np_kvs_text_ok(const char *s, size_t max)
 
 int kjob_put(const char *key, const char *value)
 {
-    char k[128];
     if (key == NULL || value == NULL || *key == '\0' || !np_kvs_text_ok(key, 48) ||
         !np_kvs_text_ok(value, NP_PMI_VALUE_MAX))
         return -EINVAL;
     np_enter();
     int ret = -EINVAL;
     if (np_node.ready) {
+        char k[128];
         snprintf(k, sizeof(k), "c%d.%s", np_node.num, key);
         ret = np_pmi_put(k, value);
     }
@@ -244,12 +244,12 @@ int kjob_put(const char *key, const char *value)
 
 int kjob_get(int cluster, const char *key, char *value, size_t len)
 {
-    char k[128];
     if (key == NULL || value == NULL || len == 0 || *key == '\0' || !np_kvs_text_ok(key, 48))
         return -EINVAL;
     np_enter();
     int ret = -EINVAL;
     if (np_cluster_ok(cluster)) {
+        char k[128];
         snprintf(k, sizeof(k), "c%d.%s", cluster, key);
         ret = np_pmi_get(k, value, len);
         if (ret == -ENOSPC)

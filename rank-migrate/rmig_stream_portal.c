@@ -268,10 +268,10 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
     }
     if (ret >= 0)
         ret = rmig_control_stream_reply(src, RMIG_MSG_TABLE_OK, b->rank, 0, b->stream);
-    if (ret >= 0) /* while the source wakes to write: nothing lands before the reads */
-        rmig_trim_for(r, n);
-    if (ret >= 0)
+    if (ret >= 0) {
+        rmig_trim_for(r, n); /* while the source wakes to write: nothing lands before the reads */
         ret = rmig_ranges_receive(portal, src, b->stream, r, n);
+    }
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
     rmig_portals_unlink(portal);

@@ -56,10 +56,12 @@ static int mm_list(const char *run_dir)
 static int mm_pick_job(const char *run_dir, const char *id_arg, struct mm_job *job)
 {
     struct mm_job jobs[MM_MAX_JOBS];
-    long id;
-    int n, ret;
+    int n;
 
     if (id_arg != NULL) {
+        long id;
+        int ret;
+
         if (mm_parse_long(id_arg, 1, 0x7fffffff, &id) < 0) {
             fprintf(stderr, "mpimigrate: bad job ID '%s' (see mpimigrate --list)\n", id_arg);
             return MM_EXIT_USAGE;

@@ -70,13 +70,16 @@ static int ua_pages_touched(int pagemap, uintptr_t addr, size_t n, unsigned char
     return 0;
 }
 
-/* Feeds the touched pages of [start, end) (page aligned) to the run. */
+/* Feeds the touched pages of [start, end) (page aligned) to the run, at most
+ * UA_SCAN_BATCH pages per look. */
 static int ua_scan(int pagemap, uintptr_t start, uintptr_t end, struct ua_run_acc *a)
 {
     unsigned char touched[UA_SCAN_BATCH];
-    while (start < end) {
-        size_t n = (end - start) / UA_PAGE_SIZE;
-        n = n < UA_SCAN_BATCH ? n : UA_SCAN_BATCH;
+    size_t left = start < end ? (end - start) / UA_PAGE_SIZE : 0;
+    while (left > 0) {
+        size_t n = left;
+        if (n > UA_SCAN_BATCH)
+            n = UA_SCAN_BATCH;
         int rc = ua_pages_touched(pagemap, start, n, touched);
         for (size_t i = 0; !rc && i < n; i++)
             if (touched[i])
@@ -84,6 +87,7 @@ static int ua_scan(int pagemap, uintptr_t start, uintptr_t end, struct ua_run_ac
         if (rc)
             return rc;
         start += n * UA_PAGE_SIZE;
+        left -= n;
     }
     return 0;
 }

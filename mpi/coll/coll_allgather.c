@@ -91,7 +91,6 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
@@ -99,7 +98,8 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     if (!err)
         err = coll_check_data(recvbuf, recvcount, recvtype);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_allgather(sc, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype);
         err = coll_run(sc);
     }
@@ -112,7 +112,6 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
@@ -125,7 +124,8 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
             err = coll_check_data(recvbuf, total, recvtype);
     }
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_allgatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs,
                              recvtype);
         err = coll_run(sc);

@@ -53,10 +53,10 @@ static int survivor(int newrank, int rem)
 static void rd_exchange(struct mpi_sched *sc, void *recvbuf, void *tmp, int count, MPI_Datatype dt,
                         MPI_Op op, int newrank, int pof2, int rem)
 {
-    int mask, dst;
+    int mask;
 
     for (mask = 1; mask < pof2; mask <<= 1) {
-        dst = survivor(newrank ^ mask, rem);
+        int dst = survivor(newrank ^ mask, rem);
         sched_send(sc, recvbuf, count, dt, dst);
         sched_recv(sc, tmp, count, dt, dst);
         sched_round(sc);
@@ -171,7 +171,6 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
@@ -181,7 +180,7 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
     if (!err && count > 0 && (!sendbuf || sendbuf == recvbuf))
         err = MPI_ERR_BUFFER;
     if (!err) {
-        sc = mpi_sched_new(c);
+        struct mpi_sched *sc = mpi_sched_new(c);
         if (!sc)
             err = -ENOMEM;
         else

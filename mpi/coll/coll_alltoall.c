@@ -139,7 +139,6 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err && sendbuf != MPI_IN_PLACE)
@@ -151,7 +150,8 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
     if (!err && sendbuf == recvbuf && recvcount > 0)
         err = MPI_ERR_BUFFER;
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_alltoall(sc, sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype);
         err = coll_run(sc);
     }
@@ -181,7 +181,6 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
     if (!err && !in_place)
@@ -194,7 +193,8 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
         struct xside xs = {
             in_place ? NULL : (char *)sendbuf, sendcounts, sdispls, NULL, sendtype, 0};
         struct xside xr = {recvbuf, recvcounts, rdispls, NULL, recvtype, 0};
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_xchg(sc, &xs, &xr);
         err = coll_run(sc);
     }
@@ -207,7 +207,6 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
     if (!err && !in_place)
@@ -224,7 +223,8 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
                            MPI_DATATYPE_NULL,
                            1};
         struct xside xr = {recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1};
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_xchg(sc, &xs, &xr);
         err = coll_run(sc);
     }

@@ -130,7 +130,6 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
@@ -138,7 +137,7 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
     if (!err)
         err = mpi_check_root(c, root);
     if (!err && c->size > 1) {
-        sc = mpi_sched_new(c);
+        struct mpi_sched *sc = mpi_sched_new(c);
         if (!sc)
             err = -ENOMEM;
         else

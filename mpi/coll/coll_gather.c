@@ -40,14 +40,14 @@ int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void 
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL,
                                 recvcount, recvtype);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, NULL, NULL, recvcount,
                           recvtype, root);
         err = coll_run(sc);
@@ -61,14 +61,14 @@ int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1,
                                 recvcounts, displs, 0, recvtype);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_gatherv(sc, sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, 0,
                           recvtype, root);
         err = coll_run(sc);

@@ -23,7 +23,7 @@
 #pragma weak MPI_Ialltoall = PMPI_Ialltoall
 
 /* Common entry: enter, find the communicator, check the request pointer. */
-static int nb_enter(MPI_Comm comm, MPI_Request *request, struct mpi_rank_state **s_p,
+static int nb_enter(MPI_Comm comm, const MPI_Request *request, struct mpi_rank_state **s_p,
                     struct mpi_comm **c_p)
 {
     int err = coll_enter(comm, s_p, c_p);

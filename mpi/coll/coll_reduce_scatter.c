@@ -115,7 +115,6 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int total = 0, err = coll_enter(comm, &s, &c);
 
     if (!err && !counts && count == -1)
@@ -123,7 +122,8 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
     if (!err)
         err = check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_reduce_scatter(sc, sendbuf, recvbuf, counts, count, total, dt, op);
         err = coll_run(sc);
     }

@@ -61,7 +61,6 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
@@ -71,7 +70,8 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     if (!err && count > 0 && (!sendbuf || sendbuf == recvbuf))
         err = MPI_ERR_BUFFER;
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_scan(sc, sendbuf, recvbuf, count, dt, op, exclusive);
         err = coll_run(sc);
     }

@@ -38,14 +38,14 @@ int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 0, NULL, NULL,
                                 sendcount, sendtype);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_scatterv(sc, sendbuf, NULL, NULL, sendcount, sendtype, recvbuf, recvcount,
                            recvtype, root);
         err = coll_run(sc);
@@ -59,14 +59,14 @@ int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    struct mpi_sched *sc;
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1,
                                 sendcounts, displs, 0, sendtype);
     if (!err) {
-        if ((sc = mpi_sched_new(c)))
+        struct mpi_sched *sc = mpi_sched_new(c);
+        if (sc)
             sched_scatterv(sc, sendbuf, sendcounts, displs, 0, sendtype, recvbuf, recvcount,
                            recvtype, root);
         err = coll_run(sc);

@@ -132,10 +132,10 @@ static int attr_remove(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_
 
 int mpi_attr_delete_all(struct mpi_rank_state *s, struct mpi_comm *c)
 {
-    int err, first = MPI_SUCCESS;
+    int first = MPI_SUCCESS;
 
     while (c->attrs) {
-        err = attr_remove(s, c, &c->attrs);
+        int err = attr_remove(s, c, &c->attrs);
         if (err && !first)
             first = err;
     }

@@ -186,12 +186,12 @@ struct split_entry {
 static int split_gather(struct mpi_comm *c, const struct split_entry *mine, struct split_entry *all)
 {
     int n = c->size, right = (c->rank + 1) % n, left = (c->rank - 1 + n) % n;
-    int step, send, recv, err = 0;
+    int step, err = 0;
 
     all[c->rank] = *mine;
     for (step = 0; step < n - 1 && !err; step++) {
-        send = (c->rank - step + n) % n;
-        recv = (c->rank - step - 1 + n) % n;
+        int send = (c->rank - step + n) % n;
+        int recv = (c->rank - step - 1 + n) % n;
         err = mpi_coll_sendrecv(c, &all[send], sizeof(all[0]), right, &all[recv], sizeof(all[0]),
                                 left, MPI_COLL_TAG_COMM);
     }

@@ -254,7 +254,8 @@ int PMPI_Comm_group(MPI_Comm comm, MPI_Group *group)
         err = mpi_check_comm(s, comm, &c);
     if (!err && !group)
         err = MPI_ERR_ARG;
-    if (!err)
-        err = mpi_group_new(s, c->group, c->size, group);
+    if (err)
+        return mpi_error(comm, err, "MPI_Comm_group");
+    err = mpi_group_new(s, c->group, c->size, group);
     return mpi_error(comm, err, "MPI_Comm_group");
 }

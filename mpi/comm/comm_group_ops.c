@@ -84,7 +84,7 @@ static int mark_ranges(const struct mpi_group *g, int n, int ranges[][3], char *
 
 /* Enters MPI, resolves group and checks newgroup. */
 static int ops_enter(struct mpi_rank_state **s_p, MPI_Group h, const struct mpi_group **g_p,
-                     MPI_Group *newgroup)
+                     const MPI_Group *newgroup)
 {
     int err = mpi_enter(s_p);
 

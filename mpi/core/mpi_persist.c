@@ -186,7 +186,6 @@ int PMPI_Start(MPI_Request *request)
 int PMPI_Startall(int count, MPI_Request array_of_requests[])
 {
     struct mpi_rank_state *s;
-    struct mpi_request *r;
     int i, j, err = mpi_enter(&s);
 
     if (!err && count < 0)
@@ -203,7 +202,7 @@ int PMPI_Startall(int count, MPI_Request array_of_requests[])
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Startall");
     for (i = 0; i < count; i++) {
-        r = mpi_req_get(&s->reqs, array_of_requests[i]);
+        struct mpi_request *r = mpi_req_get(&s->reqs, array_of_requests[i]);
         err = persist_start(s, r);
         if (err)
             return mpi_error(r->comm->handle, err, "MPI_Startall");

@@ -53,10 +53,10 @@ int mpi_req_alloc(struct mpi_req_table *t, int kind, struct mpi_comm *c, cv_requ
                   MPI_Request *h_p)
 {
     struct mpi_request *r;
-    int idx, err;
+    int idx;
 
     if (t->free_head < 0) {
-        err = table_grow(t);
+        int err = table_grow(t);
         if (err)
             return err;
     }

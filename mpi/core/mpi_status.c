@@ -59,7 +59,7 @@ int PMPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
 {
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
-    MPI_Count bytes, n;
+    MPI_Count bytes;
     int err = status_args(status, datatype, count, &tmp, &t, &bytes);
 
     if (err)
@@ -67,7 +67,7 @@ int PMPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
     if (t->size == 0 || bytes % t->size != 0)
         *count = bytes == 0 ? 0 : MPI_UNDEFINED;
     else {
-        n = bytes / t->size;
+        MPI_Count n = bytes / t->size;
         *count = n > 0x7fffffff ? MPI_UNDEFINED : (int)n;
     }
     return MPI_SUCCESS;

@@ -243,10 +243,10 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
         err = MPI_ERR_ARG;
     if (!err)
         err = check_array(s, incount, reqs);
-    if (!err && incount > 0 && !(done = calloc((size_t)incount, 1)))
-        err = -ENOMEM;
     if (err)
         return mpi_error(comm, err, fname);
+    if (incount > 0 && !(done = calloc((size_t)incount, 1)))
+        return mpi_error(comm, -ENOMEM, fname);
     mpi_progress(s);
     while (scan_any(s, incount, reqs) == -1 && block)
         mpi_progress_idle(&spins);

@@ -222,12 +222,11 @@ int mpi_dtype_insert(struct mpi_rank_state *s, struct mpi_dtype *t, MPI_Datatype
 
 void mpi_dtype_teardown(struct mpi_rank_state *s)
 {
-    struct mpi_dtype *t;
     int i;
 
     /* Everything goes: references between types no longer matter. */
     for (i = 0; i < s->dtypes.nslots; i++) {
-        t = s->dtypes.slots[i];
+        struct mpi_dtype *t = s->dtypes.slots[i];
         if (!t)
             continue;
         if (t->blocks != t->inline_blocks)

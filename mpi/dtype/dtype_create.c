@@ -207,10 +207,12 @@ static void add_indexed(struct ctor *k, int count, const int *blens, int blockle
 {
     int i;
 
-    for (i = 0; i < count; i++)
-        mpi_dtype_build_add(&k->b, k->old,
-                            idisps ? (MPI_Aint)idisps[i] * EXTENT(k->old) : adisps[i],
-                            blens ? blens[i] : blocklength, EXTENT(k->old));
+    for (i = 0; i < count; i++) {
+        /* cppcheck-suppress nullPointer ; both NULL only when count is 0 (check_indexed) */
+        MPI_Aint disp = idisps ? (MPI_Aint)idisps[i] * EXTENT(k->old) : adisps[i];
+
+        mpi_dtype_build_add(&k->b, k->old, disp, blens ? blens[i] : blocklength, EXTENT(k->old));
+    }
 }
 
 /* Indexed and hindexed: block i has blens[i] items at idisps[i] items
@@ -326,7 +328,6 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
 {
     struct ctor k = {0};
     struct mpi_dtype tmp;
-    const struct mpi_dtype *child;
     int i, err;
 
     err = ctor_new(&k, newtype);
@@ -339,7 +340,7 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
         k.t->ints[i + 1] = array_of_blocklengths[i];
         k.t->aints[i] = array_of_displacements[i];
         ctor_type(&k, i, array_of_types[i]);
-        child = mpi_dtype_resolve(k.s, array_of_types[i], &tmp);
+        const struct mpi_dtype *child = mpi_dtype_resolve(k.s, array_of_types[i], &tmp);
         mpi_dtype_build_add(&k.b, child, array_of_displacements[i], array_of_blocklengths[i],
                             EXTENT(child));
     }

@@ -59,7 +59,7 @@ void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes
 {
     const char *p = in;
     char *item = buf;
-    MPI_Aint ext = t->ub - t->lb, i, n;
+    MPI_Aint ext = t->ub - t->lb, i;
     MPI_Count k, full;
 
     if (t->size == 0)
@@ -78,7 +78,7 @@ void mpi_dtype_unpack(const struct mpi_dtype *t, const void *in, MPI_Count bytes
         }
     bytes -= full * t->size; /* a partial last item: its first blocks */
     for (i = 0; i < t->nblocks && bytes > 0; i++) {
-        n = bytes < t->blocks[i].len ? (MPI_Aint)bytes : t->blocks[i].len;
+        MPI_Aint n = bytes < t->blocks[i].len ? (MPI_Aint)bytes : t->blocks[i].len;
         memcpy(item + t->blocks[i].off, p, (size_t)n);
         p += n;
         bytes -= n;
@@ -155,9 +155,10 @@ int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int *size)
         err = mpi_dtype_check_comm(s, datatype, &tmp, &t);
     if (!err && !size)
         err = MPI_ERR_ARG;
-    if (!err && (MPI_Count)incount * t->size > INT_MAX)
-        err = MPI_ERR_COUNT;
-    if (!err)
-        *size = (int)(incount * t->size);
-    return mpi_error(comm, err, "MPI_Pack_size");
+    if (err)
+        return mpi_error(comm, err, "MPI_Pack_size");
+    if ((MPI_Count)incount * t->size > INT_MAX)
+        return mpi_error(comm, MPI_ERR_COUNT, "MPI_Pack_size");
+    *size = (int)(incount * t->size);
+    return MPI_SUCCESS;
 }

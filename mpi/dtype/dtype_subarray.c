@@ -34,7 +34,7 @@ static int check_subarray(int ndims, const int *sizes, const int *subsizes, cons
 static void add_runs(struct mpi_dtype_builder *b, const struct mpi_dtype *old, int ndims,
                      const int *sizes, const int *subsizes, const int *starts, const int *dims)
 {
-    MPI_Aint ext = old->ub - old->lb, stride[ndims], off;
+    MPI_Aint ext = old->ub - old->lb, stride[ndims];
     int idx[ndims], d;
 
     stride[0] = ext;
@@ -45,7 +45,7 @@ static void add_runs(struct mpi_dtype_builder *b, const struct mpi_dtype *old, i
             return;
     memset(idx, 0, sizeof(idx));
     for (;;) {
-        off = 0;
+        MPI_Aint off = 0;
         for (d = 0; d < ndims; d++)
             off += (MPI_Aint)(starts[dims[d]] + (d ? idx[d] : 0)) * stride[d];
         mpi_dtype_build_add(b, old, off, subsizes[dims[0]], ext);

@@ -453,6 +453,23 @@ START_TEST(test_errors)
     ck_assert_int_eq(PMPI_Type_vector(2, -1, 1, MPI_INT, &t), MPI_ERR_ARG);
     ck_assert_int_eq(PMPI_Type_indexed(1, neg, st, MPI_INT, &t), MPI_ERR_ARG);
     ck_assert_int_eq(PMPI_Type_create_hindexed(1, NULL, dp, MPI_INT, &t), MPI_ERR_ARG);
+    /* no displacements: refused unless there are no blocks */
+    ck_assert_int_eq(PMPI_Type_create_indexed_block(2, 1, NULL, MPI_INT, &t), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Type_create_hindexed_block(2, 1, NULL, MPI_INT, &t), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Type_create_indexed_block(0, 1, NULL, MPI_INT, &t), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Type_size(t, &n), MPI_SUCCESS);
+    ck_assert_int_eq(n, 0);
+    ck_assert_int_eq(PMPI_Type_free(&t), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Type_create_hindexed_block(0, 1, NULL, MPI_INT, &t), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Type_free(&t), MPI_SUCCESS);
+    /* Pack_size: each argument checked, and the size must fit an int */
+    ck_assert_int_eq(PMPI_Pack_size(1, MPI_INT, MPI_COMM_NULL, &n), MPI_ERR_COMM);
+    ck_assert_int_eq(PMPI_Pack_size(-1, MPI_INT, MPI_COMM_WORLD, &n), MPI_ERR_COUNT);
+    ck_assert_int_eq(PMPI_Pack_size(1, MPI_DATATYPE_NULL, MPI_COMM_WORLD, &n), MPI_ERR_TYPE);
+    ck_assert_int_eq(PMPI_Pack_size(1, MPI_INT, MPI_COMM_WORLD, NULL), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Pack_size(1 << 30, MPI_DOUBLE, MPI_COMM_WORLD, &n), MPI_ERR_COUNT);
+    ck_assert_int_eq(PMPI_Pack_size(1 << 27, MPI_DOUBLE, MPI_COMM_WORLD, &n), MPI_SUCCESS);
+    ck_assert_int_eq(n, 8 << 27);
     ck_assert_int_eq(PMPI_Type_create_subarray(1, sizes, sub, st, MPI_ORDER_C, MPI_INT, &t),
                      MPI_ERR_ARG); /* subsize larger than size */
     ck_assert_int_eq(PMPI_Type_create_subarray(1, sizes, sizes, st, 99, MPI_INT, &t), MPI_ERR_ARG);
@@ -465,6 +482,7 @@ START_TEST(test_errors)
     ck_assert_int_eq(n, 8);
     ck_assert_int_eq(PMPI_Send(buf, 1, t, 0, 0, MPI_COMM_WORLD), MPI_ERR_TYPE);
     ck_assert_int_eq(PMPI_Pack(buf, 1, t, buf + 4, 16, &pos, MPI_COMM_WORLD), MPI_ERR_TYPE);
+    ck_assert_int_eq(PMPI_Pack_size(1, t, MPI_COMM_WORLD, &n), MPI_ERR_TYPE);
     ck_assert_int_eq(PMPI_Type_commit(&t), MPI_SUCCESS);
     /* the packed buffer too small */
     ck_assert_int_eq(PMPI_Pack(buf, 2, t, buf + 4, 15, &pos, MPI_COMM_WORLD), MPI_ERR_TRUNCATE);

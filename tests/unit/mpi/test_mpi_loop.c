@@ -284,10 +284,11 @@ END_TEST
 
 static void body_arg_errors(int rank, int size)
 {
-    int v[2] = {0, 0}, n;
+    int v[2] = {0, 0}, n, idx[1];
     MPI_Request rq;
     MPI_Status st;
     MPI_Comm w = MPI_COMM_WORLD;
+    MPI_Group g;
 
     init_return();
     ck_assert_int_eq(PMPI_Send(v, 1, MPI_INT, size, 0, w), MPI_ERR_RANK);
@@ -306,6 +307,20 @@ static void body_arg_errors(int rank, int size)
     ck_assert_int_eq(PMPI_Isend(v, 1, MPI_INT, 0, 0, w, NULL), MPI_ERR_ARG);
     rq = (MPI_Request)0x12345;
     ck_assert_int_eq(PMPI_Wait(&rq, &st), MPI_ERR_REQUEST);
+    /* Waitsome/Testsome: arguments first, then every handle, nothing completed */
+    ck_assert_int_eq(PMPI_Testsome(1, &rq, NULL, idx, &st), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Waitsome(1, &rq, &n, NULL, &st), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Testsome(-1, &rq, &n, idx, &st), MPI_ERR_COUNT);
+    ck_assert_int_eq(PMPI_Waitsome(1, &rq, &n, idx, &st), MPI_ERR_REQUEST);
+    ck_assert_int_eq(rq, (MPI_Request)0x12345);
+    ck_assert_int_eq(PMPI_Testsome(0, NULL, &n, idx, &st), MPI_SUCCESS);
+    ck_assert_int_eq(n, MPI_UNDEFINED);
+    ck_assert_int_eq(PMPI_Comm_group(MPI_COMM_NULL, &g), MPI_ERR_COMM);
+    ck_assert_int_eq(PMPI_Comm_group(w, NULL), MPI_ERR_ARG);
+    ck_assert_int_eq(PMPI_Comm_group(w, &g), MPI_SUCCESS);
+    ck_assert_int_eq(PMPI_Group_size(g, &n), MPI_SUCCESS);
+    ck_assert_int_eq(n, size);
+    ck_assert_int_eq(PMPI_Group_free(&g), MPI_SUCCESS);
     ck_assert_int_eq(PMPI_Bcast(v, 1, MPI_INT, size, w), MPI_ERR_ROOT);
     ck_assert_int_eq(PMPI_Reduce(v, v + 1, 1, MPI_INT, MPI_OP_NULL, 0, w), MPI_ERR_OP);
     ck_assert_int_eq(PMPI_Reduce(v, v + 1, 1, MPI_FLOAT, MPI_BAND, 0, w), MPI_ERR_OP);
