@@ -36,9 +36,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#define LIMIT_BYTES (256UL << 20) /* memcpy buffers: far beyond the caches */
-#define LIMIT_TRIES 5
-#define PIPE_CHUNK  (1UL << 20)
+#define LIMIT_BYTES  (256UL << 20) /* memcpy buffers: far beyond the caches */
+#define LIMIT_TRIES  5
+#define PIPE_CHUNK   (1UL << 20)
 #define MPI_BW_BYTES (64 << 20)
 
 static int rank, size;
@@ -91,8 +91,8 @@ static void report_damage(const uint64_t *p, size_t words, uint64_t seed)
 {
     for (size_t i = 0; i < words; i++)
         if (p[i] != pattern_word(i, seed)) {
-            fprintf(stderr, "migration: heap word %zu (byte %zu) is %#llx, want %#llx\n", i,
-                    i * 8, (unsigned long long)p[i], (unsigned long long)pattern_word(i, seed));
+            fprintf(stderr, "migration: heap word %zu (byte %zu) is %#llx, want %#llx\n", i, i * 8,
+                    (unsigned long long)p[i], (unsigned long long)pattern_word(i, seed));
             return;
         }
 }
@@ -244,11 +244,22 @@ static size_t parse_size(const char *s)
     double v = strtod(s, &end);
 
     switch (*end) {
-    case 'K': case 'k': v *= 1024; break;
-    case 'M': case 'm': v *= 1024 * 1024; break;
-    case 'G': case 'g': v *= 1024.0 * 1024 * 1024; break;
-    case '\0': break;
-    default: die("bad size argument");
+    case 'K':
+    case 'k':
+        v *= 1024;
+        break;
+    case 'M':
+    case 'm':
+        v *= 1024 * 1024;
+        break;
+    case 'G':
+    case 'g':
+        v *= 1024.0 * 1024 * 1024;
+        break;
+    case '\0':
+        break;
+    default:
+        die("bad size argument");
     }
     return (size_t)v & ~(size_t)7; /* whole words */
 }

@@ -49,11 +49,11 @@
 typedef struct cv_request cv_request_t;
 
 struct cv_status {
-    int source;     /* sender's world rank */
-    int tag;        /* message tag */
-    size_t count;   /* bytes delivered into the buffer */
-    int error;      /* 0 or CV_ERR_TRUNCATE */
-    int cancelled;  /* 1 if the request was cancelled */
+    int source;    /* sender's world rank */
+    int tag;       /* message tag */
+    size_t count;  /* bytes delivered into the buffer */
+    int error;     /* 0 or CV_ERR_TRUNCATE */
+    int cancelled; /* 1 if the request was cancelled */
 };
 
 /* Sets up this rank's messaging state (allocates in the container) and the

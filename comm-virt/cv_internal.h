@@ -20,11 +20,11 @@
 enum cv_req_kind { CV_REQ_SEND = 1, CV_REQ_RECV = 2 };
 
 enum cv_req_state {
-    CV_REQ_POSTED = 0,  /* recv: in the posted queue; send: eager done soon */
-    CV_REQ_WAIT_CTS,    /* rendezvous send: RTS sent, waiting for the CTS */
-    CV_REQ_WAIT_ACK,    /* synchronous eager send: waiting for the ACK */
-    CV_REQ_WAIT_GO,     /* rendezvous recv: CTS sent, waiting for the GO */
-    CV_REQ_TRANSFER,    /* portal transfer in progress */
+    CV_REQ_POSTED = 0, /* recv: in the posted queue; send: eager done soon */
+    CV_REQ_WAIT_CTS,   /* rendezvous send: RTS sent, waiting for the CTS */
+    CV_REQ_WAIT_ACK,   /* synchronous eager send: waiting for the ACK */
+    CV_REQ_WAIT_GO,    /* rendezvous recv: CTS sent, waiting for the GO */
+    CV_REQ_TRANSFER,   /* portal transfer in progress */
     CV_REQ_DONE,
 };
 
@@ -41,8 +41,8 @@ struct cv_request {
     int ctx;
     uint64_t id;        /* cookie echoed by CTS/ACK */
     uint64_t remote_id; /* recv: the sender's cookie of a matched RTS */
-    int portal;    /* portal id while transferring */
-    uint32_t port; /* local portal port of the transfer */
+    int portal;         /* portal id while transferring */
+    uint32_t port;      /* local portal port of the transfer */
     struct cv_status status;
 };
 
@@ -71,19 +71,19 @@ struct cv_rank {
     struct cv_msg_queue unexpected; /* messages waiting for a receive */
     struct cv_request *active;      /* sends/recvs waiting for CTS, ACK or portal */
     uint64_t next_id;
-    uint32_t moves;      /* migrations of this rank: the epoch of its route */
-    int *route_snap;     /* [size] the source cluster's routes, carried along */
-    uint32_t *epoch_snap;/* [size] their epochs */
+    uint32_t moves;       /* migrations of this rank: the epoch of its route */
+    int *route_snap;      /* [size] the source cluster's routes, carried along */
+    uint32_t *epoch_snap; /* [size] their epochs */
 };
 
 struct cv_cluster {
     int ready;
-    int self;       /* this cluster's number */
+    int self; /* this cluster's number */
     int nclusters;
     int nranks;
-    int inbox;      /* mailbox id of (self, CV_MAILBOX_PORT) */
-    int route[KNODE_MAX];  /* rank -> cluster (at most one rank per cluster) */
-    int outbox[KNODE_MAX]; /* open mailbox id per cluster, -1 until first use */
+    int inbox;                 /* mailbox id of (self, CV_MAILBOX_PORT) */
+    int route[KNODE_MAX];      /* rank -> cluster (at most one rank per cluster) */
+    int outbox[KNODE_MAX];     /* open mailbox id per cluster, -1 until first use */
     uint32_t epoch[KNODE_MAX]; /* move count of the rank when route[] was learnt */
     uint64_t job;
     uint32_t next_port;

@@ -61,8 +61,8 @@ static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const voi
     } else if (ahead > 0) {
         cv_hold(r, h, payload);
     } else {
-        base_log(BASE_LOG_WARN, "cv", "rank %d: duplicate message %u from rank %d dropped",
-                 r->rank, h->seq, h->src);
+        base_log(BASE_LOG_WARN, "cv", "rank %d: duplicate message %u from rank %d dropped", r->rank,
+                 h->seq, h->src);
     }
 }
 

@@ -62,8 +62,7 @@ void cv_handle_go(struct cv_rank *r, const struct cv_wire_hdr *h)
     struct cv_request *q;
 
     for (q = r->active; q != NULL; q = q->next)
-        if (q->state == CV_REQ_WAIT_GO && q->remote_id == h->cookie &&
-            q->status.source == h->src)
+        if (q->state == CV_REQ_WAIT_GO && q->remote_id == h->cookie && q->status.source == h->src)
             break;
     if (q == NULL)
         return; /* no receive waits for this transfer */

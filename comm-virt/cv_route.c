@@ -66,8 +66,10 @@ void cv_forward(const unsigned char *msg, size_t n, const struct cv_wire_hdr *h)
     int mbx;
 
     if (target == cv_cluster.self) {
-        base_log(BASE_LOG_WARN, "cv", "cluster %d: message for rank %d, which is not here and "
-                 "has no known new place; dropped", cv_cluster.self, h->dst);
+        base_log(BASE_LOG_WARN, "cv",
+                 "cluster %d: message for rank %d, which is not here and "
+                 "has no known new place; dropped",
+                 cv_cluster.self, h->dst);
         return;
     }
     mbx = cv_outbox(target);
@@ -105,4 +107,3 @@ int cv_idle_work(void)
     }
     return events;
 }
-

@@ -8,8 +8,8 @@
  * the receiver's cluster and portal port), GO (sender names the cluster it
  * writes from, then writes). Each side binds itself to a cluster only once
  * the other side is committed, so a rank holding an unanswered RTS or CTS can
- * still move; only a transfer in progress must finish first. A receiver trusts nothing before cv_wire_decode()
- * has checked the length, version, type, job token and rank numbers.
+ * still move; only a transfer in progress must finish first. A receiver trusts nothing before
+ * cv_wire_decode() has checked the length, version, type, job token and rank numbers.
  */
 #ifndef CV_WIRE_H
 #define CV_WIRE_H

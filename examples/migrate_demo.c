@@ -79,8 +79,7 @@ static void report_move(int rank)
     MPIX_Cluster_self(&cluster);
     printf("rank %d now on cluster %d after %d move(s): %lld bytes; freeze %.3f ms, transfer "
            "%.3f ms, restore %.3f ms, route update %.3f ms; downtime %.3f ms\n",
-           rank, cluster, moves, bytes, t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, t[3] * 1e3,
-           t[4] * 1e3);
+           rank, cluster, moves, bytes, t[0] * 1e3, t[1] * 1e3, t[2] * 1e3, t[3] * 1e3, t[4] * 1e3);
 }
 
 int main(int argc, char **argv)
@@ -98,7 +97,8 @@ int main(int argc, char **argv)
     for (it = 0; it < ITERS; it++) {
         uint64_t left, right;
 
-        if (it == ITERS / 2 && rank == 1 && spares > 0 && MPI_Migrateto(MPIX_ANY_SPARE) == MPI_SUCCESS)
+        if (it == ITERS / 2 && rank == 1 && spares > 0 &&
+            MPI_Migrateto(MPIX_ANY_SPARE) == MPI_SUCCESS)
             report_move(rank);
         if (it == ITERS / 2 + 5 && rank == 0 && size > 2 && spares > 1)
             MPIX_Migrate(2, MPIX_ANY_SPARE, MPI_COMM_WORLD); /* rank 2 moves at its next wait */
@@ -108,8 +108,8 @@ int main(int argc, char **argv)
         MPI_Allreduce(&local, &global, 1, MPI_UINT64_T, MPI_SUM, MPI_COMM_WORLD);
         MPI_Sendrecv(&v[N_PER_RANK - 1], 1, MPI_UINT64_T, (rank + 1) % size, 0, &left, 1,
                      MPI_UINT64_T, (rank + size - 1) % size, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        MPI_Sendrecv(&v[0], 1, MPI_UINT64_T, (rank + size - 1) % size, 1, &right, 1,
-                     MPI_UINT64_T, (rank + 1) % size, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        MPI_Sendrecv(&v[0], 1, MPI_UINT64_T, (rank + size - 1) % size, 1, &right, 1, MPI_UINT64_T,
+                     (rank + 1) % size, 1, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         update(v, N_PER_RANK, left, right, global);
     }
     if (rank == 2 && spares > 1)

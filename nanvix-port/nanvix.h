@@ -37,10 +37,10 @@
 #include <sys/types.h>
 
 /* Limits. */
-#define KMAILBOX_MESSAGE_SIZE 8192 /* largest mailbox message, in bytes */
-#define KMAILBOX_PORT_MAX     16   /* mailbox ports per cluster: 0..15 */
+#define KMAILBOX_MESSAGE_SIZE 8192      /* largest mailbox message, in bytes */
+#define KMAILBOX_PORT_MAX     16        /* mailbox ports per cluster: 0..15 */
 #define KPORTAL_PORT_MAX      (1 << 20) /* portal ports per cluster */
-#define KNODE_MAX             4096 /* most clusters in one job */
+#define KNODE_MAX             4096      /* most clusters in one job */
 
 /* Kernel depth of the calling thread: > 0 while the thread is inside one of
  * the functions below (the uarea layer sends malloc calls made there, e.g. by

@@ -129,8 +129,7 @@ int np_fabric_open(void)
         np_check(fi_av_open(np_fab.domain, &av_attr, &np_fab.av, NULL), "fi_av_open") ||
         np_check(fi_ep_bind(np_fab.ep, &np_fab.cq->fid, FI_TRANSMIT | FI_RECV), "bind cq") ||
         np_check(fi_ep_bind(np_fab.ep, &np_fab.av->fid, 0), "bind av") ||
-        np_check(np_fabric_name_shm(), "fi_setname") ||
-        np_check(fi_enable(np_fab.ep), "fi_enable"))
+        np_check(np_fabric_name_shm(), "fi_setname") || np_check(fi_enable(np_fab.ep), "fi_enable"))
         goto err;
     return 0;
 err:

@@ -218,12 +218,12 @@ struct np_portal {
     ssize_t result; /* bytes moved, or a negative errno value */
     /* Same-host transfers (np_push.c) instead of the fabric. */
     int push;
-    int notice_owed;     /* input: READY, output: DONE not yet in the ring */
-    int matched;         /* output: the reader's READY is taken */
-    int closing;         /* input: unlinked, waiting for the answer to CANCEL */
-    int status;          /* output: 0 or the copy's error, for the DONE */
-    uint64_t serial;     /* of the READY sent (input) or taken (output) */
-    uint64_t peer_addr;  /* output: the reader's buffer in its process */
+    int notice_owed;    /* input: READY, output: DONE not yet in the ring */
+    int matched;        /* output: the reader's READY is taken */
+    int closing;        /* input: unlinked, waiting for the answer to CANCEL */
+    int status;         /* output: 0 or the copy's error, for the DONE */
+    uint64_t serial;    /* of the READY sent (input) or taken (output) */
+    uint64_t peer_addr; /* output: the reader's buffer in its process */
     uint64_t peer_size;
 };
 

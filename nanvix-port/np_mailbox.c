@@ -64,11 +64,11 @@ struct np_mailbox {
     int port;
     uint64_t tag;
     /* Input side. */
-    struct np_mbx_slot *slots;       /* the ring */
-    unsigned head;                   /* oldest posted slot */
-    unsigned tail;                   /* next slot to post; tail - head <= NP_MBX_POOL */
-    struct np_mbx_fifo fifo;         /* received, not read yet */
-    int closing;                     /* being unlinked: do not re-post */
+    struct np_mbx_slot *slots; /* the ring */
+    unsigned head;             /* oldest posted slot */
+    unsigned tail;             /* next slot to post; tail - head <= NP_MBX_POOL */
+    struct np_mbx_fifo fifo;   /* received, not read yet */
+    int closing;               /* being unlinked: do not re-post */
 };
 
 static struct np_table np_mbx_table;

@@ -7,7 +7,8 @@
  * a PMI barrier inserts every cluster's address into the AV in cluster order.
  * A second barrier makes sure everyone can reach everyone before the first
  * message. Same-host mailbox rings (np_shm.c) are created before the first
- * barrier, mapped after it and unlinked after the second. User keys of kjob_put() are stored as "c<cluster>.<key>".
+ * barrier, mapped after it and unlinked after the second. User keys of kjob_put() are stored as
+ * "c<cluster>.<key>".
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -28,7 +28,6 @@
 
 #include "np_internal.h"
 
-
 static struct np_table np_portal_table;
 
 static uint64_t np_portal_tag(int src, int sport, int dport)

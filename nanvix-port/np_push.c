@@ -32,7 +32,7 @@
 
 #include "np_internal.h"
 
-#define NP_PUSH_SLICE ((size_t)8 << 20)
+#define NP_PUSH_SLICE       ((size_t)8 << 20)
 #define NP_PUSH_CANCEL_WAIT 2.0 /* seconds an abandoned read waits for its answer */
 
 struct np_push_ready { /* a READY waiting for its write */
@@ -89,7 +89,8 @@ static void np_push_send_later(int cluster, const struct np_push_notice *n)
 
 void np_push_retry(void)
 {
-    while (np_push_outbox != NULL && np_push_send(np_push_outbox->cluster, &np_push_outbox->n) == 0) {
+    while (np_push_outbox != NULL &&
+           np_push_send(np_push_outbox->cluster, &np_push_outbox->n) == 0) {
         struct np_push_owed *o = np_push_outbox;
         np_push_outbox = o->next;
         free(o);

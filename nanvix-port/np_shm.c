@@ -49,8 +49,8 @@
 
 #include "np_internal.h"
 
-#define NP_SHM_CELLS 64 /* a power of two */
-#define NP_SHM_MAGIC 0x6e6d70692d726e67ULL /* "nmpi-rng" */
+#define NP_SHM_CELLS   64                    /* a power of two */
+#define NP_SHM_MAGIC   0x6e6d70692d726e67ULL /* "nmpi-rng" */
 #define NP_SHM_VERSION 2
 
 /* One message slot. The header fills one cache line so the payload is
@@ -91,8 +91,8 @@ static char np_shm_own_name[64];
 
 static void np_shm_name(int cluster, char *buf, size_t len)
 {
-    snprintf(buf, len, "/nmpi-%u-%016llx-%d", (unsigned)getuid(),
-             (unsigned long long)np_node.token, cluster);
+    snprintf(buf, len, "/nmpi-%u-%016llx-%d", (unsigned)getuid(), (unsigned long long)np_node.token,
+             cluster);
 }
 
 static int np_shm_enabled(void)
@@ -131,9 +131,9 @@ int np_shm_create(void)
     /* fallocate, not ftruncate: a full /dev/shm must fail here, not raise
      * SIGBUS at the first message. */
     int err = posix_fallocate(fd, 0, sizeof(struct np_shm_ring));
-    void *p = err == 0 ? mmap(NULL, sizeof(struct np_shm_ring), PROT_READ | PROT_WRITE,
-                              MAP_SHARED, fd, 0)
-                       : MAP_FAILED;
+    void *p =
+        err == 0 ? mmap(NULL, sizeof(struct np_shm_ring), PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0)
+                 : MAP_FAILED;
     close(fd);
     if (p == MAP_FAILED) {
         shm_unlink(np_shm_own_name);
@@ -143,8 +143,8 @@ int np_shm_create(void)
     np_shm_init_ring(np_shm_own);
     return 0;
 fail:
-    np_error("shm: cannot create the mailbox ring %s (%s); using the fabric only",
-             np_shm_own_name, strerror(errno));
+    np_error("shm: cannot create the mailbox ring %s (%s); using the fabric only", np_shm_own_name,
+             strerror(errno));
     np_shm_own_name[0] = '\0';
     return 0;
 }
@@ -236,8 +236,8 @@ int np_shm_write(int cluster, int port, const void *buf, size_t len)
         uint64_t seq = atomic_load_explicit(&cell->seq, memory_order_acquire);
         int64_t dif = (int64_t)(seq - pos);
         if (dif == 0) {
-            if (atomic_compare_exchange_weak_explicit(&r->tail, &pos, pos + 1,
-                                                      memory_order_relaxed, memory_order_relaxed))
+            if (atomic_compare_exchange_weak_explicit(&r->tail, &pos, pos + 1, memory_order_relaxed,
+                                                      memory_order_relaxed))
                 break;
         } else if (dif < 0) {
             return -EAGAIN; /* full */

@@ -18,8 +18,7 @@
 #include "ua.h"
 
 struct rmig_cluster rmig_cluster = {
-    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1,
-    .stream_now = -1};
+    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1, .stream_now = -1};
 
 /* Reads a job-shape setting (set by mpiexec), or returns dflt. */
 static int rmig_env_int(const char *name, int dflt)
@@ -43,8 +42,10 @@ static void rmig_request_socket_open(void)
     int ret = kjob_request_open();
 
     if (ret < 0 && ret != -ENOENT)
-        base_log(BASE_LOG_WARN, "rmig", "cluster %d: no request socket in %s (%s); mpimigrate "
-                 "cannot reach it", knode_get_num(), base_setting("NMPI_JOB_DIR"), strerror(-ret));
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: no request socket in %s (%s); mpimigrate "
+                 "cannot reach it",
+                 knode_get_num(), base_setting("NMPI_JOB_DIR"), strerror(-ret));
 }
 
 /* Works out how many clusters are ranks and how many spares. */
@@ -80,8 +81,10 @@ int rmig_cluster_boot(void)
     rmig_request_socket_open();
     ret = rmig_preempt_boot();
     if (ret < 0)
-        base_log(BASE_LOG_WARN, "rmig", "cluster %d: no preemption (%s): ranks move only in "
-                 "MPI calls", me, strerror(-ret));
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: no preemption (%s): ranks move only in "
+                 "MPI calls",
+                 me, strerror(-ret));
     return me < rmig_cluster.nranks;
 }
 

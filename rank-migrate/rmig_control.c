@@ -78,8 +78,8 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
         reason = -EXDEV;
     if (reason == 0)
         rmig_cluster.reserved_for = h->src_cluster;
-    rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank,
-                      reason, 0, 0);
+    rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank, reason,
+                      0, 0);
 }
 
 int rmig_control_handle(const struct rmig_wire_hdr *h)

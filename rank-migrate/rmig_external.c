@@ -60,8 +60,10 @@ void rmig_xreq_poll(void)
         return;
     if (n < 0 ||
         rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq) != RMIG_XREQ_MOVE) {
-        base_log(BASE_LOG_WARN, "rmig", "cluster %d: malformed request from outside the job "
-                 "ignored", knode_get_num());
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: malformed request from outside the job "
+                 "ignored",
+                 knode_get_num());
         return;
     }
     rmig_xreq_accept(&rq);

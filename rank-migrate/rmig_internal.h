@@ -18,9 +18,9 @@
 /* Portal ports of container streams: the upper half of the port space
  * (comm-virt uses the lower half); per source cluster RMIG_STREAMS streams
  * of RMIG_LANES ports each. */
-#define RMIG_STREAM_PORT(src, stream, lane)                                                   \
-    (KPORTAL_PORT_MAX / 2 + ((src) * RMIG_STREAMS + (stream)) * RMIG_LANES + (lane))
-_Static_assert(KNODE_MAX * RMIG_STREAMS * RMIG_LANES <= KPORTAL_PORT_MAX / 2,
+#define RMIG_STREAM_PORT(src, stream, lane)                                                        \
+    (KPORTAL_PORT_MAX / 2 + (RMIG_STREAMS * (src) + (stream)) * RMIG_LANES + (lane))
+_Static_assert((KNODE_MAX * RMIG_STREAMS * RMIG_LANES) <= KPORTAL_PORT_MAX / 2,
                "stream ports overflow");
 
 /* How long a daemon waits for its peer during a move: NMPI_MIGRATE_TIMEOUT
@@ -48,27 +48,27 @@ struct rmig_clock {
 };
 
 struct rmig_cluster {
-    int booted;       /* knode_setup done */
-    int nranks;       /* logical ranks of the job */
-    int nspares;      /* spare clusters at start */
-    int control_mbx;  /* input control mailbox id */
-    int left;         /* rmig_cluster_leave done */
-    int reserved_for; /* idle cluster: source whose container it accepted, or -1 */
-    int move_dest;    /* source: where the suspended rank goes, or -1 */
-    int move_result;  /* source: outcome of the last attempt (0 or -errno) */
-    int ask_cluster;  /* a third party asked the rank here to move there, or -1 */
-    uint32_t ask_requester; /* that request's outside requester (0: none), */
-    uint32_t ask_nonce;     /* and its nonce (rmig_xreq.h) */
+    int booted;                /* knode_setup done */
+    int nranks;                /* logical ranks of the job */
+    int nspares;               /* spare clusters at start */
+    int control_mbx;           /* input control mailbox id */
+    int left;                  /* rmig_cluster_leave done */
+    int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
+    int move_dest;             /* source: where the suspended rank goes, or -1 */
+    int move_result;           /* source: outcome of the last attempt (0 or -errno) */
+    int ask_cluster;           /* a third party asked the rank here to move there, or -1 */
+    uint32_t ask_requester;    /* that request's outside requester (0: none), */
+    uint32_t ask_nonce;        /* and its nonce (rmig_xreq.h) */
     struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
-    unsigned streams; /* source: container streams started from here */
-    int stream_now;   /* source: number of the stream in progress, or -1 */
+    unsigned streams;          /* source: container streams started from here */
+    int stream_now;            /* source: number of the stream in progress, or -1 */
     struct rmig_messaging_ops messaging; /* the layer above's part (rmig_set_messaging) */
 };
 
 struct rmig_rank {
-    int moves;              /* migrations this rank made */
-    struct rmig_clock clock;/* the move in progress (or the last one), mark by mark */
-    struct rmig_stats last; /* figures of the last one */
+    int moves;               /* migrations this rank made */
+    struct rmig_clock clock; /* the move in progress (or the last one), mark by mark */
+    struct rmig_stats last;  /* figures of the last one */
     uint32_t xreq_requester; /* outside requester of the move being acted on, 0: none */
     uint32_t xreq_nonce;     /* its nonce */
     int preempt_hold;        /* rmig_preempt_hold() depth */

@@ -1,9 +1,9 @@
 /* rmig_job.c: job shape queries and the end of the job.
  *
  * At the end of a job one rank tells every other cluster through its control
- * mailbox that the job is over; idle ones leave at once; then every cluster, idle or not, leaves through
- * knode_shutdown(), whose launcher barrier keeps endpoints open until all
- * clusters are done with them.
+ * mailbox that the job is over; idle ones leave at once; then every cluster, idle or not, leaves
+ * through knode_shutdown(), whose launcher barrier keeps endpoints open until all clusters are done
+ * with them.
  */
 #include <errno.h>
 #include <stdlib.h>

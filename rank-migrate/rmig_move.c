@@ -56,8 +56,8 @@ int rmig_messaging_ready(void)
 static int rmig_offer(int cluster)
 {
     struct rmig_wire_hdr reply;
-    int ret = rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0,
-                                ua_layout_fingerprint(), 0);
+    int ret =
+        rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(), 0);
 
     if (ret < 0)
         return ret;

@@ -80,8 +80,8 @@ static void rmig_preempt_signal(int sig, siginfo_t *info, void *ucv)
 
     (void)sig;
     (void)info;
-    if (atomic_load(&rmig_preempt.on) && pc >= rmig_preempt.code_lo &&
-        pc < rmig_preempt.code_hi && !rmig_held() && rmig_messaging_ready())
+    if (atomic_load(&rmig_preempt.on) && pc >= rmig_preempt.code_lo && pc < rmig_preempt.code_hi &&
+        !rmig_held() && rmig_messaging_ready())
         rmig_safe_point(); /* may return on another cluster */
     errno = saved_errno;
 }
@@ -100,8 +100,8 @@ static long rmig_cpu_ns(clockid_t clock)
 static int rmig_main_running(void)
 {
     char buf[512];
-    ssize_t n = rmig_preempt.main_stat < 0 ? -1 : pread(rmig_preempt.main_stat, buf,
-                                                         sizeof(buf) - 1, 0);
+    ssize_t n =
+        rmig_preempt.main_stat < 0 ? -1 : pread(rmig_preempt.main_stat, buf, sizeof(buf) - 1, 0);
     char *paren;
 
     if (n <= 0)
@@ -114,8 +114,7 @@ static int rmig_main_running(void)
 static void *rmig_ticker(void *arg)
 {
     long last = rmig_cpu_ns(rmig_preempt.main_clock);
-    struct timespec tick = {rmig_preempt.tick_ns / 1000000000L,
-                            rmig_preempt.tick_ns % 1000000000L};
+    struct timespec tick = {rmig_preempt.tick_ns / 1000000000L, rmig_preempt.tick_ns % 1000000000L};
 
     (void)arg;
     for (;;) {

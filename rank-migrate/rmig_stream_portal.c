@@ -154,8 +154,7 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
         ret = ret == RMIG_MSG_TABLE_OK ? 0 : ret == RMIG_MSG_FAIL ? -ECONNABORTED : ret;
     }
     if (ret == 0)
-        ret = rmig_ranges_send(portal, dest, &t, nsend,
-                               strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
+        ret = rmig_ranges_send(portal, dest, &t, nsend, strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
     if (ret == 0)
         ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply);
     rmig_portals_close(portal);
@@ -279,8 +278,9 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
     rmig_cluster.reserved_for = -1;
     rmig_clock_mark(&rmig_cluster.arrival, RMIG_MARK_RECEIVED);
     if (ret < 0) {
-        base_log(BASE_LOG_WARN, "rmig", "cluster %d: container stream from cluster %d rejected (%d)",
-                 knode_get_num(), src, ret);
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: container stream from cluster %d rejected (%d)", knode_get_num(), src,
+                 ret);
         ua_release_container();
         rmig_control_stream_reply(src, RMIG_MSG_FAIL, b->rank, ret, b->stream);
         return 0;

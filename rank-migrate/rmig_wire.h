@@ -19,25 +19,25 @@
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
  * destination can never be taken for a later one. */
-#define RMIG_STREAMS      32
+#define RMIG_STREAMS 32
 /* Ranges of a stream alternate between RMIG_LANES portals (range i through
  * lane i % RMIG_LANES; the table through lane 0), so the destination keeps
  * reads posted ahead: the source copies the next ranges while the
  * destination checks one, with no notice round trip between copies. */
-#define RMIG_LANES        4
-#define RMIG_MAX_HOPS     4096  /* an ASK forwarded more often is dropped (KNODE_MAX) */
+#define RMIG_LANES    4
+#define RMIG_MAX_HOPS 4096 /* an ASK forwarded more often is dropped (KNODE_MAX) */
 
 enum rmig_msg_type {
-    RMIG_MSG_JOB_END = 1, /* the job is over: leave */
-    RMIG_MSG_OFFER = 2,   /* source -> dest: may rank `rank` move to you? a = fingerprint */
-    RMIG_MSG_ACCEPT = 3,  /* dest -> source: yes, send it */
-    RMIG_MSG_REFUSE = 4,  /* dest -> source: no; arg = reason (-errno) */
-    RMIG_MSG_BEGIN = 5,   /* source -> dest: arg = ranges, a = bytes, b = table checksum,
-                           * stream = stream number */
-    RMIG_MSG_DONE = 6,    /* dest -> source: container verified, the rank runs here */
-    RMIG_MSG_FAIL = 7,    /* dest -> source: stream rejected; arg = reason */
-    RMIG_MSG_ASK = 8,     /* anyone -> a rank's cluster: move to cluster arg; a = outside
-                           * requester (0: none), b = its nonce (rmig_xreq.h) */
+    RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
+    RMIG_MSG_OFFER = 2,    /* source -> dest: may rank `rank` move to you? a = fingerprint */
+    RMIG_MSG_ACCEPT = 3,   /* dest -> source: yes, send it */
+    RMIG_MSG_REFUSE = 4,   /* dest -> source: no; arg = reason (-errno) */
+    RMIG_MSG_BEGIN = 5,    /* source -> dest: arg = ranges, a = bytes, b = table checksum,
+                            * stream = stream number */
+    RMIG_MSG_DONE = 6,     /* dest -> source: container verified, the rank runs here */
+    RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
+    RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
+                            * requester (0: none), b = its nonce (rmig_xreq.h) */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_TYPE_MAX = 9,
 };
@@ -50,13 +50,13 @@ struct rmig_wire_hdr {
     int32_t src_cluster; /* sending cluster */
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
-    union {                /* zero for other types */
-        int32_t stream;    /* BEGIN, and TABLE_OK/DONE/FAIL answering it: stream
-                            * number, 0..RMIG_STREAMS-1 */
-        int32_t hops;      /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
+    union {              /* zero for other types */
+        int32_t stream;  /* BEGIN, and TABLE_OK/DONE/FAIL answering it: stream
+                          * number, 0..RMIG_STREAMS-1 */
+        int32_t hops;    /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
     };
-    uint64_t a;          /* per type: fingerprint, total bytes */
-    uint64_t b;          /* per type: table checksum */
+    uint64_t a; /* per type: fingerprint, total bytes */
+    uint64_t b; /* per type: table checksum */
 };
 
 /* One range of the container stream. */

@@ -77,15 +77,15 @@ size_t ua_heap_class_size(int cls);
 
 /* The uarea header, at UA_REGION_BASE. Version UA_LAYOUT_VERSION. */
 struct ua_header {
-    uint64_t magic;       /* UA_MAGIC once initialised; 0 in an empty region */
-    uint32_t version;     /* UA_LAYOUT_VERSION of the writer */
-    uint32_t state;       /* UA_STATE_*: what rank_ctx holds */
-    uint64_t fingerprint; /* ua_layout_fingerprint() of the creating process */
-    int32_t rank;         /* logical MPI rank, -1 until ua_set_rank() */
-    int32_t exit_status;  /* main's return value once state is EXITED */
+    uint64_t magic;            /* UA_MAGIC once initialised; 0 in an empty region */
+    uint32_t version;          /* UA_LAYOUT_VERSION of the writer */
+    uint32_t state;            /* UA_STATE_*: what rank_ctx holds */
+    uint64_t fingerprint;      /* ua_layout_fingerprint() of the creating process */
+    int32_t rank;              /* logical MPI rank, -1 until ua_set_rank() */
+    int32_t exit_status;       /* main's return value once state is EXITED */
     void *root[UA_ROOT_SLOTS]; /* per-rank state of the layers above (ua_root()) */
-    void *app_main;       /* the application's main, int (*)(int, char **, char **) */
-    int32_t argc;         /* argument count passed to main */
+    void *app_main;            /* the application's main, int (*)(int, char **, char **) */
+    int32_t argc;              /* argument count passed to main */
     int32_t pad;
     char **argv;        /* argv copy, inside the container */
     char **envp;        /* envp copy, inside the container */

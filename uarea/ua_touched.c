@@ -178,5 +178,3 @@ void ua_range_settle(void *addr, size_t len)
     if (ua_huge_interior(addr, len, &lo, &hi))
         madvise((void *)lo, hi - lo, MADV_NOHUGEPAGE);
 }
-
-

@@ -64,8 +64,8 @@ int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1,
-                                recvcounts, displs, 0, recvtype);
+        err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1, recvcounts,
+                                displs, 0, recvtype);
     if (!err) {
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)

@@ -62,8 +62,8 @@ int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1,
-                                sendcounts, displs, 0, sendtype);
+        err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1, sendcounts,
+                                displs, 0, sendtype);
     if (!err) {
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)

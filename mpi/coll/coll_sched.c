@@ -172,8 +172,8 @@ static int step_post(struct mpi_sched *sc, struct sched_step *st)
     } else {
         err = mpi_dtype_recv_begin(s, st->dst, st->count, st->dt, &rdata, &len, &st->pack);
         if (!err)
-            err = cv_irecv(rdata, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx,
-                           &st->cv);
+            err =
+                cv_irecv(rdata, len, mpi_comm_to_world(c, st->peer), sc->tag, c->coll_ctx, &st->cv);
     }
     if (err < 0) {
         free(st->pack);

@@ -93,7 +93,7 @@ int mpi_op_user_apply(MPI_Op op, MPI_Datatype dt, const void *in, void *inout, s
 
     if (!u)
         return MPI_ERR_OP;
-    if (count > 0) { /* MPI passes non-const buffers: the function may not write `in` */
+    if (count > 0) {         /* MPI passes non-const buffers: the function may not write `in` */
         rmig_preempt_hold(); /* the collective is half-way: no move inside */
         u->fn((void *)in, inout, &len, &dt);
         rmig_preempt_release();

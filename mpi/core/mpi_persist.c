@@ -37,9 +37,9 @@ struct mpi_persist {
     size_t len;      /* bytes (packed form) */
     int count;       /* items of dt at buf */
     MPI_Datatype dt; /* derived types are packed at each start */
-    int peer;   /* communicator rank, MPI_ANY_SOURCE or MPI_PROC_NULL */
-    int tag;    /* tag or MPI_ANY_TAG */
-    int op;     /* enum persist_op */
+    int peer;        /* communicator rank, MPI_ANY_SOURCE or MPI_PROC_NULL */
+    int tag;         /* tag or MPI_ANY_TAG */
+    int op;          /* enum persist_op */
 };
 
 /* Checks the arguments and makes the inactive request. */

@@ -97,7 +97,7 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
 
     if (r->comm)
         mpi_comm_unref(r->comm); /* may be the last reference after MPI_Comm_free */
-    if (r->xfer) /* released before completion (MPI_Request_free) */
+    if (r->xfer)                 /* released before completion (MPI_Request_free) */
         mpi_dtype_xfer_abandon(r->xfer);
     r->xfer = NULL;
     free(r->persist);

@@ -290,8 +290,8 @@ int PMPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
 /* The live, non-collective request behind *request, for Request_free and
  * Cancel (both erroneous on a nonblocking collective by MPI 5.12). Returns
  * MPI_SUCCESS with *s_p, *r_p set, or the error already handled. */
-static int user_request(MPI_Request *request, struct mpi_rank_state **s_p,
-                        struct mpi_request **r_p, const char *fname)
+static int user_request(MPI_Request *request, struct mpi_rank_state **s_p, struct mpi_request **r_p,
+                        const char *fname)
 {
     struct mpi_request *r = NULL;
     int err = mpi_enter(s_p);

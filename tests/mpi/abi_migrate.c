@@ -24,8 +24,7 @@ int main(int argc, char **argv)
         token = 1;
         MPI_Send(&token, 1, MPI_INT, 1 % size, 0, MPI_COMM_WORLD);
         MPI_Recv(&token, 1, MPI_INT, size - 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-        printf("abi_migrate: moved=%d token=%d %s\n", moved, token,
-               token == size ? "OK" : "WRONG");
+        printf("abi_migrate: moved=%d token=%d %s\n", moved, token, token == size ? "OK" : "WRONG");
     } else {
         MPI_Recv(&token, 1, MPI_INT, rank - 1, 0, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         token++;

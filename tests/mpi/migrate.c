@@ -100,12 +100,12 @@ static void mode_ring(int laps)
         token = lap * 1000;
         if (rank == 0) {
             MPI_CHECK(MPI_Send(&token, 1, MPI_INT, 1 % size, lap, MPI_COMM_WORLD));
-            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, size - 1, lap, MPI_COMM_WORLD,
-                               MPI_STATUS_IGNORE));
+            MPI_CHECK(
+                MPI_Recv(&token, 1, MPI_INT, size - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
             CHECKF(token == lap * 1000 + size - 1, "lap %d token %d", lap, token);
         } else {
-            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, rank - 1, lap, MPI_COMM_WORLD,
-                               MPI_STATUS_IGNORE));
+            MPI_CHECK(
+                MPI_Recv(&token, 1, MPI_INT, rank - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
             token++;
             MPI_CHECK(MPI_Send(&token, 1, MPI_INT, (rank + 1) % size, lap, MPI_COMM_WORLD));
         }
@@ -173,8 +173,8 @@ static void pairs_round(int round, int mover)
         MPI_Status st;
         int count, src, m;
 
-        MPI_CHECK(MPI_Recv(rbuf, 70000, MPI_BYTE, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD,
-                           &st));
+        MPI_CHECK(
+            MPI_Recv(rbuf, 70000, MPI_BYTE, MPI_ANY_SOURCE, MPI_ANY_TAG, MPI_COMM_WORLD, &st));
         src = st.MPI_SOURCE;
         m = st.MPI_TAG;
         MPI_CHECK(MPI_Get_count(&st, MPI_BYTE, &count));
@@ -321,14 +321,14 @@ static void mode_reject(void)
 #define DUAL_SYNC      8
 #define DUAL_XTAG      8 /* cross traffic between pairs */
 #define DUAL_NCROSS    2
-#define DUAL_FTAG      9   /* flood of eager messages */
+#define DUAL_FTAG      9 /* flood of eager messages */
 #define DUAL_NFLOOD    256
 
 static size_t dual_len(int k)
 {
     size_t e = th_eager_limit();
-    const size_t lens[DUAL_NMSG] = {DUAL_BIG, 100, 0, 1, e - 1, e, DUAL_BIG, e + 1, 64,
-                                    DUAL_BIG - 3, 200, DUAL_BIG};
+    const size_t lens[DUAL_NMSG] = {DUAL_BIG, 100,          0,   1,       e - 1, e, DUAL_BIG, e + 1,
+                                    64,       DUAL_BIG - 3, 200, DUAL_BIG};
 
     return lens[k];
 }
@@ -410,8 +410,8 @@ static char *flood_send(MPI_Request *req, int peer, int round)
     CHECK(buf != NULL);
     for (f = 0; f < DUAL_NFLOOD; off += flood_len(f), f++) {
         th_pattern_fill(buf + off, flood_len(f), rank, peer, 5000 + round * DUAL_NFLOOD + f);
-        MPI_CHECK(MPI_Isend(buf + off, (int)flood_len(f), MPI_BYTE, peer, DUAL_FTAG,
-                            MPI_COMM_WORLD, &req[f]));
+        MPI_CHECK(MPI_Isend(buf + off, (int)flood_len(f), MPI_BYTE, peer, DUAL_FTAG, MPI_COMM_WORLD,
+                            &req[f]));
     }
     return buf;
 }
@@ -472,8 +472,8 @@ static void dual_cross(MPI_Request *req, char **bufs, int round, int phase)
             bufs[j] = malloc(lens[j]);
             CHECK(bufs[j] != NULL);
             th_pattern_fill(bufs[j], lens[j], rank, x, key);
-            MPI_CHECK(MPI_Isend(bufs[j], (int)lens[j], MPI_BYTE, x, DUAL_XTAG, MPI_COMM_WORLD,
-                                &req[j]));
+            MPI_CHECK(
+                MPI_Isend(bufs[j], (int)lens[j], MPI_BYTE, x, DUAL_XTAG, MPI_COMM_WORLD, &req[j]));
             continue;
         }
         char *buf = malloc(lens[j]);
@@ -503,8 +503,8 @@ static void dual_round(int round, int *where, char *rbuf)
     for (k = 0; k < DUAL_PREPOSTED; k++) {
         pre[k] = malloc(dual_len(k) + 1);
         CHECK(pre[k] != NULL);
-        MPI_CHECK(MPI_Irecv(pre[k], (int)dual_len(k) + 1, MPI_BYTE, peer, DUAL_TAG,
-                            MPI_COMM_WORLD, &rreq[k]));
+        MPI_CHECK(MPI_Irecv(pre[k], (int)dual_len(k) + 1, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD,
+                            &rreq[k]));
     }
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); /* every receive above is posted */
     for (k = 0; k < DUAL_NMSG - DUAL_AFTER; k++)

@@ -89,8 +89,8 @@ static struct work_result work(int chunks)
         }
     }
     for (i = 0; i < WORDS; i++)
-        digest = (digest ^ stack_words[i] ^ heap_words[i] * 3 ^ global_words[i] * 5) *
-                 0x100000001B3ULL;
+        digest =
+            (digest ^ stack_words[i] ^ heap_words[i] * 3 ^ global_words[i] * 5) * 0x100000001B3ULL;
     memcpy(&x, &sum, sizeof(x));
     res.digest = digest ^ x;
     res.chunks = limit;
@@ -254,8 +254,7 @@ static void mode_outside(int rank)
         if (r.moved_at < 0)
             die("no move reached the loop");
         check_same(&r);
-        printf("preempt: moved at chunk %d to cluster %d, digest ok\n", r.moved_at,
-               cluster_self());
+        printf("preempt: moved at chunk %d to cluster %d, digest ok\n", r.moved_at, cluster_self());
     }
     MPI_Barrier(MPI_COMM_WORLD);
 }

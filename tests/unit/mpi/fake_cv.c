@@ -286,13 +286,9 @@ void cv_idle(unsigned *spins)
 }
 
 /* Only one process runs here: nothing preempts it (rank-migrate's calls). */
-void rmig_preempt_hold(void)
-{
-}
+void rmig_preempt_hold(void) {}
 
-void rmig_preempt_release(void)
-{
-}
+void rmig_preempt_release(void) {}
 
 /* ---- node calls --------------------------------------------------------- */
 
