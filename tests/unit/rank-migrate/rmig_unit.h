@@ -19,9 +19,9 @@
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
 
-#define RMU_ME     FAKE_SELF /* rank 1 on cluster 1 */
-#define RMU_NRANKS 4
-#define RMU_SPARE  4 /* the first spare */
+#define RMU_ME     FAKE_SELF   /* rank 1 on cluster 1 */
+#define RMU_NRANKS FAKE_NRANKS /* NMPI_SPARES=2 of FAKE_NCLUSTERS */
+#define RMU_SPARE  4           /* the first spare */
 
 /* Clock steps of the recorded operations: quiesce (the freeze) and arrive
  * (the route update) each take this long. */
