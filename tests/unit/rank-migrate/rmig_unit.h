@@ -82,7 +82,8 @@ extern struct rmu_peer rmu_peer[FAKE_NCLUSTERS];
  * inbox and the stream's bytes are on the wire. */
 void rmu_arrive_at(int dest, double when);
 
-/* Runs fn with stderr caught; returns what it printed (static buffer). */
-const char *rmu_caught(void (*fn)(void));
+/* Runs fn(NULL) with stderr caught (th_stderr_capture, tests/lib);
+ * returns what it printed (a static buffer). */
+const char *rmu_caught(void (*fn)(void *arg));
 
 #endif /* RMIG_UNIT_H */
