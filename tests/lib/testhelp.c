@@ -1,14 +1,20 @@
-/* testhelp.c: checksums and deterministic payload patterns for tests.
+/* testhelp.c: checksums, deterministic payload patterns and a stderr catcher for tests.
  *
  * The pattern of a message is a splitmix64 stream whose seed mixes the key
  * (src, dst, size, iteration); byte i of the payload is byte (i % 8) of the
  * (i / 8)-th word of the stream, little-endian, so fill, verify and checksum
- * agree without sharing state and can run on different processes.
+ * agree without sharing state and can run on different processes. The
+ * stderr catcher swaps file descriptor 2 for a tmpfile() around the call
+ * (stderr flushed on both sides), so it also catches what a library writes
+ * with write(2), and reads the file back.
  */
 #include "testhelp.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define FNV_PRIME 0x100000001b3ULL
 
@@ -104,4 +110,48 @@ size_t th_eager_limit(void)
     long v = s ? strtol(s, NULL, 10) : 0;
 
     return v > 0 ? (size_t)v : (size_t)TEST_EAGER_LIMIT;
+}
+
+/* Points file descriptor 2 at tmp; returns a copy of the old one, or -errno. */
+static int stderr_redirect(FILE *tmp)
+{
+    int saved, err;
+
+    fflush(stderr);
+    saved = dup(2);
+    if (saved < 0)
+        return -errno;
+    if (dup2(fileno(tmp), 2) < 0) {
+        err = -errno;
+        close(saved);
+        return err;
+    }
+    return saved;
+}
+
+long th_stderr_capture(void (*fn)(void *arg), void *arg, char *buf, size_t len)
+{
+    FILE *tmp;
+    int saved;
+    size_t n;
+
+    if (len == 0)
+        return -EINVAL;
+    tmp = tmpfile();
+    if (tmp == NULL)
+        return -errno;
+    saved = stderr_redirect(tmp);
+    if (saved < 0) {
+        fclose(tmp);
+        return saved;
+    }
+    fn(arg);
+    fflush(stderr);
+    dup2(saved, 2);
+    close(saved);
+    rewind(tmp);
+    n = fread(buf, 1, len - 1, tmp);
+    buf[n] = '\0';
+    fclose(tmp);
+    return (long)n;
 }

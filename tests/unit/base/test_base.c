@@ -2,16 +2,16 @@
  *
  * Check runs every test in a child process of its own, so a test may set
  * NMPI_LOG or another setting and the log's level (read once per process)
- * starts fresh each time. The log's lines are caught by pointing stderr at
- * a temporary file and reading it back.
+ * starts fresh each time. The log's lines are caught with
+ * th_stderr_capture() (tests/lib), which points stderr at a temporary file
+ * and reads it back.
  */
 #include <check.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base.h"
+#include "testhelp.h"
 
 START_TEST(test_table_sorted_unique_documented)
 {
@@ -80,30 +80,18 @@ START_TEST(test_setting_double_and_on)
 }
 END_TEST
 
-/* Runs fn with stderr caught; returns what it printed (static buffer). */
-static const char *caught(void (*fn)(void))
+/* What fn printed on stderr (a static buffer). */
+static const char *caught(void (*fn)(void *arg))
 {
-    static char buf[4096];
-    FILE *tmp = tmpfile();
-    int saved = dup(2);
-    size_t n;
+    static char out[4096];
 
-    ck_assert(tmp != NULL && saved >= 0);
-    fflush(stderr);
-    dup2(fileno(tmp), 2);
-    fn();
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    n = fread(buf, 1, sizeof(buf) - 1, tmp);
-    buf[n] = '\0';
-    fclose(tmp);
-    return buf;
+    ck_assert_int_ge(th_stderr_capture(fn, NULL, out, sizeof(out)), 0);
+    return out;
 }
 
-static void log_each_level(void)
+static void log_each_level(void *arg)
 {
+    (void)arg;
     base_log(BASE_LOG_ERROR, "cv", "e %d", 1);
     base_log(BASE_LOG_WARN, "rmig", "w %d", 2);
     base_log(BASE_LOG_INFO, "port", "i %d", 3);
@@ -136,10 +124,11 @@ START_TEST(test_log_levels)
 }
 END_TEST
 
-static void log_long_line(void)
+static void log_long_line(void *arg)
 {
     char big[3000];
 
+    (void)arg;
     memset(big, 'a', sizeof(big) - 1);
     big[sizeof(big) - 1] = '\0';
     base_log(BASE_LOG_ERROR, "cv", "%s", big);

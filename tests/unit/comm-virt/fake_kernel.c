@@ -1,18 +1,15 @@
-/* fake_kernel.c: nanvix-port, rank-migrate and uarea as comm-virt's unit tests see them.
+/* fake_kernel.c: portals, rank-migrate and uarea as comm-virt's unit tests see them.
  *
  * Only the calls comm-virt makes are here, each as small as it can be while
- * keeping the documented contract (nanvix.h, rmig.h, ua.h): a mailbox id is
- * FAKE_INBOX for the cluster's own input mailbox and FAKE_OUTBOX_BASE + c for
- * an output mailbox towards cluster c, so a write records its destination;
- * the inbox is a FIFO array the test fills; portals are slots of an array,
- * their transfers only recorded. Rank-migrate says there is nothing to do
- * (no pending request, every move refused), so no test moves a rank. The
- * uarea is one root slot and one rank number. State is plain statics: Check
- * runs each test in a fresh child process, and fake_reset() clears it too.
+ * keeping the documented contract (nanvix.h, rmig.h, ua.h); the node, job
+ * and mailbox calls are the shared fake's (tests/unit/fake/fake_nanvix.c).
+ * Portals are slots of an array, their transfers only recorded.
+ * Rank-migrate says there is nothing to do (no pending request, every move
+ * refused), so no test moves a rank. The uarea is one root slot and one
+ * rank number. State is plain statics: Check runs each test in a fresh
+ * child process, and fake_reset() clears it too.
  */
 #include <errno.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "cv.h"
@@ -21,129 +18,21 @@
 #include "rmig.h"
 #include "ua.h"
 
-struct fake_msg fake_sent[FAKE_SENT_MAX];
-int fake_nsent;
 struct fake_portal fake_portal[FAKE_PORTAL_MAX];
 int fake_nportals;
-int fake_write_error;
 int fake_portal_error;
 
-static struct fake_msg inbox[FAKE_INBOX_MAX];
-static int inbox_head, inbox_tail;
 static void *cv_root;
 static int ua_rank = -1;
 
 void fake_reset(void)
 {
-    fake_nsent = 0;
+    fake_nanvix_reset();
     fake_nportals = 0;
-    fake_write_error = 0;
     fake_portal_error = 0;
     memset(fake_portal, 0, sizeof(fake_portal));
-    inbox_head = inbox_tail = 0;
     cv_root = NULL;
     ua_rank = -1;
-}
-
-void fake_inbox_push(const void *msg, size_t n)
-{
-    if (inbox_tail == FAKE_INBOX_MAX || n > KMAILBOX_MESSAGE_SIZE)
-        abort(); /* a test asks for more than the fake holds */
-    memcpy(inbox[inbox_tail].bytes, msg, n);
-    inbox[inbox_tail].len = n;
-    inbox[inbox_tail].cluster = FAKE_SELF;
-    inbox_tail++;
-}
-
-int fake_inbox_left(void)
-{
-    return inbox_tail - inbox_head;
-}
-
-/* ---- node and job ---------------------------------------------------- */
-
-int knode_get_num(void)
-{
-    return FAKE_SELF;
-}
-
-int knode_count(void)
-{
-    return FAKE_NCLUSTERS;
-}
-
-int knode_is_valid(int cluster)
-{
-    return cluster >= 0 && cluster < FAKE_NCLUSTERS;
-}
-
-uint64_t knode_job_token(void)
-{
-    return FAKE_JOB;
-}
-
-void knode_idle(unsigned *spins)
-{
-    (*spins)++;
-}
-
-double knode_wtime(void)
-{
-    return 0.0;
-}
-
-void kjob_abort(int code, const char *msg)
-{
-    fprintf(stderr, "fake kjob_abort(%d): %s\n", code, msg);
-    abort();
-}
-
-/* ---- mailbox --------------------------------------------------------- */
-
-int kmailbox_create(int local, int port)
-{
-    return local == FAKE_SELF && port >= 0 && port < KMAILBOX_PORT_MAX ? FAKE_INBOX : -EINVAL;
-}
-
-int kmailbox_open(int remote, int remote_port)
-{
-    if (!knode_is_valid(remote) || remote_port < 0 || remote_port >= KMAILBOX_PORT_MAX)
-        return -EINVAL;
-    return FAKE_OUTBOX_BASE + remote;
-}
-
-ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
-{
-    struct fake_msg *m = &inbox[inbox_head];
-
-    if (mbxid != FAKE_INBOX)
-        return -EBADF;
-    if (inbox_head == inbox_tail)
-        return -EAGAIN;
-    if (size < m->len)
-        return -EMSGSIZE;
-    memcpy(buf, m->bytes, m->len);
-    inbox_head++;
-    return (ssize_t)m->len;
-}
-
-ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
-{
-    struct fake_msg *m = &fake_sent[fake_nsent];
-
-    if (fake_write_error != 0)
-        return fake_write_error;
-    if (!knode_is_valid(mbxid - FAKE_OUTBOX_BASE))
-        return -EBADF;
-    if (size > KMAILBOX_MESSAGE_SIZE)
-        return -EINVAL;
-    if (fake_nsent == FAKE_SENT_MAX)
-        abort(); /* a test sends more than the fake records */
-    m->cluster = mbxid - FAKE_OUTBOX_BASE;
-    m->len = size;
-    memcpy(m->bytes, buf, size);
-    fake_nsent++;
-    return (ssize_t)size;
 }
 
 /* ---- portal ---------------------------------------------------------- */
@@ -154,7 +43,7 @@ static int portal_new(int input, int local, int port)
     struct fake_portal *p = &fake_portal[fake_nportals];
 
     if (fake_nportals == FAKE_PORTAL_MAX)
-        abort();
+        fake_die("portal record full");
     p->input = input;
     p->local = local;
     p->port = port;
@@ -169,7 +58,7 @@ static struct fake_portal *portal_get(int id)
 
 int kportal_create(int local, int port)
 {
-    return local == FAKE_SELF ? portal_new(1, local, port) : -EINVAL;
+    return local == fake_self ? portal_new(1, local, port) : -EINVAL;
 }
 
 int kportal_allow(int portalid, int remote, int remote_port)
@@ -187,7 +76,7 @@ int kportal_open(int local, int local_port, int remote, int remote_port)
 {
     int id;
 
-    if (local != FAKE_SELF || !knode_is_valid(remote))
+    if (local != fake_self || !knode_is_valid(remote))
         return -EINVAL;
     id = portal_new(0, local, local_port);
     fake_portal[id].remote = remote;

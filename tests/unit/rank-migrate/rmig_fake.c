@@ -1,33 +1,22 @@
-/* rmig_fake.c: nanvix-port and uarea as rank-migrate's unit tests see them.
+/* rmig_fake.c: portals, outside requests and uarea as rank-migrate's unit tests see them.
  *
  * Only the calls rank-migrate makes are here, each as small as it can be
  * while keeping the documented contract (nanvix.h, ua.h); rmig_fake.h
- * says what each one records or serves. A mailbox id is FAKE_INBOX for the
- * cluster's own input mailbox and FAKE_OUTBOX_BASE + c towards cluster c,
- * so a write knows where it goes. A portal transfer is an entry of
- * fake_xfer[]; writes put a copy of their bytes on the wire, reads take the
- * first matching wire entry when tested. The container is slot 0 (header)
- * plus the other slots of one static array. Anything the contract says
- * cannot happen (a wait that could never end, a resume without a suspended
- * rank, a full record) aborts the test with a line on stderr.
+ * says what each one records or serves. The node, job and mailbox calls
+ * are the shared fake's (tests/unit/fake/fake_nanvix.c). A portal transfer
+ * is an entry of fake_xfer[]; writes put a copy of their bytes on the
+ * wire, reads take the first matching wire entry when tested. The
+ * container is slot 0 (header) plus the other slots of one static array.
+ * Anything the contract says cannot happen (a wait that could never end, a
+ * resume without a suspended rank, a full record) aborts the test with a
+ * line on stderr (fake_die).
  */
 #include <errno.h>
 #include <setjmp.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rmig_fake.h"
-
-int fake_self = FAKE_SELF;
-double fake_now, fake_idle_step = 0.25;
-unsigned long fake_idles;
-void (*fake_on_idle)(void);
-
-struct fake_msg fake_sent[FAKE_SENT_MAX];
-int fake_nsent;
-int fake_write_error;
-void (*fake_on_write)(const struct fake_msg *m);
 
 struct fake_portal fake_portal[FAKE_PORTAL_MAX];
 int fake_nportals;
@@ -47,19 +36,11 @@ uint64_t fake_fingerprint;
 int fake_migratable;
 int fake_suspends, fake_resumes, fake_releases, fake_trims, fake_trim_n;
 
-static struct fake_msg inbox[FAKE_INBOX_MAX];
-static int inbox_head, inbox_tail;
 static struct fake_reply xreq_in[FAKE_REPLY_MAX];
 static int xreq_head, xreq_tail;
 static struct ua_boot_hooks boot_hooks; /* set by rmig_boot.c's constructor */
 static jmp_buf rank_context;
 static int rank_context_set;
-
-static void fake_die(const char *why)
-{
-    fprintf(stderr, "fake kernel: %s\n", why);
-    abort();
-}
 
 static void fake_wire_forget(void)
 {
@@ -73,17 +54,11 @@ void fake_reset(void)
 {
     static const size_t lens[FAKE_SLOTS] = {256, 100, 200, 300, 400, 500};
 
-    fake_self = FAKE_SELF;
-    fake_now = 0.0;
-    fake_idle_step = 0.25;
-    fake_idles = 0;
-    fake_on_idle = NULL;
-    fake_nsent = fake_write_error = 0;
-    fake_on_write = NULL;
+    fake_nanvix_reset();
     fake_nportals = fake_nxfers = fake_hold_writes = 0;
     fake_wire_forget();
     fake_nreplies = 0;
-    inbox_head = inbox_tail = xreq_head = xreq_tail = 0;
+    xreq_head = xreq_tail = 0;
     memcpy(fake_range_len, lens, sizeof(lens));
     fake_fingerprint = FAKE_FINGERPRINT;
     fake_migratable = 1;
@@ -92,75 +67,12 @@ void fake_reset(void)
     fake_region_clear();
 }
 
-void fake_inbox_push(const void *msg, size_t n)
-{
-    if (inbox_tail == FAKE_INBOX_MAX || n > KMAILBOX_MESSAGE_SIZE)
-        fake_die("inbox full");
-    memcpy(inbox[inbox_tail].bytes, msg, n);
-    inbox[inbox_tail].len = n;
-    inbox[inbox_tail].cluster = fake_self;
-    inbox[inbox_tail].from = -1;
-    inbox_tail++;
-}
-
-int fake_inbox_left(void)
-{
-    return inbox_tail - inbox_head;
-}
-
 void fake_xreq_push(const void *msg, size_t n)
 {
     if (xreq_tail == FAKE_REPLY_MAX || n > sizeof(xreq_in[0].bytes))
         fake_die("request queue full");
     memcpy(xreq_in[xreq_tail].bytes, msg, n);
     xreq_in[xreq_tail++].len = n;
-}
-
-/* ---- node and job ---------------------------------------------------- */
-
-int knode_setup(void)
-{
-    return 0;
-}
-
-int knode_shutdown(void)
-{
-    return 0;
-}
-
-int knode_get_num(void)
-{
-    return fake_self;
-}
-
-int knode_count(void)
-{
-    return FAKE_NCLUSTERS;
-}
-
-int knode_is_valid(int cluster)
-{
-    return cluster >= 0 && cluster < FAKE_NCLUSTERS;
-}
-
-uint64_t knode_job_token(void)
-{
-    return FAKE_JOB;
-}
-
-void knode_idle(unsigned *spins)
-{
-    (*spins)++;
-    if (++fake_idles > FAKE_IDLE_MAX)
-        fake_die("a wait loop never ends");
-    fake_now += fake_idle_step;
-    if (fake_on_idle != NULL)
-        fake_on_idle();
-}
-
-double knode_wtime(void)
-{
-    return fake_now;
 }
 
 /* ---- requests from outside the job ------------------------------------- */
@@ -197,67 +109,6 @@ int kjob_request_reply(unsigned long requester, const void *buf, size_t len)
 }
 
 void kjob_request_close(void) {}
-
-/* ---- mailbox --------------------------------------------------------- */
-
-int kmailbox_create(int local, int port)
-{
-    return local == fake_self && port >= 0 && port < KMAILBOX_PORT_MAX ? FAKE_INBOX : -EINVAL;
-}
-
-int kmailbox_open(int remote, int remote_port)
-{
-    if (!knode_is_valid(remote) || remote_port < 0 || remote_port >= KMAILBOX_PORT_MAX)
-        return -EINVAL;
-    return FAKE_OUTBOX_BASE + remote;
-}
-
-ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
-{
-    struct fake_msg *m = &inbox[inbox_head];
-
-    if (mbxid != FAKE_INBOX)
-        return -EBADF;
-    if (inbox_head == inbox_tail)
-        return -EAGAIN;
-    if (size < m->len)
-        return -EMSGSIZE;
-    memcpy(buf, m->bytes, m->len);
-    inbox_head++;
-    return (ssize_t)m->len;
-}
-
-ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
-{
-    struct fake_msg *m = &fake_sent[fake_nsent];
-
-    if (fake_write_error != 0)
-        return fake_write_error;
-    if (!knode_is_valid(mbxid - FAKE_OUTBOX_BASE))
-        return -EBADF;
-    if (size > KMAILBOX_MESSAGE_SIZE)
-        return -EINVAL;
-    if (fake_nsent == FAKE_SENT_MAX)
-        fake_die("sent record full");
-    m->cluster = mbxid - FAKE_OUTBOX_BASE;
-    m->from = fake_self;
-    m->len = size;
-    memcpy(m->bytes, buf, size);
-    fake_nsent++;
-    if (fake_on_write != NULL)
-        fake_on_write(m);
-    return (ssize_t)size;
-}
-
-int kmailbox_close(int mbxid)
-{
-    return mbxid >= FAKE_OUTBOX_BASE ? 0 : -EBADF;
-}
-
-int kmailbox_unlink(int mbxid)
-{
-    return mbxid == FAKE_INBOX ? 0 : -EBADF;
-}
 
 /* ---- portal ---------------------------------------------------------- */
 
@@ -407,20 +258,18 @@ int kportal_test(int portalid)
 
 ssize_t kportal_wait(int portalid)
 {
-    struct fake_portal *p = portal_get(portalid);
-    struct fake_xfer *x;
+    int done = kportal_test(portalid);
+    struct fake_portal *p;
 
-    if (p == NULL)
-        return -EBADF;
-    if (!p->busy)
-        return -EINVAL;
-    if (kportal_test(portalid) != 1)
+    if (done < 0)
+        return done;
+    if (done != 1)
         fake_die("kportal_wait on a transfer that never completes");
-    x = &fake_xfer[p->xfer];
+    p = &fake_portal[portalid];
     p->busy = 0;
     if (p->input)
         p->remote = p->remote_port = -1; /* the allowance is used up */
-    return x->result;
+    return fake_xfer[p->xfer].result;
 }
 
 static int portal_retire(int portalid, int input)

@@ -1,15 +1,16 @@
 /* rmig_fake.h: the in-process stand-in for the layers below rank-migrate.
  *
- * rmig_fake.c implements every call rank-migrate makes into nanvix-port
- * (knode_*, kmailbox_*, kportal_*, kjob_request_*) and uarea (ua_*), so the
- * real rank-migrate library runs in one test process. The job has
- * FAKE_NCLUSTERS clusters; the process plays cluster fake_self (a test may
- * switch it, to play the destination of a move after the source).
+ * rmig_fake.c implements the calls rank-migrate makes into uarea (ua_*) and
+ * the rest of nanvix-port (portals, kportal_*; requests from outside,
+ * kjob_request_*); the node, job and mailbox calls come from the fake
+ * shared with comm-virt's tests (fake_nanvix.h). Together they let the real
+ * rank-migrate library run in one test process. The job has FAKE_NCLUSTERS
+ * clusters; the process plays cluster fake_self (a test may switch it, to
+ * play the destination of a move after the source).
  *
- * Mailbox: messages rank-migrate writes are recorded in fake_sent[] with
- *   the cluster they were addressed to, then shown to fake_on_write (a
- *   test's scripted peers answer there); kmailbox_tryread() serves the
- *   messages a test queued with fake_inbox_push(), oldest first.
+ * Mailbox and clock: as fake_nanvix.h says; fake_sent[] records with each
+ *   message the cluster that wrote it (`from`), and the scripted peers of
+ *   a test answer in fake_on_write.
  * Portals: a write copies its bytes onto the "wire" (fake_wire[], one entry
  *   per write, with both ends' cluster and port) and completes at once,
  *   unless fake_hold_writes (then never). A read completes as soon as the
@@ -17,8 +18,6 @@
  *   bytes are copied into the read buffer (-EMSGSIZE when they do not fit).
  *   A test plays a remote writer with fake_wire_push(). Every portal and
  *   every transfer started is recorded (fake_portal[], fake_xfer[]).
- * Clock: knode_wtime() returns fake_now; knode_idle() adds fake_idle_step
- *   to it (so timeouts pass without sleeping) and then calls fake_on_idle.
  * Container: FAKE_SLOTS page-aligned slots of fake_region; slot 0 is the
  *   header (struct fake_header: present when its magic is set, the rank's
  *   number, state and root slots), so it travels in a stream like the real
@@ -41,34 +40,19 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "nanvix.h"
+#include "fake_nanvix.h"
 #include "ua.h"
 
-#define FAKE_SELF        1 /* the cluster a test starts as (rank 1 lives here) */
-#define FAKE_NCLUSTERS   6 /* clusters 0..3 host ranks 0..3, 4 and 5 are spares */
-#define FAKE_JOB         0x5eedf00dcafe0002ULL
 #define FAKE_FINGERPRINT 0x1a7047e5f00dULL
 
-#define FAKE_INBOX       7   /* id kmailbox_create() returns */
-#define FAKE_OUTBOX_BASE 100 /* kmailbox_open(c, ...) returns FAKE_OUTBOX_BASE + c */
-#define FAKE_SENT_MAX    64
-#define FAKE_INBOX_MAX   64
-#define FAKE_PORTAL_MAX  64
-#define FAKE_XFER_MAX    64
-#define FAKE_WIRE_MAX    64
-#define FAKE_REPLY_MAX   16
-#define FAKE_IDLE_MAX    100000 /* a loop idling longer aborts the test */
+#define FAKE_PORTAL_MAX 64
+#define FAKE_XFER_MAX   64
+#define FAKE_WIRE_MAX   64
+#define FAKE_REPLY_MAX  16
 
 #define FAKE_SLOTS     6
 #define FAKE_SLOT_SIZE 4096
 #define FAKE_MAGIC     0x6661636b65686472ULL /* fake_header.magic of a present container */
-
-struct fake_msg {
-    int cluster; /* where it was addressed (sent) */
-    int from;    /* fake_self when it was written */
-    size_t len;
-    unsigned char bytes[KMAILBOX_MESSAGE_SIZE];
-};
 
 struct fake_portal {
     int input;               /* 1: kportal_create, 0: kportal_open */
@@ -115,16 +99,6 @@ struct fake_header {
     void *root[UA_ROOT_SLOTS];
 };
 
-extern int fake_self;
-extern double fake_now, fake_idle_step;
-extern unsigned long fake_idles;
-extern void (*fake_on_idle)(void);
-
-extern struct fake_msg fake_sent[FAKE_SENT_MAX];
-extern int fake_nsent;
-extern int fake_write_error; /* non-zero: kmailbox_write() returns it */
-extern void (*fake_on_write)(const struct fake_msg *m);
-
 extern struct fake_portal fake_portal[FAKE_PORTAL_MAX];
 extern int fake_nportals;
 extern struct fake_xfer fake_xfer[FAKE_XFER_MAX];
@@ -143,12 +117,9 @@ extern uint64_t fake_fingerprint;
 extern int fake_migratable;
 extern int fake_suspends, fake_resumes, fake_releases, fake_trims, fake_trim_n;
 
-/* Forgets everything: no message, no portal, no container, clock at 0. */
+/* Forgets everything: no message (fake_nanvix_reset), no portal, no
+ * container, clock at 0. */
 void fake_reset(void);
-
-/* Queues n bytes as one message for kmailbox_tryread(). */
-void fake_inbox_push(const void *msg, size_t n);
-int fake_inbox_left(void);
 
 /* Puts len bytes on the wire as if cluster src wrote them from src_port to
  * (dst, dst_port). */

@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "rmig_unit.h"
+#include "testhelp.h"
 
 struct rmu_peer rmu_peer[FAKE_NCLUSTERS];
 char rmu_log[256];
@@ -260,23 +260,10 @@ void rmu_arrive_at(int dest, double when)
     fake_on_idle = rmu_arrival_idle;
 }
 
-const char *rmu_caught(void (*fn)(void))
+const char *rmu_caught(void (*fn)(void *arg))
 {
-    static char buf[4096];
-    FILE *tmp = tmpfile();
-    int saved = dup(2);
-    size_t n;
+    static char out[4096];
 
-    ck_assert(tmp != NULL && saved >= 0);
-    fflush(stderr);
-    dup2(fileno(tmp), 2);
-    fn();
-    fflush(stderr);
-    dup2(saved, 2);
-    close(saved);
-    rewind(tmp);
-    n = fread(buf, 1, sizeof(buf) - 1, tmp);
-    buf[n] = '\0';
-    fclose(tmp);
-    return buf;
+    ck_assert_int_ge(th_stderr_capture(fn, NULL, out, sizeof(out)), 0);
+    return out;
 }

@@ -19,9 +19,9 @@
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
 
-#define RMU_ME     FAKE_SELF /* rank 1 on cluster 1 */
-#define RMU_NRANKS 4
-#define RMU_SPARE  4 /* the first spare */
+#define RMU_ME     FAKE_SELF   /* rank 1 on cluster 1 */
+#define RMU_NRANKS FAKE_NRANKS /* NMPI_SPARES=2 of FAKE_NCLUSTERS */
+#define RMU_SPARE  4           /* the first spare */
 
 /* Clock steps of the recorded operations: quiesce (the freeze) and arrive
  * (the route update) each take this long. */
@@ -82,7 +82,8 @@ extern struct rmu_peer rmu_peer[FAKE_NCLUSTERS];
  * inbox and the stream's bytes are on the wire. */
 void rmu_arrive_at(int dest, double when);
 
-/* Runs fn with stderr caught; returns what it printed (static buffer). */
-const char *rmu_caught(void (*fn)(void));
+/* Runs fn(NULL) with stderr caught (th_stderr_capture, tests/lib);
+ * returns what it printed (a static buffer). */
+const char *rmu_caught(void (*fn)(void *arg));
 
 #endif /* RMIG_UNIT_H */

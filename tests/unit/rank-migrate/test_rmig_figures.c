@@ -3,11 +3,12 @@
  * The phase clock's marks are set by hand (binary fractions of a second,
  * so every difference is exact) and the five figures must come out
  * exactly; rmig_last_stats() must hand them back with the move count. The
- * report goes through base_report() to stderr, caught in a temporary file
- * as tests/unit/base does: with NMPI_MIGRATION_REPORT on, each move or
- * failure prints exactly one line; with it unset or 0, nothing. The last
- * tests take the figures and the line from whole moves run by
- * rmig_migrate() against scripted peers (rmig_unit.h).
+ * report goes through base_report() to stderr, caught by rmu_caught()
+ * (th_stderr_capture() of tests/lib, as tests/unit/base does): with
+ * NMPI_MIGRATION_REPORT on, each move or failure prints exactly one line;
+ * with it unset or 0, nothing. The last tests take the figures and the
+ * line from whole moves run by rmig_migrate() against scripted peers
+ * (rmig_unit.h).
  */
 #include <check.h>
 #include <errno.h>
@@ -122,10 +123,11 @@ static void set_report(const char *value)
         setenv("NMPI_MIGRATION_REPORT", value, 1);
 }
 
-static void figures_done_case_0(void)
+static void figures_done_case_0(void *arg)
 {
     struct rmig_rank *rs = rank_with_marks(mark_cases[0].t);
 
+    (void)arg;
     rs->last.from = 1;
     rs->last.to = 4;
     rs->last.ranges = 6;
@@ -152,8 +154,9 @@ static const struct {
 
 static int failed_i;
 
-static void figures_failed_case(void)
+static void figures_failed_case(void *arg)
 {
+    (void)arg;
     rmig_figures_failed(failed_cases[failed_i].cluster, failed_cases[failed_i].err);
 }
 
@@ -171,8 +174,9 @@ END_TEST
 
 static int move_to, move_result;
 
-static void run_move(void)
+static void run_move(void *arg)
 {
+    (void)arg;
     move_result = rmig_migrate(move_to);
 }
 
