@@ -30,6 +30,16 @@ try nonzero 'missing -n' "$mpiexec" -genv A b /bin/true
 try nonzero 'positive number' "$mpiexec" -n 0 /bin/true
 try nonzero 'positive number' "$mpiexec" -n two /bin/true
 try nonzero 'spares wants a number' "$mpiexec" -n 2 --spares x /bin/true
+# Counts are bounded by the most clusters a job may have (KNODE_MAX), and
+# checked as text first: no shell arithmetic on them can overflow.
+max=$(sed -n 's/^#define KNODE_MAX *\([0-9]*\).*/\1/p' "$top_srcdir/nanvix-port/nanvix.h")
+[ -n "$max" ] || fail "no KNODE_MAX in nanvix-port/nanvix.h"
+try nonzero "at most $max clusters" "$mpiexec" -n 2 --spares 99999999999999999999 /bin/true
+try nonzero "at most $max clusters" "$mpiexec" -n 99999999999999999999 /bin/true
+try nonzero "at most $max clusters" "$mpiexec" -n 10000 /bin/true
+try nonzero "at most $max clusters" "$mpiexec" -n $((max - 1)) --spares 2 /bin/true
+try nonzero "at most $max clusters" "$mpiexec" -n 1 --spares 0000000000000000000000000000099999 /bin/true
+NMPI_MPIEXEC_SHOW=1 try 0 "-n $max " "$mpiexec" -n $((max - 2)) --spares 00002 /bin/true
 try nonzero 'no program' "$mpiexec" -n 2
 try nonzero "program '/nonexistent/prog' not found" "$mpiexec" -n 2 /nonexistent/prog
 try nonzero "program 'no-such-program-xyz' not found" "$mpiexec" -n 2 no-such-program-xyz
@@ -52,6 +62,20 @@ try 0 '^\[2\] env 2 1 ' "$mpiexec" --spares=1 -n=2 -prepend-rank /bin/sh -c "$sh
 try 0 '^-n\|5\|--spares\|1\|$' "$mpiexec" -n 1 printf '%s|' -n 5 --spares 1
 # Hydra options with values are skipped over when looking for the program.
 try 0 '^hello$' "$mpiexec" -n 1 -env X y -wdir /tmp -ppn 1 -hosts localhost /bin/echo hello
+# The job canary is a secret (every rank's stack-protector canary, and the
+# token that says "this job only"): it reaches the processes through their
+# environment, never a command line that any local user can read with ps.
+NMPI_MPIEXEC_SHOW=1 try 0 'mpiexec.hydra' "$mpiexec" -n 2 /bin/true
+! grep -q 'NMPI_JOB_CANARY' "$OUT" || fail "the canary is on Hydra's command line"
+scan='printf %s "$NMPI_JOB_CANARY" > "$0.$$"; n=0
+for f in /proc/[0-9]*/cmdline; do
+    { tr "\000" " " < "$f"; } 2>/dev/null | grep -qFf "$0.$$" && { echo "LEAK $f"; n=$((n + 1)); }
+done
+rm -f "$0.$$"; echo "scanned: $n leaks"'
+try 0 '^scanned: 0 leaks$' "$mpiexec" -n 2 --spares 1 /bin/sh -c "$scan" "$TMPD/canary"
+! grep -q '^LEAK' "$OUT" || fail "the job canary is on a command line"
+[ "$(grep -c '^scanned: 0 leaks$' "$OUT")" -eq 3 ] || fail "want 3 processes scanned"
+
 # LD_LIBRARY_PATH is handed on explicitly.
 LD_LIBRARY_PATH=/opt/nmpi-test NMPI_MPIEXEC_SHOW=1 \
     try 0 '-genv LD_LIBRARY_PATH /opt/nmpi-test' "$mpiexec" -n 2 /bin/true
