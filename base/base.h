@@ -7,7 +7,9 @@
  * The log: every line the library prints goes through base_log(), as
  * "nanvix-mpi: <tag>: <message>", where the tag names the layer ("port",
  * "uarea", "rmig", "cv", "mpi"). NMPI_LOG picks the most detailed level
- * printed: error, warn (the default), info or debug. Output the user asked
+ * printed: error, warn (the default), info or debug; lines another process
+ * can provoke at will go through a rate limit (base_log_limited). Output
+ * the user asked
  * for (a migration report) goes through base_report(), printed whatever
  * the level, in the same shape.
  *
@@ -37,6 +39,22 @@ int base_log_on(enum base_log_level level);
  * handler). */
 void base_log(enum base_log_level level, const char *tag, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/* A rate limit for one place that logs what another process can make it
+ * log as often as it likes (a malformed message, a dropped datagram): at
+ * most BASE_LOG_BURST lines per second there; the first line after a quiet
+ * spell says how many were held back. Zero-initialise one per call site
+ * (a static in the runtime: per cluster, never in a container). */
+#define BASE_LOG_BURST 10
+struct base_log_limit {
+    double window;    /* start of the current one-second window */
+    unsigned printed; /* lines printed in it */
+    unsigned held;    /* lines held back since the last printed one */
+};
+
+/* base_log() through the limit `l`. */
+void base_log_limited(struct base_log_limit *l, enum base_log_level level, const char *tag,
+                      const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 /* Like base_log(), whatever NMPI_LOG says: for output the user asked for
  * by a setting of its own (NMPI_MIGRATION_REPORT). */

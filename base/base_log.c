@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 #include "base.h"
 
@@ -68,6 +69,39 @@ void base_report(const char *tag, const char *fmt, ...)
 {
     va_list ap;
 
+    va_start(ap, fmt);
+    base_vprint(tag, fmt, ap);
+    va_end(ap);
+}
+
+static double base_now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void base_log_limited(struct base_log_limit *l, enum base_log_level level, const char *tag,
+                      const char *fmt, ...)
+{
+    double now = base_now();
+    va_list ap;
+
+    if (!base_log_on(level))
+        return;
+    if (now - l->window >= 1.0) {
+        l->window = now;
+        l->printed = 0;
+    }
+    if (l->printed == BASE_LOG_BURST) {
+        l->held++;
+        return;
+    }
+    l->printed++;
+    if (l->held > 0)
+        base_log(level, tag, "(%u more like the next held back)", l->held);
+    l->held = 0;
     va_start(ap, fmt);
     base_vprint(tag, fmt, ap);
     va_end(ap);

@@ -49,6 +49,10 @@ static void cv_release_held(struct cv_rank *r, int src)
     }
 }
 
+/* Rate limits of the warnings below: another process decides how often
+ * they fire. */
+static struct base_log_limit cv_log_duplicate, cv_log_malformed;
+
 /* A matching message: deliver in order, hold if early, drop a duplicate. */
 static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payload)
 {
@@ -61,8 +65,9 @@ static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const voi
     } else if (ahead > 0) {
         cv_hold(r, h, payload);
     } else {
-        base_log(BASE_LOG_WARN, "cv", "rank %d: duplicate message %u from rank %d dropped", r->rank,
-                 h->seq, h->src);
+        base_log_limited(&cv_log_duplicate, BASE_LOG_WARN, "cv",
+                         "rank %d: duplicate message %u from rank %d dropped", r->rank, h->seq,
+                         h->src);
     }
 }
 
@@ -71,8 +76,8 @@ static void cv_dispatch(struct cv_rank *r, const unsigned char *msg, size_t n)
     struct cv_wire_hdr h;
 
     if (cv_wire_decode(msg, n, cv_cluster.job, cv_cluster.nranks, &h) < 0) {
-        base_log(BASE_LOG_WARN, "cv", "cluster %d: malformed message (%zu bytes) dropped",
-                 cv_cluster.self, n);
+        base_log_limited(&cv_log_malformed, BASE_LOG_WARN, "cv",
+                         "cluster %d: malformed message (%zu bytes) dropped", cv_cluster.self, n);
         return;
     }
     if (h.type == CV_MSG_ROUTE) {

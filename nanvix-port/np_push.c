@@ -238,16 +238,21 @@ static void np_push_on_cancel(const struct np_push_notice *n)
     np_push_send_later((int)n->from, &answer);
 }
 
+/* Rate limit of the warning below: notices come from another process, as often as it likes. */
+static struct base_log_limit np_push_bad_notice;
+
 void np_push_deliver(const void *data, size_t len)
 {
     struct np_push_notice n;
     if (len != sizeof(n)) {
-        np_error("portal: dropped a notice of %zu bytes", len);
+        base_log_limited(&np_push_bad_notice, BASE_LOG_WARN, "port",
+                         "portal: dropped a notice of %zu bytes", len);
         return;
     }
     memcpy(&n, data, sizeof(n));
     if (np_push_notice_check(&n, len, np_node.count) != 0) {
-        np_error("portal: dropped a malformed notice (kind %u from %u)", n.kind, n.from);
+        base_log_limited(&np_push_bad_notice, BASE_LOG_WARN, "port",
+                         "portal: dropped a malformed notice (kind %u from %u)", n.kind, n.from);
         return;
     }
     if (n.kind == NP_PUSH_READY)

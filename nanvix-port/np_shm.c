@@ -257,6 +257,9 @@ int np_shm_cell_ok(uint32_t port, uint32_t len)
     return port <= NP_SHM_PUSH_PORT && len <= KMAILBOX_MESSAGE_SIZE;
 }
 
+/* Rate limit of the warning below: cells come from another process, as often as it likes. */
+static struct base_log_limit np_shm_bad_cell;
+
 int np_shm_drain(np_shm_deliver_fn deliver)
 {
     struct np_shm_ring *r = np_shm_own;
@@ -274,7 +277,8 @@ int np_shm_drain(np_shm_deliver_fn deliver)
             if (deliver((int)port, cell->data, len) != 0)
                 return n; /* out of memory: leave it for later */
         } else {
-            np_error("shm: dropped a mailbox cell with port %u, length %u", port, len);
+            base_log_limited(&np_shm_bad_cell, BASE_LOG_WARN, "port",
+                             "shm: dropped a mailbox cell with port %u, length %u", port, len);
         }
         atomic_store_explicit(&cell->seq, r->head + NP_SHM_CELLS, memory_order_release);
         r->head++;

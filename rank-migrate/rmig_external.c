@@ -50,6 +50,10 @@ static void rmig_xreq_accept(const struct rmig_xreq *rq)
     rmig_ask_deliver(&h);
 }
 
+/* Rate limit of the warning below: any process of this user may write to
+ * the request socket, as often as it likes. */
+static struct base_log_limit rmig_log_malformed;
+
 void rmig_xreq_poll(void)
 {
     unsigned char buf[sizeof(struct rmig_xreq) + 8];
@@ -60,10 +64,10 @@ void rmig_xreq_poll(void)
         return;
     if (n < 0 ||
         rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq) != RMIG_XREQ_MOVE) {
-        base_log(BASE_LOG_WARN, "rmig",
-                 "cluster %d: malformed request from outside the job "
-                 "ignored",
-                 knode_get_num());
+        base_log_limited(&rmig_log_malformed, BASE_LOG_WARN, "rmig",
+                         "cluster %d: malformed request from outside the job "
+                         "ignored",
+                         knode_get_num());
         return;
     }
     rmig_xreq_accept(&rq);

@@ -9,6 +9,7 @@
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "base.h"
 #include "testhelp.h"
@@ -145,6 +146,57 @@ START_TEST(test_log_long_line_cut_with_newline)
 }
 END_TEST
 
+static int count_lines(const char *s, const char *with)
+{
+    int n = 0;
+
+    for (; (s = strstr(s, with)) != NULL; s++)
+        n++;
+    return n;
+}
+
+/* Another process can make a place log as often as it likes: a burst of
+ * 1000 gives BASE_LOG_BURST lines; after a quiet second the next line comes
+ * with the count of those held back. */
+static struct base_log_limit flood_limit;
+
+static void log_flood(void *arg)
+{
+    int i, n = *(int *)arg;
+
+    for (i = 0; i < n; i++)
+        base_log_limited(&flood_limit, BASE_LOG_WARN, "cv", "bad message %d", i);
+}
+
+START_TEST(test_log_limited_burst_then_count)
+{
+    static char out[8192];
+    struct timespec second = {1, 50000000};
+    int n = 1000, one = 1;
+
+    unsetenv("NMPI_LOG");
+    ck_assert_int_ge(th_stderr_capture(log_flood, &n, out, sizeof(out)), 0);
+    ck_assert_int_eq(count_lines(out, "nanvix-mpi: cv: bad message "), BASE_LOG_BURST);
+    ck_assert_ptr_nonnull(strstr(out, "nanvix-mpi: cv: bad message 9\n"));
+    ck_assert_ptr_null(strstr(out, "bad message 10\n"));
+    nanosleep(&second, NULL);
+    ck_assert_int_ge(th_stderr_capture(log_flood, &one, out, sizeof(out)), 0);
+    ck_assert_str_eq(out, "nanvix-mpi: cv: (990 more like the next held back)\n"
+                          "nanvix-mpi: cv: bad message 0\n");
+}
+END_TEST
+
+START_TEST(test_log_limited_obeys_level)
+{
+    static char out[256];
+    int n = 5;
+
+    setenv("NMPI_LOG", "error", 1);
+    ck_assert_int_ge(th_stderr_capture(log_flood, &n, out, sizeof(out)), 0);
+    ck_assert_str_eq(out, "");
+}
+END_TEST
+
 static Suite *base_suite(void)
 {
     Suite *s = suite_create("base");
@@ -156,6 +208,8 @@ static Suite *base_suite(void)
     tcase_add_test(tc, test_setting_double_and_on);
     tcase_add_loop_test(tc, test_log_levels, 0, sizeof(log_cases) / sizeof(log_cases[0]));
     tcase_add_test(tc, test_log_long_line_cut_with_newline);
+    tcase_add_test(tc, test_log_limited_burst_then_count);
+    tcase_add_test(tc, test_log_limited_obeys_level);
     suite_add_tcase(s, tc);
     return s;
 }

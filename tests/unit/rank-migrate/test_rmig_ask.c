@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "rmig_unit.h"
 
 static struct rmig_wire_hdr ask(int rank, int cluster, int hops, uint32_t requester, uint32_t nonce)
@@ -341,6 +342,44 @@ START_TEST(outside_request_malformed_ignored)
 }
 END_TEST
 
+/* Anyone of this user can write to the request socket as often as it likes:
+ * a flood of malformed requests is ignored with at most BASE_LOG_BURST
+ * warnings, not one line each. */
+static void flood_malformed(void *arg)
+{
+    struct rmig_xreq m;
+    int i;
+
+    (void)arg;
+    rmig_xreq_fill(&m, RMIG_XREQ_MOVE, 99, 4, RMU_ME, 4);
+    m.magic ^= 1;
+    for (i = 0; i < FAKE_REPLY_MAX; i++)
+        fake_xreq_push(&m, sizeof(m));
+    for (i = 0; i < FAKE_REPLY_MAX; i++)
+        rmig_xreq_poll();
+}
+
+START_TEST(outside_request_flood_rate_limited)
+{
+    const char *out, *p;
+    int lines = 0;
+
+    setenv("NMPI_LOG", "warn",
+           1); /* the fixture quiets warnings; the level is read at the first line */
+    ck_assert_int_eq(base_log_on(BASE_LOG_WARN), 1);
+    out = p = rmu_caught(flood_malformed);
+
+    while ((p = strstr(p, "malformed request from outside the job ignored")) != NULL) {
+        lines++;
+        p++;
+    }
+    ck_assert_int_gt(FAKE_REPLY_MAX, BASE_LOG_BURST);
+    ck_assert_int_eq(lines, BASE_LOG_BURST);
+    ck_assert_int_eq(fake_nreplies, 0);
+    ck_assert_int_eq(rmig_cluster.ask_cluster, -1);
+}
+END_TEST
+
 static Suite *ask_suite(void)
 {
     Suite *s = suite_create("rank-migrate-ask");
@@ -366,6 +405,7 @@ static Suite *ask_suite(void)
                         sizeof(outside_cases) / sizeof(outside_cases[0]));
     tcase_add_test(tc, outside_request_for_rank_that_left);
     tcase_add_loop_test(tc, outside_request_malformed_ignored, BAD_MAGIC, ANSWER_TYPE + 1);
+    tcase_add_test(tc, outside_request_flood_rate_limited);
     suite_add_tcase(s, tc);
     return s;
 }
