@@ -38,17 +38,14 @@ static int cv_move_ready(void)
     return root != NULL && *root != NULL; /* between MPI_Init and MPI_Finalize */
 }
 
-static void cv_move_quiesce(void)
+static int cv_move_quiesce(void)
 {
     struct cv_rank *r = cv_self();
-    unsigned spins = 0;
 
-    while (cv_bound_transfers(r)) {
-        if (cv_progress() > 0)
-            spins = 0;
-        else
-            knode_idle(&spins);
-    }
+    if (!cv_bound_transfers(r))
+        return 0;
+    cv_progress();
+    return cv_bound_transfers(r);
 }
 
 /* The rank leaves for dest: route it there from this cluster, and take the
@@ -84,6 +81,7 @@ static void cv_move_arrive(void)
 const struct rmig_messaging_ops cv_move_ops = {
     .ready = cv_move_ready,
     .quiesce = cv_move_quiesce,
+    .progress = cv_progress,
     .depart = cv_move_depart,
     .stay = cv_move_stay,
     .arrive = cv_move_arrive,

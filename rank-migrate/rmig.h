@@ -67,10 +67,17 @@ struct rmig_messaging_ops {
      * MPI_Init and MPI_Finalize), so that a move may happen. Must only read
      * memory: it is also called from the preemption signal handler. */
     int (*ready)(void);
-    /* Rank context, destination reserved: ends every transfer bound to this
-     * cluster (a portal read or write in progress, a receive waiting for the
-     * sender to write here); everything else travels with the container. */
-    void (*quiesce)(void);
+    /* Rank context, destination reserved: makes progress once on the
+     * transfers bound to this cluster (a portal read or write in progress, a
+     * receive waiting for the sender to write here) and returns non-zero
+     * while some remain; everything else travels with the container.
+     * rank-migrate calls it until it returns 0, answering control traffic
+     * in between (a frozen rank must still refuse offers promptly). */
+    int (*quiesce)(void);
+    /* Rank context: makes progress once on the rank's messaging (other
+     * ranks may need this rank's messages to end their own moves). Called
+     * while the rank waits for its destination's answer. May be NULL. */
+    int (*progress)(void);
     /* Rank context, right before the freeze: the rank goes to `dest`. Routes
      * this rank to dest here (anything that still arrives is forwarded) and
      * snapshots the cluster's routes into the container. */

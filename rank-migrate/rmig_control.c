@@ -161,7 +161,8 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
     return 0;
 }
 
-int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
+int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
+                      int (*progress)(void))
 {
     double deadline = knode_wtime() + rmig_timeout();
     unsigned spins = 0;
@@ -171,17 +172,29 @@ int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out)
 
         if (t > 0)
             return t;
-        knode_idle(&spins);
+        if (progress != NULL && progress() > 0)
+            spins = 0;
+        else
+            knode_idle(&spins);
     }
     return -ETIMEDOUT;
 }
 
-int rmig_poll(void)
+int rmig_control_answer(void)
 {
     struct rmig_wire_hdr h;
+    int n = 0;
 
-    rmig_xreq_poll();
-    while (rmig_control_poll_once(&h) > 0)
+    while (rmig_control_poll_once(&h) > 0) {
         rmig_control_handle(&h);
+        n++;
+    }
+    return n;
+}
+
+int rmig_poll(void)
+{
+    rmig_xreq_poll();
+    rmig_control_answer();
     return rmig_ask_take();
 }

@@ -88,7 +88,9 @@ int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64
 int rmig_control_write(int cluster, struct rmig_wire_hdr *h);
 int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
-int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out);
+int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
+                      int (*progress)(void));
+int rmig_control_answer(void);
 int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out);
 void rmig_control_forget_replies(void);
 int rmig_control_stream_reply(int cluster, int type, int rank, int arg, int stream);

@@ -61,7 +61,10 @@ static int rmig_offer(int cluster)
 
     if (ret < 0)
         return ret;
-    ret = rmig_control_wait(cluster, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &reply);
+    /* Meanwhile the rank's messages progress: the cluster asked may host a
+     * rank that is itself quiescing for a move of its own and needs them. */
+    ret = rmig_control_wait(cluster, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &reply,
+                            rmig_cluster.messaging.progress);
     if (ret == RMIG_MSG_ACCEPT)
         return 0;
     if (ret == RMIG_MSG_REFUSE)
@@ -120,6 +123,22 @@ static int rmig_freeze(struct rmig_rank *rs, int dest)
     return knode_get_num() == dest ? 0 : rmig_cluster.move_result;
 }
 
+/* Ends the transfers bound to this cluster (the messaging layer's part),
+ * answering control traffic meanwhile: a rank offering itself here, or
+ * asking this one to move, must hear back promptly even while this rank
+ * waits for its own transfers, which may need that very rank to progress. */
+static void rmig_quiesce(const struct rmig_messaging_ops *m)
+{
+    unsigned spins = 0;
+
+    while (m->quiesce()) {
+        if (rmig_control_answer() > 0)
+            spins = 0;
+        else
+            knode_idle(&spins);
+    }
+}
+
 /* The move proper, once the destination is reserved. */
 static int rmig_move_to(struct rmig_rank *rs, int dest)
 {
@@ -129,7 +148,7 @@ static int rmig_move_to(struct rmig_rank *rs, int dest)
     memset(&rs->last, 0, sizeof(rs->last));
     rs->last.from = knode_get_num();
     rs->last.to = dest;
-    m->quiesce();
+    rmig_quiesce(m);
     m->depart(dest);
     ret = rmig_freeze(rs, dest);
     if (ret < 0) {

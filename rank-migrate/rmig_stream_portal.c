@@ -150,13 +150,13 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
     if (ret == 0)
         ret = rmig_portal_send(portal[0], dest, t.r, (size_t)t.n * sizeof(*t.r));
     if (ret == 0) {
-        ret = rmig_control_wait(dest, RMIG_MSG_TABLE_OK, RMIG_MSG_FAIL, &reply);
+        ret = rmig_control_wait(dest, RMIG_MSG_TABLE_OK, RMIG_MSG_FAIL, &reply, NULL);
         ret = ret == RMIG_MSG_TABLE_OK ? 0 : ret == RMIG_MSG_FAIL ? -ECONNABORTED : ret;
     }
     if (ret == 0)
         ret = rmig_ranges_send(portal, dest, &t, nsend, strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
     if (ret == 0)
-        ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply);
+        ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply, NULL);
     rmig_portals_close(portal);
     rmig_table_free(&t);
     rmig_cluster.stream_now = -1;

@@ -33,6 +33,12 @@
  *             flood of 256 eager messages each way on another tag. With 4
  *             ranks or more, pairs also talk across (r and r ^ 2) while all
  *             move. Needs an even number of ranks and as many spares as ranks.
+ *  together N N rounds in which every rank asks to move to any spare at the
+ *             same moment, with a rendezvous message in flight to and from
+ *             it (posted before, waited after); with fewer spares than ranks
+ *             some are refused (MPI_ERR_NO_SPACE). Every move must complete
+ *             or be refused promptly: prints the slowest round's time, which
+ *             the script bounds far below NMPI_MIGRATE_TIMEOUT.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -618,6 +624,56 @@ static void mode_third(int rounds)
         printf("migrate third: OK %d rounds\n", rounds);
 }
 
+/* One round of mode together: returns 1 if this rank moved. */
+static int together_round(int round, char *sbuf, char *rbuf, size_t len)
+{
+    int left = (rank + size - 1) % size, right = (rank + 1) % size, err, cls, c0, c1;
+    MPI_Request req[2];
+    MPI_Status st[2];
+
+    th_pattern_fill(sbuf, len, rank, right, round);
+    MPI_CHECK(MPI_Irecv(rbuf, (int)len, MPI_BYTE, left, 7, MPI_COMM_WORLD, &req[0]));
+    MPI_CHECK(MPI_Isend(sbuf, (int)len, MPI_BYTE, right, 7, MPI_COMM_WORLD, &req[1]));
+    MPI_CHECK(MPIX_Cluster_self(&c0));
+    err = MPI_Migrateto(MPIX_ANY_SPARE);
+    MPI_CHECK(MPI_Error_class(err, &cls));
+    CHECKF(cls == MPI_SUCCESS || cls == MPI_ERR_NO_SPACE, "rank %d round %d: move error class %d",
+           rank, round, cls);
+    MPI_CHECK(MPIX_Cluster_self(&c1));
+    CHECKF((cls == MPI_SUCCESS) == (c1 != c0), "rank %d: on %d after %d, class %d", rank, c1, c0,
+           cls);
+    MPI_CHECK(MPI_Waitall(2, req, st));
+    CHECK_PATTERN(rbuf, len, left, rank, round);
+    CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+    return cls == MPI_SUCCESS;
+}
+
+static void mode_together(int rounds)
+{
+    size_t len = 256 << 10; /* rendezvous */
+    char *sbuf = malloc(len), *rbuf = malloc(len);
+    double slowest = 0, t, dt;
+    int round, moved = 0, total;
+
+    CHECK(sbuf != NULL && rbuf != NULL);
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    for (round = 0; round < rounds; round++) {
+        MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+        t = MPI_Wtime();
+        moved += together_round(round, sbuf, rbuf, len);
+        dt = MPI_Wtime() - t;
+        MPI_CHECK(MPI_Allreduce(MPI_IN_PLACE, &dt, 1, MPI_DOUBLE, MPI_MAX, MPI_COMM_WORLD));
+        slowest = dt > slowest ? dt : slowest;
+    }
+    MPI_CHECK(MPI_Allreduce(&moved, &total, 1, MPI_INT, MPI_SUM, MPI_COMM_WORLD));
+    CHECKF(total > 0, "no rank moved in %d rounds", rounds);
+    free(sbuf);
+    free(rbuf);
+    if (rank == 0)
+        printf("migrate together: OK %d rounds, %d moves, slowest round %.3f s\n", rounds, total,
+               slowest);
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "ring";
@@ -649,6 +705,8 @@ int main(int argc, char **argv)
         mode_stale(n);
     else if (strcmp(mode, "third") == 0)
         mode_third(n);
+    else if (strcmp(mode, "together") == 0)
+        mode_together(n);
     else
         CHECKF(0, "unknown mode %s", mode);
     MPI_CHECK(MPI_Finalize());

@@ -16,6 +16,20 @@ NMPI_MIGRATE_KEEP_PAGES=0 expect_ok 2 --spares 1 -- migrate stale 2 "migrate sta
 NMPI_MIGRATION_REPORT=1 expect_ok 2 --spares 2 -- migrate third 4 "migrate third: OK 4 rounds"
 [ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster' "$OUT")" -eq 4 ] ||
     fail "migrate third: want 4 report lines of rank 1's moves"
+# Every rank asks to move at the same moment, with rendezvous messages in
+# flight: each move completes or is refused (no spare left) promptly. A
+# rank offering itself used to make no progress on its messages, while a
+# rank it asked sat in quiesce waiting for exactly those messages and
+# answered nobody: every such round waited out NMPI_MIGRATE_TIMEOUT (20 s
+# here). "Promptly": no round over 2 s on a 2-core machine.
+# Before the fix, about one run in two of 6 rounds stalled.
+for shape in "4 2" "5 3"; do
+    set -- $shape
+    NMPI_MIGRATE_TIMEOUT=20 expect_ok "$1" --spares "$2" -- migrate together 12 "migrate together: OK"
+    slowest=$(sed -n 's/^migrate together: OK .* slowest round \([0-9.]*\) s$/\1/p' "$OUT")
+    awk -v s="$slowest" 'BEGIN { exit !(s != "" && s < 2.0) }' ||
+        fail "migrate together -n $1 --spares $2: slowest round ${slowest:-?} s, want under 2 s"
+done
 expect_ok 3 --spares 1 -- migrate refuse "migrate refuse: OK"
 expect_ok 3 -- migrate refuse "migrate refuse: OK"
 # The source must stop as soon as the destination rejects the stream, not

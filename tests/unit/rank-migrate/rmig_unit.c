@@ -33,10 +33,11 @@ static int rmu_ready(void)
     return rmu_ready_value;
 }
 
-static void rmu_quiesce(void)
+static int rmu_quiesce(void)
 {
     rmu_note("quiesce;");
     fake_now += RMU_FREEZE_STEP;
+    return 0; /* nothing bound here */
 }
 
 static void rmu_depart(int dest)

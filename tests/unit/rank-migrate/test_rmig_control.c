@@ -325,7 +325,8 @@ START_TEST(wait_ignores_malformed)
     rmu_push_hdr(&o);
     fake_inbox_push(junk, sizeof(junk));
     rmu_push(RMIG_MSG_ACCEPT, 4, RMU_ME, 0, 0);
-    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out), RMIG_MSG_ACCEPT);
+    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out, NULL),
+                     RMIG_MSG_ACCEPT);
     ck_assert_int_eq(fake_nsent, 0);
     ck_assert_int_eq(fake_inbox_left(), 0);
 }
@@ -345,7 +346,8 @@ START_TEST(wait_times_out_on_fake_clock)
     else
         setenv("NMPI_MIGRATE_TIMEOUT", timeout_cases[_i].timeout, 1);
     fake_now = 100.0;
-    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out), -ETIMEDOUT);
+    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out, NULL),
+                     -ETIMEDOUT);
     ck_assert_double_eq(fake_now, 100.0 + timeout_cases[_i].want);
     ck_assert_uint_eq(fake_idles, (unsigned long)(timeout_cases[_i].want / fake_idle_step));
 }
@@ -362,7 +364,8 @@ START_TEST(wait_takes_reply_that_comes_later)
     struct rmig_wire_hdr out;
 
     fake_on_idle = refuse_on_third_idle;
-    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out), RMIG_MSG_REFUSE);
+    ck_assert_int_eq(rmig_control_wait(4, RMIG_MSG_ACCEPT, RMIG_MSG_REFUSE, &out, NULL),
+                     RMIG_MSG_REFUSE);
     ck_assert_int_eq(out.arg, -EXDEV);
     ck_assert_double_eq(fake_now, 0.75);
 }
