@@ -67,17 +67,31 @@ int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64
     return rmig_control_build(cluster, RMIG_MSG_BEGIN, rank, ranges, bytes, table_sum, stream);
 }
 
+/* A reservation whose BEGIN never came (the source gave up before our
+ * ACCEPT reached it, failed before streaming, or this cluster was stopped
+ * meanwhile) lapses after the move's timeout: the source has given up by
+ * then, and the spare must not refuse every later offer. A late BEGIN of
+ * that source is then ignored, and its move fails at the source. */
+static void rmig_reservation_lapse(void)
+{
+    if (rmig_cluster.reserved_for >= 0 && knode_wtime() - rmig_cluster.reserved_at > rmig_timeout())
+        rmig_cluster.reserved_for = -1;
+}
+
 /* An offer: accept only an idle, unreserved cluster with our layout. */
 static void rmig_answer_offer(const struct rmig_wire_hdr *h)
 {
     int reason = 0;
 
+    rmig_reservation_lapse();
     if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left)
         reason = -EBUSY;
     else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
         reason = -EXDEV;
-    if (reason == 0)
+    if (reason == 0) {
         rmig_cluster.reserved_for = h->src_cluster;
+        rmig_cluster.reserved_at = knode_wtime();
+    }
     rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank, reason,
                       0, 0);
 }

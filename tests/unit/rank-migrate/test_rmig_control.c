@@ -371,6 +371,31 @@ START_TEST(wait_takes_reply_that_comes_later)
 }
 END_TEST
 
+/* A spare accepted cluster 2's offer, and no BEGIN ever came (the source
+ * timed out before the ACCEPT reached it, or failed before its BEGIN). Until
+ * the move's timeout it refuses other offers; after it, the reservation has
+ * lapsed and it takes the next one (it used to refuse every offer with
+ * -EBUSY for the rest of the job); a late BEGIN of the first source is then
+ * ignored. */
+START_TEST(reservation_without_begin_lapses)
+{
+    struct rmig_wire_hdr o2 = rmu_hdr(RMIG_MSG_OFFER, 2, 2, 0, 0), o3 = o2;
+
+    o2.a = o3.a = FAKE_FINGERPRINT;
+    o3.src_cluster = 3;
+    o3.rank = 3;
+    ck_assert_int_eq(rmig_control_handle(&o2), 0);
+    rmu_assert_sent(0, 2, RMIG_MSG_ACCEPT, 2, 0, 0);
+    fake_now += 0.5 * rmig_timeout();
+    ck_assert_int_eq(rmig_control_handle(&o3), 0);
+    rmu_assert_sent(1, 3, RMIG_MSG_REFUSE, 3, -EBUSY, 0);
+    fake_now += rmig_timeout();
+    ck_assert_int_eq(rmig_control_handle(&o3), 0);
+    rmu_assert_sent(2, 3, RMIG_MSG_ACCEPT, 3, 0, 0);
+    ck_assert_int_eq(rmig_cluster.reserved_for, 3);
+}
+END_TEST
+
 static Suite *control_suite(void)
 {
     Suite *s = suite_create("rank-migrate-control");
@@ -388,6 +413,7 @@ static Suite *control_suite(void)
     tcase_add_test(spare, spare_loop_answers_then_leaves);
     tcase_add_test(spare, begin_from_unreserved_source_ignored);
     tcase_add_test(spare, job_end_only_without_container);
+    tcase_add_test(spare, reservation_without_begin_lapses);
     tcase_add_loop_test(spare, late_reply_ignored, 0, sizeof(late_types) / sizeof(late_types[0]));
     suite_add_tcase(s, spare);
 
