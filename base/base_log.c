@@ -1,8 +1,10 @@
 /* base_log.c: the library's one log.
  *
- * Lines are formatted into one buffer and written with one fputs on
- * stderr (unbuffered), so lines of the threads of one cluster and of the
- * clusters of one job do not interleave mid-line. The level comes from
+ * Lines are formatted into one buffer on the stack and written with one
+ * write(2) on descriptor 2, so lines of the threads of one cluster and of
+ * the clusters of one job do not interleave mid-line, and logging works
+ * where stdio may not: before libc is set up (the interposed start-up of
+ * uarea) and inside the allocator (heap corruption). The level comes from
  * NMPI_LOG the first time anything asks; two threads reading it at once
  * find the same value, so no lock guards it.
  */
@@ -11,6 +13,7 @@
 #include <string.h>
 #include <strings.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base.h"
 
@@ -44,14 +47,15 @@ static void base_vprint(const char *tag, const char *fmt, va_list ap)
 {
     char line[1024];
     int n = snprintf(line, sizeof(line), "nanvix-mpi: %s: ", tag);
+    ssize_t rc;
 
     if (n < 0 || (size_t)n >= sizeof(line))
         return;
     vsnprintf(line + n, sizeof(line) - (size_t)n - 1, fmt, ap);
     n = (int)strlen(line);
     line[n] = '\n';
-    line[n + 1] = '\0';
-    fputs(line, stderr);
+    rc = write(STDERR_FILENO, line, (size_t)n + 1);
+    (void)rc; /* nowhere left to report a failed write of a log line */
 }
 
 void base_log(enum base_log_level level, const char *tag, const char *fmt, ...)

@@ -12,6 +12,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <rdma/fi_cm.h>
@@ -59,6 +60,41 @@ static size_t np_chunk_size(const struct fi_info *info)
     return chunk;
 }
 
+/* What the shm provider needs in /dev/shm for one cluster's region. */
+#define NP_SHM_REGION_BYTES ((unsigned long long)16 << 20)
+
+/* Bytes free in /dev/shm, or -1 when that cannot be told. */
+static long long np_dev_shm_free(void)
+{
+    struct statvfs vfs;
+
+    if (statvfs("/dev/shm", &vfs) != 0)
+        return -1;
+    return (long long)vfs.f_bavail * (long long)vfs.f_frsize;
+}
+
+/* The shm provider offers nothing when it cannot make its region: say so
+ * when that is why, rather than suspect the installation. */
+static void np_getinfo_failed(const char *prov, int ret)
+{
+    long long avail = np_dev_shm_free();
+
+    if (strncmp(prov, "shm", 3) == 0 && avail >= 0 &&
+        (unsigned long long)avail < NP_SHM_REGION_BYTES) {
+        np_error("fabric: /dev/shm is full (%lld KiB free; libfabric's shm provider needs "
+                 "16 MiB per cluster). Free space there (what killed jobs of this user left "
+                 "goes at the next mpiexec), or run with FI_PROVIDER=\"tcp;ofi_rxm\" "
+                 "(NMPI_SHM=0 does not help: it turns off only nanvix-mpi's own rings).",
+                 avail / 1024);
+        return;
+    }
+    np_error("fabric: no libfabric provider \"%s\" with FI_EP_RDM + FI_TAGGED (%s). "
+             "Check that the Debian package libfabric1 is installed and run "
+             "`fi_info -p '%s' -t FI_EP_RDM` (package libfabric-bin) to diagnose; "
+             "set FI_PROVIDER to choose another provider.",
+             prov, fi_strerror(-ret), prov);
+}
+
 static int np_getinfo(void)
 {
     const char *prov = np_provider_name();
@@ -68,11 +104,7 @@ static int np_getinfo(void)
     int ret = fi_getinfo(FI_VERSION(1, 11), NULL, NULL, 0, hints, &np_fab.info);
     fi_freeinfo(hints);
     if (ret != 0) {
-        np_error("fabric: no libfabric provider \"%s\" with FI_EP_RDM + FI_TAGGED (%s). "
-                 "Check that the Debian package libfabric1 is installed and run "
-                 "`fi_info -p '%s' -t FI_EP_RDM` (package libfabric-bin) to diagnose; "
-                 "set FI_PROVIDER to choose another provider.",
-                 prov, fi_strerror(-ret), prov);
+        np_getinfo_failed(prov, ret);
         np_fab.info = NULL;
         return -EIO;
     }

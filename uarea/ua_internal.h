@@ -22,6 +22,7 @@
 #include <stdint.h>
 #include <ucontext.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "ua.h"
 
@@ -161,6 +162,9 @@ static inline int ua_in_region(const void *addr)
 }
 
 /* Logs "uarea: <message>" on stderr (no allocation). */
-void ua_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* This layer's errors go to the library's log ("nanvix-mpi: uarea: ..."),
+ * which writes with write(2): safe before libc is set up and inside the
+ * allocator. */
+#define ua_log(...) base_log(BASE_LOG_ERROR, "uarea", __VA_ARGS__)
 
 #endif /* UA_INTERNAL_H */

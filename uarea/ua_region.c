@@ -11,11 +11,8 @@
  * that the rank's main keeps valid pointers wherever it runs.
  */
 #include <errno.h>
-#include <stdarg.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <unistd.h>
 
 #include "ua_internal.h"
 
@@ -24,21 +21,6 @@
 #endif
 
 static int ua_mapped; /* per process: the region is reserved here */
-
-void ua_log(const char *fmt, ...)
-{
-    char line[512];
-    va_list ap;
-    int n = snprintf(line, sizeof(line), "uarea: ");
-    va_start(ap, fmt);
-    n += vsnprintf(line + n, sizeof(line) - n - 1, fmt, ap);
-    va_end(ap);
-    if (n > (int)sizeof(line) - 2)
-        n = sizeof(line) - 2;
-    line[n++] = '\n';
-    ssize_t rc = write(STDERR_FILENO, line, n);
-    (void)rc;
-}
 
 int ua_region_map(void)
 {
