@@ -38,13 +38,13 @@ bench:                    mpi.h
 tests/lib:                mpi.h
 tests/mpi:                mpi.h testhelp.h testhelp_mpi.h
 tests/soak:               mpi.h testhelp.h testhelp_mpi.h
-tests/unit/base:          base/ testhelp.h
+tests/unit/base:          base/ testhelp.h testhelp_check.h
 tests/unit/nanvix-port:   nanvix-port/ base.h
 tests/unit/uarea:         uarea/ base.h nanvix.h
 # The fake of nanvix-port that the two layers above uarea share.
 tests/unit/fake:          nanvix.h
-tests/unit/rank-migrate:  rank-migrate/ base.h nanvix.h ua.h fake_nanvix.h testhelp.h
-tests/unit/comm-virt:     comm-virt/ base.h nanvix.h ua.h rmig.h fake_nanvix.h
+tests/unit/rank-migrate:  rank-migrate/ base.h nanvix.h ua.h fake_nanvix.h testhelp.h testhelp_check.h
+tests/unit/comm-virt:     comm-virt/ base.h nanvix.h ua.h rmig.h fake_nanvix.h testhelp_check.h
 tests/unit/mpi:           mpi/ base.h nanvix.h ua.h rmig.h cv.h mpi.h
 # Fuzz targets decode what another process sent: the wire headers. The push
 # notice check of nanvix-port is declared in np_internal.h (the layer has no

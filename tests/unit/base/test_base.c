@@ -13,6 +13,7 @@
 
 #include "base.h"
 #include "testhelp.h"
+#include "testhelp_check.h"
 
 START_TEST(test_table_sorted_unique_documented)
 {
@@ -216,11 +217,5 @@ static Suite *base_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(base_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(base_suite());
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 #define A CV_ANY_SOURCE
 #define T CV_ANY_TAG
@@ -589,11 +590,5 @@ static Suite *match_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(match_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(match_suite());
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 START_TEST(all_operations_registered)
 {
@@ -141,11 +142,5 @@ static Suite *cv_move_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(cv_move_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(cv_move_suite());
 }

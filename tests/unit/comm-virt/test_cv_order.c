@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 #define MAX_IN 8
 #define LEN    4
@@ -215,11 +216,5 @@ static Suite *order_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(order_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(order_suite());
 }

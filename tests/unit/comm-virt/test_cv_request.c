@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 /* ---- request objects and the active list ------------------------------- */
 
@@ -397,11 +398,5 @@ static Suite *request_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(request_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(request_suite());
 }

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 /* clang-format off */
 static const struct learn_case {
@@ -253,11 +254,5 @@ static Suite *route_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(route_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(route_suite());
 }

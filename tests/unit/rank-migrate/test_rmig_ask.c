@@ -17,6 +17,7 @@
 
 #include "base.h"
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 static struct rmig_wire_hdr ask(int rank, int cluster, int hops, uint32_t requester, uint32_t nonce)
 {
@@ -412,11 +413,5 @@ static Suite *ask_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(ask_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(ask_suite());
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 /* ---- rmig_wire_check ----------------------------------------------------- */
 
@@ -436,11 +437,5 @@ static Suite *control_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(control_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(control_suite());
 }

@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 static const struct {
     double t[RMIG_MARKS]; /* asked, suspended, begun, received, resumed, announced */
@@ -266,11 +267,5 @@ static Suite *figures_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(figures_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(figures_suite());
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 /* The first offer to cluster 4 timed out; 4's REFUSE came later and still
  * waits in the mailbox when the rank offers itself to 4 again. The second
@@ -45,11 +46,5 @@ static Suite *known_bugs_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(known_bugs_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(known_bugs_suite());
 }

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 static unsigned char image[FAKE_SLOTS][FAKE_SLOT_SIZE]; /* the container before the move */
 
@@ -276,11 +277,5 @@ static Suite *move_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(move_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(move_suite());
 }

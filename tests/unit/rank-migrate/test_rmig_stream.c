@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "rmig_unit.h"
+#include "testhelp_check.h"
 
 #define DEST   RMU_SPARE
 #define NRANGE FAKE_SLOTS /* fake_reset() lists one range per slot */
@@ -402,11 +403,5 @@ static Suite *stream_suite(void)
 
 int main(void)
 {
-    SRunner *sr = srunner_create(stream_suite());
-    int failed;
-
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(stream_suite());
 }
