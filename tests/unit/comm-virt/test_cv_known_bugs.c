@@ -11,6 +11,7 @@
 #include <errno.h>
 
 #include "cv_unit.h"
+#include "testhelp_check.h"
 
 /* cv_progress.c, cv_hold(): a second copy of a held message is kept next
  * to the first; once the first is delivered the copy sits at the head of
@@ -133,8 +134,6 @@ int main(void)
 {
     Suite *s = suite_create("cv_known_bugs");
     TCase *tc = tcase_create("bugs");
-    SRunner *sr;
-    int failed;
 
     tcase_add_checked_fixture(tc, cvu_setup, NULL);
     tcase_add_test(tc, held_duplicate_does_not_wedge_the_sender);
@@ -144,9 +143,5 @@ int main(void)
     tcase_add_test(tc, failed_read_releases_its_portal);
     tcase_add_test(tc, lost_cts_does_not_hang_the_receive);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(s);
 }

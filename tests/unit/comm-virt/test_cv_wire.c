@@ -9,6 +9,7 @@
 
 #include "cv.h"
 #include "cv_wire.h"
+#include "testhelp_check.h"
 
 #define JOB    0x1234567890abcdefULL
 #define NRANKS 4
@@ -135,8 +136,6 @@ int main(void)
 {
     Suite *s = suite_create("cv_wire");
     TCase *tc = tcase_create("decode");
-    SRunner *sr;
-    int failed;
 
     tcase_add_test(tc, accepts_valid_eager);
     tcase_add_test(tc, accepts_eager_limits);
@@ -146,9 +145,5 @@ int main(void)
     tcase_add_test(tc, rejects_bad_ranks_tag_type);
     tcase_add_test(tc, rts_needs_large_len_and_no_body);
     suite_add_tcase(s, tc);
-    sr = srunner_create(s);
-    srunner_run_all(sr, CK_NORMAL);
-    failed = srunner_ntests_failed(sr);
-    srunner_free(sr);
-    return failed == 0 ? 0 : 1;
+    return th_check_run(s);
 }
