@@ -17,6 +17,9 @@
 static const struct base_setting base_table[] = {
     {"FI_PROVIDER", "shm", "library",
      "libfabric provider between clusters (e.g. \"tcp;ofi_rxm\" between hosts)"},
+    {"NMPI_BIND", "auto", "library",
+     "auto: each cluster bound to core (cluster mod cores) when the ranks fit on the cores; "
+     "core: always; none: never (set for the whole job)"},
     {"NMPI_CC", "", "mpicc", "C compiler to wrap (default: the one configure found)"},
     {"NMPI_CMA", "1", "library",
      "0: portal transfers between clusters of one host go through libfabric instead of "

@@ -82,6 +82,7 @@ const struct rmig_messaging_ops cv_move_ops = {
     .ready = cv_move_ready,
     .quiesce = cv_move_quiesce,
     .progress = cv_progress,
+    .route = cv_route,
     .depart = cv_move_depart,
     .stay = cv_move_stay,
     .arrive = cv_move_arrive,

@@ -125,6 +125,15 @@ int knode_poll(void);
 /* Monotonic time in seconds. */
 double knode_wtime(void);
 
+/* Cores this process may run on (hwloc: the inherited cpuset's cores, in a
+ * stable order), 0 when unknown. */
+int knode_core_count(void);
+
+/* Binds this process (all its threads) to core `index` modulo the count.
+ * Returns the core's number (0..count-1), -ENOSYS without hwloc topology,
+ * -EINVAL for a negative index, or -errno of the binding. */
+int knode_bind_core(int index);
+
 /* ---- sync ------------------------------------------------------------ */
 
 /* Creates (receive side) / opens (send side) a sync among nodes[0..nnodes-1].

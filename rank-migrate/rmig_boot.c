@@ -74,6 +74,7 @@ int rmig_cluster_boot(void)
         return -EIO;
     rmig_cluster.booted = 1;
     rmig_job_shape();
+    rmig_cores_bind();
     me = knode_get_num();
     rmig_cluster.control_mbx = kmailbox_create(me, RMIG_CONTROL_PORT);
     if (rmig_cluster.control_mbx < 0)

@@ -51,6 +51,7 @@ struct rmig_cluster {
     int booted;                /* knode_setup done */
     int nranks;                /* logical ranks of the job */
     int nspares;               /* spare clusters at start */
+    int ncores;                /* cores clusters are bound to (rmig_cores.c), 0: not bound */
     int control_mbx;           /* input control mailbox id */
     int left;                  /* rmig_cluster_leave done */
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
@@ -81,6 +82,14 @@ extern struct rmig_cluster rmig_cluster;
 int rmig_cluster_boot(void);
 int rmig_spare_loop(void);
 int rmig_rank_exit(int status);
+
+/* rmig_cores.c: binds this cluster to its core (NMPI_BIND), at boot. */
+void rmig_cores_bind(void);
+/* The core cluster c is bound to, or -1 when clusters are not bound. */
+int rmig_core_of(int cluster);
+/* Fills order[] (KNODE_MAX entries) with every other cluster, in the order a
+ * move to any spare tries them; returns how many. */
+int rmig_spare_order(int *order);
 
 /* rmig_control.c */
 int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b);

@@ -72,23 +72,23 @@ static int rmig_offer(int cluster)
     return ret < 0 ? ret : -EIO;
 }
 
-/* Tries every other cluster in turn: the spares of the start first (most
- * likely idle), then the others. */
+/* Tries every other cluster in turn, in rmig_spare_order()'s order (idle
+ * cores first). */
 static int rmig_offer_any(int *cluster_p)
 {
-    int count = knode_count(), self = knode_get_num(), i;
+    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC;
 
-    for (i = 0; i < count; i++) {
-        int c = (rmig_cluster.nranks + i) % count;
-
-        if (c == self)
-            continue;
-        if (rmig_offer(c) == 0) {
-            *cluster_p = c;
-            return 0;
+    if (order == NULL)
+        return -ENOMEM;
+    int n = rmig_spare_order(order);
+    for (int i = 0; i < n && ret != 0; i++) {
+        if (rmig_offer(order[i]) == 0) {
+            *cluster_p = order[i];
+            ret = 0;
         }
     }
-    return -ENOSPC;
+    free(order);
+    return ret;
 }
 
 /* Validates `cluster` and reserves it (or any idle one) for this rank.

@@ -107,6 +107,18 @@ double knode_wtime(void)
     return fake_now;
 }
 
+/* A host whose cores hwloc does not know: nothing is bound. */
+int knode_core_count(void)
+{
+    return 0;
+}
+
+int knode_bind_core(int index)
+{
+    (void)index;
+    return -ENOSYS;
+}
+
 void kjob_abort(int code, const char *msg)
 {
     fprintf(stderr, "fake kjob_abort(%d): %s\n", code, msg);
