@@ -93,7 +93,7 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
         rmig_cluster.reserved_at = knode_wtime();
     }
     rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank, reason,
-                      0, 0);
+                      0, h->b);
 }
 
 int rmig_control_handle(const struct rmig_wire_hdr *h)
@@ -158,6 +158,8 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         if ((t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_DONE || t == RMIG_MSG_FAIL) &&
             out->stream != rmig_cluster.stream_now)
             continue; /* answers a stream this cluster gave up on */
+        if ((t == RMIG_MSG_ACCEPT || t == RMIG_MSG_REFUSE) && out->b != rmig_cluster.offer_nonce)
+            continue; /* answers an offer this cluster gave up on (its reservation lapses) */
         if (out->src_cluster == from && (t == type1 || t == type2))
             return t;
         if (out->src_cluster == from && rmig_is_reply(t)) {
@@ -168,7 +170,7 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         /* Someone else's request while we are busy moving: no container
          * can be accepted here now, so offers are refused. */
         if (t == RMIG_MSG_OFFER)
-            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
+            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
         else if (t == RMIG_MSG_ASK)
             rmig_control_handle(out);
     }

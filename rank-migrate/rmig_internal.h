@@ -56,6 +56,7 @@ struct rmig_cluster {
     int left;                  /* rmig_cluster_leave done */
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
     double reserved_at;        /* when it accepted (a reservation lapses after rmig_timeout()) */
+    uint64_t offer_nonce;      /* source: number of its last OFFER (b), which answers echo */
     int move_dest;             /* source: where the suspended rank goes, or -1 */
     int move_result;           /* source: outcome of the last attempt (0 or -errno) */
     int ask_cluster;           /* a third party asked the rank here to move there, or -1 */

@@ -56,8 +56,11 @@ int rmig_messaging_ready(void)
 static int rmig_offer(int cluster)
 {
     struct rmig_wire_hdr reply;
-    int ret =
-        rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(), 0);
+    /* Numbered, so that a late answer to an earlier offer (one that timed
+     * out) is never taken for this one's (rmig_control_check). */
+    uint64_t nonce = ++rmig_cluster.offer_nonce;
+    int ret = rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(),
+                                nonce);
 
     if (ret < 0)
         return ret;

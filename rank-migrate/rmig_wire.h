@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 3).
+/* rmig_wire.h: the wire formats of the migration daemon (version 5).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 4
+#define RMIG_WIRE_VERSION 5
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
@@ -29,9 +29,10 @@
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
-    RMIG_MSG_OFFER = 2,    /* source -> dest: may rank `rank` move to you? a = fingerprint */
-    RMIG_MSG_ACCEPT = 3,   /* dest -> source: yes, send it */
-    RMIG_MSG_REFUSE = 4,   /* dest -> source: no; arg = reason (-errno) */
+    RMIG_MSG_OFFER = 2,    /* source -> dest: may rank `rank` move to you? a = fingerprint,
+                            * b = the offer's number (rmig_cluster.offer_nonce) */
+    RMIG_MSG_ACCEPT = 3,   /* dest -> source: yes, send it; b = the offer's number */
+    RMIG_MSG_REFUSE = 4,   /* dest -> source: no; arg = reason (-errno), b = the offer's number */
     RMIG_MSG_BEGIN = 5,    /* source -> dest: arg = ranges, a = bytes, b = table checksum,
                             * stream = stream number */
     RMIG_MSG_DONE = 6,     /* dest -> source: container verified, the rank runs here */
