@@ -93,7 +93,7 @@ static char np_shm_own_name[64];
  * in libfabric's regions (np_fabric.c), so that the next mpiexec of the user
  * removes the ring of a job killed before it was unlinked (sweep_dead_jobs
  * takes the pid after the last '-'); "r" keeps the two kinds of names
- * apart. Peers learn the pid from the key np-pid-<cluster>. */
+ * apart. Peers learn the pid from the key np-pid-<cluster> (np_lost.c). */
 static void np_shm_name(int cluster, long pid, char *buf, size_t len)
 {
     snprintf(buf, len, "/nmpi-%u-%016llx-r%d-%ld", (unsigned)getuid(),
@@ -127,11 +127,6 @@ int np_shm_create(void)
 {
     if (!np_shm_enabled())
         return 0;
-    char key[32], val[24];
-    snprintf(key, sizeof(key), "np-pid-%d", np_node.num);
-    snprintf(val, sizeof(val), "%ld", (long)getpid());
-    if (np_pmi_put(key, val) != 0)
-        return 0; /* nobody could find the ring: use the fabric */
     np_shm_name(np_node.num, (long)getpid(), np_shm_own_name, sizeof(np_shm_own_name));
     /* The name holds the job token: an existing one is a dead job's leftover. */
     shm_unlink(np_shm_own_name);
@@ -162,12 +157,9 @@ fail:
 /* Maps cluster c's ring if it is reachable; leaves NULL otherwise. */
 static void np_shm_attach_one(int c)
 {
-    char name[64], key[32], val[24], *end;
-    snprintf(key, sizeof(key), "np-pid-%d", c);
-    if (np_pmi_get(key, val, sizeof(val)) != 0)
-        return; /* rings off there */
-    long pid = strtol(val, &end, 10);
-    if (*end != '\0' || pid <= 0)
+    char name[64];
+    long pid = (long)np_peer_pid_of(c);
+    if (pid <= 0)
         return;
     np_shm_name(c, pid, name, sizeof(name));
     int fd = shm_open(name, O_RDWR, 0);

@@ -105,6 +105,7 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_BEGIN:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
+        rmig_test_die_at("begin");
         return rmig_stream_to(h->src_cluster)->receive(h) ? 2 : 0;
     case RMIG_MSG_ASK:
         rmig_ask_deliver(h);
@@ -188,6 +189,8 @@ int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
 
         if (t > 0)
             return t;
+        if (knode_is_lost(from))
+            return -EHOSTDOWN; /* its process is gone: no answer will come */
         if (progress != NULL && progress() > 0)
             spins = 0;
         else

@@ -68,11 +68,12 @@ int rmig_spare_order(int *order)
 {
     int count = knode_count(), self = knode_get_num(), n = 0;
 
-    /* The spares of the start first (most likely idle), then the others. */
+    /* The spares of the start first (most likely idle), then the others;
+     * never a cluster whose process is gone. */
     for (int i = 0; i < count; i++) {
         int c = (rmig_cluster.nranks + i) % count;
 
-        if (c != self)
+        if (c != self && !knode_is_lost(c))
             order[n++] = c;
     }
     if (rmig_cluster.ncores <= 0 || rmig_cluster.messaging.route == NULL || n < 2)

@@ -58,6 +58,7 @@ struct rmig_cluster {
     double reserved_at;        /* when it accepted (a reservation lapses after rmig_timeout()) */
     uint64_t offer_nonce;      /* source: number of its last OFFER (b), which answers echo */
     int move_dest;             /* source: where the suspended rank goes, or -1 */
+    int departing_to;          /* source: destination of the move under way from here, or -1 */
     int move_result;           /* source: outcome of the last attempt (0 or -errno) */
     int ask_cluster;           /* a third party asked the rank here to move there, or -1 */
     uint32_t ask_requester;    /* that request's outside requester (0: none), */
@@ -83,6 +84,12 @@ extern struct rmig_cluster rmig_cluster;
 int rmig_cluster_boot(void);
 int rmig_spare_loop(void);
 int rmig_rank_exit(int status);
+
+/* rmig_lost.c: registers what a lost cluster means (knode_set_lost_hook). */
+void rmig_lost_boot(void);
+/* Test hook: with NMPI_TEST_LOST_AT=<point>:<cluster>, that cluster kills
+ * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came). */
+void rmig_test_die_at(const char *point);
 
 /* rmig_cores.c: binds this cluster to its core (NMPI_BIND), at boot. */
 void rmig_cores_bind(void);

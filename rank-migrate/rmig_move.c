@@ -59,6 +59,8 @@ static int rmig_offer(int cluster)
     /* Numbered, so that a late answer to an earlier offer (one that timed
      * out) is never taken for this one's (rmig_control_check). */
     uint64_t nonce = ++rmig_cluster.offer_nonce;
+    if (knode_is_lost(cluster))
+        return -EHOSTDOWN;
     int ret = rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(),
                                 nonce);
 
@@ -152,10 +154,12 @@ static int rmig_move_to(struct rmig_rank *rs, int dest)
     rs->last.from = knode_get_num();
     rs->last.to = dest;
     rmig_quiesce(m);
+    rmig_cluster.departing_to = dest; /* its loss now fails the move (rmig_lost.c) */
     m->depart(dest);
     ret = rmig_freeze(rs, dest);
     if (ret < 0) {
         m->stay();
+        rmig_cluster.departing_to = -1;
         return ret;
     }
     rs->moves++;
@@ -201,6 +205,7 @@ void rmig_move_out(void)
         return;
     }
     ua_release_container();
+    rmig_cluster.departing_to = -1;
     rmig_tomb_set(rank, dest);
     rmig_ask_follow(rank, dest); /* a request that came during the move */
 }

@@ -48,12 +48,13 @@ static const char *rmig_fault(unsigned count)
     return strncmp(f, "short", 5) == 0 ? "short" : "";
 }
 
-/* Waits for the transfer on `portal` to end, giving up after rmig_timeout()
- * without progress or, when writing (`dest` >= 0), as soon as dest rejects
- * the stream (it then reads no more, and the write would only wait out the
- * timeout). Returns the bytes moved, -ETIMEDOUT, -ECONNABORTED (rejected)
- * or a kportal error. */
-static ssize_t rmig_portal_finish(int portal, int dest)
+/* Waits for the transfer on `portal` with cluster `peer` to end, giving up
+ * after rmig_timeout() without progress, as soon as the peer's process is
+ * gone (knode_is_lost) or, when writing, as soon as the peer rejects the
+ * stream (it then reads no more, and the write would only wait out the
+ * timeout). Returns the bytes moved, -ETIMEDOUT, -EHOSTDOWN,
+ * -ECONNABORTED (rejected) or a kportal error. */
+static ssize_t rmig_portal_finish(int portal, int peer, int writing)
 {
     double deadline = knode_wtime() + rmig_timeout();
     struct rmig_wire_hdr reply;
@@ -63,7 +64,9 @@ static ssize_t rmig_portal_finish(int portal, int dest)
     while ((ret = kportal_test(portal)) == 0) {
         if (knode_wtime() > deadline)
             return -ETIMEDOUT;
-        if (dest >= 0 && rmig_control_check(dest, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
+        if (knode_is_lost(peer))
+            return -EHOSTDOWN;
+        if (writing && rmig_control_check(peer, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
             return -ECONNABORTED;
         knode_idle(&spins);
     }
@@ -73,7 +76,7 @@ static ssize_t rmig_portal_finish(int portal, int dest)
 static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
 {
     int ret = kportal_awrite(portal, buf, len);
-    ssize_t sent = ret < 0 ? ret : rmig_portal_finish(portal, dest);
+    ssize_t sent = ret < 0 ? ret : rmig_portal_finish(portal, dest, 1);
 
     return sent < 0 ? (int)sent : 0;
 }
@@ -101,7 +104,7 @@ static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table
                                  (const void *)(uintptr_t)t->r[posted].addr,
                                  t->r[posted].len - (posted == short_one)); /* test hook */
         if (ret == 0) {
-            ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
+            ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest, 1);
 
             ret = sent < 0 ? (int)sent : 0;
         }
@@ -222,7 +225,7 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
         }
         rmig_ranges_check(r, &checked, done, &bad);
         if (ret == 0) {
-            ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], -1);
+            ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], src, 0);
 
             if (got < 0)
                 ret = (int)got;
@@ -261,7 +264,7 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
         ret = rmig_portal_post_read(portal[0], src, RMIG_STREAM_PORT(src, b->stream, 0), r,
                                     (size_t)n * sizeof(*r));
     if (ret == 0) {
-        ssize_t got = rmig_portal_finish(portal[0], -1);
+        ssize_t got = rmig_portal_finish(portal[0], src, 0);
 
         ret = got < 0 ? (int)got : rmig_table_check(r, (size_t)got, b, ua_range_check);
     }
