@@ -137,7 +137,8 @@ static int rmig_early_valid;
 static int rmig_is_reply(int t)
 {
     return t == RMIG_MSG_ACCEPT || t == RMIG_MSG_REFUSE || t == RMIG_MSG_DONE ||
-           t == RMIG_MSG_FAIL || t == RMIG_MSG_TABLE_OK;
+           t == RMIG_MSG_FAIL || t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_COMMIT ||
+           t == RMIG_MSG_ABORT;
 }
 
 void rmig_control_forget_replies(void)

@@ -160,6 +160,15 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
         ret = rmig_ranges_send(portal, dest, &t, nsend, strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
     if (ret == 0)
         ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply, NULL);
+    /* The decision is the source's alone: COMMIT once DONE came in time
+     * (the rank then runs only there), ABORT otherwise (it runs here), so
+     * a DONE that comes after this side gave up can never make it run in
+     * two places. The destination heeds the first of them it gets. */
+    if (ret == RMIG_MSG_DONE &&
+        rmig_control_stream_reply(dest, RMIG_MSG_COMMIT, ua_get_rank(), 0, stream) < 0)
+        ret = -EIO; /* not told: the destination drops its copy, see below */
+    else if (ret != RMIG_MSG_DONE && ret != RMIG_MSG_FAIL && ret != -ECONNABORTED)
+        rmig_control_stream_reply(dest, RMIG_MSG_ABORT, ua_get_rank(), 0, stream);
     rmig_portals_close(portal);
     rmig_table_free(&t);
     rmig_cluster.stream_now = -1;
@@ -248,6 +257,33 @@ static void rmig_portals_unlink(const int *portal)
             kportal_unlink(portal[lane]);
 }
 
+/* The destination, container verified and DONE sent: waits for the
+ * source's decision on stream `stream`. Returns RMIG_MSG_COMMIT (run it),
+ * RMIG_MSG_ABORT, or -ETIMEDOUT after twice the move's timeout (the source
+ * gives up after one, so a COMMIT can no longer come). A source that is
+ * lost meanwhile counts as COMMIT: it no longer runs the rank either way,
+ * and if it had resumed its copy before dying, that rank is lost with it
+ * and the job ends (rmig_lost.c). */
+static int rmig_decision_wait(int src, int stream)
+{
+    double deadline = knode_wtime() + 2 * rmig_timeout();
+    struct rmig_wire_hdr reply;
+    unsigned spins = 0;
+
+    while (knode_wtime() < deadline) {
+        int t = rmig_control_check(src, RMIG_MSG_COMMIT, RMIG_MSG_ABORT, &reply);
+
+        if (t > 0 && reply.stream == stream)
+            return t;
+        if (t > 0)
+            continue; /* a decision about a stream given up earlier */
+        if (knode_is_lost(src))
+            return RMIG_MSG_COMMIT;
+        knode_idle(&spins);
+    }
+    return -ETIMEDOUT;
+}
+
 static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
 {
     int src = b->src_cluster, n = b->arg, portal[RMIG_LANES], lane, ret;
@@ -289,6 +325,16 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
         return 0;
     }
     rmig_control_stream_reply(src, RMIG_MSG_DONE, b->rank, 0, b->stream);
+    ret = rmig_decision_wait(src, b->stream);
+    if (ret != RMIG_MSG_COMMIT) {
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: the move of rank %d from cluster %d was %s; the copy here is dropped",
+                 knode_get_num(), b->rank, src,
+                 ret == RMIG_MSG_ABORT ? "given up by the source"
+                                       : "never confirmed by the source");
+        ua_release_container();
+        return 0;
+    }
     return 1; /* a rank to resume */
 }
 

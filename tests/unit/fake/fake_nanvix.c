@@ -60,6 +60,11 @@ int fake_inbox_left(void)
     return inbox_tail - inbox_head;
 }
 
+void fake_inbox_clear(void)
+{
+    inbox_head = inbox_tail = 0;
+}
+
 /* ---- node and job ---------------------------------------------------- */
 
 int knode_setup(void)

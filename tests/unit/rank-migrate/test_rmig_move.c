@@ -198,20 +198,21 @@ START_TEST(move_arrives_at_destination)
 }
 END_TEST
 
-/* Source: OFFER, BEGIN; destination: ACCEPT, TABLE_OK, DONE. */
+/* Source: OFFER, BEGIN, COMMIT; destination: ACCEPT, TABLE_OK, DONE. */
 START_TEST(move_messages_of_both_ends)
 {
     rmu_peer[4].offer = RMU_ACCEPT;
     rmu_peer[4].stream = RMU_STREAM_OK;
     rmu_arrive_at(4, 1.0);
     ck_assert_int_eq(rmig_migrate(4), 0);
-    ck_assert_int_eq(fake_nsent, 5);
+    ck_assert_int_eq(fake_nsent, 6);
     rmu_assert_sent(0, 4, RMIG_MSG_OFFER, RMU_ME, 0, 0);
     rmu_assert_sent(1, 4, RMIG_MSG_BEGIN, RMU_ME, FAKE_SLOTS, 0);
-    rmu_assert_sent(2, RMU_ME, RMIG_MSG_ACCEPT, RMU_ME, 0, 0);
-    rmu_assert_sent(3, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, 0);
-    rmu_assert_sent(4, RMU_ME, RMIG_MSG_DONE, RMU_ME, 0, 0);
-    ck_assert_int_eq(fake_sent[2].from, 4);
+    rmu_assert_sent(2, 4, RMIG_MSG_COMMIT, RMU_ME, 0, 0);
+    rmu_assert_sent(3, RMU_ME, RMIG_MSG_ACCEPT, RMU_ME, 0, 0);
+    rmu_assert_sent(4, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, 0);
+    rmu_assert_sent(5, RMU_ME, RMIG_MSG_DONE, RMU_ME, 0, 0);
+    ck_assert_int_eq(fake_sent[3].from, 4);
     ck_assert_int_eq(rmig_cluster.reserved_for, -1);
 }
 END_TEST
