@@ -51,14 +51,19 @@ void *malloc(size_t size)
     return ua_set_enomem(ua_heap_malloc(ua_heap_here(), size));
 }
 
+/* A container pointer freed in a process that hosts no container is memory
+ * that left with the rank: a library's process-wide state still points at
+ * what the rank allocated through it before moving (libgfortran's cache of
+ * parsed formats, freed by its destructor at exit in every process the
+ * rank ever wrote from). There is nothing here to free; it is dropped. */
 void free(void *p)
 {
     if (!p)
         return;
-    if (ua_in_region(p))
-        ua_heap_free(ua_heap_here(), p);
-    else
+    if (!ua_in_region(p))
         __libc_free(p);
+    else if (ua_container_present())
+        ua_heap_free(ua_heap_here(), p);
 }
 
 void *calloc(size_t n, size_t size)
