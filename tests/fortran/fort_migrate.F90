@@ -26,6 +26,13 @@
 ! NO_MPIX).
 ! The last line, from rank 0: "fort_migrate: OK <rounds> rounds <n> ranks
 ! <moves> moves", or "fort_migrate: FAILED <errors> errors" and exit 1.
+!
+! Every line is written list-directed (a leading blank), its text made by
+! an internal write: libgfortran caches each parsed format in its unit, in
+! process memory that points into the container heap of whichever rank
+! printed, and a cached format is looked up (and freed) by the next rank
+! that prints with a format in that process, possibly another rank that
+! moved in. List-directed and internal I/O parse no cached format.
 program fort_migrate
   use mpi
   implicit none
@@ -36,7 +43,7 @@ program fort_migrate
   integer :: ierr, rank, nprocs, rounds, r, nerr, total, moves, allmoves
   integer :: left, right, before, after, waits
   logical :: cart, havestop, stopnow
-  character(len=256) :: arg, stopfile
+  character(len=256) :: arg, stopfile, line
 
   call MPI_Init(ierr)
   call MPI_Comm_rank(MPI_COMM_WORLD, rank, ierr)
@@ -68,17 +75,24 @@ program fort_migrate
   call MPI_Allreduce(moves, allmoves, 1, MPI_INTEGER, MPI_SUM, MPI_COMM_WORLD, ierr)
   if (rank == 0) then
     if (total == 0) then
-      write (*, '(a,i0,a,i0,a,i0,a)') 'fort_migrate: OK ', rounds, ' rounds ', nprocs, &
+      write (line, '(a,i0,a,i0,a,i0,a)') 'fort_migrate: OK ', rounds, ' rounds ', nprocs, &
         ' ranks ', allmoves, ' moves'
     else
-      write (*, '(a,i0,a)') 'fort_migrate: FAILED ', total, ' errors'
+      write (line, '(a,i0,a)') 'fort_migrate: FAILED ', total, ' errors'
     end if
-    flush (6)
+    call say(line)
   end if
   call MPI_Finalize(ierr)
   if (total /= 0) stop 1
 
 contains
+
+  ! One line on standard output, list-directed (see the header).
+  subroutine say(text)
+    character(len=*), intent(in) :: text
+    write (*, *) trim(text)
+    flush (6)
+  end subroutine say
 
   ! Counts a failed check and says which (at most 20 lines per rank).
   subroutine check(ok, what, r)
@@ -88,8 +102,8 @@ contains
     if (ok) return
     nerr = nerr + 1
     if (nerr <= 20) then
-      write (*, '(a,i0,a,i0,2a)') 'fort_migrate: rank ', rank, ' round ', r, ': wrong ', what
-      flush (6)
+      write (line, '(a,i0,a,i0,2a)') 'fort_migrate: rank ', rank, ' round ', r, ': wrong ', what
+      call say(line)
     end if
   end subroutine check
 
@@ -269,25 +283,39 @@ contains
     if (after /= before) moves = moves + 1
   end subroutine move_self
 
-  ! Rank 0 asks the last rank to move; that rank moves at its next MPI
-  ! call (the barrier) and sees its cluster change.
+  ! Rank 0 asks the last rank to move. A rank moves at a wait inside MPI,
+  ! so (as tests/mpi/migrate.c does) rank 0 asks, takes the target's
+  ! cluster (its own progress sends the ask), and only 0.1 s later sends the
+  ! token the target waits for: the target must have moved by then, and
+  ! tells rank 0 its new cluster.
   subroutine move_other(r)
     integer, intent(in) :: r
-    integer :: target
+    integer :: target, token, c0, c1
+    double precision :: t0
     target = nprocs - 1
-    call MPIX_Cluster_self(before, ierr)
+    if (target == 0) return
     if (rank == 0) then
       call MPIX_Migrate(target, MPIX_ANY_SPARE, MPI_COMM_WORLD, ierr)
       call check_mpi(ierr, 'MPIX_Migrate', r)
-    end if
-    call MPI_Barrier(MPI_COMM_WORLD, ierr)
-    call one_round(r)
-    call MPI_Barrier(MPI_COMM_WORLD, ierr)
-    call MPIX_Cluster_self(after, ierr)
-    if (rank == target) then
+      call MPI_Recv(c0, 1, MPI_INTEGER, target, 50, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
+      t0 = MPI_Wtime()
+      do while (MPI_Wtime() - t0 < 0.1d0)
+      end do
+      call MPI_Send(r, 1, MPI_INTEGER, target, 51, MPI_COMM_WORLD, ierr)
+      call MPI_Recv(c1, 1, MPI_INTEGER, target, 52, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
+      call check(c1 /= c0, 'cluster the target reports after MPIX_Migrate', r)
+    else if (rank == target) then
+      call MPIX_Cluster_self(before, ierr)
+      call MPI_Send(before, 1, MPI_INTEGER, 0, 50, MPI_COMM_WORLD, ierr)
+      token = -1
+      call MPI_Recv(token, 1, MPI_INTEGER, 0, 51, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
+      call check(token == r, 'token after MPIX_Migrate', r)
+      call MPIX_Cluster_self(after, ierr)
       call check(after /= before, 'cluster after MPIX_Migrate', r)
       if (after /= before) moves = moves + 1
+      call MPI_Send(after, 1, MPI_INTEGER, 0, 52, MPI_COMM_WORLD, ierr)
     end if
+    call one_round(r)
   end subroutine move_other
 
 #endif
@@ -300,10 +328,7 @@ contains
 #ifndef NO_MPIX
     call MPIX_Cluster_self(start, ierr)
 #endif
-    if (rank == 0) then
-      write (*, '(a)') 'fort_migrate: waiting'
-      flush (6)
-    end if
+    if (rank == 0) call say('fort_migrate: waiting')
     stopnow = .false.
     do while (.not. stopnow)
       waits = waits + 1
@@ -316,8 +341,9 @@ contains
 #ifndef NO_MPIX
     call MPIX_Cluster_self(after, ierr)
     if (after /= start) moves = moves + 1
-    write (*, '(a,i0,a,i0,a,i0)') 'fort_migrate: rank ', rank, ' cluster ', start, ' -> ', after
-    flush (6)
+    write (line, '(a,i0,a,i0,a,i0)') 'fort_migrate: rank ', rank, ' cluster ', start, ' -> ', &
+      after
+    call say(line)
 #endif
   end subroutine wait_for_stopfile
 
