@@ -4,11 +4,44 @@
 ! (MPI_ERR_ARG, the rank stays), MPI_MIGRATETO(MPIX_ANY_SPARE) by the last
 ! rank (its cluster changes, one spare fewer... and one more: the cluster it
 ! left), and MPIX_MIGRATION_STATS after it (one move, bytes sent).
+! Attributes through MPICH's Fortran bindings (our MPII_ entry points):
+! MPI_COMM_GET_ATTR and MPI-1 MPI_ATTR_GET of MPI_TAG_UB give the value
+! (not C's pointer); a key made by MPI_COMM_CREATE_KEYVAL with Fortran
+! callbacks copies value+extra_state on MPI_COMM_DUP and counts its deletes;
+! MPI_FILE_OPEN is refused with MPI_ERR_UNSUPPORTED_OPERATION.
 ! Run on N ranks with S spares; prints "fort_ext: OK N ranks S spares".
-program fort_ext
+module fort_ext_callbacks
+  implicit none
+  integer :: deletes = 0
+end module fort_ext_callbacks
+
+subroutine add_extra_copy(oldcomm, keyval, extra, valin, valout, flag, ierr)
   use mpi
   implicit none
+  integer :: oldcomm, keyval, ierr
+  integer(kind=MPI_ADDRESS_KIND) :: extra, valin, valout
+  logical :: flag
+  valout = valin + extra
+  flag = .true.
+  ierr = MPI_SUCCESS
+end subroutine add_extra_copy
+
+subroutine count_delete(comm, keyval, val, extra, ierr)
+  use mpi
+  use fort_ext_callbacks
+  implicit none
+  integer :: comm, keyval, ierr
+  integer(kind=MPI_ADDRESS_KIND) :: val, extra
+  deletes = deletes + 1
+  ierr = MPI_SUCCESS
+end subroutine count_delete
+
+program fort_ext
+  use mpi
+  use fort_ext_callbacks
+  implicit none
   include 'mpix.h'
+  external add_extra_copy, count_delete
   integer :: ierr, rank, nprocs, c0, c1, nclusters, nspares, cls, moves, nerr, total
   integer(kind=8) :: bytes
   double precision :: times(5)
@@ -41,6 +74,7 @@ program fort_ext
     call MPIX_Migration_stats(times, bytes, moves, ierr)
     call expect(ierr == MPI_SUCCESS .and. moves == 1 .and. bytes > 0, 'MPIX_MIGRATION_STATS')
   end if
+  call check_attributes()
   call MPI_Barrier(MPI_COMM_WORLD, ierr)
   call MPIX_Spare_count(c1, ierr)
   call expect(c1 == nspares, 'spares after the move (one taken, one left)')
@@ -53,6 +87,38 @@ program fort_ext
   if (total /= 0) stop 1
 
 contains
+
+  subroutine check_attributes()
+    integer(kind=MPI_ADDRESS_KIND) :: aval, extra
+    integer :: ival, keyval, dup, fh
+    logical :: flag
+    call MPI_Comm_get_attr(MPI_COMM_WORLD, MPI_TAG_UB, aval, flag, ierr)
+    call expect(ierr == MPI_SUCCESS .and. flag .and. aval >= 32767, 'MPI_TAG_UB (address kind)')
+    call MPI_Attr_get(MPI_COMM_WORLD, MPI_TAG_UB, ival, flag, ierr)
+    call expect(ierr == MPI_SUCCESS .and. flag .and. ival == aval, 'MPI_TAG_UB (MPI_ATTR_GET)')
+    extra = 1000
+    call MPI_Comm_create_keyval(add_extra_copy, count_delete, keyval, extra, ierr)
+    call expect(ierr == MPI_SUCCESS, 'MPI_COMM_CREATE_KEYVAL')
+    aval = 42 + rank
+    call MPI_Comm_set_attr(MPI_COMM_WORLD, keyval, aval, ierr)
+    aval = -1
+    call MPI_Comm_get_attr(MPI_COMM_WORLD, keyval, aval, flag, ierr)
+    call expect(flag .and. aval == 42 + rank, 'user attribute read back')
+    call MPI_Comm_dup(MPI_COMM_WORLD, dup, ierr)
+    aval = -1
+    call MPI_Comm_get_attr(dup, keyval, aval, flag, ierr)
+    call expect(flag .and. aval == 1042 + rank, 'attribute copied by the Fortran copy callback')
+    deletes = 0
+    call MPI_Comm_free(dup, ierr)
+    call expect(deletes == 1, 'Fortran delete callback at MPI_COMM_FREE')
+    call MPI_Comm_delete_attr(MPI_COMM_WORLD, keyval, ierr)
+    call expect(deletes == 2, 'Fortran delete callback at MPI_COMM_DELETE_ATTR')
+    call MPI_Comm_free_keyval(keyval, ierr)
+    call expect(ierr == MPI_SUCCESS .and. keyval == MPI_KEYVAL_INVALID, 'MPI_COMM_FREE_KEYVAL')
+    call MPI_File_open(MPI_COMM_WORLD, 'nofile', MPI_MODE_RDONLY, MPI_INFO_NULL, fh, ierr)
+    call MPI_Error_class(ierr, cls, ierr)
+    call expect(cls == MPI_ERR_UNSUPPORTED_OPERATION, 'class of MPI_FILE_OPEN')
+  end subroutine check_attributes
 
   subroutine expect(ok, what)
     logical, intent(in) :: ok
