@@ -10,8 +10,9 @@
 MPIF90=$top_builddir/tools/mpif90
 
 need_fortran() {
-    command -v "$MPIFORT_MPICH" >/dev/null 2>&1 && command -v gfortran >/dev/null 2>&1 ||
+    if ! command -v "$MPIFORT_MPICH" >/dev/null 2>&1 || ! command -v gfortran >/dev/null 2>&1; then
         skip "no Fortran compiler: install the Debian packages gfortran and libmpich-dev"
+    fi
 }
 
 # fort_build OUT SOURCE [COMPILER] [FLAGS...]: compiles SOURCE into
