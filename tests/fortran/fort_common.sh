@@ -16,12 +16,13 @@ need_fortran() {
 }
 
 # fort_build OUT SOURCE [COMPILER] [FLAGS...]: compiles SOURCE into
-# $BUILDD/OUT with our mpif90 (or COMPILER); fails with its output.
+# $BUILDD/OUT with our mpif90 (or COMPILER), module files there too (-J);
+# fails with its output.
 fort_build() {
     local out=$1 src=$2 fc=${3:-$MPIF90}
     shift 2
     [ $# -gt 0 ] && shift
-    "$fc" "$@" -o "$BUILDD/$out" "$src" >"$TMPD/fc.out" 2>&1 ||
+    "$fc" "$@" -J "$BUILDD" -o "$BUILDD/$out" "$src" >"$TMPD/fc.out" 2>&1 ||
         { cat "$TMPD/fc.out"; fail "$fc $* $src failed"; }
 }
 
