@@ -133,7 +133,7 @@ case "$show" in
 esac
 if ! command -v mpifort.mpich >/dev/null || ! command -v gfortran >/dev/null; then
     echo "SKIP: no Fortran program (install the Debian packages gfortran and libmpich-dev)"
-elif "$bindir/mpif90" -o "$tmp/fort_ext" "$top_srcdir/tests/fortran/fort_ext.f90" >"$tmp/fc.out" 2>&1; then
+elif "$bindir/mpif90" -J "$tmp" -o "$tmp/fort_ext" "$top_srcdir/tests/fortran/fort_ext.f90" >"$tmp/fc.out" 2>&1; then
     check_loads mpif90 "$tmp/fort_ext"
     echo "== mpif90: $bindir/mpiexec -n 3 --spares 1 $tmp/fort_ext"
     env -u LD_LIBRARY_PATH NMPI_RUN_DIR="$tmp/run" timeout -k 10 "$TIMEOUT" \
