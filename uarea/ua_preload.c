@@ -21,8 +21,7 @@
  * launcher's descriptors survive exec. In the new process the constructor
  * finds itself first and puts LD_PRELOAD back as it was, so the program's
  * own children do not inherit the preload. NMPI_UA_PRELOAD guards against a
- * loop; NMPI_PRELOAD=0 turns the re-exec off (the rank then has no
- * container and MPI_Init says so).
+ * loop (an internal handshake, like ua_aslr.c's, not a setting).
  */
 #include <dlfcn.h>
 #include <stdio.h>
@@ -94,7 +93,6 @@ static void ua_preload_reexec(char **argv)
 /* glibc hands ELF constructors the program's argc, argv and envp. */
 __attribute__((constructor)) static void ua_preload_ensure(int argc, char **argv, char **envp)
 {
-    const char *off = getenv("NMPI_PRELOAD");
     (void)argc;
     (void)envp;
 
@@ -105,11 +103,6 @@ __attribute__((constructor)) static void ua_preload_ensure(int argc, char **argv
     }
     if (!getenv("PMI_FD"))
         return;
-    if (off && !strcmp(off, "0")) {
-        ua_log("the library is loaded after libc and NMPI_PRELOAD=0: no container, MPI_Init "
-               "will fail (link with our mpicc/mpif90, or let the library preload itself)");
-        return;
-    }
     if (getenv(UA_PRELOAD_GUARD)) {
         ua_log("libc's start-up still comes first with the library preloaded: rank not movable");
         ua_preload_restore();

@@ -32,7 +32,6 @@ static const struct unsup_family_info unsup_families[] = {
                     MPI_ERR_UNSUPPORTED_OPERATION, 1},
     [UNSUP_BIGCOUNT] = {"the MPI-4 large-count (_c) form of this call",
                         MPI_ERR_UNSUPPORTED_OPERATION, 1},
-    [UNSUP_MISC] = {"this call", MPI_ERR_UNSUPPORTED_OPERATION, 1},
 };
 
 int mpi_unsupported(enum unsup_family fam, const char *fname)

@@ -23,7 +23,6 @@ enum unsup_family {
     UNSUP_PART,     /* MPI-4 partitioned communication: MPI_Psend_init... */
     UNSUP_ULFM,     /* MPICH's fault-tolerance extensions: MPIX_Comm_revoke... */
     UNSUP_BIGCOUNT, /* MPI-4 large-count forms: MPI_Send_c... */
-    UNSUP_MISC,     /* single calls of other families: MPI_Ibsend... */
 };
 
 /* Reports that call fname of family fam is not supported and returns the

@@ -7,6 +7,8 @@
 ! runs unchanged on our library, where only mpimigrate moves its ranks.
 !
 ! Usage: fort_migrate MODE ROUNDS [STOPFILE]
+! Rank 0 first prints "fort_migrate: LD_PRELOAD=[...]", what the program
+! (and so its children) sees.
 !   MODE basic: point-to-point, collectives and derived datatypes;
 !   MODE cart:  the same plus a 2-D periodic Cartesian halo exchange
 !               (MPI_Dims_create, MPI_Cart_create, MPI_Cart_shift...).
@@ -55,6 +57,10 @@ program fort_migrate
   read (arg, *) rounds
   call get_command_argument(3, stopfile)
   havestop = len_trim(stopfile) > 0
+  if (rank == 0) then
+    call get_environment_variable('LD_PRELOAD', arg)
+    call say('fort_migrate: LD_PRELOAD=[' // trim(arg) // ']')
+  end if
   left = mod(rank + nprocs - 1, nprocs)
   right = mod(rank + 1, nprocs)
   nerr = 0

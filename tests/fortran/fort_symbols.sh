@@ -51,7 +51,8 @@ family() {
     MPI_Info_* | MPI_Mprobe | MPI_Improbe | MPI_Mrecv* | MPI_Imrecv* | MPI_Comm_idup* | \
         MPI_Comm_dup_with_info | MPI_Comm_create_group | MPI_Comm_set_info | \
         MPI_Comm_get_info | MPI_Isendrecv* | MPI_Grequest_* | MPI_Add_error_* | \
-        MPI_Alloc_mem | MPI_Free_mem | MPI_Errhandler_* | MPI_Status_set_*)
+        MPI_Alloc_mem | MPI_Free_mem | MPI_Errhandler_* | MPI_Status_set_* | MPI_Ibsend | \
+        MPI_Request_get_status | MPIX_Delete_error_*)
         echo "communicator/info/matched-probe/misc calls" ;;
     MPII_* | MPI_F_* | MPI_F08_* | MPI_UNWEIGHTED | MPI_WEIGHTS_EMPTY | MPI_Status_*)
         echo "Fortran support (mpi/fort/)" ;;
