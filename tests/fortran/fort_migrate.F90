@@ -290,22 +290,26 @@ contains
   end subroutine move_self
 
   ! Rank 0 asks the last rank to move. A rank moves at a wait inside MPI,
-  ! so (as tests/mpi/migrate.c does) rank 0 asks, takes the target's
-  ! cluster (its own progress sends the ask), and only 0.1 s later sends the
-  ! token the target waits for: the target must have moved by then, and
+  ! so the ask must come when the target has no other wait left before the
+  ! one meant for it: the target first sends its cluster (after that it
+  ! only waits for the token); rank 0 receives it, asks, keeps its own
+  ! progress going for 0.1 s (MPI_Iprobe: the ask goes out) and only then
+  ! sends the token. The target must have moved when the token arrives, and
   ! tells rank 0 its new cluster.
   subroutine move_other(r)
     integer, intent(in) :: r
     integer :: target, token, c0, c1
+    logical :: flag
     double precision :: t0
     target = nprocs - 1
     if (target == 0) return
     if (rank == 0) then
+      call MPI_Recv(c0, 1, MPI_INTEGER, target, 50, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
       call MPIX_Migrate(target, MPIX_ANY_SPARE, MPI_COMM_WORLD, ierr)
       call check_mpi(ierr, 'MPIX_Migrate', r)
-      call MPI_Recv(c0, 1, MPI_INTEGER, target, 50, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
       t0 = MPI_Wtime()
       do while (MPI_Wtime() - t0 < 0.1d0)
+        call MPI_Iprobe(MPI_ANY_SOURCE, 99, MPI_COMM_WORLD, flag, MPI_STATUS_IGNORE, ierr)
       end do
       call MPI_Send(r, 1, MPI_INTEGER, target, 51, MPI_COMM_WORLD, ierr)
       call MPI_Recv(c1, 1, MPI_INTEGER, target, 52, MPI_COMM_WORLD, MPI_STATUS_IGNORE, ierr)
