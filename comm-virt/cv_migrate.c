@@ -55,6 +55,10 @@ static void cv_move_depart(int dest)
     struct cv_rank *r = cv_self();
 
     cv_cluster.route[r->rank] = dest;
+    /* The epoch the rank announces on arrival: routes of the rank's
+     * earlier places (other ranks' snapshots, late announcements) can no
+     * longer replace this one while the move is under way. */
+    cv_cluster.epoch[r->rank] = r->moves + 1;
     memcpy(r->route_snap, cv_cluster.route, (size_t)r->size * sizeof(int));
     memcpy(r->epoch_snap, cv_cluster.epoch, (size_t)r->size * sizeof(uint32_t));
 }
