@@ -3,7 +3,7 @@
  * The entries of dims the caller left 0 get the most balanced factors of
  * nnodes / (product of the others): among the non-increasing k-tuples whose
  * product is that number, the one whose largest and smallest factors differ
- * least (ties: the one that is smallest in lexicographic order). The search
+ * least (ties: see better()). The search
  * walks the divisors in increasing order, level by level, and stops a level
  * as soon as no later choice can beat the best spread found: the smallest
  * factor still to come is at most the (k-1)-th root of what is left, so
@@ -49,16 +49,30 @@ struct dims_search {
     long spread;
 };
 
+/* Non-zero when cur (complete, of the given spread) beats best: a smaller
+ * spread, or the same and then, from the second factor on, the first one
+ * that differs is closer to the smallest factor (so the rest is better
+ * balanced; this is the order MPICH's results follow). */
+static int better(const struct dims_search *ds, long spread)
+{
+    int i, k = ds->k;
+
+    if (spread != ds->spread)
+        return spread < ds->spread;
+    for (i = 1; i < k && ds->cur[i] - ds->cur[k - 1] == ds->best[i] - ds->best[k - 1]; i++)
+        ;
+    return i < k && ds->cur[i] - ds->cur[k - 1] < ds->best[i] - ds->best[k - 1];
+}
+
 /* Chooses factor number `depth` (at most hi) of what is left, m. */
 static void dims_pick(struct dims_search *ds, int depth, long m, long hi)
 {
     int left = ds->k - depth, i;
 
     if (left == 1) {
-        long spread = (depth ? ds->cur[0] : m) - m;
-        if (m <= hi && spread < ds->spread) {
-            ds->cur[depth] = (int)m;
-            ds->spread = spread;
+        ds->cur[depth] = (int)m;
+        if (m <= hi && better(ds, (depth ? ds->cur[0] : m) - m)) {
+            ds->spread = (depth ? ds->cur[0] : m) - m;
             for (i = 0; i < ds->k; i++)
                 ds->best[i] = ds->cur[i];
         }
@@ -68,7 +82,7 @@ static void dims_pick(struct dims_search *ds, int depth, long m, long hi)
         long d = ds->divs[i], first = depth ? ds->cur[0] : d;
         if (m % d || ipow_cap(d, left, m) < m)
             continue; /* not a factor, or too small to stay non-increasing */
-        if (first - iroot(m / d, left - 1) >= ds->spread)
+        if (first - iroot(m / d, left - 1) > ds->spread)
             break;
         ds->cur[depth] = (int)d;
         dims_pick(ds, depth + 1, m / d, d);
