@@ -76,9 +76,15 @@ static void side_block(const struct nbr_side *x, int i, char **buf_p, int *count
     *type_p = dt;
 }
 
-/* The round: a receive per in-neighbour, then a send per out-neighbour. */
+/* The round: a receive per in-neighbour, then a send per out-neighbour.
+ * On a Cartesian grid the receive block of the neighbour at -1 along a
+ * dimension holds what that neighbour sent towards +1, and the other way
+ * round (MPI-4.0 7.6, and MPICH): sends go out in the order +1, -1 of each
+ * dimension while receives are posted -1, +1, so that when both neighbours
+ * are one rank (a periodic dimension of 1 or 2) the in-order matching of
+ * one pair's messages pairs each block with the opposite direction. */
 static void nbr_round(struct mpi_sched *sc, const struct nbr_side *snd, const int *out, int nout,
-                      const struct nbr_side *rcv, const int *in, int nin)
+                      const struct nbr_side *rcv, const int *in, int nin, int cart)
 {
     MPI_Datatype dt;
     char *b;
@@ -89,8 +95,9 @@ static void nbr_round(struct mpi_sched *sc, const struct nbr_side *snd, const in
         sched_recv(sc, b, n, dt, in[i]);
     }
     for (i = 0; i < nout; i++) {
-        side_block(snd, i, &b, &n, &dt);
-        sched_send(sc, b, n, dt, out[i]);
+        int j = cart ? i ^ 1 : i; /* 2d + 1 before 2d on a grid */
+        side_block(snd, j, &b, &n, &dt);
+        sched_send(sc, b, n, dt, out[j]);
     }
 }
 
@@ -110,7 +117,7 @@ int nbr_sched(struct mpi_comm *c, const struct nbr_side *snd, const struct nbr_s
     if (!err && !(*sc_p = mpi_sched_new(c)))
         err = -ENOMEM;
     if (!err)
-        nbr_round(*sc_p, snd, out, nout, rcv, in, nin);
+        nbr_round(*sc_p, snd, out, nout, rcv, in, nin, t->kind == MPI_CART);
     free(in);
     free(out);
     return err;

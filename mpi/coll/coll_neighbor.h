@@ -7,7 +7,9 @@
  * topology (topo.h); an MPI_PROC_NULL neighbour (the edge of a non-periodic
  * grid) moves nothing and leaves its receive block untouched. Two messages
  * between the same pair in one call carry the same tag and match in the
- * order they were posted, as in MPICH. A call describes each side, sends
+ * order they were posted; on a Cartesian grid the sends are ordered so
+ * that the block of the neighbour at -1 receives what it sent towards +1
+ * (coll_neighbor.c), as MPI-4.0 and MPICH do. A call describes each side, sends
  * and receives, with a struct nbr_side; the variants differ only in how
  * they fill it.
  */

@@ -5,11 +5,11 @@
  * coordinate varies fastest), as MPI-3.1 7.5.1 says, so the topology only
  * stores dims and periods: coordinates and shifts are computed from ranks.
  * Ranks are never reordered (see mpi_topo_attach), so Cart_map returns the
- * rank itself when it fits in the grid. Error classes, as in MPICH: a bad
- * dimension count or extent is MPI_ERR_DIMS, a grid larger than the group,
- * a short output array, a coordinate off a non-periodic edge or a direction
- * that is no dimension are MPI_ERR_ARG, a rank out of range MPI_ERR_RANK, a
- * communicator that is not Cartesian MPI_ERR_TOPOLOGY.
+ * rank itself when it fits in the grid. Error classes (MPICH's where it has
+ * one): an extent <= 0 is MPI_ERR_DIMS; a negative dimension count, a grid
+ * larger than the group, a short output array, a coordinate off a
+ * non-periodic edge or a direction that is no dimension are MPI_ERR_ARG; a rank out of range
+ * MPI_ERR_RANK, a communicator that is not Cartesian MPI_ERR_TOPOLOGY.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -61,9 +61,7 @@ static int cart_check(const struct mpi_comm *c, int ndims, const int *dims, cons
     long prod = 1;
     int i;
 
-    if (ndims < 0)
-        return MPI_ERR_DIMS;
-    if (ndims > 0 && (!dims || !periods))
+    if (ndims < 0 || (ndims > 0 && (!dims || !periods)))
         return MPI_ERR_ARG;
     for (i = 0; i < ndims; i++) {
         if (dims[i] <= 0)

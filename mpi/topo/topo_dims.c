@@ -133,9 +133,7 @@ static int dims_check(int nnodes, int ndims, const int *dims, long *m_p, int *fr
     long prod = 1;
     int i, nfree = 0;
 
-    if (ndims < 0)
-        return MPI_ERR_DIMS;
-    if (nnodes < 0 || (ndims > 0 && !dims))
+    if (nnodes < 0 || ndims < 0 || (ndims > 0 && !dims))
         return MPI_ERR_ARG;
     for (i = 0; i < ndims; i++) {
         if (dims[i] < 0)
