@@ -23,7 +23,7 @@ static int nbr_start(MPI_Comm comm, const struct nbr_side *snd, const struct nbr
                      MPI_Request *request, const char *fname)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     struct mpi_sched *sc = NULL;
     int err = coll_enter(comm, &s, &c);
 

@@ -104,7 +104,7 @@ static void nbr_round(struct mpi_sched *sc, const struct nbr_side *snd, const in
 int nbr_sched(struct mpi_comm *c, const struct nbr_side *snd, const struct nbr_side *rcv,
               struct mpi_sched **sc_p)
 {
-    struct mpi_topo *t;
+    struct mpi_topo *t = NULL;
     int *in = NULL, *out = NULL, nin = 0, nout = 0;
     int err = mpi_topo_get(c, 0, &t);
 
@@ -128,7 +128,7 @@ static int nbr_run(MPI_Comm comm, const struct nbr_side *snd, const struct nbr_s
                    const char *fname)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     struct mpi_sched *sc = NULL;
     int err = coll_enter(comm, &s, &c);
 

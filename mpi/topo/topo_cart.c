@@ -97,8 +97,8 @@ int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int p
                      int reorder, MPI_Comm *comm_cart)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int nnodes = 0, err = mpi_enter(&s);
 
     (void)reorder; /* see mpi_topo_attach */
@@ -118,7 +118,7 @@ int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int p
 int PMPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int periods[], int *newrank)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     int nnodes = 0, err = mpi_enter(&s);
 
     if (!err)
@@ -148,8 +148,8 @@ static int cart_enter(MPI_Comm comm, struct mpi_comm **c_p, struct mpi_topo **t_
 
 int PMPI_Cartdim_get(MPI_Comm comm, int *ndims)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);
 
     if (!err && !ndims)
@@ -162,8 +162,8 @@ int PMPI_Cartdim_get(MPI_Comm comm, int *ndims)
 
 int PMPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coords[])
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int i, err = cart_enter(comm, &c, &t);
 
     if (!err && maxdims < t->ndims)
@@ -183,8 +183,8 @@ int PMPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coo
 
 int PMPI_Cart_rank(MPI_Comm comm, const int coords[], int *rank)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int i, r = 0, err = cart_enter(comm, &c, &t);
 
     if (!err && (!rank || (t->ndims > 0 && !coords)))
@@ -205,8 +205,8 @@ int PMPI_Cart_rank(MPI_Comm comm, const int coords[], int *rank)
 
 int PMPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[])
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);
 
     if (!err && (rank < 0 || rank >= c->size))
@@ -222,8 +222,8 @@ int PMPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[])
 
 int PMPI_Cart_shift(MPI_Comm comm, int direction, int disp, int *rank_source, int *rank_dest)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);
 
     if (!err && (direction < 0 || direction >= t->ndims || !rank_source || !rank_dest))

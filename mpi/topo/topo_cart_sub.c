@@ -55,9 +55,9 @@ static int sub_color(const struct mpi_topo *t, int rank, const int *remain)
 int PMPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c, *n = NULL;
-    struct mpi_topo *t, *sub = NULL;
-    int err = mpi_enter(&s), color;
+    struct mpi_comm *c = NULL, *n = NULL;
+    struct mpi_topo *t = NULL, *sub = NULL;
+    int err = mpi_enter(&s);
 
     if (!err)
         err = mpi_check_comm(s, comm, &c);
@@ -68,8 +68,8 @@ int PMPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm)
     if (!err && !(sub = sub_topo(t, remain_dims)))
         err = -ENOMEM;
     if (!err) {
-        color = sub->ndims > 0 ? sub_color(t, c->rank, remain_dims)
-                               : (c->rank == 0 ? 0 : MPI_UNDEFINED);
+        int color = sub->ndims > 0 ? sub_color(t, c->rank, remain_dims)
+                                   : (c->rank == 0 ? 0 : MPI_UNDEFINED);
         err = mpi_comm_split_build(s, c, color, c->rank, &n);
     }
     if (!err && n) {

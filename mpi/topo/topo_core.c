@@ -171,7 +171,7 @@ int mpi_topo_attach(struct mpi_rank_state *s, struct mpi_comm *c, int nnodes, st
 int PMPI_Topo_test(MPI_Comm comm, int *status)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     int err = mpi_enter(&s);
 
     if (!err)

@@ -87,8 +87,8 @@ int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int s
                                     MPI_Info info, int reorder, MPI_Comm *comm_dist_graph)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = mpi_enter(&s);
 
     (void)info, (void)reorder;
@@ -230,7 +230,7 @@ int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[], const 
                            int reorder, MPI_Comm *comm_dist_graph)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     struct dist_edge *mine = NULL, *in = NULL;
     int *off = NULL, *ioff = NULL, err = mpi_enter(&s);
@@ -272,8 +272,8 @@ static int dist_enter(MPI_Comm comm, struct mpi_comm **c_p, struct mpi_topo **t_
 
 int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int *indegree, int *outdegree, int *weighted)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = dist_enter(comm, &c, &t);
 
     if (!err && (!indegree || !outdegree || !weighted))
@@ -298,8 +298,8 @@ static void copy_side(int n, const int *ranks, const int *w, int weighted, int *
 int PMPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[], int sourceweights[],
                               int maxoutdegree, int destinations[], int destweights[])
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = dist_enter(comm, &c, &t);
 
     if (!err && (maxindegree < t->indegree || maxoutdegree < t->outdegree))

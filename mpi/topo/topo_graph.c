@@ -62,8 +62,8 @@ int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const in
                       int reorder, MPI_Comm *comm_graph)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = mpi_enter(&s);
 
     (void)reorder; /* see mpi_topo_attach */
@@ -83,7 +83,7 @@ int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const in
 int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[], int *newrank)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c;
+    struct mpi_comm *c = NULL;
     int err = mpi_enter(&s);
 
     if (!err)
@@ -118,8 +118,8 @@ static int nedges_of(const struct mpi_topo *t)
 
 int PMPI_Graphdims_get(MPI_Comm comm, int *nnodes, int *nedges)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = graph_enter(comm, &c, &t);
 
     if (!err && (!nnodes || !nedges))
@@ -133,8 +133,8 @@ int PMPI_Graphdims_get(MPI_Comm comm, int *nnodes, int *nedges)
 
 int PMPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[])
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int err = graph_enter(comm, &c, &t);
 
     if (!err && (maxindex < t->nnodes || maxedges < nedges_of(t)))
@@ -159,8 +159,8 @@ static int graph_degree(const struct mpi_topo *t, int r, int *first_p)
 
 int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors)
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int first, err = graph_enter(comm, &c, &t);
 
     if (!err && (rank < 0 || rank >= t->nnodes))
@@ -175,8 +175,8 @@ int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors)
 
 int PMPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[])
 {
-    struct mpi_comm *c;
-    struct mpi_topo *t;
+    struct mpi_comm *c = NULL;
+    struct mpi_topo *t = NULL;
     int first = 0, n = 0, err = graph_enter(comm, &c, &t);
 
     if (!err && (rank < 0 || rank >= t->nnodes))
