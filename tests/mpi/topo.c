@@ -220,82 +220,111 @@ static void fill_send(int *send, int nout, int call, int same)
             send[j * BLK + e] = payload(rank, j, e, call);
 }
 
-/* All ten neighbourhood collectives on comm (whose neighbours nbrs_of
- * gives), each checked. */
-static void neighbor_all(MPI_Comm comm, const char *name)
-{
-    struct nbrs me;
+/* The arguments of one neighbourhood collective call. */
+struct call_args {
     int send[MAXN * BLK], recv[MAXN * BLK * 2], off[MAXN], cnt[MAXN], sdis[MAXN], rdis[MAXN];
     MPI_Aint sb[MAXN], rb[MAXN];
     MPI_Datatype types[MAXN];
+};
+
+/* Calls collective `kind` (0 allgather, 1 allgatherv, 2 alltoall, 3
+ * alltoallv, 4 alltoallw) on comm: blocking (mode 0), nonblocking (1, sets
+ * *req) or persistent init (2, sets *req). */
+static int post(int kind, int mode, struct call_args *a, MPI_Comm comm, MPI_Request *req)
+{
+    int *s = a->send, *r = a->recv, *c = a->cnt;
+
+    switch (kind * 3 + mode) {
+    case 0:
+        return MPI_Neighbor_allgather(s, BLK, MPI_INT, r, BLK, MPI_INT, comm);
+    case 1:
+        return MPI_Ineighbor_allgather(s, BLK, MPI_INT, r, BLK, MPI_INT, comm, req);
+    case 2:
+        return MPI_Neighbor_allgather_init(s, BLK, MPI_INT, r, BLK, MPI_INT, comm, MPI_INFO_NULL,
+                                           req);
+    case 3:
+        return MPI_Neighbor_allgatherv(s, BLK, MPI_INT, r, c, a->rdis, MPI_INT, comm);
+    case 4:
+        return MPI_Ineighbor_allgatherv(s, BLK, MPI_INT, r, c, a->rdis, MPI_INT, comm, req);
+    case 5:
+        return MPI_Neighbor_allgatherv_init(s, BLK, MPI_INT, r, c, a->rdis, MPI_INT, comm,
+                                            MPI_INFO_NULL, req);
+    case 6:
+        return MPI_Neighbor_alltoall(s, BLK, MPI_INT, r, BLK, MPI_INT, comm);
+    case 7:
+        return MPI_Ineighbor_alltoall(s, BLK, MPI_INT, r, BLK, MPI_INT, comm, req);
+    case 8:
+        return MPI_Neighbor_alltoall_init(s, BLK, MPI_INT, r, BLK, MPI_INT, comm, MPI_INFO_NULL,
+                                          req);
+    case 9:
+        return MPI_Neighbor_alltoallv(s, c, a->sdis, MPI_INT, r, c, a->rdis, MPI_INT, comm);
+    case 10:
+        return MPI_Ineighbor_alltoallv(s, c, a->sdis, MPI_INT, r, c, a->rdis, MPI_INT, comm, req);
+    case 11:
+        return MPI_Neighbor_alltoallv_init(s, c, a->sdis, MPI_INT, r, c, a->rdis, MPI_INT, comm,
+                                           MPI_INFO_NULL, req);
+    case 12:
+        return MPI_Neighbor_alltoallw(s, c, a->sb, a->types, r, c, a->rb, a->types, comm);
+    case 13:
+        return MPI_Ineighbor_alltoallw(s, c, a->sb, a->types, r, c, a->rb, a->types, comm, req);
+    default:
+        return MPI_Neighbor_alltoallw_init(s, c, a->sb, a->types, r, c, a->rb, a->types, comm,
+                                           MPI_INFO_NULL, req);
+    }
+}
+
+/* Block layout of a call of `kind` for a rank with neighbours me. */
+static void layout(struct call_args *a, const struct nbrs *me, int kind)
+{
+    for (int k = 0; k < MAXN; k++) {
+        a->off[k] = k * BLK;
+        a->cnt[k] = BLK;
+        a->types[k] = MPI_INT;
+    }
+    if (kind == 1 || kind >= 3) /* v and w forms: reversed blocks with gaps */
+        for (int k = 0; k < me->nin; k++)
+            a->off[k] = (me->nin - 1 - k) * 2 * BLK + 1;
+    for (int k = 0; k < me->nout; k++) {
+        a->sdis[k] = k * BLK;
+        a->sb[k] = (MPI_Aint)(k * BLK * sizeof(int));
+    }
+    for (int k = 0; k < me->nin; k++) {
+        a->rdis[k] = a->off[k];
+        a->rb[k] = (MPI_Aint)(a->off[k] * sizeof(int));
+    }
+}
+
+/* All fifteen neighbourhood collectives on comm (whose neighbours nbrs_of
+ * gives), blocking, nonblocking and persistent (started twice, with new
+ * data in the same buffers each time), each checked. */
+static void neighbor_all(MPI_Comm comm, const char *name)
+{
+    static struct call_args a; /* large: not on the stack */
+    struct nbrs me;
     MPI_Request req;
     char what[64];
 
     nbrs_of(rank, &me);
-    for (int call = 0; call < 10; call++) {
-        int nb = call >= 5, kind = call % 5, same = kind < 2;
-        snprintf(what, sizeof(what), "%s %s%d", name, nb ? "I" : "", kind);
-        for (int i = 0; i < MAXN * BLK * 2; i++)
-            recv[i] = SENT;
-        fill_send(send, me.nout, call, same);
-        for (int k = 0; k < MAXN; k++) {
-            off[k] = k * BLK;
-            cnt[k] = BLK;
-            types[k] = MPI_INT;
+    for (int call = 0; call < 15; call++) {
+        int mode = call / 5, kind = call % 5, same = kind < 2;
+        int starts = mode == 2 ? 2 : 1;
+        snprintf(what, sizeof(what), "%s %s%d", name, mode == 2 ? "P" : mode ? "I" : "", kind);
+        layout(&a, &me, kind);
+        for (int start = 0; start < starts; start++) {
+            int salt = call + 100 * start;
+            for (int i = 0; i < MAXN * BLK * 2; i++)
+                a.recv[i] = SENT;
+            fill_send(a.send, me.nout, salt, same);
+            if (start == 0)
+                MPI_CHECK(post(kind, mode, &a, comm, &req));
+            if (mode == 2)
+                MPI_CHECK(MPI_Start(&req));
+            if (mode > 0)
+                MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+            expect_blocks(a.recv, a.off, salt, same, what);
         }
-        if (kind == 1 || kind >= 3) /* v and w forms: reversed blocks with gaps */
-            for (int k = 0; k < me.nin; k++)
-                off[k] = (me.nin - 1 - k) * 2 * BLK + 1;
-        for (int k = 0; k < me.nout; k++) {
-            sdis[k] = k * BLK;
-            sb[k] = (MPI_Aint)(k * BLK * sizeof(int));
-        }
-        for (int k = 0; k < me.nin; k++) {
-            rdis[k] = off[k];
-            rb[k] = (MPI_Aint)(off[k] * sizeof(int));
-        }
-        switch (kind) {
-        case 0:
-            if (nb)
-                MPI_CHECK(
-                    MPI_Ineighbor_allgather(send, BLK, MPI_INT, recv, BLK, MPI_INT, comm, &req));
-            else
-                MPI_CHECK(MPI_Neighbor_allgather(send, BLK, MPI_INT, recv, BLK, MPI_INT, comm));
-            break;
-        case 1:
-            if (nb)
-                MPI_CHECK(MPI_Ineighbor_allgatherv(send, BLK, MPI_INT, recv, cnt, rdis, MPI_INT,
-                                                   comm, &req));
-            else
-                MPI_CHECK(
-                    MPI_Neighbor_allgatherv(send, BLK, MPI_INT, recv, cnt, rdis, MPI_INT, comm));
-            break;
-        case 2:
-            if (nb)
-                MPI_CHECK(
-                    MPI_Ineighbor_alltoall(send, BLK, MPI_INT, recv, BLK, MPI_INT, comm, &req));
-            else
-                MPI_CHECK(MPI_Neighbor_alltoall(send, BLK, MPI_INT, recv, BLK, MPI_INT, comm));
-            break;
-        case 3:
-            if (nb)
-                MPI_CHECK(MPI_Ineighbor_alltoallv(send, cnt, sdis, MPI_INT, recv, cnt, rdis,
-                                                  MPI_INT, comm, &req));
-            else
-                MPI_CHECK(MPI_Neighbor_alltoallv(send, cnt, sdis, MPI_INT, recv, cnt, rdis, MPI_INT,
-                                                 comm));
-            break;
-        default:
-            if (nb)
-                MPI_CHECK(MPI_Ineighbor_alltoallw(send, cnt, sb, types, recv, cnt, rb, types, comm,
-                                                  &req));
-            else
-                MPI_CHECK(MPI_Neighbor_alltoallw(send, cnt, sb, types, recv, cnt, rb, types, comm));
-            break;
-        }
-        if (nb)
-            MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
-        expect_blocks(recv, off, call, same, what);
+        if (mode == 2)
+            MPI_CHECK(MPI_Request_free(&req));
     }
 }
 
@@ -568,7 +597,8 @@ static void test_dist_graph(void)
     MPI_CHECK(MPI_Dist_graph_create_adjacent(MPI_COMM_WORLD, 0, src, MPI_WEIGHTS_EMPTY, 0, src,
                                              MPI_WEIGHTS_EMPTY, MPI_INFO_NULL, 0, &dc));
     want.nin = want.nout = 0;
-    check_dist(dc, &want, inw, outw, 1, 0);
+    if (!mpich) /* MPICH 4.0.2's Dist_graph_neighbors dies (SIGSEGV) here */
+        check_dist(dc, &want, inw, outw, 1, 0);
     MPI_CHECK(MPI_Comm_free(&dc));
     /* Bad adjacencies. */
     src[0] = size, src[1] = 0;
@@ -583,11 +613,11 @@ static void test_dist_graph(void)
                                                 MPI_UNWEIGHTED, MPI_INFO_NULL, 0, &dc),
                  MPI_ERR_ARG);
     dsts[0] = -3;
-    CHECK_CLASS(
+    CHECK_STRICT(
         MPI_Dist_graph_create(MPI_COMM_WORLD, 1, srcs, degs, dsts, ws, MPI_INFO_NULL, 0, &dc),
         MPI_ERR_RANK);
     degs[0] = -1;
-    CHECK_CLASS(
+    CHECK_STRICT(
         MPI_Dist_graph_create(MPI_COMM_WORLD, 1, srcs, degs, dsts, ws, MPI_INFO_NULL, 0, &dc),
         MPI_ERR_ARG);
 }
