@@ -1,11 +1,13 @@
 /* topo_migrate.c: a 2-D periodic halo exchange on a Cartesian communicator
  * while ranks move.
  *
- * Each rank owns K cells. An iteration has two exchanges with the four grid
- * neighbours: a blocking MPI_Neighbor_alltoall, then an
- * MPI_Ineighbor_alltoall that is still in flight while ranks move; after
- * each, every cell is updated from the received halos. Moves, by iteration
- * (mode "move"; mode "still" moves nobody):
+ * Each rank owns K cells. An iteration has three exchanges with the four
+ * grid neighbours: a blocking MPI_Neighbor_alltoall, then an
+ * MPI_Ineighbor_alltoall and then a start of a persistent
+ * MPI_Neighbor_alltoall_init request, each still in flight while ranks
+ * move; after each, every cell is updated from the received halos. Moves
+ * with the nonblocking exchange in flight, by iteration (mode "move"; mode
+ * "still" moves nobody; the persistent one has those of iteration it + 2):
  *  - it % 4 == 0: one rank moves with the nonblocking exchange in flight;
  *  - it % 4 == 1: a rank and its neighbour at +1 along dimension 0 (both
  *    ends of two of the messages in flight) move at the same moment;
@@ -56,7 +58,7 @@ static int nbr(int r, int k)
 static uint32_t halo(const uint32_t *c, int k, int e, int it, int phase)
 {
     uint32_t v = c[e % K] ^ (uint32_t)(k + 1) * 0x9e3779b9u;
-    return v + (uint32_t)e * 2654435761u + (uint32_t)(it * 2 + phase);
+    return v + (uint32_t)e * 2654435761u + (uint32_t)(it * 3 + phase);
 }
 
 /* New cells from the old ones and the four received blocks (recv[k] from
@@ -166,7 +168,8 @@ static void blocking_exchange(MPI_Comm cart, uint32_t *c, uint32_t *send, uint32
     verify(recv, c, it, 0);
 }
 
-static void iteration(MPI_Comm cart, uint32_t *c, uint32_t *send, uint32_t *recv, int it)
+static void iteration(MPI_Comm cart, uint32_t *c, uint32_t *send, uint32_t *recv, int it,
+                      MPI_Request *persist)
 {
     MPI_Request req;
 
@@ -177,6 +180,13 @@ static void iteration(MPI_Comm cart, uint32_t *c, uint32_t *send, uint32_t *recv
         move_self();
     MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
     verify(recv, c, it, 1);
+    /* The persistent exchange, on the same buffers, other ranks moving. */
+    fill(send, c, it, 2);
+    MPI_CHECK(MPI_Start(persist));
+    if (moves_in_flight(it + 2, rank))
+        move_self();
+    MPI_CHECK(MPI_Wait(persist, MPI_STATUS_IGNORE));
+    verify(recv, c, it, 2);
 }
 
 int main(int argc, char **argv)
@@ -184,6 +194,7 @@ int main(int argc, char **argv)
     int iters = argc > 2 ? atoi(argv[2]) : 12, periods[2] = {1, 1}, spares, total = 0;
     uint32_t cells[K], *send, *recv, *all = NULL, sum = 0;
     MPI_Comm cart;
+    MPI_Request persist;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -200,8 +211,11 @@ int main(int argc, char **argv)
     send = malloc(sizeof(uint32_t) * 4 * B);
     recv = malloc(sizeof(uint32_t) * 4 * B);
     CHECK(send && recv);
+    MPI_CHECK(MPI_Neighbor_alltoall_init(send, B, MPI_UINT32_T, recv, B, MPI_UINT32_T, cart,
+                                         MPI_INFO_NULL, &persist));
     for (int it = 0; it < iters; it++)
-        iteration(cart, cells, send, recv, it);
+        iteration(cart, cells, send, recv, it, &persist);
+    MPI_CHECK(MPI_Request_free(&persist));
     /* The checksum is of the real cells, gathered, not of the reference. */
     if (rank == 0)
         CHECK(all = malloc(sizeof(uint32_t) * K * (size_t)size));

@@ -1,10 +1,10 @@
 #!/bin/bash
 # topo_migrate.sh: a 2-D periodic halo exchange with neighbourhood
-# collectives (blocking, and nonblocking in flight) while ranks move: one,
-# both ends of a message, two at once, one moved inside the blocking call
-# (topo_migrate.c). Every halo and cell is checked against a serial
-# reference in the program; here the final grid of each run with moves must
-# also equal the one of the same run without moves.
+# collectives (blocking, and nonblocking and persistent in flight) while
+# ranks move: one, both ends of a message, two at once, one moved inside the
+# blocking call (topo_migrate.c). Every halo and cell is checked against a
+# serial reference in the program; here the final grid of each run with
+# moves must also equal the one of the same run without moves.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=10
