@@ -347,6 +347,14 @@ static void test_dims(void)
     CHECK(d2[0] == 7 && d2[1] == 1);
     MPI_CHECK(MPI_Dims_create(24, 4, d4)); /* dims[1] fixed at 3: 8 left for 3 */
     CHECK(d4[0] == 2 && d4[1] == 3 && d4[2] == 2 && d4[3] == 2);
+    /* Equal spreads: the largest smallest factor wins (as MPICH). */
+    MPI_CHECK(MPI_Dims_create(5040, 3, (d3[0] = d3[1] = d3[2] = 0, d3)));
+    CHECK(d3[0] == 21 && d3[1] == 16 && d3[2] == 15);
+    {
+        int d5[5] = {0, 0, 0, 0, 0};
+        MPI_CHECK(MPI_Dims_create(289296, 5, d5));
+        CHECK(d5[0] == 41 && d5[1] == 14 && d5[2] == 9 && d5[3] == 8 && d5[4] == 7);
+    }
     MPI_CHECK(MPI_Dims_create(1, 0, NULL));
     CHECK_CLASS(MPI_Dims_create(-1, 2, d2), MPI_ERR_ARG);
     CHECK_CLASS(MPI_Dims_create(6, -1, d2), MPI_ERR_ARG);
