@@ -80,8 +80,8 @@ int mpi_topo_attach(struct mpi_rank_state *s, struct mpi_comm *c, int nnodes, st
 void mpi_topo_cart_coords(const struct mpi_topo *t, int rank, int *coords);
 
 /* The rank `disp` steps from `rank` along dimension dir, or MPI_PROC_NULL
- * off a non-periodic edge. */
-int mpi_topo_cart_step(const struct mpi_topo *t, int rank, int dir, int disp);
+ * off a non-periodic edge (a long: -INT_MIN must not overflow). */
+int mpi_topo_cart_step(const struct mpi_topo *t, int rank, int dir, long disp);
 
 #pragma GCC visibility pop
 

@@ -37,7 +37,7 @@ void mpi_topo_cart_coords(const struct mpi_topo *t, int rank, int *coords)
     }
 }
 
-int mpi_topo_cart_step(const struct mpi_topo *t, int rank, int dir, int disp)
+int mpi_topo_cart_step(const struct mpi_topo *t, int rank, int dir, long disp)
 {
     int stride = 1, d, c, n = t->dims[dir];
 
@@ -45,11 +45,11 @@ int mpi_topo_cart_step(const struct mpi_topo *t, int rank, int dir, int disp)
         stride *= t->dims[d];
     c = rank / stride % n;
     if (t->periods[dir])
-        c = (int)(((long)c + disp % n + n) % n);
-    else if ((long)c + disp < 0 || (long)c + disp >= n)
+        c = (int)((c + disp % n + n) % n);
+    else if (c + disp < 0 || c + disp >= n)
         return MPI_PROC_NULL;
     else
-        c += disp;
+        c += (int)disp;
     return rank + (c - rank / stride % n) * stride;
 }
 
@@ -230,7 +230,7 @@ int PMPI_Cart_shift(MPI_Comm comm, int direction, int disp, int *rank_source, in
         err = MPI_ERR_ARG;
     if (err)
         return mpi_error(comm, err, "MPI_Cart_shift");
-    *rank_source = mpi_topo_cart_step(t, c->rank, direction, -disp);
+    *rank_source = mpi_topo_cart_step(t, c->rank, direction, -(long)disp);
     *rank_dest = mpi_topo_cart_step(t, c->rank, direction, disp);
     return MPI_SUCCESS;
 }

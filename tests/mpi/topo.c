@@ -16,6 +16,7 @@
  *
  * Runs on any number of ranks >= 2 (the script uses 2, 4 and 6).
  */
+#include <limits.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -402,6 +403,12 @@ static void test_cart(void)
             CHECKF(src == grid_step(&g, rank, d, -disp) && dst == grid_step(&g, rank, d, disp),
                    "shift d %d disp %d: %d %d", d, disp, src, dst);
         }
+    /* The extreme displacements: INT_MIN has no negation in an int. */
+    MPI_CHECK(MPI_Cart_shift(cart, 1, INT_MIN, &src, &dst));
+    CHECK(src == MPI_PROC_NULL && dst == MPI_PROC_NULL);
+    MPI_CHECK(MPI_Cart_shift(cart, 0, INT_MAX, &src, &dst));
+    CHECK(dst == grid_step(&g, rank, 0, INT_MAX % g.dims[0]));
+    CHECK(src == grid_step(&g, rank, 0, -(INT_MAX % g.dims[0])));
     /* Periodic dimension 0 wraps; dimension 1 does not. */
     grid_coords(&g, rank, c);
     c[0] -= g.dims[0];
