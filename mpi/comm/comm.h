@@ -21,6 +21,7 @@
 #define MPI_COMM_HANDLE_INDEX   0x03ffffff
 
 struct mpi_attr; /* comm_attr.c */
+struct mpi_topo; /* topo.h */
 struct mpi_rank_state;
 
 struct mpi_comm {
@@ -37,6 +38,7 @@ struct mpi_comm {
 
     struct mpi_attr *attrs;         /* cached attributes, in the order set */
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
+    struct mpi_topo *topo;          /* virtual topology (topo.h), or NULL */
 };
 
 /* comm_table.c ------------------------------------------------------------- */
@@ -64,6 +66,11 @@ void mpi_comm_unref(struct mpi_comm *c);
 
 /* Releases c's memory and its error handler reference. */
 void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c);
+
+/* Collective over c: the split of MPI_Comm_split (color MPI_UNDEFINED: no
+ * communicator, *n_p NULL). Returns MPI_SUCCESS or < 0. */
+int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
+                         struct mpi_comm **n_p);
 
 #pragma GCC visibility pop
 
