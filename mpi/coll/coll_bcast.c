@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include "coll.h"
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "dtype.h"
@@ -132,6 +133,9 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote)
+        return mpi_error(comm, coll_inter_bcast(c, buffer, count, datatype, root, NULL),
+                         "MPI_Bcast");
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)

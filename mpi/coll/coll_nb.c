@@ -8,6 +8,7 @@
  * arrays need not outlive the call; its buffers must, as MPI requires.
  */
 #include <errno.h>
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_check.h"
@@ -48,6 +49,8 @@ int PMPI_Ibarrier(MPI_Comm comm, MPI_Request *request)
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote)
+        return mpi_error(comm, coll_inter_barrier(c, request), "MPI_Ibarrier");
     if (!err && (sc = nb_new(c, &err))) {
         sched_barrier(sc);
         err = mpi_sched_start(s, sc, request);
@@ -63,6 +66,9 @@ int PMPI_Ibcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Co
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote)
+        return mpi_error(comm, coll_inter_bcast(c, buffer, count, datatype, root, request),
+                         "MPI_Ibcast");
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)
@@ -82,6 +88,10 @@ int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dat
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote)
+        return mpi_error(comm,
+                         coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, request),
+                         "MPI_Ireduce");
     if (!err)
         err = mpi_check_count(count);
     if (!err)
@@ -109,6 +119,10 @@ int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype 
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote)
+        return mpi_error(comm,
+                         coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, request),
+                         "MPI_Iallreduce");
     if (!err)
         err = coll_check_data(recvbuf, count, datatype);
     if (!err)
@@ -138,6 +152,11 @@ int PMPI_Iallgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, request), "MPI_Iallgather");
+    }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -158,6 +177,13 @@ int PMPI_Iallgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, 
     struct mpi_sched *sc;
     int total = 0, err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
+        if (!recvcounts)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Iallgatherv");
+        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, request), "MPI_Iallgatherv");
+    }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -181,6 +207,11 @@ int PMPI_Ialltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        return mpi_error(comm, coll_inter_exchange(c, &sb, 0, &rb, request), "MPI_Ialltoall");
+    }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = coll_check_data(sendbuf, sendcount, sendtype);
     if (!err)

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coll.h"
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "dtype.h"
@@ -176,6 +177,10 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 
     if (!err)
         err = mpi_check_comm(s, comm, &c);
+    if (!err && c->remote)
+        return mpi_error(comm,
+                         coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, NULL),
+                         "MPI_Reduce");
     if (!err)
         err = check_reduction(count, datatype, op);
     if (!err)
