@@ -276,9 +276,10 @@ int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, 
         err = MPI_ERR_ARG;
     if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
-    if (!err && c->remote) /* intracommunicators only */
-        err = MPI_ERR_COMM;
-    if (!err)
+    if (!err && c->remote) /* no remote rank shares this one's memory either */
+        err =
+            mpi_inter_split(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : cv_rank(), key, &n);
+    else if (!err)
         err = split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split_type");
