@@ -123,14 +123,13 @@ int coll_inter_allreduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf,
                          MPI_Datatype dt, MPI_Op op, MPI_Request *req)
 {
     struct mpi_sched *sc;
-    void *theirs;
     int err = check_all_reduction(sendbuf, recvbuf, count, count, dt, op);
 
     if (err)
         return err;
     sc = mpi_sched_new(c);
     if (sc) {
-        theirs = reduce_and_swap(sc, sendbuf, count, dt, op);
+        void *theirs = reduce_and_swap(sc, sendbuf, count, dt, op);
         if (theirs)
             sched_copy(sc, theirs, recvbuf, count, dt);
         sc->local = 1;

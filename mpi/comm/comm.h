@@ -66,6 +66,9 @@ void mpi_comm_teardown(struct mpi_rank_state *s);
 /* The communicator behind handle h, or NULL when h is not a live handle. */
 struct mpi_comm *mpi_comm_get(struct mpi_rank_state *s, MPI_Comm h);
 
+/* Non-zero when c is an intercommunicator (has a remote group). */
+int mpi_comm_is_inter(const struct mpi_comm *c);
+
 /* World rank of communicator rank r (r valid, not a wildcard): a rank of
  * the remote group on an intercommunicator unless r carries MPI_COMM_LOCAL_PEER. */
 int mpi_comm_to_world(const struct mpi_comm *c, int r);

@@ -118,15 +118,17 @@ static int create_lead(struct mpi_rank_state *s, struct mpi_comm *lc, MPI_Comm p
                        int remote_leader, int tag, int ctx, struct create_head *h, int **rem_p)
 {
     struct mpi_comm *p;
-    int mine[2] = {ctx, lc->size}, theirs[2], err;
+    int theirs[2] = {0, 0}, err;
 
     err = mpi_check_comm(s, peer_comm, &p);
     if (!err && (remote_leader == MPI_PROC_NULL || mpi_check_dest(p, remote_leader)))
         err = MPI_ERR_RANK;
     if (!err)
         err = mpi_check_send_tag(tag);
-    if (!err)
+    if (!err) {
+        int mine[2] = {ctx, lc->size};
         err = peer_swap(p, remote_leader, tag, mine, sizeof(mine), theirs, sizeof(theirs));
+    }
     if (!err && (theirs[1] < 1 || !(*rem_p = malloc(sizeof(int) * (size_t)theirs[1]))))
         err = -ENOMEM;
     if (!err)
@@ -163,13 +165,15 @@ int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_c
 
     if (!err)
         err = mpi_check_comm(s, local_comm, &lc);
-    if (!err && lc->remote)
+    if (err)
+        return mpi_error(local_comm, err, "MPI_Intercomm_create");
+    if (mpi_comm_is_inter(lc)) /* the groups are intracommunicators */
         err = MPI_ERR_COMM;
-    if (!err && !newintercomm)
+    else if (!newintercomm)
         err = MPI_ERR_ARG;
-    if (!err && (local_leader < 0 || local_leader >= lc->size))
+    else if (local_leader < 0 || local_leader >= lc->size)
         err = MPI_ERR_RANK;
-    if (!err)
+    else
         err = mpi_comm_ctx_agree(lc, s->next_ctx, &ctx);
     if (err)
         return mpi_error(local_comm, err, "MPI_Intercomm_create");
@@ -200,39 +204,50 @@ int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_c
     return MPI_SUCCESS;
 }
 
+/* The intracommunicator of both groups of c, the local one first if
+ * `first`, on context ids ctx, ctx + 1. Returns MPI_SUCCESS or -ENOMEM. */
+static int merge_build(struct mpi_rank_state *s, struct mpi_comm *c, int first, int ctx,
+                       struct mpi_comm **n_p)
+{
+    int *ranks = malloc(sizeof(int) * (size_t)(c->size + c->remote_size));
+
+    if (!ranks)
+        return -ENOMEM;
+    memcpy(ranks + (first ? 0 : c->remote_size), c->group, sizeof(int) * (size_t)c->size);
+    memcpy(ranks + (first ? c->size : 0), c->remote, sizeof(int) * (size_t)c->remote_size);
+    return mpi_comm_new(s, c, ranks, c->size + c->remote_size, ctx, n_p);
+}
+
 /* The merged group puts the group that passed high = 0 first; when both
  * passed the same value, the group whose leader has the lower world rank. */
 int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL, lv;
-    int mine[2], theirs[2] = {0, 0}, ctx = 0, first, *ranks = NULL;
+    int mine[2], theirs[2] = {0, 0}, ctx = 0, first;
     int err = mpi_enter(&s);
 
     if (!err)
         err = mpi_check_comm(s, intercomm, &c);
-    if (!err && !c->remote)
+    if (err)
+        return mpi_error(intercomm, err, "MPI_Intercomm_merge");
+    if (!mpi_comm_is_inter(c))
         err = MPI_ERR_COMM;
-    if (!err && !newintracomm)
+    else if (!newintracomm)
         err = MPI_ERR_ARG;
-    if (!err) {
-        mpi_inter_local_view(c, &lv);
+    mpi_inter_local_view(c, &lv);
+    if (!err)
         err = mpi_comm_ctx_agree(&lv, s->next_ctx, &ctx);
-    }
     mine[0] = ctx;
     mine[1] = !!high;
     if (!err)
         err = mpi_inter_swap(c, mine, 2, theirs, 2);
-    if (!err && !(ranks = malloc(sizeof(int) * (size_t)(c->size + c->remote_size))))
-        err = -ENOMEM;
     if (err)
         return mpi_error(intercomm, err, "MPI_Intercomm_merge");
     first = mine[1] != theirs[1] ? !mine[1] : c->group[0] < c->remote[0];
-    memcpy(ranks + (first ? 0 : c->remote_size), c->group, sizeof(int) * (size_t)c->size);
-    memcpy(ranks + (first ? c->size : 0), c->remote, sizeof(int) * (size_t)c->remote_size);
     ctx = theirs[0] > ctx ? theirs[0] : ctx;
     s->next_ctx = ctx + 2;
-    err = mpi_comm_new(s, c, ranks, c->size + c->remote_size, ctx, &n);
+    err = merge_build(s, c, first, ctx, &n);
     if (err)
         return mpi_error(intercomm, err, "MPI_Intercomm_merge");
     *newintracomm = n->handle;
@@ -248,8 +263,8 @@ static int inter_enter(MPI_Comm comm, const void *out, struct mpi_rank_state **s
 
     if (!err)
         err = mpi_check_comm(*s_p, comm, c_p);
-    if (!err && !(*c_p)->remote)
-        err = MPI_ERR_COMM;
+    if (!err)
+        err = mpi_comm_is_inter(*c_p) ? MPI_SUCCESS : MPI_ERR_COMM;
     return !err && !out ? MPI_ERR_ARG : err;
 }
 

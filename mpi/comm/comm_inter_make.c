@@ -108,7 +108,7 @@ int mpi_inter_split(struct mpi_rank_state *s, struct mpi_comm *c, int color, int
     size_t nl = (size_t)c->size, nr = (size_t)c->remote_size;
     struct isplit_entry *all = malloc(sizeof(*all) * (nl + nr));
     int *loc = malloc(sizeof(int) * nl), *rem = malloc(sizeof(int) * nr);
-    int i, ctx = 0, kl, kr, err = 0;
+    int i, ctx = 0, err = 0;
     struct mpi_comm lv;
 
     *n_p = NULL;
@@ -128,8 +128,8 @@ int mpi_inter_split(struct mpi_rank_state *s, struct mpi_comm *c, int color, int
     if (!err)
         s->next_ctx = ctx + 2;
     if (!err && color != MPI_UNDEFINED) {
-        kl = isplit_pick(all, c->group, c->size, color, loc);
-        kr = isplit_pick(all + nl, c->remote, c->remote_size, color, rem);
+        int kl = isplit_pick(all, c->group, c->size, color, loc);
+        int kr = isplit_pick(all + nl, c->remote, c->remote_size, color, rem);
         if (kr > 0) { /* no remote member of this color: MPI_COMM_NULL */
             err = mpi_inter_new(s, c, loc, kl, rem, kr, ctx, n_p);
             loc = rem = NULL;

@@ -107,6 +107,11 @@ struct mpi_comm *mpi_comm_get(struct mpi_rank_state *s, MPI_Comm h)
     return s->comms[idx];
 }
 
+int mpi_comm_is_inter(const struct mpi_comm *c)
+{
+    return c->remote != NULL;
+}
+
 int mpi_comm_to_world(const struct mpi_comm *c, int r)
 {
     if (c->remote && !(r & MPI_COMM_LOCAL_PEER))
