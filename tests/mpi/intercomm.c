@@ -642,6 +642,57 @@ static void check_errors(void)
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));
 }
 
+/* The same two groups joined without a parent communicator, twice with
+ * different leaders and string tags, and the error classes of bad
+ * arguments. */
+static void check_from_groups(void)
+{
+    int lw[MAXR], rw[MAXR], i, v, sum, want = 0;
+    MPI_Group wg, lg, rg;
+    MPI_Comm a, b;
+
+    group_list(color, lw);
+    group_list(1 - color, rw);
+    MPI_CHECK(MPI_Comm_group(MPI_COMM_WORLD, &wg));
+    MPI_CHECK(MPI_Group_incl(wg, lsize, lw, &lg));
+    MPI_CHECK(MPI_Group_incl(wg, rsize, rw, &rg));
+    /* two in a row with other leaders: "a" joins left 0 and right's last
+     * rank, "b" left's last rank and right 0 */
+    MPI_CHECK(MPI_Intercomm_create_from_groups(lg, color ? lsize - 1 : 0, rg, color ? 0 : rsize - 1,
+                                               "ic-a", MPI_INFO_NULL, MPI_ERRORS_RETURN, &a));
+    MPI_CHECK(MPI_Intercomm_create_from_groups(lg, color ? 0 : lsize - 1, rg, color ? rsize - 1 : 0,
+                                               "ic-b", MPI_INFO_NULL, MPI_ERRORS_RETURN, &b));
+    check_inter(a, lw, lsize, rw, rsize, "from_groups a");
+    check_inter(b, lw, lsize, rw, rsize, "from_groups b");
+    check_p2p(a, lsize, rsize, rw, 6);
+    check_p2p(b, lsize, rsize, rw, 7);
+    v = wrank;
+    MPI_CHECK(MPI_Allreduce(&v, &sum, 1, MPI_INT, MPI_SUM, b));
+    for (i = 0; i < rsize; i++)
+        want += rw[i];
+    CHECKF(sum == want, "from_groups allreduce %d want %d", sum, want);
+    /* the error handler given is the new communicator's */
+    CHECK_CLASS(MPI_Send(&v, 1, MPI_INT, rsize, 0, a), MPI_ERR_RANK);
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN)); /* they go there */
+    CHECK_CLASS(
+        MPI_Intercomm_create_from_groups(lg, 0, rg, 0, NULL, MPI_INFO_NULL, MPI_ERRORS_RETURN, &a),
+        MPI_ERR_ARG);
+    if (!th_library_is_mpich()) { /* MPICH 4.0.2 fails assertions on these two */
+        CHECK_CLASS(MPI_Intercomm_create_from_groups(lg, lsize, rg, 0, "x", MPI_INFO_NULL,
+                                                     MPI_ERRORS_RETURN, &a),
+                    MPI_ERR_RANK);
+        CHECK_CLASS(MPI_Intercomm_create_from_groups(rg, 0, lg, 0, "x", MPI_INFO_NULL,
+                                                     MPI_ERRORS_RETURN, &a),
+                    MPI_ERR_GROUP); /* not a member of the "local" group */
+    }
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));
+    MPI_CHECK(MPI_Comm_free(&a));
+    MPI_CHECK(MPI_Comm_free(&b));
+    MPI_CHECK(MPI_Group_free(&lg));
+    MPI_CHECK(MPI_Group_free(&rg));
+    MPI_CHECK(MPI_Group_free(&wg));
+}
+
 static void mode_calls(void)
 {
     int lw[MAXR], rw[MAXR];
@@ -657,6 +708,7 @@ static void mode_calls(void)
     check_derived();
     check_collectives();
     check_errors();
+    check_from_groups();
 }
 
 #ifdef MPIX_ANY_SPARE /* our extension: the migrate mode is ours only */
