@@ -97,7 +97,9 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, NULL), "MPI_Allgather");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgather");
     }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);
@@ -125,7 +127,9 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
         struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
         if (!recvcounts)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Allgatherv");
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, NULL), "MPI_Allgatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgatherv");
     }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);

@@ -174,9 +174,11 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm, coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, NULL),
-                         "MPI_Allreduce");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allreduce");
+    }
     if (!err)
         err = coll_check_data(recvbuf, count, datatype);
     if (!err)

@@ -145,7 +145,9 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 0, &rb, NULL), "MPI_Alltoall");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoall");
     }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = coll_check_data(sendbuf, sendcount, sendtype);
@@ -194,7 +196,9 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
         struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, rdispls, NULL};
         if (!sendcounts || !recvcounts)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Alltoallv");
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 0, &rb, NULL), "MPI_Alltoallv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoallv");
     }
     if (!err && !in_place)
         err = check_side(c, sendbuf, sendcounts, sdispls, NULL, sendtype, 0);
@@ -228,7 +232,9 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
         struct coll_inter_blocks rb = {recvbuf, 0, MPI_BYTE, recvcounts, rdispls, recvtypes};
         if (!sendcounts || !recvcounts || !sendtypes || !recvtypes)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Alltoallw");
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 0, &rb, NULL), "MPI_Alltoallw");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoallw");
     }
     if (!err && !in_place)
         err = check_side(c, sendbuf, sendcounts, sdispls, sendtypes, MPI_DATATYPE_NULL, 1);

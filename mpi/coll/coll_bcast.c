@@ -133,9 +133,11 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm, coll_inter_bcast(c, buffer, count, datatype, root, NULL),
-                         "MPI_Bcast");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_bcast(c, buffer, count, datatype, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Bcast");
+    }
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)

@@ -46,7 +46,9 @@ int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void 
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_gather(c, &sb, &rb, root, NULL), "MPI_Gather");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_gather(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Gather");
     }
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL,
@@ -74,7 +76,9 @@ int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
         struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
         if (!recvcounts && root == MPI_ROOT)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Gatherv");
-        return mpi_error(comm, coll_inter_gather(c, &sb, &rb, root, NULL), "MPI_Gatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_gather(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Gatherv");
     }
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1, recvcounts,

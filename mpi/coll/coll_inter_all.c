@@ -53,15 +53,23 @@ int coll_inter_check_blocks(const struct coll_inter_blocks *b, int n)
     return total > 0 && !b->buf ? MPI_ERR_BUFFER : MPI_SUCCESS;
 }
 
-int coll_inter_finish(struct mpi_sched *sc, MPI_Request *req)
+int coll_inter_built(struct mpi_sched *sc, struct mpi_sched **sc_p)
 {
     if (!sc)
         return -ENOMEM;
     sc->local = 0;
+    *sc_p = sc;
+    return MPI_SUCCESS;
+}
+
+int coll_inter_go(int err, struct mpi_sched *sc, MPI_Request *req)
+{
+    if (err)
+        return err;
     return req ? mpi_sched_start(mpi_state(), sc, req) : mpi_sched_run(sc);
 }
 
-int coll_inter_barrier(struct mpi_comm *c, MPI_Request *req)
+int coll_inter_barrier(struct mpi_comm *c, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc = mpi_sched_new(c);
 
@@ -78,7 +86,7 @@ int coll_inter_barrier(struct mpi_comm *c, MPI_Request *req)
         sc->local = 1;
         sched_barrier(sc);
     }
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 /* Count, type, op and both buffers of Allreduce/Reduce_scatter (no
@@ -120,7 +128,7 @@ static void *reduce_and_swap(struct mpi_sched *sc, const void *sendbuf, int coun
 }
 
 int coll_inter_allreduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int count,
-                         MPI_Datatype dt, MPI_Op op, MPI_Request *req)
+                         MPI_Datatype dt, MPI_Op op, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     int err = check_all_reduction(sendbuf, recvbuf, count, count, dt, op);
@@ -135,11 +143,11 @@ int coll_inter_allreduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf,
         sc->local = 1;
         sched_bcast(sc, recvbuf, count, dt, 0);
     }
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 int coll_inter_exchange(struct mpi_comm *c, const struct coll_inter_blocks *sb, int same_block,
-                        const struct coll_inter_blocks *rb, MPI_Request *req)
+                        const struct coll_inter_blocks *rb, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     MPI_Datatype sdt, rdt;
@@ -165,12 +173,12 @@ int coll_inter_exchange(struct mpi_comm *c, const struct coll_inter_blocks *sb, 
         sched_send(sc, saddr, sn, sdt, i);
         sched_recv(sc, raddr, rn, rdt, i);
     }
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 int coll_inter_reduce_scatter(struct mpi_comm *c, const void *sendbuf, void *recvbuf,
                               const int *counts, int count, MPI_Datatype dt, MPI_Op op,
-                              MPI_Request *req)
+                              struct mpi_sched **sc_p)
 {
     long long total = 0;
     struct mpi_sched *sc;
@@ -205,5 +213,5 @@ int coll_inter_reduce_scatter(struct mpi_comm *c, const void *sendbuf, void *rec
     }
     if (c->rank != 0)
         sched_recv(sc, recvbuf, counts ? counts[c->rank] : count, dt, 0);
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }

@@ -18,7 +18,7 @@
 #include "mpi_op.h"
 
 int coll_inter_bcast(struct mpi_comm *c, void *buf, int count, MPI_Datatype dt, int root,
-                     MPI_Request *req)
+                     struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     int err = mpi_check_root(c, root);
@@ -37,7 +37,7 @@ int coll_inter_bcast(struct mpi_comm *c, void *buf, int count, MPI_Datatype dt, 
         sc->local = 1;
         sched_bcast(sc, buf, count, dt, 0);
     }
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 /* Arguments of an intercommunicator reduction at a rank that takes part:
@@ -50,7 +50,7 @@ static int check_inter_reduction(const void *buf, int count, MPI_Datatype dt, MP
 }
 
 int coll_inter_reduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, int count,
-                      MPI_Datatype dt, MPI_Op op, int root, MPI_Request *req)
+                      MPI_Datatype dt, MPI_Op op, int root, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     void *acc = NULL;
@@ -73,7 +73,7 @@ int coll_inter_reduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf, in
         if (c->rank == 0 && acc)
             sched_send(sc, acc, count, dt, root);
     }
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 /* Checks of Gather(v)/Scatter(v): the root's blocks (one per remote rank),
@@ -91,7 +91,7 @@ static int check_rooted(const struct mpi_comm *c, const struct coll_inter_blocks
 }
 
 int coll_inter_gather(struct mpi_comm *c, const struct coll_inter_blocks *sb,
-                      const struct coll_inter_blocks *rb, int root, MPI_Request *req)
+                      const struct coll_inter_blocks *rb, int root, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     MPI_Datatype dt;
@@ -107,11 +107,11 @@ int coll_inter_gather(struct mpi_comm *c, const struct coll_inter_blocks *sb,
     }
     if (sc && root >= 0)
         sched_send(sc, sb->buf, sb->count, sb->dt, root);
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }
 
 int coll_inter_scatter(struct mpi_comm *c, const struct coll_inter_blocks *sb,
-                       const struct coll_inter_blocks *rb, int root, MPI_Request *req)
+                       const struct coll_inter_blocks *rb, int root, struct mpi_sched **sc_p)
 {
     struct mpi_sched *sc;
     MPI_Datatype dt;
@@ -127,5 +127,5 @@ int coll_inter_scatter(struct mpi_comm *c, const struct coll_inter_blocks *sb,
     }
     if (sc && root >= 0)
         sched_recv(sc, rb->buf, rb->count, rb->dt, root);
-    return coll_inter_finish(sc, req);
+    return coll_inter_built(sc, sc_p);
 }

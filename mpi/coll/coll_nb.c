@@ -49,8 +49,11 @@ int PMPI_Ibarrier(MPI_Comm comm, MPI_Request *request)
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm, coll_inter_barrier(c, request), "MPI_Ibarrier");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_barrier(c, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Ibarrier");
+    }
     if (!err && (sc = nb_new(c, &err))) {
         sched_barrier(sc);
         err = mpi_sched_start(s, sc, request);
@@ -66,9 +69,11 @@ int PMPI_Ibcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Co
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm, coll_inter_bcast(c, buffer, count, datatype, root, request),
-                         "MPI_Ibcast");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_bcast(c, buffer, count, datatype, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Ibcast");
+    }
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)
@@ -88,10 +93,11 @@ int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dat
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm,
-                         coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, request),
-                         "MPI_Ireduce");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Ireduce");
+    }
     if (!err)
         err = mpi_check_count(count);
     if (!err)
@@ -119,10 +125,11 @@ int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype 
     struct mpi_sched *sc;
     int err = nb_enter(comm, request, &s, &c);
 
-    if (!err && c->remote)
-        return mpi_error(comm,
-                         coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, request),
-                         "MPI_Iallreduce");
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Iallreduce");
+    }
     if (!err)
         err = coll_check_data(recvbuf, count, datatype);
     if (!err)
@@ -155,7 +162,9 @@ int PMPI_Iallgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, request), "MPI_Iallgather");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Iallgather");
     }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
@@ -182,7 +191,9 @@ int PMPI_Iallgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, 
         struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
         if (!recvcounts)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Iallgatherv");
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 1, &rb, request), "MPI_Iallgatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Iallgatherv");
     }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
@@ -210,7 +221,9 @@ int PMPI_Ialltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_exchange(c, &sb, 0, &rb, request), "MPI_Ialltoall");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, request), "MPI_Ialltoall");
     }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = coll_check_data(sendbuf, sendcount, sendtype);

@@ -120,10 +120,11 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
 
     if (!err && !counts && count == -1)
         err = MPI_ERR_ARG;
-    if (!err && c->remote)
-        return mpi_error(
-            comm, coll_inter_reduce_scatter(c, sendbuf, recvbuf, counts, count, dt, op, NULL),
-            fname);
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_reduce_scatter(c, sendbuf, recvbuf, counts, count, dt, op, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), fname);
+    }
     if (!err)
         err = check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
     if (!err) {

@@ -44,7 +44,9 @@ int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     if (!err && c->remote) {
         struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
-        return mpi_error(comm, coll_inter_scatter(c, &sb, &rb, root, NULL), "MPI_Scatter");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_scatter(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Scatter");
     }
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 0, NULL, NULL,
@@ -72,7 +74,9 @@ int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[
         struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
         if (!sendcounts && root == MPI_ROOT)
             return mpi_error(comm, MPI_ERR_ARG, "MPI_Scatterv");
-        return mpi_error(comm, coll_inter_scatter(c, &sb, &rb, root, NULL), "MPI_Scatterv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_scatter(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Scatterv");
     }
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1, sendcounts,
