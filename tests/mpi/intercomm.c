@@ -14,6 +14,9 @@
  *                   as root (MPI_ROOT / MPI_PROC_NULL), blocking and
  *                   nonblocking, a non-commutative user op, and the error
  *                   classes of bad arguments. Prints "intercomm calls: OK".
+ *  migrate-inside L ROUNDS  a rank of either group is moved by another
+ *                   while it is blocked inside an intercomm Allreduce,
+ *                   Bcast, Alltoall(v,w) or Barrier. Needs --spares 1.
  *  migrate L ROUNDS ranks of both groups move (one from each group at the
  *                   same moment, and the two ends of an exchange) while
  *                   intercommunicator receives and nonblocking collectives
@@ -790,6 +793,43 @@ static void migrate_round(int round)
     free(y);
 }
 
+/* The last world rank (the right group's leader, which every intercomm
+ * collective below needs) holds back while the others are blocked inside
+ * the call, has `victim` moved to a spare meanwhile, and joins. */
+static void hold_up_and_ask(int victim)
+{
+    struct timespec pause = {0, 50000000L};
+
+    nanosleep(&pause, NULL);
+    MPI_CHECK(MPIX_Migrate(victim, MPIX_ANY_SPARE, MPI_COMM_WORLD));
+    nanosleep(&pause, NULL);
+}
+
+/* Each round, four intercomm collectives, each with a rank of either group
+ * moved by another while it waits inside the call. */
+static void mode_migrate_inside(int rounds)
+{
+    for (int round = 0; round < rounds; round++)
+        for (int kind = 0; kind < 4; kind++) {
+            int victim = (round * 4 + kind) % (wsize - 1), c0, c1;
+            if (kind == 1) /* only the left group waits in that Bcast */
+                victim = gworld(0, round % L);
+            MPI_CHECK(MPIX_Cluster_self(&c0));
+            if (wrank == wsize - 1)
+                hold_up_and_ask(victim);
+            if (kind == 0)
+                check_allreduce(0, round);
+            else if (kind == 1) /* rooted at the late rank */
+                check_bcast(1, 0, 0);
+            else if (kind == 2)
+                check_alltoall(0, round);
+            else
+                MPI_CHECK(MPI_Barrier(inter));
+            MPI_CHECK(MPIX_Cluster_self(&c1));
+            CHECKF(wrank != victim || c0 != c1, "round %d kind %d: %d was not moved", round, kind,
+                   victim);
+        }
+}
 #endif
 
 int main(int argc, char **argv)
@@ -809,6 +849,8 @@ int main(int argc, char **argv)
         CHECKF(spares >= 2, "needs --spares 2, has %d", spares);
         for (int i = 0; i < rounds; i++)
             migrate_round(i);
+    } else if (strcmp(mode, "migrate-inside") == 0) {
+        mode_migrate_inside(rounds);
 #endif
     } else {
         CHECKF(0, "unknown mode %s", mode);
@@ -820,7 +862,7 @@ int main(int argc, char **argv)
     if (wrank == 0 && strcmp(mode, "calls") == 0)
         printf("intercomm calls: OK %d+%d\n", L, wsize - L);
     else if (wrank == 0)
-        printf("intercomm migrate: OK %d+%d %d rounds\n", L, wsize - L, rounds);
+        printf("intercomm %s: OK %d+%d %d rounds\n", mode, L, wsize - L, rounds);
     MPI_Finalize();
     return 0;
 }
