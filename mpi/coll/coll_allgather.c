@@ -8,6 +8,7 @@
  * neighbour, size - 1 steps of one block each, which keeps every link busy
  * and moves the minimum number of bytes.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -93,6 +94,13 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgather");
+    }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -114,6 +122,15 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
+        if (!recvcounts)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Allgatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgatherv");
+    }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)

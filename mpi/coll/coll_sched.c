@@ -88,7 +88,7 @@ static void sched_comm(struct mpi_sched *sc, int kind, const void *src, void *ds
     st->dst = dst;
     st->count = count;
     st->dt = dt;
-    st->peer = peer;
+    st->peer = sc->local ? peer | MPI_COMM_LOCAL_PEER : peer;
     mpi_dtype_ref(mpi_state(), dt); /* the user may free a derived type meanwhile */
 }
 

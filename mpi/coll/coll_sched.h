@@ -61,6 +61,7 @@ struct mpi_sched {
     int done;    /* every step completed */
     void **tmps; /* scratch buffers freed with the schedule */
     int ntmps;
+    int local; /* intercomms: peers of steps added now are local ranks (coll_inter.h) */
     struct mpi_sched *next_active; /* chain from the root object */
 };
 

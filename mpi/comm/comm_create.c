@@ -39,7 +39,7 @@
  * rank passes the maximum it knows to rank + k and takes the one of
  * rank - k; after ceil(log2 size) rounds all know the global maximum.
  * Returns 0 or < 0. */
-static int ctx_agree(struct mpi_comm *c, int mine, int *max_p)
+int mpi_comm_ctx_agree(struct mpi_comm *c, int mine, int *max_p)
 {
     int k, other, err = 0;
 
@@ -76,12 +76,8 @@ static int comm_slot(struct mpi_rank_state *s)
     return i;
 }
 
-/* Makes the communicator of ranks[0..n) (world ranks, taken over) with
- * context ids ctx, ctx + 1 and parent's error handler, enters it in the
- * table, and returns it in *c_p. Returns MPI_SUCCESS or -ENOMEM (ranks is
- * freed then). */
-static int comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
-                    struct mpi_comm **c_p)
+int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
+                 struct mpi_comm **c_p)
 {
     struct mpi_comm *c = calloc(1, sizeof(*c));
     int idx = comm_slot(s), me = cv_rank(), i;
@@ -117,6 +113,7 @@ void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
     mpi_errh_unref(s, c->errh);
     mpi_topo_free(c->topo);
     free(c->group);
+    free(c->remote);
     free(c);
 }
 
@@ -128,8 +125,7 @@ void mpi_comm_unref(struct mpi_comm *c)
         mpi_comm_destroy(s, c);
 }
 
-/* Removes c from the table and drops the table's reference. */
-static void comm_drop(struct mpi_rank_state *s, struct mpi_comm *c)
+void mpi_comm_drop(struct mpi_rank_state *s, struct mpi_comm *c)
 {
     s->comms[c->handle & MPI_COMM_HANDLE_INDEX] = NULL;
     mpi_comm_unref(c);
@@ -156,12 +152,13 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
         err = mpi_check_comm(s, comm, &c);
     if (!err && !newcomm)
         err = MPI_ERR_ARG;
-    if (!err)
-        err = ctx_agree(c, s->next_ctx, &ctx);
-    if (!err) {
+    if (!err) /* an intercommunicator's dup is made whole by comm_inter_make.c */
+        err = mpi_comm_is_inter(c) ? mpi_inter_dup(s, c, &n)
+                                   : mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+    if (!err && !n) {
         s->next_ctx = ctx + 2;
         ranks = ranks_dup(c->group, c->size);
-        err = ranks ? comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
+        err = ranks ? mpi_comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
     }
     if (!err) {
         err = mpi_attr_copy_all(s, c, n);
@@ -169,7 +166,7 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
             err = -ENOMEM; /* the topology is copied too (MPI-3.1 7.4.2) */
         if (err) {
             mpi_attr_delete_all(s, n);
-            comm_drop(s, n);
+            mpi_comm_drop(s, n);
         }
     }
     if (err)
@@ -238,7 +235,7 @@ int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color
         ranks = malloc(sizeof(int) * (size_t)n);
         for (i = 0; ranks && i < n; i++)
             ranks[i] = c->group[all[i].rank];
-        err = ranks ? comm_new(s, c, ranks, n, ctx, n_p) : -ENOMEM;
+        err = ranks ? mpi_comm_new(s, c, ranks, n, ctx, n_p) : -ENOMEM;
     }
     free(all);
     return err;
@@ -257,7 +254,8 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
     if (!err && color < 0 && color != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
     if (!err)
-        err = mpi_comm_split_build(s, c, color, key, &n);
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, color, key, &n)
+                                   : mpi_comm_split_build(s, c, color, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -280,9 +278,12 @@ int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, 
         err = MPI_ERR_ARG;
     if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
-    if (!err)
-        err = mpi_comm_split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key,
-                                   &n);
+    if (!err && split_type == MPI_UNDEFINED)
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, MPI_UNDEFINED, key, &n)
+                                   : mpi_comm_split_build(s, c, MPI_UNDEFINED, key, &n);
+    else if (!err) /* on an intercommunicator no remote rank shares this one's memory either */
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, cv_rank(), key, &n)
+                                   : mpi_comm_split_build(s, c, c->rank, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split_type");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -300,12 +301,28 @@ static int check_subgroup(const struct mpi_comm *c, const struct mpi_group *g)
     return MPI_SUCCESS;
 }
 
+/* Comm_create over intracommunicator c; *n_p stays NULL outside g. */
+static int create_intra(struct mpi_rank_state *s, struct mpi_comm *c, const struct mpi_group *g,
+                        struct mpi_comm **n_p)
+{
+    int ctx = 0, *ranks, err = check_subgroup(c, g);
+
+    if (!err)
+        err = mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+    if (!err)
+        s->next_ctx = ctx + 2;
+    if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
+        ranks = ranks_dup(g->ranks, g->size);
+        err = ranks ? mpi_comm_new(s, c, ranks, g->size, ctx, n_p) : -ENOMEM;
+    }
+    return err;
+}
+
 int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     const struct mpi_group *g = NULL;
-    int ctx = 0, *ranks;
     int err = mpi_enter(&s);
 
     if (!err)
@@ -315,15 +332,7 @@ int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
     if (!err && !(g = mpi_group_get(s, group)))
         err = MPI_ERR_GROUP;
     if (!err)
-        err = check_subgroup(c, g);
-    if (!err)
-        err = ctx_agree(c, s->next_ctx, &ctx);
-    if (!err)
-        s->next_ctx = ctx + 2;
-    if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
-        ranks = ranks_dup(g->ranks, g->size);
-        err = ranks ? comm_new(s, c, ranks, g->size, ctx, &n) : -ENOMEM;
-    }
+        err = mpi_comm_is_inter(c) ? mpi_inter_create(s, c, group, &n) : create_intra(s, c, g, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_create");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -348,7 +357,7 @@ int PMPI_Comm_free(MPI_Comm *comm)
     if (err)
         return mpi_error(h, err, "MPI_Comm_free");
     err = mpi_attr_delete_all(s, c);
-    comm_drop(s, c);
+    mpi_comm_drop(s, c);
     *comm = MPI_COMM_NULL;
     return err ? mpi_error(MPI_COMM_WORLD, err, "MPI_Comm_free") : MPI_SUCCESS;
 }

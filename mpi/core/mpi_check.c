@@ -42,9 +42,11 @@ int mpi_check_buf(const void *buf, int count)
 
 int mpi_check_dest(const struct mpi_comm *c, int dest)
 {
+    int size = c->remote ? c->remote_size : c->size; /* intercomms: a remote rank */
+
     if (dest == MPI_PROC_NULL)
         return MPI_SUCCESS;
-    return dest < 0 || dest >= c->size ? MPI_ERR_RANK : MPI_SUCCESS;
+    return dest < 0 || dest >= size ? MPI_ERR_RANK : MPI_SUCCESS;
 }
 
 int mpi_check_source(const struct mpi_comm *c, int source)
@@ -56,6 +58,10 @@ int mpi_check_source(const struct mpi_comm *c, int source)
 
 int mpi_check_root(const struct mpi_comm *c, int root)
 {
+    if (c->remote) /* intercomms: MPI_ROOT, MPI_PROC_NULL or a remote rank */
+        return root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote_size)
+                   ? MPI_SUCCESS
+                   : MPI_ERR_ROOT;
     return root < 0 || root >= c->size ? MPI_ERR_ROOT : MPI_SUCCESS;
 }
 
