@@ -25,12 +25,14 @@
 # that no testlist names any more. Prints the pass count per directory and
 # in total.
 #
-# Usage: check-mpich.sh [-j N] [--regenerate] [DIR...]
+# Usage: check-mpich.sh [-j N] [--regenerate | --reference] [DIR...]
 #   -j N          N tests at once (default CONF_JOBS or 1)
 #   --regenerate  rewrite XFAIL_LIST from this run: every failing test, with
 #                 its reason kept from the old list or read from its output
 #                 (the missing MPI call, a timeout, a signal, the MPI error
 #                 printed); exits 0 unless the suite could not be built
+#   --reference   run the same on Debian's MPICH (HYDRA, mpiexec.hydra) to
+#                 count what MPICH itself passes here; no verdict, exit 0
 #   DIR...        directories to run (default: CONF_DIRS)
 # Environment: top_builddir, top_srcdir (set by make), MPICH_CONFORMANCE_DIR,
 # CONF_BUILDDIR, CONF_DIRS, CONF_TIMEOUT, CONF_JOBS, XFAIL_LIST, MPICC_MPICH.
@@ -50,12 +52,13 @@ ARCHIVE=$MPICH_CONFORMANCE_DIR/mpich-4.0.2-testsuite.tar.xz
 MPIEXEC=$top_builddir/tools/mpiexec
 LIBDIR=$top_builddir/.libs
 
-jobs=$CONF_JOBS regenerate=0 dirs=()
+jobs=$CONF_JOBS regenerate=0 reference=0 dirs=()
 while [ $# -gt 0 ]; do
     case "$1" in
     -j) jobs=$2 && shift ;;
     -j*) jobs=${1#-j} ;;
     --regenerate) regenerate=1 ;;
+    --reference) reference=1 ;;
     -h | --help) sed -n '2,/^set -u/p' "$0" | sed '$d; s/^# \{0,1\}//' && exit 0 ;;
     *) dirs+=("$1") ;;
     esac
@@ -201,7 +204,7 @@ run_one() {
     fi
     (
         cd "$CONF_BUILDDIR/test/mpi/$dir" &&
-            env LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}" "${envs[@]}" \
+            env ${LIBDIR:+LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} "${envs[@]}" \
                 timeout -k 10 "$limit" "$MPIEXEC" -n "$np" "./$name" "${args[@]}"
     ) </dev/null >"$out.log" 2>&1
     status=$?
@@ -220,18 +223,25 @@ run_one() {
 
 # ---- main ----------------------------------------------------------------------
 
+if [ $reference = 1 ]; then
+    [ $regenerate = 0 ] || die "--reference and --regenerate do not go together"
+    MPIEXEC=$(command -v "${HYDRA:-mpiexec.hydra}") || die "no ${HYDRA:-mpiexec.hydra}"
+    LIBDIR=
+fi
 [ -x "$MPIEXEC" ] || die "no $MPIEXEC: build the library first (make)"
-[ -f "$LIBDIR/libmpich.so.12" ] || die "no $LIBDIR/libmpich.so.12: build the library first"
+[ -z "$LIBDIR" ] || [ -f "$LIBDIR/libmpich.so.12" ] ||
+    die "no $LIBDIR/libmpich.so.12: build the library first"
 build_suite
 
 # The runs must use our library, not Debian's MPICH.
 probe=$CONF_BUILDDIR/test/mpi/init/finalized
-if [ -x "$probe" ]; then
+if [ -n "$LIBDIR" ] && [ -x "$probe" ]; then
     LD_LIBRARY_PATH="$LIBDIR" ldd "$probe" | grep -q "$LIBDIR/libmpich.so.12" ||
         die "$probe does not load $LIBDIR/libmpich.so.12"
 fi
 
 res=$CONF_BUILDDIR/results
+[ $reference = 0 ] || res=$CONF_BUILDDIR/results-mpich
 rm -rf "$res"
 mkdir -p "$res" || die "cannot create $res"
 start=$(date +%s)
@@ -304,7 +314,11 @@ if [ ${#dirs[@]} -gt 0 ] && [ -f "$XFAIL_LIST" ]; then
     done
 fi
 
-echo "== check-mpich: passing runs per directory (ours of the runs)"
+if [ $reference = 1 ]; then
+    echo "== check-mpich: passing runs per directory on Debian's MPICH ($MPIEXEC)"
+else
+    echo "== check-mpich: passing runs per directory (ours of the runs)"
+fi
 for d in "${dirs[@]}"; do
     printf '  %-10s %4d of %4d\n' "$d" "${pass_of[$d]:-0}" "${total_of[$d]:-0}"
 done
@@ -312,6 +326,7 @@ printf '  %-10s %4d of %4d\n' total "$npass" "$ntotal"
 echo "check-mpich: $xfailed expected failures, $unexpected unexpected, $xpass XPASS;" \
     "$(($(date +%s) - start)) s; outputs in $res"
 
+[ $reference = 0 ] || exit 0
 if [ $regenerate = 1 ]; then
     {
         echo "# MPICH test suite runs expected to fail on this library (check-mpich.sh)."
