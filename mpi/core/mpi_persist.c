@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include "comm.h"
+#include "dtype.h"
 #include "dtype_xfer.h"
 #include "mpi_bsend.h"
 #include "mpi_check.h"
@@ -36,7 +37,7 @@ struct mpi_persist {
     void *buf;       /* user buffer (const for sends) */
     size_t len;      /* bytes (packed form) */
     int count;       /* items of dt at buf */
-    MPI_Datatype dt; /* derived types are packed at each start */
+    MPI_Datatype dt; /* packed at each start; referenced: the user may free it */
     int peer;        /* communicator rank, MPI_ANY_SOURCE or MPI_PROC_NULL */
     int tag;         /* tag or MPI_ANY_TAG */
     int op;          /* enum persist_op */
@@ -68,6 +69,7 @@ static int persist_init(const void *buf, int count, MPI_Datatype dt, int peer, i
     p->len = len;
     p->count = count;
     p->dt = dt;
+    mpi_dtype_ref(s, dt); /* MPI_Type_free after Send_init must not break Start */
     p->peer = peer;
     p->tag = tag;
     p->op = op;
@@ -108,6 +110,12 @@ int PMPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int 
 {
     return persist_init(buf, count, datatype, source, tag, comm, PERSIST_RECV, request,
                         "MPI_Recv_init");
+}
+
+void mpi_persist_free(struct mpi_persist *p)
+{
+    mpi_dtype_unref(mpi_state(), p->dt);
+    free(p);
 }
 
 /* Frees the packed temporary of a start that did not go through cv. */

@@ -100,7 +100,8 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     if (r->xfer)                 /* released before completion (MPI_Request_free) */
         mpi_dtype_xfer_abandon(r->xfer);
     r->xfer = NULL;
-    free(r->persist);
+    if (r->persist)
+        mpi_persist_free(r->persist);
     r->persist = NULL;
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;

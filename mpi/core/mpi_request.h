@@ -71,6 +71,10 @@ struct mpi_request *mpi_req_get(struct mpi_req_table *t, MPI_Request h);
 /* Releases the slot of live handle h (not the cv request). */
 void mpi_req_release(struct mpi_req_table *t, MPI_Request h);
 
+/* Frees a persistent request's arguments, dropping the reference it holds
+ * on their datatype (mpi_persist.c). */
+void mpi_persist_free(struct mpi_persist *p);
+
 /* Frees the table itself. */
 void mpi_req_table_free(struct mpi_req_table *t);
 

@@ -74,6 +74,12 @@ void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Data
 int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count,
                    MPI_Datatype dt);
 
+/* Copies scount items of sdt at src into rcount items of rdt at dst through
+ * the packed form (layouts may differ; at most the smaller of the two sizes
+ * moves). Returns MPI_SUCCESS or -ENOMEM. */
+int mpi_dtype_copy_as(struct mpi_rank_state *s, const void *src, int scount, MPI_Datatype sdt,
+                      void *dst, int rcount, MPI_Datatype rdt);
+
 #pragma GCC visibility pop
 
 #endif /* DTYPE_XFER_H */
