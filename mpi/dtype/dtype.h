@@ -43,6 +43,19 @@ struct mpi_dtype_block {
     MPI_Aint esize; /* size of the basic elements in it (for Get_elements) */
 };
 
+struct mpi_attr;
+
+/* What a datatype carries besides its type map: the name given by
+ * MPI_Type_set_name and the attributes (dtype_name.c, dtype_attr.c). A
+ * derived type points at its own; predefined types get one per rank, in
+ * the table's list, the first time a name or attribute is set on them. */
+struct mpi_dtype_extra {
+    MPI_Datatype handle;
+    char name[MPI_MAX_OBJECT_NAME]; /* "" until set */
+    struct mpi_attr *attrs;         /* mpi_attr.h, in the order set */
+    struct mpi_dtype_extra *next;   /* predefined types' list */
+};
+
 struct mpi_dtype {
     MPI_Datatype handle; /* 0 for a predefined type's temporary description */
     int refs;            /* see the header comment */
@@ -67,12 +80,14 @@ struct mpi_dtype {
     int nints, naints, ntypes;
     int *ints;
     MPI_Aint *aints;
-    MPI_Datatype *types; /* derived ones hold a reference */
+    MPI_Datatype *types;           /* derived ones hold a reference */
+    struct mpi_dtype_extra *extra; /* name and attributes, NULL until set */
 };
 
 struct mpi_dtype_table {
     struct mpi_dtype **slots; /* slot i is handle MPI_DTYPE_HANDLE_BASE | (i + FIRST) */
     int nslots;
+    struct mpi_dtype_extra *builtin_extra; /* names/attributes set on predefined types */
 };
 
 struct mpi_rank_state;
@@ -190,6 +205,27 @@ int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad);
 struct mpi_dtype *mpi_dtype_new(void);
 /* Frees an object not (yet) in the table, dropping its contents' references. */
 void mpi_dtype_destroy(struct mpi_rank_state *s, struct mpi_dtype *t);
+
+/* dtype_attr.c ------------------------------------------------------------ */
+
+/* The name-and-attributes record of valid type dt (resolved by the caller),
+ * made when `create` (NULL then only when out of memory); without
+ * `create`, NULL when it has none. */
+struct mpi_dtype_extra *mpi_dtype_extra(struct mpi_rank_state *s, MPI_Datatype dt, int create);
+
+/* The user's handle of t is gone (MPI_Type_free): its attributes are
+ * deleted, last set first. Returns MPI_SUCCESS or a callback's error. */
+int mpi_dtype_attr_release(struct mpi_rank_state *s, struct mpi_dtype *t);
+
+/* MPI_Type_dup: copies old's attributes onto new (copy callbacks). Returns
+ * MPI_SUCCESS, -ENOMEM or the first callback's error. */
+int mpi_dtype_attr_dup(struct mpi_rank_state *s, MPI_Datatype old, struct mpi_dtype *new);
+
+/* Frees an extra record without running callbacks (object destruction). */
+void mpi_dtype_extra_free(struct mpi_rank_state *s, struct mpi_dtype_extra *x);
+
+/* MPI_Finalize: the predefined types' records. */
+void mpi_dtype_extra_teardown(struct mpi_rank_state *s);
 
 /* dtype_pack.c ------------------------------------------------------------ */
 

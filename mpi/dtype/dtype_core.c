@@ -153,6 +153,7 @@ void mpi_dtype_destroy(struct mpi_rank_state *s, struct mpi_dtype *t)
 
     for (i = 0; i < t->ntypes; i++)
         mpi_dtype_unref(s, t->types[i]);
+    mpi_dtype_extra_free(s, t->extra);
     if (t->blocks != t->inline_blocks)
         free(t->blocks);
     free(t->ints);
@@ -229,6 +230,7 @@ void mpi_dtype_teardown(struct mpi_rank_state *s)
         struct mpi_dtype *t = s->dtypes.slots[i];
         if (!t)
             continue;
+        mpi_dtype_extra_free(s, t->extra);
         if (t->blocks != t->inline_blocks)
             free(t->blocks);
         free(t->ints);
@@ -237,6 +239,7 @@ void mpi_dtype_teardown(struct mpi_rank_state *s)
         free(t);
     }
     free(s->dtypes.slots);
+    mpi_dtype_extra_teardown(s);
     s->dtypes.slots = NULL;
     s->dtypes.nslots = 0;
 }

@@ -394,6 +394,10 @@ int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
         k.t->committed = k.old->committed;
     }
     err = ctor_end(&k, err, 0, newtype);
+    if (!err && (err = mpi_dtype_attr_dup(k.s, oldtype, mpi_dtype_object(k.s, *newtype)))) {
+        mpi_dtype_unref(k.s, *newtype); /* a failed copy callback fails the dup */
+        *newtype = MPI_DATATYPE_NULL;
+    }
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_dup");
 }
 
@@ -426,9 +430,11 @@ int PMPI_Type_free(MPI_Datatype *datatype)
         err = MPI_ERR_TYPE;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_free");
-    if (--t->users == 0)
+    if (--t->users == 0) { /* the handle goes: so do its attributes */
         t->freed = 1;
+        err = mpi_dtype_attr_release(s, t);
+    }
     mpi_dtype_unref(s, *datatype);
     *datatype = MPI_DATATYPE_NULL;
-    return MPI_SUCCESS;
+    return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_free");
 }
