@@ -190,13 +190,17 @@ struct mpi_dtype_builder {
     struct mpi_dtype *t;
     MPI_Aint cap;      /* blocks allocated */
     int any;           /* a child with count > 0 was added */
-    int any_marked;    /* a marked child was added */
-    MPI_Aint mlb, mub; /* bounds from marked children */
+    int has_mlb;       /* an explicit lower bound was met (marked child, MPI_LB) */
+    int has_mub;       /* an explicit upper bound was met (marked child, MPI_UB) */
+    MPI_Aint mlb, mub; /* the explicit bounds */
     int err;           /* first allocation failure (-ENOMEM) */
 };
 void mpi_dtype_build_begin(struct mpi_dtype_builder *b, struct mpi_dtype *t);
 void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
                          MPI_Count count, MPI_Aint stride);
+/* An MPI-1 MPI_LB (ub == 0) or MPI_UB (ub != 0) marker at disp: an explicit
+ * bound of the type, with no data. */
+void mpi_dtype_build_marker(struct mpi_dtype_builder *b, MPI_Aint disp, int ub);
 /* Finishes bounds (struct_pad: round the extent up to the alignment, as for
  * MPI_Type_create_struct) and density. Returns 0 or -ENOMEM. */
 int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad);

@@ -312,9 +312,8 @@ static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *c
     MPI_Aint hi = (disp > last ? disp : last) + child->ub;
 
     if (child->marked) {
-        b->mlb = b->any_marked && b->mlb < lo ? b->mlb : lo;
-        b->mub = b->any_marked && b->mub > hi ? b->mub : hi;
-        b->any_marked = 1;
+        mpi_dtype_build_marker(b, lo, 0);
+        mpi_dtype_build_marker(b, hi, 1);
     }
     if (!b->any) {
         t->lb = lo;
@@ -331,6 +330,17 @@ static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *c
     t->size += (MPI_Aint)count * child->size;
     t->elements += count * child->elements;
     t->align = t->align > child->align ? t->align : child->align;
+}
+
+void mpi_dtype_build_marker(struct mpi_dtype_builder *b, MPI_Aint disp, int ub)
+{
+    if (ub) {
+        b->mub = b->has_mub && b->mub > disp ? b->mub : disp;
+        b->has_mub = 1;
+    } else {
+        b->mlb = b->has_mlb && b->mlb < disp ? b->mlb : disp;
+        b->has_mlb = 1;
+    }
 }
 
 void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
@@ -359,11 +369,13 @@ int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad)
 
     if (b->err)
         return b->err;
-    if (b->any_marked) {
+    if (b->has_mlb)
         t->lb = b->mlb;
+    if (b->has_mub)
         t->ub = b->mub;
-        t->marked = 1;
-    } else if (struct_pad && t->align > 1) {
+    /* markers only: a bound without a marker stays 0 ({(LB,10)}: extent -10) */
+    t->marked = b->has_mlb || b->has_mub;
+    if (!b->has_mub && struct_pad && t->align > 1) {
         ext = t->ub - t->lb;
         if (ext % t->align)
             t->ub += t->align - ext % t->align;
