@@ -365,7 +365,7 @@ void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *ch
 int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad)
 {
     struct mpi_dtype *t = b->t;
-    MPI_Aint i, ext, lo, hi;
+    MPI_Aint i, lo, hi;
 
     if (b->err)
         return b->err;
@@ -376,7 +376,7 @@ int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad)
     /* markers only: a bound without a marker stays 0 ({(LB,10)}: extent -10) */
     t->marked = b->has_mlb || b->has_mub;
     if (!b->has_mub && struct_pad && t->align > 1) {
-        ext = t->ub - t->lb;
+        MPI_Aint ext = t->ub - t->lb;
         if (ext % t->align)
             t->ub += t->align - ext % t->align;
     }
