@@ -134,7 +134,7 @@ void mpi_dtype_xfer_done(struct mpi_rank_state *s, struct mpi_dtype_xfer *x, MPI
     /* the request's reference keeps a derived type even if freed meanwhile */
     const struct mpi_dtype *t = mpi_dtype_held(s, x->dt, &tmp);
 
-    if (x->ubuf && !cancelled && t)
+    if (x->count && !cancelled && t) /* a receive; ubuf is NULL for MPI_BOTTOM */
         mpi_dtype_unpack(t, x->tmp, bytes, x->ubuf, x->count);
     mpi_dtype_unref(s, x->dt);
     free(x->tmp);

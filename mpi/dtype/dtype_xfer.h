@@ -25,8 +25,8 @@ struct mpi_request;
 struct mpi_dtype_xfer {
     MPI_Datatype dt; /* referenced until the request completes */
     void *tmp;       /* packed bytes (send: source, receive: landing area) */
-    void *ubuf;      /* receive: the user's buffer to unpack into, else NULL */
-    MPI_Count count; /* items of dt at ubuf */
+    void *ubuf;      /* receive: the user's buffer to unpack into (may be MPI_BOTTOM) */
+    MPI_Count count; /* receive: items of dt at ubuf (> 0); send: 0 */
 };
 
 /* Typed point-to-point (arguments checked): contiguous data goes in place,

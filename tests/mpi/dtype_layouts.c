@@ -9,7 +9,8 @@
  *           locally, from one layout into the other); a persistent send and
  *           receive whose derived type is freed right after *_init and that
  *           are started twice; a zero-size type with a NULL buffer (allowed)
- *           next to a non-zero one with NULL (MPI_ERR_BUFFER).
+ *           next to a non-zero one with NULL (MPI_ERR_BUFFER); MPI_BOTTOM
+ *           with types of absolute addresses on both sides.
  *  migrate  (nanvix-mpi only, needs spares) the same Iallgather in flight
  *           while every rank moves at once; a started persistent send with
  *           a freed type while both ends move.
@@ -232,6 +233,33 @@ static void test_zero_size(void)
     MPI_CHECK(MPI_Type_free(&empty));
 }
 
+/* MPI_BOTTOM with types of absolute addresses (MPI_Get_address), on both
+ * sides: the receive lands through the type map, NULL buffer and all. */
+static void test_bottom(void)
+{
+    double *src = marked(VSPAN), *dst = marked(VSPAN);
+    MPI_Datatype abs_s, abs_r;
+    MPI_Aint a;
+    MPI_Request rq;
+    int one = 1;
+
+    fill_vec(src, rank);
+    MPI_CHECK(MPI_Get_address(src, &a));
+    MPI_CHECK(MPI_Type_create_struct(1, &one, &a, &vec, &abs_s));
+    MPI_CHECK(MPI_Get_address(dst, &a));
+    MPI_CHECK(MPI_Type_create_struct(1, &one, &a, &vec, &abs_r));
+    MPI_CHECK(MPI_Type_commit(&abs_s));
+    MPI_CHECK(MPI_Type_commit(&abs_r));
+    MPI_CHECK(MPI_Irecv(MPI_BOTTOM, 1, abs_r, rank, 11, MPI_COMM_WORLD, &rq));
+    MPI_CHECK(MPI_Send(MPI_BOTTOM, 1, abs_s, rank, 11, MPI_COMM_WORLD));
+    MPI_CHECK(MPI_Wait(&rq, MPI_STATUS_IGNORE));
+    check_vec(dst, rank, "MPI_BOTTOM with absolute addresses");
+    MPI_CHECK(MPI_Type_free(&abs_s));
+    MPI_CHECK(MPI_Type_free(&abs_r));
+    free(src);
+    free(dst);
+}
+
 static void done(const char *what)
 {
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
@@ -302,6 +330,8 @@ int main(int argc, char **argv)
         done("persistent requests with a freed type");
         test_zero_size();
         done("zero-size type with a NULL buffer");
+        test_bottom();
+        done("MPI_BOTTOM with absolute addresses");
         if (rank == 0)
             printf("dtype_layouts: OK\n");
     }
