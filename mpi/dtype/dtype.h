@@ -3,7 +3,7 @@
  *
  * A datatype is described by one struct mpi_dtype: its size, bounds and a
  * flattened type map, the list of (offset, length) byte blocks one item
- * covers, in type-map order, adjacent blocks of the same element size merged.
+ * covers, in type-map order, adjacent blocks of the same basic type merged.
  * Item k of a buffer is the same list shifted by k * extent. Packing walks the
  * list with memcpy; a type whose item is one dense run and whose extent equals
  * its size is "contiguous" and is sent or received in place (no copy).
@@ -38,9 +38,11 @@
 #define MPI_DTYPE_INDEX_MASK  0x03ffffff
 
 struct mpi_dtype_block {
-    MPI_Aint off;   /* offset from the item's origin (the buffer pointer) */
-    MPI_Aint len;   /* bytes */
-    MPI_Aint esize; /* size of the basic elements in it (for Get_elements) */
+    MPI_Aint off;       /* offset from the item's origin (the buffer pointer) */
+    MPI_Aint len;       /* bytes */
+    MPI_Aint esize;     /* size of the basic elements in it (for Get_elements) */
+    MPI_Datatype basic; /* the predefined type of those elements (external32);
+                         * a pair type's value and int are separate blocks */
 };
 
 struct mpi_attr;

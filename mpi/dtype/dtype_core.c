@@ -9,7 +9,7 @@
  *
  * The builder flattens: every constructor appends its children's blocks at
  * their displacements, merging a block into the previous one when it starts
- * where that one ends and holds elements of the same size; bounds follow
+ * where that one ends and holds elements of the same basic type; bounds follow
  * MPI's type-map rules (explicit bounds of resized children win, struct
  * extents are padded to the alignment of their most aligned basic type).
  */
@@ -44,6 +44,38 @@ static int builtin_align(const struct mpi_type_info *ti)
     }
 }
 
+/* The predefined types of the two parts of a pair type (2INT, FLOAT_INT...). */
+static void pair_parts(const struct mpi_type_info *ti, MPI_Datatype *first, MPI_Datatype *second)
+{
+    *second = MPI_INT;
+    switch (ti->family) {
+    case MPI_TF_FLOAT_INT:
+        *first = MPI_FLOAT;
+        break;
+    case MPI_TF_DOUBLE_INT:
+        *first = MPI_DOUBLE;
+        break;
+    case MPI_TF_LONG_INT:
+        *first = MPI_LONG;
+        break;
+    case MPI_TF_SHORT_INT:
+        *first = MPI_SHORT;
+        break;
+    case MPI_TF_LDOUBLE_INT:
+        *first = MPI_LONG_DOUBLE;
+        break;
+    case MPI_TF_2FLOAT:
+        *first = *second = MPI_REAL;
+        break;
+    case MPI_TF_2DOUBLE:
+        *first = *second = MPI_DOUBLE_PRECISION;
+        break;
+    default: /* MPI_TF_2INT */
+        *first = *second = ti->handle == MPI_2INTEGER ? MPI_INTEGER : MPI_INT;
+        break;
+    }
+}
+
 /* Fills t with the description of predefined type ti. A pair type is two
  * blocks (value, then int or second value at its C struct offset). */
 static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
@@ -54,6 +86,7 @@ static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
         ti->elements == 2 ? (same ? ti->size / 2 : ti->size - (int)sizeof(int)) : ti->size;
     MPI_Aint e2 = ti->size - e1;
     MPI_Aint off2 = e2 ? (e1 + e2 - 1) / e2 * e2 : 0;
+    MPI_Datatype b1 = ti->handle, b2;
 
     memset(t, 0, sizeof(*t));
     t->refs = 1;
@@ -66,12 +99,15 @@ static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
     t->basic_per = ti->elements;
     t->combiner = MPI_COMBINER_NAMED;
     t->blocks = t->inline_blocks;
-    t->blocks[0] = (struct mpi_dtype_block){0, e1, e1};
+    b2 = b1; /* a pair type's two parts have their own types */
+    if (ti->elements == 2)
+        pair_parts(ti, &b1, &b2);
+    t->blocks[0] = (struct mpi_dtype_block){0, e1, e1, b1};
     t->nblocks = 1;
     if (e2 && off2 == e1 && e2 == e1)
         t->blocks[0].len = ti->size;
     else if (e2)
-        t->blocks[t->nblocks++] = (struct mpi_dtype_block){off2, e2, e2};
+        t->blocks[t->nblocks++] = (struct mpi_dtype_block){off2, e2, e2, b2};
     t->true_ub = e2 ? off2 + e2 : e1;
     t->dense = t->true_ub == t->size;
 }
@@ -277,7 +313,8 @@ void mpi_dtype_build_begin(struct mpi_dtype_builder *b, struct mpi_dtype *t)
 }
 
 /* Appends one block, merging it into the last one when they touch. */
-static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, MPI_Aint esize)
+static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, MPI_Aint esize,
+                       MPI_Datatype basic)
 {
     struct mpi_dtype *t = b->t;
     struct mpi_dtype_block *last = t->nblocks ? &t->blocks[t->nblocks - 1] : NULL;
@@ -285,7 +322,7 @@ static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, 
 
     if (len == 0 || b->err)
         return;
-    if (last && last->off + last->len == off && last->esize == esize) {
+    if (last && last->off + last->len == off && last->esize == esize && last->basic == basic) {
         last->len += len;
         return;
     }
@@ -299,7 +336,7 @@ static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, 
         t->blocks = nb;
         b->cap = cap;
     }
-    t->blocks[t->nblocks++] = (struct mpi_dtype_block){off, len, esize};
+    t->blocks[t->nblocks++] = (struct mpi_dtype_block){off, len, esize, basic};
 }
 
 /* Bounds, counts and the basic type of count copies of child. */
@@ -354,12 +391,13 @@ void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *ch
         return;
     build_account(b, child, disp, count, stride);
     if (child->nblocks == 1 && stride == child->size) { /* a run: one block */
-        build_push(b, disp + cb[0].off, (MPI_Aint)count * cb[0].len, cb[0].esize);
+        build_push(b, disp + cb[0].off, (MPI_Aint)count * cb[0].len, cb[0].esize, cb[0].basic);
         return;
     }
     for (k = 0; k < count && child->nblocks > 0; k++)
         for (i = 0; i < child->nblocks; i++)
-            build_push(b, disp + (MPI_Aint)k * stride + cb[i].off, cb[i].len, cb[i].esize);
+            build_push(b, disp + (MPI_Aint)k * stride + cb[i].off, cb[i].len, cb[i].esize,
+                       cb[i].basic);
 }
 
 int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad)
