@@ -75,7 +75,7 @@ static int dim_runs(struct dim_runs *r, int g, int p, int c, int distrib, int k)
     r->n = 0;
     if (distrib == MPI_DISTRIBUTE_CYCLIC) {
         k = k == MPI_DISTRIBUTE_DFLT_DARG ? 1 : k;
-        n = (g + (int)((long long)p * k) - 1) / (int)((long long)p * k); /* upper bound */
+        n = (int)((g + (long long)p * k - 1) / ((long long)p * k)); /* cycles that start */
     } else {
         n = 1;
     }
