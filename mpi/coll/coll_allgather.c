@@ -27,7 +27,7 @@ void sched_allgatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI
     char *rb = recvbuf;
 
     if (sendbuf != MPI_IN_PLACE)
-        sched_copy(sc, sendbuf, rb + displs[rank] * ext, scount, sdt);
+        sched_copy_as(sc, sendbuf, scount, sdt, rb + displs[rank] * ext, rcounts[rank], rdt);
     for (k = 0; k < size - 1; k++) {
         int sblk = (rank - k + size) % size, rblk = (rank - k - 1 + size) % size;
         sched_send(sc, rb + displs[sblk] * ext, rcounts[sblk], rdt, (rank + 1) % size);
@@ -59,8 +59,8 @@ void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_
     if ((size & (size - 1)) == 0 && total < ALLGATHER_RD_MAX &&
         (long long)rcount * size <= 0x7fffffff) {
         if (sendbuf != MPI_IN_PLACE)
-            sched_copy(sc, sendbuf, (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt),
-                       scount, sdt);
+            sched_copy_as(sc, sendbuf, scount, sdt,
+                          (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt), rcount, rdt);
         allgather_rd(sc, recvbuf, rcount, rdt);
         return;
     }

@@ -91,7 +91,8 @@ static void sched_xchg(struct mpi_sched *sc, const struct xside *s, const struct
         xchg_in_place(sc, r);
         return;
     }
-    sched_copy(sc, xblock(s, rank), xblock(r, rank), s->counts[rank], xtype(s, rank));
+    sched_copy_as(sc, xblock(s, rank), s->counts[rank], xtype(s, rank), xblock(r, rank),
+                  r->counts[rank], xtype(r, rank));
     if (!xlarge(s, size) && !xlarge(r, size)) {
         for (k = 1; k < size; k++) {
             int dst = (rank + k) % size, src = (rank - k + size) % size;

@@ -30,7 +30,7 @@ void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Da
         size_t off = (size_t)(rcounts ? displs[i] : i * (long long)rcount) * ext;
         int n = rcounts ? rcounts[i] : rcount;
         if (i == root && sendbuf != MPI_IN_PLACE)
-            sched_copy(sc, sendbuf, rb + off, scount, sdt);
+            sched_copy_as(sc, sendbuf, scount, sdt, rb + off, n, rdt);
         else if (i != root)
             sched_recv(sc, rb + off, n, rdt, i);
     }

@@ -28,7 +28,7 @@ void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scount
         size_t off = (size_t)(scounts ? displs[i] : i * (long long)scount) * ext;
         int n = scounts ? scounts[i] : scount;
         if (i == root && recvbuf != MPI_IN_PLACE)
-            sched_copy(sc, sb + off, recvbuf, n, sdt);
+            sched_copy_as(sc, sb + off, n, sdt, recvbuf, rcount, rdt);
         else if (i != root)
             sched_send(sc, sb + off, n, sdt, i);
     }

@@ -169,6 +169,8 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
             mpi_comm_drop(s, n);
         }
     }
+    if (err && newcomm)
+        *newcomm = MPI_COMM_NULL; /* as MPICH: a failed copy callback leaves no half-made comm */
     if (err)
         return mpi_error(comm, err, "MPI_Comm_dup");
     *newcomm = n->handle;
