@@ -13,8 +13,9 @@
  * Who held a rank is read from this cluster's routes (the messaging layer's
  * route op). A route may lag behind a move that just ended elsewhere; every
  * cluster that runs a rank judges, and the one whose route is current ends
- * the job if needed. A cluster without routes (a spare) only frees a
- * reservation the lost cluster held.
+ * the job if needed. Spares judge too (they learn every route
+ * announcement): when every cluster that ran a rank died at once, only
+ * they are left to end the job.
  */
 #include <signal.h>
 #include <stdio.h>
@@ -52,11 +53,6 @@ static void rmig_cluster_lost(int cluster)
                  cluster, ua_get_rank(), knode_get_num());
         return;
     }
-    if (!ua_container_present()) {
-        /* No rank here: the clusters that run one judge (see above). */
-        base_log(BASE_LOG_DEBUG, "rmig", "cluster %d was lost", cluster);
-        return;
-    }
     rank = rmig_rank_on(cluster);
     if (rank >= 0) {
         char msg[160];
@@ -67,8 +63,9 @@ static void rmig_cluster_lost(int cluster)
                  cluster, rank);
         kjob_abort(1, msg);
     }
-    base_log(BASE_LOG_WARN, "rmig",
-             "cluster %d, which held no rank, was lost: no move will go there", cluster);
+    if (ua_container_present()) /* one line per cluster that runs a rank, not per spare */
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d, which held no rank, was lost: no move will go there", cluster);
 }
 
 void rmig_test_die_at(const char *point)

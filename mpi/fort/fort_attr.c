@@ -188,21 +188,24 @@ static int fort_delete_trampoline(MPI_Comm comm, int keyval, void *val, void *ex
     return r->delete_proxy(r->user_delete, comm, keyval, FORT_ATTR_AINT, val, r->user_extra);
 }
 
-/* The live communicator key slot of handle keyval, or NULL. */
-static struct mpi_keyval *fort_comm_keyval(struct mpi_rank_state *s, int keyval)
+/* The live key slot of handle keyval (a communicator, datatype or window
+ * key: mpi_attr.h encodes the kind in the handle), or NULL. */
+static struct mpi_keyval *fort_keyval(struct mpi_rank_state *s, int keyval)
 {
-    int idx = keyval & MPI_KEYVAL_HANDLE_INDEX;
+    static const int kinds[] = {MPI_ATTR_COMM, MPI_ATTR_TYPE, MPI_ATTR_WIN};
 
-    if ((keyval & ~MPI_KEYVAL_HANDLE_INDEX) != MPI_KEYVAL_HANDLE_DIRECT || idx >= s->nkeyvals ||
-        s->keyvals[idx].refs == 0 || s->keyvals[idx].freed)
-        return NULL;
-    return &s->keyvals[idx];
+    for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+        int idx = mpi_keyval_lookup(s, kinds[i], keyval);
+
+        if (idx >= 0)
+            return s->keyvals[idx].freed ? NULL : &s->keyvals[idx];
+    }
+    return NULL;
 }
 
 /* Called by the Fortran bindings right after they created keyval. The
  * record is never freed: a few dozen bytes per key made from Fortran. A
- * C-null callback (NULL) stays NULL. Keys of datatypes and windows are not
- * given proxies yet: a log line says so. */
+ * C-null callback (NULL) stays NULL. */
 void MPII_Keyval_set_proxy(int keyval, fort_copy_proxy *copy_proxy, fort_delete_proxy *delete_proxy)
 {
     struct mpi_rank_state *s;
@@ -211,10 +214,9 @@ void MPII_Keyval_set_proxy(int keyval, fort_copy_proxy *copy_proxy, fort_delete_
 
     if (mpi_enter(&s) != MPI_SUCCESS)
         return;
-    k = fort_comm_keyval(s, keyval);
+    k = fort_keyval(s, keyval);
     if (!k) {
-        base_log(BASE_LOG_WARN, "mpi",
-                 "key %#x: Fortran callbacks of datatype and window keys are not supported",
+        base_log(BASE_LOG_WARN, "mpi", "key %#x: not a live key; its Fortran callbacks are not set",
                  keyval);
         return;
     }

@@ -11,6 +11,8 @@
 #    stays on its cluster intact, the next moves succeed elsewhere.
 # 3. A cluster that runs a rank is killed: the job ends within seconds,
 #    with a message naming the cluster and the rank, instead of hanging.
+# 4. Every cluster that runs a rank is killed at once: the spare, the only
+#    cluster left, ends the job (before, it waited for the end for good).
 . "$(dirname "$0")/common.sh"
 ours || skip "a job that survives a lost cluster is nanvix-mpi's"
 export NMPI_MIGRATE_TIMEOUT=30 # a move that waited for it breaks LOST_MAX_MOVE_S
@@ -75,4 +77,22 @@ cat "$TMPD/rank.out"
 grep -q "cluster 1, which ran rank 1, was lost" "$TMPD/rank.out" ||
     fail "no line names the lost cluster and its rank"
 [ $((t1 - t0)) -le 10 ] || fail "the job took $((t1 - t0)) s to end (limit 10 s)"
+echo "== 4. every cluster that runs a rank is killed at once: the spare ends the job"
+timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 2 --spares 1 "$BINDIR/lost" 4 "$TMPD/go4" \
+    </dev/null >"$TMPD/all.out" 2>&1 &
+job=$!
+wait_for "$TMPD/all.out" $job 1 "lost: ready"
+victims="$(cluster_pid "$TMPD/go4" 0) $(cluster_pid "$TMPD/go4" 1)"
+[ "$(echo $victims | wc -w)" -eq 2 ] || fail "cannot find the ranks' processes"
+t0=$(date +%s)
+kill -KILL $victims
+wait $job
+status=$?
+t1=$(date +%s)
+cat "$TMPD/all.out"
+[ $status -ne 124 ] || fail "the job hung after every rank's cluster was killed"
+[ $status -ne 0 ] || fail "the job ended with status 0 although its ranks were lost"
+grep -q "which ran rank [01], was lost" "$TMPD/all.out" || fail "no line names a lost rank"
+[ $((t1 - t0)) -le 10 ] || fail "the job took $((t1 - t0)) s to end (limit 10 s)"
+
 echo "lost: OK (spare lost: job carried on; destination lost: move failed, rank stayed; rank lost: job ended in $((t1 - t0)) s)"
