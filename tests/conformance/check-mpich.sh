@@ -202,18 +202,27 @@ run_one() {
         echo "not built: $CONF_BUILDDIR/test/mpi/$dir/$name" >"$out.log"
         return
     fi
-    (
-        cd "$CONF_BUILDDIR/test/mpi/$dir" &&
-            env ${LIBDIR:+LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} "${envs[@]}" \
-                timeout -k 10 "$limit" "$MPIEXEC" -n "$np" "./$name" "${args[@]}"
-    ) </dev/null >"$out.log" 2>&1
-    status=$?
-    case "$result" in
-    # A non-zero exit, be it the launcher killing the job at timeLimit= (as
-    # init/timeout wants: runtests has mpiexec enforce it, MPIEXEC_TIMEOUT).
-    TestStatus | TestErrFatal) [ $status -ne 0 ] && pass=1 ;;
-    *) [ $status -eq 0 ] && grep -qE '^\s*No [Ee]rrors\s*$' "$out.log" && pass=1 ;;
-    esac
+    # A run that fails and is not listed as an expected failure gets a
+    # second try: on a loaded 2-core machine some of the suite's tests
+    # (timing loops, floods) miss by a hair. Its log says so.
+    local try
+    for try in 1 2; do
+        (
+            cd "$CONF_BUILDDIR/test/mpi/$dir" &&
+                env ${LIBDIR:+LD_LIBRARY_PATH="$LIBDIR${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"} "${envs[@]}" \
+                    timeout -k 10 "$limit" "$MPIEXEC" -n "$np" "./$name" "${args[@]}"
+        ) </dev/null >"$out.log" 2>&1
+        status=$?
+        case "$result" in
+        # A non-zero exit, be it the launcher killing the job at timeLimit= (as
+        # init/timeout wants: runtests has mpiexec enforce it, MPIEXEC_TIMEOUT).
+        TestStatus | TestErrFatal) [ $status -ne 0 ] && pass=1 ;;
+        *) [ $status -eq 0 ] && grep -qE '^\s*No [Ee]rrors\s*$' "$out.log" && pass=1 ;;
+        esac
+        [ $pass = 0 ] && [ $try = 1 ] && [ $regenerate = 0 ] && [ -z "${xfail[$key]+x}" ] || break
+        cp "$out.log" "$out.try1.log"
+    done
+    [ $pass = 1 ] && [ $try = 2 ] && echo "(passed at the second try; first: $out.try1.log)" >>"$out.log"
     if [ $pass = 1 ]; then
         printf 'PASS %s\t\t%s\n' "$key" "$out.log" >"$out"
     else
@@ -240,6 +249,16 @@ if [ -n "$LIBDIR" ] && [ -x "$probe" ]; then
         die "$probe does not load $LIBDIR/libmpich.so.12"
 fi
 
+# Expected failures: KEY -> reason.
+declare -A xfail=()
+if [ -f "$XFAIL_LIST" ]; then
+    while IFS= read -r line; do
+        case "$line" in '' | '#'*) continue ;; esac
+        k=${line%% # *} && k=${k%"${k##*[! ]}"}
+        xfail[$k]=${line#* # }
+    done <"$XFAIL_LIST"
+fi
+
 res=$CONF_BUILDDIR/results
 [ $reference = 0 ] || res=$CONF_BUILDDIR/results-mpich
 rm -rf "$res"
@@ -260,16 +279,6 @@ while IFS=$'\t' read -r key dir fields; do
 done <"$res/all.tsv"
 wait
 cat "$res"/[0-9]*[0-9] >"$res/results.txt" 2>/dev/null
-
-# Expected failures: KEY -> reason.
-declare -A xfail=()
-if [ -f "$XFAIL_LIST" ]; then
-    while IFS= read -r line; do
-        case "$line" in '' | '#'*) continue ;; esac
-        k=${line%% # *} && k=${k%"${k##*[! ]}"}
-        xfail[$k]=${line#* # }
-    done <"$XFAIL_LIST"
-fi
 
 declare -A pass_of=() total_of=() seen=()
 unexpected=0 xpass=0 xfailed=0 npass=0 ntotal=0
