@@ -41,6 +41,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].xfer = NULL;
         slots[i].persist = NULL;
         slots[i].sched = NULL;
+        slots[i].msg = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
     }
@@ -106,6 +107,7 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     r->cv = NULL;
     r->comm = NULL;
     r->sched = NULL;
+    r->msg = NULL;
     r->gen = (uint8_t)((r->gen + 1) & MPI_REQ_GEN_MASK);
     r->next_free = t->free_head;
     t->free_head = idx;

@@ -31,6 +31,7 @@ enum mpi_req_kind {
     MPI_REQ_PROC_NULL, /* send or receive with MPI_PROC_NULL: done at once */
     MPI_REQ_INACTIVE,  /* persistent request not started (mpi_persist.c) */
     MPI_REQ_COLL,      /* nonblocking collective: a schedule (coll_sched.c) */
+    MPI_REQ_MESSAGE,   /* a matched message (MPI_Message) not yet received */
 };
 
 struct mpi_comm;       /* comm.h */
@@ -51,6 +52,7 @@ struct mpi_request {
     struct mpi_sched *sched;
 
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
+    cv_message_t *msg;           /* MPI_REQ_MESSAGE: the message (mpi_mprobe.c) */
 };
 
 struct mpi_req_table {
