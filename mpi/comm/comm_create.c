@@ -26,6 +26,7 @@
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
+#include "info.h"
 #include "cv.h"
 
 #pragma weak MPI_Comm_dup = PMPI_Comm_dup
@@ -75,12 +76,8 @@ static int comm_slot(struct mpi_rank_state *s)
     return i;
 }
 
-/* Makes the communicator of ranks[0..n) (world ranks, taken over) with
- * context ids ctx, ctx + 1 and parent's error handler, enters it in the
- * table, and returns it in *c_p. Returns MPI_SUCCESS or -ENOMEM (ranks is
- * freed then). */
-static int comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
-                    struct mpi_comm **c_p)
+int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
+                 struct mpi_comm **c_p)
 {
     struct mpi_comm *c = calloc(1, sizeof(*c));
     int idx = comm_slot(s), me = cv_rank(), i;
@@ -113,6 +110,7 @@ static int comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *rank
 
 void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
 {
+    mpi_info_destroy(c->hints);
     mpi_errh_unref(s, c->errh);
     free(c->group);
     free(c);
@@ -126,8 +124,7 @@ void mpi_comm_unref(struct mpi_comm *c)
         mpi_comm_destroy(s, c);
 }
 
-/* Removes c from the table and drops the table's reference. */
-static void comm_drop(struct mpi_rank_state *s, struct mpi_comm *c)
+void mpi_comm_drop(struct mpi_rank_state *s, struct mpi_comm *c)
 {
     s->comms[c->handle & MPI_COMM_HANDLE_INDEX] = NULL;
     mpi_comm_unref(c);
@@ -159,13 +156,15 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
     if (!err) {
         s->next_ctx = ctx + 2;
         ranks = ranks_dup(c->group, c->size);
-        err = ranks ? comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
+        err = ranks ? mpi_comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
     }
     if (!err) {
         err = mpi_attr_copy_all(s, c, n);
+        if (!err)
+            err = mpi_comm_hints_copy(c, n);
         if (err) {
             mpi_attr_delete_all(s, n);
-            comm_drop(s, n);
+            mpi_comm_drop(s, n);
         }
     }
     if (err)
@@ -234,7 +233,7 @@ static int split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, 
         ranks = malloc(sizeof(int) * (size_t)n);
         for (i = 0; ranks && i < n; i++)
             ranks[i] = c->group[all[i].rank];
-        err = ranks ? comm_new(s, c, ranks, n, ctx, n_p) : -ENOMEM;
+        err = ranks ? mpi_comm_new(s, c, ranks, n, ctx, n_p) : -ENOMEM;
     }
     free(all);
     return err;
@@ -317,7 +316,7 @@ int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
         s->next_ctx = ctx + 2;
     if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
         ranks = ranks_dup(g->ranks, g->size);
-        err = ranks ? comm_new(s, c, ranks, g->size, ctx, &n) : -ENOMEM;
+        err = ranks ? mpi_comm_new(s, c, ranks, g->size, ctx, &n) : -ENOMEM;
     }
     if (err)
         return mpi_error(comm, err, "MPI_Comm_create");
@@ -343,7 +342,7 @@ int PMPI_Comm_free(MPI_Comm *comm)
     if (err)
         return mpi_error(h, err, "MPI_Comm_free");
     err = mpi_attr_delete_all(s, c);
-    comm_drop(s, c);
+    mpi_comm_drop(s, c);
     *comm = MPI_COMM_NULL;
     return err ? mpi_error(MPI_COMM_WORLD, err, "MPI_Comm_free") : MPI_SUCCESS;
 }

@@ -178,6 +178,7 @@ int PMPI_Finalize(void)
     mpi_group_teardown(s);
     mpi_keyval_teardown(s);
     mpi_op_user_teardown(s);
+    mpi_errcode_teardown(s);
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */

@@ -26,6 +26,7 @@
 #include "dtype.h"
 #include "info.h"
 #include "mpi_bsend.h"
+#include "mpi_errcode.h"
 #include "mpi_error.h"
 #include "mpi_request.h"
 
@@ -64,8 +65,10 @@ struct mpi_rank_state {
     int ngroups;
     struct mpi_keyval *keyvals; /* keyval table, indexed by handle index */
     int nkeyvals;
-    struct mpi_info_table infos; /* MPI_Info objects (info.h): live before
-                                    MPI_Init and after MPI_Finalize too */
+    struct mpi_errcode_table errcodes; /* added error classes and codes (mpi_errcode.h) */
+    int idup_seq;                      /* MPI_Comm_idup calls made (comm_idup.c) */
+    struct mpi_info_table infos;       /* MPI_Info objects (info.h): live before
+                                          MPI_Init and after MPI_Finalize too */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */
