@@ -2,8 +2,9 @@
  *
  * A generalized request is a slot of the request table (kind MPI_REQ_GREQ)
  * holding the application's three callbacks and extra_state, on
- * MPI_COMM_SELF (whose error handler its errors go to). It is done once the
- * application calls MPI_Grequest_complete; Wait/Test then call query_fn to
+ * MPI_COMM_SELF, whose error handler gets the errors of its Wait/Test
+ * (argument errors of the two calls go to MPI_COMM_WORLD's, as elsewhere).
+ * It is done once the application calls MPI_Grequest_complete; Wait/Test then call query_fn to
  * fill the status and free_fn, and return the first error of the two.
  * MPI_Cancel calls cancel_fn with whether the request is complete already.
  * MPI_Request_free before completion keeps the slot, marked freed, so the
@@ -91,7 +92,7 @@ int PMPI_Grequest_start(MPI_Grequest_query_function *query_fn, MPI_Grequest_free
         err = mpi_req_alloc(&s->reqs, MPI_REQ_GREQ, mpi_comm_get(s, MPI_COMM_SELF), NULL, request);
     if (err) {
         free(g);
-        return mpi_error(MPI_COMM_SELF, err, "MPI_Grequest_start");
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Grequest_start");
     }
     g->query_fn = query_fn;
     g->free_fn = free_fn;
@@ -111,9 +112,9 @@ int PMPI_Grequest_complete(MPI_Request request)
         (!(r = mpi_req_get(&s->reqs, request)) || r->kind != MPI_REQ_GREQ || r->greq->complete))
         err = MPI_ERR_REQUEST;
     if (err)
-        return mpi_error(MPI_COMM_SELF, err, "MPI_Grequest_complete");
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Grequest_complete");
     r->greq->complete = 1;
     if (r->greq->freed)
         err = mpi_greq_free(s, request);
-    return mpi_error(MPI_COMM_SELF, err, "MPI_Grequest_complete");
+    return mpi_error(MPI_COMM_WORLD, err, "MPI_Grequest_complete");
 }
