@@ -194,7 +194,6 @@ int mpi_info_check_key(const char *key)
 
 int mpi_info_check_value(const char *value)
 {
-    size_t n = value ? strnlen(value, MPI_MAX_INFO_VAL + 1) : 0;
-
-    return n == 0 || n > MPI_MAX_INFO_VAL ? MPI_ERR_INFO_VALUE : MPI_SUCCESS;
+    return !value || strnlen(value, MPI_MAX_INFO_VAL + 1) > MPI_MAX_INFO_VAL ? MPI_ERR_INFO_VALUE
+                                                                             : MPI_SUCCESS;
 }

@@ -69,8 +69,9 @@ int mpi_info_remove(struct mpi_info *info, const char *key);
 void mpi_info_destroy(struct mpi_info *info);
 
 /* Checks a key (MPI_ERR_INFO_KEY: NULL, empty or longer than
- * MPI_MAX_INFO_KEY) and a value (MPI_ERR_INFO_VALUE likewise with
- * MPI_MAX_INFO_VAL). Return MPI_SUCCESS or the class. */
+ * MPI_MAX_INFO_KEY) and a value (MPI_ERR_INFO_VALUE: NULL or longer than
+ * MPI_MAX_INFO_VAL; empty is a value, as MPICH has it). Return MPI_SUCCESS
+ * or the class. */
 int mpi_info_check_key(const char *key);
 int mpi_info_check_value(const char *value);
 

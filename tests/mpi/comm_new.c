@@ -49,25 +49,28 @@ static void move(void)
     CHECKF(c1 != c0, "rank %d did not move", rank);
 }
 
-/* The hints of comm: nkeys and the value of mpi_assert_no_any_tag ("" if unset). */
-static int hints_of(MPI_Comm comm, char *value)
+/* Checks the hints of comm: n keys, and mpi_assert_no_any_tag set to want
+ * ("" for unset). Which hints are kept is the library's choice (MPI lets
+ * any be ignored); MPICH 4.0 keeps none of these, so there only the calls
+ * are made and their results not compared. */
+static void check_hints(MPI_Comm comm, int n, const char *want)
 {
+    char value[MPI_MAX_INFO_VAL + 1] = "";
     MPI_Info got;
-    int n, flag;
+    int nkeys, flag;
 
     MPI_CHECK(MPI_Comm_get_info(comm, &got));
-    MPI_CHECK(MPI_Info_get_nkeys(got, &n));
+    MPI_CHECK(MPI_Info_get_nkeys(got, &nkeys));
     MPI_CHECK(MPI_Info_get(got, "mpi_assert_no_any_tag", MPI_MAX_INFO_VAL, value, &flag));
-    if (!flag)
-        value[0] = '\0';
     MPI_CHECK(MPI_Info_free(&got));
-    return n;
+    if (!th_library_is_mpich())
+        CHECKF(nkeys == n && strcmp(flag ? value : "", want) == 0, "%d keys, '%s'", nkeys,
+               flag ? value : "");
 }
 
 /* A communicator whose hints are mpi_assert_no_any_tag=true. */
 static MPI_Comm hinted_dup(void)
 {
-    char v[MPI_MAX_INFO_VAL + 1];
     MPI_Info info;
     MPI_Comm c;
 
@@ -76,29 +79,28 @@ static MPI_Comm hinted_dup(void)
     MPI_CHECK(MPI_Info_set(info, "comm_new_unknown_key", "x"));
     MPI_CHECK(MPI_Comm_dup_with_info(MPI_COMM_WORLD, info, &c));
     MPI_CHECK(MPI_Info_free(&info));
-    CHECK(hints_of(c, v) == 1 && strcmp(v, "true") == 0);
+    check_hints(c, 1, "true");
     return c;
 }
 
 static void hints(void)
 {
-    char v[MPI_MAX_INFO_VAL + 1];
     MPI_Comm a = hinted_dup(), b, c;
     MPI_Info info;
     int r;
 
     MPI_CHECK(MPI_Comm_dup(a, &b)); /* dup passes hints on */
-    CHECK(hints_of(b, v) == 1 && strcmp(v, "true") == 0);
+    check_hints(b, 1, "true");
     MPI_CHECK(MPI_Comm_compare(a, b, &r));
     CHECK(r == MPI_CONGRUENT);
     MPI_CHECK(MPI_Info_create(&info));
     MPI_CHECK(MPI_Info_set(info, "mpi_assert_no_any_tag", "false"));
     MPI_CHECK(MPI_Info_set(info, "mpi_assert_exact_length", "maybe")); /* not a boolean */
     MPI_CHECK(MPI_Comm_set_info(b, info));
-    CHECK(hints_of(b, v) == 1 && strcmp(v, "false") == 0);
-    CHECK(hints_of(a, v) == 1 && strcmp(v, "true") == 0); /* a is not b */
+    check_hints(b, 1, "false");
+    check_hints(a, 1, "true");
     MPI_CHECK(MPI_Comm_dup_with_info(a, MPI_INFO_NULL, &c));
-    CHECK(hints_of(c, v) == 0);
+    check_hints(c, 0, "");
     MPI_CHECK(MPI_Info_free(&info));
     MPI_CHECK(MPI_Comm_free(&a));
     MPI_CHECK(MPI_Comm_free(&b));
@@ -235,26 +237,33 @@ static void bad_args(void)
     MPI_Comm half, c = MPI_COMM_NULL;
     MPI_Group wg;
     MPI_Request r;
-    MPI_Info info;
+    MPI_Info info, stale;
 
     MPI_CHECK(MPI_Comm_split(MPI_COMM_WORLD, rank % 2, rank, &half));
     MPI_CHECK(MPI_Comm_set_errhandler(half, MPI_ERRORS_RETURN));
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
     MPI_CHECK(MPI_Comm_group(MPI_COMM_WORLD, &wg));
-    CHECK(class_of(MPI_Comm_create_group(half, wg, 0, &c)) == MPI_ERR_GROUP);
+    if (!th_library_is_mpich()) /* MPICH 4.0 crashes (signal 11) on this one */
+        CHECK(class_of(MPI_Comm_create_group(half, wg, 0, &c)) == MPI_ERR_GROUP);
     CHECK(class_of(MPI_Comm_create_group(MPI_COMM_WORLD, wg, -1, &c)) == MPI_ERR_TAG);
     CHECK(class_of(MPI_Comm_create_group(MPI_COMM_WORLD, MPI_GROUP_NULL, 0, &c)) == MPI_ERR_GROUP);
     CHECK(class_of(MPI_Comm_create_group(MPI_COMM_NULL, wg, 0, &c)) == MPI_ERR_COMM);
     CHECK(class_of(MPI_Comm_idup(MPI_COMM_NULL, &c, &r)) == MPI_ERR_COMM);
-    CHECK(class_of(MPI_Comm_idup_with_info(MPI_COMM_WORLD, (MPI_Info)0x9c00fff0, &c, &r)) ==
-          MPI_ERR_INFO);
-    CHECK(class_of(MPI_Comm_dup_with_info(MPI_COMM_WORLD, (MPI_Info)0x9c00fff0, &c)) ==
-          MPI_ERR_INFO);
-    CHECK(class_of(MPI_Comm_set_info(MPI_COMM_WORLD, MPI_INFO_NULL)) == MPI_ERR_INFO);
+    if (!th_library_is_mpich()) { /* MPICH 4.0 crashes on a bad info handle here */
+        CHECK(class_of(MPI_Comm_idup_with_info(MPI_COMM_WORLD, (MPI_Info)0x9c00fff0, &c, &r)) ==
+              MPI_ERR_INFO);
+        CHECK(class_of(MPI_Comm_dup_with_info(MPI_COMM_WORLD, (MPI_Info)0x9c00fff0, &c)) ==
+              MPI_ERR_INFO);
+    }
+    /* MPI_ERR_INFO ("invalid info argument"); MPICH 4.0 says MPI_ERR_ARG */
+    CHECK(class_of(MPI_Comm_set_info(MPI_COMM_WORLD, MPI_INFO_NULL)) ==
+          (th_library_is_mpich() ? MPI_ERR_ARG : MPI_ERR_INFO));
     CHECK(class_of(MPI_Comm_get_info(MPI_COMM_WORLD, NULL)) == MPI_ERR_ARG);
     MPI_CHECK(MPI_Info_create(&info));
+    stale = info;
     MPI_CHECK(MPI_Info_free(&info));
-    CHECK(class_of(MPI_Comm_set_info(MPI_COMM_WORLD, info)) == MPI_ERR_INFO); /* freed */
+    if (!th_library_is_mpich()) /* MPICH 4.0 takes a freed info handle */
+        CHECK(class_of(MPI_Comm_set_info(MPI_COMM_WORLD, stale)) == MPI_ERR_INFO);
     CHECK(c == MPI_COMM_NULL);
     MPI_CHECK(MPI_Group_free(&wg));
     MPI_CHECK(MPI_Comm_free(&half));
@@ -265,7 +274,6 @@ static void bad_args(void)
 static void migrate_round(int round, MPI_Comm hinted)
 {
     int a = round % size, b = (round + 1) % size, world[256], list[256], n, i;
-    char v[MPI_MAX_INFO_VAL + 1];
     MPI_Comm split, d[2], g;
     MPI_Request r[2];
     MPI_Status st[2];
@@ -291,7 +299,7 @@ static void migrate_round(int round, MPI_Comm hinted)
         check_comm(g, list, n, 13);
         MPI_CHECK(MPI_Comm_free(&g));
     }
-    CHECK(hints_of(hinted, v) == 1 && strcmp(v, "true") == 0);
+    check_hints(hinted, 1, "true");
     MPI_CHECK(MPI_Comm_free(&d[0]));
     MPI_CHECK(MPI_Comm_free(&d[1]));
     MPI_CHECK(MPI_Comm_free(&split));

@@ -86,7 +86,7 @@ static void verify(MPI_Info info, int round)
 static void basics(void)
 {
     char big_key[MPI_MAX_INFO_KEY + 2], big_val[MPI_MAX_INFO_VAL + 2], buf[8], nth[300];
-    MPI_Info a, b;
+    MPI_Info a, b, stale;
     int flag, len, n;
 
     MPI_CHECK(MPI_Info_create(&a));
@@ -105,13 +105,17 @@ static void basics(void)
     MPI_CHECK(MPI_Info_get_nkeys(b, &n)); /* the dup is its own */
     CHECK(n == 3 && strcmp(get(b, "second"), "two") == 0);
     /* short buffers: Info_get truncates to valuelen, get_string to buflen - 1 */
-    MPI_CHECK(MPI_Info_get(b, "second", 2, buf, &flag));
-    CHECK(flag && strcmp(buf, "tw") == 0);
+    /* MPI 4.0 10.2: a value longer than valuelen is truncated; MPICH 4.0
+     * returns an error instead (and this check is skipped there) */
+    if (!th_library_is_mpich()) {
+        MPI_CHECK(MPI_Info_get(b, "second", 2, buf, &flag));
+        CHECK(flag && strcmp(buf, "tw") == 0);
+    }
     len = 3;
     MPI_CHECK(MPI_Info_get_string(b, "second", &len, buf, &flag));
     CHECK(flag && strcmp(buf, "tw") == 0 && len == 4);
     len = 0;
-    MPI_CHECK(MPI_Info_get_string(b, "second", &len, NULL, &flag));
+    MPI_CHECK(MPI_Info_get_string(b, "second", &len, buf, &flag));
     CHECK(flag && len == 4);
     MPI_CHECK(MPI_Info_get_string(b, "none", &len, buf, &flag));
     CHECK(!flag);
@@ -130,22 +134,33 @@ static void basics(void)
     CHECK(class_of(MPI_Info_set(a, big_key, "v")) == MPI_ERR_INFO_KEY);
     CHECK(class_of(MPI_Info_set(a, "k", big_val)) == MPI_ERR_INFO_VALUE);
     CHECK(class_of(MPI_Info_set(a, "", "v")) == MPI_ERR_INFO_KEY);
-    CHECK(class_of(MPI_Info_set(a, "k", "")) == MPI_ERR_INFO_VALUE);
+    MPI_CHECK(MPI_Info_set(a, "empty", "")); /* an empty value is a value (as in MPICH) */
+    CHECK(strcmp(get(a, "empty"), "") == 0);
+    MPI_CHECK(MPI_Info_delete(a, "empty"));
     CHECK(class_of(MPI_Info_delete(a, "never set")) == MPI_ERR_INFO_NOKEY);
     CHECK(class_of(MPI_Info_get_nthkey(a, 3, nth)) == MPI_ERR_ARG);
     CHECK(class_of(MPI_Info_get_nthkey(a, -1, nth)) == MPI_ERR_ARG);
     CHECK(class_of(MPI_Info_get(a, "first", -1, buf, &flag)) == MPI_ERR_ARG);
-    CHECK(class_of(MPI_Info_set(MPI_INFO_NULL, "k", "v")) == MPI_ERR_INFO);
-    CHECK(class_of(MPI_Info_set(MPI_INFO_ENV, "k", "v")) == MPI_ERR_INFO);
-    CHECK(class_of(MPI_Info_get_nkeys((MPI_Info)0x9c00ffff, &n)) == MPI_ERR_INFO);
+    /* MPI_ERR_INFO ("invalid info argument"); MPICH 4.0 says MPI_ERR_ARG for
+     * MPI_INFO_NULL and crashes on the two others, skipped there */
+    CHECK(class_of(MPI_Info_set(MPI_INFO_NULL, "k", "v")) ==
+          (th_library_is_mpich() ? MPI_ERR_ARG : MPI_ERR_INFO));
+    if (!th_library_is_mpich()) {
+        CHECK(class_of(MPI_Info_set(MPI_INFO_ENV, "k", "v")) == MPI_ERR_INFO);
+        CHECK(class_of(MPI_Info_get_nkeys((MPI_Info)0x9c00ffff, &n)) == MPI_ERR_INFO);
+    }
     MPI_CHECK(MPI_Info_free(&a));
     CHECK(a == MPI_INFO_NULL);
-    CHECK(class_of(MPI_Info_free(&a)) == MPI_ERR_INFO);
-    a = b;
+    stale = b;
     MPI_CHECK(MPI_Info_free(&b));
-    CHECK(class_of(MPI_Info_dup(a, &b)) == MPI_ERR_INFO); /* a stale handle */
-    b = MPI_INFO_ENV;
-    CHECK(class_of(MPI_Info_free(&b)) == MPI_ERR_INFO);
+    /* freed, null and predefined handles: MPICH 4.0 answers MPI_ERR_ARG or
+     * crashes on these, so they are checked on nanvix-mpi only */
+    if (!th_library_is_mpich()) {
+        CHECK(class_of(MPI_Info_free(&a)) == MPI_ERR_INFO);
+        CHECK(class_of(MPI_Info_dup(stale, &b)) == MPI_ERR_INFO);
+        b = MPI_INFO_ENV;
+        CHECK(class_of(MPI_Info_free(&b)) == MPI_ERR_INFO);
+    }
 }
 
 /* MPI_INFO_ENV and MPI_Info_create_env agree with argv. */
@@ -186,7 +201,8 @@ int main(int argc, char **argv)
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
     if (!migrate) {
         basics();
-        env(argc, argv);
+        if (!th_library_is_mpich()) /* which keys MPI_INFO_ENV has is the library's choice */
+            env(argc, argv);
     } else {
         MPI_CHECK(MPIX_Spare_count(&spares));
         CHECKF(spares >= 2, "needs 2 spares (--spares 2), has %d", spares);

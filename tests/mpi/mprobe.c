@@ -178,7 +178,9 @@ static void check_edges(void)
     m = (MPI_Message)req;
     err = MPI_Mrecv(buf, 8, MPI_BYTE, &m, &st);
     MPI_Error_class(err, &cls);
-    CHECKF(cls == MPI_ERR_REQUEST, "request as message: class %d", cls);
+    /* MPI names no class for this; MPICH 4.0 says MPI_ERR_ARG */
+    CHECKF(cls == (th_library_is_mpich() ? MPI_ERR_ARG : MPI_ERR_REQUEST),
+           "request as message: class %d", cls);
     MPI_CHECK(MPI_Wait(&req, &st));
 
     /* truncation, and a copy of a received handle refused */
@@ -195,7 +197,8 @@ static void check_edges(void)
             CHECK(v[0] == 1 && v[1] == 2 && v[2] == 3);
             err = MPI_Mrecv(v, 4, MPI_INT, &copy, &st);
             MPI_Error_class(err, &cls);
-            CHECKF(cls == MPI_ERR_REQUEST, "second receive: class %d", cls);
+            CHECKF(cls == (th_library_is_mpich() ? MPI_ERR_ARG : MPI_ERR_REQUEST),
+                   "second receive: class %d", cls);
         }
     }
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_ARE_FATAL));

@@ -83,9 +83,12 @@ static void ring(int round, int moving)
     }
     CHECK_PATTERN(packed, sizeof(packed), left, rank, round);
     CHECK_PATTERN(rep, sizeof(rep), left, rank, round + 100);
-    CHECK(st[0].MPI_SOURCE == left && st[0].MPI_TAG == 40 + round);
-    MPI_CHECK(MPI_Get_count(&st[1], MPI_INT, &n));
-    CHECK(st[1].MPI_SOURCE == left && st[1].MPI_TAG == 41 && n == N);
+    /* MPI 4.0 3.10: the status is the receive's; MPICH 4.0 leaves it empty */
+    if (!th_library_is_mpich()) {
+        CHECK(st[0].MPI_SOURCE == left && st[0].MPI_TAG == 40 + round);
+        MPI_CHECK(MPI_Get_count(&st[1], MPI_INT, &n));
+        CHECK(st[1].MPI_SOURCE == left && st[1].MPI_TAG == 41 && n == N);
+    }
     MPI_CHECK(MPI_Type_free(&every_other));
 }
 
@@ -154,6 +157,22 @@ static int greq_cancel(void *extra, int complete)
     return MPI_SUCCESS;
 }
 
+/* Request_free of an incomplete generalized request must not run free_fn:
+ * a second one is freed and checked before its completion. */
+static int free_before_complete(struct greq_log *log)
+{
+    MPI_Request r, copy;
+    int ok;
+
+    log->n = 0;
+    MPI_CHECK(MPI_Grequest_start(greq_query, greq_free, greq_cancel, log, &r));
+    copy = r;
+    MPI_CHECK(MPI_Request_free(&r));
+    ok = r == MPI_REQUEST_NULL && log->n == 0;
+    MPI_CHECK(MPI_Grequest_complete(copy));
+    return ok && log->n == 1 && log->calls[0] == 'f';
+}
+
 /* A generalized request, completed after a move when moving is set. */
 static void greq(int moving)
 {
@@ -187,9 +206,12 @@ static void greq(int moving)
     MPI_CHECK(MPI_Grequest_start(greq_query, greq_free, greq_cancel, &log, &r));
     copy = r;
     MPI_CHECK(MPI_Request_free(&r));
-    CHECK(r == MPI_REQUEST_NULL && log.n == 0);
     MPI_CHECK(MPI_Grequest_complete(copy));
-    CHECK(log.n == 1 && log.calls[0] == 'f');
+    CHECK(r == MPI_REQUEST_NULL && log.n == 1 && log.calls[0] == 'f');
+    /* MPI 4.0 13.2: free_fn runs in Request_free or Grequest_complete,
+     * whichever comes last; MPICH 4.0 runs it in Request_free. */
+    if (!th_library_is_mpich())
+        CHECK(free_before_complete(&log));
 }
 
 /* Status setters on derived and partial counts. */
@@ -202,13 +224,17 @@ static void status_setters(void)
 
     MPI_CHECK(MPI_Type_contiguous(2, MPI_DOUBLE, &pair));
     MPI_CHECK(MPI_Type_commit(&pair));
+    /* MPI 4.0 13.3: Get_elements on the same type gives count back; MPICH
+     * 4.0 stores count whole items (14 doubles here), so it is skipped there */
     MPI_CHECK(MPI_Status_set_elements(&st, pair, 7)); /* 3 pairs and a half */
     MPI_CHECK(MPI_Get_elements(&st, pair, &n));
-    CHECK(n == 7);
-    MPI_CHECK(MPI_Get_count(&st, pair, &n));
-    CHECK(n == MPI_UNDEFINED);
-    MPI_CHECK(MPI_Get_count(&st, MPI_DOUBLE, &n));
-    CHECK(n == 7);
+    if (!th_library_is_mpich()) {
+        CHECK(n == 7);
+        MPI_CHECK(MPI_Get_count(&st, pair, &n));
+        CHECK(n == MPI_UNDEFINED);
+        MPI_CHECK(MPI_Get_count(&st, MPI_DOUBLE, &n));
+        CHECK(n == 7);
+    }
     MPI_CHECK(MPI_Status_set_elements_x(&st, MPI_DOUBLE, (MPI_Count)1 << 33));
     MPI_CHECK(MPI_Get_elements_x(&st, MPI_DOUBLE, &nx));
     CHECK(nx == (MPI_Count)1 << 33);
@@ -286,23 +312,30 @@ static void codes_and_misc(void)
     MPI_CHECK(MPI_Errhandler_free(&eh));
     MPI_CHECK(MPI_Comm_free(&dup));
 
-    /* deleting: a class with codes stays, then goes; numbers are reused */
+    /* deleting: a class with codes stays, then goes; numbers are reused.
+     * MPICH 4.0 differs in every refusal (it deletes a class that has
+     * codes, answers MPI_ERR_OTHER, keeps deleted codes valid), so only
+     * the deletions themselves run there. */
     MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
-    CHECK(class_of(MPIX_Delete_error_class(cls)) == MPI_ERR_ARG);
-    CHECK(class_of(MPIX_Delete_error_code(cls)) == MPI_ERR_ARG);
-    CHECK(class_of(MPIX_Delete_error_class(MPI_ERR_ARG)) == MPI_ERR_ARG);
+    if (!th_library_is_mpich()) {
+        CHECK(class_of(MPIX_Delete_error_class(cls)) == MPI_ERR_ARG);
+        CHECK(class_of(MPIX_Delete_error_code(cls)) == MPI_ERR_ARG);
+        CHECK(class_of(MPIX_Delete_error_class(MPI_ERR_ARG)) == MPI_ERR_ARG);
+    }
     MPI_CHECK(MPIX_Delete_error_string(code));
     MPI_CHECK(MPI_Error_string(code, text, &len));
     CHECK(len == 0);
     MPI_CHECK(MPIX_Delete_error_code(code));
     MPI_CHECK(MPIX_Delete_error_code(code2));
     MPI_CHECK(MPIX_Delete_error_class(cls));
-    CHECK(class_of(MPI_Error_class(code, &cls2)) == MPI_ERR_ARG);
-    MPI_CHECK(MPI_Add_error_class(&cls2));
-    CHECK(cls2 == cls); /* the lowest free number again */
-    MPI_CHECK(MPIX_Delete_error_class(cls2));
-    CHECK(class_of(MPI_Add_error_code(cls, &code)) == MPI_ERR_ARG); /* deleted class */
-    CHECK(class_of(MPI_Add_error_string(MPI_ERR_ARG, "no")) == MPI_ERR_ARG);
+    if (!th_library_is_mpich()) {
+        CHECK(class_of(MPI_Error_class(code, &cls2)) == MPI_ERR_ARG);
+        MPI_CHECK(MPI_Add_error_class(&cls2));
+        CHECK(cls2 == cls); /* the lowest free number again */
+        MPI_CHECK(MPIX_Delete_error_class(cls2));
+        CHECK(class_of(MPI_Add_error_code(cls, &code)) == MPI_ERR_ARG); /* deleted class */
+        CHECK(class_of(MPI_Add_error_string(MPI_ERR_ARG, "no")) == MPI_ERR_ARG);
+    }
 
     MPI_CHECK(MPI_Alloc_mem(1000 * sizeof(double), MPI_INFO_NULL, &mem));
     CHECK(mem);
@@ -311,7 +344,8 @@ static void codes_and_misc(void)
     CHECK(mem[0] + mem[999] == 4.0);
     MPI_CHECK(MPI_Free_mem(mem));
     CHECK(class_of(MPI_Alloc_mem(-1, MPI_INFO_NULL, &mem)) == MPI_ERR_ARG);
-    CHECK(class_of(MPI_Alloc_mem(8, (MPI_Info)0x9c00ffff, &mem)) == MPI_ERR_INFO);
+    if (!th_library_is_mpich()) /* MPICH 4.0 crashes on a bad info handle */
+        CHECK(class_of(MPI_Alloc_mem(8, (MPI_Info)0x9c00ffff, &mem)) == MPI_ERR_INFO);
     MPI_CHECK(MPI_Comm_get_parent(&parent));
     CHECK(parent == MPI_COMM_NULL);
     MPI_CHECK(MPI_Pcontrol(2));
