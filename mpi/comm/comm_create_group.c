@@ -41,9 +41,11 @@ static int group_tag(int tag)
 static int group_ctx_agree(struct mpi_comm *c, const struct mpi_group *g, int me, int tag, int mine,
                            int *max_p)
 {
-    int k, other, to, from, err = 0;
+    int k, other, err = 0;
 
     for (k = 1; k < g->size && !err; k <<= 1) {
+        int to, from;
+
         to = mpi_comm_from_world(c, g->ranks[(me + k) % g->size]);
         from = mpi_comm_from_world(c, g->ranks[(me - k + g->size) % g->size]);
         err = mpi_coll_sendrecv(c, &mine, sizeof(mine), to, &other, sizeof(other), from, tag);

@@ -36,12 +36,11 @@ static const char *const known_hints[] = {
 static int hints_filter(const struct mpi_info *from, struct mpi_info **to_p)
 {
     struct mpi_info *to = NULL;
-    const char *v;
     size_t i;
 
     *to_p = NULL;
     for (i = 0; from && i < sizeof(known_hints) / sizeof(known_hints[0]); i++) {
-        v = mpi_info_lookup(from, known_hints[i]);
+        const char *v = mpi_info_lookup(from, known_hints[i]);
         if (!v || (strcmp(v, "true") != 0 && strcmp(v, "false") != 0))
             continue;
         if ((!to && !(to = calloc(1, sizeof(*to)))) || mpi_info_put(to, known_hints[i], v)) {

@@ -73,12 +73,13 @@ static int errcode_add(struct mpi_rank_state *s, int cls, int *code_p)
 {
     struct mpi_errcode_table *t = &s->errcodes;
     struct mpi_errcode *ents;
-    int i, n;
+    int i;
 
     for (i = 0; i < t->n && t->ents[i].used; i++)
         ;
     if (i == t->n) {
-        n = t->n ? t->n * 2 : 16;
+        int n = t->n ? t->n * 2 : 16;
+
         ents = realloc(t->ents, sizeof(*ents) * (size_t)n);
         if (!ents)
             return -ENOMEM;
@@ -136,10 +137,11 @@ int PMPI_Add_error_string(int errorcode, const char *string)
     if (!err && (!string || strnlen(string, MPI_MAX_ERROR_STRING) >= MPI_MAX_ERROR_STRING ||
                  !(e = entry(s, errorcode))))
         err = MPI_ERR_ARG;
-    if (!err && !(copy = strdup(string)))
-        err = -ENOMEM;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Add_error_string");
+    copy = strdup(string);
+    if (!copy)
+        return mpi_error(MPI_COMM_WORLD, -ENOMEM, "MPI_Add_error_string");
     free(e->string);
     e->string = copy;
     return MPI_SUCCESS;

@@ -24,10 +24,11 @@ int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
         err = MPI_ERR_ARG;
     if (!err && info != MPI_INFO_NULL && !mpi_info_get(s, info))
         err = MPI_ERR_INFO;
-    if (!err && !(p = malloc(size > 0 ? (size_t)size : 1)))
-        err = MPI_ERR_NO_MEM;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Alloc_mem");
+    p = malloc(size > 0 ? (size_t)size : 1);
+    if (!p)
+        return mpi_error(MPI_COMM_WORLD, MPI_ERR_NO_MEM, "MPI_Alloc_mem");
     *(void **)baseptr = p;
     return MPI_SUCCESS;
 }

@@ -80,7 +80,7 @@ static int mprobe_once(struct mpi_rank_state *s, struct mpi_comm *c, int source,
 
 /* Checks the arguments shared by Mprobe and Improbe. */
 static int mprobe_check(struct mpi_rank_state **s_p, int source, int tag, MPI_Comm comm,
-                        MPI_Message *message, struct mpi_comm **c_p)
+                        const MPI_Message *message, struct mpi_comm **c_p)
 {
     int err = mpi_enter(s_p);
 

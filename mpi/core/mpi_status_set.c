@@ -28,7 +28,7 @@ int PMPI_Status_set_cancelled(MPI_Status *status, int flag)
  * leading elements of the next item, block by block. */
 static MPI_Count elements_to_bytes(const struct mpi_dtype *t, MPI_Count count)
 {
-    MPI_Count rest, bytes, take, n;
+    MPI_Count rest, bytes;
     MPI_Aint i;
 
     if (t->size == 0 || t->elements == 0)
@@ -36,8 +36,8 @@ static MPI_Count elements_to_bytes(const struct mpi_dtype *t, MPI_Count count)
     bytes = count / t->elements * t->size;
     rest = count % t->elements;
     for (i = 0; i < t->nblocks && rest > 0; i++) {
-        n = t->blocks[i].len / t->blocks[i].esize;
-        take = rest < n ? rest : n;
+        MPI_Count n = t->blocks[i].len / t->blocks[i].esize;
+        MPI_Count take = rest < n ? rest : n;
         bytes += take * t->blocks[i].esize;
         rest -= take;
     }

@@ -66,7 +66,8 @@ static int own_cmdline(char *buf, size_t size, char **args, int max)
 
 int mpi_info_fill_env(struct mpi_info *info, int argc, char **argv)
 {
-    char cmd[MPI_MAX_INFO_VAL + 1], line[MPI_MAX_INFO_VAL + 1], *own[64];
+    /* cppcheck-suppress variableScope ; own[] points into cmd after the if */
+    char cmd[MPI_MAX_INFO_VAL + 1], *own[64];
     char value[MPI_MAX_INFO_VAL + 1];
     struct utsname u;
     int err;
@@ -77,6 +78,8 @@ int mpi_info_fill_env(struct mpi_info *info, int argc, char **argv)
     }
     err = argc > 0 ? put_some(info, "command", argv[0]) : MPI_SUCCESS;
     if (!err && argc > 1) {
+        char line[MPI_MAX_INFO_VAL + 1];
+
         join_args(line, sizeof(line), argc - 1, argv + 1);
         err = put_some(info, "argv", line);
     }
