@@ -17,6 +17,9 @@
 static const struct base_setting base_table[] = {
     {"FI_PROVIDER", "shm", "library",
      "libfabric provider between clusters (e.g. \"tcp;ofi_rxm\" between hosts)"},
+    {"NMPI_BIND", "auto", "library",
+     "auto: each cluster bound to core (cluster mod cores) when the ranks fit on the cores; "
+     "core: always; none: never (set for the whole job)"},
     {"NMPI_CC", "", "mpicc", "C compiler to wrap (default: the one configure found)"},
     {"NMPI_CMA", "1", "library",
      "0: portal transfers between clusters of one host go through libfabric instead of "
@@ -28,6 +31,9 @@ static const struct base_setting base_table[] = {
     {"NMPI_JOB_CANARY", "", "library", "set by mpiexec: the job's random identifier"},
     {"NMPI_JOB_DIR", "", "library",
      "set by mpiexec: this job's directory (request sockets of mpimigrate)"},
+    {"NMPI_KEEPER", "0", "library",
+     "set by mpiexec: 1 makes each process fork a keeper parent, so that Hydra does not end "
+     "the job when a cluster is killed"},
     {"NMPI_LOG", "warn", "library", "most detailed log level printed: error, warn, info, debug"},
     {"NMPI_MIGRATE_KEEP_PAGES", "1", "library",
      "0: a cluster a rank left drops its pages at once instead of keeping them for the next "
@@ -49,6 +55,8 @@ static const struct base_setting base_table[] = {
      "0: mailbox messages between clusters of one host go through libfabric instead of the "
      "shared-memory rings"},
     {"NMPI_SPARES", "0", "library", "set by mpiexec: number of spare clusters"},
+    {"NMPI_TEST_LOST_AT", "", "library (tests)",
+     "begin:<cluster>: that cluster kills itself when a move's container is about to reach it"},
     {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",
      "damage container streams on purpose: corrupt, range, short, trunc (-first: cluster 0's "
      "first stream only)"},

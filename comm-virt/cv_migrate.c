@@ -55,6 +55,10 @@ static void cv_move_depart(int dest)
     struct cv_rank *r = cv_self();
 
     cv_cluster.route[r->rank] = dest;
+    /* The epoch the rank announces on arrival: routes of the rank's
+     * earlier places (other ranks' snapshots, late announcements) can no
+     * longer replace this one while the move is under way. */
+    cv_cluster.epoch[r->rank] = r->moves + 1;
     memcpy(r->route_snap, cv_cluster.route, (size_t)r->size * sizeof(int));
     memcpy(r->epoch_snap, cv_cluster.epoch, (size_t)r->size * sizeof(uint32_t));
 }
@@ -82,6 +86,7 @@ const struct rmig_messaging_ops cv_move_ops = {
     .ready = cv_move_ready,
     .quiesce = cv_move_quiesce,
     .progress = cv_progress,
+    .route = cv_route,
     .depart = cv_move_depart,
     .stay = cv_move_stay,
     .arrive = cv_move_arrive,

@@ -18,20 +18,36 @@
 
 #define CV_DRAIN_MAX 32 /* messages handled per call, to bound latency */
 
-/* Keeps an early message until its predecessors from the same sender came. */
+static struct base_log_limit cv_log_duplicate, cv_log_malformed;
+
+/* Keeps an early message until its predecessors from the same sender came.
+ * A second copy of a message already held is dropped: kept beside the
+ * first, it would stay at the head of the list once the first is
+ * delivered, with a number already passed, and cv_release_held(), which
+ * looks at the head only, would hold every later message of that sender. */
 static void cv_hold(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payload)
 {
     size_t plen = h->type == CV_MSG_EAGER ? (size_t)h->len : 0;
-    struct cv_msg *m = malloc(sizeof(*m) + plen), **pp;
+    struct cv_msg *m, **pp;
 
+    for (pp = &r->held[h->src]; *pp != NULL; pp = &(*pp)->next) {
+        int32_t after = (int32_t)((*pp)->hdr.seq - h->seq);
+
+        if (after == 0) {
+            base_log_limited(&cv_log_duplicate, BASE_LOG_WARN, "cv",
+                             "rank %d: duplicate message %u from rank %d dropped", r->rank, h->seq,
+                             h->src);
+            return;
+        }
+        if (after > 0)
+            break;
+    }
+    m = malloc(sizeof(*m) + plen);
     if (m == NULL)
         kjob_abort(1, "nanvix-mpi: out of memory holding an early message");
     m->hdr = *h;
     if (plen > 0)
         memcpy(m->payload, payload, plen);
-    for (pp = &r->held[h->src]; *pp != NULL; pp = &(*pp)->next)
-        if ((int32_t)((*pp)->hdr.seq - h->seq) > 0)
-            break;
     m->next = *pp;
     *pp = m;
 }
@@ -49,9 +65,8 @@ static void cv_release_held(struct cv_rank *r, int src)
     }
 }
 
-/* Rate limits of the warnings below: another process decides how often
- * they fire. */
-static struct base_log_limit cv_log_duplicate, cv_log_malformed;
+/* (cv_log_duplicate, cv_log_malformed, above: rate limits of the warnings
+ * of this file - another process decides how often they fire.) */
 
 /* A matching message: deliver in order, hold if early, drop a duplicate. */
 static void cv_ordered(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payload)
@@ -112,9 +127,15 @@ int cv_progress_transfers(struct cv_rank *r)
     int done = 0;
 
     for (q = r->active; q != NULL; q = next) {
+        int t;
+
         next = q->next;
-        if (q->state != CV_REQ_TRANSFER || kportal_test(q->portal) == 0)
+        if (q->state != CV_REQ_TRANSFER || (t = kportal_test(q->portal)) == 0)
             continue;
+        /* kportal_wait retires the transfer and is the only call that gives
+         * its result; a failed test or transfer fails the request. */
+        if (t < 0 || kportal_wait(q->portal) < 0)
+            q->status.error = CV_ERR_INTERN;
         if (q->kind == CV_REQ_SEND)
             kportal_close(q->portal);
         else

@@ -56,7 +56,12 @@ static void cv_send_cts(struct cv_rank *r, struct cv_request *q, const struct cv
     c.cookie = h->cookie;
     c.port = q->port;
     c.len = n;
-    cv_post_message(h->src, &c, NULL);
+    if (cv_post_message(h->src, &c, NULL) < 0) {
+        /* No CTS, no GO: end the receive with the error instead of waiting. */
+        q->status.error = CV_ERR_INTERN;
+        cv_active_remove(r, q);
+        cv_request_complete(q);
+    }
 }
 
 void cv_handle_go(struct cv_rank *r, const struct cv_wire_hdr *h)
@@ -71,6 +76,9 @@ void cv_handle_go(struct cv_rank *r, const struct cv_wire_hdr *h)
     q->portal = kportal_create(cv_cluster.self, (int)q->port);
     if (q->portal < 0 || kportal_allow(q->portal, h->src_cluster, (int)h->port) < 0 ||
         kportal_aread(q->portal, q->buf, q->status.count) < 0) {
+        if (q->portal >= 0)
+            kportal_unlink(q->portal);
+        q->portal = -1;
         q->status.error = CV_ERR_INTERN;
         cv_active_remove(r, q);
         cv_request_complete(q);

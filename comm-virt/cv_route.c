@@ -21,6 +21,14 @@ void cv_route_learn(int rank, int cluster, uint32_t epoch)
 {
     if (rank < 0 || rank >= cv_cluster.nranks || !knode_is_valid(cluster))
         return;
+    /* Whether a rank is here, this cluster knows first hand: only the rank
+     * itself sets its route to this cluster (arrival, a failed move). A
+     * route learnt from others that says "here" is stale - say, the routes
+     * another rank brought along, copied before the rank left - and taking
+     * it would make this cluster drop the rank's messages instead of
+     * forwarding them. */
+    if (cluster == cv_cluster.self && !(ua_container_present() && ua_get_rank() == rank))
+        return;
     if ((int32_t)(epoch - cv_cluster.epoch[rank]) < 0)
         return; /* older than what we know */
     cv_cluster.route[rank] = cluster;

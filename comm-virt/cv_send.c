@@ -101,6 +101,9 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
     h.cookie = q->id;
     ret = len <= CV_EAGER_LIMIT ? cv_send_eager(r, q, &h) : cv_send_rts(r, q, &h);
     if (ret < 0) {
+        /* Nothing left: the number goes to the next message, or the
+         * receiver would hold every later one waiting for this one. */
+        r->send_seq[dest]--;
         cv_active_remove(r, q);
         cv_request_free(q);
         return ret;
@@ -125,6 +128,9 @@ void cv_handle_cts(struct cv_rank *r, const struct cv_wire_hdr *h)
     q->portal = kportal_open(cv_cluster.self, (int)q->port, h->src_cluster, (int)h->port);
     if (q->portal < 0 || cv_post_message(q->peer, &go, NULL) < 0 ||
         kportal_awrite(q->portal, q->buf, n) < 0) {
+        if (q->portal >= 0)
+            kportal_close(q->portal);
+        q->portal = -1;
         q->status.error = CV_ERR_INTERN;
         cv_active_remove(r, q);
         cv_request_complete(q);

@@ -96,6 +96,12 @@ int kjob_fence(void);
 /* Aborts the whole job through the launcher with `code` and `msg`. */
 void kjob_abort(int code, const char *msg) __attribute__((noreturn));
 
+/* At process start-up, before anything else of the port: with NMPI_KEEPER=1
+ * (tools/mpiexec sets it) forks; returns in the child, which becomes the
+ * cluster, while the parent waits for it and exits with its status, so that
+ * Hydra does not end the job when a cluster is killed (np_keeper.c). */
+void kjob_keeper_start(void);
+
 /* Requests from outside the job (e.g. the mpimigrate command): a unix
  * datagram socket $NMPI_JOB_DIR/c<cluster>.sock, set up by the launcher front
  * end's job directory. Bytes only: the caller validates what it reads.
@@ -124,6 +130,24 @@ int knode_poll(void);
 
 /* Monotonic time in seconds. */
 double knode_wtime(void);
+
+/* A cluster of the job whose process died (on this host: Hydra, run with
+ * -disable-auto-cleanup, signals the others with SIGUSR1 and the port checks
+ * which pid is gone). knode_is_lost: 1 once `cluster` is known lost, for
+ * good. knode_set_lost_hook: `hook` is called once per lost cluster from
+ * knode_idle()/knode_poll(), outside the port's lock; it may abort the job.
+ * Waits of the port on a lost peer return -EHOSTDOWN. */
+int knode_is_lost(int cluster);
+void knode_set_lost_hook(void (*hook)(int cluster));
+
+/* Cores this process may run on (hwloc: the inherited cpuset's cores, in a
+ * stable order), 0 when unknown. */
+int knode_core_count(void);
+
+/* Binds this process (all its threads) to core `index` modulo the count.
+ * Returns the core's number (0..count-1), -ENOSYS without hwloc topology,
+ * -EINVAL for a negative index, or -errno of the binding. */
+int knode_bind_core(int index);
 
 /* ---- sync ------------------------------------------------------------ */
 

@@ -15,7 +15,8 @@
  * (back-off, time), np_table.c (id tables), np_mailbox.c, np_shm.c (same-host
  * mailbox rings), np_portal.c, np_push.c (same-host portal transfers by
  * the writer's kernel copy), np_push_wire.c (their notices), np_sync.c,
- * np_request.c (socket for requests from outside the job).
+ * np_request.c (socket for requests from outside the job), np_lost.c
+ * (clusters whose process died), np_cores.c (cores and binding).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H
@@ -139,6 +140,16 @@ int np_pmi_get(const char *key, char *value, size_t len);
 int np_pmi_barrier(void (*progress)(void));
 int np_pmi_finalize(void);
 void np_pmi_abort(int code);
+
+/* ---- lost clusters (np_lost.c) -------------------------------------------- */
+
+int np_lost_setup(void);           /* SIGUSR1 handler; 0 or -errno */
+int np_pid_publish(void);          /* before the first barrier: np-pid-<me>; 0 or -EIO */
+int np_pid_fetch(void);            /* after it: every peer's pid; 0 or -ENOMEM */
+pid_t np_peer_pid_of(int cluster); /* 0 when unknown */
+void np_lost_scan(void);           /* lock held: marks peers whose process is gone */
+void np_lost_deliver(void);        /* lock dropped: hands new ones to the hook */
+int np_lost_any(void);             /* 1 once some peer was marked lost */
 
 /* ---- waiting (np_wait.c) -------------------------------------------------- */
 

@@ -354,12 +354,16 @@ ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
 }
 
 /* With np_lock held: writes into the destination's ring, progressing this
- * cluster while the ring is full. Returns 0. */
+ * cluster while the ring is full. Returns 0, or -EHOSTDOWN when the
+ * destination died (np_lost.c): nobody will ever empty its ring. */
 static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
 {
     unsigned spins = 0;
-    while (np_shm_write(m->cluster, m->port, buf, size) == -EAGAIN)
+    while (np_shm_write(m->cluster, m->port, buf, size) == -EAGAIN) {
+        if (knode_is_lost(m->cluster))
+            return -EHOSTDOWN;
         np_wait_step(&spins);
+    }
     return 0;
 }
 

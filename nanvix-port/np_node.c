@@ -129,17 +129,22 @@ static void np_progress_hook(void)
 static int np_setup_locked(void)
 {
     int rank, size;
+    /* First of all: Hydra's SIGUSR1 (a peer died) must not kill us. */
+    if (np_lost_setup() != 0)
+        np_warn("cannot handle SIGUSR1: a lost cluster will end the job");
     if (np_pmi_init(&rank, &size) != 0)
         return -EIO;
     np_node.num = rank;
     np_node.count = size;
     np_node.token = np_fnv1a(np_pmi_kvsname());
-    if (np_fabric_open() != 0 || np_shm_create() != 0 || np_addr_publish() != 0 ||
-        np_pmi_barrier(NULL) != 0)
+    if (np_fabric_open() != 0 || np_pid_publish() != 0 || np_shm_create() != 0 ||
+        np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
         goto err;
     for (int c = 0; c < size; c++)
         if (np_addr_fetch(c) != 0)
             goto err;
+    if (np_pid_fetch() != 0)
+        goto err;
     if (np_shm_attach() != 0)
         goto err;
     np_node.ready = 1;
@@ -169,7 +174,15 @@ int knode_shutdown(void)
     int ret = 0;
     np_enter();
     if (np_node.ready) {
-        ret = np_pmi_barrier(np_progress_hook);
+        /* Hydra's barrier waits for every process it started: with a
+         * cluster lost, it would wait for good. The ranks have met in
+         * MPI_Finalize already; only the lost cluster's barrier is missed. */
+        if (np_lost_any())
+            base_log(BASE_LOG_INFO, "port",
+                     "a cluster of the job was lost: leaving without the "
+                     "final barrier");
+        else
+            ret = np_pmi_barrier(np_progress_hook);
         np_node.ready = 0;
         np_fabric_close(); /* drops every posted operation */
         np_shm_teardown();

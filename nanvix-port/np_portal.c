@@ -240,6 +240,8 @@ static ssize_t np_portal_wait_locked(int portalid)
             p->active = 0;
             return p->result;
         }
+        if (knode_is_lost(p->remote))
+            return -EHOSTDOWN; /* the peer died (np_lost.c): it never will */
         np_wait_step(&spins);
     }
 }

@@ -89,10 +89,15 @@ static struct np_shm_ring **np_shm_peer; /* by cluster; NULL: use the fabric */
 static int np_shm_npeers;
 static char np_shm_own_name[64];
 
-static void np_shm_name(int cluster, char *buf, size_t len)
+/* /nmpi-<uid>-<token>-r<cluster>-<pid>: the owner's pid ends the name, as
+ * in libfabric's regions (np_fabric.c), so that the next mpiexec of the user
+ * removes the ring of a job killed before it was unlinked (sweep_dead_jobs
+ * takes the pid after the last '-'); "r" keeps the two kinds of names
+ * apart. Peers learn the pid from the key np-pid-<cluster> (np_lost.c). */
+static void np_shm_name(int cluster, long pid, char *buf, size_t len)
 {
-    snprintf(buf, len, "/nmpi-%u-%016llx-%d", (unsigned)getuid(), (unsigned long long)np_node.token,
-             cluster);
+    snprintf(buf, len, "/nmpi-%u-%016llx-r%d-%ld", (unsigned)getuid(),
+             (unsigned long long)np_node.token, cluster, pid);
 }
 
 static int np_shm_enabled(void)
@@ -122,7 +127,7 @@ int np_shm_create(void)
 {
     if (!np_shm_enabled())
         return 0;
-    np_shm_name(np_node.num, np_shm_own_name, sizeof(np_shm_own_name));
+    np_shm_name(np_node.num, (long)getpid(), np_shm_own_name, sizeof(np_shm_own_name));
     /* The name holds the job token: an existing one is a dead job's leftover. */
     shm_unlink(np_shm_own_name);
     int fd = shm_open(np_shm_own_name, O_RDWR | O_CREAT | O_EXCL, 0600);
@@ -153,7 +158,10 @@ fail:
 static void np_shm_attach_one(int c)
 {
     char name[64];
-    np_shm_name(c, name, sizeof(name));
+    long pid = (long)np_peer_pid_of(c);
+    if (pid <= 0)
+        return;
+    np_shm_name(c, pid, name, sizeof(name));
     int fd = shm_open(name, O_RDWR, 0);
     if (fd < 0)
         return; /* another host or namespace, or rings off there */

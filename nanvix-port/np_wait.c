@@ -50,6 +50,7 @@ int np_retry_needed;
 
 int np_progress(void)
 {
+    np_lost_scan();
     int n = np_fabric_progress();
     if (n >= 0)
         n += np_shm_drain(np_mailbox_deliver);
@@ -79,6 +80,7 @@ void knode_idle(unsigned *spins)
     np_enter();
     int n = np_node.ready ? np_progress() : 0;
     np_leave();
+    np_lost_deliver();
     if (n > 0) {
         *spins = 0;
         return;
@@ -93,6 +95,7 @@ int knode_poll(void)
     np_enter();
     int n = np_node.ready ? np_progress() : -EINVAL;
     np_leave();
+    np_lost_deliver();
     return n;
 }
 

@@ -78,6 +78,10 @@ struct rmig_messaging_ops {
      * ranks may need this rank's messages to end their own moves). Called
      * while the rank waits for its destination's answer. May be NULL. */
     int (*progress)(void);
+    /* Rank context: the cluster that hosts `rank` as far as this rank knows
+     * (its routes), or -1. Used to place a move on an idle core. May be
+     * NULL. */
+    int (*route)(int rank);
     /* Rank context, right before the freeze: the rank goes to `dest`. Routes
      * this rank to dest here (anything that still arrives is forwarded) and
      * snapshots the cluster's routes into the container. */

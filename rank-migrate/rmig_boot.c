@@ -17,8 +17,12 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
-struct rmig_cluster rmig_cluster = {
-    .control_mbx = -1, .reserved_for = -1, .move_dest = -1, .ask_cluster = -1, .stream_now = -1};
+struct rmig_cluster rmig_cluster = {.control_mbx = -1,
+                                    .reserved_for = -1,
+                                    .move_dest = -1,
+                                    .departing_to = -1,
+                                    .ask_cluster = -1,
+                                    .stream_now = -1};
 
 /* Reads a job-shape setting (set by mpiexec), or returns dflt. */
 static int rmig_env_int(const char *name, int dflt)
@@ -74,6 +78,8 @@ int rmig_cluster_boot(void)
         return -EIO;
     rmig_cluster.booted = 1;
     rmig_job_shape();
+    rmig_cores_bind();
+    rmig_lost_boot();
     me = knode_get_num();
     rmig_cluster.control_mbx = kmailbox_create(me, RMIG_CONTROL_PORT);
     if (rmig_cluster.control_mbx < 0)

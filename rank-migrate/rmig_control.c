@@ -93,7 +93,7 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
         rmig_cluster.reserved_at = knode_wtime();
     }
     rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank, reason,
-                      0, 0);
+                      0, h->b);
 }
 
 int rmig_control_handle(const struct rmig_wire_hdr *h)
@@ -105,6 +105,7 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_BEGIN:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
+        rmig_test_die_at("begin");
         return rmig_stream_to(h->src_cluster)->receive(h) ? 2 : 0;
     case RMIG_MSG_ASK:
         rmig_ask_deliver(h);
@@ -136,7 +137,8 @@ static int rmig_early_valid;
 static int rmig_is_reply(int t)
 {
     return t == RMIG_MSG_ACCEPT || t == RMIG_MSG_REFUSE || t == RMIG_MSG_DONE ||
-           t == RMIG_MSG_FAIL || t == RMIG_MSG_TABLE_OK;
+           t == RMIG_MSG_FAIL || t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_COMMIT ||
+           t == RMIG_MSG_ABORT;
 }
 
 void rmig_control_forget_replies(void)
@@ -158,6 +160,8 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         if ((t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_DONE || t == RMIG_MSG_FAIL) &&
             out->stream != rmig_cluster.stream_now)
             continue; /* answers a stream this cluster gave up on */
+        if ((t == RMIG_MSG_ACCEPT || t == RMIG_MSG_REFUSE) && out->b != rmig_cluster.offer_nonce)
+            continue; /* answers an offer this cluster gave up on (its reservation lapses) */
         if (out->src_cluster == from && (t == type1 || t == type2))
             return t;
         if (out->src_cluster == from && rmig_is_reply(t)) {
@@ -168,7 +172,7 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         /* Someone else's request while we are busy moving: no container
          * can be accepted here now, so offers are refused. */
         if (t == RMIG_MSG_OFFER)
-            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, 0);
+            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
         else if (t == RMIG_MSG_ASK)
             rmig_control_handle(out);
     }
@@ -186,6 +190,8 @@ int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
 
         if (t > 0)
             return t;
+        if (knode_is_lost(from))
+            return -EHOSTDOWN; /* its process is gone: no answer will come */
         if (progress != NULL && progress() > 0)
             spins = 0;
         else

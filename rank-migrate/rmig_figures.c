@@ -65,15 +65,31 @@ void rmig_figures_done(struct rmig_rank *rs)
                 st->downtime * 1e3);
 }
 
+/* Why a move failed, in words of this project where strerror's are vague. */
+static const char *rmig_failure_text(int err)
+{
+    switch (err) {
+    case -EHOSTDOWN:
+        return "the destination cluster was lost (its process died); the rank stays";
+    case -ETIMEDOUT:
+        return "no answer within NMPI_MIGRATE_TIMEOUT; the rank stays";
+    case -ENOSPC:
+        return "no idle cluster left";
+    default:
+        return strerror(-err);
+    }
+}
+
 void rmig_figures_failed(int cluster, int err)
 {
     if (!rmig_report_on())
         return;
     if (cluster == RMIG_ANY_SPARE)
-        base_report("rmig", "rank %d: move to a spare failed: %s", ua_get_rank(), strerror(-err));
+        base_report("rmig", "rank %d: move to a spare failed: %s", ua_get_rank(),
+                    rmig_failure_text(err));
     else
         base_report("rmig", "rank %d: move to cluster %d failed: %s", ua_get_rank(), cluster,
-                    strerror(-err));
+                    rmig_failure_text(err));
 }
 
 int rmig_last_stats(struct rmig_stats *out, int *moves_p)

@@ -51,11 +51,14 @@ struct rmig_cluster {
     int booted;                /* knode_setup done */
     int nranks;                /* logical ranks of the job */
     int nspares;               /* spare clusters at start */
+    int ncores;                /* cores clusters are bound to (rmig_cores.c), 0: not bound */
     int control_mbx;           /* input control mailbox id */
     int left;                  /* rmig_cluster_leave done */
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
     double reserved_at;        /* when it accepted (a reservation lapses after rmig_timeout()) */
+    uint64_t offer_nonce;      /* source: number of its last OFFER (b), which answers echo */
     int move_dest;             /* source: where the suspended rank goes, or -1 */
+    int departing_to;          /* source: destination of the move under way from here, or -1 */
     int move_result;           /* source: outcome of the last attempt (0 or -errno) */
     int ask_cluster;           /* a third party asked the rank here to move there, or -1 */
     uint32_t ask_requester;    /* that request's outside requester (0: none), */
@@ -81,6 +84,20 @@ extern struct rmig_cluster rmig_cluster;
 int rmig_cluster_boot(void);
 int rmig_spare_loop(void);
 int rmig_rank_exit(int status);
+
+/* rmig_lost.c: registers what a lost cluster means (knode_set_lost_hook). */
+void rmig_lost_boot(void);
+/* Test hook: with NMPI_TEST_LOST_AT=<point>:<cluster>, that cluster kills
+ * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came). */
+void rmig_test_die_at(const char *point);
+
+/* rmig_cores.c: binds this cluster to its core (NMPI_BIND), at boot. */
+void rmig_cores_bind(void);
+/* The core cluster c is bound to, or -1 when clusters are not bound. */
+int rmig_core_of(int cluster);
+/* Fills order[] (KNODE_MAX entries) with every other cluster, in the order a
+ * move to any spare tries them; returns how many. */
+int rmig_spare_order(int *order);
 
 /* rmig_control.c */
 int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint64_t b);

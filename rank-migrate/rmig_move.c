@@ -56,8 +56,13 @@ int rmig_messaging_ready(void)
 static int rmig_offer(int cluster)
 {
     struct rmig_wire_hdr reply;
-    int ret =
-        rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(), 0);
+    /* Numbered, so that a late answer to an earlier offer (one that timed
+     * out) is never taken for this one's (rmig_control_check). */
+    uint64_t nonce = ++rmig_cluster.offer_nonce;
+    if (knode_is_lost(cluster))
+        return -EHOSTDOWN;
+    int ret = rmig_control_send(cluster, RMIG_MSG_OFFER, ua_get_rank(), 0, ua_layout_fingerprint(),
+                                nonce);
 
     if (ret < 0)
         return ret;
@@ -72,23 +77,23 @@ static int rmig_offer(int cluster)
     return ret < 0 ? ret : -EIO;
 }
 
-/* Tries every other cluster in turn: the spares of the start first (most
- * likely idle), then the others. */
+/* Tries every other cluster in turn, in rmig_spare_order()'s order (idle
+ * cores first). */
 static int rmig_offer_any(int *cluster_p)
 {
-    int count = knode_count(), self = knode_get_num(), i;
+    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC;
 
-    for (i = 0; i < count; i++) {
-        int c = (rmig_cluster.nranks + i) % count;
-
-        if (c == self)
-            continue;
-        if (rmig_offer(c) == 0) {
-            *cluster_p = c;
-            return 0;
+    if (order == NULL)
+        return -ENOMEM;
+    int n = rmig_spare_order(order);
+    for (int i = 0; i < n && ret != 0; i++) {
+        if (rmig_offer(order[i]) == 0) {
+            *cluster_p = order[i];
+            ret = 0;
         }
     }
-    return -ENOSPC;
+    free(order);
+    return ret;
 }
 
 /* Validates `cluster` and reserves it (or any idle one) for this rank.
@@ -149,10 +154,12 @@ static int rmig_move_to(struct rmig_rank *rs, int dest)
     rs->last.from = knode_get_num();
     rs->last.to = dest;
     rmig_quiesce(m);
+    rmig_cluster.departing_to = dest; /* its loss now fails the move (rmig_lost.c) */
     m->depart(dest);
     ret = rmig_freeze(rs, dest);
     if (ret < 0) {
         m->stay();
+        rmig_cluster.departing_to = -1;
         return ret;
     }
     rs->moves++;
@@ -198,6 +205,7 @@ void rmig_move_out(void)
         return;
     }
     ua_release_container();
+    rmig_cluster.departing_to = -1;
     rmig_tomb_set(rank, dest);
     rmig_ask_follow(rank, dest); /* a request that came during the move */
 }

@@ -48,12 +48,13 @@ static const char *rmig_fault(unsigned count)
     return strncmp(f, "short", 5) == 0 ? "short" : "";
 }
 
-/* Waits for the transfer on `portal` to end, giving up after rmig_timeout()
- * without progress or, when writing (`dest` >= 0), as soon as dest rejects
- * the stream (it then reads no more, and the write would only wait out the
- * timeout). Returns the bytes moved, -ETIMEDOUT, -ECONNABORTED (rejected)
- * or a kportal error. */
-static ssize_t rmig_portal_finish(int portal, int dest)
+/* Waits for the transfer on `portal` with cluster `peer` to end, giving up
+ * after rmig_timeout() without progress, as soon as the peer's process is
+ * gone (knode_is_lost) or, when writing, as soon as the peer rejects the
+ * stream (it then reads no more, and the write would only wait out the
+ * timeout). Returns the bytes moved, -ETIMEDOUT, -EHOSTDOWN,
+ * -ECONNABORTED (rejected) or a kportal error. */
+static ssize_t rmig_portal_finish(int portal, int peer, int writing)
 {
     double deadline = knode_wtime() + rmig_timeout();
     struct rmig_wire_hdr reply;
@@ -63,7 +64,9 @@ static ssize_t rmig_portal_finish(int portal, int dest)
     while ((ret = kportal_test(portal)) == 0) {
         if (knode_wtime() > deadline)
             return -ETIMEDOUT;
-        if (dest >= 0 && rmig_control_check(dest, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
+        if (knode_is_lost(peer))
+            return -EHOSTDOWN;
+        if (writing && rmig_control_check(peer, RMIG_MSG_FAIL, RMIG_MSG_FAIL, &reply) > 0)
             return -ECONNABORTED;
         knode_idle(&spins);
     }
@@ -73,7 +76,7 @@ static ssize_t rmig_portal_finish(int portal, int dest)
 static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
 {
     int ret = kportal_awrite(portal, buf, len);
-    ssize_t sent = ret < 0 ? ret : rmig_portal_finish(portal, dest);
+    ssize_t sent = ret < 0 ? ret : rmig_portal_finish(portal, dest, 1);
 
     return sent < 0 ? (int)sent : 0;
 }
@@ -101,7 +104,7 @@ static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table
                                  (const void *)(uintptr_t)t->r[posted].addr,
                                  t->r[posted].len - (posted == short_one)); /* test hook */
         if (ret == 0) {
-            ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest);
+            ssize_t sent = rmig_portal_finish(portal[done++ % RMIG_LANES], dest, 1);
 
             ret = sent < 0 ? (int)sent : 0;
         }
@@ -157,6 +160,15 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
         ret = rmig_ranges_send(portal, dest, &t, nsend, strcmp(fault, "trunc") == 0 ? t.n / 2 : -1);
     if (ret == 0)
         ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply, NULL);
+    /* The decision is the source's alone: COMMIT once DONE came in time
+     * (the rank then runs only there), ABORT otherwise (it runs here), so
+     * a DONE that comes after this side gave up can never make it run in
+     * two places. The destination heeds the first of them it gets. */
+    if (ret == RMIG_MSG_DONE &&
+        rmig_control_stream_reply(dest, RMIG_MSG_COMMIT, ua_get_rank(), 0, stream) < 0)
+        ret = -EIO; /* not told: the destination drops its copy, see below */
+    else if (ret != RMIG_MSG_DONE && ret != RMIG_MSG_FAIL && ret != -ECONNABORTED)
+        rmig_control_stream_reply(dest, RMIG_MSG_ABORT, ua_get_rank(), 0, stream);
     rmig_portals_close(portal);
     rmig_table_free(&t);
     rmig_cluster.stream_now = -1;
@@ -222,7 +234,7 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
         }
         rmig_ranges_check(r, &checked, done, &bad);
         if (ret == 0) {
-            ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], -1);
+            ssize_t got = rmig_portal_finish(portal[done % RMIG_LANES], src, 0);
 
             if (got < 0)
                 ret = (int)got;
@@ -245,6 +257,33 @@ static void rmig_portals_unlink(const int *portal)
             kportal_unlink(portal[lane]);
 }
 
+/* The destination, container verified and DONE sent: waits for the
+ * source's decision on stream `stream`. Returns RMIG_MSG_COMMIT (run it),
+ * RMIG_MSG_ABORT, or -ETIMEDOUT after twice the move's timeout (the source
+ * gives up after one, so a COMMIT can no longer come). A source that is
+ * lost meanwhile counts as COMMIT: it no longer runs the rank either way,
+ * and if it had resumed its copy before dying, that rank is lost with it
+ * and the job ends (rmig_lost.c). */
+static int rmig_decision_wait(int src, int stream)
+{
+    double deadline = knode_wtime() + 2 * rmig_timeout();
+    struct rmig_wire_hdr reply;
+    unsigned spins = 0;
+
+    while (knode_wtime() < deadline) {
+        int t = rmig_control_check(src, RMIG_MSG_COMMIT, RMIG_MSG_ABORT, &reply);
+
+        if (t > 0 && reply.stream == stream)
+            return t;
+        if (t > 0)
+            continue; /* a decision about a stream given up earlier */
+        if (knode_is_lost(src))
+            return RMIG_MSG_COMMIT;
+        knode_idle(&spins);
+    }
+    return -ETIMEDOUT;
+}
+
 static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
 {
     int src = b->src_cluster, n = b->arg, portal[RMIG_LANES], lane, ret;
@@ -261,7 +300,7 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
         ret = rmig_portal_post_read(portal[0], src, RMIG_STREAM_PORT(src, b->stream, 0), r,
                                     (size_t)n * sizeof(*r));
     if (ret == 0) {
-        ssize_t got = rmig_portal_finish(portal[0], -1);
+        ssize_t got = rmig_portal_finish(portal[0], src, 0);
 
         ret = got < 0 ? (int)got : rmig_table_check(r, (size_t)got, b, ua_range_check);
     }
@@ -286,6 +325,16 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
         return 0;
     }
     rmig_control_stream_reply(src, RMIG_MSG_DONE, b->rank, 0, b->stream);
+    ret = rmig_decision_wait(src, b->stream);
+    if (ret != RMIG_MSG_COMMIT) {
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: the move of rank %d from cluster %d was %s; the copy here is dropped",
+                 knode_get_num(), b->rank, src,
+                 ret == RMIG_MSG_ABORT ? "given up by the source"
+                                       : "never confirmed by the source");
+        ua_release_container();
+        return 0;
+    }
     return 1; /* a rank to resume */
 }
 

@@ -31,7 +31,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || hdr.a > UINT32_MAX || hdr.b > UINT32_MAX)
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_TABLE_OK || hdr.type == RMIG_MSG_DONE ||
-               hdr.type == RMIG_MSG_FAIL) {
+               hdr.type == RMIG_MSG_FAIL || hdr.type == RMIG_MSG_COMMIT ||
+               hdr.type == RMIG_MSG_ABORT) {
         if (hdr.stream < 0 || hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
     } else if (hdr.stream != 0) {

@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 3).
+/* rmig_wire.h: the wire formats of the migration daemon (version 6).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 4
+#define RMIG_WIRE_VERSION 6
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
@@ -29,17 +29,23 @@
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
-    RMIG_MSG_OFFER = 2,    /* source -> dest: may rank `rank` move to you? a = fingerprint */
-    RMIG_MSG_ACCEPT = 3,   /* dest -> source: yes, send it */
-    RMIG_MSG_REFUSE = 4,   /* dest -> source: no; arg = reason (-errno) */
+    RMIG_MSG_OFFER = 2,    /* source -> dest: may rank `rank` move to you? a = fingerprint,
+                            * b = the offer's number (rmig_cluster.offer_nonce) */
+    RMIG_MSG_ACCEPT = 3,   /* dest -> source: yes, send it; b = the offer's number */
+    RMIG_MSG_REFUSE = 4,   /* dest -> source: no; arg = reason (-errno), b = the offer's number */
     RMIG_MSG_BEGIN = 5,    /* source -> dest: arg = ranges, a = bytes, b = table checksum,
                             * stream = stream number */
-    RMIG_MSG_DONE = 6,     /* dest -> source: container verified, the rank runs here */
+    RMIG_MSG_DONE = 6,     /* dest -> source: container verified; the rank runs here once
+                            * the source answers COMMIT */
     RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
     RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
                             * requester (0: none), b = its nonce (rmig_xreq.h) */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
-    RMIG_MSG_TYPE_MAX = 9,
+    RMIG_MSG_COMMIT = 10,  /* source -> dest, answering DONE in time: run it; the source has
+                            * dropped its copy */
+    RMIG_MSG_ABORT = 11,   /* source -> dest: it gave up (no DONE in time): drop the copy,
+                            * the rank runs at the source */
+    RMIG_MSG_TYPE_MAX = 11,
 };
 
 struct rmig_wire_hdr {
@@ -51,7 +57,7 @@ struct rmig_wire_hdr {
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
     union {              /* zero for other types */
-        int32_t stream;  /* BEGIN, and TABLE_OK/DONE/FAIL answering it: stream
+        int32_t stream;  /* BEGIN, and TABLE_OK/DONE/FAIL/COMMIT/ABORT after it: stream
                           * number, 0..RMIG_STREAMS-1 */
         int32_t hops;    /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
     };

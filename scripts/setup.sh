@@ -9,7 +9,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-PACKAGES=(build-essential autoconf automake libtool pkg-config libfabric-dev libfabric-bin
+PACKAGES=(build-essential gfortran autoconf automake libtool pkg-config libfabric-dev libfabric-bin
     libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck)
 
 missing=()

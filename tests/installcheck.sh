@@ -13,6 +13,10 @@
 #    LD_LIBRARY_PATH), migrates (rank 1 moves itself, rank 2 is moved by
 #    rank 0: the clusters they report change, NMPI_MIGRATION_REPORT prints
 #    the moves) and verifies its result bit for bit against a serial run;
+#  - the installed mpifort (mpif90, mpif77) points at the installation, and
+#    tests/fortran/fort_ext.f90 (include 'mpix.h') built by it loads the
+#    installed libmpi and runs and migrates under the installed mpiexec
+#    (skipped, with a line saying so, without mpifort.mpich and gfortran);
 #  - the installed mpimigrate answers, and the installed pages render with
 #    `man -l` and are found by `man -M <mandir>` without a warning.
 # Build products go to a temporary directory, removed on exit.
@@ -112,6 +116,34 @@ if $CC -O2 $cflags -o "$tmp/demo_pc" "$demo_src" $libs -Wl,-rpath,"$libdir"; the
     run_demo pkg-config "$tmp/demo_pc"
 else
     fail "$CC with pkg-config's flags could not build $demo_src"
+fi
+
+echo "== the installed mpifort"
+for f in "$bindir/mpifort" "$bindir/mpif90" "$bindir/mpif77" "$includedir/nanvix-mpi/mpix.h"; do
+    [ -e "$f" ] || fail "$f is not installed"
+done
+show=$(NMPI_MPIFORT=mpifort.mpich "$bindir/mpif90" -show -o prog prog.f90) || fail "mpif90 -show failed"
+echo "$show"
+case "$show" in
+"mpifort.mpich -I$includedir/nanvix-mpi "*"-L$libdir -Wl,-rpath,$libdir "*"-lmpi") ;;
+*) fail "the installed mpif90 does not use $includedir/nanvix-mpi and $libdir" ;;
+esac
+case "$show" in
+*"$top_builddir"* | *"$top_srcdir"*) fail "the installed mpif90 points into the build tree" ;;
+esac
+if ! command -v mpifort.mpich >/dev/null || ! command -v gfortran >/dev/null; then
+    echo "SKIP: no Fortran program (install the Debian packages gfortran and libmpich-dev)"
+elif "$bindir/mpif90" -J "$tmp" -o "$tmp/fort_ext" "$top_srcdir/tests/fortran/fort_ext.f90" >"$tmp/fc.out" 2>&1; then
+    check_loads mpif90 "$tmp/fort_ext"
+    echo "== mpif90: $bindir/mpiexec -n 3 --spares 1 $tmp/fort_ext"
+    env -u LD_LIBRARY_PATH NMPI_RUN_DIR="$tmp/run" timeout -k 10 "$TIMEOUT" \
+        "$bindir/mpiexec" -n 3 --spares 1 "$tmp/fort_ext" </dev/null >"$tmp/fort.out" 2>&1 ||
+        fail "mpif90: fort_ext exit status $?"
+    cat "$tmp/fort.out"
+    grep -q '^ fort_ext: OK 3 ranks 1 spares$' "$tmp/fort.out" || fail "mpif90: no OK line"
+else
+    cat "$tmp/fc.out"
+    fail "the installed mpif90 could not build tests/fortran/fort_ext.f90"
 fi
 
 echo "== the installed mpimigrate"

@@ -51,14 +51,27 @@ void *malloc(size_t size)
     return ua_set_enomem(ua_heap_malloc(ua_heap_here(), size));
 }
 
+/* Non-zero when a container pointer freed here must go back to the
+ * container heap: a container is here and its rank has not ended. Otherwise
+ * the pointer is memory that left with the rank or belongs to a finished
+ * one: a library's process-wide state still points at what a rank allocated
+ * through it (libgfortran's cache of parsed formats, freed by its
+ * destructor at exit in every process a rank ever wrote from), and there is
+ * nothing here to free. */
+static int ua_heap_live(void)
+{
+    const struct ua_header *h = ua_header_get();
+    return h && h->state != UA_STATE_EXITED;
+}
+
 void free(void *p)
 {
     if (!p)
         return;
-    if (ua_in_region(p))
-        ua_heap_free(ua_heap_here(), p);
-    else
+    if (!ua_in_region(p))
         __libc_free(p);
+    else if (ua_heap_live())
+        ua_heap_free(ua_heap_here(), p);
 }
 
 void *calloc(size_t n, size_t size)

@@ -55,6 +55,16 @@ void mpi_sched_progress_all(struct mpi_rank_state *s);
 /* Unchains a finished schedule from s and frees it; returns its error. */
 int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc);
 
+/* Persistent collectives (coll_sched.c, the _init calls of the families):
+ * a schedule kept by an inactive persistent request (mpi_persist.c).
+ * mpi_sched_restart() replays it from its first round and chains it as
+ * active (MPI_Start); mpi_sched_stop() unchains a finished one and returns
+ * its error, keeping it for the next start (completion);
+ * mpi_sched_discard() frees it (release of the request). */
+void mpi_sched_restart(struct mpi_rank_state *s, struct mpi_sched *sc);
+int mpi_sched_stop(struct mpi_rank_state *s, struct mpi_sched *sc);
+void mpi_sched_discard(struct mpi_sched *sc);
+
 #pragma GCC visibility pop
 
 #endif /* COLL_H */

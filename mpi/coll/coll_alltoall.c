@@ -134,6 +134,32 @@ void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_D
     sched_xchg(sc, &s, &r);
 }
 
+void sched_alltoallv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                     const int *sdispls, MPI_Datatype sdt, void *recvbuf, const int *rcounts,
+                     const int *rdispls, MPI_Datatype rdt)
+{
+    struct xside xs = {
+        sendbuf == MPI_IN_PLACE ? NULL : (char *)sendbuf, scounts, sdispls, NULL, sdt, 0};
+    struct xside xr = {recvbuf, rcounts, rdispls, NULL, rdt, 0};
+
+    sched_xchg(sc, &xs, &xr);
+}
+
+void sched_alltoallw(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                     const int *sdispls, const MPI_Datatype *sdts, void *recvbuf,
+                     const int *rcounts, const int *rdispls, const MPI_Datatype *rdts)
+{
+    struct xside xs = {sendbuf == MPI_IN_PLACE ? NULL : (char *)sendbuf,
+                       scounts,
+                       sdispls,
+                       sdts,
+                       MPI_DATATYPE_NULL,
+                       1};
+    struct xside xr = {recvbuf, rcounts, rdispls, rdts, MPI_DATATYPE_NULL, 1};
+
+    sched_xchg(sc, &xs, &xr);
+}
+
 int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                   int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
@@ -158,9 +184,8 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
     return mpi_error(comm, err, "MPI_Alltoall");
 }
 
-/* Checks one side of a v/w exchange (types NULL: `type` for all). */
-static int check_side(const struct mpi_comm *c, const void *buf, const int *counts,
-                      const int *displs, const MPI_Datatype *types, MPI_Datatype type, int w)
+int alltoall_check_side(const struct mpi_comm *c, const void *buf, const int *counts,
+                        const int *displs, const MPI_Datatype *types, MPI_Datatype type, int w)
 {
     size_t extent;
     int err = coll_check_counts(c, counts, displs, 1), i;
@@ -184,18 +209,16 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
     if (!err && !in_place)
-        err = check_side(c, sendbuf, sendcounts, sdispls, NULL, sendtype, 0);
+        err = alltoall_check_side(c, sendbuf, sendcounts, sdispls, NULL, sendtype, 0);
     if (!err)
-        err = check_side(c, recvbuf, recvcounts, rdispls, NULL, recvtype, 0);
+        err = alltoall_check_side(c, recvbuf, recvcounts, rdispls, NULL, recvtype, 0);
     if (!err && sendbuf == recvbuf && recvbuf)
         err = MPI_ERR_BUFFER;
     if (!err) {
-        struct xside xs = {
-            in_place ? NULL : (char *)sendbuf, sendcounts, sdispls, NULL, sendtype, 0};
-        struct xside xr = {recvbuf, recvcounts, rdispls, NULL, recvtype, 0};
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)
-            sched_xchg(sc, &xs, &xr);
+            sched_alltoallv(sc, sendbuf, sendcounts, sdispls, sendtype, recvbuf, recvcounts,
+                            rdispls, recvtype);
         err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Alltoallv");
@@ -210,22 +233,16 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
     if (!err && !in_place)
-        err = check_side(c, sendbuf, sendcounts, sdispls, sendtypes, MPI_DATATYPE_NULL, 1);
+        err = alltoall_check_side(c, sendbuf, sendcounts, sdispls, sendtypes, MPI_DATATYPE_NULL, 1);
     if (!err)
-        err = check_side(c, recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1);
+        err = alltoall_check_side(c, recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1);
     if (!err && sendbuf == recvbuf && recvbuf)
         err = MPI_ERR_BUFFER;
     if (!err) {
-        struct xside xs = {in_place ? NULL : (char *)sendbuf,
-                           sendcounts,
-                           sdispls,
-                           sendtypes,
-                           MPI_DATATYPE_NULL,
-                           1};
-        struct xside xr = {recvbuf, recvcounts, rdispls, recvtypes, MPI_DATATYPE_NULL, 1};
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)
-            sched_xchg(sc, &xs, &xr);
+            sched_alltoallw(sc, sendbuf, sendcounts, sdispls, sendtypes, recvbuf, recvcounts,
+                            rdispls, recvtypes);
         err = coll_run(sc);
     }
     return mpi_error(comm, err, "MPI_Alltoallw");

@@ -3,6 +3,7 @@
  * The collective entry points call these at the MPI boundary, before any
  * message moves; the schedule builders behind them trust their arguments.
  */
+#include <errno.h>
 #include <limits.h>
 #include "coll_sched.h"
 #include "comm.h"
@@ -14,6 +15,23 @@ int coll_enter(MPI_Comm comm, struct mpi_rank_state **s_p, struct mpi_comm **c_p
     int err = mpi_enter(s_p);
 
     return err ? err : mpi_check_comm(*s_p, comm, c_p);
+}
+
+int coll_nb_enter(MPI_Comm comm, const MPI_Request *request, struct mpi_rank_state **s_p,
+                  struct mpi_comm **c_p)
+{
+    int err = coll_enter(comm, s_p, c_p);
+
+    return !err && !request ? MPI_ERR_ARG : err;
+}
+
+struct mpi_sched *coll_nb_new(struct mpi_comm *c, int *err_p)
+{
+    struct mpi_sched *sc = mpi_sched_new(c);
+
+    if (!sc)
+        *err_p = -ENOMEM;
+    return sc;
 }
 
 int coll_check_data(const void *buf, int count, MPI_Datatype dt)

@@ -13,9 +13,9 @@
 #pragma weak MPI_Gather = PMPI_Gather
 #pragma weak MPI_Gatherv = PMPI_Gatherv
 
-static void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
-                          void *recvbuf, const int *rcounts, const int *displs, int rcount,
-                          MPI_Datatype rdt, int root)
+void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                   void *recvbuf, const int *rcounts, const int *displs, int rcount,
+                   MPI_Datatype rdt, int root)
 {
     int rank = sc->c->rank, i;
     size_t ext = sched_extent(rdt);

@@ -54,9 +54,8 @@ static void rs_pairwise(struct mpi_sched *sc, const char *src, void *recvbuf, co
 }
 
 /* counts NULL: every block has `count` items. */
-static void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
-                                 const int *counts, int count, int total, MPI_Datatype dt,
-                                 MPI_Op op)
+void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
+                          const int *counts, int count, int total, MPI_Datatype dt, MPI_Op op)
 {
     int rank = sc->c->rank, i;
     size_t ext = sched_extent(dt), off = 0;
@@ -86,8 +85,8 @@ static void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void
 }
 
 /* Checks of both forms; *total_p gets the vector length. */
-static int check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf,
-                 const int *counts, int count, MPI_Datatype dt, MPI_Op op, int *total_p)
+int rs_check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf, const int *counts,
+             int count, MPI_Datatype dt, MPI_Op op, int *total_p)
 {
     int err = counts ? coll_check_counts(c, counts, NULL, 0) : mpi_check_count(count);
     int mine = counts ? (err ? 0 : counts[c->rank]) : count;
@@ -120,7 +119,7 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
     if (!err && !counts && count == -1)
         err = MPI_ERR_ARG;
     if (!err)
-        err = check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
+        err = rs_check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
     if (!err) {
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)

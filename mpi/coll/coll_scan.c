@@ -18,8 +18,8 @@
 #pragma weak MPI_Scan = PMPI_Scan
 #pragma weak MPI_Exscan = PMPI_Exscan
 
-static void sched_scan(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
-                       MPI_Datatype dt, MPI_Op op, int exclusive)
+void sched_scan(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                MPI_Datatype dt, MPI_Op op, int exclusive)
 {
     int rank = sc->c->rank, mask, have = !exclusive;
     int commutative = mpi_op_commutative(op);
@@ -56,6 +56,19 @@ static void sched_scan(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
     }
 }
 
+int scan_check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf, int count,
+               MPI_Datatype dt, MPI_Op op)
+{
+    int err = coll_check_data(recvbuf, count, dt);
+
+    (void)c;
+    if (!err)
+        err = mpi_op_check_reduce(op, dt);
+    if (!err && count > 0 && (!sendbuf || sendbuf == recvbuf))
+        err = MPI_ERR_BUFFER;
+    return err;
+}
+
 static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dt, MPI_Op op,
                      MPI_Comm comm, int exclusive, const char *fname)
 {
@@ -64,11 +77,7 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     int err = coll_enter(comm, &s, &c);
 
     if (!err)
-        err = coll_check_data(recvbuf, count, dt);
-    if (!err)
-        err = mpi_op_check_reduce(op, dt);
-    if (!err && count > 0 && (!sendbuf || sendbuf == recvbuf))
-        err = MPI_ERR_BUFFER;
+        err = scan_check(c, sendbuf, recvbuf, count, dt, op);
     if (!err) {
         struct mpi_sched *sc = mpi_sched_new(c);
         if (sc)

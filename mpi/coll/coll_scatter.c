@@ -11,9 +11,9 @@
 #pragma weak MPI_Scatter = PMPI_Scatter
 #pragma weak MPI_Scatterv = PMPI_Scatterv
 
-static void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
-                           const int *displs, int scount, MPI_Datatype sdt, void *recvbuf,
-                           int rcount, MPI_Datatype rdt, int root)
+void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                    const int *displs, int scount, MPI_Datatype sdt, void *recvbuf, int rcount,
+                    MPI_Datatype rdt, int root)
 {
     int rank = sc->c->rank, i;
     size_t ext = sched_extent(sdt);

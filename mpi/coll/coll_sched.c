@@ -319,7 +319,8 @@ int mpi_sched_start(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request 
     return MPI_SUCCESS;
 }
 
-int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc)
+/* Takes sc off the chain of active schedules of s. */
+static void sched_unchain(struct mpi_rank_state *s, struct mpi_sched *sc)
 {
     struct mpi_sched **pp;
 
@@ -328,7 +329,59 @@ int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc)
             *pp = sc->next_active;
             break;
         }
+    sc->next_active = NULL;
+}
+
+int mpi_sched_finish(struct mpi_rank_state *s, struct mpi_sched *sc)
+{
+    sched_unchain(s, sc);
     return sched_free(sc);
+}
+
+/* Persistent collectives (MPI-4 _init calls): the schedule is built once,
+ * at init, and replayed from its first round by every MPI_Start. Its tag
+ * was taken at init, a collective call made in the same order everywhere,
+ * so every start of one persistent request uses the same tag on all ranks:
+ * a start cannot meet another operation's messages, and the messages of
+ * consecutive starts between two ranks stay in order (same count per
+ * start, non-overtaking). Scratch buffers are reused; every step that reads
+ * one was preceded by the step that fills it, in each start. */
+int mpi_sched_keep(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request *h_p)
+{
+    int err = sc->err;
+
+    if (!err)
+        err = mpi_persist_coll(s, sc->c, sc, h_p);
+    if (err)
+        sched_free(sc);
+    return err;
+}
+
+void mpi_sched_restart(struct mpi_rank_state *s, struct mpi_sched *sc)
+{
+    sc->next = 0;
+    sc->started = 0;
+    sc->done = 0;
+    sc->err = 0;
+    sc->next_active = s->scheds;
+    s->scheds = sc;
+    mpi_sched_progress(sc);
+}
+
+int mpi_sched_stop(struct mpi_rank_state *s, struct mpi_sched *sc)
+{
+    sched_unchain(s, sc);
+    return sc->err;
+}
+
+void mpi_sched_discard(struct mpi_sched *sc)
+{
+    sched_free(sc);
+}
+
+int coll_launch(struct mpi_rank_state *s, struct mpi_sched *sc, int persistent, MPI_Request *h_p)
+{
+    return persistent ? mpi_sched_keep(s, sc, h_p) : mpi_sched_start(s, sc, h_p);
 }
 
 int coll_run(struct mpi_sched *sc)

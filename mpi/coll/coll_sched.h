@@ -91,6 +91,10 @@ int mpi_sched_run(struct mpi_sched *sc);
 /* Makes sc a nonblocking request (*h_p), or frees it and returns an error. */
 int mpi_sched_start(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request *h_p);
 
+/* Makes sc an inactive persistent request (*h_p) that MPI_Start replays, or
+ * frees it and returns an error. */
+int mpi_sched_keep(struct mpi_rank_state *s, struct mpi_sched *sc, MPI_Request *h_p);
+
 /* mpi_sched_progress, mpi_sched_progress_all and mpi_sched_finish, which
  * requests use, are in coll.h. */
 
@@ -108,6 +112,26 @@ void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_
                      void *recvbuf, int rcount, MPI_Datatype rdt);
 void sched_alltoall(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
                     void *recvbuf, int rcount, MPI_Datatype rdt);
+void sched_alltoallv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                     const int *sdispls, MPI_Datatype sdt, void *recvbuf, const int *rcounts,
+                     const int *rdispls, MPI_Datatype rdt);
+void sched_alltoallw(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                     const int *sdispls, const MPI_Datatype *sdts, void *recvbuf,
+                     const int *rcounts, const int *rdispls, const MPI_Datatype *rdts);
+/* Gather(v) and Scatter(v): rcounts/scounts NULL for the one-count form. */
+void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                   void *recvbuf, const int *rcounts, const int *displs, int rcount,
+                   MPI_Datatype rdt, int root);
+void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scounts,
+                    const int *displs, int scount, MPI_Datatype sdt, void *recvbuf, int rcount,
+                    MPI_Datatype rdt, int root);
+/* Scan (exclusive 0) and Exscan (exclusive 1). */
+void sched_scan(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                MPI_Datatype dt, MPI_Op op, int exclusive);
+/* Reduce_scatter (counts) and Reduce_scatter_block (counts NULL, `count`
+ * each); total is the length of the whole vector (rs_check). */
+void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
+                          const int *counts, int count, int total, MPI_Datatype dt, MPI_Op op);
 
 /* Blocking algorithms on bytes, without a schedule (coll_reduce.c,
  * coll_bcast.c). Return 0 or < 0. */
@@ -142,6 +166,30 @@ int coll_sum_counts(const struct mpi_comm *c, const int *counts, int *err_p);
 int coll_check_rooted(const struct mpi_comm *c, int root, const void *local, int lcount,
                       MPI_Datatype ldt, const void *rootbuf, int v, const int *counts,
                       const int *displs, int count, MPI_Datatype rdt);
+/* Checks of the families whose blocking call, nonblocking call and
+ * persistent init share them (same classes on all three). */
+/* Scan and Exscan: recvbuf/count/dt, the operation, sendbuf set and not
+ * aliasing recvbuf. */
+int scan_check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf, int count,
+               MPI_Datatype dt, MPI_Op op);
+/* Reduce_scatter(_block): counts NULL for the block form; *total_p gets the
+ * vector length. */
+int rs_check(const struct mpi_comm *c, const void *sendbuf, const void *recvbuf, const int *counts,
+             int count, MPI_Datatype dt, MPI_Op op, int *total_p);
+/* One side of an Alltoallv (types NULL, `type` for all) or Alltoallw
+ * (w != 0, per-peer types) exchange: counts, displacements, types, buffer. */
+int alltoall_check_side(const struct mpi_comm *c, const void *buf, const int *counts,
+                        const int *displs, const MPI_Datatype *types, MPI_Datatype type, int w);
+/* Nonblocking and persistent calls: mpi_enter, the communicator (an
+ * intracommunicator; intercommunicators dispatch before this), and the
+ * request pointer (MPI_ERR_ARG). */
+int coll_nb_enter(MPI_Comm comm, const MPI_Request *request, struct mpi_rank_state **s_p,
+                  struct mpi_comm **c_p);
+/* A new schedule on c, or NULL with *err_p = -ENOMEM. */
+struct mpi_sched *coll_nb_new(struct mpi_comm *c, int *err_p);
+/* Hands sc to *h_p: started (nonblocking call, persistent 0) or kept
+ * inactive for MPI_Start (persistent init, persistent 1). */
+int coll_launch(struct mpi_rank_state *s, struct mpi_sched *sc, int persistent, MPI_Request *h_p);
 /* Runs sc (NULL: the schedule could not be made, -ENOMEM). */
 int coll_run(struct mpi_sched *sc);
 

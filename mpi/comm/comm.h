@@ -22,6 +22,7 @@
 
 struct mpi_attr; /* comm_attr.c */
 struct mpi_info; /* info.h */
+struct mpi_topo; /* topo.h */
 struct mpi_rank_state;
 
 struct mpi_comm {
@@ -39,6 +40,7 @@ struct mpi_comm {
     struct mpi_attr *attrs;         /* cached attributes, in the order set */
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
     struct mpi_info *hints;         /* info hints in use (comm_info.c), or NULL */
+    struct mpi_topo *topo;          /* virtual topology (topo.h), or NULL */
 };
 
 /* comm_table.c ------------------------------------------------------------- */
@@ -87,6 +89,10 @@ int mpi_comm_hints_copy(const struct mpi_comm *from, struct mpi_comm *to);
  * recognises. Returns MPI_SUCCESS, MPI_ERR_INFO (not an info handle) or
  * -ENOMEM. */
 int mpi_comm_hints_set(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info);
+/* Collective over c: the split of MPI_Comm_split (color MPI_UNDEFINED: no
+ * communicator, *n_p NULL). Returns MPI_SUCCESS or < 0. */
+int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
+                         struct mpi_comm **n_p);
 
 #pragma GCC visibility pop
 

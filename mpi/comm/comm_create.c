@@ -23,6 +23,7 @@
 #include "comm.h"
 #include "comm_attr.h"
 #include "comm_group.h"
+#include "topo.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
@@ -112,6 +113,7 @@ void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
 {
     mpi_info_destroy(c->hints);
     mpi_errh_unref(s, c->errh);
+    mpi_topo_free(c->topo);
     free(c->group);
     free(c);
 }
@@ -162,6 +164,8 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
         err = mpi_attr_copy_all(s, c, n);
         if (!err)
             err = mpi_comm_hints_copy(c, n);
+        if (!err && c->topo && !(n->topo = mpi_topo_dup(c->topo)))
+            err = -ENOMEM; /* the topology is copied too (MPI-3.1 7.4.2) */
         if (err) {
             mpi_attr_delete_all(s, n);
             mpi_comm_drop(s, n);
@@ -210,8 +214,8 @@ static int split_cmp(const void *a, const void *b)
 /* Exchanges (color, key, next_ctx), agrees on the context ids and builds
  * this rank's part of the split (none for MPI_UNDEFINED). Returns
  * MPI_SUCCESS or < 0; *n_p is NULL for MPI_UNDEFINED. */
-static int split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
-                       struct mpi_comm **n_p)
+int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
+                         struct mpi_comm **n_p)
 {
     struct split_entry mine = {color, key, s->next_ctx, 0};
     struct split_entry *all = malloc(sizeof(*all) * (size_t)c->size);
@@ -252,7 +256,7 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
     if (!err && color < 0 && color != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
     if (!err)
-        err = split_build(s, c, color, key, &n);
+        err = mpi_comm_split_build(s, c, color, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -276,7 +280,8 @@ int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, 
     if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
     if (!err)
-        err = split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key, &n);
+        err = mpi_comm_split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key,
+                                   &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split_type");
     *newcomm = n ? n->handle : MPI_COMM_NULL;

@@ -179,6 +179,8 @@ const char *mpi_error_text(int code)
         return "Other MPI error (the destination cluster is busy or hosts a rank)";
     case -ETIMEDOUT:
         return "Other MPI error (no answer within NMPI_MIGRATE_TIMEOUT)";
+    case -EHOSTDOWN:
+        return "Other MPI error (the destination cluster was lost: its process died)";
     default:
         break;
     }

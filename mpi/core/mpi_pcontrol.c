@@ -1,8 +1,8 @@
-/* mpi_pcontrol.c: MPI_Pcontrol, the hook for profiling libraries.
+/* mpi_pcontrol.c: MPI_Pcontrol, the profiling-control call.
  *
- * MPI defines no effect for the library itself: a profiling layer that
- * intercepts MPI_Pcontrol (through the PMPI_ names) gives the level its
- * meaning. Any level is accepted, before MPI_Init too.
+ * The standard gives it no effect in the library itself: a profiling tool
+ * that interposes MPI_Pcontrol (through the PMPI_ names) acts on the level;
+ * without one the call succeeds and does nothing, whatever the level.
  */
 #include <mpi.h>
 

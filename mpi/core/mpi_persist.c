@@ -9,10 +9,14 @@
  * like any request. Arguments are checked once, at init; Start only checks
  * that the request is persistent and inactive. Ready mode is standard mode;
  * a buffered start copies the message out (mpi_bsend.c) and is complete at
- * once, as MPI_Bsend is.
+ * once, as MPI_Bsend is. A persistent collective (the MPI-4 _init calls of
+ * coll/) keeps its schedule in the request's sched field: MPI_Start replays
+ * it (mpi_sched_restart) and the request is a collective one until it
+ * completes.
  */
 #include <errno.h>
 #include <stdlib.h>
+#include "coll.h"
 #include "comm.h"
 #include "dtype_xfer.h"
 #include "mpi_bsend.h"
@@ -30,7 +34,7 @@
 #pragma weak MPI_Start = PMPI_Start
 #pragma weak MPI_Startall = PMPI_Startall
 
-enum persist_op { PERSIST_SEND, PERSIST_SSEND, PERSIST_BSEND, PERSIST_RECV };
+enum persist_op { PERSIST_SEND, PERSIST_SSEND, PERSIST_BSEND, PERSIST_RECV, PERSIST_COLL };
 
 struct mpi_persist {
     void *buf;       /* user buffer (const for sends) */
@@ -110,6 +114,23 @@ int PMPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int 
                         "MPI_Recv_init");
 }
 
+int mpi_persist_coll(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_sched *sc,
+                     MPI_Request *request)
+{
+    struct mpi_persist *p = calloc(1, sizeof(*p));
+    int err = p ? mpi_req_alloc(&s->reqs, MPI_REQ_INACTIVE, c, NULL, request) : -ENOMEM;
+
+    if (err) {
+        free(p);
+        return err;
+    }
+    p->op = PERSIST_COLL;
+    p->peer = MPI_PROC_NULL;
+    mpi_req_get(&s->reqs, *request)->persist = p;
+    mpi_req_get(&s->reqs, *request)->sched = sc;
+    return MPI_SUCCESS;
+}
+
 /* Frees the packed temporary of a start that did not go through cv. */
 static void mpi_persist_drop_xfer(struct mpi_rank_state *s, struct mpi_request *r)
 {
@@ -128,6 +149,11 @@ static int persist_start(struct mpi_rank_state *s, struct mpi_request *r)
     void *data;
     size_t len;
 
+    if (p->op == PERSIST_COLL) {
+        mpi_sched_restart(s, r->sched);
+        r->kind = MPI_REQ_COLL;
+        return MPI_SUCCESS;
+    }
     if (p->peer == MPI_PROC_NULL) {
         r->kind = MPI_REQ_PROC_NULL;
         return MPI_SUCCESS;

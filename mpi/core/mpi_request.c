@@ -103,6 +103,8 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     if (r->xfer)                 /* released before completion (MPI_Request_free) */
         mpi_dtype_xfer_abandon(r->xfer);
     r->xfer = NULL;
+    if (r->persist && r->sched) /* a persistent collective's kept schedule */
+        mpi_sched_discard(r->sched);
     free(r->persist);
     r->persist = NULL;
     r->kind = MPI_REQ_FREE;
@@ -152,7 +154,8 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
         mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
     } else if (r->kind == MPI_REQ_COLL) {
         mpi_status_empty(st);
-        err = mpi_sched_finish(s, r->sched);
+        /* a persistent collective keeps its schedule for the next start */
+        err = r->persist ? mpi_sched_stop(s, r->sched) : mpi_sched_finish(s, r->sched);
     } else if (r->kind == MPI_REQ_GREQ) {
         err = mpi_greq_finish(r->greq, st);
     } else if (r->kind == MPI_REQ_PAIR) {

@@ -79,6 +79,12 @@ struct mpi_request *mpi_req_get(struct mpi_req_table *t, MPI_Request h);
 /* Releases the slot of live handle h (not the cv request). */
 void mpi_req_release(struct mpi_req_table *t, MPI_Request h);
 
+/* mpi_persist.c: makes sc, the schedule of a persistent collective on c,
+ * an inactive persistent request (*h_p) that MPI_Start replays; the request
+ * owns sc from then on. Returns MPI_SUCCESS, -ENOMEM or MPI_IERR_TOO_MANY. */
+int mpi_persist_coll(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_sched *sc,
+                     MPI_Request *h_p);
+
 /* Frees the table itself. */
 void mpi_req_table_free(struct mpi_req_table *t);
 

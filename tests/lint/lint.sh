@@ -145,6 +145,7 @@ c_files() {
     if [ -n "$top" ] && [ "$(cd "$top" && pwd -P)" = "$(cd "$top_srcdir" && pwd -P)" ]; then
         echo "(the C files git tracks)"
         mapfile -t files < <(git -C "$top_srcdir" ls-files -- '*.c' '*.h')
+        drop_fortran
         return
     fi
     # Hidden folders (.git, .deps, tests/.build) and build trees inside the
@@ -154,6 +155,17 @@ c_files() {
     echo "(not a git checkout: every C file find sees${skip:+, but in: ${skip% }})"
     mapfile -t files < <(cd "$top_srcdir" && find . "${prune[@]}" -o -type f \
         \( -name '*.c' -o -name '*.h' \) -print | sed 's|^\./||' | LC_ALL=C sort)
+    drop_fortran
+}
+
+# Fortran include files named *.h, like mpif.h (include/mpix.h), are not C:
+# their first line is a '!' comment, which no C file starts with.
+drop_fortran() {
+    local f kept=()
+    for f in "${files[@]}"; do
+        [ "$(head -c1 "$top_srcdir/$f")" = '!' ] || kept+=("$f")
+    done
+    files=("${kept[@]}")
 }
 
 check_format() {

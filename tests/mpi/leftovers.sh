@@ -9,6 +9,10 @@
 # nmpi-<uid>-<token>-<cluster>-<pid> (np_fabric.c). The next mpiexec of the
 # same user removes the regions whose process is gone; regions of a job
 # that still runs (a second job, started first) are left alone.
+# Then a job is killed during its bootstrap, while cluster 0 waits at the
+# first barrier for cluster 1 (which sleeps before it starts): cluster 0's
+# mailbox ring, nmpi-<uid>-<token>-r0-<pid> (np_shm.c), which a job unlinks
+# only after the second barrier, must be swept too.
 . "$(dirname "$0")/common.sh"
 ours || skip "the job's cleanup is nanvix-mpi's"
 [ -d /dev/shm ] || skip "no /dev/shm"
@@ -69,6 +73,26 @@ for ((i = 0; i < 50; i++)); do
 done
 [ ! -d "$NMPI_RUN_DIR/$DEAD_PID" ] || fail "the killed job's directory is left behind"
 
+# A job killed during its bootstrap.
+timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 2 /bin/sh -c \
+    'if [ "$PMI_RANK" = 1 ]; then sleep 60; fi; exec "$0" "$@"' \
+    "$BINDIR/mpimigrate_job" "$TMPD/stop-boot" 90 </dev/null >"$TMPD/boot.out" 2>&1 &
+ring=
+for ((i = 0; i < 100; i++)); do
+    ring=$(regions_of "$TMPD/stop-boot" | grep -- '-r0-' || true)
+    [ -n "$ring" ] && break
+    sleep 0.1
+done
+[ -n "$ring" ] || fail "no mailbox ring of the booting job seen (nmpi-$uid-*-r0-<pid>)"
+echo "booting job's ring: $ring"
+pkill -KILL -f -- "$TMPD/stop-boot"
+for ((i = 0; i < 50; i++)); do
+    pgrep -f -- "$TMPD/stop-boot" >/dev/null || break
+    sleep 0.1
+done
+run_mpi 1 -- /bin/true || fail "mpiexec -n 1 /bin/true: exit status $?"
+[ ! -e "$ring" ] || fail "$ring left behind by the job killed during its bootstrap"
+
 touch "$TMPD/stop-live"
 wait_for "$TMPD/live.out" "$LIVE_PID" 1 "mpimigrate_job: OK"
-echo "leftovers: OK (3 regions of a killed job swept, a running job's kept)"
+echo "leftovers: OK (3 regions of a killed job swept, a running job's kept, the ring of a job killed while booting swept)"

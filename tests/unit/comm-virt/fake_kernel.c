@@ -208,3 +208,9 @@ int ua_get_rank(void)
 {
     return ua_rank;
 }
+
+/* The test process hosts rank ua_rank once a test set it. */
+int ua_container_present(void)
+{
+    return ua_rank >= 0;
+}

@@ -11,6 +11,7 @@
  * malformed message.
  */
 #include <check.h>
+#include <errno.h>
 #include <string.h>
 
 #include "cv_unit.h"
@@ -195,6 +196,44 @@ START_TEST(malformed_message_is_dropped)
 }
 END_TEST
 
+/* cv_progress.c, cv_hold(): a second copy of a held message is dropped (it
+ * used to be kept next to the first and, once the first was delivered,
+ * stayed at the head of the held list with an old number: every later
+ * message from that sender was held for good). */
+START_TEST(held_duplicate_does_not_wedge_the_sender)
+{
+    static const uint32_t seqs[] = {1, 1, 0, 3, 2};
+    struct cv_rank *r = cv_self();
+    int i;
+
+    for (i = 0; i < 5; i++) {
+        struct cv_wire_hdr h = cvu_hdr(CV_MSG_EAGER, 0, i + 1, 0, seqs[i], 4);
+
+        cvu_push(&h, 16 * (i + 1));
+    }
+    cv_progress();
+    ck_assert_uint_eq(r->recv_seq[0], 4);
+    ck_assert_int_eq(cvu_msg_count(r->unexpected.head), 4);
+    ck_assert_ptr_null(r->held[0]);
+}
+END_TEST
+
+/* cv_send.c, cv_isend(): a send whose message could not be written gives
+ * its sequence number back (it used to be spent, and the receiver then
+ * held every later message from this rank forever). */
+START_TEST(failed_send_does_not_use_up_a_sequence_number)
+{
+    unsigned char b[4] = {0};
+    cv_request_t *q;
+
+    fake_write_error = -EIO;
+    ck_assert_int_eq(cv_isend(b, sizeof(b), 2, 0, 0, CV_SEND_STANDARD, &q), CV_ERR_INTERN);
+    fake_write_error = 0;
+    ck_assert_int_eq(cv_isend(b, sizeof(b), 2, 0, 0, CV_SEND_STANDARD, &q), 0);
+    ck_assert_uint_eq(cvu_sent(0).seq, 0);
+}
+END_TEST
+
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
 static Suite *order_suite(void)
@@ -209,6 +248,8 @@ static Suite *order_suite(void)
     tcase_add_test(tm, rts_and_eager_share_the_sequence);
     tcase_add_test(tm, drain_is_bounded);
     tcase_add_test(tm, malformed_message_is_dropped);
+    tcase_add_test(tm, held_duplicate_does_not_wedge_the_sender);
+    tcase_add_test(tm, failed_send_does_not_use_up_a_sequence_number);
     suite_add_tcase(s, tt);
     suite_add_tcase(s, tm);
     return s;

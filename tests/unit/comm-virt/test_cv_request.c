@@ -368,6 +368,85 @@ END_TEST
 
 #define N(a) ((int)(sizeof(a) / sizeof((a)[0])))
 
+/* Matches an RTS of 2 * CV_EAGER_LIMIT bytes from rank 3 with a receive
+ * and delivers its GO; returns the receive, reading through fake_portal[0]. */
+static cv_request_t *receive_rendezvous(void)
+{
+    static unsigned char big[2 * CV_EAGER_LIMIT];
+    cv_request_t *q = cvu_irecv(big, sizeof(big), 3, CV_ANY_TAG, 0);
+    struct cv_wire_hdr h = cvu_hdr(CV_MSG_RTS, 3, 1, 0, 0, sizeof(big));
+
+    cv_deliver(cv_self(), &h, NULL);
+    h = cvu_hdr(CV_MSG_GO, 3, 0, 0, 0, 0);
+    h.cookie = 1000;
+    h.port = 9;
+    cv_handle_go(cv_self(), &h);
+    return q;
+}
+
+/* cv_progress.c, cv_progress_transfers(): a transfer that failed fails its
+ * request (kportal_wait gives the result; it used to be closed without it,
+ * and the request completed with no error). */
+START_TEST(failed_transfer_is_reported)
+{
+    cv_request_t *q = receive_rendezvous();
+
+    ck_assert_int_eq(q->state, CV_REQ_TRANSFER);
+    fake_portal[0].done = 1;
+    fake_portal[0].result = -EIO;
+    cv_progress();
+    ck_assert(cv_request_done(q));
+    ck_assert_int_ne(q->status.error, 0);
+}
+END_TEST
+
+/* Same function: a negative kportal_test() (an error) fails the request
+ * (it used to count as done). */
+START_TEST(portal_test_error_is_not_success)
+{
+    cv_request_t *q = receive_rendezvous();
+
+    fake_portal[0].done = -EBADF;
+    cv_progress();
+    ck_assert(!cv_request_done(q) || q->status.error != 0);
+}
+END_TEST
+
+/* cv_recv.c, cv_handle_go(): when kportal_allow() or kportal_aread() fails
+ * the portal kportal_create() gave is unlinked (it used to leak; cv_send.c,
+ * cv_handle_cts(), now closes its kportal_open() portal likewise). */
+START_TEST(failed_read_releases_its_portal)
+{
+    cv_request_t *q;
+
+    fake_portal_error = -EIO;
+    q = receive_rendezvous();
+    ck_assert(cv_request_done(q));
+    ck_assert_int_eq(q->status.error, CV_ERR_INTERN);
+    ck_assert_int_eq(fake_nportals, 1);
+    ck_assert_int_eq(fake_portal[0].retired, 1);
+}
+END_TEST
+
+/* cv_recv.c, cv_send_cts(): when posting the CTS fails the receive ends
+ * with an error (it used to wait for a GO that would never come). */
+START_TEST(lost_cts_does_not_hang_the_receive)
+{
+    static unsigned char big[2 * CV_EAGER_LIMIT];
+    cv_request_t *q = cvu_irecv(big, sizeof(big), 3, CV_ANY_TAG, 0);
+    struct cv_wire_hdr h = cvu_hdr(CV_MSG_RTS, 3, 1, 0, 0, sizeof(big));
+    int i;
+
+    fake_write_error = -EIO;
+    cv_deliver(cv_self(), &h, NULL);
+    fake_write_error = 0;
+    for (i = 0; i < 4; i++)
+        cv_progress();
+    ck_assert((cv_request_done(q) && q->status.error != 0) ||
+              (fake_nsent == 1 && cvu_sent(0).type == CV_MSG_CTS));
+}
+END_TEST
+
 static Suite *request_suite(void)
 {
     Suite *s = suite_create("cv_request");
@@ -388,6 +467,10 @@ static Suite *request_suite(void)
     tcase_add_test(ts, rendezvous_send_sends_rts);
     tcase_add_loop_test(ts, cts_table, 0, N(cts_cases));
     tcase_add_test(ts, cts_write_failure_completes_with_error);
+    tcase_add_test(ts, failed_transfer_is_reported);
+    tcase_add_test(ts, portal_test_error_is_not_success);
+    tcase_add_test(ts, failed_read_releases_its_portal);
+    tcase_add_test(ts, lost_cts_does_not_hang_the_receive);
     tcase_add_test(ts, test_reports_only_when_done);
     tcase_add_loop_test(ts, bad_send_table, 0, N(bad_sends));
     suite_add_tcase(s, tr);

@@ -60,6 +60,11 @@ int fake_inbox_left(void)
     return inbox_tail - inbox_head;
 }
 
+void fake_inbox_clear(void)
+{
+    inbox_head = inbox_tail = 0;
+}
+
 /* ---- node and job ---------------------------------------------------- */
 
 int knode_setup(void)
@@ -105,6 +110,30 @@ void knode_idle(unsigned *spins)
 double knode_wtime(void)
 {
     return fake_now;
+}
+
+/* No cluster's process ever dies here. */
+int knode_is_lost(int cluster)
+{
+    (void)cluster;
+    return 0;
+}
+
+void knode_set_lost_hook(void (*hook)(int cluster))
+{
+    (void)hook;
+}
+
+/* A host whose cores hwloc does not know: nothing is bound. */
+int knode_core_count(void)
+{
+    return 0;
+}
+
+int knode_bind_core(int index)
+{
+    (void)index;
+    return -ENOSYS;
 }
 
 void kjob_abort(int code, const char *msg)

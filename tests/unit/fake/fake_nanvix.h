@@ -73,6 +73,8 @@ void fake_inbox_push(const void *msg, size_t n);
 
 /* Messages still queued in the inbox. */
 int fake_inbox_left(void);
+/* Drops every message not read yet. */
+void fake_inbox_clear(void);
 
 /* Prints "fake kernel: why" on stderr and aborts the test. */
 void fake_die(const char *why) __attribute__((noreturn));

@@ -145,11 +145,12 @@ struct rmig_xreq rmu_reply(int i)
 static void rmu_answer_offer(int peer, const struct rmig_wire_hdr *h)
 {
     const struct rmu_peer *p = &rmu_peer[peer];
+    struct rmig_wire_hdr a = rmu_hdr(p->offer == RMU_ACCEPT ? RMIG_MSG_ACCEPT : RMIG_MSG_REFUSE,
+                                     peer, h->rank, p->offer == RMU_ACCEPT ? 0 : p->refuse_arg, 0);
 
-    if (p->offer == RMU_ACCEPT)
-        rmu_push(RMIG_MSG_ACCEPT, peer, h->rank, 0, 0);
-    else if (p->offer == RMU_REFUSE)
-        rmu_push(RMIG_MSG_REFUSE, peer, h->rank, p->refuse_arg, 0);
+    a.b = h->b; /* the answer names the offer it answers */
+    if (p->offer == RMU_ACCEPT || p->offer == RMU_REFUSE)
+        rmu_push_hdr(&a);
 }
 
 static void rmu_answer_begin(int peer, const struct rmig_wire_hdr *h)

@@ -150,7 +150,7 @@ static const struct {
     {3, -EBUSY, "nanvix-mpi: rmig: rank 1: move to cluster 3 failed: Device or resource busy\n"},
     {6, -EINVAL, "nanvix-mpi: rmig: rank 1: move to cluster 6 failed: Invalid argument\n"},
     {RMIG_ANY_SPARE, -ENOSPC,
-     "nanvix-mpi: rmig: rank 1: move to a spare failed: No space left on device\n"},
+     "nanvix-mpi: rmig: rank 1: move to a spare failed: no idle cluster left\n"},
 };
 
 static int failed_i;
@@ -215,7 +215,7 @@ static const struct {
 } failed_move_cases[] = {
     {4, -EBUSY, "nanvix-mpi: rmig: rank 1: move to cluster 4 failed: Device or resource busy\n"},
     {RMIG_ANY_SPARE, -ENOSPC,
-     "nanvix-mpi: rmig: rank 1: move to a spare failed: No space left on device\n"},
+     "nanvix-mpi: rmig: rank 1: move to a spare failed: no idle cluster left\n"},
     {RMU_ME, -EALREADY,
      "nanvix-mpi: rmig: rank 1: move to cluster 1 failed: Operation already in progress\n"},
 };

@@ -198,20 +198,21 @@ START_TEST(move_arrives_at_destination)
 }
 END_TEST
 
-/* Source: OFFER, BEGIN; destination: ACCEPT, TABLE_OK, DONE. */
+/* Source: OFFER, BEGIN, COMMIT; destination: ACCEPT, TABLE_OK, DONE. */
 START_TEST(move_messages_of_both_ends)
 {
     rmu_peer[4].offer = RMU_ACCEPT;
     rmu_peer[4].stream = RMU_STREAM_OK;
     rmu_arrive_at(4, 1.0);
     ck_assert_int_eq(rmig_migrate(4), 0);
-    ck_assert_int_eq(fake_nsent, 5);
+    ck_assert_int_eq(fake_nsent, 6);
     rmu_assert_sent(0, 4, RMIG_MSG_OFFER, RMU_ME, 0, 0);
     rmu_assert_sent(1, 4, RMIG_MSG_BEGIN, RMU_ME, FAKE_SLOTS, 0);
-    rmu_assert_sent(2, RMU_ME, RMIG_MSG_ACCEPT, RMU_ME, 0, 0);
-    rmu_assert_sent(3, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, 0);
-    rmu_assert_sent(4, RMU_ME, RMIG_MSG_DONE, RMU_ME, 0, 0);
-    ck_assert_int_eq(fake_sent[2].from, 4);
+    rmu_assert_sent(2, 4, RMIG_MSG_COMMIT, RMU_ME, 0, 0);
+    rmu_assert_sent(3, RMU_ME, RMIG_MSG_ACCEPT, RMU_ME, 0, 0);
+    rmu_assert_sent(4, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, 0);
+    rmu_assert_sent(5, RMU_ME, RMIG_MSG_DONE, RMU_ME, 0, 0);
+    ck_assert_int_eq(fake_sent[3].from, 4);
     ck_assert_int_eq(rmig_cluster.reserved_for, -1);
 }
 END_TEST
@@ -256,6 +257,22 @@ START_TEST(ask_during_move_follows_rank)
 }
 END_TEST
 
+/* The first offer to cluster 4 timed out; 4's REFUSE came later and still
+ * waits in the mailbox when the rank offers itself to 4 again. The second
+ * offer is judged by 4's answer to it (ACCEPT: the move goes on), not by
+ * the stale REFUSE, which names the first offer's number (before answers
+ * were numbered the source gave up with -EBUSY and 4 stayed reserved). */
+START_TEST(late_answer_not_taken_for_next_offer)
+{
+    ck_assert_int_eq(rmig_migrate(4), -ETIMEDOUT);
+    rmu_push(RMIG_MSG_REFUSE, 4, RMU_ME, -EBUSY, 0);
+    rmu_peer[4].offer = RMU_ACCEPT;
+    rmu_peer[4].stream = RMU_STREAM_OK;
+    rmu_arrive_at(4, 100.0);
+    ck_assert_int_eq(rmig_migrate(4), 0);
+}
+END_TEST
+
 static Suite *move_suite(void)
 {
     Suite *s = suite_create("rank-migrate-move");
@@ -271,6 +288,7 @@ static Suite *move_suite(void)
     tcase_add_test(tc, move_messages_of_both_ends);
     tcase_add_test(tc, move_to_any_spare_skips_refusals);
     tcase_add_test(tc, ask_during_move_follows_rank);
+    tcase_add_test(tc, late_answer_not_taken_for_next_offer);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -71,8 +71,9 @@ START_TEST(source_sends_table_then_ranges_round_robin)
     ck_assert_int_eq(rmig_stream_portal.send(DEST, &st), 0);
     ck_assert_int_eq(st.ranges, NRANGE);
     ck_assert_uint_eq(st.bytes, total_bytes());
-    ck_assert_int_eq(fake_nsent, 1);
+    ck_assert_int_eq(fake_nsent, 2); /* BEGIN, and COMMIT once DONE came */
     rmu_assert_sent(0, DEST, RMIG_MSG_BEGIN, RMU_ME, NRANGE, 0);
+    rmu_assert_sent(1, DEST, RMIG_MSG_COMMIT, RMU_ME, 0, 0);
     b = rmu_sent(0);
     ck_assert_uint_eq(b.a, total_bytes());
     ck_assert_uint_eq(b.b, ua_checksum_range(table, sizeof(table)));
@@ -112,19 +113,23 @@ START_TEST(source_numbers_streams)
 }
 END_TEST
 
+/* A source that gave up without DONE tells the destination (ABORT), so
+ * that a DONE it sends late cannot make the rank run there as well; after
+ * a FAIL the destination has dropped its copy already. */
 static const struct {
     const char *what;
     int script, fail_arg, hold_writes;
     int want, want_writes; /* result; writes made (table + ranges) */
+    int abort_sent;
 } source_cases[] = {
-    {"FAIL for the table", RMU_STREAM_FAIL, -EBADMSG, 0, -EIO, 1},
-    {"FAIL after the ranges", RMU_STREAM_TABLE_THEN_FAIL, -EBADMSG, 0, -EIO, 1 + NRANGE},
-    {"FAIL while the table is in flight", RMU_STREAM_TABLE_THEN_FAIL, -EBADMSG, 1, -EIO, 1},
-    {"FAIL while writes stall", RMU_STREAM_FAIL, -EBADMSG, 1, -EIO, 1},
-    {"no answer", RMU_STREAM_SILENT, 0, 0, -ETIMEDOUT, 1},
-    {"no answer, writes stall", RMU_STREAM_SILENT, 0, 1, -ETIMEDOUT, 1},
-    {"no DONE", RMU_STREAM_TABLE_ONLY, 0, 0, -ETIMEDOUT, 1 + NRANGE},
-    {"answers of another stream", RMU_STREAM_OTHER_NUMBER, 0, 0, -ETIMEDOUT, 1},
+    {"FAIL for the table", RMU_STREAM_FAIL, -EBADMSG, 0, -EIO, 1, 0},
+    {"FAIL after the ranges", RMU_STREAM_TABLE_THEN_FAIL, -EBADMSG, 0, -EIO, 1 + NRANGE, 0},
+    {"FAIL while the table is in flight", RMU_STREAM_TABLE_THEN_FAIL, -EBADMSG, 1, -EIO, 1, 0},
+    {"FAIL while writes stall", RMU_STREAM_FAIL, -EBADMSG, 1, -EIO, 1, 0},
+    {"no answer", RMU_STREAM_SILENT, 0, 0, -ETIMEDOUT, 1, 1},
+    {"no answer, writes stall", RMU_STREAM_SILENT, 0, 1, -ETIMEDOUT, 1, 1},
+    {"no DONE", RMU_STREAM_TABLE_ONLY, 0, 0, -ETIMEDOUT, 1 + NRANGE, 1},
+    {"answers of another stream", RMU_STREAM_OTHER_NUMBER, 0, 0, -ETIMEDOUT, 1, 1},
 };
 
 START_TEST(source_failures)
@@ -138,7 +143,9 @@ START_TEST(source_failures)
                   source_cases[_i].what);
     ck_assert_msg(fake_nwires == source_cases[_i].want_writes, "%s: %d writes",
                   source_cases[_i].what, fake_nwires);
-    ck_assert_int_eq(fake_nsent, 1); /* the BEGIN, nothing after */
+    ck_assert_int_eq(fake_nsent, 1 + source_cases[_i].abort_sent); /* BEGIN (, ABORT) */
+    if (source_cases[_i].abort_sent)
+        rmu_assert_sent(1, DEST, RMIG_MSG_ABORT, RMU_ME, 0, 0);
     assert_portals_closed();
     ck_assert_int_eq(rmig_cluster.stream_now, -1);
     if (source_cases[_i].want == -ETIMEDOUT)
@@ -274,6 +281,8 @@ static struct rmig_wire_hdr stream_from_source(int d)
     if (d == SHORT_RANGE)
         stale_byte_right(2);
     rmig_cluster.reserved_for = RMU_ME;
+    /* The source's answer to DONE, already in the mailbox: the rank runs. */
+    rmu_push(RMIG_MSG_COMMIT, RMU_ME, RMU_ME, 0, STREAM);
     return b;
 }
 
@@ -363,6 +372,36 @@ START_TEST(destination_reads_every_range_after_a_bad_one)
 }
 END_TEST
 
+/* After DONE the destination runs the rank only on the source's COMMIT for
+ * this stream: an ABORT, or no answer within twice the move's timeout (the
+ * source gives up after one), drops the verified copy; a decision about
+ * another stream is no decision. */
+static const struct {
+    const char *what;
+    int type, stream; /* what the source answered, 0: nothing */
+} decision_cases[] = {
+    {"ABORT", RMIG_MSG_ABORT, STREAM},
+    {"no answer", 0, 0},
+    {"COMMIT of another stream", RMIG_MSG_COMMIT, STREAM + 1},
+};
+
+START_TEST(destination_runs_only_on_commit)
+{
+    struct rmig_wire_hdr b = stream_from_source(GOOD);
+
+    fake_inbox_clear();
+    if (decision_cases[_i].type != 0)
+        rmu_push(decision_cases[_i].type, RMU_ME, RMU_ME, 0, decision_cases[_i].stream);
+    fake_now = 10.0;
+    ck_assert_msg(rmig_stream_portal.receive(&b) == 0, "%s", decision_cases[_i].what);
+    assert_answers(1, 0); /* TABLE_OK, DONE: the container checked out */
+    ck_assert_int_eq(fake_releases, 1);
+    ck_assert_int_eq(ua_container_present(), 0);
+    if (decision_cases[_i].type != RMIG_MSG_ABORT)
+        ck_assert_double_ge(fake_now, 10.0 + 2.0); /* 2 x NMPI_MIGRATE_TIMEOUT (1 s here) */
+}
+END_TEST
+
 /* Through the control handler: a BEGIN of the reserved source runs the
  * stream and says a rank is to resume (2), a rejected one says nothing (0). */
 START_TEST(handle_begin_of_reserved_source)
@@ -397,6 +436,8 @@ static Suite *stream_suite(void)
     tcase_add_loop_test(dst, destination_reads_every_range_after_a_bad_one, 0,
                         sizeof(read_on_damage) / sizeof(read_on_damage[0]));
     tcase_add_loop_test(dst, handle_begin_of_reserved_source, 0, 2);
+    tcase_add_loop_test(dst, destination_runs_only_on_commit, 0,
+                        sizeof(decision_cases) / sizeof(decision_cases[0]));
     suite_add_tcase(s, dst);
     return s;
 }

@@ -1,0 +1,99 @@
+/* rmig_cores.c: which core each cluster runs on, and which spare a move
+ * to "any spare" tries first.
+ *
+ * Policy (NMPI_BIND): with "auto" (the default) every cluster binds to core
+ * (cluster number mod cores) when the ranks at start fit on the cores, so
+ * ranks 0..n-1 get a core each and spares share cores round-robin; when the
+ * ranks oversubscribe the cores nothing is bound and the scheduler
+ * balances, as MPICH and Open MPI do. "core" binds whatever the shape,
+ * "none" never. The rule is a function of the cluster number, so every
+ * cluster knows every other's core without asking.
+ *
+ * A move to any spare then prefers a spare whose core runs no rank (the
+ * mover's own core counts as free: it leaves it), so a rank that moves
+ * does not land on a busy core while another core stays idle.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "base.h"
+#include "nanvix.h"
+#include "rmig_internal.h"
+#include "ua.h"
+
+void rmig_cores_bind(void)
+{
+    const char *mode = base_setting("NMPI_BIND");
+    int cores = knode_core_count(), me = knode_get_num(), core;
+
+    rmig_cluster.ncores = 0;
+    if (strcmp(mode, "none") == 0 || cores <= 0)
+        return;
+    if (strcmp(mode, "core") != 0) {
+        if (strcmp(mode, "auto") != 0)
+            base_log(BASE_LOG_WARN, "rmig", "NMPI_BIND=%s: want auto, core or none; using auto",
+                     mode);
+        if (rmig_cluster.nranks > cores)
+            return; /* oversubscribed: leave placement to the scheduler */
+    }
+    core = knode_bind_core(me);
+    if (core < 0)
+        return;
+    rmig_cluster.ncores = cores;
+    base_log(BASE_LOG_DEBUG, "rmig", "cluster %d bound to core %d of %d", me, core, cores);
+}
+
+int rmig_core_of(int cluster)
+{
+    return rmig_cluster.ncores > 0 ? cluster % rmig_cluster.ncores : -1;
+}
+
+/* Ranks (other than the caller's) running on each core, from the caller's
+ * routes; load must hold rmig_cluster.ncores counters. */
+static void rmig_core_load(int *load)
+{
+    int (*route)(int) = rmig_cluster.messaging.route;
+    int me = ua_get_rank();
+
+    memset(load, 0, sizeof(int) * (size_t)rmig_cluster.ncores);
+    for (int r = 0; r < rmig_cluster.nranks; r++) {
+        int c = r == me ? -1 : route(r);
+
+        if (c >= 0)
+            load[rmig_core_of(c)]++;
+    }
+}
+
+int rmig_spare_order(int *order)
+{
+    int count = knode_count(), self = knode_get_num(), n = 0;
+
+    /* The spares of the start first (most likely idle), then the others;
+     * never a cluster whose process is gone. */
+    for (int i = 0; i < count; i++) {
+        int c = (rmig_cluster.nranks + i) % count;
+
+        if (c != self && !knode_is_lost(c))
+            order[n++] = c;
+    }
+    if (rmig_cluster.ncores <= 0 || rmig_cluster.messaging.route == NULL || n < 2)
+        return n;
+    int *load = calloc((size_t)rmig_cluster.ncores, sizeof(int));
+    if (load == NULL)
+        return n;
+    rmig_core_load(load);
+    /* Stable insertion sort by the load of each candidate's core: n is the
+     * cluster count (at most KNODE_MAX), and the order within a load is the
+     * one above. */
+    for (int i = 1; i < n; i++) {
+        int c = order[i], k = load[rmig_core_of(c)], j = i - 1;
+
+        while (j >= 0 && load[rmig_core_of(order[j])] > k) {
+            order[j + 1] = order[j];
+            j--;
+        }
+        order[j + 1] = c;
+    }
+    free(load);
+    return n;
+}

@@ -1,0 +1,18 @@
+#!/bin/bash
+# speed_move.sh: a moved rank computes as fast as before (issue 11, item 0):
+# speed_move.c times an EP-style kernel before any move, after every rank
+# moved at once, and after a rank was moved while computing (preempted);
+# the fastest run of each phase must be within 10% of the first, with the
+# same result bit for bit. Where the host has a core per rank, it also
+# checks that clusters are bound (NMPI_BIND=auto) so that no two ranks share
+# a core after the moves: a move to any spare prefers an idle core.
+. "$(dirname "$0")/common.sh"
+ours || skip "migration is a nanvix-mpi extension"
+export NMPI_MIGRATE_TIMEOUT=20
+cores=$(nproc)
+if [ "$cores" -ge 2 ]; then
+    export SPEED_MOVE_DISTINCT_CORES=1
+fi
+expect_ok 2 --spares 2 -- speed_move 7 "speed_move: OK 2 ranks"
+grep -q "^speed_move: rank 1 moved while computing" "$OUT" ||
+    fail "rank 1 was not moved while it computed (the preemption path was not tried)"
