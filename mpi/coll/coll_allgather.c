@@ -8,6 +8,7 @@
  * neighbour, size - 1 steps of one block each, which keeps every link busy
  * and moves the minimum number of bytes.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -26,7 +27,7 @@ void sched_allgatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI
     char *rb = recvbuf;
 
     if (sendbuf != MPI_IN_PLACE)
-        sched_copy(sc, sendbuf, rb + displs[rank] * ext, scount, sdt);
+        sched_copy_as(sc, sendbuf, scount, sdt, rb + displs[rank] * ext, rcounts[rank], rdt);
     for (k = 0; k < size - 1; k++) {
         int sblk = (rank - k + size) % size, rblk = (rank - k - 1 + size) % size;
         sched_send(sc, rb + displs[sblk] * ext, rcounts[sblk], rdt, (rank + 1) % size);
@@ -58,8 +59,8 @@ void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_
     if ((size & (size - 1)) == 0 && total < ALLGATHER_RD_MAX &&
         (long long)rcount * size <= 0x7fffffff) {
         if (sendbuf != MPI_IN_PLACE)
-            sched_copy(sc, sendbuf, (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt),
-                       scount, sdt);
+            sched_copy_as(sc, sendbuf, scount, sdt,
+                          (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt), rcount, rdt);
         allgather_rd(sc, recvbuf, rcount, rdt);
         return;
     }
@@ -93,6 +94,13 @@ int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, vo
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgather");
+    }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -114,6 +122,15 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
+        if (!recvcounts)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Allgatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allgatherv");
+    }
     if (!err)
         err = check_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)

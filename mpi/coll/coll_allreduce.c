@@ -21,6 +21,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -173,6 +174,11 @@ int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Allreduce");
+    }
     if (!err)
         err = coll_check_data(recvbuf, count, datatype);
     if (!err)

@@ -12,6 +12,7 @@
  * comes from it. Step k pairs rank r with (k - r) mod size, a symmetric
  * pairing; each exchange first copies the outgoing block to a scratch buffer.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "dtype.h"
@@ -90,7 +91,8 @@ static void sched_xchg(struct mpi_sched *sc, const struct xside *s, const struct
         xchg_in_place(sc, r);
         return;
     }
-    sched_copy(sc, xblock(s, rank), xblock(r, rank), s->counts[rank], xtype(s, rank));
+    sched_copy_as(sc, xblock(s, rank), s->counts[rank], xtype(s, rank), xblock(r, rank),
+                  r->counts[rank], xtype(r, rank));
     if (!xlarge(s, size) && !xlarge(r, size)) {
         for (k = 1; k < size; k++) {
             int dst = (rank + k) % size, src = (rank - k + size) % size;
@@ -167,6 +169,13 @@ int PMPI_Alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoall");
+    }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = coll_check_data(sendbuf, sendcount, sendtype);
     if (!err)
@@ -208,6 +217,15 @@ int PMPI_Alltoallv(const void *sendbuf, const int sendcounts[], const int sdispl
     struct mpi_comm *c;
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, 0, sendtype, sendcounts, sdispls, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, rdispls, NULL};
+        if (!sendcounts || !recvcounts)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Alltoallv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoallv");
+    }
     if (!err && !in_place)
         err = alltoall_check_side(c, sendbuf, sendcounts, sdispls, NULL, sendtype, 0);
     if (!err)
@@ -232,6 +250,16 @@ int PMPI_Alltoallw(const void *sendbuf, const int sendcounts[], const int sdispl
     struct mpi_comm *c;
     int in_place = sendbuf == MPI_IN_PLACE, err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, 0,       MPI_BYTE,
+                                       sendcounts,      sdispls, sendtypes};
+        struct coll_inter_blocks rb = {recvbuf, 0, MPI_BYTE, recvcounts, rdispls, recvtypes};
+        if (!sendcounts || !recvcounts || !sendtypes || !recvtypes)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Alltoallw");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Alltoallw");
+    }
     if (!err && !in_place)
         err = alltoall_check_side(c, sendbuf, sendcounts, sdispls, sendtypes, MPI_DATATYPE_NULL, 1);
     if (!err)

@@ -6,6 +6,7 @@
  * rank leaves before all have entered.
  */
 #include "coll.h"
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_check.h"
@@ -45,6 +46,11 @@ int PMPI_Barrier(MPI_Comm comm)
 
     if (!err)
         err = mpi_check_comm(s, comm, &c);
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_barrier(c, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Barrier");
+    }
     if (!err)
         err = mpi_coll_barrier(c);
     return mpi_error(comm, err, "MPI_Barrier");

@@ -16,6 +16,7 @@
 #include <errno.h>
 #include <limits.h>
 #include "coll.h"
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "dtype.h"
@@ -132,6 +133,11 @@ int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Com
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_bcast(c, buffer, count, datatype, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Bcast");
+    }
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)

@@ -42,7 +42,7 @@ int coll_check_data(const void *buf, int count, MPI_Datatype dt)
     if (!err)
         err = mpi_check_type(dt, &extent);
     if (!err)
-        err = mpi_check_buf(buf, count);
+        err = mpi_check_buf_dt(buf, count, dt);
     return err;
 }
 

@@ -6,6 +6,7 @@
  * root-bound traffic allows anyway on the process counts this library runs
  * (a binomial tree would save latency only on large counts of tiny blocks).
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -29,7 +30,7 @@ void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Da
         size_t off = (size_t)(rcounts ? displs[i] : i * (long long)rcount) * ext;
         int n = rcounts ? rcounts[i] : rcount;
         if (i == root && sendbuf != MPI_IN_PLACE)
-            sched_copy(sc, sendbuf, rb + off, scount, sdt);
+            sched_copy_as(sc, sendbuf, scount, sdt, rb + off, n, rdt);
         else if (i != root)
             sched_recv(sc, rb + off, n, rdt, i);
     }
@@ -42,6 +43,13 @@ int PMPI_Gather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void 
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_gather(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Gather");
+    }
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL,
                                 recvcount, recvtype);
@@ -63,6 +71,15 @@ int PMPI_Gatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
+        if (!recvcounts && root == MPI_ROOT)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Gatherv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_gather(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Gatherv");
+    }
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, sendcount, sendtype, recvbuf, 1, recvcounts,
                                 displs, 0, recvtype);

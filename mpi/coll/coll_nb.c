@@ -13,6 +13,7 @@
  * Intercommunicators: their versions dispatch at the top of each call.
  */
 #include <errno.h>
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_check.h"
@@ -41,6 +42,12 @@ static int barrier_call(MPI_Comm comm, MPI_Request *request, int persistent, con
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_barrier(c, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err && (sc = coll_nb_new(c, &err))) {
         sched_barrier(sc);
         err = coll_launch(s, sc, persistent, request);
@@ -56,6 +63,12 @@ static int bcast_call(void *buffer, int count, MPI_Datatype datatype, int root, 
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_bcast(c, buffer, count, datatype, root, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = coll_check_data(buffer, count, datatype);
     if (!err)
@@ -76,6 +89,12 @@ static int reduce_call(const void *sendbuf, void *recvbuf, int count, MPI_Dataty
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = mpi_check_count(count);
     if (!err)
@@ -104,6 +123,12 @@ static int allreduce_call(const void *sendbuf, void *recvbuf, int count, MPI_Dat
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_allreduce(c, sendbuf, recvbuf, count, datatype, op, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = coll_check_data(recvbuf, count, datatype);
     if (!err)
@@ -134,6 +159,14 @@ static int allgather_call(const void *sendbuf, int sendcount, MPI_Datatype sendt
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        err = coll_inter_exchange(c, &sb, 1, &rb, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -154,6 +187,14 @@ static int allgatherv_call(const void *sendbuf, int sendcount, MPI_Datatype send
     struct mpi_sched *sc;
     int total = 0, err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, recvtype, recvcounts, displs, NULL};
+        err = recvcounts ? coll_inter_exchange(c, &sb, 1, &rb, &isc) : MPI_ERR_ARG;
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = check_gather_send(sendbuf, sendcount, sendtype, recvbuf);
     if (!err)
@@ -178,6 +219,14 @@ static int alltoall_call(const void *sendbuf, int sendcount, MPI_Datatype sendty
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        err = coll_inter_exchange(c, &sb, 0, &rb, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = coll_check_data(sendbuf, sendcount, sendtype);
     if (!err)

@@ -8,6 +8,7 @@
  * caller reuse them). Intercommunicator versions dispatch at the top of
  * each *_call, after coll_nb_enter.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -27,6 +28,14 @@ static int alltoallv_call(const void *sendbuf, const int *scounts, const int *sd
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, 0, sdt, scounts, sdispls, NULL};
+        struct coll_inter_blocks rb = {recvbuf, 0, rdt, rcounts, rdispls, NULL};
+        err = scounts && rcounts ? coll_inter_exchange(c, &sb, 0, &rb, &isc) : MPI_ERR_ARG;
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = alltoall_check_side(c, sendbuf, scounts, sdispls, NULL, sdt, 0);
     if (!err)
@@ -50,6 +59,15 @@ static int alltoallw_call(const void *sendbuf, const int *scounts, const int *sd
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, 0, MPI_BYTE, scounts, sdispls, sdts};
+        struct coll_inter_blocks rb = {recvbuf, 0, MPI_BYTE, rcounts, rdispls, rdts};
+        err = scounts && rcounts && sdts && rdts ? coll_inter_exchange(c, &sb, 0, &rb, &isc)
+                                                 : MPI_ERR_ARG;
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err && sendbuf != MPI_IN_PLACE)
         err = alltoall_check_side(c, sendbuf, scounts, sdispls, sdts, MPI_DATATYPE_NULL, 1);
     if (!err)

@@ -8,6 +8,7 @@
  * or keeps it for MPI_Start (coll_nb.c tells how). Intercommunicator
  * versions dispatch at the top of each *_call, after coll_nb_enter.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -32,6 +33,15 @@ static int gather_call(const void *sendbuf, int scount, MPI_Datatype sdt, void *
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf, scount, sdt, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, rcount, rdt, v ? rcounts : NULL, displs, NULL};
+        err = v && !rcounts && root == MPI_ROOT ? MPI_ERR_ARG
+                                                : coll_inter_gather(c, &sb, &rb, root, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = coll_check_rooted(c, root, sendbuf, scount, sdt, recvbuf, v, rcounts, displs, rcount,
                                 rdt);
@@ -55,6 +65,16 @@ static int scatter_call(const void *sendbuf, int v, const int *scounts, const in
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        struct coll_inter_blocks sb = {(void *)sendbuf,    scount, sdt,
+                                       v ? scounts : NULL, displs, NULL};
+        struct coll_inter_blocks rb = {recvbuf, rcount, rdt, NULL, NULL, NULL};
+        err = v && !scounts && root == MPI_ROOT ? MPI_ERR_ARG
+                                                : coll_inter_scatter(c, &sb, &rb, root, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, rcount, rdt, sendbuf, v, scounts, displs, scount,
                                 sdt);

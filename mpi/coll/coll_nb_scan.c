@@ -9,6 +9,7 @@
  * the operation is pending or between starts. Intercommunicator versions
  * dispatch at the top of each *_call, after coll_nb_enter.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -32,6 +33,14 @@ static int rs_call(const void *sendbuf, void *recvbuf, int v, const int *counts,
     struct mpi_sched *sc;
     int total = 0, err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = v && !counts ? MPI_ERR_ARG
+                           : coll_inter_reduce_scatter(c, sendbuf, recvbuf, v ? counts : NULL,
+                                                       count, dt, op, &isc);
+        err = err ? err : coll_launch(s, isc, persistent, request);
+        return mpi_error(comm, err, fname);
+    }
     if (!err && v && !counts)
         err = MPI_ERR_ARG;
     if (!err)
@@ -52,6 +61,8 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     struct mpi_sched *sc;
     int err = coll_nb_enter(comm, request, &s, &c);
 
+    if (!err && c->remote) /* intracommunicators only */
+        err = MPI_ERR_COMM;
     if (!err)
         err = scan_check(c, sendbuf, recvbuf, count, dt, op);
     if (!err && (sc = coll_nb_new(c, &err))) {

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "coll.h"
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "dtype.h"
@@ -176,6 +177,11 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 
     if (!err)
         err = mpi_check_comm(s, comm, &c);
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_reduce(c, sendbuf, recvbuf, count, datatype, op, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Reduce");
+    }
     if (!err)
         err = check_reduction(count, datatype, op);
     if (!err)

@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_check.h"
@@ -118,6 +119,11 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
 
     if (!err && !counts && count == -1)
         err = MPI_ERR_ARG;
+    if (!err && c->remote) {
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_reduce_scatter(c, sendbuf, recvbuf, counts, count, dt, op, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), fname);
+    }
     if (!err)
         err = rs_check(c, sendbuf, recvbuf, counts, count, dt, op, &total);
     if (!err) {

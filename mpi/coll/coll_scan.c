@@ -76,6 +76,8 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) /* no prefix order across two groups: intracommunicators only */
+        err = MPI_ERR_COMM;
     if (!err)
         err = scan_check(c, sendbuf, recvbuf, count, dt, op);
     if (!err) {

@@ -4,6 +4,7 @@
  * from its place in sendbuf and copies its own block; the others receive
  * once. One round.
  */
+#include "coll_inter.h"
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
@@ -27,7 +28,7 @@ void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scount
         size_t off = (size_t)(scounts ? displs[i] : i * (long long)scount) * ext;
         int n = scounts ? scounts[i] : scount;
         if (i == root && recvbuf != MPI_IN_PLACE)
-            sched_copy(sc, sb + off, recvbuf, n, sdt);
+            sched_copy_as(sc, sb + off, n, sdt, recvbuf, rcount, rdt);
         else if (i != root)
             sched_send(sc, sb + off, n, sdt, i);
     }
@@ -40,6 +41,13 @@ int PMPI_Scatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, sendcount, sendtype, NULL, NULL, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_scatter(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Scatter");
+    }
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 0, NULL, NULL,
                                 sendcount, sendtype);
@@ -61,6 +69,15 @@ int PMPI_Scatterv(const void *sendbuf, const int sendcounts[], const int displs[
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
 
+    if (!err && c->remote) {
+        struct coll_inter_blocks sb = {(void *)sendbuf, 0, sendtype, sendcounts, displs, NULL};
+        struct coll_inter_blocks rb = {recvbuf, recvcount, recvtype, NULL, NULL, NULL};
+        if (!sendcounts && root == MPI_ROOT)
+            return mpi_error(comm, MPI_ERR_ARG, "MPI_Scatterv");
+        struct mpi_sched *isc = NULL;
+        err = coll_inter_scatter(c, &sb, &rb, root, &isc);
+        return mpi_error(comm, coll_inter_go(err, isc, NULL), "MPI_Scatterv");
+    }
     if (!err)
         err = coll_check_rooted(c, root, recvbuf, recvcount, recvtype, sendbuf, 1, sendcounts,
                                 displs, 0, sendtype);

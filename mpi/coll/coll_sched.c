@@ -88,7 +88,7 @@ static void sched_comm(struct mpi_sched *sc, int kind, const void *src, void *ds
     st->dst = dst;
     st->count = count;
     st->dt = dt;
-    st->peer = peer;
+    st->peer = sc->local ? peer | MPI_COMM_LOCAL_PEER : peer;
     mpi_dtype_ref(mpi_state(), dt); /* the user may free a derived type meanwhile */
 }
 
@@ -121,15 +121,25 @@ void sched_reduce(struct mpi_sched *sc, const void *in, void *inout, int count, 
 
 void sched_copy(struct mpi_sched *sc, const void *src, void *dst, int count, MPI_Datatype dt)
 {
-    struct sched_step *st = count > 0 && src != dst ? sched_add(sc, SCHED_COPY) : NULL;
+    sched_copy_as(sc, src, count, dt, dst, count, dt);
+}
+
+void sched_copy_as(struct mpi_sched *sc, const void *src, int scount, MPI_Datatype sdt, void *dst,
+                   int rcount, MPI_Datatype rdt)
+{
+    struct sched_step *st =
+        scount > 0 && (src != dst || sdt != rdt) ? sched_add(sc, SCHED_COPY) : NULL;
 
     if (!st)
         return;
     st->src = src;
     st->dst = dst;
-    st->count = count;
-    st->dt = dt;
-    mpi_dtype_ref(mpi_state(), dt);
+    st->count = scount;
+    st->dt = sdt;
+    st->rcount = rcount;
+    st->rdt = rdt;
+    mpi_dtype_ref(mpi_state(), sdt);
+    mpi_dtype_ref(mpi_state(), rdt);
 }
 
 void sched_round(struct mpi_sched *sc)
@@ -199,10 +209,13 @@ static void step_start(struct mpi_sched *sc, struct sched_step *st)
                   : mpi_op_apply(st->op, st->dt, st->src, st->dst, (size_t)st->count);
         break;
     case SCHED_COPY:
-        if (mpi_type_get(st->dt))
+        if (st->dt == st->rdt && mpi_type_get(st->dt))
             memcpy(st->dst, st->src, len);
-        else
+        else if (st->dt == st->rdt)
             err = mpi_dtype_copy(mpi_state(), st->src, st->dst, st->count, st->dt);
+        else
+            err = mpi_dtype_copy_as(mpi_state(), st->src, st->count, st->dt, st->dst, st->rcount,
+                                    st->rdt);
         break;
     }
     if (err < 0)
@@ -279,6 +292,8 @@ static int sched_free(struct mpi_sched *sc)
             mpi_op_user_ref(sc->steps[i].op, -1);
         free(sc->steps[i].pack);
         mpi_dtype_unref(mpi_state(), sc->steps[i].dt);
+        if (sc->steps[i].kind == SCHED_COPY)
+            mpi_dtype_unref(mpi_state(), sc->steps[i].rdt);
     }
     for (i = 0; i < sc->ntmps; i++)
         free(sc->tmps[i]);

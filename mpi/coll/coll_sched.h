@@ -44,6 +44,8 @@ struct sched_step {
     void *dst;        /* RECV: buffer; REDUCE: inout; COPY: destination */
     int count;        /* items of dt */
     MPI_Datatype dt;  /* datatype of the items */
+    int rcount;       /* COPY: items of rdt at dst */
+    MPI_Datatype rdt; /* COPY: dst's datatype (may differ from dt, same signature) */
     MPI_Op op;        /* REDUCE: the operation */
     cv_request_t *cv; /* SEND/RECV once posted */
     void *pack;       /* SEND/RECV of a derived type: packed data in flight */
@@ -61,6 +63,7 @@ struct mpi_sched {
     int done;    /* every step completed */
     void **tmps; /* scratch buffers freed with the schedule */
     int ntmps;
+    int local; /* intercomms: peers of steps added now are local ranks (coll_inter.h) */
     struct mpi_sched *next_active; /* chain from the root object */
 };
 
@@ -74,6 +77,11 @@ void sched_recv(struct mpi_sched *sc, void *buf, int count, MPI_Datatype dt, int
 void sched_reduce(struct mpi_sched *sc, const void *in, void *inout, int count, MPI_Datatype dt,
                   MPI_Op op);
 void sched_copy(struct mpi_sched *sc, const void *src, void *dst, int count, MPI_Datatype dt);
+/* Copies scount items of sdt at src into rcount items of rdt at dst: the
+ * two sides of a collective's own block may have different layouts (a
+ * vector against n doubles), only their type signatures match. */
+void sched_copy_as(struct mpi_sched *sc, const void *src, int scount, MPI_Datatype sdt, void *dst,
+                   int rcount, MPI_Datatype rdt);
 
 /* Ends the current round: later steps wait for its sends and receives. */
 void sched_round(struct mpi_sched *sc);

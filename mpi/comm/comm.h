@@ -6,6 +6,15 @@
  * comm_attr.h. Each communicator owns two cv context ids, an even one for
  * point-to-point and the next odd one for collectives, and its group as an
  * array of world ranks.
+ *
+ * An intercommunicator (comm_inter.c) is the same struct with a remote group:
+ * rank, size and group describe the local group (what Comm_rank/size/group
+ * answer), and communicator ranks given to point-to-point calls and to the
+ * collective steps name the remote group, so mpi_comm_to_world/from_world
+ * translate through `remote`. Collective steps inside the local group carry
+ * MPI_COMM_LOCAL_PEER in the rank; they share the collective context with
+ * the cross-group traffic, which is safe because the two groups are
+ * disjoint: the sender's world rank tells the two kinds of message apart.
  */
 #ifndef COMM_H
 #define COMM_H
@@ -41,7 +50,14 @@ struct mpi_comm {
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
     struct mpi_info *hints;         /* info hints in use (comm_info.c), or NULL */
     struct mpi_topo *topo;          /* virtual topology (topo.h), or NULL */
+
+    int *remote;     /* intercommunicators: remote[i] = world rank of remote rank i; else NULL */
+    int remote_size; /* size of the remote group (0 for intracommunicators) */
 };
+
+/* Flag on a communicator rank: the rank names the local group of an
+ * intercommunicator (collective steps of the local phase), not the remote one. */
+#define MPI_COMM_LOCAL_PEER 0x40000000
 
 /* comm_table.c ------------------------------------------------------------- */
 
@@ -54,10 +70,15 @@ void mpi_comm_teardown(struct mpi_rank_state *s);
 /* The communicator behind handle h, or NULL when h is not a live handle. */
 struct mpi_comm *mpi_comm_get(struct mpi_rank_state *s, MPI_Comm h);
 
-/* World rank of communicator rank r (r valid, not a wildcard). */
+/* Non-zero when c is an intercommunicator (has a remote group). */
+int mpi_comm_is_inter(const struct mpi_comm *c);
+
+/* World rank of communicator rank r (r valid, not a wildcard): a rank of
+ * the remote group on an intercommunicator unless r carries MPI_COMM_LOCAL_PEER. */
 int mpi_comm_to_world(const struct mpi_comm *c, int r);
 
-/* Communicator rank of world rank w, or MPI_UNDEFINED if not a member. */
+/* Communicator rank of world rank w (remote group on an intercommunicator),
+ * or MPI_UNDEFINED if not a member. */
 int mpi_comm_from_world(const struct mpi_comm *c, int w);
 
 /* comm_create.c ------------------------------------------------------------ */
@@ -93,6 +114,30 @@ int mpi_comm_hints_set(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info in
  * communicator, *n_p NULL). Returns MPI_SUCCESS or < 0. */
 int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
                          struct mpi_comm **n_p);
+/* Makes the communicator of ranks[0..n) (world ranks, taken over) with
+ * context ids ctx, ctx + 1 and parent's error handler, enters it in the
+ * table, and returns it in *c_p. Returns MPI_SUCCESS or -ENOMEM (ranks is
+ * freed then). */
+int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
+                 struct mpi_comm **c_p);
+
+/* Largest next_ctx (`mine` here) among the members of intracommunicator c,
+ * in *max_p. Collective over c. Returns 0 or < 0. */
+int mpi_comm_ctx_agree(struct mpi_comm *c, int mine, int *max_p);
+
+/* Removes c from the table and drops the table's reference. */
+void mpi_comm_drop(struct mpi_rank_state *s, struct mpi_comm *c);
+
+/* comm_inter.c, comm_inter_make.c ------------------------------------------ */
+
+/* Comm_dup, Comm_split and Comm_create of an intercommunicator c (arguments
+ * checked). *n_p is NULL when this rank gets MPI_COMM_NULL. Collective over
+ * both groups. Return MPI_SUCCESS, an MPI error class or < 0. */
+int mpi_inter_dup(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_comm **n_p);
+int mpi_inter_split(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
+                    struct mpi_comm **n_p);
+int mpi_inter_create(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Group group,
+                     struct mpi_comm **n_p);
 
 #pragma GCC visibility pop
 

@@ -40,7 +40,7 @@
  * rank passes the maximum it knows to rank + k and takes the one of
  * rank - k; after ceil(log2 size) rounds all know the global maximum.
  * Returns 0 or < 0. */
-static int ctx_agree(struct mpi_comm *c, int mine, int *max_p)
+int mpi_comm_ctx_agree(struct mpi_comm *c, int mine, int *max_p)
 {
     int k, other, err = 0;
 
@@ -115,6 +115,7 @@ void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
     mpi_errh_unref(s, c->errh);
     mpi_topo_free(c->topo);
     free(c->group);
+    free(c->remote);
     free(c);
 }
 
@@ -153,9 +154,10 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
         err = mpi_check_comm(s, comm, &c);
     if (!err && !newcomm)
         err = MPI_ERR_ARG;
-    if (!err)
-        err = ctx_agree(c, s->next_ctx, &ctx);
-    if (!err) {
+    if (!err) /* an intercommunicator's dup is made whole by comm_inter_make.c */
+        err = mpi_comm_is_inter(c) ? mpi_inter_dup(s, c, &n)
+                                   : mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+    if (!err && !n) {
         s->next_ctx = ctx + 2;
         ranks = ranks_dup(c->group, c->size);
         err = ranks ? mpi_comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
@@ -171,6 +173,8 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
             mpi_comm_drop(s, n);
         }
     }
+    if (err && newcomm)
+        *newcomm = MPI_COMM_NULL; /* as MPICH: a failed copy callback leaves no half-made comm */
     if (err)
         return mpi_error(comm, err, "MPI_Comm_dup");
     *newcomm = n->handle;
@@ -256,7 +260,8 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
     if (!err && color < 0 && color != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
     if (!err)
-        err = mpi_comm_split_build(s, c, color, key, &n);
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, color, key, &n)
+                                   : mpi_comm_split_build(s, c, color, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -279,9 +284,12 @@ int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, 
         err = MPI_ERR_ARG;
     if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
         err = MPI_ERR_ARG;
-    if (!err)
-        err = mpi_comm_split_build(s, c, split_type == MPI_UNDEFINED ? MPI_UNDEFINED : c->rank, key,
-                                   &n);
+    if (!err && split_type == MPI_UNDEFINED)
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, MPI_UNDEFINED, key, &n)
+                                   : mpi_comm_split_build(s, c, MPI_UNDEFINED, key, &n);
+    else if (!err) /* on an intercommunicator no remote rank shares this one's memory either */
+        err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, cv_rank(), key, &n)
+                                   : mpi_comm_split_build(s, c, c->rank, key, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_split_type");
     *newcomm = n ? n->handle : MPI_COMM_NULL;
@@ -299,12 +307,28 @@ static int check_subgroup(const struct mpi_comm *c, const struct mpi_group *g)
     return MPI_SUCCESS;
 }
 
+/* Comm_create over intracommunicator c; *n_p stays NULL outside g. */
+static int create_intra(struct mpi_rank_state *s, struct mpi_comm *c, const struct mpi_group *g,
+                        struct mpi_comm **n_p)
+{
+    int ctx = 0, *ranks, err = check_subgroup(c, g);
+
+    if (!err)
+        err = mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+    if (!err)
+        s->next_ctx = ctx + 2;
+    if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
+        ranks = ranks_dup(g->ranks, g->size);
+        err = ranks ? mpi_comm_new(s, c, ranks, g->size, ctx, n_p) : -ENOMEM;
+    }
+    return err;
+}
+
 int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     const struct mpi_group *g = NULL;
-    int ctx = 0, *ranks;
     int err = mpi_enter(&s);
 
     if (!err)
@@ -314,15 +338,7 @@ int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
     if (!err && !(g = mpi_group_get(s, group)))
         err = MPI_ERR_GROUP;
     if (!err)
-        err = check_subgroup(c, g);
-    if (!err)
-        err = ctx_agree(c, s->next_ctx, &ctx);
-    if (!err)
-        s->next_ctx = ctx + 2;
-    if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
-        ranks = ranks_dup(g->ranks, g->size);
-        err = ranks ? mpi_comm_new(s, c, ranks, g->size, ctx, &n) : -ENOMEM;
-    }
+        err = mpi_comm_is_inter(c) ? mpi_inter_create(s, c, group, &n) : create_intra(s, c, g, &n);
     if (err)
         return mpi_error(comm, err, "MPI_Comm_create");
     *newcomm = n ? n->handle : MPI_COMM_NULL;

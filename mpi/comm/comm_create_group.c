@@ -93,6 +93,8 @@ int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *ne
 
     if (!err)
         err = mpi_check_comm(s, comm, &c);
+    if (!err && mpi_comm_is_inter(c))
+        err = MPI_ERR_COMM; /* MPI: an intracommunicator only */
     if (!err && !newcomm)
         err = MPI_ERR_ARG;
     if (!err && !(g = mpi_group_get(s, group)))

@@ -28,6 +28,7 @@
 #include "info.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
+#include "mpi_request.h"
 #include "mpi_state.h"
 #include "cv.h"
 
@@ -82,6 +83,28 @@ static int idup_make(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info
     return err;
 }
 
+/* An intercommunicator is duplicated by MPI_Comm_dup (comm_inter.c agrees
+ * on its ids with the remote group), and the request returned is complete:
+ * the only case where idup blocks. Returns MPI_SUCCESS or the error
+ * already handled. */
+static int idup_inter(struct mpi_rank_state *s, MPI_Comm comm, MPI_Info info, int use_info,
+                      MPI_Comm *newcomm, MPI_Request *request, const char *fname)
+{
+    int err = PMPI_Comm_dup(comm, newcomm);
+
+    if (err)
+        return err; /* reported by MPI_Comm_dup */
+    if (use_info)
+        err = mpi_comm_hints_set(s, mpi_comm_get(s, *newcomm), info);
+    if (!err)
+        err = mpi_req_alloc(&s->reqs, MPI_REQ_PROC_NULL, mpi_comm_get(s, comm), NULL, request);
+    if (err) {
+        PMPI_Comm_free(newcomm);
+        return mpi_error(comm, err, fname);
+    }
+    return MPI_SUCCESS;
+}
+
 /* Both entry points: checks, the duplicate, then the agreement. */
 static int idup(MPI_Comm comm, MPI_Info info, int use_info, MPI_Comm *newcomm, MPI_Request *request,
                 const char *fname)
@@ -96,6 +119,8 @@ static int idup(MPI_Comm comm, MPI_Info info, int use_info, MPI_Comm *newcomm, M
         err = MPI_ERR_INFO;
     if (!err && (!newcomm || !request))
         err = MPI_ERR_ARG;
+    if (!err && mpi_comm_is_inter(c))
+        return idup_inter(s, comm, info, use_info, newcomm, request, fname);
     if (!err)
         err = idup_make(s, c, info, use_info, &n);
     if (err)

@@ -4,6 +4,7 @@
  * None of these talk to other ranks. Two handles of the same object are
  * MPI_IDENT; different communicators (different context ids) over the same
  * ranks in the same order are MPI_CONGRUENT, in another order MPI_SIMILAR.
+ * For intercommunicators both the local and the remote groups are compared.
  * Names are kept in the communicator (in the container); the predefined
  * communicators answer with their standard names until renamed.
  */
@@ -39,6 +40,13 @@ int PMPI_Comm_compare(MPI_Comm comm1, MPI_Comm comm2, int *result)
         return MPI_SUCCESS;
     }
     *result = mpi_group_cmp(c1->group, c1->size, c2->group, c2->size);
+    if (!c1->remote != !c2->remote) /* an intercommunicator and an intracommunicator */
+        *result = MPI_UNEQUAL;
+    else if (c1->remote && *result != MPI_UNEQUAL) { /* both groups count, the worse wins */
+        int r = mpi_group_cmp(c1->remote, c1->remote_size, c2->remote, c2->remote_size);
+        if (r != MPI_IDENT)
+            *result = r;
+    }
     if (*result == MPI_IDENT)
         *result = MPI_CONGRUENT;
     return MPI_SUCCESS;
@@ -83,7 +91,6 @@ int PMPI_Comm_get_name(MPI_Comm comm, char *comm_name, int *resultlen)
     return MPI_SUCCESS;
 }
 
-/* Only intracommunicators exist here. */
 int PMPI_Comm_test_inter(MPI_Comm comm, int *flag)
 {
     struct mpi_rank_state *s;
@@ -96,6 +103,6 @@ int PMPI_Comm_test_inter(MPI_Comm comm, int *flag)
         err = MPI_ERR_ARG;
     if (err)
         return mpi_error(comm, err, "MPI_Comm_test_inter");
-    *flag = 0;
+    *flag = c->remote != NULL;
     return MPI_SUCCESS;
 }

@@ -107,14 +107,27 @@ struct mpi_comm *mpi_comm_get(struct mpi_rank_state *s, MPI_Comm h)
     return s->comms[idx];
 }
 
+int mpi_comm_is_inter(const struct mpi_comm *c)
+{
+    return c->remote != NULL;
+}
+
 int mpi_comm_to_world(const struct mpi_comm *c, int r)
 {
-    return c->group[r];
+    if (c->remote && !(r & MPI_COMM_LOCAL_PEER))
+        return c->remote[r];
+    return c->group[r & ~MPI_COMM_LOCAL_PEER];
 }
 
 int mpi_comm_from_world(const struct mpi_comm *c, int w)
 {
     int i;
+
+    for (i = 0; c->remote && i < c->remote_size; i++)
+        if (c->remote[i] == w)
+            return i;
+    if (c->remote)
+        return MPI_UNDEFINED;
 
     if (c->is_world)
         return w >= 0 && w < c->size ? w : MPI_UNDEFINED;

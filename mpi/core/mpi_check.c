@@ -40,11 +40,24 @@ int mpi_check_buf(const void *buf, int count)
     return count > 0 && !buf ? MPI_ERR_BUFFER : MPI_SUCCESS;
 }
 
+int mpi_check_buf_dt(const void *buf, int count, MPI_Datatype dt)
+{
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *t;
+
+    if (buf || count <= 0 || mpi_type_get(dt))
+        return mpi_check_buf(buf, count);
+    t = mpi_dtype_resolve(mpi_state(), dt, &tmp);
+    return t && t->size > 0 && t->true_lb == 0 ? MPI_ERR_BUFFER : MPI_SUCCESS;
+}
+
 int mpi_check_dest(const struct mpi_comm *c, int dest)
 {
+    int size = c->remote ? c->remote_size : c->size; /* intercomms: a remote rank */
+
     if (dest == MPI_PROC_NULL)
         return MPI_SUCCESS;
-    return dest < 0 || dest >= c->size ? MPI_ERR_RANK : MPI_SUCCESS;
+    return dest < 0 || dest >= size ? MPI_ERR_RANK : MPI_SUCCESS;
 }
 
 int mpi_check_source(const struct mpi_comm *c, int source)
@@ -56,6 +69,10 @@ int mpi_check_source(const struct mpi_comm *c, int source)
 
 int mpi_check_root(const struct mpi_comm *c, int root)
 {
+    if (c->remote) /* intercomms: MPI_ROOT, MPI_PROC_NULL or a remote rank */
+        return root == MPI_ROOT || root == MPI_PROC_NULL || (root >= 0 && root < c->remote_size)
+                   ? MPI_SUCCESS
+                   : MPI_ERR_ROOT;
     return root < 0 || root >= c->size ? MPI_ERR_ROOT : MPI_SUCCESS;
 }
 
@@ -84,7 +101,7 @@ int mpi_check_p2p(struct mpi_rank_state *s, const void *buf, int count, MPI_Data
     if (!err)
         err = recv ? mpi_check_recv_tag(tag) : mpi_check_send_tag(tag);
     if (!err)
-        err = mpi_check_buf(buf, count);
+        err = mpi_check_buf_dt(buf, count, dt);
     if (!err) /* messages carry the packed form */
         *bytes_p = (size_t)count * (size_t)size;
     return err;

@@ -28,11 +28,16 @@ int mpi_check_type(MPI_Datatype dt, size_t *extent_p);
 int mpi_check_count(int count);
 /* buf set when count > 0 (MPI_ERR_BUFFER). */
 int mpi_check_buf(const void *buf, int count);
-/* A rank of c or MPI_PROC_NULL; a source may also be MPI_ANY_SOURCE
- * (MPI_ERR_RANK). */
+/* The same for count items of valid type dt: NULL (MPI_BOTTOM) is fine
+ * when there is no data (size 0) or the type's data does not start at
+ * offset 0 (absolute addresses from MPI_Get_address). */
+int mpi_check_buf_dt(const void *buf, int count, MPI_Datatype dt);
+/* A rank of c (of its remote group for an intercommunicator) or
+ * MPI_PROC_NULL; a source may also be MPI_ANY_SOURCE (MPI_ERR_RANK). */
 int mpi_check_dest(const struct mpi_comm *c, int dest);
 int mpi_check_source(const struct mpi_comm *c, int source);
-/* A rank of c (MPI_ERR_ROOT). */
+/* A rank of c; for an intercommunicator MPI_ROOT, MPI_PROC_NULL or a remote
+ * rank (MPI_ERR_ROOT). */
 int mpi_check_root(const struct mpi_comm *c, int root);
 /* 0..MPI_IMPL_TAG_UB; a receive may also use MPI_ANY_TAG (MPI_ERR_TAG). */
 int mpi_check_send_tag(int tag);

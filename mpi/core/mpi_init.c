@@ -67,6 +67,7 @@ static void init_attrs(struct mpi_rank_state *s, int world_size)
     s->attr_wtime_is_global = 0;
     s->attr_universe_size = world_size;
     s->attr_appnum = 0;
+    s->attr_lastusedcode = MPI_ERR_LASTCODE;
 }
 
 int mpi_state_early(struct mpi_rank_state **s_p)

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include "coll.h"
 #include "comm.h"
+#include "dtype.h"
 #include "dtype_xfer.h"
 #include "mpi_bsend.h"
 #include "mpi_check.h"
@@ -40,7 +41,7 @@ struct mpi_persist {
     void *buf;       /* user buffer (const for sends) */
     size_t len;      /* bytes (packed form) */
     int count;       /* items of dt at buf */
-    MPI_Datatype dt; /* derived types are packed at each start */
+    MPI_Datatype dt; /* packed at each start; referenced: the user may free it */
     int peer;        /* communicator rank, MPI_ANY_SOURCE or MPI_PROC_NULL */
     int tag;         /* tag or MPI_ANY_TAG */
     int op;          /* enum persist_op */
@@ -72,6 +73,7 @@ static int persist_init(const void *buf, int count, MPI_Datatype dt, int peer, i
     p->len = len;
     p->count = count;
     p->dt = dt;
+    mpi_dtype_ref(s, dt); /* MPI_Type_free after Send_init must not break Start */
     p->peer = peer;
     p->tag = tag;
     p->op = op;
@@ -125,10 +127,17 @@ int mpi_persist_coll(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_sc
         return err;
     }
     p->op = PERSIST_COLL;
+    p->dt = MPI_DATATYPE_NULL; /* no datatype reference to drop (mpi_persist_free) */
     p->peer = MPI_PROC_NULL;
     mpi_req_get(&s->reqs, *request)->persist = p;
     mpi_req_get(&s->reqs, *request)->sched = sc;
     return MPI_SUCCESS;
+}
+
+void mpi_persist_free(struct mpi_persist *p)
+{
+    mpi_dtype_unref(mpi_state(), p->dt);
+    free(p);
 }
 
 /* Frees the packed temporary of a start that did not go through cv. */

@@ -105,7 +105,8 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     r->xfer = NULL;
     if (r->persist && r->sched) /* a persistent collective's kept schedule */
         mpi_sched_discard(r->sched);
-    free(r->persist);
+    if (r->persist)
+        mpi_persist_free(r->persist);
     r->persist = NULL;
     r->kind = MPI_REQ_FREE;
     r->cv = NULL;

@@ -85,6 +85,10 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h);
 int mpi_persist_coll(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_sched *sc,
                      MPI_Request *h_p);
 
+/* Frees a persistent request's arguments, dropping the reference it holds
+ * on their datatype (mpi_persist.c). */
+void mpi_persist_free(struct mpi_persist *p);
+
 /* Frees the table itself. */
 void mpi_req_table_free(struct mpi_req_table *t);
 

@@ -36,7 +36,7 @@ struct mpi_comm;    /* comm.h */
 struct mpi_op_user; /* mpi_op_user.c */
 struct mpi_sched;   /* coll_sched.h */
 struct mpi_group;   /* comm_group.h */
-struct mpi_keyval;  /* comm_attr.h */
+struct mpi_keyval;  /* mpi_attr.h */
 
 struct mpi_rank_state {
     int initialized;         /* MPI_Init returned (stays 1 after MPI_Finalize) */
@@ -61,6 +61,7 @@ struct mpi_rank_state {
     int attr_wtime_is_global;
     int attr_universe_size;
     int attr_appnum;
+    int attr_lastusedcode;     /* MPI_LASTUSEDCODE: no user error codes yet */
     struct mpi_group **groups; /* group table, indexed by handle index */
     int ngroups;
     struct mpi_keyval *keyvals; /* keyval table, indexed by handle index */

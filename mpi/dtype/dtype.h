@@ -3,7 +3,7 @@
  *
  * A datatype is described by one struct mpi_dtype: its size, bounds and a
  * flattened type map, the list of (offset, length) byte blocks one item
- * covers, in type-map order, adjacent blocks of the same element size merged.
+ * covers, in type-map order, adjacent blocks of the same basic type merged.
  * Item k of a buffer is the same list shifted by k * extent. Packing walks the
  * list with memcpy; a type whose item is one dense run and whose extent equals
  * its size is "contiguous" and is sent or received in place (no copy).
@@ -38,9 +38,24 @@
 #define MPI_DTYPE_INDEX_MASK  0x03ffffff
 
 struct mpi_dtype_block {
-    MPI_Aint off;   /* offset from the item's origin (the buffer pointer) */
-    MPI_Aint len;   /* bytes */
-    MPI_Aint esize; /* size of the basic elements in it (for Get_elements) */
+    MPI_Aint off;       /* offset from the item's origin (the buffer pointer) */
+    MPI_Aint len;       /* bytes */
+    MPI_Aint esize;     /* size of the basic elements in it (for Get_elements) */
+    MPI_Datatype basic; /* the predefined type of those elements (external32);
+                         * a pair type's value and int are separate blocks */
+};
+
+struct mpi_attr;
+
+/* What a datatype carries besides its type map: the name given by
+ * MPI_Type_set_name and the attributes (dtype_name.c, dtype_attr.c). A
+ * derived type points at its own; predefined types get one per rank, in
+ * the table's list, the first time a name or attribute is set on them. */
+struct mpi_dtype_extra {
+    MPI_Datatype handle;
+    char name[MPI_MAX_OBJECT_NAME]; /* "" until set */
+    struct mpi_attr *attrs;         /* mpi_attr.h, in the order set */
+    struct mpi_dtype_extra *next;   /* predefined types' list */
 };
 
 struct mpi_dtype {
@@ -67,12 +82,14 @@ struct mpi_dtype {
     int nints, naints, ntypes;
     int *ints;
     MPI_Aint *aints;
-    MPI_Datatype *types; /* derived ones hold a reference */
+    MPI_Datatype *types;           /* derived ones hold a reference */
+    struct mpi_dtype_extra *extra; /* name and attributes, NULL until set */
 };
 
 struct mpi_dtype_table {
     struct mpi_dtype **slots; /* slot i is handle MPI_DTYPE_HANDLE_BASE | (i + FIRST) */
     int nslots;
+    struct mpi_dtype_extra *builtin_extra; /* names/attributes set on predefined types */
 };
 
 struct mpi_rank_state;
@@ -175,13 +192,17 @@ struct mpi_dtype_builder {
     struct mpi_dtype *t;
     MPI_Aint cap;      /* blocks allocated */
     int any;           /* a child with count > 0 was added */
-    int any_marked;    /* a marked child was added */
-    MPI_Aint mlb, mub; /* bounds from marked children */
+    int has_mlb;       /* an explicit lower bound was met (marked child, MPI_LB) */
+    int has_mub;       /* an explicit upper bound was met (marked child, MPI_UB) */
+    MPI_Aint mlb, mub; /* the explicit bounds */
     int err;           /* first allocation failure (-ENOMEM) */
 };
 void mpi_dtype_build_begin(struct mpi_dtype_builder *b, struct mpi_dtype *t);
 void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
                          MPI_Count count, MPI_Aint stride);
+/* An MPI-1 MPI_LB (ub == 0) or MPI_UB (ub != 0) marker at disp: an explicit
+ * bound of the type, with no data. */
+void mpi_dtype_build_marker(struct mpi_dtype_builder *b, MPI_Aint disp, int ub);
 /* Finishes bounds (struct_pad: round the extent up to the alignment, as for
  * MPI_Type_create_struct) and density. Returns 0 or -ENOMEM. */
 int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad);
@@ -190,6 +211,27 @@ int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad);
 struct mpi_dtype *mpi_dtype_new(void);
 /* Frees an object not (yet) in the table, dropping its contents' references. */
 void mpi_dtype_destroy(struct mpi_rank_state *s, struct mpi_dtype *t);
+
+/* dtype_attr.c ------------------------------------------------------------ */
+
+/* The name-and-attributes record of valid type dt (resolved by the caller),
+ * made when `create` (NULL then only when out of memory); without
+ * `create`, NULL when it has none. */
+struct mpi_dtype_extra *mpi_dtype_extra(struct mpi_rank_state *s, MPI_Datatype dt, int create);
+
+/* The user's handle of t is gone (MPI_Type_free): its attributes are
+ * deleted, last set first. Returns MPI_SUCCESS or a callback's error. */
+int mpi_dtype_attr_release(struct mpi_rank_state *s, struct mpi_dtype *t);
+
+/* MPI_Type_dup: copies old's attributes onto new (copy callbacks). Returns
+ * MPI_SUCCESS, -ENOMEM or the first callback's error. */
+int mpi_dtype_attr_dup(struct mpi_rank_state *s, MPI_Datatype old, struct mpi_dtype *new);
+
+/* Frees an extra record without running callbacks (object destruction). */
+void mpi_dtype_extra_free(struct mpi_rank_state *s, struct mpi_dtype_extra *x);
+
+/* MPI_Finalize: the predefined types' records. */
+void mpi_dtype_extra_teardown(struct mpi_rank_state *s);
 
 /* dtype_pack.c ------------------------------------------------------------ */
 

@@ -9,7 +9,7 @@
  *
  * The builder flattens: every constructor appends its children's blocks at
  * their displacements, merging a block into the previous one when it starts
- * where that one ends and holds elements of the same size; bounds follow
+ * where that one ends and holds elements of the same basic type; bounds follow
  * MPI's type-map rules (explicit bounds of resized children win, struct
  * extents are padded to the alignment of their most aligned basic type).
  */
@@ -44,6 +44,38 @@ static int builtin_align(const struct mpi_type_info *ti)
     }
 }
 
+/* The predefined types of the two parts of a pair type (2INT, FLOAT_INT...). */
+static void pair_parts(const struct mpi_type_info *ti, MPI_Datatype *first, MPI_Datatype *second)
+{
+    *second = MPI_INT;
+    switch (ti->family) {
+    case MPI_TF_FLOAT_INT:
+        *first = MPI_FLOAT;
+        break;
+    case MPI_TF_DOUBLE_INT:
+        *first = MPI_DOUBLE;
+        break;
+    case MPI_TF_LONG_INT:
+        *first = MPI_LONG;
+        break;
+    case MPI_TF_SHORT_INT:
+        *first = MPI_SHORT;
+        break;
+    case MPI_TF_LDOUBLE_INT:
+        *first = MPI_LONG_DOUBLE;
+        break;
+    case MPI_TF_2FLOAT:
+        *first = *second = MPI_REAL;
+        break;
+    case MPI_TF_2DOUBLE:
+        *first = *second = MPI_DOUBLE_PRECISION;
+        break;
+    default: /* MPI_TF_2INT */
+        *first = *second = ti->handle == MPI_2INTEGER ? MPI_INTEGER : MPI_INT;
+        break;
+    }
+}
+
 /* Fills t with the description of predefined type ti. A pair type is two
  * blocks (value, then int or second value at its C struct offset). */
 static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
@@ -54,6 +86,7 @@ static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
         ti->elements == 2 ? (same ? ti->size / 2 : ti->size - (int)sizeof(int)) : ti->size;
     MPI_Aint e2 = ti->size - e1;
     MPI_Aint off2 = e2 ? (e1 + e2 - 1) / e2 * e2 : 0;
+    MPI_Datatype b1 = ti->handle, b2;
 
     memset(t, 0, sizeof(*t));
     t->refs = 1;
@@ -66,12 +99,15 @@ static void builtin_fill(const struct mpi_type_info *ti, struct mpi_dtype *t)
     t->basic_per = ti->elements;
     t->combiner = MPI_COMBINER_NAMED;
     t->blocks = t->inline_blocks;
-    t->blocks[0] = (struct mpi_dtype_block){0, e1, e1};
+    b2 = b1; /* a pair type's two parts have their own types */
+    if (ti->elements == 2)
+        pair_parts(ti, &b1, &b2);
+    t->blocks[0] = (struct mpi_dtype_block){0, e1, e1, b1};
     t->nblocks = 1;
     if (e2 && off2 == e1 && e2 == e1)
         t->blocks[0].len = ti->size;
     else if (e2)
-        t->blocks[t->nblocks++] = (struct mpi_dtype_block){off2, e2, e2};
+        t->blocks[t->nblocks++] = (struct mpi_dtype_block){off2, e2, e2, b2};
     t->true_ub = e2 ? off2 + e2 : e1;
     t->dense = t->true_ub == t->size;
 }
@@ -153,6 +189,7 @@ void mpi_dtype_destroy(struct mpi_rank_state *s, struct mpi_dtype *t)
 
     for (i = 0; i < t->ntypes; i++)
         mpi_dtype_unref(s, t->types[i]);
+    mpi_dtype_extra_free(s, t->extra);
     if (t->blocks != t->inline_blocks)
         free(t->blocks);
     free(t->ints);
@@ -229,6 +266,7 @@ void mpi_dtype_teardown(struct mpi_rank_state *s)
         struct mpi_dtype *t = s->dtypes.slots[i];
         if (!t)
             continue;
+        mpi_dtype_extra_free(s, t->extra);
         if (t->blocks != t->inline_blocks)
             free(t->blocks);
         free(t->ints);
@@ -237,6 +275,7 @@ void mpi_dtype_teardown(struct mpi_rank_state *s)
         free(t);
     }
     free(s->dtypes.slots);
+    mpi_dtype_extra_teardown(s);
     s->dtypes.slots = NULL;
     s->dtypes.nslots = 0;
 }
@@ -274,7 +313,8 @@ void mpi_dtype_build_begin(struct mpi_dtype_builder *b, struct mpi_dtype *t)
 }
 
 /* Appends one block, merging it into the last one when they touch. */
-static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, MPI_Aint esize)
+static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, MPI_Aint esize,
+                       MPI_Datatype basic)
 {
     struct mpi_dtype *t = b->t;
     struct mpi_dtype_block *last = t->nblocks ? &t->blocks[t->nblocks - 1] : NULL;
@@ -282,7 +322,7 @@ static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, 
 
     if (len == 0 || b->err)
         return;
-    if (last && last->off + last->len == off && last->esize == esize) {
+    if (last && last->off + last->len == off && last->esize == esize && last->basic == basic) {
         last->len += len;
         return;
     }
@@ -296,7 +336,7 @@ static void build_push(struct mpi_dtype_builder *b, MPI_Aint off, MPI_Aint len, 
         t->blocks = nb;
         b->cap = cap;
     }
-    t->blocks[t->nblocks++] = (struct mpi_dtype_block){off, len, esize};
+    t->blocks[t->nblocks++] = (struct mpi_dtype_block){off, len, esize, basic};
 }
 
 /* Bounds, counts and the basic type of count copies of child. */
@@ -309,9 +349,8 @@ static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *c
     MPI_Aint hi = (disp > last ? disp : last) + child->ub;
 
     if (child->marked) {
-        b->mlb = b->any_marked && b->mlb < lo ? b->mlb : lo;
-        b->mub = b->any_marked && b->mub > hi ? b->mub : hi;
-        b->any_marked = 1;
+        mpi_dtype_build_marker(b, lo, 0);
+        mpi_dtype_build_marker(b, hi, 1);
     }
     if (!b->any) {
         t->lb = lo;
@@ -330,6 +369,17 @@ static void build_account(struct mpi_dtype_builder *b, const struct mpi_dtype *c
     t->align = t->align > child->align ? t->align : child->align;
 }
 
+void mpi_dtype_build_marker(struct mpi_dtype_builder *b, MPI_Aint disp, int ub)
+{
+    if (ub) {
+        b->mub = b->has_mub && b->mub > disp ? b->mub : disp;
+        b->has_mub = 1;
+    } else {
+        b->mlb = b->has_mlb && b->mlb < disp ? b->mlb : disp;
+        b->has_mlb = 1;
+    }
+}
+
 void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *child, MPI_Aint disp,
                          MPI_Count count, MPI_Aint stride)
 {
@@ -341,27 +391,30 @@ void mpi_dtype_build_add(struct mpi_dtype_builder *b, const struct mpi_dtype *ch
         return;
     build_account(b, child, disp, count, stride);
     if (child->nblocks == 1 && stride == child->size) { /* a run: one block */
-        build_push(b, disp + cb[0].off, (MPI_Aint)count * cb[0].len, cb[0].esize);
+        build_push(b, disp + cb[0].off, (MPI_Aint)count * cb[0].len, cb[0].esize, cb[0].basic);
         return;
     }
     for (k = 0; k < count && child->nblocks > 0; k++)
         for (i = 0; i < child->nblocks; i++)
-            build_push(b, disp + (MPI_Aint)k * stride + cb[i].off, cb[i].len, cb[i].esize);
+            build_push(b, disp + (MPI_Aint)k * stride + cb[i].off, cb[i].len, cb[i].esize,
+                       cb[i].basic);
 }
 
 int mpi_dtype_build_end(struct mpi_dtype_builder *b, int struct_pad)
 {
     struct mpi_dtype *t = b->t;
-    MPI_Aint i, ext, lo, hi;
+    MPI_Aint i, lo, hi;
 
     if (b->err)
         return b->err;
-    if (b->any_marked) {
+    if (b->has_mlb)
         t->lb = b->mlb;
+    if (b->has_mub)
         t->ub = b->mub;
-        t->marked = 1;
-    } else if (struct_pad && t->align > 1) {
-        ext = t->ub - t->lb;
+    /* markers only: a bound without a marker stays 0 ({(LB,10)}: extent -10) */
+    t->marked = b->has_mlb || b->has_mub;
+    if (!b->has_mub && struct_pad && t->align > 1) {
+        MPI_Aint ext = t->ub - t->lb;
         if (ext % t->align)
             t->ub += t->align - ext % t->align;
     }

@@ -3,8 +3,9 @@
  * Each constructor checks its arguments, flattens the new type map with the
  * builder of dtype_core.c (the old types' blocks placed at the new
  * displacements), records its arguments for MPI_Type_get_contents and enters
- * the object in the rank's table. Commit only marks the type usable for
- * communication: the flattened form is already what packing needs.
+ * the object in the rank's table. MPI_Type_create_struct also takes MPI-1's
+ * MPI_LB and MPI_UB markers, which set a bound and carry no data. Commit only marks the type usable
+ * for communication: the flattened form is already what packing needs.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -317,7 +318,7 @@ static int check_struct(struct mpi_rank_state *s, int count, const int *blens,
     if (!err && count > 0 && (!blens || !types))
         err = MPI_ERR_ARG;
     for (i = 0; !err && i < count; i++)
-        if (!mpi_dtype_resolve(s, types[i], &tmp))
+        if (types[i] != MPI_LB && types[i] != MPI_UB && !mpi_dtype_resolve(s, types[i], &tmp))
             err = MPI_ERR_TYPE;
     return err;
 }
@@ -340,6 +341,10 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
         k.t->ints[i + 1] = array_of_blocklengths[i];
         k.t->aints[i] = array_of_displacements[i];
         ctor_type(&k, i, array_of_types[i]);
+        if (array_of_types[i] == MPI_LB || array_of_types[i] == MPI_UB) { /* MPI-1 markers */
+            mpi_dtype_build_marker(&k.b, array_of_displacements[i], array_of_types[i] == MPI_UB);
+            continue;
+        }
         const struct mpi_dtype *child = mpi_dtype_resolve(k.s, array_of_types[i], &tmp);
         mpi_dtype_build_add(&k.b, child, array_of_displacements[i], array_of_blocklengths[i],
                             EXTENT(child));
@@ -394,6 +399,10 @@ int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
         k.t->committed = k.old->committed;
     }
     err = ctor_end(&k, err, 0, newtype);
+    if (!err && (err = mpi_dtype_attr_dup(k.s, oldtype, mpi_dtype_object(k.s, *newtype)))) {
+        mpi_dtype_unref(k.s, *newtype); /* a failed copy callback fails the dup */
+        *newtype = MPI_DATATYPE_NULL;
+    }
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_dup");
 }
 
@@ -426,9 +435,11 @@ int PMPI_Type_free(MPI_Datatype *datatype)
         err = MPI_ERR_TYPE;
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_free");
-    if (--t->users == 0)
+    if (--t->users == 0) { /* the handle goes: so do its attributes */
         t->freed = 1;
+        err = mpi_dtype_attr_release(s, t);
+    }
     mpi_dtype_unref(s, *datatype);
     *datatype = MPI_DATATYPE_NULL;
-    return MPI_SUCCESS;
+    return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_free");
 }

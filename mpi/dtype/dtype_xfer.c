@@ -35,7 +35,8 @@ static void *packed_alloc(const struct mpi_dtype *t, MPI_Count count)
  * gets a landing area, and *x_p holds them for the request. Returns
  * MPI_SUCCESS, MPI_ERR_TYPE (a freed type) or -ENOMEM. */
 static int xfer_view(struct mpi_rank_state *s, void *buf, int count, MPI_Datatype dt, int recv,
-                     int nothing, void **data_p, size_t *len_p, struct mpi_dtype_xfer **x_p)
+                     int nothing, int held, void **data_p, size_t *len_p,
+                     struct mpi_dtype_xfer **x_p)
 {
     const struct mpi_type_info *ti = mpi_type_get(dt);
     struct mpi_dtype tmp;
@@ -48,7 +49,8 @@ static int xfer_view(struct mpi_rank_state *s, void *buf, int count, MPI_Datatyp
         *len_p = (size_t)count * ti->size;
         return MPI_SUCCESS;
     }
-    t = mpi_dtype_resolve(s, dt, &tmp);
+    /* A persistent request holds a reference: its type may be freed since. */
+    t = held ? mpi_dtype_held(s, dt, &tmp) : mpi_dtype_resolve(s, dt, &tmp);
     if (!t)
         return MPI_ERR_TYPE;
     *len_p = (size_t)(count * t->size);
@@ -95,7 +97,7 @@ int mpi_p2p_isend_dt(struct mpi_rank_state *s, struct mpi_comm *c, const void *b
     struct mpi_dtype_xfer *x;
     void *data;
     size_t len;
-    int err = xfer_view(s, (void *)buf, count, dt, 0, dest == MPI_PROC_NULL, &data, &len, &x);
+    int err = xfer_view(s, (void *)buf, count, dt, 0, dest == MPI_PROC_NULL, 0, &data, &len, &x);
 
     if (!err)
         err = mpi_p2p_isend(s, c, data, len, dest, tag, mode, h_p);
@@ -113,7 +115,7 @@ int mpi_p2p_irecv_dt(struct mpi_rank_state *s, struct mpi_comm *c, void *buf, in
     struct mpi_dtype_xfer *x;
     void *data;
     size_t len;
-    int err = xfer_view(s, buf, count, dt, 1, source == MPI_PROC_NULL, &data, &len, &x);
+    int err = xfer_view(s, buf, count, dt, 1, source == MPI_PROC_NULL, 0, &data, &len, &x);
 
     if (!err)
         err = mpi_p2p_irecv(s, c, data, len, source, tag, h_p);
@@ -132,7 +134,7 @@ void mpi_dtype_xfer_done(struct mpi_rank_state *s, struct mpi_dtype_xfer *x, MPI
     /* the request's reference keeps a derived type even if freed meanwhile */
     const struct mpi_dtype *t = mpi_dtype_held(s, x->dt, &tmp);
 
-    if (x->ubuf && !cancelled && t)
+    if (x->count && !cancelled && t) /* a receive; ubuf is NULL for MPI_BOTTOM */
         mpi_dtype_unpack(t, x->tmp, bytes, x->ubuf, x->count);
     mpi_dtype_unref(s, x->dt);
     free(x->tmp);
@@ -210,11 +212,29 @@ int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int cou
     return err;
 }
 
+int mpi_dtype_copy_as(struct mpi_rank_state *s, const void *src, int scount, MPI_Datatype sdt,
+                      void *dst, int rcount, MPI_Datatype rdt)
+{
+    struct mpi_dtype tmpd;
+    const struct mpi_dtype *rt = mpi_dtype_held(s, rdt, &tmpd);
+    const void *data;
+    size_t len;
+    void *tmp;
+    int err = mpi_dtype_view(s, src, scount, sdt, &data, &len, &tmp);
+
+    if (!err && rt) {
+        MPI_Count room = (MPI_Count)rcount * rt->size;
+        mpi_dtype_unpack(rt, data, (MPI_Count)len < room ? (MPI_Count)len : room, dst, rcount);
+    }
+    free(tmp);
+    return err;
+}
+
 int mpi_dtype_xfer_prepare(struct mpi_rank_state *s, struct mpi_request *r, void *buf, int count,
                            MPI_Datatype dt, int recv, void **data_p, size_t *len_p)
 {
     struct mpi_dtype_xfer *x;
-    int err = xfer_view(s, buf, count, dt, recv, 0, data_p, len_p, &x);
+    int err = xfer_view(s, buf, count, dt, recv, 0, 1, data_p, len_p, &x);
 
     if (!err)
         attach(s, r, x);

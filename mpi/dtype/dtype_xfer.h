@@ -25,8 +25,8 @@ struct mpi_request;
 struct mpi_dtype_xfer {
     MPI_Datatype dt; /* referenced until the request completes */
     void *tmp;       /* packed bytes (send: source, receive: landing area) */
-    void *ubuf;      /* receive: the user's buffer to unpack into, else NULL */
-    MPI_Count count; /* items of dt at ubuf */
+    void *ubuf;      /* receive: the user's buffer to unpack into (may be MPI_BOTTOM) */
+    MPI_Count count; /* receive: items of dt at ubuf (> 0); send: 0 */
 };
 
 /* Typed point-to-point (arguments checked): contiguous data goes in place,
@@ -73,6 +73,12 @@ void mpi_dtype_recv_end(struct mpi_rank_state *s, void *buf, int count, MPI_Data
  * MPI_SUCCESS or -ENOMEM. */
 int mpi_dtype_copy(struct mpi_rank_state *s, const void *src, void *dst, int count,
                    MPI_Datatype dt);
+
+/* Copies scount items of sdt at src into rcount items of rdt at dst through
+ * the packed form (layouts may differ; at most the smaller of the two sizes
+ * moves). Returns MPI_SUCCESS or -ENOMEM. */
+int mpi_dtype_copy_as(struct mpi_rank_state *s, const void *src, int scount, MPI_Datatype sdt,
+                      void *dst, int rcount, MPI_Datatype rdt);
 
 #pragma GCC visibility pop
 
