@@ -110,7 +110,7 @@ static int idup(MPI_Comm comm, MPI_Info info, int use_info, MPI_Comm *newcomm, M
                 const char *fname)
 {
     struct mpi_rank_state *s;
-    struct mpi_comm *c, *n;
+    struct mpi_comm *c = NULL, *n;
     int err = mpi_enter(&s);
 
     if (!err)
