@@ -107,6 +107,23 @@ int cv_cancel(cv_request_t *req);
  * filled (count = full message length) when there is one. */
 int cv_iprobe(int source, int tag, int ctx, int *flag_p, struct cv_status *st);
 
+/* A message taken out of matching by cv_improbe (matched probe). It lives
+ * in the container (like the unexpected queue it came from), so it
+ * survives moves of the receiver; a rendezvous message's data stays with
+ * its sender, which cv_imrecv asks for wherever the sender is by then. */
+typedef struct cv_msg cv_message_t;
+
+/* Like cv_iprobe, but a message found is removed from matching: no receive
+ * or probe sees it again, and *msg_p holds it for exactly one cv_imrecv.
+ * *msg_p is set only when *flag_p is 1. Returns 0 or < 0. */
+int cv_improbe(int source, int tag, int ctx, int *flag_p, cv_message_t **msg_p,
+               struct cv_status *st);
+
+/* Starts the receive of msg (from cv_improbe) into buf of len bytes, as
+ * cv_irecv would have; msg is consumed on success and must not be used
+ * again. Returns 0, or -ENOMEM with msg untouched. */
+int cv_imrecv(cv_message_t *msg, void *buf, size_t len, cv_request_t **req_p);
+
 /* Progresses the transport once; returns the number of events handled. */
 int cv_progress(void);
 

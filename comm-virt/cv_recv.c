@@ -4,7 +4,9 @@
  * restores it). A message first looks for the oldest posted receive that
  * matches; if none does it joins the unexpected queue, payload and all. A
  * new receive first looks through the unexpected queue, oldest first. That
- * keeps MPI's non-overtaking rule for every (source, tag, context).
+ * keeps MPI's non-overtaking rule for every (source, tag, context). A
+ * matched probe (cv_improbe) takes a message out of the unexpected queue
+ * without a receive; cv_imrecv later consumes it as a receive would have.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -204,6 +206,18 @@ int cv_irecv(void *buf, size_t len, int source, int tag, int ctx, cv_request_t *
     return 0;
 }
 
+/* The envelope of m as a probe reports it (count = full length). */
+static void cv_probe_status(const struct cv_msg *m, struct cv_status *st)
+{
+    if (st == NULL)
+        return;
+    st->source = m->hdr.src;
+    st->tag = m->hdr.tag;
+    st->count = (size_t)m->hdr.len;
+    st->error = 0;
+    st->cancelled = 0;
+}
+
 int cv_iprobe(int source, int tag, int ctx, int *flag_p, struct cv_status *st)
 {
     struct cv_rank *r = cv_self();
@@ -213,12 +227,44 @@ int cv_iprobe(int source, int tag, int ctx, int *flag_p, struct cv_status *st)
     cv_progress();
     m = cv_unexpected_find(r, &probe, 0);
     *flag_p = m != NULL;
-    if (m != NULL && st != NULL) {
-        st->source = m->hdr.src;
-        st->tag = m->hdr.tag;
-        st->count = (size_t)m->hdr.len;
-        st->error = 0;
-        st->cancelled = 0;
-    }
+    if (m != NULL)
+        cv_probe_status(m, st);
+    return 0;
+}
+
+/* Matched probe: the oldest matching unexpected message leaves the queue,
+ * so the order seen by later receives is the order without it. */
+int cv_improbe(int source, int tag, int ctx, int *flag_p, cv_message_t **msg_p,
+               struct cv_status *st)
+{
+    struct cv_rank *r = cv_self();
+    struct cv_request probe = {.peer = source, .tag = tag, .ctx = ctx};
+    struct cv_msg *m;
+
+    cv_progress();
+    m = cv_unexpected_find(r, &probe, 1);
+    *flag_p = m != NULL;
+    if (m == NULL)
+        return 0;
+    m->next = NULL;
+    cv_probe_status(m, st);
+    *msg_p = m;
+    return 0;
+}
+
+int cv_imrecv(cv_message_t *msg, void *buf, size_t len, cv_request_t **req_p)
+{
+    struct cv_request *q = cv_request_new(CV_REQ_RECV);
+
+    if (q == NULL)
+        return -ENOMEM;
+    q->buf = buf;
+    q->len = len;
+    q->peer = msg->hdr.src;
+    q->tag = msg->hdr.tag;
+    q->ctx = msg->hdr.ctx;
+    *req_p = q;
+    cv_consume(cv_self(), q, &msg->hdr, msg->payload);
+    free(msg);
     return 0;
 }

@@ -72,6 +72,15 @@ int MPIX_Spare_count(int *n);
  * *moves = moves made so far. Returns MPI_SUCCESS; MPI_ERR_ARG on NULL. */
 int MPIX_Migration_stats(double times[5], long long *bytes, int *moves);
 
+/* Give back an error class, code or string added by MPI_Add_error_class,
+ * MPI_Add_error_code or MPI_Add_error_string (MPI 4.1's
+ * MPI_Remove_error_*; MPICH's test suite calls them MPIX_Delete_error_*).
+ * A class goes only once its codes are gone. Returns MPI_SUCCESS, or
+ * MPI_ERR_ARG for a number that is not an added one of the right kind. */
+int MPIX_Delete_error_class(int errorclass);
+int MPIX_Delete_error_code(int errorcode);
+int MPIX_Delete_error_string(int errorcode);
+
 #ifdef __cplusplus
 }
 #endif

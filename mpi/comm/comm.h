@@ -30,6 +30,7 @@
 #define MPI_COMM_HANDLE_INDEX   0x03ffffff
 
 struct mpi_attr; /* comm_attr.c */
+struct mpi_info; /* info.h */
 struct mpi_topo; /* topo.h */
 struct mpi_rank_state;
 
@@ -47,6 +48,7 @@ struct mpi_comm {
 
     struct mpi_attr *attrs;         /* cached attributes, in the order set */
     char name[MPI_MAX_OBJECT_NAME]; /* MPI_Comm_set_name */
+    struct mpi_info *hints;         /* info hints in use (comm_info.c), or NULL */
     struct mpi_topo *topo;          /* virtual topology (topo.h), or NULL */
 
     int *remote;     /* intercommunicators: remote[i] = world rank of remote rank i; else NULL */
@@ -88,6 +90,26 @@ void mpi_comm_unref(struct mpi_comm *c);
 /* Releases c's memory and its error handler reference. */
 void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c);
 
+/* Makes the communicator of ranks[0..n) (world ranks, taken over) with
+ * context ids ctx, ctx + 1 and parent's error handler, enters it in the
+ * table, and returns it in *c_p. Returns MPI_SUCCESS or -ENOMEM (ranks is
+ * freed then). */
+int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, int n, int ctx,
+                 struct mpi_comm **c_p);
+
+/* Removes c from the table and drops the table's reference. */
+void mpi_comm_drop(struct mpi_rank_state *s, struct mpi_comm *c);
+
+/* comm_info.c -------------------------------------------------------------- */
+
+/* Gives `to` a copy of the hints of `from` (MPI_Comm_dup keeps them). Returns
+ * MPI_SUCCESS or -ENOMEM. */
+int mpi_comm_hints_copy(const struct mpi_comm *from, struct mpi_comm *to);
+
+/* Replaces c's hints by the ones of info (MPI_INFO_NULL: none) this library
+ * recognises. Returns MPI_SUCCESS, MPI_ERR_INFO (not an info handle) or
+ * -ENOMEM. */
+int mpi_comm_hints_set(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info);
 /* Collective over c: the split of MPI_Comm_split (color MPI_UNDEFINED: no
  * communicator, *n_p NULL). Returns MPI_SUCCESS or < 0. */
 int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,

@@ -27,6 +27,7 @@
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
+#include "info.h"
 #include "cv.h"
 
 #pragma weak MPI_Comm_dup = PMPI_Comm_dup
@@ -110,6 +111,7 @@ int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, 
 
 void mpi_comm_destroy(struct mpi_rank_state *s, struct mpi_comm *c)
 {
+    mpi_info_destroy(c->hints);
     mpi_errh_unref(s, c->errh);
     mpi_topo_free(c->topo);
     free(c->group);
@@ -162,6 +164,8 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
     }
     if (!err) {
         err = mpi_attr_copy_all(s, c, n);
+        if (!err)
+            err = mpi_comm_hints_copy(c, n);
         if (!err && c->topo && !(n->topo = mpi_topo_dup(c->topo)))
             err = -ENOMEM; /* the topology is copied too (MPI-3.1 7.4.2) */
         if (err) {

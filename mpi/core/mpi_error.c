@@ -14,6 +14,7 @@
 #include "base.h"
 #include "comm.h"
 #include "mpi_check.h"
+#include "mpi_errcode.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
 #include "cv.h"
@@ -124,6 +125,8 @@ static const char *class_string(int code)
 
 int mpi_error_class_of(int code)
 {
+    if (code > MPICH_ERR_LAST_MPIX && mpi_errcode_class(code) >= 0)
+        return mpi_errcode_class(code); /* added by MPI_Add_error_code/class */
     if (code >= 0)
         return class_string(code) ? code : MPI_ERR_UNKNOWN;
     switch (code) {
@@ -183,6 +186,8 @@ const char *mpi_error_text(int code)
     }
     if (code >= 0 && class_string(code))
         return class_string(code);
+    if (mpi_errcode_string(code))
+        return mpi_errcode_string(code);
     return class_string(mpi_error_class_of(code));
 }
 
@@ -218,8 +223,8 @@ int mpi_error(MPI_Comm comm, int code, const char *fname)
     idx = c->errh & 0xffff;
     if ((c->errh & ~0xffff) == MPI_ERRH_HANDLE_DIRECT && idx < MPI_ERRH_MAX && s->errh[idx].fn) {
         MPI_Comm h = c->handle;
-        int e = cls;
-        rmig_preempt_hold(); /* inside a failing MPI call: no move there */
+        int e = code > 0 ? code : cls; /* an added code reaches the handler as is */
+        rmig_preempt_hold();           /* inside a failing MPI call: no move there */
         s->errh[idx].fn(&h, &e, fname);
         rmig_preempt_release();
     }
@@ -262,15 +267,20 @@ void mpi_errh_unref(struct mpi_rank_state *s, MPI_Errhandler h)
 
 int PMPI_Error_class(int errorcode, int *errorclass)
 {
-    if (!errorclass || !class_string(errorcode))
+    int added = mpi_errcode_class(errorcode);
+
+    if (!errorclass || (!class_string(errorcode) && added < 0))
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Error_class");
-    *errorclass = errorcode;
+    *errorclass = added >= 0 ? added : errorcode;
     return MPI_SUCCESS;
 }
 
 int PMPI_Error_string(int errorcode, char *string, int *resultlen)
 {
     const char *text = class_string(errorcode);
+
+    if (!text)
+        text = mpi_errcode_string(errorcode); /* MPI_Add_error_string */
 
     if (!string || !resultlen || !text)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Error_string");

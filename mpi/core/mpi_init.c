@@ -70,36 +70,45 @@ static void init_attrs(struct mpi_rank_state *s, int world_size)
     s->attr_lastusedcode = MPI_ERR_LASTCODE;
 }
 
-/* Creates the root object and starts comm-virt. Returns MPI_SUCCESS or < 0. */
-static int state_create(int level)
+int mpi_state_early(struct mpi_rank_state **s_p)
 {
     void **slot = ua_root(MPI_ROOT_SLOT);
     struct mpi_rank_state *s;
-    int err;
 
     if (!slot)
         return CV_ERR_INTERN;
-    if (*slot && ((struct mpi_rank_state *)*slot)->initialized)
+    if (!*slot) {
+        s = calloc(1, sizeof(*s));
+        if (!s)
+            return -ENOMEM;
+        s->reqs.free_head = -1;
+        *slot = s;
+    }
+    *s_p = *slot;
+    return MPI_SUCCESS;
+}
+
+/* Creates the root object (or takes the one the calls allowed before
+ * MPI_Init made) and starts comm-virt. Returns MPI_SUCCESS or < 0. */
+static int state_create(int level)
+{
+    struct mpi_rank_state *s;
+    int err = mpi_state_early(&s);
+
+    if (err)
+        return err;
+    if (s->initialized)
         return MPI_IERR_INIT_TWICE;
-    s = calloc(1, sizeof(*s));
-    if (!s)
-        return -ENOMEM;
     s->thread_level = level;
-    s->reqs.free_head = -1;
     err = cv_initialized() ? 0 : cv_init();
     if (err < 0)
-        goto err_free;
+        return err;
     err = mpi_comm_setup(s, cv_rank(), cv_size());
     if (err)
-        goto err_free;
+        return err;
     init_attrs(s, cv_size());
     s->initialized = 1;
-    *slot = s;
     return MPI_SUCCESS;
-
-err_free:
-    free(s);
-    return err;
 }
 
 int PMPI_Init_thread(int *argc, char ***argv, int required, int *provided)
@@ -170,6 +179,7 @@ int PMPI_Finalize(void)
     mpi_group_teardown(s);
     mpi_keyval_teardown(s);
     mpi_op_user_teardown(s);
+    mpi_errcode_teardown(s);
     s->finalized = 1;
     if (err < 0) {
         /* No communicator is left to hold a handler: report and return. */

@@ -41,6 +41,9 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].xfer = NULL;
         slots[i].persist = NULL;
         slots[i].sched = NULL;
+        slots[i].msg = NULL;
+        slots[i].greq = NULL;
+        slots[i].pair = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
     }
@@ -109,6 +112,9 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     r->cv = NULL;
     r->comm = NULL;
     r->sched = NULL;
+    r->msg = NULL;
+    r->greq = NULL;
+    r->pair = NULL;
     r->gen = (uint8_t)((r->gen + 1) & MPI_REQ_GEN_MASK);
     r->next_free = t->free_head;
     t->free_head = idx;
@@ -128,6 +134,10 @@ int mpi_req_done(struct mpi_request *r)
 {
     if (r->kind == MPI_REQ_COLL)
         return mpi_sched_progress(r->sched);
+    if (r->kind == MPI_REQ_GREQ)
+        return mpi_greq_done(r->greq);
+    if (r->kind == MPI_REQ_PAIR)
+        return mpi_pair_done(mpi_state(), r->pair);
     return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
 }
 
@@ -147,6 +157,10 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
         mpi_status_empty(st);
         /* a persistent collective keeps its schedule for the next start */
         err = r->persist ? mpi_sched_stop(s, r->sched) : mpi_sched_finish(s, r->sched);
+    } else if (r->kind == MPI_REQ_GREQ) {
+        err = mpi_greq_finish(r->greq, st);
+    } else if (r->kind == MPI_REQ_PAIR) {
+        err = mpi_pair_finish(s, r->pair, st);
     } else {
         err = cv_test(r->cv, &done, &cst);
         if (!err)
@@ -183,7 +197,7 @@ int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r)
     unsigned spins = 0;
 
     /* cv_wait would leave pending collectives behind: poll them all instead. */
-    if (!s->scheds)
+    if (!s->scheds && (r->cv || r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE))
         return r->cv ? cv_wait(r->cv, NULL) : 0;
     while (!mpi_req_done(r))
         mpi_progress_idle(&spins);

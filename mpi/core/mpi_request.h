@@ -31,9 +31,14 @@ enum mpi_req_kind {
     MPI_REQ_PROC_NULL, /* send or receive with MPI_PROC_NULL: done at once */
     MPI_REQ_INACTIVE,  /* persistent request not started (mpi_persist.c) */
     MPI_REQ_COLL,      /* nonblocking collective: a schedule (coll_sched.c) */
+    MPI_REQ_MESSAGE,   /* a matched message (MPI_Message) not yet received */
+    MPI_REQ_GREQ,      /* generalized request (mpi_greq.c) */
+    MPI_REQ_PAIR,      /* Isendrecv: a send and a receive as one (mpi_isendrecv.c) */
 };
 
 struct mpi_comm;       /* comm.h */
+struct mpi_greq;       /* mpi_greq.c */
+struct mpi_pair;       /* mpi_isendrecv.c */
 struct mpi_dtype_xfer; /* dtype_xfer.h */
 struct mpi_persist;    /* mpi_persist.c */
 struct mpi_rank_state; /* mpi_state.h */
@@ -51,6 +56,9 @@ struct mpi_request {
     struct mpi_sched *sched;
 
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
+    cv_message_t *msg;           /* MPI_REQ_MESSAGE: the message (mpi_mprobe.c) */
+    struct mpi_greq *greq;       /* MPI_REQ_GREQ: callbacks and state */
+    struct mpi_pair *pair;       /* MPI_REQ_PAIR: the two requests */
 };
 
 struct mpi_req_table {
@@ -99,6 +107,29 @@ int mpi_req_wait(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st);
 /* Blocks until the live request r is complete (progressing active
  * collective schedules meanwhile). Returns 0 or a cv error. */
 int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r);
+
+/* mpi_greq.c: generalized requests. Non-zero once MPI_Grequest_complete
+ * ran; mpi_greq_finish calls query_fn into st then free_fn and returns the
+ * first error; mpi_greq_status calls query_fn only (Request_get_status). */
+int mpi_greq_done(const struct mpi_greq *g);
+int mpi_greq_finish(struct mpi_greq *g, MPI_Status *st);
+int mpi_greq_status(struct mpi_greq *g, MPI_Status *st);
+/* MPI_Cancel: cancel_fn(extra_state, complete). Returns its error. */
+int mpi_greq_cancel(struct mpi_greq *g);
+/* MPI_Request_free: releases h now if complete (free_fn runs), else marks
+ * it so that MPI_Grequest_complete releases it. Returns free_fn's error. */
+int mpi_greq_free(struct mpi_rank_state *s, MPI_Request h);
+
+/* mpi_isendrecv.c: Isendrecv requests. Done when both halves are;
+ * mpi_pair_finish finishes both (st: the receive's status) and returns the
+ * first error; mpi_pair_abandon lets both run on unowned (Request_free);
+ * mpi_pair_cancel cancels the receive half. */
+int mpi_pair_done(struct mpi_rank_state *s, const struct mpi_pair *p);
+int mpi_pair_finish(struct mpi_rank_state *s, struct mpi_pair *p, MPI_Status *st);
+void mpi_pair_abandon(struct mpi_rank_state *s, struct mpi_pair *p);
+int mpi_pair_cancel(struct mpi_rank_state *s, struct mpi_pair *p);
+/* The request behind the receive half (Request_get_status). */
+struct mpi_request *mpi_pair_recv(struct mpi_rank_state *s, const struct mpi_pair *p);
 
 /* One non-blocking progress pass (Test-type calls): cv, then every active
  * collective schedule of s. */

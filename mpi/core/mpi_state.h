@@ -24,7 +24,9 @@
 
 #include <mpi.h>
 #include "dtype.h"
+#include "info.h"
 #include "mpi_bsend.h"
+#include "mpi_errcode.h"
 #include "mpi_error.h"
 #include "mpi_request.h"
 
@@ -64,12 +66,22 @@ struct mpi_rank_state {
     int ngroups;
     struct mpi_keyval *keyvals; /* keyval table, indexed by handle index */
     int nkeyvals;
+    struct mpi_errcode_table errcodes; /* added error classes and codes (mpi_errcode.h) */
+    int idup_seq;                      /* MPI_Comm_idup calls made (comm_idup.c) */
+    struct mpi_info_table infos;       /* MPI_Info objects (info.h): live before
+                                          MPI_Init and after MPI_Finalize too */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */
 
 /* The calling rank's root object, or NULL before MPI_Init. */
 struct mpi_rank_state *mpi_state(void);
+
+/* Sets *s_p to the root object, creating it (not initialized) when MPI_Init
+ * has not run yet: for the calls MPI allows before MPI_Init and after
+ * MPI_Finalize (the Info family). Returns MPI_SUCCESS, -ENOMEM or
+ * CV_ERR_INTERN (no container). */
+int mpi_state_early(struct mpi_rank_state **s_p);
 
 /* Sets *s_p to the root object when MPI is initialized and not finalized.
  * Returns MPI_SUCCESS or MPI_IERR_NOT_INIT. */

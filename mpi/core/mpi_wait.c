@@ -316,6 +316,13 @@ int PMPI_Request_free(MPI_Request *request)
 
     if (err)
         return err;
+    if (r->kind == MPI_REQ_GREQ) {
+        err = mpi_greq_free(s, *request);
+        *request = MPI_REQUEST_NULL;
+        return mpi_error(MPI_COMM_WORLD, err, "MPI_Request_free");
+    }
+    if (r->kind == MPI_REQ_PAIR)
+        mpi_pair_abandon(s, r->pair); /* both halves run on unowned */
     if (r->cv)
         cv_request_free(r->cv); /* cv keeps an operation in flight until it completes */
     mpi_req_release(&s->reqs, *request);
@@ -333,6 +340,10 @@ int PMPI_Cancel(MPI_Request *request)
 
     if (err)
         return err;
+    if (r->kind == MPI_REQ_GREQ)
+        return mpi_error(r->comm->handle, mpi_greq_cancel(r->greq), "MPI_Cancel");
+    if (r->kind == MPI_REQ_PAIR)
+        return mpi_error(r->comm->handle, mpi_pair_cancel(s, r->pair), "MPI_Cancel");
     if (r->kind == MPI_REQ_RECV && cv_cancel(r->cv) < 0)
         return mpi_error(r->comm->handle, MPI_ERR_INTERN, "MPI_Cancel");
     return MPI_SUCCESS;
