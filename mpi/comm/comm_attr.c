@@ -18,6 +18,7 @@
 #include "comm.h"
 #include "comm_attr.h"
 #include "mpi_check.h"
+#include "mpi_errcode.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
 
@@ -137,8 +138,12 @@ static int *predefined_attr(struct mpi_rank_state *s, int keyval)
         return &s->attr_universe_size;
     case MPI_APPNUM:
         return &s->attr_appnum;
-    case MPI_LASTUSEDCODE:
+    case MPI_LASTUSEDCODE: { /* the last code MPI_Add_error_code/class gave */
+        int last = mpi_errcode_last(s);
+
+        s->attr_lastusedcode = last > MPICH_ERR_LAST_MPIX ? last : MPI_ERR_LASTCODE;
         return &s->attr_lastusedcode;
+    }
     default:
         return NULL;
     }
