@@ -31,6 +31,7 @@ enum mpi_req_kind {
     MPI_REQ_PROC_NULL, /* send or receive with MPI_PROC_NULL: done at once */
     MPI_REQ_INACTIVE,  /* persistent request not started (mpi_persist.c) */
     MPI_REQ_COLL,      /* nonblocking collective: a schedule (coll_sched.c) */
+    MPI_REQ_RMA,       /* request-based RMA operation (rma_req.c) */
 };
 
 struct mpi_comm;       /* comm.h */
@@ -38,6 +39,7 @@ struct mpi_dtype_xfer; /* dtype_xfer.h */
 struct mpi_persist;    /* mpi_persist.c */
 struct mpi_rank_state; /* mpi_state.h */
 struct mpi_sched;      /* coll_sched.h */
+struct mpi_rma_pend;   /* rma.h */
 
 struct mpi_request {
     uint8_t gen;           /* generation, bumped at every release */
@@ -49,6 +51,8 @@ struct mpi_request {
     struct mpi_dtype_xfer *xfer;
     /* MPI_REQ_COLL: the collective's schedule */
     struct mpi_sched *sched;
+    /* MPI_REQ_RMA: the reply it completes with, or NULL (done at once) */
+    struct mpi_rma_pend *rma;
 
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
 };

@@ -30,11 +30,12 @@
 
 #pragma GCC visibility push(hidden)
 
-struct mpi_comm;    /* comm.h */
-struct mpi_op_user; /* mpi_op_user.c */
-struct mpi_sched;   /* coll_sched.h */
-struct mpi_group;   /* comm_group.h */
-struct mpi_keyval;  /* comm_attr.h */
+struct mpi_comm;      /* comm.h */
+struct mpi_op_user;   /* mpi_op_user.c */
+struct mpi_sched;     /* coll_sched.h */
+struct mpi_group;     /* comm_group.h */
+struct mpi_keyval;    /* comm_attr.h */
+struct mpi_rma_state; /* rma.h */
 
 struct mpi_rank_state {
     int initialized;         /* MPI_Init returned (stays 1 after MPI_Finalize) */
@@ -63,6 +64,7 @@ struct mpi_rank_state {
     int ngroups;
     struct mpi_keyval *keyvals; /* keyval table, indexed by handle index */
     int nkeyvals;
+    struct mpi_rma_state *rma; /* windows (rma.h), made at the first one */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */
