@@ -59,15 +59,15 @@ static int side_check(struct rma_op *x, struct rma_side *d)
     return mpi_dtype_check_comm(x->s, d->dt, &d->tmp, &d->t);
 }
 
-/* MPI_SUCCESS when w has an access epoch to window rank t. */
-static int op_epoch(const struct mpi_win *w, int t, int passive_only)
+/* MPI_SUCCESS when w has an access epoch to window rank t. Request-based
+ * operations are accepted in any epoch, as MPICH does (MPI names only
+ * passive target for them; nothing here depends on it). */
+static int op_epoch(const struct mpi_win *w, int t)
 {
     int i;
 
     if (w->lock_all || w->locked[t])
         return MPI_SUCCESS;
-    if (passive_only)
-        return MPI_ERR_RMA_SYNC;
     if (w->fence)
         return MPI_SUCCESS;
     for (i = 0; i < w->naccess; i++)
@@ -94,7 +94,7 @@ static int op_range(const struct rma_op *x)
 
 /* Checks x (win, target, disp and the sides filled by the caller; osides
  * says which of origin/result take part). */
-static int op_check(struct rma_op *x, MPI_Win win, int use_o, int use_r, int passive_only)
+static int op_check(struct rma_op *x, MPI_Win win, int use_o, int use_r)
 {
     int err = mpi_enter(&x->s);
 
@@ -116,7 +116,7 @@ static int op_check(struct rma_op *x, MPI_Win win, int use_o, int use_r, int pas
         return MPI_ERR_TYPE; /* origin and target signatures differ */
     if (use_r && (MPI_Aint)x->r.count * x->r.t->size != (MPI_Aint)x->t.count * x->t.t->size)
         return MPI_ERR_TYPE;
-    err = op_epoch(x->w, x->target, passive_only);
+    err = op_epoch(x->w, x->target);
     return err ? err : op_range(x);
 }
 
@@ -185,7 +185,7 @@ static int op_request(struct rma_op *x, struct mpi_rma_pend *p, MPI_Request *req
 static int rma_put(struct rma_op *x, MPI_Win win, MPI_Request *request)
 {
     struct mpi_rma_pend *p = NULL;
-    int err = op_check(x, win, 1, 0, request != NULL);
+    int err = op_check(x, win, 1, 0);
 
     if (!err)
         err = op_issue(x, MPI_RMA_PUT, 1, NULL, NULL);
@@ -223,7 +223,7 @@ int PMPI_Rput(const void *origin_addr, int origin_count, MPI_Datatype origin_dat
 static int rma_get(struct rma_op *x, MPI_Win win, MPI_Request *request)
 {
     struct mpi_rma_pend *p = NULL;
-    int err = op_check(x, win, 0, 1, request != NULL);
+    int err = op_check(x, win, 0, 1);
 
     if (!err)
         err = op_issue(x, MPI_RMA_GET, 0, &x->r, request ? &p : NULL);
@@ -259,7 +259,7 @@ int PMPI_Rget(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
 
 static int rma_acc(struct rma_op *x, MPI_Win win, MPI_Request *request)
 {
-    int err = op_check(x, win, 1, 0, request != NULL);
+    int err = op_check(x, win, 1, 0);
 
     if (!err && x->target != MPI_PROC_NULL)
         err = op_check_acc(x, 1, 0);
@@ -303,7 +303,7 @@ int PMPI_Raccumulate(const void *origin_addr, int origin_count, MPI_Datatype ori
 static int rma_get_acc(struct rma_op *x, MPI_Win win, MPI_Request *request)
 {
     struct mpi_rma_pend *p = NULL;
-    int use_o = x->op != MPI_NO_OP, err = op_check(x, win, use_o, 1, request != NULL);
+    int use_o = x->op != MPI_NO_OP, err = op_check(x, win, use_o, 1);
 
     if (!err && x->target != MPI_PROC_NULL)
         err = op_check_acc(x, use_o, 1);
@@ -377,7 +377,7 @@ int PMPI_Compare_and_swap(const void *origin_addr, const void *compare_addr, voi
     int err = !ti || ti->size > 32 || ti->elements != 1 ? MPI_ERR_TYPE : MPI_SUCCESS;
 
     if (!err)
-        err = op_check(&x, win, 0, 1, 0);
+        err = op_check(&x, win, 0, 1);
     if (!err && x.target != MPI_PROC_NULL) {
         m = op_msg(&x, MPI_RMA_CAS, 0);
         memcpy(data, origin_addr, ti->size);

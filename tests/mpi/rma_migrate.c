@@ -123,7 +123,8 @@ static void check_fetched(int rounds, const long *fetched)
             for (r = t; r < rounds; r += size)
                 for (i = 0; i < OPS; i++) {
                     long v = all[(k * rounds + r) * OPS + i];
-                    CHECKF(v >= 0 && v < total && !seen[v], "target %d: fetched %ld twice or out of range", t, v);
+                    CHECKF(v >= 0 && v < total && !seen[v],
+                           "target %d: fetched %ld twice or out of range", t, v);
                     seen[v] = 1;
                 }
         free(seen);
@@ -144,8 +145,8 @@ int main(int argc, char **argv)
     CHECK(rounds > 0 && rounds <= ROUNDS);
     fetched = calloc((size_t)rounds * OPS, sizeof(long));
     CHECK(fetched);
-    MPI_CHECK(MPI_Win_allocate(sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &counter,
-                               &cw));
+    MPI_CHECK(
+        MPI_Win_allocate(sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &counter, &cw));
     *counter = 0;
     MPI_CHECK(MPI_Win_create(sums, sizeof(sums), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &sw));
     MPI_CHECK(MPI_Win_create(patterns, sizeof(patterns), sizeof(long), MPI_INFO_NULL,

@@ -52,7 +52,7 @@ static void part_fence(void)
     memset(base, 0, 4 * N * sizeof(int));
     fill(src, rank, N);
     MPI_CHECK(MPI_Win_fence(MPI_MODE_NOPRECEDE, w));
-    MPI_CHECK(MPI_Put(src, N, MPI_INT, right, 0, N, MPI_INT, w));           /* [0, N) */
+    MPI_CHECK(MPI_Put(src, N, MPI_INT, right, 0, N, MPI_INT, w));             /* [0, N) */
     MPI_CHECK(MPI_Accumulate(src, N, MPI_INT, 0, N, N, MPI_INT, MPI_SUM, w)); /* rank 0 */
     MPI_CHECK(MPI_Accumulate(src, N, MPI_INT, right, 2 * N, N, MPI_INT, MPI_REPLACE, w));
     MPI_CHECK(MPI_Accumulate(src, N, MPI_INT, 0, 3 * N, N, MPI_INT, MPI_MAX, w));
@@ -108,8 +108,8 @@ static void part_lock(void)
     int i, iters = 50;
     MPI_Win w;
 
-    MPI_CHECK(MPI_Win_allocate(3 * sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &mem,
-                               &w));
+    MPI_CHECK(
+        MPI_Win_allocate(3 * sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &mem, &w));
     mem[0] = mem[1] = mem[2] = 0;
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     for (i = 0; i < iters; i++) {
@@ -137,10 +137,10 @@ static void part_lock(void)
     }
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     MPI_CHECK(MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, w));
-    MPI_CHECK(MPI_Get_accumulate(NULL, 0, MPI_LONG, &res, 1, MPI_LONG, 0, 0, 1, MPI_LONG,
-                                 MPI_NO_OP, w));
-    MPI_CHECK(MPI_Get_accumulate(&one, 1, MPI_LONG, &old, 1, MPI_LONG, 0, 2, 1, MPI_LONG, MPI_SUM,
-                                 w));
+    MPI_CHECK(
+        MPI_Get_accumulate(NULL, 0, MPI_LONG, &res, 1, MPI_LONG, 0, 0, 1, MPI_LONG, MPI_NO_OP, w));
+    MPI_CHECK(
+        MPI_Get_accumulate(&one, 1, MPI_LONG, &old, 1, MPI_LONG, 0, 2, 1, MPI_LONG, MPI_SUM, w));
     MPI_CHECK(MPI_Win_unlock(0, w));
     CHECKF(res == (long)iters * size, "counter %ld", res);
     CHECKF(old >= 2L * iters * size && old < 2L * iters * size + size, "mutex sum %ld", old);
@@ -182,8 +182,8 @@ static void part_req(void)
         /* both neighbours added to [N, 2N): left by Raccumulate, right by
          * Rget_accumulate; res saw the left target before or after the
          * other's Raccumulate */
-        CHECKF(mem[N + i] == rank + (N + i) / 8.0 + 0.5 * i + left + 0.5 * i + right,
-               "racc %d: %g", i, mem[N + i]);
+        CHECKF(mem[N + i] == rank + (N + i) / 8.0 + 0.5 * i + left + 0.5 * i + right, "racc %d: %g",
+               i, mem[N + i]);
         CHECKF(res[i] == left + (N + i) / 8.0 ||
                    res[i] == left + (N + i) / 8.0 + 0.5 * i + (left - 1 + size) % size,
                "rgetacc %d: %g", i, res[i]);
