@@ -136,10 +136,10 @@ static int wattr_remove(struct mpi_rank_state *s, struct mpi_win *w, struct mpi_
 
 int mpi_win_attr_delete_all(struct mpi_rank_state *s, struct mpi_win *w)
 {
-    int err = MPI_SUCCESS, e;
+    int err = MPI_SUCCESS;
 
     while (w->attrs) {
-        e = wattr_remove(s, w, &w->attrs);
+        int e = wattr_remove(s, w, &w->attrs);
         if (e && !err)
             err = e;
     }

@@ -15,7 +15,6 @@
 int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
 {
     struct mpi_rank_state *s;
-    void *p = NULL;
     int err = mpi_enter(&s);
 
     (void)info;
@@ -24,12 +23,9 @@ int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
     if (!err && !baseptr)
         err = MPI_ERR_ARG;
     /* 16-byte aligned, like malloc: any basic type can be accessed in it */
-    if (!err && !(p = malloc(size > 0 ? (size_t)size : 1)))
+    if (!err && !(*(void **)baseptr = malloc(size > 0 ? (size_t)size : 1)))
         err = MPI_ERR_NO_MEM;
-    if (err)
-        return mpi_error(MPI_COMM_WORLD, err, "MPI_Alloc_mem");
-    *(void **)baseptr = p;
-    return MPI_SUCCESS;
+    return mpi_error(MPI_COMM_WORLD, err, "MPI_Alloc_mem");
 }
 
 int PMPI_Free_mem(void *base)

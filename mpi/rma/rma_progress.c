@@ -42,14 +42,13 @@ void mpi_rma_pend_unref(struct mpi_rank_state *s, struct mpi_rma_pend *p)
 static void pend_poll(struct mpi_rank_state *s, struct mpi_rma_pend *p)
 {
     struct mpi_dtype tmp;
-    const struct mpi_dtype *t;
     struct cv_status st = {0};
     int done = 0;
 
     if (p->done || (p->cv && (cv_test(p->cv, &done, &st) < 0 || !done)))
         return;
     if (p->tmp) {
-        t = mpi_dtype_held(s, p->dt, &tmp);
+        const struct mpi_dtype *t = mpi_dtype_held(s, p->dt, &tmp);
         if (t)
             mpi_dtype_unpack(t, p->tmp, (MPI_Count)st.count, p->dst, p->count);
         mpi_dtype_unref(s, p->dt);

@@ -103,12 +103,12 @@ static void target_accumulate(const struct mpi_rma_hdr *h, const struct mpi_rma_
     for (k = 0; k < h->count; k++)
         for (i = 0; i < h->nblocks; i++) {
             char *at = (char *)(uintptr_t)(h->addr + (uint64_t)(k * h->extent + b[i].off));
-            size_t n = (size_t)b[i].len / esize, e;
+            size_t n = (size_t)b[i].len / esize;
             /* one element at a time when the type's size and extent differ */
             if (ti->size == ti->extent)
                 mpi_op_apply(h->op, h->basic, data, at, n);
             else
-                for (e = 0; e < n; e++)
+                for (size_t e = 0; e < n; e++)
                     mpi_op_apply(h->op, h->basic, data + e * esize, at + e * esize, 1);
             data += b[i].len;
         }

@@ -56,7 +56,6 @@ int mpi_win_error(MPI_Win win, int code, const char *fname)
 {
     struct mpi_rank_state *s = mpi_state();
     struct mpi_win *w = s ? mpi_win_get(s, win) : NULL;
-    MPI_Win_errhandler_function *fn;
     int cls, idx;
 
     if (code == MPI_SUCCESS)
@@ -70,7 +69,8 @@ int mpi_win_error(MPI_Win win, int code, const char *fname)
     if ((w->errh & ~0xffff) == MPI_ERRH_HANDLE_DIRECT && idx < MPI_ERRH_MAX && s->errh[idx].fn) {
         MPI_Win h = w->handle;
         /* stored as a communicator handler: same shape, a window first */
-        fn = (MPI_Win_errhandler_function *)(void (*)(void))s->errh[idx].fn;
+        MPI_Win_errhandler_function *fn =
+            (MPI_Win_errhandler_function *)(void (*)(void))s->errh[idx].fn;
         rmig_preempt_hold(); /* inside a failing MPI call: no move there */
         fn(&h, &cls);
         rmig_preempt_release();
