@@ -124,13 +124,15 @@ static int op_check(struct rma_op *x, MPI_Win win, int use_o, int use_r)
  * predefined operation (or MPI_REPLACE, MPI_NO_OP). */
 static int op_check_acc(struct rma_op *x, int use_o, int use_r)
 {
+    if (mpi_op_is_user(x->op) || !mpi_op_valid(x->op))
+        return MPI_ERR_OP;
+    if (x->t.count == 0 || x->t.t->size == 0)
+        return MPI_SUCCESS; /* no element: nothing to match */
     x->basic = mpi_dtype_reduce_basic(x->s, x->t.dt);
     if (x->basic == MPI_DATATYPE_NULL ||
         (use_o && mpi_dtype_reduce_basic(x->s, x->o.dt) != x->basic) ||
         (use_r && mpi_dtype_reduce_basic(x->s, x->r.dt) != x->basic))
         return MPI_ERR_TYPE;
-    if (mpi_op_is_user(x->op) || !mpi_op_valid(x->op))
-        return MPI_ERR_OP;
     if (x->op == MPI_REPLACE || x->op == MPI_NO_OP)
         return MPI_SUCCESS;
     return mpi_op_check_reduce(x->op, x->basic);

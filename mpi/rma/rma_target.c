@@ -90,30 +90,6 @@ static void target_copy(const struct mpi_rma_hdr *h, const struct mpi_rma_wire_b
         }
 }
 
-/* target = data op target per element of h->basic, block by block. */
-static void target_accumulate(const struct mpi_rma_hdr *h, const struct mpi_rma_wire_block *b,
-                              const unsigned char *data)
-{
-    const struct mpi_type_info *ti = mpi_type_get(h->basic);
-    size_t esize = ti ? ti->size : 0;
-    int64_t i, k;
-
-    if (!esize || h->op == MPI_NO_OP)
-        return;
-    for (k = 0; k < h->count; k++)
-        for (i = 0; i < h->nblocks; i++) {
-            char *at = (char *)(uintptr_t)(h->addr + (uint64_t)(k * h->extent + b[i].off));
-            size_t n = (size_t)b[i].len / esize;
-            /* one element at a time when the type's size and extent differ */
-            if (ti->size == ti->extent)
-                mpi_op_apply(h->op, h->basic, data, at, n);
-            else
-                for (size_t e = 0; e < n; e++)
-                    mpi_op_apply(h->op, h->basic, data + e * esize, at + e * esize, 1);
-            data += b[i].len;
-        }
-}
-
 /* Bytes of target data h covers (checked by the decoder not to overflow
  * when data comes with it; a Get's range was checked against the window). */
 static size_t target_bytes(const struct mpi_rma_hdr *h, const struct mpi_rma_wire_block *b)
@@ -124,6 +100,57 @@ static size_t target_bytes(const struct mpi_rma_hdr *h, const struct mpi_rma_wir
     for (i = 0; i < h->nblocks; i++)
         item += (size_t)b[i].len;
     return item * (size_t)h->count;
+}
+
+/* target = data op target for elements whose type map is not one run
+ * (the pair types of MINLOC/MAXLOC): both sides are staged as arrays of
+ * the element's own layout, combined there, and the result is written
+ * back. bytes is the packed size of the data. */
+static void target_accumulate_staged(struct mpi_rank_state *s, const struct mpi_rma_hdr *h,
+                                     const struct mpi_rma_wire_block *b, const unsigned char *data,
+                                     size_t bytes)
+{
+    struct mpi_dtype tmp;
+    const struct mpi_dtype *et = mpi_dtype_resolve(s, h->basic, &tmp);
+    MPI_Count n = et && et->size ? (MPI_Count)bytes / et->size : 0;
+    size_t ext = et ? (size_t)(et->ub - et->lb) : 0;
+    unsigned char *packed = malloc(bytes ? bytes : 1);
+    unsigned char *in = malloc(n ? (size_t)n * ext : 1), *inout = malloc(n ? (size_t)n * ext : 1);
+
+    if (packed && in && inout && n > 0) {
+        target_copy(h, b, packed, 0);
+        mpi_dtype_unpack(et, packed, (MPI_Count)bytes, inout, n);
+        mpi_dtype_unpack(et, data, (MPI_Count)bytes, in, n);
+        mpi_op_apply(h->op, h->basic, in, inout, (size_t)n);
+        mpi_dtype_pack(et, inout, n, packed);
+        target_copy(h, b, packed, 1);
+    }
+    free(packed);
+    free(in);
+    free(inout);
+}
+
+/* target = data op target per element of h->basic: block by block when an
+ * element is one run of bytes, else staged. */
+static void target_accumulate(struct mpi_rank_state *s, const struct mpi_rma_hdr *h,
+                              const struct mpi_rma_wire_block *b, const unsigned char *data)
+{
+    const struct mpi_type_info *ti = mpi_type_get(h->basic);
+    size_t esize = ti ? ti->size : 0;
+    int64_t i, k;
+
+    if (!esize || h->op == MPI_NO_OP)
+        return;
+    if (ti->elements != 1 || ti->size != ti->extent) {
+        target_accumulate_staged(s, h, b, data, target_bytes(h, b));
+        return;
+    }
+    for (k = 0; k < h->count; k++)
+        for (i = 0; i < h->nblocks; i++) {
+            char *at = (char *)(uintptr_t)(h->addr + (uint64_t)(k * h->extent + b[i].off));
+            mpi_op_apply(h->op, h->basic, data, at, (size_t)b[i].len / esize);
+            data += b[i].len;
+        }
 }
 
 /* Reply with the target data of h (Get, Get_accumulate): a packed copy. */
@@ -200,7 +227,8 @@ static void target_unlock(struct mpi_win *w, int source, const struct mpi_rma_hd
 }
 
 /* Applies one request of len bytes from world rank source. */
-static void target_apply(struct mpi_win *w, int source, const void *msg, size_t len)
+static void target_apply(struct mpi_rank_state *s, struct mpi_win *w, int source, const void *msg,
+                         size_t len)
 {
     const struct mpi_rma_hdr *h;
     const struct mpi_rma_wire_block *b;
@@ -218,7 +246,7 @@ static void target_apply(struct mpi_win *w, int source, const void *msg, size_t 
         break;
     case MPI_RMA_ACC:
         if (ok)
-            target_accumulate(h, b, data);
+            target_accumulate(s, h, b, data);
         break;
     case MPI_RMA_GET:
     case MPI_RMA_GET_ACC:
@@ -228,7 +256,7 @@ static void target_apply(struct mpi_win *w, int source, const void *msg, size_t 
         }
         target_fetch(w, source, h, b, target_bytes(h, b));
         if (h->kind == MPI_RMA_GET_ACC)
-            target_accumulate(h, b, data);
+            target_accumulate(s, h, b, data);
         break;
     case MPI_RMA_CAS:
         if (ok)
@@ -287,14 +315,13 @@ int mpi_rma_target_poll(struct mpi_rank_state *s, struct mpi_win *w)
     struct mpi_rma_in *in;
     int n = 0;
 
-    (void)s;
     target_receive(w);
     while ((in = w->in_head) && cv_request_done(in->cv)) {
         w->in_head = in->next;
         if (!w->in_head)
             w->in_tail = NULL;
         cv_request_free(in->cv);
-        target_apply(w, in->source, in->buf, in->len);
+        target_apply(s, w, in->source, in->buf, in->len);
         free(in->buf);
         free(in);
         n++;
