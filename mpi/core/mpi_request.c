@@ -208,8 +208,8 @@ void mpi_progress_idle(unsigned *spins)
     struct mpi_rank_state *s = mpi_state();
 
     mpi_sched_progress_all(s);
-    mpi_rma_progress(s);
-    if (cv_progress() > 0)
+    /* RMA work done counts as progress: a target keeps answering quickly */
+    if (mpi_rma_progress(s) > 0 || cv_progress() > 0)
         *spins = 0;
     else
         cv_idle(spins);

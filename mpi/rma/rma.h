@@ -179,8 +179,9 @@ int mpi_win_error(MPI_Win win, int code, const char *fname);
 int mpi_rma_active(struct mpi_rank_state *s);
 
 /* One pass over every window: replies arrived at this origin, requests
- * arrived at this target. Does nothing when re-entered. */
-void mpi_rma_progress(struct mpi_rank_state *s);
+ * arrived at this target. Returns how many requests were applied and
+ * replies completed (0 when re-entered). */
+int mpi_rma_progress(struct mpi_rank_state *s);
 
 /* Blocks, progressing, until no reply to target t (-1: any) is pending. */
 void mpi_rma_wait_pends(struct mpi_rank_state *s, struct mpi_win *w, int t);

@@ -61,9 +61,12 @@ static void pend_poll(struct mpi_rank_state *s, struct mpi_rma_pend *p)
     p->done = 1;
 }
 
-/* Polls w's pending replies and drops those done from its list. */
-static void origin_poll(struct mpi_rank_state *s, struct mpi_win *w)
+/* Polls w's pending replies and drops those done from its list. Returns
+ * how many completed. */
+static int origin_poll(struct mpi_rank_state *s, struct mpi_win *w)
 {
+    int n = 0;
+
     struct mpi_rma_pend **pp = &w->pends, *p;
     struct mpi_rma_send **sp = &w->sends, *m;
 
@@ -72,6 +75,7 @@ static void origin_poll(struct mpi_rank_state *s, struct mpi_win *w)
         if (p->done) {
             *pp = p->next;
             mpi_rma_pend_unref(s, p);
+            n++;
         } else {
             pp = &p->next;
         }
@@ -86,23 +90,25 @@ static void origin_poll(struct mpi_rank_state *s, struct mpi_win *w)
             sp = &m->next;
         }
     }
+    return n;
 }
 
-void mpi_rma_progress(struct mpi_rank_state *s)
+int mpi_rma_progress(struct mpi_rank_state *s)
 {
     struct mpi_rma_state *r = s ? s->rma : NULL;
-    int i;
+    int i, n = 0;
 
     if (!r || r->live == 0 || r->busy)
-        return;
+        return 0;
     r->busy = 1;
     for (i = 0; i < r->nwins; i++) {
         if (!r->wins[i])
             continue;
-        mpi_rma_target_poll(s, r->wins[i]);
-        origin_poll(s, r->wins[i]);
+        n += mpi_rma_target_poll(s, r->wins[i]);
+        n += origin_poll(s, r->wins[i]);
     }
     r->busy = 0;
+    return n;
 }
 
 /* Non-zero while a reply from t (-1: any target) is pending on w. */

@@ -362,8 +362,12 @@ int PMPI_Win_flush(int rank, MPI_Win win)
     struct mpi_win *w;
     int err = sync_flush_check(win, rank, &s, &w);
 
-    if (!err && rank != MPI_PROC_NULL)
+    /* nothing written since the last completion: the replies awaited are
+     * sent after their operations were applied, they are enough */
+    if (!err && rank != MPI_PROC_NULL && w->dirty[rank])
         err = mpi_rma_roundtrip(s, w, MPI_RMA_FLUSH, rank, 0);
+    else if (!err && rank != MPI_PROC_NULL)
+        mpi_rma_wait_pends(s, w, rank);
     return mpi_win_error(win, err, "MPI_Win_flush");
 }
 
