@@ -103,6 +103,10 @@ struct mpi_win_attr {
     struct mpi_win_attr *next;
 };
 
+/* Info hints a window records (rma_info.c), values up to this length. */
+#define MPI_WIN_HINTS    6
+#define MPI_WIN_HINT_LEN 32
+
 struct mpi_win {
     MPI_Win handle;
     int flavor;    /* MPI_WIN_FLAVOR_* */
@@ -116,6 +120,7 @@ struct mpi_win {
     struct mpi_win_target *targets; /* per window rank */
     MPI_Errhandler errh;
     char name[MPI_MAX_OBJECT_NAME];
+    char hints[MPI_WIN_HINTS][MPI_WIN_HINT_LEN]; /* rma_info.c */
     struct mpi_win_attr *attrs;
     /* origin side */
     unsigned next_tag;          /* reply tags, from MPI_RMA_TAG_REPLY */
@@ -172,6 +177,15 @@ int mpi_win_check(struct mpi_rank_state *s, MPI_Win h, struct mpi_win **w_p);
 /* Translates code like mpi_error() but calls the window's error handler
  * (MPI_COMM_WORLD's when win is not a live window). Returns the class. */
 int mpi_win_error(MPI_Win win, int code, const char *fname);
+
+/* rma_info.c --------------------------------------------------------------- */
+
+/* Sets w's hints to the standard's defaults. */
+void mpi_win_info_defaults(struct mpi_win *w);
+
+/* Records the hints info gives (MPI_INFO_NULL: none). Returns MPI_SUCCESS
+ * or MPI_ERR_INFO. */
+int mpi_win_info_apply(struct mpi_win *w, MPI_Info info);
 
 /* rma_progress.c ----------------------------------------------------------- */
 

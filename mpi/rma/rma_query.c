@@ -1,14 +1,12 @@
 /* rma_query.c: what a window tells about itself and what can be changed on
- * it: Win_get_group, Win_set_name/get_name, Win_set_info/get_info,
- * Win_attach/detach (dynamic windows), and the window error handlers
- * (Win_create_errhandler, Win_set/get_errhandler, Win_call_errhandler).
+ * it: Win_get_group, Win_set_name/get_name, Win_attach/detach (dynamic
+ * windows), and the window error handlers (Win_create_errhandler,
+ * Win_set/get_errhandler, Win_call_errhandler). Info hints are in
+ * rma_info.c.
  *
  * Window error handlers share the table of communicator handlers
  * (mpi_error.h): a window handler has the same shape, its first argument a
- * window, and mpi_win_error() calls it as one. No info key changes how
- * windows work here, so MPI_Win_set_info accepts any and MPI_Win_get_info
- * returns an empty info object (MPI_INFO_NULL while the library has no
- * MPI_Info_create to make one).
+ * window, and mpi_win_error() calls it as one.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,17 +21,12 @@
 #pragma weak MPI_Win_get_group = PMPI_Win_get_group
 #pragma weak MPI_Win_set_name = PMPI_Win_set_name
 #pragma weak MPI_Win_get_name = PMPI_Win_get_name
-#pragma weak MPI_Win_set_info = PMPI_Win_set_info
-#pragma weak MPI_Win_get_info = PMPI_Win_get_info
 #pragma weak MPI_Win_attach = PMPI_Win_attach
 #pragma weak MPI_Win_detach = PMPI_Win_detach
 #pragma weak MPI_Win_create_errhandler = PMPI_Win_create_errhandler
 #pragma weak MPI_Win_set_errhandler = PMPI_Win_set_errhandler
 #pragma weak MPI_Win_get_errhandler = PMPI_Win_get_errhandler
 #pragma weak MPI_Win_call_errhandler = PMPI_Win_call_errhandler
-
-/* Made by the Info family when it is in the library (weak: absent here). */
-int PMPI_Info_create(MPI_Info *info) __attribute__((weak));
 
 /* Entry checks: MPI up and a live window. */
 static int query_enter(MPI_Win win, struct mpi_rank_state **s_p, struct mpi_win **w_p)
@@ -84,30 +77,6 @@ int PMPI_Win_get_name(MPI_Win win, char *win_name, int *resultlen)
     strcpy(win_name, w->name);
     *resultlen = (int)strlen(w->name);
     return MPI_SUCCESS;
-}
-
-int PMPI_Win_set_info(MPI_Win win, MPI_Info info)
-{
-    struct mpi_rank_state *s;
-    struct mpi_win *w;
-    int err = query_enter(win, &s, &w);
-
-    (void)info; /* no hint changes how windows work here */
-    return mpi_win_error(win, err, "MPI_Win_set_info");
-}
-
-int PMPI_Win_get_info(MPI_Win win, MPI_Info *info_used)
-{
-    struct mpi_rank_state *s;
-    struct mpi_win *w;
-    int err = query_enter(win, &s, &w);
-
-    if (!err && !info_used)
-        err = MPI_ERR_ARG;
-    if (err)
-        return mpi_win_error(win, err, "MPI_Win_get_info");
-    *info_used = MPI_INFO_NULL;
-    return PMPI_Info_create ? PMPI_Info_create(info_used) : MPI_SUCCESS;
 }
 
 /* Index of the region of w starting at base, or -1. */

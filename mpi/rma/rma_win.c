@@ -156,7 +156,7 @@ static int win_connect(struct mpi_rank_state *s, struct mpi_comm *c, struct mpi_
 /* Makes a window over base (size bytes) on communicator c; collective.
  * Returns MPI_SUCCESS or an error, *win_p set on success. */
 static int win_make(struct mpi_rank_state *s, struct mpi_comm *c, void *base, MPI_Aint size,
-                    int disp_unit, int flavor, void *allocated, MPI_Win *win_p)
+                    int disp_unit, int flavor, void *allocated, MPI_Info info, MPI_Win *win_p)
 {
     struct mpi_rma_state *r = rma_state(s);
     struct mpi_win *w = calloc(1, sizeof(*w));
@@ -176,7 +176,10 @@ static int win_make(struct mpi_rank_state *s, struct mpi_comm *c, void *base, MP
                           .errh = MPI_ERRORS_ARE_FATAL,
                           .naccess = -1,
                           .expose = -1};
-    err = win_connect(s, c, w);
+    mpi_win_info_defaults(w);
+    err = mpi_win_info_apply(w, info);
+    if (!err)
+        err = win_connect(s, c, w);
     if (err) {
         win_destroy(w);
         return err;
@@ -212,11 +215,10 @@ int PMPI_Win_create(void *base, MPI_Aint size, int disp_unit, MPI_Info info, MPI
     struct mpi_comm *c;
     int err = win_check(&s, comm, size, disp_unit, win, &c);
 
-    (void)info; /* no hint changes how this implementation works */
     if (!err && size > 0 && !base)
         err = MPI_ERR_BASE;
     if (!err)
-        err = win_make(s, c, base, size, disp_unit, MPI_WIN_FLAVOR_CREATE, NULL, win);
+        err = win_make(s, c, base, size, disp_unit, MPI_WIN_FLAVOR_CREATE, NULL, info, win);
     return mpi_error(comm, err, "MPI_Win_create");
 }
 
@@ -226,8 +228,8 @@ static void *win_memory(MPI_Aint size)
     return malloc(size > 0 ? (size_t)size : 1);
 }
 
-static int win_allocate(MPI_Aint size, int disp_unit, MPI_Comm comm, void *baseptr, MPI_Win *win,
-                        int flavor)
+static int win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm, void *baseptr,
+                        MPI_Win *win, int flavor)
 {
     struct mpi_rank_state *s;
     struct mpi_comm *c;
@@ -239,7 +241,7 @@ static int win_allocate(MPI_Aint size, int disp_unit, MPI_Comm comm, void *basep
     if (!err && !(mem = win_memory(size)))
         err = -ENOMEM;
     if (!err)
-        err = win_make(s, c, mem, size, disp_unit, flavor, mem, win);
+        err = win_make(s, c, mem, size, disp_unit, flavor, mem, info, win);
     if (!err)
         *(void **)baseptr = mem;
     return err;
@@ -248,17 +250,16 @@ static int win_allocate(MPI_Aint size, int disp_unit, MPI_Comm comm, void *basep
 int PMPI_Win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm, void *baseptr,
                       MPI_Win *win)
 {
-    (void)info;
-    return mpi_error(comm,
-                     win_allocate(size, disp_unit, comm, baseptr, win, MPI_WIN_FLAVOR_ALLOCATE),
-                     "MPI_Win_allocate");
+    return mpi_error(
+        comm, win_allocate(size, disp_unit, info, comm, baseptr, win, MPI_WIN_FLAVOR_ALLOCATE),
+        "MPI_Win_allocate");
 }
 
 int PMPI_Win_allocate_shared(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
                              void *baseptr, MPI_Win *win)
 {
-    (void)info;
-    return mpi_error(comm, win_allocate(size, disp_unit, comm, baseptr, win, MPI_WIN_FLAVOR_SHARED),
+    return mpi_error(comm,
+                     win_allocate(size, disp_unit, info, comm, baseptr, win, MPI_WIN_FLAVOR_SHARED),
                      "MPI_Win_allocate_shared");
 }
 
@@ -268,9 +269,8 @@ int PMPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_Win *win)
     struct mpi_comm *c;
     int err = win_check(&s, comm, 0, 1, win, &c);
 
-    (void)info;
     if (!err)
-        err = win_make(s, c, MPI_BOTTOM, 0, 1, MPI_WIN_FLAVOR_DYNAMIC, NULL, win);
+        err = win_make(s, c, MPI_BOTTOM, 0, 1, MPI_WIN_FLAVOR_DYNAMIC, NULL, info, win);
     return mpi_error(comm, err, "MPI_Win_create_dynamic");
 }
 
