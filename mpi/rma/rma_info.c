@@ -50,14 +50,13 @@ void mpi_win_info_defaults(struct mpi_win *w)
 int mpi_win_info_apply(struct mpi_win *w, MPI_Info info)
 {
     char val[MPI_MAX_INFO_VAL + 1];
-    int i, flag, err;
+    int i, flag;
 
     if (info == MPI_INFO_NULL || !PMPI_Info_get)
         return MPI_SUCCESS;
     for (i = 0; i < MPI_WIN_HINTS; i++) {
         flag = 0;
-        err = PMPI_Info_get(info, info_keys[i].key, MPI_MAX_INFO_VAL, val, &flag);
-        if (err)
+        if (PMPI_Info_get(info, info_keys[i].key, MPI_MAX_INFO_VAL, val, &flag))
             return MPI_ERR_INFO;
         if (flag) { /* hint values are short words; a longer one is cut */
             size_t n = strnlen(val, MPI_WIN_HINT_LEN - 1);
