@@ -7,11 +7,14 @@
  * (+1) on the counter of target T = round % size and OPS MPI_Accumulate
  * (SUM) of (rank + 1) into slot round of every rank's sums, then moves
  * (modes below) with those operations still unflushed, then flushes and
- * unlocks. A round in fence mode does the same with MPI_Put of a pattern
+ * unlocks. Then every rank increments a counter of T EXCL times under an
+ * exclusive lock (Get, flush, Put), the movers moving while they hold it.
+ * A round in fence mode does the same with MPI_Put of a pattern
  * and MPI_Win_fence. The checks:
  *  - the values MPI_Fetch_and_op returned for one target are exactly
  *    0 .. total-1 (a permutation: none lost, none applied twice);
- *  - every counter and every sum equals the serial reference;
+ *  - every counter and every sum equals the serial reference (a lost
+ *    exclusive-lock update means two ranks held the lock at once);
  *  - every Put pattern is there bit for bit;
  *  - a rank really moved when it asked (MPIX_Cluster_self changed).
  * Modes (argv[1]): origin (the round's mover is one origin), target (the
@@ -29,6 +32,7 @@
 #include "testhelp_mpi.h"
 
 #define OPS    40
+#define EXCL   5 /* exclusive-lock increments per rank and round */
 #define ROUNDS 64
 
 static int rank, size;
@@ -79,6 +83,27 @@ static void round_passive(const char *mode, int round, MPI_Win cw, MPI_Win sw, l
     MPI_CHECK(MPI_Win_flush_all(sw));
     MPI_CHECK(MPI_Win_unlock_all(sw));
     MPI_CHECK(MPI_Win_unlock_all(cw));
+}
+
+/* Exclusive locks that move: a read-modify-write of slot 1 of target T's
+ * counters (Get, flush, Put) under MPI_LOCK_EXCLUSIVE; a mover moves while
+ * it holds the lock, so the lock queue at the target and the holder both
+ * move. A lost update means two ranks held the lock at once. */
+static void round_exclusive(const char *mode, int round, MPI_Win cw)
+{
+    int t = round % size, i;
+    long v;
+
+    for (i = 0; i < EXCL; i++) {
+        MPI_CHECK(MPI_Win_lock(MPI_LOCK_EXCLUSIVE, t, 0, cw));
+        MPI_CHECK(MPI_Get(&v, 1, MPI_LONG, t, 1, 1, MPI_LONG, cw));
+        MPI_CHECK(MPI_Win_flush(t, cw));
+        v++;
+        if (i == 1 && moves(mode, round, rank))
+            move_self(round);
+        MPI_CHECK(MPI_Put(&v, 1, MPI_LONG, t, 1, 1, MPI_LONG, cw));
+        MPI_CHECK(MPI_Win_unlock(t, cw));
+    }
 }
 
 /* One fence round: each rank puts its pattern into its right neighbour,
@@ -145,15 +170,16 @@ int main(int argc, char **argv)
     CHECK(rounds > 0 && rounds <= ROUNDS);
     fetched = calloc((size_t)rounds * OPS, sizeof(long));
     CHECK(fetched);
-    MPI_CHECK(
-        MPI_Win_allocate(sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &counter, &cw));
-    *counter = 0;
+    MPI_CHECK(MPI_Win_allocate(2 * sizeof(long), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD,
+                               &counter, &cw));
+    counter[0] = counter[1] = 0;
     MPI_CHECK(MPI_Win_create(sums, sizeof(sums), sizeof(long), MPI_INFO_NULL, MPI_COMM_WORLD, &sw));
     MPI_CHECK(MPI_Win_create(patterns, sizeof(patterns), sizeof(long), MPI_INFO_NULL,
                              MPI_COMM_WORLD, &pw));
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     for (r = 0; r < rounds; r++) {
         round_passive(mode, r, cw, sw, fetched + r * OPS);
+        round_exclusive(mode, r, cw);
         round_fence(mode, r, pw);
     }
     MPI_CHECK(MPI_Win_fence(MPI_MODE_NOSUCCEED, pw));
@@ -161,7 +187,10 @@ int main(int argc, char **argv)
     /* counters: OPS per rank for every round that targeted this rank */
     for (want = 0, r = rank; r < rounds; r += size)
         want += (long)size * OPS;
-    CHECKF(*counter == want, "counter %ld want %ld", *counter, want);
+    CHECKF(counter[0] == want, "counter %ld want %ld", counter[0], want);
+    for (want = 0, r = rank; r < rounds; r += size)
+        want += (long)size * EXCL;
+    CHECKF(counter[1] == want, "exclusive counter %ld want %ld", counter[1], want);
     /* sums: in round r, rank k added (k + 1) once for every i with (k + i) % size == rank */
     for (r = 0; r < rounds; r++) {
         for (want = 0, i = 0; i < OPS; i++)
