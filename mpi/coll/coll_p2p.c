@@ -11,9 +11,11 @@
 #include "comm.h"
 #include "mpi_request.h"
 #include "mpi_state.h"
+#include "rma.h"
 #include "cv.h"
 
-/* cv_wait, but while nonblocking collectives are pending it polls them too:
+/* cv_wait, but while nonblocking collectives or windows (rma.h) are pending
+ * it polls them too:
  * another rank may need one of them to advance before it can take part in
  * this collective (MPI's progress rule). */
 static int coll_wait(cv_request_t *r, struct cv_status *st)
@@ -21,7 +23,7 @@ static int coll_wait(cv_request_t *r, struct cv_status *st)
     struct mpi_rank_state *s = mpi_state();
     unsigned spins = 0;
 
-    while (s && s->scheds && !cv_request_done(r))
+    while (s && (s->scheds || mpi_rma_active(s)) && !cv_request_done(r))
         mpi_progress_idle(&spins);
     return cv_wait(r, st);
 }

@@ -15,6 +15,7 @@
 #include "mpi_request.h"
 #include "mpi_state.h"
 #include "mpi_status.h"
+#include "rma.h"
 #include "cv.h"
 
 #define REQ_INDEX_MASK ((1 << MPI_REQ_INDEX_BITS) - 1)
@@ -44,6 +45,7 @@ static int table_grow(struct mpi_req_table *t)
         slots[i].msg = NULL;
         slots[i].greq = NULL;
         slots[i].pair = NULL;
+        slots[i].rma = NULL;
         slots[i].next_free = t->free_head;
         t->free_head = i;
     }
@@ -115,6 +117,9 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
     r->msg = NULL;
     r->greq = NULL;
     r->pair = NULL;
+    if (r->rma) /* released before or at completion */
+        mpi_rma_req_release(mpi_state(), r->rma);
+    r->rma = NULL;
     r->gen = (uint8_t)((r->gen + 1) & MPI_REQ_GEN_MASK);
     r->next_free = t->free_head;
     t->free_head = idx;
@@ -138,6 +143,8 @@ int mpi_req_done(struct mpi_request *r)
         return mpi_greq_done(r->greq);
     if (r->kind == MPI_REQ_PAIR)
         return mpi_pair_done(mpi_state(), r->pair);
+    if (r->kind == MPI_REQ_RMA)
+        return mpi_rma_req_done(r->rma);
     return r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE || cv_request_done(r->cv);
 }
 
@@ -153,6 +160,8 @@ int mpi_req_finish(struct mpi_rank_state *s, MPI_Request *h_p, MPI_Status *st)
     }
     if (r->kind == MPI_REQ_PROC_NULL) {
         mpi_status_set(st, MPI_PROC_NULL, MPI_ANY_TAG, 0, 0);
+    } else if (r->kind == MPI_REQ_RMA) {
+        mpi_status_empty(st);
     } else if (r->kind == MPI_REQ_COLL) {
         mpi_status_empty(st);
         /* a persistent collective keeps its schedule for the next start */
@@ -196,8 +205,10 @@ int mpi_req_block(struct mpi_rank_state *s, struct mpi_request *r)
 {
     unsigned spins = 0;
 
-    /* cv_wait would leave pending collectives behind: poll them all instead. */
-    if (!s->scheds && (r->cv || r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE))
+    /* cv_wait would leave pending collectives and RMA requests to this rank
+     * behind: poll them all instead. */
+    if (!s->scheds && !mpi_rma_active(s) &&
+        (r->cv || r->kind == MPI_REQ_PROC_NULL || r->kind == MPI_REQ_INACTIVE))
         return r->cv ? cv_wait(r->cv, NULL) : 0;
     while (!mpi_req_done(r))
         mpi_progress_idle(&spins);
@@ -208,12 +219,16 @@ void mpi_progress(struct mpi_rank_state *s)
 {
     cv_progress();
     mpi_sched_progress_all(s);
+    mpi_rma_progress(s);
 }
 
 void mpi_progress_idle(unsigned *spins)
 {
-    mpi_sched_progress_all(mpi_state());
-    if (cv_progress() > 0)
+    struct mpi_rank_state *s = mpi_state();
+
+    mpi_sched_progress_all(s);
+    /* RMA work done counts as progress: a target keeps answering quickly */
+    if (mpi_rma_progress(s) > 0 || cv_progress() > 0)
         *spins = 0;
     else
         cv_idle(spins);

@@ -34,6 +34,7 @@ enum mpi_req_kind {
     MPI_REQ_MESSAGE,   /* a matched message (MPI_Message) not yet received */
     MPI_REQ_GREQ,      /* generalized request (mpi_greq.c) */
     MPI_REQ_PAIR,      /* Isendrecv: a send and a receive as one (mpi_isendrecv.c) */
+    MPI_REQ_RMA,       /* request-based RMA operation (rma_req.c) */
 };
 
 struct mpi_comm;       /* comm.h */
@@ -43,6 +44,7 @@ struct mpi_dtype_xfer; /* dtype_xfer.h */
 struct mpi_persist;    /* mpi_persist.c */
 struct mpi_rank_state; /* mpi_state.h */
 struct mpi_sched;      /* coll_sched.h */
+struct mpi_rma_pend;   /* rma.h */
 
 struct mpi_request {
     uint8_t gen;           /* generation, bumped at every release */
@@ -54,6 +56,8 @@ struct mpi_request {
     struct mpi_dtype_xfer *xfer;
     /* MPI_REQ_COLL: the collective's schedule */
     struct mpi_sched *sched;
+    /* MPI_REQ_RMA: the reply it completes with, or NULL (done at once) */
+    struct mpi_rma_pend *rma;
 
     struct mpi_persist *persist; /* arguments of a persistent request, else NULL */
     cv_message_t *msg;           /* MPI_REQ_MESSAGE: the message (mpi_mprobe.c) */

@@ -32,11 +32,12 @@
 
 #pragma GCC visibility push(hidden)
 
-struct mpi_comm;    /* comm.h */
-struct mpi_op_user; /* mpi_op_user.c */
-struct mpi_sched;   /* coll_sched.h */
-struct mpi_group;   /* comm_group.h */
-struct mpi_keyval;  /* mpi_attr.h */
+struct mpi_comm;      /* comm.h */
+struct mpi_op_user;   /* mpi_op_user.c */
+struct mpi_sched;     /* coll_sched.h */
+struct mpi_group;     /* comm_group.h */
+struct mpi_keyval;    /* mpi_attr.h */
+struct mpi_rma_state; /* rma.h */
 
 struct mpi_rank_state {
     int initialized;         /* MPI_Init returned (stays 1 after MPI_Finalize) */
@@ -70,6 +71,7 @@ struct mpi_rank_state {
     int idup_seq;                      /* MPI_Comm_idup calls made (comm_idup.c) */
     struct mpi_info_table infos;       /* MPI_Info objects (info.h): live before
                                           MPI_Init and after MPI_Finalize too */
+    struct mpi_rma_state *rma;         /* windows (rma.h), made at the first one */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */
