@@ -124,6 +124,18 @@ void kjob_request_close(void);
  * after a short spin the call yields, later it sleeps up to ~1 ms. */
 void knode_idle(unsigned *spins);
 
+/* What a blocking wait does around its back-off (a pause, a yield or a
+ * sleep of knode_idle): an upper layer that serialises its callers with a
+ * lock (the MPI layer under MPI_THREAD_MULTIPLE) releases it there, so that
+ * its other threads can work while this one waits, and takes it back
+ * before the wait looks at anything again. release returns what reacquire
+ * needs (0: nothing was released). Set once, from a library constructor. */
+struct knode_idle_hooks {
+    long (*release)(void);
+    void (*reacquire)(long token);
+};
+void knode_set_idle_hooks(const struct knode_idle_hooks *hooks);
+
 /* Progresses the fabric once without waiting. Returns how many completions
  * it handled (>= 0) or -EIO. */
 int knode_poll(void);

@@ -48,6 +48,8 @@ void np_backoff(unsigned *spins)
 
 int np_retry_needed;
 
+static const struct knode_idle_hooks *np_idle_hooks; /* knode_set_idle_hooks */
+
 int np_progress(void)
 {
     np_lost_scan();
@@ -85,9 +87,17 @@ void knode_idle(unsigned *spins)
         *spins = 0;
         return;
     }
+    long held = np_idle_hooks ? np_idle_hooks->release() : 0;
     np_kernel_depth++;
     np_backoff(spins);
     np_kernel_depth--;
+    if (held)
+        np_idle_hooks->reacquire(held);
+}
+
+void knode_set_idle_hooks(const struct knode_idle_hooks *hooks)
+{
+    np_idle_hooks = hooks;
 }
 
 int knode_poll(void)

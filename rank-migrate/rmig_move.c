@@ -108,6 +108,8 @@ static int rmig_reserve(int cluster, int *dest_p)
         return -EALREADY;
     if (!ua_layout_migratable())
         return -EXDEV;
+    if (ua_rank_threads() > 0)
+        return -EUSERS;            /* their stacks cannot follow the rank */
     rmig_control_forget_replies(); /* late replies of an earlier move */
     ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
     if (ret == 0)

@@ -9,8 +9,10 @@
  * RMIG_PREEMPT_SIGNAL. The handler acts only when the interrupted program
  * counter lies in the executable's own code (ua_program_code) and the rank
  * is not inside a callback the MPI layer made into the application
- * (rmig_preempt_hold): then neither the runtime nor libc is in the middle of
- * anything on this thread, and the handler is as good a safe point as an MPI
+ * (rmig_preempt_hold), and the rank runs no thread of its own (another
+ * thread may be inside MPI right now, and such a rank cannot move anyway):
+ * then neither the runtime nor libc is in the middle of anything on this
+ * thread, and the handler is as good a safe point as an MPI
  * wait: once the messaging layer is set up (between MPI_Init and
  * MPI_Finalize) it is rmig_safe_point(). A move from here suspends the rank with
  * the signal frame on its container stack; on the destination the handler
@@ -81,7 +83,7 @@ static void rmig_preempt_signal(int sig, siginfo_t *info, void *ucv)
     (void)sig;
     (void)info;
     if (atomic_load(&rmig_preempt.on) && pc >= rmig_preempt.code_lo && pc < rmig_preempt.code_hi &&
-        !rmig_held() && rmig_messaging_ready())
+        !rmig_held() && ua_rank_threads() == 0 && rmig_messaging_ready())
         rmig_safe_point(); /* may return on another cluster */
     errno = saved_errno;
 }

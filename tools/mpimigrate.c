@@ -127,6 +127,8 @@ static const char *mm_reason(int status)
         return "no idle cluster is left";
     case -EXDEV:
         return "the cluster's memory layout differs from the rank's";
+    case -EUSERS:
+        return "the rank runs threads it started, which cannot move with it";
     case -EINVAL:
         return "no such cluster";
     case -ETIMEDOUT:

@@ -16,8 +16,9 @@
  *    context");
  *  - upper layers plug in through boot hooks (struct ua_boot_hooks), so this
  *    layer never calls upward;
- *  - the malloc family is interposed: in rank context memory comes from an
- *    allocator whose whole state is in the container, elsewhere from libc;
+ *  - the malloc family is interposed: in rank context (and in the threads
+ *    the application starts) memory comes from an allocator whose whole
+ *    state is in the container, elsewhere from libc;
  *    free() and realloc() decide by address;
  *  - the migration layer suspends the rank (ua_rank_suspend), ships what
  *    ua_touched_ranges() lists, restores it elsewhere (ua_restore_range) and
@@ -28,7 +29,8 @@
  * nanvix-port/nanvix.h and nothing above it.
  *
  * Known limits (cluster-side, they do not move with the rank): thread-local
- * variables of the application, threads the application creates, open file
+ * variables of the application, threads the application creates (counted:
+ * a rank that runs any is not moved, ua_rank_threads), open file
  * descriptors and FILE streams, libc-internal state (atexit handlers, locale,
  * stdio lists), and setjmp buffers (mangled with the per-process pointer
  * guard). The rank always runs on the main thread of its cluster.
@@ -100,6 +102,20 @@ int ua_container_present(void);
 /* Non-zero when a container is present and its rank is suspended (its context
  * is saved in the header, ready to be sent or resumed). */
 int ua_rank_suspended(void);
+
+/* Threads the application started (from rank code, or from a thread so
+ * started) that still run; the rank may move only while this is 0, since
+ * those threads' stacks stay in the cluster process (ua_threads.c). */
+int ua_rank_threads(void);
+
+/* An application thread other than the rank's main context marks the span
+ * of an MPI call with ua_thread_serve(1) ... ua_thread_serve(previous): what
+ * it allocates meanwhile belongs to the container. Returns the previous
+ * mark. */
+int ua_thread_serve(int on);
+
+/* The calling thread's mark (0 or 1). */
+int ua_thread_serving(void);
 
 /* Logical rank stored in the header (-1 until set). Valid only while a
  * container is present; ua_set_rank() returns 0 or -ENODEV without one. */

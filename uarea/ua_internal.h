@@ -19,6 +19,7 @@
 #define UA_INTERNAL_H
 
 #include <stddef.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -154,6 +155,16 @@ extern void *__libc_memalign(size_t align, size_t size);
 /* Thread flag: the thread runs rank code. initial-exec TLS, so reading it
  * never allocates (it is read inside malloc). */
 extern __thread int ua_tls_rank_active __attribute__((tls_model("initial-exec")));
+
+/* Thread flag: an application thread working for the rank inside an MPI
+ * call (ua_thread_serve); its allocations go to the container. */
+extern __thread int ua_tls_serving __attribute__((tls_model("initial-exec")));
+
+/* Thread flag: a thread the application started (ua_threads.c). */
+extern __thread int ua_tls_app_thread __attribute__((tls_model("initial-exec")));
+
+/* Application threads alive (ua_threads.c). */
+extern atomic_int ua_threads_live;
 
 /* Non-zero when addr lies in the container region. */
 static inline int ua_in_region(const void *addr)

@@ -2,7 +2,9 @@
  * container allocator or to glibc.
  *
  * An allocation goes to the container when the calling thread runs rank code
- * and is not inside a kernel call (ua_rank_active() && !knode_in_kernel());
+ * (the rank's main context, a thread the application started, or a thread
+ * working for the rank inside an MPI call: ua_threads.c) and is not inside
+ * a kernel call (knode_in_kernel());
  * otherwise glibc's own entry points (__libc_malloc...) serve it, so runtime
  * memory never moves. free, realloc and malloc_usable_size decide by address:
  * a pointer inside the region belongs to the container allocator whatever the
@@ -15,6 +17,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -29,7 +32,28 @@ static struct ua_heap *ua_heap_here(void)
 /* Non-zero when this call must be served by the container. */
 static int ua_use_container(void)
 {
-    return ua_tls_rank_active && !knode_in_kernel();
+    return (ua_tls_rank_active || ua_tls_app_thread || ua_tls_serving) && !knode_in_kernel();
+}
+
+/* The container allocator has no lock of its own: while the rank runs only
+ * its main context nothing else can call it. Once the application runs
+ * threads (ua_threads.c), they share it; the count only rises from 0 on the
+ * main thread itself, never while it is in here. Never held across a move:
+ * a rank that runs threads does not move. */
+static pthread_mutex_t ua_heap_mutex = PTHREAD_MUTEX_INITIALIZER;
+
+static int ua_heap_lock(void)
+{
+    if (atomic_load(&ua_threads_live) == 0)
+        return 0;
+    pthread_mutex_lock(&ua_heap_mutex);
+    return 1;
+}
+
+static void ua_heap_unlock(int locked)
+{
+    if (locked)
+        pthread_mutex_unlock(&ua_heap_mutex);
 }
 
 static void *ua_set_enomem(void *p)
@@ -48,7 +72,10 @@ void *malloc(size_t size)
 {
     if (!ua_use_container())
         return __libc_malloc(size);
-    return ua_set_enomem(ua_heap_malloc(ua_heap_here(), size));
+    int locked = ua_heap_lock();
+    void *p = ua_heap_malloc(ua_heap_here(), size);
+    ua_heap_unlock(locked);
+    return ua_set_enomem(p);
 }
 
 /* Non-zero when a container pointer freed here must go back to the
@@ -70,8 +97,11 @@ void free(void *p)
         return;
     if (!ua_in_region(p))
         __libc_free(p);
-    else if (ua_heap_live())
+    else if (ua_heap_live()) {
+        int locked = ua_heap_lock();
         ua_heap_free(ua_heap_here(), p);
+        ua_heap_unlock(locked);
+    }
 }
 
 void *calloc(size_t n, size_t size)
@@ -83,7 +113,10 @@ void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    return ua_set_enomem(ua_heap_calloc(ua_heap_here(), bytes));
+    int locked = ua_heap_lock();
+    void *p = ua_heap_calloc(ua_heap_here(), bytes);
+    ua_heap_unlock(locked);
+    return ua_set_enomem(p);
 }
 
 void *realloc(void *p, size_t size)
@@ -96,7 +129,10 @@ void *realloc(void *p, size_t size)
     }
     if (!ua_in_region(p))
         return __libc_realloc(p, size);
-    return ua_set_enomem(ua_heap_realloc(ua_heap_here(), p, size));
+    int locked = ua_heap_lock();
+    void *q = ua_heap_realloc(ua_heap_here(), p, size);
+    ua_heap_unlock(locked);
+    return ua_set_enomem(q);
 }
 
 void *reallocarray(void *p, size_t n, size_t size)
@@ -114,7 +150,10 @@ static void *ua_memalign_any(size_t align, size_t size)
 {
     if (!ua_use_container())
         return __libc_memalign(align, size);
-    return ua_set_enomem(ua_heap_memalign(ua_heap_here(), align, size));
+    int locked = ua_heap_lock();
+    void *p = ua_heap_memalign(ua_heap_here(), align, size);
+    ua_heap_unlock(locked);
+    return ua_set_enomem(p);
 }
 
 void *memalign(size_t align, size_t size)
@@ -170,8 +209,12 @@ size_t malloc_usable_size(void *p)
     static size_t (*libc_usable)(void *);
     if (!p)
         return 0;
-    if (ua_in_region(p))
-        return ua_heap_usable(ua_heap_here(), p);
+    if (ua_in_region(p)) {
+        int locked = ua_heap_lock();
+        size_t n = ua_heap_usable(ua_heap_here(), p);
+        ua_heap_unlock(locked);
+        return n;
+    }
     if (!libc_usable)
         libc_usable = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
     return libc_usable ? libc_usable(p) : 0;

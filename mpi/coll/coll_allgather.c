@@ -12,6 +12,7 @@
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Allgather = PMPI_Allgather
 #pragma weak MPI_Allgatherv = PMPI_Allgatherv
@@ -90,6 +91,7 @@ static int check_send(const void *sendbuf, int scount, MPI_Datatype sdt, const v
 int PMPI_Allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                    int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);
@@ -118,6 +120,7 @@ int PMPI_Allgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, v
                     const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                     MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);

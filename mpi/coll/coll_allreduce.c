@@ -26,6 +26,7 @@
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Allreduce = PMPI_Allreduce
 
@@ -170,6 +171,7 @@ void sched_allreduce(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, i
 int PMPI_Allreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                    MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);

@@ -40,6 +40,7 @@ void sched_barrier(struct mpi_sched *sc)
 
 int PMPI_Barrier(MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);

@@ -22,6 +22,7 @@
 #include "dtype.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Bcast = PMPI_Bcast
 
@@ -129,6 +130,7 @@ void sched_bcast(struct mpi_sched *sc, void *buf, int count, MPI_Datatype dt, in
 
 int PMPI_Bcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = coll_enter(comm, &s, &c);

@@ -16,6 +16,7 @@
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Ineighbor_allgather = PMPI_Ineighbor_allgather
 #pragma weak MPI_Ineighbor_allgatherv = PMPI_Ineighbor_allgatherv
@@ -49,6 +50,7 @@ int PMPI_Ineighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype se
                              void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                              MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
 
@@ -59,6 +61,7 @@ int PMPI_Ineighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype s
                               void *recvbuf, const int recvcounts[], const int displs[],
                               MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {
         .form = NBR_V, .buf = recvbuf, .type = recvtype, .counts = recvcounts, .displs = displs};
@@ -70,6 +73,7 @@ int PMPI_Ineighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sen
                             void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                             MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
 
@@ -81,6 +85,7 @@ int PMPI_Ineighbor_alltoallv(const void *sendbuf, const int sendcounts[], const 
                              const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
                              MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {
         .form = NBR_V, .buf = sendbuf, .type = sendtype, .counts = sendcounts, .displs = sdispls};
     struct nbr_side rcv = {
@@ -94,6 +99,7 @@ int PMPI_Ineighbor_alltoallw(const void *sendbuf, const int sendcounts[], const 
                              const MPI_Aint rdispls[], const MPI_Datatype recvtypes[],
                              MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.form = NBR_W,
                            .buf = sendbuf,
                            .counts = sendcounts,
@@ -112,6 +118,7 @@ int PMPI_Neighbor_allgather_init(const void *sendbuf, int sendcount, MPI_Datatyp
                                  void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                                  MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info; /* hints only */
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
@@ -124,6 +131,7 @@ int PMPI_Neighbor_allgatherv_init(const void *sendbuf, int sendcount, MPI_Dataty
                                   MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
                                   MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info; /* hints only */
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {
@@ -136,6 +144,7 @@ int PMPI_Neighbor_alltoall_init(const void *sendbuf, int sendcount, MPI_Datatype
                                 void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm,
                                 MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info; /* hints only */
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
@@ -148,6 +157,7 @@ int PMPI_Neighbor_alltoallv_init(const void *sendbuf, const int sendcounts[], co
                                  const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm,
                                  MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info; /* hints only */
     struct nbr_side snd = {
         .form = NBR_V, .buf = sendbuf, .type = sendtype, .counts = sendcounts, .displs = sdispls};
@@ -163,6 +173,7 @@ int PMPI_Neighbor_alltoallw_init(const void *sendbuf, const int sendcounts[],
                                  const MPI_Datatype recvtypes[], MPI_Comm comm, MPI_Info info,
                                  MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info; /* hints only */
     struct nbr_side snd = {.form = NBR_W,
                            .buf = sendbuf,

@@ -19,6 +19,7 @@
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Ibarrier = PMPI_Ibarrier
 #pragma weak MPI_Barrier_init = PMPI_Barrier_init
@@ -242,11 +243,13 @@ static int alltoall_call(const void *sendbuf, int sendcount, MPI_Datatype sendty
 
 int PMPI_Ibarrier(MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return barrier_call(comm, request, 0, "MPI_Ibarrier");
 }
 
 int PMPI_Barrier_init(MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return barrier_call(comm, request, 1, "MPI_Barrier_init");
 }
@@ -254,12 +257,14 @@ int PMPI_Barrier_init(MPI_Comm comm, MPI_Info info, MPI_Request *request)
 int PMPI_Ibcast(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
                 MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return bcast_call(buffer, count, datatype, root, comm, request, 0, "MPI_Ibcast");
 }
 
 int PMPI_Bcast_init(void *buffer, int count, MPI_Datatype datatype, int root, MPI_Comm comm,
                     MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return bcast_call(buffer, count, datatype, root, comm, request, 1, "MPI_Bcast_init");
 }
@@ -267,6 +272,7 @@ int PMPI_Bcast_init(void *buffer, int count, MPI_Datatype datatype, int root, MP
 int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                  int root, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return reduce_call(sendbuf, recvbuf, count, datatype, op, root, comm, request, 0,
                        "MPI_Ireduce");
 }
@@ -274,6 +280,7 @@ int PMPI_Ireduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype dat
 int PMPI_Reduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
                      MPI_Op op, int root, MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return reduce_call(sendbuf, recvbuf, count, datatype, op, root, comm, request, 1,
                        "MPI_Reduce_init");
@@ -282,6 +289,7 @@ int PMPI_Reduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
 int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                     MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return allreduce_call(sendbuf, recvbuf, count, datatype, op, comm, request, 0,
                           "MPI_Iallreduce");
 }
@@ -289,6 +297,7 @@ int PMPI_Iallreduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype 
 int PMPI_Allreduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
                         MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return allreduce_call(sendbuf, recvbuf, count, datatype, op, comm, request, 1,
                           "MPI_Allreduce_init");
@@ -297,6 +306,7 @@ int PMPI_Allreduce_init(const void *sendbuf, void *recvbuf, int count, MPI_Datat
 int PMPI_Iallgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                     int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return allgather_call(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request,
                           0, "MPI_Iallgather");
 }
@@ -305,6 +315,7 @@ int PMPI_Allgather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtyp
                         int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
                         MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return allgather_call(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request,
                           1, "MPI_Allgather_init");
@@ -314,6 +325,7 @@ int PMPI_Iallgatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, 
                      const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                      MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return allgatherv_call(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
                            comm, request, 0, "MPI_Iallgatherv");
 }
@@ -322,6 +334,7 @@ int PMPI_Allgatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendty
                          const int recvcounts[], const int displs[], MPI_Datatype recvtype,
                          MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return allgatherv_call(sendbuf, sendcount, sendtype, recvbuf, recvcounts, displs, recvtype,
                            comm, request, 1, "MPI_Allgatherv_init");
@@ -330,6 +343,7 @@ int PMPI_Allgatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendty
 int PMPI_Ialltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                    int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return alltoall_call(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request,
                          0, "MPI_Ialltoall");
 }
@@ -338,6 +352,7 @@ int PMPI_Alltoall_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype
                        int recvcount, MPI_Datatype recvtype, MPI_Comm comm, MPI_Info info,
                        MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return alltoall_call(sendbuf, sendcount, sendtype, recvbuf, recvcount, recvtype, comm, request,
                          1, "MPI_Alltoall_init");

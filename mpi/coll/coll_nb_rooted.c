@@ -12,6 +12,7 @@
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Igather = PMPI_Igather
 #pragma weak MPI_Igatherv = PMPI_Igatherv
@@ -90,6 +91,7 @@ int PMPI_Igather(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void
                  int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
                  MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return gather_call(sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL, recvcount, recvtype,
                        root, comm, request, 0, "MPI_Igather");
 }
@@ -98,6 +100,7 @@ int PMPI_Gather_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype, 
                      int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
                      MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return gather_call(sendbuf, sendcount, sendtype, recvbuf, 0, NULL, NULL, recvcount, recvtype,
                        root, comm, request, 1, "MPI_Gather_init");
@@ -107,6 +110,7 @@ int PMPI_Igatherv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
                   const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
                   MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return gather_call(sendbuf, sendcount, sendtype, recvbuf, 1, recvcounts, displs, 0, recvtype,
                        root, comm, request, 0, "MPI_Igatherv");
 }
@@ -115,6 +119,7 @@ int PMPI_Gatherv_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
                       const int recvcounts[], const int displs[], MPI_Datatype recvtype, int root,
                       MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return gather_call(sendbuf, sendcount, sendtype, recvbuf, 1, recvcounts, displs, 0, recvtype,
                        root, comm, request, 1, "MPI_Gatherv_init");
@@ -124,6 +129,7 @@ int PMPI_Iscatter(const void *sendbuf, int sendcount, MPI_Datatype sendtype, voi
                   int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm,
                   MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return scatter_call(sendbuf, 0, NULL, NULL, sendcount, sendtype, recvbuf, recvcount, recvtype,
                         root, comm, request, 0, "MPI_Iscatter");
 }
@@ -132,6 +138,7 @@ int PMPI_Scatter_init(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
                       int recvcount, MPI_Datatype recvtype, int root, MPI_Comm comm, MPI_Info info,
                       MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return scatter_call(sendbuf, 0, NULL, NULL, sendcount, sendtype, recvbuf, recvcount, recvtype,
                         root, comm, request, 1, "MPI_Scatter_init");
@@ -141,6 +148,7 @@ int PMPI_Iscatterv(const void *sendbuf, const int sendcounts[], const int displs
                    MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
                    int root, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return scatter_call(sendbuf, 1, sendcounts, displs, 0, sendtype, recvbuf, recvcount, recvtype,
                         root, comm, request, 0, "MPI_Iscatterv");
 }
@@ -149,6 +157,7 @@ int PMPI_Scatterv_init(const void *sendbuf, const int sendcounts[], const int di
                        MPI_Datatype sendtype, void *recvbuf, int recvcount, MPI_Datatype recvtype,
                        int root, MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return scatter_call(sendbuf, 1, sendcounts, displs, 0, sendtype, recvbuf, recvcount, recvtype,
                         root, comm, request, 1, "MPI_Scatterv_init");

@@ -13,6 +13,7 @@
 #include "coll_sched.h"
 #include "comm.h"
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Ireduce_scatter = PMPI_Ireduce_scatter
 #pragma weak MPI_Ireduce_scatter_block = PMPI_Ireduce_scatter_block
@@ -75,6 +76,7 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
 int PMPI_Ireduce_scatter(const void *sendbuf, void *recvbuf, const int recvcounts[],
                          MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return rs_call(sendbuf, recvbuf, 1, recvcounts, 0, datatype, op, comm, request, 0,
                    "MPI_Ireduce_scatter");
 }
@@ -83,6 +85,7 @@ int PMPI_Reduce_scatter_init(const void *sendbuf, void *recvbuf, const int recvc
                              MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Info info,
                              MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return rs_call(sendbuf, recvbuf, 1, recvcounts, 0, datatype, op, comm, request, 1,
                    "MPI_Reduce_scatter_init");
@@ -92,6 +95,7 @@ int PMPI_Ireduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount
                                MPI_Datatype datatype, MPI_Op op, MPI_Comm comm,
                                MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return rs_call(sendbuf, recvbuf, 0, NULL, recvcount, datatype, op, comm, request, 0,
                    "MPI_Ireduce_scatter_block");
 }
@@ -100,6 +104,7 @@ int PMPI_Reduce_scatter_block_init(const void *sendbuf, void *recvbuf, int recvc
                                    MPI_Datatype datatype, MPI_Op op, MPI_Comm comm, MPI_Info info,
                                    MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return rs_call(sendbuf, recvbuf, 0, NULL, recvcount, datatype, op, comm, request, 1,
                    "MPI_Reduce_scatter_block_init");
@@ -108,12 +113,14 @@ int PMPI_Reduce_scatter_block_init(const void *sendbuf, void *recvbuf, int recvc
 int PMPI_Iscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, request, 0, 0, "MPI_Iscan");
 }
 
 int PMPI_Scan_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                    MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, request, 0, 1, "MPI_Scan_init");
 }
@@ -121,12 +128,14 @@ int PMPI_Scan_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype d
 int PMPI_Iexscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                  MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, request, 1, 0, "MPI_Iexscan");
 }
 
 int PMPI_Exscan_init(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype,
                      MPI_Op op, MPI_Comm comm, MPI_Info info, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     (void)info;
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, request, 1, 1, "MPI_Exscan_init");
 }

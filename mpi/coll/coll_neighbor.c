@@ -20,6 +20,7 @@
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "topo.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Neighbor_allgather = PMPI_Neighbor_allgather
 #pragma weak MPI_Neighbor_allgatherv = PMPI_Neighbor_allgatherv
@@ -142,6 +143,7 @@ static int nbr_run(MPI_Comm comm, const struct nbr_side *snd, const struct nbr_s
 int PMPI_Neighbor_allgather(const void *sendbuf, int sendcount, MPI_Datatype sendtype,
                             void *recvbuf, int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
 
@@ -152,6 +154,7 @@ int PMPI_Neighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype se
                              void *recvbuf, const int recvcounts[], const int displs[],
                              MPI_Datatype recvtype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype, .same = 1};
     struct nbr_side rcv = {
         .form = NBR_V, .buf = recvbuf, .type = recvtype, .counts = recvcounts, .displs = displs};
@@ -162,6 +165,7 @@ int PMPI_Neighbor_allgatherv(const void *sendbuf, int sendcount, MPI_Datatype se
 int PMPI_Neighbor_alltoall(const void *sendbuf, int sendcount, MPI_Datatype sendtype, void *recvbuf,
                            int recvcount, MPI_Datatype recvtype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.buf = sendbuf, .count = sendcount, .type = sendtype};
     struct nbr_side rcv = {.buf = recvbuf, .count = recvcount, .type = recvtype};
 
@@ -172,6 +176,7 @@ int PMPI_Neighbor_alltoallv(const void *sendbuf, const int sendcounts[], const i
                             MPI_Datatype sendtype, void *recvbuf, const int recvcounts[],
                             const int rdispls[], MPI_Datatype recvtype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {
         .form = NBR_V, .buf = sendbuf, .type = sendtype, .counts = sendcounts, .displs = sdispls};
     struct nbr_side rcv = {
@@ -184,6 +189,7 @@ int PMPI_Neighbor_alltoallw(const void *sendbuf, const int sendcounts[], const M
                             const MPI_Datatype sendtypes[], void *recvbuf, const int recvcounts[],
                             const MPI_Aint rdispls[], const MPI_Datatype recvtypes[], MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct nbr_side snd = {.form = NBR_W,
                            .buf = sendbuf,
                            .counts = sendcounts,

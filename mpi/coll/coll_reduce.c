@@ -170,6 +170,7 @@ static int check_reduce_bufs(const struct mpi_comm *c, const void *sendbuf, cons
 int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                 int root, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     struct mpi_sched *sc;
@@ -205,6 +206,7 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
 int PMPI_Reduce_local(const void *inbuf, void *inoutbuf, int count, MPI_Datatype datatype,
                       MPI_Op op)
 {
+    MPI_THREAD_GUARD();
     int err = check_reduction(count, datatype, op);
 
     if (!err && count > 0 && (!inbuf || !inoutbuf || inbuf == MPI_IN_PLACE))

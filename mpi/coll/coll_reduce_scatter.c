@@ -19,6 +19,7 @@
 #include "mpi_check.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Reduce_scatter = PMPI_Reduce_scatter
 #pragma weak MPI_Reduce_scatter_block = PMPI_Reduce_scatter_block
@@ -138,12 +139,14 @@ static int rs_call(const void *sendbuf, void *recvbuf, const int *counts, int co
 int PMPI_Reduce_scatter(const void *sendbuf, void *recvbuf, const int recvcounts[],
                         MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return rs_call(sendbuf, recvbuf, recvcounts, -1, datatype, op, comm, "MPI_Reduce_scatter");
 }
 
 int PMPI_Reduce_scatter_block(const void *sendbuf, void *recvbuf, int recvcount,
                               MPI_Datatype datatype, MPI_Op op, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     if (recvcount < 0) /* -1 marks the v form inside rs_call */
         return mpi_error(comm, MPI_ERR_COUNT, "MPI_Reduce_scatter_block");
     return rs_call(sendbuf, recvbuf, NULL, recvcount, datatype, op, comm,

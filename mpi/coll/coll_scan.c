@@ -14,6 +14,7 @@
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Scan = PMPI_Scan
 #pragma weak MPI_Exscan = PMPI_Exscan
@@ -92,11 +93,13 @@ static int scan_call(const void *sendbuf, void *recvbuf, int count, MPI_Datatype
 int PMPI_Scan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
               MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, 0, "MPI_Scan");
 }
 
 int PMPI_Exscan(const void *sendbuf, void *recvbuf, int count, MPI_Datatype datatype, MPI_Op op,
                 MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return scan_call(sendbuf, recvbuf, count, datatype, op, comm, 1, "MPI_Exscan");
 }

@@ -59,6 +59,7 @@ int PMPI_Comm_create_keyval(MPI_Comm_copy_attr_function *comm_copy_attr_fn,
                             MPI_Comm_delete_attr_function *comm_delete_attr_fn, int *comm_keyval,
                             void *extra_state)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -74,6 +75,7 @@ int PMPI_Comm_create_keyval(MPI_Comm_copy_attr_function *comm_copy_attr_fn,
 
 int PMPI_Comm_free_keyval(int *comm_keyval)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -102,6 +104,7 @@ static int attr_enter(struct mpi_rank_state **s_p, MPI_Comm comm, int keyval, st
  * delete callback runs, and its failure fails the call), as MPI requires. */
 int PMPI_Comm_set_attr(MPI_Comm comm, int comm_keyval, void *attribute_val)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int kv = -1, err = attr_enter(&s, comm, comm_keyval, &c, &kv);
@@ -113,6 +116,7 @@ int PMPI_Comm_set_attr(MPI_Comm comm, int comm_keyval, void *attribute_val)
 
 int PMPI_Comm_delete_attr(MPI_Comm comm, int comm_keyval)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int kv = -1, err = attr_enter(&s, comm, comm_keyval, &c, &kv);
@@ -151,6 +155,7 @@ static int *predefined_attr(struct mpi_rank_state *s, int keyval)
 
 int PMPI_Comm_get_attr(MPI_Comm comm, int comm_keyval, void *attribute_val, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     struct mpi_attr *a;

@@ -145,6 +145,7 @@ static int *ranks_dup(const int *ranks, int n)
 
 int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     int ctx = 0, *ranks = NULL;
@@ -249,6 +250,7 @@ int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color
 
 int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     int err = mpi_enter(&s);
@@ -273,6 +275,7 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
  * time, so no two ranks can count on sharing memory. */
 int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     int err = mpi_enter(&s);
@@ -326,6 +329,7 @@ static int create_intra(struct mpi_rank_state *s, struct mpi_comm *c, const stru
 
 int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     const struct mpi_group *g = NULL;
@@ -349,6 +353,7 @@ int PMPI_Comm_create(MPI_Comm comm, MPI_Group group, MPI_Comm *newcomm)
  * the communicator is freed all the same (its attributes are gone). */
 int PMPI_Comm_free(MPI_Comm *comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     MPI_Comm h = comm ? *comm : MPI_COMM_NULL;

@@ -85,6 +85,7 @@ static int create_group(struct mpi_rank_state *s, struct mpi_comm *c, const stru
 
 int PMPI_Comm_create_group(MPI_Comm comm, MPI_Group group, int tag, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
     const struct mpi_group *g = NULL;

@@ -148,6 +148,7 @@ static int group_enter(struct mpi_rank_state **s_p, MPI_Group h, const struct mp
 
 int PMPI_Group_size(MPI_Group group, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g;
     int err = group_enter(&s, group, &g);
@@ -162,6 +163,7 @@ int PMPI_Group_size(MPI_Group group, int *size)
 
 int PMPI_Group_rank(MPI_Group group, int *rank)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g;
     int err = group_enter(&s, group, &g);
@@ -176,6 +178,7 @@ int PMPI_Group_rank(MPI_Group group, int *rank)
 
 int PMPI_Group_compare(MPI_Group group1, MPI_Group group2, int *result)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g1, *g2 = NULL;
     int err = group_enter(&s, group1, &g1);
@@ -206,6 +209,7 @@ static int check_translate(const struct mpi_group *g1, int n, const int *ranks1,
 int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_Group group2,
                                int ranks2[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g1, *g2 = NULL;
     int i, err = group_enter(&s, group1, &g1);
@@ -225,6 +229,7 @@ int PMPI_Group_translate_ranks(MPI_Group group1, int n, const int ranks1[], MPI_
 /* MPI_GROUP_EMPTY may be freed too: operations hand it out like any group. */
 int PMPI_Group_free(MPI_Group *group)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g = NULL;
     int err = mpi_enter(&s);
@@ -246,6 +251,7 @@ int PMPI_Group_free(MPI_Group *group)
 
 int PMPI_Comm_group(MPI_Comm comm, MPI_Group *group)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);

@@ -109,6 +109,7 @@ static int group_by_mark(struct mpi_rank_state *s, const struct mpi_group *g, st
 
 int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g = NULL;
     struct scratch t = {NULL, NULL};
@@ -128,6 +129,7 @@ int PMPI_Group_incl(MPI_Group group, int n, const int ranks[], MPI_Group *newgro
 
 int PMPI_Group_excl(MPI_Group group, int n, const int ranks[], MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g = NULL;
     struct scratch t = {NULL, NULL};
@@ -158,6 +160,7 @@ static int range_list(const struct mpi_group *g, int n, int ranges[][3], int *li
 
 int PMPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g = NULL;
     struct scratch t = {NULL, NULL};
@@ -175,6 +178,7 @@ int PMPI_Group_range_incl(MPI_Group group, int n, int ranges[][3], MPI_Group *ne
 
 int PMPI_Group_range_excl(MPI_Group group, int n, int ranges[][3], MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *g = NULL;
     struct scratch t = {NULL, NULL};
@@ -235,15 +239,18 @@ out:
 
 int PMPI_Group_union(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     return group_set(group1, group2, SET_UNION, newgroup, "MPI_Group_union");
 }
 
 int PMPI_Group_intersection(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     return group_set(group1, group2, SET_INTERSECTION, newgroup, "MPI_Group_intersection");
 }
 
 int PMPI_Group_difference(MPI_Group group1, MPI_Group group2, MPI_Group *newgroup)
 {
+    MPI_THREAD_GUARD();
     return group_set(group1, group2, SET_DIFFERENCE, newgroup, "MPI_Group_difference");
 }

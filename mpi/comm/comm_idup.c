@@ -137,10 +137,12 @@ static int idup(MPI_Comm comm, MPI_Info info, int use_info, MPI_Comm *newcomm, M
 
 int PMPI_Comm_idup(MPI_Comm comm, MPI_Comm *newcomm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return idup(comm, MPI_INFO_NULL, 0, newcomm, request, "MPI_Comm_idup");
 }
 
 int PMPI_Comm_idup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return idup(comm, info, 1, newcomm, request, "MPI_Comm_idup_with_info");
 }

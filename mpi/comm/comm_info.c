@@ -82,6 +82,7 @@ int mpi_comm_hints_set(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info in
 
 int PMPI_Comm_set_info(MPI_Comm comm, MPI_Info info)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);
@@ -97,6 +98,7 @@ int PMPI_Comm_set_info(MPI_Comm comm, MPI_Info info)
 
 int PMPI_Comm_get_info(MPI_Comm comm, MPI_Info *info_used)
 {
+    MPI_THREAD_GUARD();
     static const struct mpi_info none = {0};
     struct mpi_rank_state *s;
     struct mpi_comm *c;
@@ -116,6 +118,7 @@ int PMPI_Comm_get_info(MPI_Comm comm, MPI_Info *info_used)
  * same way before any communication. */
 int PMPI_Comm_dup_with_info(MPI_Comm comm, MPI_Info info, MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);

@@ -193,6 +193,7 @@ static int create_core(struct mpi_rank_state *s, struct mpi_comm *lc, int local_
 int PMPI_Intercomm_create(MPI_Comm local_comm, int local_leader, MPI_Comm peer_comm,
                           int remote_leader, int tag, MPI_Comm *newintercomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *lc, *p = NULL, *n = NULL;
     struct create_bridge b = {0, 0, tag};
@@ -251,6 +252,7 @@ int PMPI_Intercomm_create_from_groups(MPI_Group local_group, int local_leader,
                                       const char *stringtag, MPI_Info info,
                                       MPI_Errhandler errhandler, MPI_Comm *newintercomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     const struct mpi_group *lg = NULL, *rg = NULL;
     struct mpi_comm *w = NULL, *n = NULL, lv;
@@ -309,6 +311,7 @@ static int merge_build(struct mpi_rank_state *s, struct mpi_comm *c, int first, 
  * passed the same value, the group whose leader has the lower world rank. */
 int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL, lv;
     int mine[2], theirs[2] = {0, 0}, ctx = 0, first;
@@ -357,6 +360,7 @@ static int inter_enter(MPI_Comm comm, const void *out, struct mpi_rank_state **s
 
 int PMPI_Comm_remote_size(MPI_Comm comm, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = inter_enter(comm, size, &s, &c);
@@ -369,6 +373,7 @@ int PMPI_Comm_remote_size(MPI_Comm comm, int *size)
 
 int PMPI_Comm_remote_group(MPI_Comm comm, MPI_Group *group)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = inter_enter(comm, group, &s, &c);

@@ -11,6 +11,7 @@
 
 int PMPI_Comm_get_parent(MPI_Comm *parent)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 

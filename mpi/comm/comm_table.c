@@ -139,6 +139,7 @@ int mpi_comm_from_world(const struct mpi_comm *c, int w)
 
 int PMPI_Comm_rank(MPI_Comm comm, int *rank)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);
@@ -155,6 +156,7 @@ int PMPI_Comm_rank(MPI_Comm comm, int *rank)
 
 int PMPI_Comm_size(MPI_Comm comm, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);

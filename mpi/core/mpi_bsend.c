@@ -77,6 +77,7 @@ int mpi_bsend_start(struct mpi_bsend_state *b, struct mpi_comm *c, const void *b
 
 int PMPI_Bsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     const void *data;
@@ -96,6 +97,7 @@ int PMPI_Bsend(const void *buf, int count, MPI_Datatype datatype, int dest, int 
 
 int PMPI_Buffer_attach(void *buffer, int size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -115,6 +117,7 @@ int PMPI_Buffer_attach(void *buffer, int size)
 /* Waits until every buffered message is sent, then hands the buffer back. */
 int PMPI_Buffer_detach(void *buffer_addr, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 

@@ -10,6 +10,7 @@
 #include <time.h>
 #include "mpi_error.h"
 #include "nanvix.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Wtime = PMPI_Wtime
 #pragma weak MPI_Wtick = PMPI_Wtick
@@ -23,11 +24,13 @@
 
 double PMPI_Wtime(void)
 {
+    MPI_THREAD_GUARD();
     return knode_wtime();
 }
 
 double PMPI_Wtick(void)
 {
+    MPI_THREAD_GUARD();
     struct timespec res;
 
     if (clock_getres(CLOCK_MONOTONIC, &res) != 0)
@@ -37,6 +40,7 @@ double PMPI_Wtick(void)
 
 int PMPI_Get_processor_name(char *name, int *resultlen)
 {
+    MPI_THREAD_GUARD();
     if (!name || !resultlen)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Get_processor_name");
     if (knode_get_name(name, MPI_MAX_PROCESSOR_NAME) < 0)
@@ -48,6 +52,7 @@ int PMPI_Get_processor_name(char *name, int *resultlen)
 
 int PMPI_Get_version(int *version, int *subversion)
 {
+    MPI_THREAD_GUARD();
     if (!version || !subversion)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Get_version");
     *version = MPI_VERSION;
@@ -57,6 +62,7 @@ int PMPI_Get_version(int *version, int *subversion)
 
 int PMPI_Get_library_version(char *version, int *resultlen)
 {
+    MPI_THREAD_GUARD();
     int n;
 
     if (!version || !resultlen)

@@ -97,6 +97,7 @@ static int errcode_add(struct mpi_rank_state *s, int cls, int *code_p)
 
 int PMPI_Add_error_class(int *errorclass)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -116,6 +117,7 @@ static int class_valid(int cls)
 
 int PMPI_Add_error_code(int errorclass, int *errorcode)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -129,6 +131,7 @@ int PMPI_Add_error_code(int errorclass, int *errorcode)
 /* Only added numbers take a string: predefined ones keep theirs. */
 int PMPI_Add_error_string(int errorcode, const char *string)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_errcode *e = NULL;
     char *copy = NULL;
@@ -156,6 +159,7 @@ static void errcode_drop(struct mpi_errcode *e)
 
 int PMPIX_Delete_error_class(int errorclass)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_errcode *e = NULL;
     int err = mpi_enter(&s), i;
@@ -174,6 +178,7 @@ int PMPIX_Delete_error_class(int errorclass)
 
 int PMPIX_Delete_error_code(int errorcode)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_errcode *e = NULL;
     int err = mpi_enter(&s);
@@ -188,6 +193,7 @@ int PMPIX_Delete_error_code(int errorcode)
 
 int PMPIX_Delete_error_string(int errorcode)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_errcode *e = NULL;
     int err = mpi_enter(&s);

@@ -16,6 +16,9 @@
 /* First number given to added classes and codes. */
 #define MPI_ERRCODE_DYN_BASE (MPICH_ERR_LAST_MPIX + 1)
 
+/* First of the predefined codes that carry a reason (mpi_error.c). */
+#define MPI_ERRCODE_DETAIL_BASE (1 << 20)
+
 struct mpi_errcode {
     int used;     /* 0: free number */
     int is_class; /* an error class (else a code of class cls) */

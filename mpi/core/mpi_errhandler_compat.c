@@ -12,15 +12,18 @@
 
 int PMPI_Errhandler_create(MPI_Handler_function *function, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Comm_create_errhandler(function, errhandler);
 }
 
 int PMPI_Errhandler_get(MPI_Comm comm, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Comm_get_errhandler(comm, errhandler);
 }
 
 int PMPI_Errhandler_set(MPI_Comm comm, MPI_Errhandler errhandler)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Comm_set_errhandler(comm, errhandler);
 }

@@ -123,8 +123,36 @@ static const char *class_string(int code)
     return class_text[code];
 }
 
+/* Error codes that say more than their class: why a move was refused or
+ * failed. A call returns one of these (under MPI_ERRORS_RETURN, or to a
+ * user handler) instead of the bare class, so MPI_Error_string gives the
+ * reason and MPI_Error_class the class. Numbered from
+ * MPI_ERRCODE_DETAIL_BASE, far above the added codes. */
+static const int detail_codes[] = {-EALREADY,  -ENOSPC,    -EXDEV, -EBUSY,
+                                   -ETIMEDOUT, -EHOSTDOWN, -EUSERS};
+#define NDETAIL ((int)(sizeof(detail_codes) / sizeof(detail_codes[0])))
+
+/* The internal code behind detail code `code`, or 0. */
+static int detail_internal(int code)
+{
+    int i = code - MPI_ERRCODE_DETAIL_BASE;
+
+    return i >= 0 && i < NDETAIL ? detail_codes[i] : 0;
+}
+
+/* The code a call returns for internal code `code` of class cls. */
+static int detail_code(int code, int cls)
+{
+    for (int i = 0; i < NDETAIL; i++)
+        if (detail_codes[i] == code)
+            return MPI_ERRCODE_DETAIL_BASE + i;
+    return cls;
+}
+
 int mpi_error_class_of(int code)
 {
+    if (detail_internal(code))
+        code = detail_internal(code);
     if (code > MPICH_ERR_LAST_MPIX && mpi_errcode_class(code) >= 0)
         return mpi_errcode_class(code); /* added by MPI_Add_error_code/class */
     if (code >= 0)
@@ -149,7 +177,8 @@ int mpi_error_class_of(int code)
     case -ENOSPC: /* a move: no idle cluster left */
         return MPI_ERR_NO_SPACE;
     case -ENOTSUP:
-    case -EXDEV: /* a move: the clusters' address layouts differ */
+    case -EXDEV:  /* a move: the clusters' address layouts differ */
+    case -EUSERS: /* a move: the rank runs threads of its own */
         return MPI_ERR_UNSUPPORTED_OPERATION;
     default: /* -EBUSY, -ETIMEDOUT, -EIO... */
         return MPI_ERR_OTHER;
@@ -158,6 +187,8 @@ int mpi_error_class_of(int code)
 
 const char *mpi_error_text(int code)
 {
+    if (detail_internal(code))
+        code = detail_internal(code);
     switch (code) {
     case MPI_IERR_NOT_INIT:
         return "MPI is not initialized (called before MPI_Init or after MPI_Finalize)";
@@ -175,6 +206,9 @@ const char *mpi_error_text(int code)
         return "No space (no idle cluster left to move the rank to)";
     case -EXDEV:
         return "Unsupported operation (the clusters' address layouts differ)";
+    case -EUSERS:
+        return "Unsupported operation (the rank runs threads it started, which cannot move "
+               "with it: a rank moves only while its main thread is its only one)";
     case -EBUSY:
         return "Other MPI error (the destination cluster is busy or hosts a rank)";
     case -ETIMEDOUT:
@@ -217,18 +251,18 @@ int mpi_error(MPI_Comm comm, int code, const char *fname)
     if (!c)
         c = mpi_comm_get(s, MPI_COMM_WORLD);
     if (c->errh == MPI_ERRORS_RETURN || c->errh == MPIR_ERRORS_THROW_EXCEPTIONS)
-        return cls;
+        return detail_code(code, cls);
     if (c->errh == MPI_ERRORS_ARE_FATAL || c->errh == MPI_ERRORS_ABORT)
         error_fatal(code, fname);
     idx = c->errh & 0xffff;
     if ((c->errh & ~0xffff) == MPI_ERRH_HANDLE_DIRECT && idx < MPI_ERRH_MAX && s->errh[idx].fn) {
         MPI_Comm h = c->handle;
-        int e = code > 0 ? code : cls; /* an added code reaches the handler as is */
-        rmig_preempt_hold();           /* inside a failing MPI call: no move there */
+        int e = code > 0 ? code : detail_code(code, cls); /* added codes as they are */
+        rmig_preempt_hold(); /* inside a failing MPI call: no move there */
         s->errh[idx].fn(&h, &e, fname);
         rmig_preempt_release();
     }
-    return cls;
+    return detail_code(code, cls);
 }
 
 int mpi_errh_valid(struct mpi_rank_state *s, MPI_Errhandler h)
@@ -267,20 +301,26 @@ void mpi_errh_unref(struct mpi_rank_state *s, MPI_Errhandler h)
 
 int PMPI_Error_class(int errorcode, int *errorclass)
 {
+    MPI_THREAD_GUARD();
     int added = mpi_errcode_class(errorcode);
 
-    if (!errorclass || (!class_string(errorcode) && added < 0))
+    if (!errorclass || (!class_string(errorcode) && added < 0 && !detail_internal(errorcode)))
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Error_class");
-    *errorclass = added >= 0 ? added : errorcode;
+    *errorclass = added >= 0                   ? added
+                  : detail_internal(errorcode) ? mpi_error_class_of(errorcode)
+                                               : errorcode;
     return MPI_SUCCESS;
 }
 
 int PMPI_Error_string(int errorcode, char *string, int *resultlen)
 {
+    MPI_THREAD_GUARD();
     const char *text = class_string(errorcode);
 
     if (!text)
         text = mpi_errcode_string(errorcode); /* MPI_Add_error_string */
+    if (!text && detail_internal(errorcode))
+        text = mpi_error_text(errorcode);
 
     if (!string || !resultlen || !text)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Error_string");
@@ -291,6 +331,7 @@ int PMPI_Error_string(int errorcode, char *string, int *resultlen)
 
 int PMPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);
@@ -309,6 +350,7 @@ int PMPI_Comm_set_errhandler(MPI_Comm comm, MPI_Errhandler errhandler)
 
 int PMPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);
@@ -326,6 +368,7 @@ int PMPI_Comm_get_errhandler(MPI_Comm comm, MPI_Errhandler *errhandler)
 
 int PMPI_Comm_create_errhandler(MPI_Comm_errhandler_function *fn, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
     int i;
@@ -348,6 +391,7 @@ int PMPI_Comm_create_errhandler(MPI_Comm_errhandler_function *fn, MPI_Errhandler
  * communicator uses it any more. */
 int PMPI_Errhandler_free(MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -362,6 +406,7 @@ int PMPI_Errhandler_free(MPI_Errhandler *errhandler)
 
 int PMPI_Comm_call_errhandler(MPI_Comm comm, int errorcode)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s);

@@ -80,6 +80,7 @@ int PMPI_Grequest_start(MPI_Grequest_query_function *query_fn, MPI_Grequest_free
                         MPI_Grequest_cancel_function *cancel_fn, void *extra_state,
                         MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_greq *g = NULL;
     int err = mpi_enter(&s);
@@ -104,6 +105,7 @@ int PMPI_Grequest_start(MPI_Grequest_query_function *query_fn, MPI_Grequest_free
 
 int PMPI_Grequest_complete(MPI_Request request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r = NULL;
     int err = mpi_enter(&s);

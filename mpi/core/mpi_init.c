@@ -82,6 +82,7 @@ int mpi_state_early(struct mpi_rank_state **s_p)
         if (!s)
             return -ENOMEM;
         s->reqs.free_head = -1;
+        mpi_lock_init(&s->lock);
         *slot = s;
     }
     *s_p = *slot;
@@ -113,7 +114,8 @@ static int state_create(int level)
 
 int PMPI_Init_thread(int *argc, char ***argv, int required, int *provided)
 {
-    int level = required < MPI_THREAD_SERIALIZED ? required : MPI_THREAD_SERIALIZED;
+    MPI_THREAD_GUARD();
+    int level = required < MPI_THREAD_MULTIPLE ? required : MPI_THREAD_MULTIPLE;
     int err;
 
     if (level < MPI_THREAD_SINGLE)
@@ -129,6 +131,7 @@ int PMPI_Init_thread(int *argc, char ***argv, int required, int *provided)
 
 int PMPI_Init(int *argc, char ***argv)
 {
+    MPI_THREAD_GUARD();
     int err = state_create(MPI_THREAD_SINGLE);
 
     if (err)
@@ -154,6 +157,7 @@ static int finalize_fan_in(struct mpi_comm *world)
 
 int PMPI_Finalize(void)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *world;
     int err = mpi_enter(&s);
@@ -191,6 +195,7 @@ int PMPI_Finalize(void)
 
 int PMPI_Initialized(int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s = mpi_state();
 
     if (!flag)
@@ -201,6 +206,7 @@ int PMPI_Initialized(int *flag)
 
 int PMPI_Finalized(int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s = mpi_state();
 
     if (!flag)
@@ -211,6 +217,7 @@ int PMPI_Finalized(int *flag)
 
 int PMPI_Abort(MPI_Comm comm, int errorcode)
 {
+    MPI_THREAD_GUARD();
     char msg[160];
     struct mpi_rank_state *s = mpi_state();
     int rank = (s && s->initialized && !s->finalized) ? cv_rank() : -1;
@@ -223,6 +230,7 @@ int PMPI_Abort(MPI_Comm comm, int errorcode)
 
 int PMPI_Query_thread(int *provided)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -238,6 +246,7 @@ int PMPI_Query_thread(int *provided)
  * migrated, so "main thread" is the thread whose id is the process id. */
 int PMPI_Is_thread_main(int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 

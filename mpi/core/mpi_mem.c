@@ -16,6 +16,7 @@
 
 int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     void *p = NULL;
     int err = mpi_enter(&s);
@@ -35,6 +36,7 @@ int PMPI_Alloc_mem(MPI_Aint size, MPI_Info info, void *baseptr)
 
 int PMPI_Free_mem(void *base)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 

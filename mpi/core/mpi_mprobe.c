@@ -98,6 +98,7 @@ static int mprobe_check(struct mpi_rank_state **s_p, int source, int tag, MPI_Co
 int PMPI_Improbe(int source, int tag, MPI_Comm comm, int *flag, MPI_Message *message,
                  MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mprobe_check(&s, source, tag, comm, message, &c);
@@ -111,6 +112,7 @@ int PMPI_Improbe(int source, int tag, MPI_Comm comm, int *flag, MPI_Message *mes
 
 int PMPI_Mprobe(int source, int tag, MPI_Comm comm, MPI_Message *message, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     unsigned spins = 0;
@@ -184,6 +186,7 @@ static int mrecv_check(struct mpi_rank_state **s_p, void *buf, int count, MPI_Da
 int PMPI_Imrecv(void *buf, int count, MPI_Datatype datatype, MPI_Message *message,
                 MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     MPI_Comm comm = MPI_COMM_WORLD;
     int err = mrecv_check(&s, buf, count, datatype, message, &comm);
@@ -204,6 +207,7 @@ int PMPI_Imrecv(void *buf, int count, MPI_Datatype datatype, MPI_Message *messag
 int PMPI_Mrecv(void *buf, int count, MPI_Datatype datatype, MPI_Message *message,
                MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     MPI_Comm comm = MPI_COMM_WORLD;
     MPI_Request h;

@@ -133,6 +133,7 @@ static int op_user_slot(struct mpi_rank_state *s)
 
 int PMPI_Op_create(MPI_User_function *user_fn, int commute, MPI_Op *op)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int idx = 0, err = mpi_enter(&s);
 
@@ -152,6 +153,7 @@ int PMPI_Op_create(MPI_User_function *user_fn, int commute, MPI_Op *op)
 
 int PMPI_Op_free(MPI_Op *op)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_op_user *u = NULL;
     int err = mpi_enter(&s);
@@ -170,6 +172,7 @@ int PMPI_Op_free(MPI_Op *op)
 
 int PMPI_Op_commutative(MPI_Op op, int *commute)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 

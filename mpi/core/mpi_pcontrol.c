@@ -5,11 +5,13 @@
  * without one the call succeeds and does nothing, whatever the level.
  */
 #include <mpi.h>
+#include "mpi_thread.h"
 
 #pragma weak MPI_Pcontrol = PMPI_Pcontrol
 
 int PMPI_Pcontrol(const int level, ...)
 {
+    MPI_THREAD_GUARD();
     (void)level;
     return MPI_SUCCESS;
 }

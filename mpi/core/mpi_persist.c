@@ -84,6 +84,7 @@ static int persist_init(const void *buf, int count, MPI_Datatype dt, int peer, i
 int PMPI_Send_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                    MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return persist_init(buf, count, datatype, dest, tag, comm, PERSIST_SEND, request,
                         "MPI_Send_init");
 }
@@ -91,6 +92,7 @@ int PMPI_Send_init(const void *buf, int count, MPI_Datatype datatype, int dest, 
 int PMPI_Ssend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                     MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return persist_init(buf, count, datatype, dest, tag, comm, PERSIST_SSEND, request,
                         "MPI_Ssend_init");
 }
@@ -98,6 +100,7 @@ int PMPI_Ssend_init(const void *buf, int count, MPI_Datatype datatype, int dest,
 int PMPI_Rsend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                     MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return persist_init(buf, count, datatype, dest, tag, comm, PERSIST_SEND, request,
                         "MPI_Rsend_init");
 }
@@ -105,6 +108,7 @@ int PMPI_Rsend_init(const void *buf, int count, MPI_Datatype datatype, int dest,
 int PMPI_Bsend_init(const void *buf, int count, MPI_Datatype datatype, int dest, int tag,
                     MPI_Comm comm, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return persist_init(buf, count, datatype, dest, tag, comm, PERSIST_BSEND, request,
                         "MPI_Bsend_init");
 }
@@ -112,6 +116,7 @@ int PMPI_Bsend_init(const void *buf, int count, MPI_Datatype datatype, int dest,
 int PMPI_Recv_init(void *buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm,
                    MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return persist_init(buf, count, datatype, source, tag, comm, PERSIST_RECV, request,
                         "MPI_Recv_init");
 }
@@ -203,6 +208,7 @@ static struct mpi_request *persist_get(struct mpi_rank_state *s, MPI_Request h)
 
 int PMPI_Start(MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r = NULL;
     int err = mpi_enter(&s);
@@ -220,6 +226,7 @@ int PMPI_Start(MPI_Request *request)
  * array leaves them all inactive. */
 int PMPI_Startall(int count, MPI_Request array_of_requests[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int i, j, err = mpi_enter(&s);
 

@@ -90,22 +90,26 @@ static int p2p_send(const void *buf, int count, MPI_Datatype dt, int dest, int t
 
 int PMPI_Send(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return p2p_send(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, "MPI_Send");
 }
 
 int PMPI_Ssend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return p2p_send(buf, count, datatype, dest, tag, comm, CV_SEND_SYNC, "MPI_Ssend");
 }
 
 int PMPI_Rsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     return p2p_send(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, "MPI_Rsend");
 }
 
 int PMPI_Recv(void *buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm,
               MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     MPI_Request h;
@@ -144,18 +148,21 @@ static int p2p_isend(const void *buf, int count, MPI_Datatype dt, int dest, int 
 int PMPI_Isend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
                MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, request, "MPI_Isend");
 }
 
 int PMPI_Issend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
                 MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_SYNC, request, "MPI_Issend");
 }
 
 int PMPI_Irsend(const void *buf, int count, MPI_Datatype datatype, int dest, int tag, MPI_Comm comm,
                 MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     return p2p_isend(buf, count, datatype, dest, tag, comm, CV_SEND_STANDARD, request,
                      "MPI_Irsend");
 }
@@ -163,6 +170,7 @@ int PMPI_Irsend(const void *buf, int count, MPI_Datatype datatype, int dest, int
 int PMPI_Irecv(void *buf, int count, MPI_Datatype datatype, int source, int tag, MPI_Comm comm,
                MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     size_t len;
@@ -214,6 +222,7 @@ static int probe_check(struct mpi_rank_state **s_p, int source, int tag, MPI_Com
 
 int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int *flag, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = probe_check(&s, source, tag, comm, &c);
@@ -227,6 +236,7 @@ int PMPI_Iprobe(int source, int tag, MPI_Comm comm, int *flag, MPI_Status *statu
 
 int PMPI_Probe(int source, int tag, MPI_Comm comm, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     unsigned spins = 0;
@@ -268,6 +278,7 @@ int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int
                   void *recvbuf, int recvcount, MPI_Datatype recvtype, int source, int recvtag,
                   MPI_Comm comm, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     size_t slen, rlen;
@@ -286,6 +297,7 @@ int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int
 int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest, int sendtag,
                           int source, int recvtag, MPI_Comm comm, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     const void *data;

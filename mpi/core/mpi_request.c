@@ -1,8 +1,10 @@
 /* mpi_request.c: the request table behind MPI_Request handles.
  *
  * A handle is MPI_REQ_HANDLE_BASE | generation << MPI_REQ_INDEX_BITS |
- * (slot + 1). Slots live in one array of the root object that doubles when
- * full, with free slots chained through next_free. Releasing a slot bumps its
+ * (slot + 1). Slots live in chunks of MPI_REQ_CHUNK that never move once
+ * made (a waiting thread keeps a pointer to its request while another
+ * thread, under MPI_THREAD_MULTIPLE, may add slots), with free slots chained
+ * through next_free. Releasing a slot bumps its
  * generation, so an old copy of a handle no longer matches and is reported as
  * MPI_ERR_REQUEST instead of touching whatever request took the slot since.
  */
@@ -20,37 +22,46 @@
 
 #define REQ_INDEX_MASK ((1 << MPI_REQ_INDEX_BITS) - 1)
 
-/* Doubles the table (at least 16 slots). Returns MPI_SUCCESS or < 0. */
+/* The slot of index idx (< t->nslots). */
+static struct mpi_request *table_slot(const struct mpi_req_table *t, int idx)
+{
+    return &t->chunks[idx / MPI_REQ_CHUNK][idx % MPI_REQ_CHUNK];
+}
+
+/* Adds one chunk of free slots. Returns MPI_SUCCESS or < 0. */
 static int table_grow(struct mpi_req_table *t)
 {
-    int n = t->nslots ? t->nslots * 2 : 16;
-    struct mpi_request *slots;
-    int i;
+    int nchunks = t->nslots / MPI_REQ_CHUNK, i;
+    struct mpi_request **chunks, *chunk;
 
-    if (n > MPI_REQ_MAX)
-        n = MPI_REQ_MAX;
-    if (n <= t->nslots)
+    if (t->nslots + MPI_REQ_CHUNK > MPI_REQ_MAX)
         return MPI_IERR_TOO_MANY;
-    slots = realloc(t->slots, sizeof(*slots) * (size_t)n);
-    if (!slots)
+    chunk = malloc(sizeof(*chunk) * MPI_REQ_CHUNK);
+    chunks = chunk ? realloc(t->chunks, sizeof(*chunks) * (size_t)(nchunks + 1)) : NULL;
+    if (!chunks) {
+        free(chunk);
         return -ENOMEM;
-    for (i = n - 1; i >= t->nslots; i--) {
-        slots[i].gen = 0;
-        slots[i].kind = MPI_REQ_FREE;
-        slots[i].cv = NULL;
-        slots[i].comm = NULL;
-        slots[i].xfer = NULL;
-        slots[i].persist = NULL;
-        slots[i].sched = NULL;
-        slots[i].msg = NULL;
-        slots[i].greq = NULL;
-        slots[i].pair = NULL;
-        slots[i].rma = NULL;
-        slots[i].next_free = t->free_head;
-        t->free_head = i;
     }
-    t->slots = slots;
-    t->nslots = n;
+    chunks[nchunks] = chunk;
+    t->chunks = chunks;
+    for (i = MPI_REQ_CHUNK - 1; i >= 0; i--) {
+        struct mpi_request *r = &chunk[i];
+
+        r->gen = 0;
+        r->kind = MPI_REQ_FREE;
+        r->cv = NULL;
+        r->comm = NULL;
+        r->xfer = NULL;
+        r->persist = NULL;
+        r->sched = NULL;
+        r->msg = NULL;
+        r->greq = NULL;
+        r->pair = NULL;
+        r->rma = NULL;
+        r->next_free = t->free_head;
+        t->free_head = t->nslots + i;
+    }
+    t->nslots += MPI_REQ_CHUNK;
     return MPI_SUCCESS;
 }
 
@@ -66,7 +77,7 @@ int mpi_req_alloc(struct mpi_req_table *t, int kind, struct mpi_comm *c, cv_requ
             return err;
     }
     idx = t->free_head;
-    r = &t->slots[idx];
+    r = table_slot(t, idx);
     t->free_head = r->next_free;
     r->kind = (uint8_t)kind;
     r->cv = cv;
@@ -89,7 +100,7 @@ struct mpi_request *mpi_req_get(struct mpi_req_table *t, MPI_Request h)
         return NULL;
     if (idx < 0 || idx >= t->nslots)
         return NULL;
-    r = &t->slots[idx];
+    r = table_slot(t, idx);
     if (r->kind == MPI_REQ_FREE || r->gen != gen)
         return NULL;
     return r;
@@ -98,7 +109,7 @@ struct mpi_request *mpi_req_get(struct mpi_req_table *t, MPI_Request h)
 void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
 {
     int idx = (h & REQ_INDEX_MASK) - 1;
-    struct mpi_request *r = &t->slots[idx];
+    struct mpi_request *r = table_slot(t, idx);
 
     if (r->comm)
         mpi_comm_unref(r->comm); /* may be the last reference after MPI_Comm_free */
@@ -128,8 +139,12 @@ void mpi_req_release(struct mpi_req_table *t, MPI_Request h)
 
 void mpi_req_table_free(struct mpi_req_table *t)
 {
-    free(t->slots);
-    t->slots = NULL;
+    int i;
+
+    for (i = 0; i < t->nslots / MPI_REQ_CHUNK; i++)
+        free(t->chunks[i]);
+    free(t->chunks);
+    t->chunks = NULL;
     t->nslots = 0;
     t->free_head = -1;
     t->active = 0;

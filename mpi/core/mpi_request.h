@@ -22,6 +22,7 @@
 #define MPI_REQ_HANDLE_BASE ((int)0xac000000)
 #define MPI_REQ_INDEX_BITS  18
 #define MPI_REQ_MAX         ((1 << MPI_REQ_INDEX_BITS) - 1)
+#define MPI_REQ_CHUNK       64
 #define MPI_REQ_GEN_MASK    0xff
 
 enum mpi_req_kind {
@@ -66,10 +67,10 @@ struct mpi_request {
 };
 
 struct mpi_req_table {
-    struct mpi_request *slots; /* grows by doubling; never keep pointers across alloc */
-    int nslots;                /* slots allocated */
-    int free_head;             /* first free slot, -1 when none */
-    int active;                /* slots in use */
+    struct mpi_request **chunks; /* MPI_REQ_CHUNK slots each; slots never move */
+    int nslots;                  /* slots allocated (a multiple of MPI_REQ_CHUNK) */
+    int free_head;               /* first free slot, -1 when none */
+    int active;                  /* slots in use */
 };
 
 /* Takes a slot for a request of kind on comm (cv may be NULL) and returns its

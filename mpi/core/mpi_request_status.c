@@ -46,6 +46,7 @@ static int peek_status(struct mpi_rank_state *s, struct mpi_request *r, MPI_Stat
 
 int PMPI_Request_get_status(MPI_Request request, int *flag, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r = NULL;
     MPI_Comm comm = MPI_COMM_WORLD;

@@ -2,14 +2,15 @@
  *
  * Everything a rank owns lives in one root object, struct mpi_rank_state,
  * allocated in rank context by MPI_Init (so it sits in the rank's container
- * and migrates with it) and reached through *ua_mpi_root() (mpi_init.c is
- * the one file of mpi/ that calls uarea). Nothing per rank is kept in static
- * variables; the only statics of this layer are constant tables (datatypes,
+ * and migrates with it) and reached through ua_root() (mpi_init.c and
+ * mpi_thread.c are the files of mpi/ that call uarea). Nothing per rank is
+ * kept in static variables; the only statics of this layer are constant tables (datatypes,
  * op kernels, error strings). The tables the root object holds by value
  * come with their headers, included below.
  *
  * Conventions inside mpi/ (every room: core/, comm/, coll/, dtype/):
  *  - MPI_Xxx entry points are defined as PMPI_Xxx with a weak MPI_Xxx alias;
+ *    each opens with MPI_THREAD_GUARD() (mpi_thread.h);
  *    they validate their arguments once (mpi_check.h) and then trust them;
  *  - internal functions return MPI_SUCCESS, a positive MPI error class, or a
  *    negative code (a cv.h code, -errno, or one of MPI_IERR_* of mpi_error.h);
@@ -29,6 +30,7 @@
 #include "mpi_errcode.h"
 #include "mpi_error.h"
 #include "mpi_request.h"
+#include "mpi_thread.h"
 
 #pragma GCC visibility push(hidden)
 
@@ -72,6 +74,7 @@ struct mpi_rank_state {
     struct mpi_info_table infos;       /* MPI_Info objects (info.h): live before
                                           MPI_Init and after MPI_Finalize too */
     struct mpi_rma_state *rma;         /* windows (rma.h), made at the first one */
+    struct mpi_lock lock;              /* MPI_THREAD_MULTIPLE (mpi_thread.h) */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */

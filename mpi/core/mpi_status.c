@@ -57,6 +57,7 @@ static int status_args(const MPI_Status *status, MPI_Datatype dt, const void *co
 /* Items of the type the bytes hold; MPI_UNDEFINED for a partial item. */
 int PMPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     MPI_Count bytes;
@@ -77,6 +78,7 @@ int PMPI_Get_count(const MPI_Status *status, MPI_Datatype datatype, int *count)
  * the first blocks of a partial item (MPI_UNDEFINED inside an element). */
 int PMPI_Get_elements_x(const MPI_Status *status, MPI_Datatype datatype, MPI_Count *count)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     MPI_Count bytes;
@@ -90,6 +92,7 @@ int PMPI_Get_elements_x(const MPI_Status *status, MPI_Datatype datatype, MPI_Cou
 
 int PMPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype, int *count)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     MPI_Count bytes, n;
@@ -104,6 +107,7 @@ int PMPI_Get_elements(const MPI_Status *status, MPI_Datatype datatype, int *coun
 
 int PMPI_Test_cancelled(const MPI_Status *status, int *flag)
 {
+    MPI_THREAD_GUARD();
     if (!status || status == MPI_STATUS_IGNORE || !flag)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Test_cancelled");
     *flag = status->count_hi_and_cancelled & 1;

@@ -18,6 +18,7 @@
 
 int PMPI_Status_set_cancelled(MPI_Status *status, int flag)
 {
+    MPI_THREAD_GUARD();
     if (!status || status == MPI_STATUS_IGNORE)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Status_set_cancelled");
     status->count_hi_and_cancelled = (status->count_hi_and_cancelled & ~1) | (flag ? 1 : 0);
@@ -46,6 +47,7 @@ static MPI_Count elements_to_bytes(const struct mpi_dtype *t, MPI_Count count)
 
 int PMPI_Status_set_elements_x(MPI_Status *status, MPI_Datatype datatype, MPI_Count count)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t = NULL;
     MPI_Count bytes = -1;
@@ -66,5 +68,6 @@ int PMPI_Status_set_elements_x(MPI_Status *status, MPI_Datatype datatype, MPI_Co
 
 int PMPI_Status_set_elements(MPI_Status *status, MPI_Datatype datatype, int count)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Status_set_elements_x(status, datatype, (MPI_Count)count);
 }

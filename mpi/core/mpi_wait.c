@@ -81,6 +81,7 @@ static int finish_many(struct mpi_rank_state *s, int count, MPI_Request *reqs, c
 
 int PMPI_Wait(MPI_Request *request, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     MPI_Comm comm = MPI_COMM_WORLD;
     int err = mpi_enter(&s);
@@ -102,6 +103,7 @@ int PMPI_Wait(MPI_Request *request, MPI_Status *status)
 
 int PMPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r = NULL;
     MPI_Comm comm = MPI_COMM_WORLD;
@@ -128,6 +130,7 @@ int PMPI_Test(MPI_Request *request, int *flag, MPI_Status *status)
 
 int PMPI_Waitall(int count, MPI_Request array_of_requests[], MPI_Status array_of_statuses[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     MPI_Comm comm = MPI_COMM_WORLD;
     int i, err = mpi_enter(&s);
@@ -147,6 +150,7 @@ int PMPI_Waitall(int count, MPI_Request array_of_requests[], MPI_Status array_of
 int PMPI_Testall(int count, MPI_Request array_of_requests[], int *flag,
                  MPI_Status array_of_statuses[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     MPI_Comm comm = MPI_COMM_WORLD;
     int i, err = mpi_enter(&s);
@@ -217,6 +221,7 @@ static int any_complete(int count, MPI_Request *reqs, int *indx, int *flag, MPI_
 
 int PMPI_Waitany(int count, MPI_Request array_of_requests[], int *indx, MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     int flag;
 
     return any_complete(count, array_of_requests, indx, &flag, status, 1, "MPI_Waitany");
@@ -225,6 +230,7 @@ int PMPI_Waitany(int count, MPI_Request array_of_requests[], int *indx, MPI_Stat
 int PMPI_Testany(int count, MPI_Request array_of_requests[], int *indx, int *flag,
                  MPI_Status *status)
 {
+    MPI_THREAD_GUARD();
     return any_complete(count, array_of_requests, indx, flag, status, 0, "MPI_Testany");
 }
 
@@ -276,6 +282,7 @@ static int some_complete(int incount, MPI_Request *reqs, int *outcount, int *ind
 int PMPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
                   int array_of_indices[], MPI_Status array_of_statuses[])
 {
+    MPI_THREAD_GUARD();
     return some_complete(incount, array_of_requests, outcount, array_of_indices, array_of_statuses,
                          1, "MPI_Waitsome");
 }
@@ -283,6 +290,7 @@ int PMPI_Waitsome(int incount, MPI_Request array_of_requests[], int *outcount,
 int PMPI_Testsome(int incount, MPI_Request array_of_requests[], int *outcount,
                   int array_of_indices[], MPI_Status array_of_statuses[])
 {
+    MPI_THREAD_GUARD();
     return some_complete(incount, array_of_requests, outcount, array_of_indices, array_of_statuses,
                          0, "MPI_Testsome");
 }
@@ -310,6 +318,7 @@ static int user_request(MPI_Request *request, struct mpi_rank_state **s_p, struc
 
 int PMPI_Request_free(MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r;
     int err = user_request(request, &s, &r, "MPI_Request_free");
@@ -334,6 +343,7 @@ int PMPI_Request_free(MPI_Request *request)
  * normally (MPI allows a cancel to fail: MPI_Test_cancelled then says 0). */
 int PMPI_Cancel(MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_request *r;
     int err = user_request(request, &s, &r, "MPI_Cancel");

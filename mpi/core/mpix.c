@@ -32,6 +32,7 @@ int PMPIX_Migration_stats(double times[5], long long *bytes, int *moves);
 
 int PMPI_Migrateto(int cluster)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
 
@@ -45,6 +46,7 @@ int PMPI_Migrateto(int cluster)
 
 int PMPIX_Migrate(int rank, int cluster, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = mpi_enter(&s), world;
@@ -67,6 +69,7 @@ int PMPIX_Migrate(int rank, int cluster, MPI_Comm comm)
 
 int PMPIX_Cluster_self(int *cluster)
 {
+    MPI_THREAD_GUARD();
     if (cluster == NULL)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_Cluster_self");
     *cluster = knode_get_num();
@@ -75,6 +78,7 @@ int PMPIX_Cluster_self(int *cluster)
 
 int PMPIX_Cluster_count(int *n)
 {
+    MPI_THREAD_GUARD();
     if (n == NULL)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_Cluster_count");
     *n = knode_count();
@@ -83,6 +87,7 @@ int PMPIX_Cluster_count(int *n)
 
 int PMPIX_Spare_count(int *n)
 {
+    MPI_THREAD_GUARD();
     if (n == NULL)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_Spare_count");
     *n = knode_count() - rmig_rank_count(); /* one rank per cluster, always */
@@ -91,6 +96,7 @@ int PMPIX_Spare_count(int *n)
 
 int PMPIX_Migration_stats(double times[5], long long *bytes, int *moves)
 {
+    MPI_THREAD_GUARD();
     struct rmig_stats st;
     int n;
 

@@ -7,6 +7,7 @@
  * calls) learn it here and keep their buffers in host memory.
  */
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPIX_GPU_query_support = PMPIX_GPU_query_support
 #pragma weak MPIX_Query_cuda_support = PMPIX_Query_cuda_support
@@ -17,6 +18,7 @@
  * another kind or a NULL pointer. */
 int PMPIX_GPU_query_support(int gpu_type, int *is_supported)
 {
+    MPI_THREAD_GUARD();
     if (!is_supported || (gpu_type != MPIX_GPU_SUPPORT_CUDA && gpu_type != MPIX_GPU_SUPPORT_ZE &&
                           gpu_type != MPIX_GPU_SUPPORT_HIP))
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_GPU_query_support");
@@ -26,15 +28,18 @@ int PMPIX_GPU_query_support(int gpu_type, int *is_supported)
 
 int PMPIX_Query_cuda_support(void)
 {
+    MPI_THREAD_GUARD();
     return 0;
 }
 
 int PMPIX_Query_ze_support(void)
 {
+    MPI_THREAD_GUARD();
     return 0;
 }
 
 int PMPIX_Query_hip_support(void)
 {
+    MPI_THREAD_GUARD();
     return 0;
 }

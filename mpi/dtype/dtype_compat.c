@@ -29,6 +29,7 @@
 int PMPI_Type_struct(int count, int array_of_blocklengths[], MPI_Aint array_of_displacements[],
                      MPI_Datatype array_of_types[], MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Type_create_struct(count, array_of_blocklengths, array_of_displacements,
                                    array_of_types, newtype);
 }
@@ -36,12 +37,14 @@ int PMPI_Type_struct(int count, int array_of_blocklengths[], MPI_Aint array_of_d
 int PMPI_Type_hindexed(int count, int array_of_blocklengths[], MPI_Aint array_of_displacements[],
                        MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Type_create_hindexed(count, array_of_blocklengths, array_of_displacements, oldtype,
                                      newtype);
 }
 
 int PMPI_Type_extent(MPI_Datatype datatype, MPI_Aint *extent)
 {
+    MPI_THREAD_GUARD();
     MPI_Aint lb;
 
     return PMPI_Type_get_extent(datatype, &lb, extent);
@@ -49,6 +52,7 @@ int PMPI_Type_extent(MPI_Datatype datatype, MPI_Aint *extent)
 
 int PMPI_Type_lb(MPI_Datatype datatype, MPI_Aint *displacement)
 {
+    MPI_THREAD_GUARD();
     MPI_Aint extent;
 
     return PMPI_Type_get_extent(datatype, displacement, &extent);
@@ -56,6 +60,7 @@ int PMPI_Type_lb(MPI_Datatype datatype, MPI_Aint *displacement)
 
 int PMPI_Type_ub(MPI_Datatype datatype, MPI_Aint *displacement)
 {
+    MPI_THREAD_GUARD();
     MPI_Aint lb, extent;
     int err = displacement ? PMPI_Type_get_extent(datatype, &lb, &extent)
                            : PMPI_Type_get_extent(datatype, &lb, NULL);
@@ -67,6 +72,7 @@ int PMPI_Type_ub(MPI_Datatype datatype, MPI_Aint *displacement)
 
 int PMPI_Get_address(const void *location, MPI_Aint *address)
 {
+    MPI_THREAD_GUARD();
     if (!address)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPI_Get_address");
     *address = (MPI_Aint)(uintptr_t)location;
@@ -75,15 +81,18 @@ int PMPI_Get_address(const void *location, MPI_Aint *address)
 
 int PMPI_Address(void *location, MPI_Aint *address)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Get_address(location, address);
 }
 
 MPI_Aint PMPI_Aint_add(MPI_Aint base, MPI_Aint disp)
 {
+    MPI_THREAD_GUARD();
     return (MPI_Aint)((uintptr_t)base + (uintptr_t)disp);
 }
 
 MPI_Aint PMPI_Aint_diff(MPI_Aint addr1, MPI_Aint addr2)
 {
+    MPI_THREAD_GUARD();
     return (MPI_Aint)((uintptr_t)addr1 - (uintptr_t)addr2);
 }

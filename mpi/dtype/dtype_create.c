@@ -106,6 +106,7 @@ static int ctor_end(struct ctor *k, int err, int struct_pad, MPI_Datatype *newty
 
 int PMPI_Type_contiguous(int count, MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -163,6 +164,7 @@ static int ctor_vector(int combiner, int count, int blocklength, MPI_Aint stride
 int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtype,
                      MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = ctor_vector(MPI_COMBINER_VECTOR, count, blocklength, stride, oldtype, newtype);
 
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_vector");
@@ -171,6 +173,7 @@ int PMPI_Type_vector(int count, int blocklength, int stride, MPI_Datatype oldtyp
 int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride, MPI_Datatype oldtype,
                              MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = ctor_vector(MPI_COMBINER_HVECTOR, count, blocklength, stride, oldtype, newtype);
 
     return mpi_error(MPI_COMM_WORLD, err, "MPI_Type_create_hvector");
@@ -180,6 +183,7 @@ int PMPI_Type_create_hvector(int count, int blocklength, MPI_Aint stride, MPI_Da
 int PMPI_Type_hvector(int count, int blocklength, MPI_Aint stride, MPI_Datatype oldtype,
                       MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     return PMPI_Type_create_hvector(count, blocklength, stride, oldtype, newtype);
 }
 
@@ -249,6 +253,7 @@ int PMPI_Type_indexed(int count, const int array_of_blocklengths[],
                       const int array_of_displacements[], MPI_Datatype oldtype,
                       MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = ctor_indexed(MPI_COMBINER_INDEXED, count, array_of_blocklengths,
                            array_of_displacements, NULL, oldtype, newtype);
 
@@ -259,6 +264,7 @@ int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
                               const MPI_Aint array_of_displacements[], MPI_Datatype oldtype,
                               MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = ctor_indexed(MPI_COMBINER_HINDEXED, count, array_of_blocklengths, NULL,
                            array_of_displacements, oldtype, newtype);
 
@@ -268,6 +274,7 @@ int PMPI_Type_create_hindexed(int count, const int array_of_blocklengths[],
 int PMPI_Type_create_indexed_block(int count, int blocklength, const int array_of_displacements[],
                                    MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -290,6 +297,7 @@ int PMPI_Type_create_hindexed_block(int count, int blocklength,
                                     const MPI_Aint array_of_displacements[], MPI_Datatype oldtype,
                                     MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -327,6 +335,7 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
                             const MPI_Aint array_of_displacements[],
                             const MPI_Datatype array_of_types[], MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     struct mpi_dtype tmp;
     int i, err;
@@ -358,6 +367,7 @@ int PMPI_Type_create_struct(int count, const int array_of_blocklengths[],
 int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
                              MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -381,6 +391,7 @@ int PMPI_Type_create_resized(MPI_Datatype oldtype, MPI_Aint lb, MPI_Aint extent,
 
 int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct ctor k = {0};
     int err = ctor_begin(&k, oldtype, newtype);
 
@@ -408,6 +419,7 @@ int PMPI_Type_dup(MPI_Datatype oldtype, MPI_Datatype *newtype)
 
 int PMPI_Type_commit(MPI_Datatype *datatype)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype tmp, *t;
     int err = mpi_enter(&s);
@@ -425,6 +437,7 @@ int PMPI_Type_commit(MPI_Datatype *datatype)
  * still reference it. Predefined types cannot be freed. */
 int PMPI_Type_free(MPI_Datatype *datatype)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype *t = NULL;
     int err = mpi_enter(&s);

@@ -168,6 +168,7 @@ int PMPI_Type_create_darray(int size, int rank, int ndims, const int array_of_gs
                             const int array_of_psizes[], int order, MPI_Datatype oldtype,
                             MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype tmp, *t = NULL;
     const struct mpi_dtype *old = NULL;

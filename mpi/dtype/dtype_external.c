@@ -187,6 +187,7 @@ static int ext_check(const char *datarep, int count, MPI_Datatype dt, struct mpi
 
 int PMPI_Pack_external_size(const char *datarep, int incount, MPI_Datatype datatype, MPI_Aint *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     int err = ext_check(datarep, incount, datatype, &tmp, &t);
@@ -201,6 +202,7 @@ int PMPI_Pack_external_size(const char *datarep, int incount, MPI_Datatype datat
 int PMPI_Pack_external(const char *datarep, const void *inbuf, int incount, MPI_Datatype datatype,
                        void *outbuf, MPI_Aint outsize, MPI_Aint *position)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     MPI_Count n = 0;
@@ -222,6 +224,7 @@ int PMPI_Pack_external(const char *datarep, const void *inbuf, int incount, MPI_
 int PMPI_Unpack_external(const char datarep[], const void *inbuf, MPI_Aint insize,
                          MPI_Aint *position, void *outbuf, int outcount, MPI_Datatype datatype)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
     MPI_Count n = 0;

@@ -46,6 +46,7 @@ static const struct sized_type complexes[] = {
 
 int PMPI_Type_match_size(int typeclass, int size, MPI_Datatype *datatype)
 {
+    MPI_THREAD_GUARD();
     const struct sized_type *tab = NULL;
     int i, n = 0, err = MPI_ERR_ARG;
 
@@ -90,6 +91,7 @@ static int pick(const struct sized_type *tab, int n, int p, int r, MPI_Datatype 
 
 int PMPI_Type_create_f90_integer(int r, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = r == MPI_UNDEFINED ? MPI_ERR_ARG
                                  : pick(integers, NTYPES(integers), MPI_UNDEFINED, r, newtype);
 
@@ -98,6 +100,7 @@ int PMPI_Type_create_f90_integer(int r, MPI_Datatype *newtype)
 
 int PMPI_Type_create_f90_real(int p, int r, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = p == MPI_UNDEFINED && r == MPI_UNDEFINED ? MPI_ERR_ARG
                                                        : pick(reals, NTYPES(reals), p, r, newtype);
 
@@ -106,6 +109,7 @@ int PMPI_Type_create_f90_real(int p, int r, MPI_Datatype *newtype)
 
 int PMPI_Type_create_f90_complex(int p, int r, MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     int err = p == MPI_UNDEFINED && r == MPI_UNDEFINED
                   ? MPI_ERR_ARG
                   : pick(complexes, NTYPES(complexes), p, r, newtype);

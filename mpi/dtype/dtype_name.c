@@ -115,6 +115,7 @@ static int nameable(struct mpi_rank_state *s, MPI_Datatype dt)
 
 int PMPI_Type_get_name(MPI_Datatype datatype, char *type_name, int *resultlen)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s = mpi_state();
     struct mpi_dtype_extra *x = NULL;
     const char *name;
@@ -141,6 +142,7 @@ int PMPI_Type_get_name(MPI_Datatype datatype, char *type_name, int *resultlen)
  * either cutting or an error; MPICH cuts). */
 int PMPI_Type_set_name(MPI_Datatype datatype, const char *type_name)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype_extra *x = NULL;
     int err = mpi_enter(&s);

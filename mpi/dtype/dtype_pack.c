@@ -112,6 +112,7 @@ static int pack_check(struct mpi_rank_state **s_p, MPI_Comm comm, int count, MPI
 int PMPI_Pack(const void *inbuf, int incount, MPI_Datatype datatype, void *outbuf, int outsize,
               int *position, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
@@ -127,6 +128,7 @@ int PMPI_Pack(const void *inbuf, int incount, MPI_Datatype datatype, void *outbu
 int PMPI_Unpack(const void *inbuf, int insize, int *position, void *outbuf, int outcount,
                 MPI_Datatype datatype, MPI_Comm comm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype tmp;
     const struct mpi_dtype *t;
@@ -141,6 +143,7 @@ int PMPI_Unpack(const void *inbuf, int insize, int *position, void *outbuf, int 
 
 int PMPI_Pack_size(int incount, MPI_Datatype datatype, MPI_Comm comm, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     struct mpi_dtype tmp;

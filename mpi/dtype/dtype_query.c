@@ -33,6 +33,7 @@ static const struct mpi_dtype *query(MPI_Datatype dt, struct mpi_dtype *tmp, con
 
 int PMPI_Type_size(MPI_Datatype datatype, int *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, size, size, &err);
@@ -44,6 +45,7 @@ int PMPI_Type_size(MPI_Datatype datatype, int *size)
 
 int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count *size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, size, size, &err);
@@ -55,6 +57,7 @@ int PMPI_Type_size_x(MPI_Datatype datatype, MPI_Count *size)
 
 int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint *lb, MPI_Aint *extent)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, lb, extent, &err);
@@ -68,6 +71,7 @@ int PMPI_Type_get_extent(MPI_Datatype datatype, MPI_Aint *lb, MPI_Aint *extent)
 
 int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count *lb, MPI_Count *extent)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, lb, extent, &err);
@@ -81,6 +85,7 @@ int PMPI_Type_get_extent_x(MPI_Datatype datatype, MPI_Count *lb, MPI_Count *exte
 
 int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint *true_lb, MPI_Aint *true_extent)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, true_lb, true_extent, &err);
@@ -94,6 +99,7 @@ int PMPI_Type_get_true_extent(MPI_Datatype datatype, MPI_Aint *true_lb, MPI_Aint
 
 int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count *true_lb, MPI_Count *true_extent)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, true_lb, true_extent, &err);
@@ -108,6 +114,7 @@ int PMPI_Type_get_true_extent_x(MPI_Datatype datatype, MPI_Count *true_lb, MPI_C
 int PMPI_Type_get_envelope(MPI_Datatype datatype, int *num_integers, int *num_addresses,
                            int *num_datatypes, int *combiner)
 {
+    MPI_THREAD_GUARD();
     struct mpi_dtype tmp;
     int err;
     const struct mpi_dtype *t = query(datatype, &tmp, num_integers, num_addresses, &err);
@@ -131,6 +138,7 @@ int PMPI_Type_get_contents(MPI_Datatype datatype, int max_integers, int max_addr
                            int max_datatypes, int array_of_integers[],
                            MPI_Aint array_of_addresses[], MPI_Datatype array_of_datatypes[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s = mpi_state();
     struct mpi_dtype tmp;
     const struct mpi_dtype *t = mpi_dtype_resolve(s, datatype, &tmp);

@@ -113,6 +113,7 @@ int PMPI_Type_create_subarray(int ndims, const int array_of_sizes[], const int a
                               const int array_of_starts[], int order, MPI_Datatype oldtype,
                               MPI_Datatype *newtype)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_dtype tmp;
     const struct mpi_dtype *old = NULL;

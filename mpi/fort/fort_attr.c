@@ -122,6 +122,7 @@ static int fort_get(fort_get_fn *get, int handle, int keyval, void *attribute_va
 int MPII_Comm_get_attr(MPI_Comm comm, int keyval, void *attribute_val, int *flag,
                        fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     return fort_get((fort_get_fn *)PMPI_Comm_get_attr, comm, keyval, attribute_val, flag, kind,
                     "MPI_Comm_get_attr");
 }
@@ -129,12 +130,14 @@ int MPII_Comm_get_attr(MPI_Comm comm, int keyval, void *attribute_val, int *flag
 int MPII_Type_get_attr(MPI_Datatype type, int keyval, void *attribute_val, int *flag,
                        fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     return fort_get((fort_get_fn *)PMPI_Type_get_attr, type, keyval, attribute_val, flag, kind,
                     "MPI_Type_get_attr (datatype attributes are not in this build)");
 }
 
 int MPII_Win_get_attr(MPI_Win win, int keyval, void *attribute_val, int *flag, fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     return fort_get((fort_get_fn *)PMPI_Win_get_attr, win, keyval, attribute_val, flag, kind,
                     "MPI_Win_get_attr (windows are not in this build)");
 }
@@ -143,12 +146,14 @@ int MPII_Win_get_attr(MPI_Win win, int keyval, void *attribute_val, int *flag, f
  * from Fortran (the bindings pass it by value already). */
 int MPII_Comm_set_attr(MPI_Comm comm, int keyval, void *attribute_val, fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     (void)kind;
     return PMPI_Comm_set_attr(comm, keyval, attribute_val);
 }
 
 int MPII_Type_set_attr(MPI_Datatype type, int keyval, void *attribute_val, fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     (void)kind;
     if (!PMPI_Type_set_attr)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_UNSUPPORTED_OPERATION,
@@ -158,6 +163,7 @@ int MPII_Type_set_attr(MPI_Datatype type, int keyval, void *attribute_val, fort_
 
 int MPII_Win_set_attr(MPI_Win win, int keyval, void *attribute_val, fort_attr_kind kind)
 {
+    MPI_THREAD_GUARD();
     (void)kind;
     if (!PMPI_Win_set_attr)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_UNSUPPORTED_OPERATION,
@@ -208,6 +214,7 @@ static struct mpi_keyval *fort_keyval(struct mpi_rank_state *s, int keyval)
  * C-null callback (NULL) stays NULL. */
 void MPII_Keyval_set_proxy(int keyval, fort_copy_proxy *copy_proxy, fort_delete_proxy *delete_proxy)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_keyval *k;
     struct fort_keyval_proxy *r;

@@ -10,6 +10,7 @@
  */
 #include <mpi.h>
 #include "base.h"
+#include "mpi_thread.h"
 
 #pragma GCC visibility push(default)
 void MPII_Grequest_set_lang_f77(MPI_Request greq);
@@ -17,6 +18,7 @@ void MPII_Grequest_set_lang_f77(MPI_Request greq);
 
 void MPII_Grequest_set_lang_f77(MPI_Request greq)
 {
+    MPI_THREAD_GUARD();
     base_log(BASE_LOG_WARN, "mpi",
              "request %#x: Fortran callbacks of generalized requests are not supported", greq);
 }

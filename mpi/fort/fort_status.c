@@ -10,6 +10,7 @@
  */
 #include <string.h>
 #include "mpi_error.h"
+#include "mpi_thread.h"
 
 #pragma weak MPI_Status_c2f = PMPI_Status_c2f
 #pragma weak MPI_Status_f2c = PMPI_Status_f2c
@@ -37,36 +38,42 @@ static int status_copy(const void *from, const void *ignore, const void *ignores
 
 int PMPI_Status_c2f(const MPI_Status *c_status, MPI_Fint *f_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(c_status, MPI_STATUS_IGNORE, MPI_STATUSES_IGNORE, f_status,
                        "MPI_Status_c2f");
 }
 
 int PMPI_Status_f2c(const MPI_Fint *f_status, MPI_Status *c_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(f_status, MPI_F_STATUS_IGNORE, MPI_F_STATUSES_IGNORE, c_status,
                        "MPI_Status_f2c");
 }
 
 int PMPI_Status_c2f08(const MPI_Status *c_status, MPI_F08_status *f08_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(c_status, MPI_STATUS_IGNORE, MPI_STATUSES_IGNORE, f08_status,
                        "MPI_Status_c2f08");
 }
 
 int PMPI_Status_f082c(const MPI_F08_status *f08_status, MPI_Status *c_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(f08_status, MPI_F08_STATUS_IGNORE, MPI_F08_STATUSES_IGNORE, c_status,
                        "MPI_Status_f082c");
 }
 
 int PMPI_Status_f2f08(const MPI_Fint *f_status, MPI_F08_status *f08_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(f_status, MPI_F_STATUS_IGNORE, MPI_F_STATUSES_IGNORE, f08_status,
                        "MPI_Status_f2f08");
 }
 
 int PMPI_Status_f082f(const MPI_F08_status *f08_status, MPI_Fint *f_status)
 {
+    MPI_THREAD_GUARD();
     return status_copy(f08_status, MPI_F08_STATUS_IGNORE, MPI_F08_STATUSES_IGNORE, f_status,
                        "MPI_Status_f082f");
 }

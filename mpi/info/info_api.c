@@ -50,6 +50,7 @@ static int info_enter(MPI_Info h, struct mpi_rank_state **s_p, struct mpi_info *
 
 int PMPI_Info_create(MPI_Info *info)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_state_early(&s);
 
@@ -62,6 +63,7 @@ int PMPI_Info_create(MPI_Info *info)
 
 int PMPI_Info_set(MPI_Info info, const char *key, const char *value)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info_enter(info, &s, &i);
@@ -79,6 +81,7 @@ int PMPI_Info_set(MPI_Info info, const char *key, const char *value)
 
 int PMPI_Info_get(MPI_Info info, const char *key, int valuelen, char *value, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     const char *v = NULL;
@@ -99,6 +102,7 @@ int PMPI_Info_get(MPI_Info info, const char *key, int valuelen, char *value, int
 
 int PMPI_Info_get_valuelen(MPI_Info info, const char *key, int *valuelen, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     const char *v = NULL;
@@ -121,6 +125,7 @@ int PMPI_Info_get_valuelen(MPI_Info info, const char *key, int *valuelen, int *f
  * one. A buffer too short gets the value's start, null-terminated. */
 int PMPI_Info_get_string(MPI_Info info, const char *key, int *buflen, char *value, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     const char *v = NULL;
@@ -144,6 +149,7 @@ int PMPI_Info_get_string(MPI_Info info, const char *key, int *buflen, char *valu
 
 int PMPI_Info_get_nkeys(MPI_Info info, int *nkeys)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info_enter(info, &s, &i);
@@ -158,6 +164,7 @@ int PMPI_Info_get_nkeys(MPI_Info info, int *nkeys)
 
 int PMPI_Info_get_nthkey(MPI_Info info, int n, char *key)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info_enter(info, &s, &i);
@@ -172,6 +179,7 @@ int PMPI_Info_get_nthkey(MPI_Info info, int n, char *key)
 
 int PMPI_Info_delete(MPI_Info info, const char *key)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info_enter(info, &s, &i);
@@ -187,6 +195,7 @@ int PMPI_Info_delete(MPI_Info info, const char *key)
 
 int PMPI_Info_dup(MPI_Info info, MPI_Info *newinfo)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info_enter(info, &s, &i);
@@ -200,6 +209,7 @@ int PMPI_Info_dup(MPI_Info info, MPI_Info *newinfo)
 
 int PMPI_Info_free(MPI_Info *info)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = info ? info_enter(*info, &s, &i) : MPI_ERR_ARG;
@@ -215,6 +225,7 @@ int PMPI_Info_free(MPI_Info *info)
 
 int PMPI_Info_create_env(int argc, char *argv[], MPI_Info *info)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_info *i;
     int err = mpi_state_early(&s);

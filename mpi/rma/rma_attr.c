@@ -71,6 +71,7 @@ static int wkv_slot(struct mpi_rank_state *s)
 int PMPI_Win_create_keyval(MPI_Win_copy_attr_function *copy, MPI_Win_delete_attr_function *del,
                            int *keyval, void *extra_state)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s), idx = -1;
 
@@ -87,6 +88,7 @@ int PMPI_Win_create_keyval(MPI_Win_copy_attr_function *copy, MPI_Win_delete_attr
 
 int PMPI_Win_free_keyval(int *keyval)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     int err = mpi_enter(&s), idx = -1;
 
@@ -161,6 +163,7 @@ static int wattr_check(MPI_Win win, int keyval, struct mpi_rank_state **s_p, str
 
 int PMPI_Win_set_attr(MPI_Win win, int keyval, void *attribute_val)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     struct mpi_win_attr **pp, *a = NULL;
@@ -212,6 +215,7 @@ static int wattr_predefined(struct mpi_win *w, int keyval, void **val_p)
 
 int PMPI_Win_get_attr(MPI_Win win, int keyval, void *attribute_val, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w = NULL;
     struct mpi_win_attr **pp, *a;
@@ -238,6 +242,7 @@ int PMPI_Win_get_attr(MPI_Win win, int keyval, void *attribute_val, int *flag)
 
 int PMPI_Win_delete_attr(MPI_Win win, int keyval)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     struct mpi_win_attr **pp;

@@ -69,6 +69,7 @@ int mpi_win_info_apply(struct mpi_win *w, MPI_Info info)
 
 int PMPI_Win_set_info(MPI_Win win, MPI_Info info)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = mpi_enter(&s);
@@ -82,6 +83,7 @@ int PMPI_Win_set_info(MPI_Win win, MPI_Info info)
 
 int PMPI_Win_get_info(MPI_Win win, MPI_Info *info_used)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int i, err = mpi_enter(&s);

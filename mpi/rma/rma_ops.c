@@ -200,6 +200,7 @@ int PMPI_Put(const void *origin_addr, int origin_count, MPI_Datatype origin_data
              int target_rank, MPI_Aint target_disp, int target_count, MPI_Datatype target_datatype,
              MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .o = RMA_SIDE(origin_addr, origin_count, origin_datatype),
@@ -212,6 +213,7 @@ int PMPI_Rput(const void *origin_addr, int origin_count, MPI_Datatype origin_dat
               int target_rank, MPI_Aint target_disp, int target_count, MPI_Datatype target_datatype,
               MPI_Win win, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .o = RMA_SIDE(origin_addr, origin_count, origin_datatype),
@@ -237,6 +239,7 @@ static int rma_get(struct rma_op *x, MPI_Win win, MPI_Request *request)
 int PMPI_Get(void *origin_addr, int origin_count, MPI_Datatype origin_datatype, int target_rank,
              MPI_Aint target_disp, int target_count, MPI_Datatype target_datatype, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .r = RMA_SIDE(origin_addr, origin_count, origin_datatype),
@@ -249,6 +252,7 @@ int PMPI_Rget(void *origin_addr, int origin_count, MPI_Datatype origin_datatype,
               MPI_Aint target_disp, int target_count, MPI_Datatype target_datatype, MPI_Win win,
               MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .r = RMA_SIDE(origin_addr, origin_count, origin_datatype),
@@ -276,6 +280,7 @@ int PMPI_Accumulate(const void *origin_addr, int origin_count, MPI_Datatype orig
                     int target_rank, MPI_Aint target_disp, int target_count,
                     MPI_Datatype target_datatype, MPI_Op op, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .op = op,
@@ -289,6 +294,7 @@ int PMPI_Raccumulate(const void *origin_addr, int origin_count, MPI_Datatype ori
                      int target_rank, MPI_Aint target_disp, int target_count,
                      MPI_Datatype target_datatype, MPI_Op op, MPI_Win win, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .op = op,
@@ -321,6 +327,7 @@ int PMPI_Get_accumulate(const void *origin_addr, int origin_count, MPI_Datatype 
                         int target_rank, MPI_Aint target_disp, int target_count,
                         MPI_Datatype target_datatype, MPI_Op op, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .op = op,
@@ -336,6 +343,7 @@ int PMPI_Rget_accumulate(const void *origin_addr, int origin_count, MPI_Datatype
                          int target_rank, MPI_Aint target_disp, int target_count,
                          MPI_Datatype target_datatype, MPI_Op op, MPI_Win win, MPI_Request *request)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .op = op,
@@ -351,6 +359,7 @@ int PMPI_Rget_accumulate(const void *origin_addr, int origin_count, MPI_Datatype
 int PMPI_Fetch_and_op(const void *origin_addr, void *result_addr, MPI_Datatype datatype,
                       int target_rank, MPI_Aint target_disp, MPI_Op op, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,
                        .op = op,
@@ -369,6 +378,7 @@ int PMPI_Fetch_and_op(const void *origin_addr, void *result_addr, MPI_Datatype d
 int PMPI_Compare_and_swap(const void *origin_addr, const void *compare_addr, void *result_addr,
                           MPI_Datatype datatype, int target_rank, MPI_Aint target_disp, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     const struct mpi_type_info *ti = mpi_type_get(datatype);
     struct rma_op x = {.target = target_rank,
                        .disp = target_disp,

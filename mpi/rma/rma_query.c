@@ -38,6 +38,7 @@ static int query_enter(MPI_Win win, struct mpi_rank_state **s_p, struct mpi_win 
 
 int PMPI_Win_get_group(MPI_Win win, MPI_Group *group)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);
@@ -51,6 +52,7 @@ int PMPI_Win_get_group(MPI_Win win, MPI_Group *group)
 
 int PMPI_Win_set_name(MPI_Win win, const char *win_name)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);
@@ -66,6 +68,7 @@ int PMPI_Win_set_name(MPI_Win win, const char *win_name)
 
 int PMPI_Win_get_name(MPI_Win win, char *win_name, int *resultlen)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);
@@ -92,6 +95,7 @@ static int query_region(const struct mpi_win *w, uint64_t base)
 
 int PMPI_Win_attach(MPI_Win win, void *base, MPI_Aint size)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     struct mpi_rma_region *g;
@@ -114,6 +118,7 @@ int PMPI_Win_attach(MPI_Win win, void *base, MPI_Aint size)
 
 int PMPI_Win_detach(MPI_Win win, const void *base)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int i = -1, err = query_enter(win, &s, &w);
@@ -130,6 +135,7 @@ int PMPI_Win_detach(MPI_Win win, const void *base)
 
 int PMPI_Win_create_errhandler(MPI_Win_errhandler_function *fn, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     /* same table and shape as communicator handlers (see the top) */
     return PMPI_Comm_create_errhandler((MPI_Comm_errhandler_function *)(void (*)(void))fn,
                                        errhandler);
@@ -137,6 +143,7 @@ int PMPI_Win_create_errhandler(MPI_Win_errhandler_function *fn, MPI_Errhandler *
 
 int PMPI_Win_set_errhandler(MPI_Win win, MPI_Errhandler errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);
@@ -153,6 +160,7 @@ int PMPI_Win_set_errhandler(MPI_Win win, MPI_Errhandler errhandler)
 
 int PMPI_Win_get_errhandler(MPI_Win win, MPI_Errhandler *errhandler)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);
@@ -168,6 +176,7 @@ int PMPI_Win_get_errhandler(MPI_Win win, MPI_Errhandler *errhandler)
 
 int PMPI_Win_call_errhandler(MPI_Win win, int errorcode)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = query_enter(win, &s, &w);

@@ -73,6 +73,7 @@ static int sync_flush_all(struct mpi_rank_state *s, struct mpi_win *w)
 
 int PMPI_Win_fence(int assert, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_enter(win, assert, &s, &w);
@@ -115,6 +116,7 @@ static int sync_group(struct mpi_rank_state *s, struct mpi_win *w, MPI_Group g, 
 
 int PMPI_Win_post(MPI_Group group, int assert, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int *ranks = NULL, n = 0, i, err = sync_enter(win, assert, &s, &w);
@@ -144,6 +146,7 @@ static int sync_posted(const struct mpi_win *w, const int *ranks, int n)
 
 int PMPI_Win_start(MPI_Group group, int assert, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     unsigned spins = 0;
@@ -170,6 +173,7 @@ int PMPI_Win_start(MPI_Group group, int assert, MPI_Win win)
 
 int PMPI_Win_complete(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int i, err = sync_enter(win, 0, &s, &w);
@@ -199,6 +203,7 @@ static int sync_exposed(struct mpi_win *w)
 
 int PMPI_Win_wait(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     unsigned spins = 0;
@@ -216,6 +221,7 @@ int PMPI_Win_wait(MPI_Win win)
 
 int PMPI_Win_test(MPI_Win win, int *flag)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_enter(win, 0, &s, &w);
@@ -244,6 +250,7 @@ static int sync_lock_check(MPI_Win win, int assert, int rank, struct mpi_rank_st
 
 int PMPI_Win_lock(int lock_type, int rank, int assert, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_lock_check(win, assert, rank, &s, &w);
@@ -265,6 +272,7 @@ int PMPI_Win_lock(int lock_type, int rank, int assert, MPI_Win win)
 
 int PMPI_Win_unlock(int rank, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_lock_check(win, 0, rank, &s, &w);
@@ -311,6 +319,7 @@ static int sync_unlocked(const struct mpi_win *w)
 
 int PMPI_Win_lock_all(int assert, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_enter(win, assert, &s, &w);
@@ -330,6 +339,7 @@ int PMPI_Win_lock_all(int assert, MPI_Win win)
 
 int PMPI_Win_unlock_all(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_enter(win, 0, &s, &w);
@@ -358,6 +368,7 @@ static int sync_flush_check(MPI_Win win, int rank, struct mpi_rank_state **s_p,
 
 int PMPI_Win_flush(int rank, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_flush_check(win, rank, &s, &w);
@@ -373,6 +384,7 @@ int PMPI_Win_flush(int rank, MPI_Win win)
 
 int PMPI_Win_flush_all(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_flush_check(win, -1, &s, &w);
@@ -386,6 +398,7 @@ int PMPI_Win_flush_all(MPI_Win win)
  * only the replies (Get results) are waited for. */
 int PMPI_Win_flush_local(int rank, MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_flush_check(win, rank, &s, &w);
@@ -397,6 +410,7 @@ int PMPI_Win_flush_local(int rank, MPI_Win win)
 
 int PMPI_Win_flush_local_all(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_flush_check(win, -1, &s, &w);
@@ -411,6 +425,7 @@ int PMPI_Win_flush_local_all(MPI_Win win)
  * ranks' requests in. */
 int PMPI_Win_sync(MPI_Win win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w;
     int err = sync_enter(win, 0, &s, &w);

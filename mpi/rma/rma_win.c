@@ -211,6 +211,7 @@ static int win_check(struct mpi_rank_state **s_p, MPI_Comm comm, MPI_Aint size, 
 int PMPI_Win_create(void *base, MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
                     MPI_Win *win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = win_check(&s, comm, size, disp_unit, win, &c);
@@ -250,6 +251,7 @@ static int win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm co
 int PMPI_Win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm, void *baseptr,
                       MPI_Win *win)
 {
+    MPI_THREAD_GUARD();
     return mpi_error(
         comm, win_allocate(size, disp_unit, info, comm, baseptr, win, MPI_WIN_FLAVOR_ALLOCATE),
         "MPI_Win_allocate");
@@ -258,6 +260,7 @@ int PMPI_Win_allocate(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm
 int PMPI_Win_allocate_shared(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Comm comm,
                              void *baseptr, MPI_Win *win)
 {
+    MPI_THREAD_GUARD();
     return mpi_error(comm,
                      win_allocate(size, disp_unit, info, comm, baseptr, win, MPI_WIN_FLAVOR_SHARED),
                      "MPI_Win_allocate_shared");
@@ -265,6 +268,7 @@ int PMPI_Win_allocate_shared(MPI_Aint size, int disp_unit, MPI_Info info, MPI_Co
 
 int PMPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_Win *win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
     int err = win_check(&s, comm, 0, 1, win, &c);
@@ -276,6 +280,7 @@ int PMPI_Win_create_dynamic(MPI_Info info, MPI_Comm comm, MPI_Win *win)
 
 int PMPI_Win_shared_query(MPI_Win win, int rank, MPI_Aint *size, int *disp_unit, void *baseptr)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w = NULL;
     int err = mpi_enter(&s);
@@ -313,6 +318,7 @@ static int win_idle(const struct mpi_win *w)
 
 int PMPI_Win_free(MPI_Win *win)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_win *w = NULL;
     int err = mpi_enter(&s), aerr;

@@ -96,6 +96,7 @@ static struct mpi_topo *cart_new(int ndims, const int *dims, const int *periods)
 int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int periods[],
                      int reorder, MPI_Comm *comm_cart)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
@@ -117,6 +118,7 @@ int PMPI_Cart_create(MPI_Comm comm_old, int ndims, const int dims[], const int p
 
 int PMPI_Cart_map(MPI_Comm comm, int ndims, const int dims[], const int periods[], int *newrank)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     int nnodes = 0, err = mpi_enter(&s);
@@ -148,6 +150,7 @@ static int cart_enter(MPI_Comm comm, struct mpi_comm **c_p, struct mpi_topo **t_
 
 int PMPI_Cartdim_get(MPI_Comm comm, int *ndims)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);
@@ -162,6 +165,7 @@ int PMPI_Cartdim_get(MPI_Comm comm, int *ndims)
 
 int PMPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coords[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int i, err = cart_enter(comm, &c, &t);
@@ -183,6 +187,7 @@ int PMPI_Cart_get(MPI_Comm comm, int maxdims, int dims[], int periods[], int coo
 
 int PMPI_Cart_rank(MPI_Comm comm, const int coords[], int *rank)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int i, r = 0, err = cart_enter(comm, &c, &t);
@@ -205,6 +210,7 @@ int PMPI_Cart_rank(MPI_Comm comm, const int coords[], int *rank)
 
 int PMPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);
@@ -222,6 +228,7 @@ int PMPI_Cart_coords(MPI_Comm comm, int rank, int maxdims, int coords[])
 
 int PMPI_Cart_shift(MPI_Comm comm, int direction, int disp, int *rank_source, int *rank_dest)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = cart_enter(comm, &c, &t);

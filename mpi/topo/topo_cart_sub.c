@@ -54,6 +54,7 @@ static int sub_color(const struct mpi_topo *t, int rank, const int *remain)
 
 int PMPI_Cart_sub(MPI_Comm comm, const int remain_dims[], MPI_Comm *newcomm)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL, *n = NULL;
     struct mpi_topo *t = NULL, *sub = NULL;

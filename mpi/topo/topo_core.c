@@ -170,6 +170,7 @@ int mpi_topo_attach(struct mpi_rank_state *s, struct mpi_comm *c, int nnodes, st
 
 int PMPI_Topo_test(MPI_Comm comm, int *status)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     int err = mpi_enter(&s);

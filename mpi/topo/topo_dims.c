@@ -154,6 +154,7 @@ static int dims_check(int nnodes, int ndims, const int *dims, long *m_p, int *fr
 
 int PMPI_Dims_create(int nnodes, int ndims, int dims[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     long m = 1;
     int i, j, nfree = 0, *f = NULL;

@@ -86,6 +86,7 @@ int PMPI_Dist_graph_create_adjacent(MPI_Comm comm_old, int indegree, const int s
                                     const int destinations[], const int destweights[],
                                     MPI_Info info, int reorder, MPI_Comm *comm_dist_graph)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
@@ -229,6 +230,7 @@ int PMPI_Dist_graph_create(MPI_Comm comm_old, int n, const int sources[], const 
                            const int destinations[], const int weights[], MPI_Info info,
                            int reorder, MPI_Comm *comm_dist_graph)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
@@ -272,6 +274,7 @@ static int dist_enter(MPI_Comm comm, struct mpi_comm **c_p, struct mpi_topo **t_
 
 int PMPI_Dist_graph_neighbors_count(MPI_Comm comm, int *indegree, int *outdegree, int *weighted)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = dist_enter(comm, &c, &t);
@@ -298,6 +301,7 @@ static void copy_side(int n, const int *ranks, const int *w, int weighted, int *
 int PMPI_Dist_graph_neighbors(MPI_Comm comm, int maxindegree, int sources[], int sourceweights[],
                               int maxoutdegree, int destinations[], int destweights[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = dist_enter(comm, &c, &t);

@@ -61,6 +61,7 @@ static struct mpi_topo *graph_new(int nnodes, const int *index, const int *edges
 int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const int edges[],
                       int reorder, MPI_Comm *comm_graph)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
@@ -82,6 +83,7 @@ int PMPI_Graph_create(MPI_Comm comm_old, int nnodes, const int index[], const in
 
 int PMPI_Graph_map(MPI_Comm comm, int nnodes, const int index[], const int edges[], int *newrank)
 {
+    MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c = NULL;
     int err = mpi_enter(&s);
@@ -118,6 +120,7 @@ static int nedges_of(const struct mpi_topo *t)
 
 int PMPI_Graphdims_get(MPI_Comm comm, int *nnodes, int *nedges)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = graph_enter(comm, &c, &t);
@@ -133,6 +136,7 @@ int PMPI_Graphdims_get(MPI_Comm comm, int *nnodes, int *nedges)
 
 int PMPI_Graph_get(MPI_Comm comm, int maxindex, int maxedges, int index[], int edges[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int err = graph_enter(comm, &c, &t);
@@ -159,6 +163,7 @@ static int graph_degree(const struct mpi_topo *t, int r, int *first_p)
 
 int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors)
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int first, err = graph_enter(comm, &c, &t);
@@ -175,6 +180,7 @@ int PMPI_Graph_neighbors_count(MPI_Comm comm, int rank, int *nneighbors)
 
 int PMPI_Graph_neighbors(MPI_Comm comm, int rank, int maxneighbors, int neighbors[])
 {
+    MPI_THREAD_GUARD();
     struct mpi_comm *c = NULL;
     struct mpi_topo *t = NULL;
     int first = 0, n = 0, err = graph_enter(comm, &c, &t);

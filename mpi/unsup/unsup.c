@@ -36,6 +36,7 @@ static const struct unsup_family_info unsup_families[] = {
 
 int mpi_unsupported(enum unsup_family fam, const char *fname)
 {
+    MPI_THREAD_GUARD(); /* the generated entry points' guard */
     const struct unsup_family_info *f = &unsup_families[fam];
     struct mpi_rank_state *s;
     char msg[256];

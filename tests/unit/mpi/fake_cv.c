@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cv.h"
+#include "nanvix.h"
 #include "rmig.h"
 #include "fake_cv.h"
 
@@ -53,6 +54,29 @@ void **ua_root(int slot)
 {
     (void)slot; /* only mpi/ runs here: one slot per thread */
     return &my_root;
+}
+
+/* Each fake rank is one thread that is its own main context; nothing
+ * below mpi/ needs the MPI_THREAD_MULTIPLE hooks here. */
+int ua_rank_active(void)
+{
+    return 1;
+}
+
+int ua_thread_serve(int on)
+{
+    (void)on;
+    return 0;
+}
+
+int ua_thread_serving(void)
+{
+    return 0;
+}
+
+void knode_set_idle_hooks(const struct knode_idle_hooks *hooks)
+{
+    (void)hooks;
 }
 
 static int matches(int want_src, int want_tag, int want_ctx, int src, int tag, int ctx)

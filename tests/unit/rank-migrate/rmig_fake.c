@@ -34,6 +34,7 @@ size_t fake_range_len[FAKE_SLOTS];
 unsigned char fake_outside[FAKE_SLOT_SIZE] __attribute__((aligned(FAKE_SLOT_SIZE)));
 uint64_t fake_fingerprint;
 int fake_migratable;
+int fake_rank_threads;
 int fake_suspends, fake_resumes, fake_releases, fake_trims, fake_trim_n;
 
 static struct fake_reply xreq_in[FAKE_REPLY_MAX];
@@ -62,6 +63,7 @@ void fake_reset(void)
     memcpy(fake_range_len, lens, sizeof(lens));
     fake_fingerprint = FAKE_FINGERPRINT;
     fake_migratable = 1;
+    fake_rank_threads = 0;
     fake_suspends = fake_resumes = fake_releases = fake_trims = fake_trim_n = 0;
     rank_context_set = 0;
     fake_region_clear();
@@ -385,6 +387,11 @@ uint64_t ua_layout_fingerprint(void)
 int ua_layout_migratable(void)
 {
     return fake_migratable;
+}
+
+int ua_rank_threads(void)
+{
+    return fake_rank_threads;
 }
 
 int ua_program_code(uintptr_t *lo, uintptr_t *hi)

@@ -115,6 +115,7 @@ extern size_t fake_range_len[FAKE_SLOTS];
 extern unsigned char fake_outside[FAKE_SLOT_SIZE]; /* memory not in the container */
 extern uint64_t fake_fingerprint;
 extern int fake_migratable;
+extern int fake_rank_threads; /* ua_rank_threads() */
 extern int fake_suspends, fake_resumes, fake_releases, fake_trims, fake_trim_n;
 
 /* Forgets everything: no message (fake_nanvix_reset), no portal, no

@@ -60,6 +60,7 @@ static int moves_made(void)
 enum setup {
     PLAIN,
     NOT_MIGRATABLE,
+    THREADS_RUN,
     NO_OPS,
     NOT_READY,
     NO_ARRIVE,
@@ -80,6 +81,8 @@ static const struct {
     {"cluster -2", -2, PLAIN, RMU_ACCEPT, 0, -EINVAL, {0}, 0},
     {"own cluster", RMU_ME, PLAIN, RMU_ACCEPT, 0, -EALREADY, {0}, 0},
     {"not migratable", 4, NOT_MIGRATABLE, RMU_ACCEPT, 0, -EXDEV, {0}, 0},
+    {"the rank runs threads", 4, THREADS_RUN, RMU_ACCEPT, 0, -EUSERS, {0}, 0},
+    {"threads, any spare", RMIG_ANY_SPARE, THREADS_RUN, RMU_ACCEPT, 0, -EUSERS, {0}, 0},
     {"no messaging layer", 4, NO_OPS, RMU_ACCEPT, 0, -ENOTCONN, {0}, 0},
     {"messaging not ready", 4, NOT_READY, RMU_ACCEPT, 0, -ENOTCONN, {0}, 0},
     {"messaging without arrive", 4, NO_ARRIVE, RMU_ACCEPT, 0, -ENOTCONN, {0}, 0},
@@ -97,6 +100,7 @@ static void early_setup(int setup)
     struct rmig_messaging_ops ops = rmu_ops;
 
     fake_migratable = setup != NOT_MIGRATABLE;
+    fake_rank_threads = setup == THREADS_RUN ? 2 : 0;
     rmu_ready_value = setup != NOT_READY;
     if (setup == NO_OPS)
         memset(&ops, 0, sizeof(ops));
