@@ -125,6 +125,13 @@ int mpi_comm_new(struct mpi_rank_state *s, struct mpi_comm *parent, int *ranks, 
  * in *max_p. Collective over c. Returns 0 or < 0. */
 int mpi_comm_ctx_agree(struct mpi_comm *c, int mine, int *max_p);
 
+/* comm_idup.c: what this rank contributes to a context-id agreement (its
+ * next_ctx, or under MPI_THREAD_MULTIPLE an offer unique in the job), and
+ * what it does with the agreed id ctx (next_ctx moves past an id below the
+ * unique range). */
+int mpi_comm_ctx_offer(struct mpi_rank_state *s);
+void mpi_comm_ctx_taken(struct mpi_rank_state *s, int ctx);
+
 /* Removes c from the table and drops the table's reference. */
 void mpi_comm_drop(struct mpi_rank_state *s, struct mpi_comm *c);
 

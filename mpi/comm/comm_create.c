@@ -157,9 +157,9 @@ int PMPI_Comm_dup(MPI_Comm comm, MPI_Comm *newcomm)
         err = MPI_ERR_ARG;
     if (!err) /* an intercommunicator's dup is made whole by comm_inter_make.c */
         err = mpi_comm_is_inter(c) ? mpi_inter_dup(s, c, &n)
-                                   : mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+                                   : mpi_comm_ctx_agree(c, mpi_comm_ctx_offer(s), &ctx);
     if (!err && !n) {
-        s->next_ctx = ctx + 2;
+        mpi_comm_ctx_taken(s, ctx);
         ranks = ranks_dup(c->group, c->size);
         err = ranks ? mpi_comm_new(s, c, ranks, c->size, ctx, &n) : -ENOMEM;
     }
@@ -222,7 +222,7 @@ static int split_cmp(const void *a, const void *b)
 int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
                          struct mpi_comm **n_p)
 {
-    struct split_entry mine = {color, key, s->next_ctx, 0};
+    struct split_entry mine = {color, key, mpi_comm_ctx_offer(s), 0};
     struct split_entry *all = malloc(sizeof(*all) * (size_t)c->size);
     int i, n = 0, ctx = 0, err, *ranks = NULL;
 
@@ -236,7 +236,7 @@ int mpi_comm_split_build(struct mpi_rank_state *s, struct mpi_comm *c, int color
             all[n++] = all[i]; /* n <= i: compacting in place is safe */
     }
     if (!err)
-        s->next_ctx = ctx + 2;
+        mpi_comm_ctx_taken(s, ctx);
     if (!err && color != MPI_UNDEFINED) {
         qsort(all, (size_t)n, sizeof(*all), split_cmp);
         ranks = malloc(sizeof(int) * (size_t)n);
@@ -317,9 +317,9 @@ static int create_intra(struct mpi_rank_state *s, struct mpi_comm *c, const stru
     int ctx = 0, *ranks, err = check_subgroup(c, g);
 
     if (!err)
-        err = mpi_comm_ctx_agree(c, s->next_ctx, &ctx);
+        err = mpi_comm_ctx_agree(c, mpi_comm_ctx_offer(s), &ctx);
     if (!err)
-        s->next_ctx = ctx + 2;
+        mpi_comm_ctx_taken(s, ctx);
     if (!err && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
         ranks = ranks_dup(g->ranks, g->size);
         err = ranks ? mpi_comm_new(s, c, ranks, g->size, ctx, n_p) : -ENOMEM;

@@ -71,11 +71,12 @@ static int check_members(const struct mpi_comm *c, const struct mpi_group *g)
 static int create_group(struct mpi_rank_state *s, struct mpi_comm *c, const struct mpi_group *g,
                         int me, int tag, struct mpi_comm **n_p)
 {
-    int ctx = 0, *ranks, err = group_ctx_agree(c, g, me, group_tag(tag), s->next_ctx, &ctx);
+    int ctx = 0, *ranks,
+        err = group_ctx_agree(c, g, me, group_tag(tag), mpi_comm_ctx_offer(s), &ctx);
 
     if (err)
         return err;
-    s->next_ctx = ctx + 2;
+    mpi_comm_ctx_taken(s, ctx);
     ranks = malloc(sizeof(int) * (size_t)g->size);
     if (!ranks)
         return -ENOMEM;

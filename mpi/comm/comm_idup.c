@@ -55,6 +55,28 @@ static int idup_offer(struct mpi_rank_state *s, int *ctx_p)
     return MPI_SUCCESS;
 }
 
+/* Under MPI_THREAD_MULTIPLE the blocking creations offer the same
+ * job-unique ids: two threads of a rank may be inside two agreements at
+ * once (each waits with the rank's lock handed over), and two plain
+ * next_ctx counters read by both would let two communicators take one id.
+ * If the unique space is ever used up, the plain counter is offered again,
+ * which is safe as long as the rank creates communicators from one thread
+ * at a time. */
+int mpi_comm_ctx_offer(struct mpi_rank_state *s)
+{
+    int ctx;
+
+    if (s->thread_level == MPI_THREAD_MULTIPLE && idup_offer(s, &ctx) == MPI_SUCCESS)
+        return ctx;
+    return s->next_ctx;
+}
+
+void mpi_comm_ctx_taken(struct mpi_rank_state *s, int ctx)
+{
+    if (ctx < MPI_IDUP_CTX_BASE && ctx + 2 > s->next_ctx)
+        s->next_ctx = ctx + 2;
+}
+
 /* Makes the duplicate of c with this rank's offer, its attributes and the
  * hints of info (or of c when use_info is 0). Returns MPI_SUCCESS or < 0. */
 static int idup_make(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info, int use_info,

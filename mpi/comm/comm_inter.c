@@ -158,7 +158,7 @@ static int create_core(struct mpi_rank_state *s, struct mpi_comm *lc, int local_
 {
     struct create_head h = {lead_err, 0, 0};
     int ctx = 0, *rem = NULL, *loc;
-    int err = mpi_comm_ctx_agree(lc, s->next_ctx, &ctx);
+    int err = mpi_comm_ctx_agree(lc, mpi_comm_ctx_offer(s), &ctx);
 
     if (err)
         return err;
@@ -178,7 +178,7 @@ static int create_core(struct mpi_rank_state *s, struct mpi_comm *lc, int local_
         return err;
     }
     ctx = h.ctx > ctx ? h.ctx : ctx;
-    s->next_ctx = ctx + 2;
+    mpi_comm_ctx_taken(s, ctx);
     loc = malloc(sizeof(int) * (size_t)lc->size);
     if (!loc) {
         free(rem);
@@ -327,7 +327,7 @@ int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
         err = MPI_ERR_ARG;
     mpi_inter_local_view(c, &lv);
     if (!err)
-        err = mpi_comm_ctx_agree(&lv, s->next_ctx, &ctx);
+        err = mpi_comm_ctx_agree(&lv, mpi_comm_ctx_offer(s), &ctx);
     mine[0] = ctx;
     mine[1] = !!high;
     if (!err)
@@ -336,7 +336,7 @@ int PMPI_Intercomm_merge(MPI_Comm intercomm, int high, MPI_Comm *newintracomm)
         return mpi_error(intercomm, err, "MPI_Intercomm_merge");
     first = mine[1] != theirs[1] ? !mine[1] : c->group[0] < c->remote[0];
     ctx = theirs[0] > ctx ? theirs[0] : ctx;
-    s->next_ctx = ctx + 2;
+    mpi_comm_ctx_taken(s, ctx);
     err = merge_build(s, c, first, ctx, &n);
     if (err)
         return mpi_error(intercomm, err, "MPI_Intercomm_merge");

@@ -34,13 +34,13 @@ static int inter_ctx(struct mpi_rank_state *s, struct mpi_comm *c, int *ctx_p)
     int mine = 0, theirs = 0, err;
 
     mpi_inter_local_view(c, &lv);
-    err = mpi_comm_ctx_agree(&lv, s->next_ctx, &mine);
+    err = mpi_comm_ctx_agree(&lv, mpi_comm_ctx_offer(s), &mine);
     if (!err)
         err = mpi_inter_swap(c, &mine, 1, &theirs, 1);
     if (err)
         return err;
     *ctx_p = mine > theirs ? mine : theirs;
-    s->next_ctx = *ctx_p + 2;
+    mpi_comm_ctx_taken(s, *ctx_p);
     return 0;
 }
 
@@ -104,7 +104,7 @@ static int isplit_pick(const struct isplit_entry *e, const int *world, int n, in
 int mpi_inter_split(struct mpi_rank_state *s, struct mpi_comm *c, int color, int key,
                     struct mpi_comm **n_p)
 {
-    struct isplit_entry mine = {color, key, s->next_ctx};
+    struct isplit_entry mine = {color, key, mpi_comm_ctx_offer(s)};
     size_t nl = (size_t)c->size, nr = (size_t)c->remote_size;
     struct isplit_entry *all = malloc(sizeof(*all) * (nl + nr));
     int *loc = malloc(sizeof(int) * nl), *rem = malloc(sizeof(int) * nr);
@@ -126,7 +126,7 @@ int mpi_inter_split(struct mpi_rank_state *s, struct mpi_comm *c, int color, int
         if (all[i].next_ctx > ctx)
             ctx = all[i].next_ctx;
     if (!err)
-        s->next_ctx = ctx + 2;
+        mpi_comm_ctx_taken(s, ctx);
     if (!err && color != MPI_UNDEFINED) {
         int kl = isplit_pick(all, c->group, c->size, color, loc);
         int kr = isplit_pick(all + nl, c->remote, c->remote_size, color, rem);
@@ -154,7 +154,7 @@ int mpi_inter_create(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Group gro
     for (i = 0; i < g->size; i++) /* a subgroup of the local group */
         if (mpi_comm_from_world(&lv, g->ranks[i]) == MPI_UNDEFINED)
             return MPI_ERR_GROUP;
-    err = mpi_comm_ctx_agree(&lv, s->next_ctx, &mine[0]);
+    err = mpi_comm_ctx_agree(&lv, mpi_comm_ctx_offer(s), &mine[0]);
     mine[1] = g->size;
     if (!err)
         err = mpi_inter_swap(c, mine, 2, theirs, 2);
@@ -164,7 +164,7 @@ int mpi_inter_create(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Group gro
         err = mpi_inter_swap(c, g->ranks, g->size, rem, theirs[1]);
     if (!err) {
         ctx = mine[0] > theirs[0] ? mine[0] : theirs[0];
-        s->next_ctx = ctx + 2;
+        mpi_comm_ctx_taken(s, ctx);
     }
     if (!err && theirs[1] > 0 && mpi_group_rank_of(g, cv_rank()) != MPI_UNDEFINED) {
         loc = ints_dup(g->ranks, g->size);
