@@ -5,7 +5,8 @@
  *   1. Four threads at once, each ITERS messages to the right neighbour and
  *      from the left one on MPI_COMM_WORLD with its own tag (eager and
  *      rendezvous sizes, every byte checked, sender order checked), an
- *      allreduce on its own duplicate of the world every 16 messages, and a
+ *      allreduce every 16 messages on its own duplicate of the world or on
+ *      one it made itself at the same moment as its siblings, and a
  *      blocking receive from the rank itself that another thread answers
  *      (which only completes if a waiting thread lets the others into MPI).
  *   2. While one of its threads waits in MPI_Recv, MPI_Migrateto is refused
@@ -15,7 +16,8 @@
  *      messages are sent, then every rank moves to a spare at the same
  *      moment (messages in flight to moving ranks, requests made by threads
  *      that no longer exist), then the other half is sent; the main thread
- *      completes the threads' requests and checks every byte.
+ *      completes the threads' requests and checks every byte, and uses
+ *      the communicators the threads made.
  *   Round 2 repeats 1 on the new clusters. Prints
  *   "threads multiple: rank R OK moves M refused 1" per rank.
  * Usage: threads hold DIR
@@ -80,6 +82,7 @@ static int same(const unsigned char *b, int len, int from, int thread, int i)
 struct worker {
     int id;
     MPI_Comm comm;      /* its own duplicate of the world, for collectives */
+    MPI_Comm made;      /* a duplicate the thread made itself (used after moves) */
     MPI_Request posted; /* step 3: its receive, completed by the main thread */
     unsigned char *buf; /* step 3: that receive's buffer */
 };
@@ -91,6 +94,11 @@ static void *ring_worker(void *arg)
     int right = (me + 1) % nranks, left = (me + nranks - 1) % nranks;
     unsigned char *out = malloc(BIG + iters), *in = malloc(BIG + iters);
 
+    /* Communicators made by four threads at once: each must get ids of
+     * its own (a shared id would mix the allreduces below). */
+    if (w->made != MPI_COMM_NULL)
+        MPI_Comm_free(&w->made);
+    MPI_Comm_dup(w->comm, &w->made);
     for (int i = 0; i < iters; i++) {
         MPI_Request rq;
         MPI_Status st;
@@ -108,7 +116,7 @@ static void *ring_worker(void *arg)
         MPI_Wait(&rq, MPI_STATUS_IGNORE);
         if (i % 16 == 15) {
             long v = (long)(me + 1) * (w->id + 1) * i, sum = 0;
-            MPI_Allreduce(&v, &sum, 1, MPI_LONG, MPI_SUM, w->comm);
+            MPI_Allreduce(&v, &sum, 1, MPI_LONG, MPI_SUM, i % 32 == 15 ? w->comm : w->made);
             CHECK(sum == (long)nranks * (nranks + 1) / 2 * (w->id + 1) * i,
                   "thread %d allreduce %d: %ld", w->id, i, sum);
         }
@@ -222,6 +230,13 @@ static int posted_across_moves(struct worker *w)
         free(buf);
     }
     MPI_Waitall(NTHREADS, sends, MPI_STATUSES_IGNORE);
+    for (int i = 0; i < NTHREADS; i++) { /* communicators threads made, after the move */
+        int v = me + i, sum = 0;
+
+        MPI_Allreduce(&v, &sum, 1, MPI_INT, MPI_SUM, w[i].made);
+        CHECK(sum == nranks * (nranks - 1) / 2 + nranks * i,
+              "allreduce after the move on thread %d's communicator: %d", i, sum);
+    }
     for (int i = 0; i < NTHREADS; i++)
         free(out[i]);
     return err == MPI_SUCCESS;
@@ -235,6 +250,7 @@ static int multiple(void)
     for (int i = 0; i < NTHREADS; i++) {
         w[i].id = i;
         MPI_Comm_dup(MPI_COMM_WORLD, &w[i].comm);
+        w[i].made = MPI_COMM_NULL;
     }
     for (int round = 0; round < 2; round++) {
         run_threads(ring_worker, w);
@@ -246,8 +262,10 @@ static int multiple(void)
             moves += posted_across_moves(w);
         MPI_Barrier(MPI_COMM_WORLD);
     }
-    for (int i = 0; i < NTHREADS; i++)
+    for (int i = 0; i < NTHREADS; i++) {
         MPI_Comm_free(&w[i].comm);
+        MPI_Comm_free(&w[i].made);
+    }
     return moves;
 }
 
