@@ -19,7 +19,6 @@
 #define UA_INTERNAL_H
 
 #include <stddef.h>
-#include <stdatomic.h>
 #include <stdint.h>
 #include <ucontext.h>
 
@@ -162,9 +161,6 @@ extern __thread int ua_tls_serving __attribute__((tls_model("initial-exec")));
 
 /* Thread flag: a thread the application started (ua_threads.c). */
 extern __thread int ua_tls_app_thread __attribute__((tls_model("initial-exec")));
-
-/* Application threads alive (ua_threads.c). */
-extern atomic_int ua_threads_live;
 
 /* Non-zero when addr lies in the container region. */
 static inline int ua_in_region(const void *addr)

@@ -4,7 +4,8 @@
  * An allocation goes to the container when the calling thread runs rank code
  * (the rank's main context, a thread the application started, or a thread
  * working for the rank inside an MPI call: ua_threads.c) and is not inside
- * a kernel call (knode_in_kernel());
+ * a kernel call (knode_in_kernel()); the allocator's own lock (ua_alloc.c)
+ * serialises those threads;
  * otherwise glibc's own entry points (__libc_malloc...) serve it, so runtime
  * memory never moves. free, realloc and malloc_usable_size decide by address:
  * a pointer inside the region belongs to the container allocator whatever the
@@ -17,7 +18,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <malloc.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -33,27 +33,6 @@ static struct ua_heap *ua_heap_here(void)
 static int ua_use_container(void)
 {
     return (ua_tls_rank_active || ua_tls_app_thread || ua_tls_serving) && !knode_in_kernel();
-}
-
-/* The container allocator has no lock of its own: while the rank runs only
- * its main context nothing else can call it. Once the application runs
- * threads (ua_threads.c), they share it; the count only rises from 0 on the
- * main thread itself, never while it is in here. Never held across a move:
- * a rank that runs threads does not move. */
-static pthread_mutex_t ua_heap_mutex = PTHREAD_MUTEX_INITIALIZER;
-
-static int ua_heap_lock(void)
-{
-    if (atomic_load(&ua_threads_live) == 0)
-        return 0;
-    pthread_mutex_lock(&ua_heap_mutex);
-    return 1;
-}
-
-static void ua_heap_unlock(int locked)
-{
-    if (locked)
-        pthread_mutex_unlock(&ua_heap_mutex);
 }
 
 static void *ua_set_enomem(void *p)
@@ -72,10 +51,7 @@ void *malloc(size_t size)
 {
     if (!ua_use_container())
         return __libc_malloc(size);
-    int locked = ua_heap_lock();
-    void *p = ua_heap_malloc(ua_heap_here(), size);
-    ua_heap_unlock(locked);
-    return ua_set_enomem(p);
+    return ua_set_enomem(ua_heap_malloc(ua_heap_here(), size));
 }
 
 /* Non-zero when a container pointer freed here must go back to the
@@ -97,11 +73,8 @@ void free(void *p)
         return;
     if (!ua_in_region(p))
         __libc_free(p);
-    else if (ua_heap_live()) {
-        int locked = ua_heap_lock();
+    else if (ua_heap_live())
         ua_heap_free(ua_heap_here(), p);
-        ua_heap_unlock(locked);
-    }
 }
 
 void *calloc(size_t n, size_t size)
@@ -113,10 +86,7 @@ void *calloc(size_t n, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    int locked = ua_heap_lock();
-    void *p = ua_heap_calloc(ua_heap_here(), bytes);
-    ua_heap_unlock(locked);
-    return ua_set_enomem(p);
+    return ua_set_enomem(ua_heap_calloc(ua_heap_here(), bytes));
 }
 
 void *realloc(void *p, size_t size)
@@ -129,10 +99,7 @@ void *realloc(void *p, size_t size)
     }
     if (!ua_in_region(p))
         return __libc_realloc(p, size);
-    int locked = ua_heap_lock();
-    void *q = ua_heap_realloc(ua_heap_here(), p, size);
-    ua_heap_unlock(locked);
-    return ua_set_enomem(q);
+    return ua_set_enomem(ua_heap_realloc(ua_heap_here(), p, size));
 }
 
 void *reallocarray(void *p, size_t n, size_t size)
@@ -150,10 +117,7 @@ static void *ua_memalign_any(size_t align, size_t size)
 {
     if (!ua_use_container())
         return __libc_memalign(align, size);
-    int locked = ua_heap_lock();
-    void *p = ua_heap_memalign(ua_heap_here(), align, size);
-    ua_heap_unlock(locked);
-    return ua_set_enomem(p);
+    return ua_set_enomem(ua_heap_memalign(ua_heap_here(), align, size));
 }
 
 void *memalign(size_t align, size_t size)
@@ -209,12 +173,8 @@ size_t malloc_usable_size(void *p)
     static size_t (*libc_usable)(void *);
     if (!p)
         return 0;
-    if (ua_in_region(p)) {
-        int locked = ua_heap_lock();
-        size_t n = ua_heap_usable(ua_heap_here(), p);
-        ua_heap_unlock(locked);
-        return n;
-    }
+    if (ua_in_region(p))
+        return ua_heap_usable(ua_heap_here(), p);
     if (!libc_usable)
         libc_usable = (size_t(*)(void *))dlsym(RTLD_NEXT, "malloc_usable_size");
     return libc_usable ? libc_usable(p) : 0;

@@ -17,9 +17,9 @@
  * the rank's main context: a buffer a thread filled, or a request it posted
  * in MPI, is the rank's and must move with it once the thread has ended.
  * (A thread the library did not see start, calling MPI, is marked for the
- * span of the call by the MPI layer: ua_thread_serve.) With any
- * application thread alive, the container allocator is locked
- * (ua_heap_lock in ua_malloc.c), since several threads now share it.
+ * span of the call by the MPI layer: ua_thread_serve.) The container
+ * allocator's lock (ua_alloc.c) already serialises every thread that uses
+ * it.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -31,7 +31,7 @@
 __thread int ua_tls_serving __attribute__((tls_model("initial-exec")));
 __thread int ua_tls_app_thread __attribute__((tls_model("initial-exec")));
 
-atomic_int ua_threads_live;
+static atomic_int ua_threads_live;
 
 typedef int (*ua_pthread_create_fn)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
 

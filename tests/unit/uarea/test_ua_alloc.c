@@ -284,6 +284,71 @@ START_TEST(test_concurrent_runtime_frees)
 }
 END_TEST
 
+/* A thread the rank starts: counted while it runs, its memory is the
+ * container's. */
+static void *app_thread(void *arg)
+{
+    int *seen = arg;
+
+    seen[0] = ua_rank_threads();
+    seen[1] = 0;
+    void *p = malloc(100);
+    seen[1] = in_region(p);
+    free(p);
+    return p;
+}
+
+static void *app_thread_exits(void *arg)
+{
+    (void)arg;
+    pthread_exit(malloc(8)); /* counted down by its cleanup handler too */
+}
+
+START_TEST(test_application_threads_counted)
+{
+    int seen[2] = {-1, -1};
+    pthread_t t;
+    void *ret = NULL;
+
+    ck_assert_int_eq(ua_rank_threads(), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, app_thread, seen), 0);
+    ck_assert_int_eq(pthread_join(t, &ret), 0);
+    ck_assert_int_eq(seen[0], 1);
+    ck_assert_int_eq(seen[1], 1); /* allocated in the container */
+    ck_assert_int_eq(ua_rank_threads(), 0);
+    ck_assert_int_eq(pthread_create(&t, NULL, app_thread_exits, NULL), 0);
+    ck_assert_int_eq(pthread_join(t, &ret), 0);
+    ck_assert(in_region(ret));
+    free(ret);
+    ck_assert_int_eq(ua_rank_threads(), 0);
+    /* The runtime's threads are not the application's. */
+    ret = test_ua_on_runtime_thread(app_thread, seen);
+    ck_assert_int_eq(seen[0], 0);
+    ck_assert_int_eq(seen[1], 0);
+}
+END_TEST
+
+static void *serve_thread(void *arg)
+{
+    (void)arg;
+    int was = ua_thread_serve(1); /* as the MPI layer does for a call */
+    void *p = malloc(32);
+    int inside = in_region(p);
+
+    ua_thread_serve(was);
+    free(p);
+    p = malloc(32);
+    inside = inside && !in_region(p);
+    free(p);
+    return inside ? (void *)1 : NULL;
+}
+
+START_TEST(test_serving_thread_allocates_in_container)
+{
+    ck_assert_ptr_eq(test_ua_on_runtime_thread(serve_thread, NULL), (void *)1);
+}
+END_TEST
+
 Suite *test_ua_alloc_suite(void)
 {
     Suite *s = suite_create("uarea-alloc");
@@ -299,6 +364,8 @@ Suite *test_ua_alloc_suite(void)
     tcase_add_test(tc, test_random_stress);
     tcase_add_test(tc, test_runtime_context_uses_libc);
     tcase_add_test(tc, test_concurrent_runtime_frees);
+    tcase_add_test(tc, test_application_threads_counted);
+    tcase_add_test(tc, test_serving_thread_allocates_in_container);
     suite_add_tcase(s, tc);
     return s;
 }
