@@ -4,12 +4,16 @@
  * sender believes hosts the rank, which may be out of date: the rank may have
  * moved on. So every cluster keeps a tombstone per rank that left it (the
  * cluster it went to) and sends an ASK for a rank it does not host on along
- * the tombstone, counting hops so that stale tombstones cannot make it loop.
- * The cluster that hosts the rank notes the request; the rank acts on it at
- * its next safe point (rmig_safe_point: rmig_poll, then the move,
- * then rmig_ask_done). A request from outside the job carries its requester
- * (rmig_xreq.h), which travels in the rank's container with the move and is
- * told the outcome by the rank itself, on the cluster where it then runs.
+ * the tombstone, counting hops so that stale tombstones cannot make it loop;
+ * a cluster the rank never left (a request from outside that came in at
+ * any cluster) sends it where its routes say the rank is, or to the
+ * cluster the rank started on. The cluster that hosts the rank notes the
+ * request; the rank acts on it at its next safe point (rmig_safe_point:
+ * rmig_poll, then the move, then rmig_ask_done). A request from outside the
+ * job carries its requester (rmig_xreq.h, RMIG_REQUESTER: with the cluster
+ * it came in at), which travels in the rank's container with the move; the
+ * rank tells it the outcome, through that entry cluster when it runs
+ * elsewhere (rmig_external.c).
  */
 #include <errno.h>
 #include <string.h>
@@ -32,7 +36,7 @@ static void rmig_ask_fail(uint64_t requester, uint64_t nonce, int rank, int stat
     int self = knode_get_num();
 
     if (requester != 0)
-        rmig_xreq_result((uint32_t)requester, (uint32_t)nonce, rank, self, self, status, 0);
+        rmig_xreq_result(requester, (uint32_t)nonce, rank, self, self, status, 0);
 }
 
 /* Passes an ASK on to `to`, one hop further. Returns 0 or < 0. */
@@ -44,6 +48,20 @@ static int rmig_ask_forward(int to, const struct rmig_wire_hdr *h)
     return rmig_control_write(to, &f);
 }
 
+/* Where to send an ASK for a rank this cluster never hosted (no
+ * tombstone): where its routes say it is, else the cluster it started on,
+ * whose tombstones lead to it. -1 when that is this cluster. */
+static int rmig_ask_guess(int rank)
+{
+    int self = knode_get_num(), c = -1;
+
+    if (rmig_cluster.messaging.route != NULL)
+        c = rmig_cluster.messaging.route(rank);
+    if (c < 0 || c == self || !knode_is_valid(c))
+        c = rank;
+    return c == self ? -1 : c;
+}
+
 void rmig_ask_deliver(const struct rmig_wire_hdr *h)
 {
     int self = knode_get_num(), to = -1;
@@ -52,12 +70,15 @@ void rmig_ask_deliver(const struct rmig_wire_hdr *h)
         if (rmig_cluster.ask_cluster != -1) /* the newer request wins */
             rmig_ask_fail(rmig_cluster.ask_requester, rmig_cluster.ask_nonce, h->rank, -ECANCELED);
         rmig_cluster.ask_cluster = h->arg;
-        rmig_cluster.ask_requester = (uint32_t)h->a;
+        rmig_cluster.ask_requester = h->a;
         rmig_cluster.ask_nonce = (uint32_t)h->b;
         return;
     }
-    if (h->rank >= 0 && h->rank < rmig_cluster.nranks)
+    if (h->rank >= 0 && h->rank < rmig_cluster.nranks) {
         to = rmig_tomb[h->rank] - 1;
+        if (to < 0) /* a request that came in at a cluster off the rank's path */
+            to = rmig_ask_guess(h->rank);
+    }
     if (to >= 0 && to != self && h->hops < knode_count() && rmig_ask_forward(to, h) == 0)
         return;
     rmig_ask_fail(h->a, h->b, h->rank, -ESRCH);

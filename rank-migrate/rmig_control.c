@@ -110,6 +110,9 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_ASK:
         rmig_ask_deliver(h);
         return 0;
+    case RMIG_MSG_RESULT:
+        rmig_xreq_relay(h);
+        return 0;
     case RMIG_MSG_JOB_END:
         return ua_container_present() ? 0 : 1;
     default:
@@ -173,7 +176,7 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
          * can be accepted here now, so offers are refused. */
         if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
-        else if (t == RMIG_MSG_ASK)
+        else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT)
             rmig_control_handle(out);
     }
     return 0;

@@ -7,7 +7,10 @@
  * the requester is told the request was taken (QUEUED), and the request
  * becomes an ordinary third-party ASK delivered from this cluster
  * (rmig_ask.c): the rank, here or where the tombstones lead, moves at its
- * next safe point and answers the requester itself. The socket read costs a
+ * next safe point and answers the requester itself - through this cluster,
+ * the entry, when it runs elsewhere (a RESULT control message, relayed to
+ * the socket here), since the requester's socket is on this cluster's host
+ * and the rank may now be on another. The socket read costs a
  * syscall at most once per millisecond; in between it is a clock read.
  */
 #include <errno.h>
@@ -19,17 +22,55 @@
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
 
-void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster, int from,
-                      int status, uint64_t downtime_ns)
+/* Writes the RESULT to the requester's socket, which is on this host. */
+static void rmig_xreq_reply(uint32_t id, uint32_t nonce, int rank, int cluster, int from,
+                            int status, uint64_t downtime_ns)
 {
     struct rmig_xreq m;
 
-    rmig_xreq_fill(&m, RMIG_XREQ_RESULT, requester, nonce, rank, cluster);
+    rmig_xreq_fill(&m, RMIG_XREQ_RESULT, id, nonce, rank, cluster);
     m.from = from;
     m.status = status;
     m.downtime_ns = downtime_ns;
     /* The requester may have given up and gone: nothing more to do then. */
-    kjob_request_reply(requester, &m, sizeof(m));
+    kjob_request_reply(id, &m, sizeof(m));
+}
+
+void rmig_xreq_result(uint64_t requester, uint32_t nonce, int rank, int cluster, int from,
+                      int status, uint64_t downtime_ns)
+{
+    int entry = RMIG_REQUESTER_ENTRY(requester);
+    struct rmig_wire_hdr h;
+
+    if (entry < 0 || entry == knode_get_num()) {
+        rmig_xreq_reply(RMIG_REQUESTER_ID(requester), nonce, rank, cluster, from, status,
+                        downtime_ns);
+        return;
+    }
+    /* The requester's socket is where its request entered, maybe on
+     * another host: the answer goes back there through the job's own
+     * control channel (only clusters of this job are heard on it). */
+    memset(&h, 0, sizeof(h));
+    h.type = RMIG_MSG_RESULT;
+    h.rank = rank;
+    h.arg = status;
+    h.from = from;
+    h.a = requester;
+    h.b = nonce;
+    h.c = downtime_ns;
+    if (rmig_control_write(entry, &h) < 0)
+        base_log(BASE_LOG_WARN, "rmig",
+                 "cluster %d: the outcome of rank %d's move could not reach cluster %d, "
+                 "where its request came in",
+                 knode_get_num(), rank, entry);
+}
+
+void rmig_xreq_relay(const struct rmig_wire_hdr *h)
+{
+    if (RMIG_REQUESTER_ENTRY(h->a) != knode_get_num())
+        return; /* not a request that came in here */
+    rmig_xreq_reply(RMIG_REQUESTER_ID(h->a), (uint32_t)h->b, h->rank, h->src_cluster, h->from,
+                    h->arg, h->c);
 }
 
 /* Sends QUEUED, then hands the request to the ASK machinery. */
@@ -45,7 +86,7 @@ static void rmig_xreq_accept(const struct rmig_xreq *rq)
     h.src_cluster = knode_get_num();
     h.rank = rq->rank;
     h.arg = rq->cluster == -1 ? RMIG_ANY_SPARE : rq->cluster;
-    h.a = rq->requester;
+    h.a = RMIG_REQUESTER(knode_get_num(), rq->requester);
     h.b = rq->nonce;
     rmig_ask_deliver(&h);
 }

@@ -61,7 +61,7 @@ struct rmig_cluster {
     int departing_to;          /* source: destination of the move under way from here, or -1 */
     int move_result;           /* source: outcome of the last attempt (0 or -errno) */
     int ask_cluster;           /* a third party asked the rank here to move there, or -1 */
-    uint32_t ask_requester;    /* that request's outside requester (0: none), */
+    uint64_t ask_requester;    /* that request's outside requester (0: none; RMIG_REQUESTER), */
     uint32_t ask_nonce;        /* and its nonce (rmig_xreq.h) */
     struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
     unsigned streams;          /* source: container streams started from here */
@@ -73,9 +73,10 @@ struct rmig_rank {
     int moves;               /* migrations this rank made */
     struct rmig_clock clock; /* the move in progress (or the last one), mark by mark */
     struct rmig_stats last;  /* figures of the last one */
-    uint32_t xreq_requester; /* outside requester of the move being acted on, 0: none */
-    uint32_t xreq_nonce;     /* its nonce */
-    int preempt_hold;        /* rmig_preempt_hold() depth */
+    uint64_t
+        xreq_requester; /* outside requester of the move being acted on (RMIG_REQUESTER), 0: none */
+    uint32_t xreq_nonce; /* its nonce */
+    int preempt_hold;    /* rmig_preempt_hold() depth */
 };
 
 extern struct rmig_cluster rmig_cluster;
@@ -142,10 +143,13 @@ void rmig_ask_done(int result);
 
 /* rmig_external.c: requests from outside the job (rmig_xreq.h).
  * rmig_xreq_poll: reads the request socket (rate-limited), validates, QUEUED,
- *   delivers the ASK. rmig_xreq_result: sends a RESULT to a requester. */
+ *   delivers the ASK. rmig_xreq_result: sends a RESULT to a requester,
+ *   through the cluster its request entered at when that is another one.
+ *   rmig_xreq_relay: that entry cluster's part, for a RESULT control message. */
 void rmig_xreq_poll(void);
-void rmig_xreq_result(uint32_t requester, uint32_t nonce, int rank, int cluster, int from,
+void rmig_xreq_result(uint64_t requester, uint32_t nonce, int rank, int cluster, int from,
                       int status, uint64_t downtime_ns);
+void rmig_xreq_relay(const struct rmig_wire_hdr *h);
 
 /* rmig_preempt.c: rmig_preempt_boot installs the handler and starts the
  * ticker (main thread, at boot); rmig_preempt_end stops the signals. */

@@ -28,7 +28,13 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_ASK) {
-        if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || hdr.a > UINT32_MAX || hdr.b > UINT32_MAX)
+        if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || RMIG_REQUESTER_ENTRY(hdr.a) < -1 ||
+            RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX || hdr.b > UINT32_MAX)
+            return -EPROTO;
+    } else if (hdr.type == RMIG_MSG_RESULT) {
+        if (hdr.from < 0 || hdr.arg > 0 || hdr.arg < -4095 || RMIG_REQUESTER_ENTRY(hdr.a) < 0 ||
+            RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX ||
+            RMIG_REQUESTER_ID(hdr.a) == 0 || hdr.b > UINT32_MAX)
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_TABLE_OK || hdr.type == RMIG_MSG_DONE ||
                hdr.type == RMIG_MSG_FAIL || hdr.type == RMIG_MSG_COMMIT ||
@@ -38,6 +44,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.stream != 0) {
         return -EPROTO;
     }
+    if (hdr.type != RMIG_MSG_RESULT && hdr.c != 0)
+        return -EPROTO;
     if (out != NULL)
         *out = hdr;
     return hdr.type;

@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 6).
+/* rmig_wire.h: the wire formats of the migration daemon (version 7).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 6
+#define RMIG_WIRE_VERSION 7
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
@@ -24,8 +24,9 @@
  * lane i % RMIG_LANES; the table through lane 0), so the destination keeps
  * reads posted ahead: the source copies the next ranges while the
  * destination checks one, with no notice round trip between copies. */
-#define RMIG_LANES    4
-#define RMIG_MAX_HOPS 4096 /* an ASK forwarded more often is dropped (KNODE_MAX) */
+#define RMIG_LANES             4
+#define RMIG_MAX_HOPS          4096 /* an ASK forwarded more often is dropped (KNODE_MAX) */
+#define RMIG_WIRE_CLUSTERS_MAX 4096 /* a cluster number on the wire is below this (KNODE_MAX) */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
@@ -39,14 +40,28 @@ enum rmig_msg_type {
                             * the source answers COMMIT */
     RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
     RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
-                            * requester (0: none), b = its nonce (rmig_xreq.h) */
+                            * requester (0: none; see RMIG_REQUESTER), b = its nonce
+                            * (rmig_xreq.h) */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_COMMIT = 10,  /* source -> dest, answering DONE in time: run it; the source has
                             * dropped its copy */
     RMIG_MSG_ABORT = 11,   /* source -> dest: it gave up (no DONE in time): drop the copy,
                             * the rank runs at the source */
-    RMIG_MSG_TYPE_MAX = 11,
+    RMIG_MSG_RESULT = 12,  /* a rank's cluster -> the cluster an outside request entered at:
+                            * tell the requester; rank, arg = status (0 moved, -errno),
+                            * from = where the rank was, a = requester, b = nonce,
+                            * c = downtime in ns; src_cluster = where the rank is now */
+    RMIG_MSG_TYPE_MAX = 12,
 };
+
+/* An outside requester, as ASK and RESULT carry it: the cluster whose
+ * request socket it wrote to (the entry, plus one) in the high 32 bits, its
+ * id (pid, > 0) in the low ones. The answer goes back through the entry,
+ * whose socket is on the requester's host; 0 in the high bits: answer from
+ * wherever the rank is (requests made inside the job have no requester). */
+#define RMIG_REQUESTER(entry, id) ((uint64_t)((entry) + 1) << 32 | (uint32_t)(id))
+#define RMIG_REQUESTER_ENTRY(r)   ((int)((r) >> 32) - 1)
+#define RMIG_REQUESTER_ID(r)      ((uint32_t)(r))
 
 struct rmig_wire_hdr {
     uint32_t magic;      /* RMIG_WIRE_MAGIC */
@@ -60,9 +75,11 @@ struct rmig_wire_hdr {
         int32_t stream;  /* BEGIN, and TABLE_OK/DONE/FAIL/COMMIT/ABORT after it: stream
                           * number, 0..RMIG_STREAMS-1 */
         int32_t hops;    /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
+        int32_t from;    /* RESULT: the cluster the rank was on */
     };
-    uint64_t a; /* per type: fingerprint, total bytes */
-    uint64_t b; /* per type: table checksum */
+    uint64_t a; /* per type: fingerprint, total bytes, requester */
+    uint64_t b; /* per type: table checksum, nonce */
+    uint64_t c; /* RESULT: downtime in ns; zero for other types */
 };
 
 /* One range of the container stream. */

@@ -2,13 +2,15 @@
  *
  * The mpimigrate command asks a running job to move a rank by sending one
  * struct rmig_xreq (type MOVE) as a datagram to the request socket of the
- * cluster the rank started on ($NMPI_JOB_DIR/c<rank>.sock, see nanvix.h). It
- * binds $NMPI_JOB_DIR/m<requester>.sock and gets two answers there: QUEUED
- * from the cluster that took the request (the job is alive and the request
- * valid), then RESULT from the rank itself once it has acted on it: moved
- * (status 0, from the destination) or refused (status -errno, from where it
- * stays). Every field is fixed-size and little-endian as on the sender (the
- * requester and the job are on one host: the socket is a local file).
+ * cluster the rank started on ($NMPI_JOB_DIR/c<rank>.sock, see nanvix.h),
+ * or of any cluster of the job whose socket is on the requester's host (the
+ * entry). It binds $NMPI_JOB_DIR/m<requester>.sock and gets two answers
+ * there: QUEUED from the entry (the job is alive and the request valid),
+ * then RESULT once the rank has acted on it: moved (status 0; cluster = the
+ * destination) or refused (status -errno; cluster = where it stays), sent
+ * by the rank itself or, when it runs on another cluster than the entry,
+ * relayed by the entry (rmig_wire.h, RMIG_MSG_RESULT). Every field is fixed-size and little-endian
+ * as on the sender (the requester and the job are on one host: the socket is a local file).
  *
  * Both sides decode with rmig_xreq_check(), which checks length, magic,
  * version, type and every field's range before anything else is trusted.

@@ -2,9 +2,12 @@
  *
  * It binds <job dir>/m<pid>.sock, sends one MOVE (rank-migrate/rmig_xreq.h)
  * to the request socket of the cluster the rank started on, c<rank>.sock
- * (that cluster hosts the rank or knows where it went), and waits: first for
- * QUEUED, which proves the job is alive and took the request, then for the
- * RESULT the rank sends once it moved or refused. Every answer is checked
+ * (that cluster hosts the rank or knows where it went), or, when that
+ * cluster has no socket here (it runs on another host, or has ended), to
+ * any other cluster of the job that has one: the job forwards the request
+ * to the rank through its own channels and the outcome back to that entry
+ * cluster. Then it waits: first for QUEUED, which proves the job is alive
+ * and took the request, then for the RESULT once the rank moved or refused. Every answer is checked
  * strictly and must carry our nonce; anything else is ignored.
  */
 #include <errno.h>
@@ -78,26 +81,37 @@ static int mm_bind(const struct mm_job *job)
     return fd;
 }
 
-/* Sends the MOVE to c<rank>.sock. Returns MM_EXIT_MOVED or an error status. */
-static int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
+/* Sends rq to cluster c's socket. Returns 0 or the errno of sendto. */
+static int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
 {
     struct sockaddr_un to;
 
-    if (mm_addr(&to, job->dir, 'c', (unsigned long)rq->rank) < 0)
-        return MM_EXIT_NOJOB;
+    if (mm_addr(&to, job->dir, 'c', (unsigned long)c) < 0)
+        return ENAMETOOLONG;
     if (sendto(fd, rq, sizeof(*rq), 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)sizeof(*rq))
+        return 0;
+    return errno;
+}
+
+/* Sends the MOVE to c<rank>.sock, or else to the first cluster with a
+ * socket here. Returns MM_EXIT_MOVED or an error status. */
+static int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
+{
+    int err = mm_send_to(fd, job, rq, rq->rank), c;
+
+    for (c = 0; (err == ENOENT || err == ECONNREFUSED) && c < job->nranks + job->spares; c++)
+        if (c != rq->rank)
+            err = mm_send_to(fd, job, rq, c);
+    if (err == 0)
         return MM_EXIT_MOVED;
-    if (errno == ENOENT)
+    if (err == ENOENT || err == ECONNREFUSED)
         fprintf(stderr,
-                "mpimigrate: job %ld: cluster %d has no request socket (the job is "
+                "mpimigrate: job %ld: no cluster has a request socket on this host (the job is "
                 "starting or ending)\n",
-                job->id, rq->rank);
-    else if (errno == ECONNREFUSED)
-        fprintf(stderr, "mpimigrate: job %ld: cluster %d is gone (its process ended)\n", job->id,
-                rq->rank);
+                job->id);
     else
         fprintf(stderr, "mpimigrate: job %ld: cannot send to cluster %d: %s\n", job->id, rq->rank,
-                strerror(errno));
+                strerror(err));
     return MM_EXIT_NOJOB;
 }
 

@@ -77,7 +77,7 @@ rm -rf "${NMPI_RUN_DIR:?}/$dead"
 # A live launcher pid (this script's) but no cluster listening, then a damaged job file.
 mkdir -p "$NMPI_RUN_DIR/$$"
 printf 'version=1\npid=%s\nnranks=3\nspares=2\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
-mm 2 "^mpimigrate: job $$: cluster 1 has no request socket \(the job is starting or ending\)$" 1 3
+mm 2 "^mpimigrate: job $$: no cluster has a request socket on this host \(the job is starting or ending\)$" 1 3
 printf 'version=1\npid=%s\nnranks=3\nspares=two\nstarted=1\nprogram=x\n' $$ >"$NMPI_RUN_DIR/$$/job"
 mm 2 "^mpimigrate: job $$ has a damaged job file$" --job $$ 1 3
 rm -rf "${NMPI_RUN_DIR:?}/$$"
@@ -110,6 +110,14 @@ wait_for "$A_OUT" $A_PID 2 "mpimigrate_job: rank 1 on cluster 1"
 # Any spare: the spares are tried first, and cluster 3 is idle again.
 mm 0 "^rank 2 moved from cluster 2 to cluster 3 " 2 any
 wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 2 on cluster 3"
+# A request that enters at another cluster: rank 2's start cluster has no
+# socket here any more (as when it runs on another host), so mpimigrate
+# writes to cluster 0, which never hosted rank 2: the job forwards the
+# request along its routes and relays the outcome back to cluster 0.
+rm -f "$NMPI_RUN_DIR/$job/c2.sock"
+mm 0 "^rank 2 moved from cluster 3 to cluster 4 \(job $job, downtime [0-9]+\.[0-9]+ ms\)$" 2 4
+wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 2 on cluster 4"
+mm 3 "^mpimigrate: job $job refused to move rank 2 to cluster 4: the rank is already on that cluster.*stays on cluster 4\)$" 2 4
 
 # Two jobs: --job is needed, and both are listed.
 start_job "$B_OUT" "$TMPD/b.stop" 1 1
@@ -128,7 +136,7 @@ path=$(sed -n 's/^mpimigrate_job: rank 1 on cluster \([0-9]*\)$/\1/p' "$A_OUT" |
 [ "$path" = "1 3 4 1 " ] || fail "rank 1 went through clusters '$path', want '1 3 4 1 '"
 grep -q "^mpimigrate_job: rank 1 made 3 moves$" "$A_OUT" || fail "rank 1 did not make 3 moves"
 grep -q "^mpimigrate_job: rank 0 made 0 moves$" "$A_OUT" || fail "rank 0 moved"
-grep -q "^mpimigrate_job: rank 2 made 1 moves$" "$A_OUT" || fail "rank 2 did not make 1 move"
+grep -q "^mpimigrate_job: rank 2 made 2 moves$" "$A_OUT" || fail "rank 2 did not make 2 moves"
 
 # (c) After the end: the job directory goes, and the job is no more.
 wait_no_jobs

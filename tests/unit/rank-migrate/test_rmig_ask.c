@@ -19,7 +19,7 @@
 #include "rmig_unit.h"
 #include "testhelp_check.h"
 
-static struct rmig_wire_hdr ask(int rank, int cluster, int hops, uint32_t requester, uint32_t nonce)
+static struct rmig_wire_hdr ask(int rank, int cluster, int hops, uint64_t requester, uint32_t nonce)
 {
     struct rmig_wire_hdr h = rmu_hdr(RMIG_MSG_ASK, 0, rank, cluster, 0);
 
@@ -54,7 +54,7 @@ static void assert_result(struct rmig_xreq x, uint32_t requester, uint32_t nonce
     ck_assert_int_eq(x.status, status);
 }
 
-static void assert_noted(int cluster, uint32_t requester, uint32_t nonce)
+static void assert_noted(int cluster, uint64_t requester, uint32_t nonce)
 {
     ck_assert_int_eq(rmig_cluster.ask_cluster, cluster);
     ck_assert_uint_eq(rmig_cluster.ask_requester, requester);
@@ -102,7 +102,7 @@ static const struct {
     {"after 5 hops", 2, 3, 0, 5, 3},
     {"hops reach the cluster count", 2, 3, 0, FAKE_NCLUSTERS, -1},
     {"hops far past it", 2, 3, 0, RMIG_MAX_HOPS, -1},
-    {"no tombstone", 2, -1, 0, 0, -1},
+    {"no tombstone: to where it started", 2, -1, 0, 0, 2},
     {"tombstone to here", 2, RMU_ME, 0, 0, -1},
     {"rank past the job", RMU_NRANKS, 3, 0, 0, -1},
     {"negative rank", -1, -1, 0, 0, -1},
@@ -306,7 +306,7 @@ START_TEST(outside_request_queued_and_noted)
     ck_assert_uint_eq(x.nonce, 4);
     ck_assert_int_eq(x.rank, RMU_ME);
     ck_assert_int_eq(x.cluster, RMU_ME);
-    assert_noted(outside_cases[_i].want_noted, 99, 4);
+    assert_noted(outside_cases[_i].want_noted, RMIG_REQUESTER(RMU_ME, 99), 4);
 }
 END_TEST
 
@@ -318,7 +318,87 @@ START_TEST(outside_request_for_rank_that_left)
     ck_assert_int_eq(fake_nreplies, 1);
     ck_assert_uint_eq(rmu_reply(0).type, RMIG_XREQ_QUEUED);
     rmu_assert_sent(0, 3, RMIG_MSG_ASK, 2, 5, 1);
-    ck_assert_uint_eq(rmu_sent(0).a, 99);
+    ck_assert_uint_eq(rmu_sent(0).a, RMIG_REQUESTER(RMU_ME, 99));
+}
+END_TEST
+
+/* A rank this cluster never hosted: the request goes where the routes say
+ * it is, else to the cluster it started on. */
+static int route_answer;
+
+static int route_of(int rank)
+{
+    (void)rank;
+    return route_answer;
+}
+
+static const struct {
+    const char *what;
+    int route, want_to;
+} guess_cases[] = {
+    {"routes say cluster 4", 4, 4},
+    {"routes say here: where it started", RMU_ME, 0},
+    {"no route: where it started", -1, 0},
+    {"route past the clusters: where it started", FAKE_NCLUSTERS + 3, 0},
+};
+
+START_TEST(outside_request_off_the_path)
+{
+    struct rmig_messaging_ops ops = rmu_ops;
+
+    ops.route = route_of;
+    route_answer = guess_cases[_i].route;
+    rmig_set_messaging(&ops);
+    push_move(99, 4, 0, 5);
+    rmig_xreq_poll();
+    ck_assert_uint_eq(rmu_reply(0).type, RMIG_XREQ_QUEUED);
+    ck_assert_msg(fake_nsent == 1, "%s: not forwarded", guess_cases[_i].what);
+    rmu_assert_sent(0, guess_cases[_i].want_to, RMIG_MSG_ASK, 0, 5, 1);
+    ck_assert_uint_eq(rmu_sent(0).a, RMIG_REQUESTER(RMU_ME, 99));
+}
+END_TEST
+
+/* The outcome of a request that came in at another cluster goes back there
+ * as a RESULT control message, which that cluster writes to the requester's
+ * socket; one that came in here is written here. */
+START_TEST(result_through_entry_cluster)
+{
+    struct rmig_wire_hdr r;
+
+    rmig_xreq_result(RMIG_REQUESTER(3, 99), 4, RMU_ME, RMU_ME, 0, 0, 12345);
+    ck_assert_int_eq(fake_nreplies, 0);
+    ck_assert_int_eq(fake_nsent, 1);
+    r = rmu_sent(0);
+    rmu_assert_sent(0, 3, RMIG_MSG_RESULT, RMU_ME, 0, 0);
+    ck_assert_int_eq(r.from, 0);
+    ck_assert_uint_eq(r.a, RMIG_REQUESTER(3, 99));
+    ck_assert_uint_eq(r.b, 4);
+    ck_assert_uint_eq(r.c, 12345);
+    ck_assert_int_eq(rmig_wire_check(&r, sizeof(r), FAKE_JOB, NULL), RMIG_MSG_RESULT);
+    rmig_xreq_result(RMIG_REQUESTER(RMU_ME, 98), 5, RMU_ME, RMU_ME, RMU_ME, -EBUSY, 0);
+    ck_assert_int_eq(fake_nsent, 1);
+    ck_assert_int_eq(fake_nreplies, 1);
+    assert_result(rmu_reply(0), 98, 5, RMU_ME, RMU_ME, RMU_ME, -EBUSY);
+}
+END_TEST
+
+START_TEST(result_relayed_at_entry)
+{
+    struct rmig_wire_hdr h = rmu_hdr(RMIG_MSG_RESULT, 4, 2, 0, 0);
+    struct rmig_xreq x;
+
+    h.from = 2;
+    h.a = RMIG_REQUESTER(RMU_ME, 99);
+    h.b = 4;
+    h.c = 777;
+    rmig_control_handle(&h);
+    ck_assert_int_eq(fake_nreplies, 1);
+    x = rmu_reply(0);
+    assert_result(x, 99, 4, 2, 4, 2, 0);
+    ck_assert_uint_eq(x.downtime_ns, 777);
+    h.a = RMIG_REQUESTER(3, 99); /* came in elsewhere: not ours to answer */
+    rmig_control_handle(&h);
+    ck_assert_int_eq(fake_nreplies, 1);
 }
 END_TEST
 
@@ -405,6 +485,10 @@ static Suite *ask_suite(void)
     tcase_add_loop_test(tc, outside_request_queued_and_noted, 0,
                         sizeof(outside_cases) / sizeof(outside_cases[0]));
     tcase_add_test(tc, outside_request_for_rank_that_left);
+    tcase_add_loop_test(tc, outside_request_off_the_path, 0,
+                        sizeof(guess_cases) / sizeof(guess_cases[0]));
+    tcase_add_test(tc, result_through_entry_cluster);
+    tcase_add_test(tc, result_relayed_at_entry);
     tcase_add_loop_test(tc, outside_request_malformed_ignored, BAD_MAGIC, ANSWER_TYPE + 1);
     tcase_add_test(tc, outside_request_flood_rate_limited);
     suite_add_tcase(s, tc);

@@ -76,8 +76,22 @@ static const struct {
      0, -EPROTO},
     {"ask, too many hops", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN, RMIG_MSG_ASK, 2,
      3, RMIG_MAX_HOPS + 1, 0, -EPROTO},
-    {"ask, requester past 32 bits", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN,
-     RMIG_MSG_ASK, 2, 3, 0, (uint64_t)UINT32_MAX + 1, -EPROTO},
+    {"ask, requester entered at the last cluster", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB,
+     HDR_LEN, RMIG_MSG_ASK, 2, 3, 0, RMIG_REQUESTER(RMIG_WIRE_CLUSTERS_MAX - 1, 7), RMIG_MSG_ASK},
+    {"ask, requester's entry past the clusters", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB,
+     HDR_LEN, RMIG_MSG_ASK, 2, 3, 0, RMIG_REQUESTER(RMIG_WIRE_CLUSTERS_MAX, 7), -EPROTO},
+    {"result", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN, RMIG_MSG_RESULT, 2, -4095, 3,
+     RMIG_REQUESTER(1, 77), RMIG_MSG_RESULT},
+    {"result, positive status", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN,
+     RMIG_MSG_RESULT, 2, 1, 3, RMIG_REQUESTER(1, 77), -EPROTO},
+    {"result, status past -4095", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN,
+     RMIG_MSG_RESULT, 2, -4096, 3, RMIG_REQUESTER(1, 77), -EPROTO},
+    {"result, from -1", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN, RMIG_MSG_RESULT, 2,
+     0, -1, RMIG_REQUESTER(1, 77), -EPROTO},
+    {"result without an entry", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN,
+     RMIG_MSG_RESULT, 2, 0, 3, 77, -EPROTO},
+    {"result without a requester", RMIG_WIRE_MAGIC, RMIG_WIRE_VERSION, FAKE_JOB, HDR_LEN,
+     RMIG_MSG_RESULT, 2, 0, 3, RMIG_REQUESTER(1, 0), -EPROTO},
 };
 
 START_TEST(wire_check_table)
@@ -97,6 +111,13 @@ START_TEST(wire_check_table)
                   "%s", wire_cases[_i].what);
     if (wire_cases[_i].want > 0)
         ck_assert_mem_eq(&out, &h, sizeof(h));
+    /* c (a RESULT's downtime) must be zero in every other type */
+    h.c = 1;
+    memcpy(buf, &h, sizeof(h));
+    if (wire_cases[_i].want > 0)
+        ck_assert_msg(rmig_wire_check(buf, wire_cases[_i].len, FAKE_JOB, &out) ==
+                          (wire_cases[_i].type == RMIG_MSG_RESULT ? RMIG_MSG_RESULT : -EPROTO),
+                      "%s with c set", wire_cases[_i].what);
 }
 END_TEST
 
