@@ -1,0 +1,352 @@
+#!/bin/bash
+# slurm.sh: a migrating job inside a real Slurm allocation (issue 13, item 7).
+#
+# Starts a private single-node Slurm of its own (munged, slurmctld, slurmd
+# from Debian's munge and slurm-wlm, all under a temporary directory, on
+# free ports), then runs tests/mpi/migrate through our tools/mpiexec inside
+# an allocation twice: `salloc ... mpiexec` and an `sbatch --wait` script.
+# Hydra is told nothing about Slurm: its slurm resource manager must find
+# the allocation by itself and start its proxies with srun, which the ranks
+# show (every rank prints the job and step Slurm gave it before it execs the
+# program; only a process started by srun has a step id). The jobs' output
+# is checked bit for bit: the program's verdict, one line per process, and
+# the exact number of moves each rank reported.
+#
+# Needs root (slurmd starts jobs as their user, munged runs as user munge)
+# and the Debian packages slurm-wlm (slurmctld, slurmd, slurm-client) and
+# munge (scripts/setup.sh installs them); without them it is skipped (77),
+# unless NMPI_SLURM_REQUIRED=1, which turns the skip into a failure (for CI,
+# where they are installed). Everything it starts is stopped on exit,
+# however the script ends (EXIT/INT/TERM), and the script fails if any
+# process that used its directory survives.
+. "$(dirname "$0")/../mpi/common.sh"
+
+skip_or_fail() {
+    [ "${NMPI_SLURM_REQUIRED:-0}" != 1 ] || fail "$* (NMPI_SLURM_REQUIRED=1)"
+    skip "$*"
+}
+
+ours || skip "runs nanvix-mpi's mpiexec under Slurm"
+[ "$(id -u)" -eq 0 ] || skip_or_fail "needs root: munged runs as user munge, slurmd as root"
+for cmd in munged munge unmunge slurmctld slurmd salloc sbatch srun sinfo squeue scancel setpriv; do
+    command -v "$cmd" >/dev/null 2>&1 ||
+        skip_or_fail "$cmd not found: install the Debian packages slurm-wlm and munge (scripts/setup.sh)"
+done
+id munge >/dev/null 2>&1 || skip_or_fail "no user munge: install the Debian package munge"
+[ -x "$BINDIR/migrate" ] || fail "$BINDIR/migrate not built (make check builds it)"
+
+# A job started from inside another Slurm job (CI under Slurm) must not
+# see that job: only our own configuration counts.
+while IFS= read -r name; do unset "$name"; done < <(compgen -e | grep -E '^(SLURM_|SALLOC_|SBATCH_|SRUN_)')
+# Hydra must choose its launcher and resource manager itself.
+unset HYDRA_LAUNCHER HYDRA_RMK HYDRA_BOOTSTRAP HYDRA_HOST_FILE
+
+start=$(date +%s.%N)
+# elapsed: seconds since $1 (date +%s.%N), to a tenth.
+elapsed() {
+    awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
+# The private Slurm lives in T: 0711, so that user munge can reach its own
+# subdirectories (munged wants its socket directory searchable by all) but
+# nobody can list the rest.
+T=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-slurm.XXXXXX") || fail "cannot make a temporary directory"
+chmod 711 "$T"
+mkdir -p "$T/log" "$T/state" "$T/spool" "$T/run" "$T/work" || fail "cannot fill $T"
+export SLURM_CONF=$T/slurm.conf
+started_pids=()
+
+# True when process $1 exists and is not a zombie.
+alive() {
+    local stat
+    stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+    stat=${stat##*) }
+    [ "${stat%% *}" != Z ]
+}
+
+# True when one of the processes $@ is alive.
+any_alive() {
+    local p
+    for p in "$@"; do
+        alive "$p" && return 0
+    done
+    return 1
+}
+
+# Prints the pids of live processes that use $T: their current directory,
+# an open file or their command line (one find and one grep over /proc,
+# not a command per file: a loaded machine has thousands of them).
+users_of_T() {
+    local p
+    {
+        find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 -lname "$T/*" 2>/dev/null
+        grep -lasF -- "$T/" /proc/[0-9]*/cmdline 2>/dev/null
+    } | cut -d/ -f3 | sort -un | while read -r p; do
+        [ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && alive "$p" && echo "$p"
+    done
+}
+
+# stop_all: cancels the jobs, stops the daemons this script started
+# (SIGTERM, then SIGKILL after 5 s), kills what is left using $T (job
+# processes, slurmstepd, which may outlive slurmd while it retries a
+# message), removes $T. Safe to call twice.
+stop_all() {
+    local p i
+    [ -n "${T:-}" ] && [ -d "$T" ] || return 0
+    if [ ${#started_pids[@]} -gt 0 ] && alive "${started_pids[1]:-0}"; then
+        timeout -k 2 5 scancel --quiet --full --signal=KILL --partition=nmpi 2>/dev/null
+        timeout -k 2 5 scancel --quiet --partition=nmpi 2>/dev/null
+    fi
+    # slurmd, slurmctld, then munged (the daemons need it while stopping).
+    for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do
+        kill -TERM "${started_pids[i]}" 2>/dev/null
+    done
+    for ((i = 0; i < 50; i++)); do
+        any_alive "${started_pids[@]}" || break
+        sleep 0.1
+    done
+    for p in "${started_pids[@]}"; do
+        alive "$p" && kill -KILL "$p" 2>/dev/null
+    done
+    for ((i = 0; i < 3; i++)); do
+        p=$(users_of_T)
+        [ -n "$p" ] || break
+        # shellcheck disable=SC2086 # one pid a word
+        kill -KILL $p 2>/dev/null
+        sleep 0.5
+    done
+    rm -rf "$T"
+}
+
+cleanup() {
+    stop_all
+    rm -rf "$TMPD"
+}
+trap cleanup EXIT
+trap 'echo "slurm.sh: interrupted"; exit 1' INT TERM
+
+# show_logs: the end of every daemon's log, for a failure.
+show_logs() {
+    local f
+    for f in "$T"/log/*; do
+        [ -s "$f" ] || continue
+        echo "---- ${f##*/} (last 30 lines)"
+        tail -n 30 "$f"
+    done
+}
+
+die() {
+    show_logs
+    fail "$*"
+}
+
+# Two free TCP ports below the ephemeral range (where no outgoing connection
+# can take them between this choice and the daemons' bind).
+pick_ports() {
+    local low used n=0 p tries=0
+    read -r low _ </proc/sys/net/ipv4/ip_local_port_range
+    [ "${low:-0}" -gt 20000 ] || low=32768
+    # Ports in use: column 2 of /proc/net/tcp{,6} is address:port in hex.
+    used=$(awk 'FNR > 1 && split($2, a, ":") == 2 { print a[2] }' /proc/net/tcp /proc/net/tcp6 2>/dev/null |
+        while read -r p; do echo $((16#$p)); done | sort -un)
+    ports=()
+    while [ $n -lt 2 ] && [ $tries -lt 1000 ]; do
+        tries=$((tries + 1))
+        p=$((10000 + RANDOM % (low - 10000)))
+        grep -qx "$p" <<<"$used" && continue
+        [ "${ports[0]:-}" != "$p" ] || continue
+        ports+=("$p")
+        n=$((n + 1))
+    done
+    [ $n -eq 2 ] || fail "no two free TCP ports found"
+}
+
+# ---- munged: its own key, socket, pid and log, running as user munge.
+# The key is made here from /dev/urandom straight into a file that only
+# munge can read (never on a command line or in the environment).
+mkdir -m 700 "$T/munge-key" && mkdir -m 755 "$T/munge" || fail "cannot make munge's directories"
+(umask 277 && head -c 1024 /dev/urandom >"$T/munge-key/munge.key") || fail "cannot write the munge key"
+chown -R munge: "$T/munge-key" "$T/munge" && chmod 400 "$T/munge-key/munge.key" ||
+    fail "cannot give the munge key to user munge"
+msock=$T/munge/munge.socket
+setpriv --reuid=munge --regid=munge --init-groups \
+    munged --foreground --key-file="$T/munge-key/munge.key" --socket="$msock" \
+    --pid-file="$T/munge/munged.pid" --seed-file="$T/munge-key/munged.seed" \
+    </dev/null >>"$T/log/munged.log" 2>&1 &
+started_pids+=($!)
+for ((i = 0; i < 100; i++)); do
+    timeout 5 munge --socket="$msock" --no-input 2>/dev/null |
+        timeout 5 unmunge --socket="$msock" >/dev/null 2>&1 && break
+    alive "${started_pids[0]}" || die "munged exited"
+    sleep 0.1
+done
+[ $i -lt 100 ] || die "munged does not answer on $msock after 10 s"
+echo "munged up ($(elapsed "$start") s)"
+
+# ---- slurm.conf: this host as controller and only node, the CPUs slurmd
+# finds, task/none and proctrack/linuxproc (no cgroups to set up).
+host=$(hostname -s) || fail "no hostname"
+hw=$(timeout 20 slurmd -C 2>/dev/null | head -n 1)
+cpus=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$hw")
+[ -n "$cpus" ] || fail "slurmd -C printed no CPUs= ('$hw')"
+# The layout slurmd reports, without RealMemory (a node that registers with
+# less memory than configured is drained).
+layout=$(grep -oE '(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=[0-9]+' <<<"$hw" | tr '\n' ' ')
+pick_ports
+: >"$T/plugstack.conf"
+cat >"$SLURM_CONF" <<EOF
+# Written by tests/slurm/slurm.sh for one test run.
+ClusterName=nmpitest
+SlurmctldHost=$host(127.0.0.1)
+SlurmctldPort=${ports[0]}
+SlurmdPort=${ports[1]}
+SlurmUser=root
+SlurmdUser=root
+AuthType=auth/munge
+CredType=cred/munge
+AuthInfo=socket=$msock
+StateSaveLocation=$T/state
+SlurmdSpoolDir=$T/spool
+SlurmctldPidFile=$T/run/slurmctld.pid
+SlurmdPidFile=$T/run/slurmd.pid
+SlurmctldLogFile=$T/log/slurmctld.log
+SlurmdLogFile=$T/log/slurmd.log
+SlurmctldDebug=info
+SlurmdDebug=info
+PlugStackConfig=$T/plugstack.conf
+MailProg=/bin/true
+ProctrackType=proctrack/linuxproc
+TaskPlugin=task/none
+JobAcctGatherType=jobacct_gather/none
+AccountingStorageType=accounting_storage/none
+JobCompType=jobcomp/none
+SwitchType=switch/none
+MpiDefault=none
+SchedulerType=sched/builtin
+SelectType=select/cons_tres
+SelectTypeParameters=CR_Core
+ReturnToService=2
+KillWait=2
+NodeName=$host NodeAddr=127.0.0.1 ${layout}State=UNKNOWN
+PartitionName=nmpi Nodes=$host Default=YES MaxTime=5 State=UP
+EOF
+echo "slurm.conf: controller $host:${ports[0]}, slurmd port ${ports[1]}, ${layout% }"
+
+# ---- slurmctld and slurmd in the foreground (-D), so that their pids are
+# ours; their current directory is $T/run (how stop_all finds what they
+# leave, e.g. a slurmstepd).
+(cd "$T/run" && exec slurmctld -D -f "$SLURM_CONF") </dev/null >>"$T/log/slurmctld.out" 2>&1 &
+started_pids+=($!)
+(cd "$T/run" && exec slurmd -D -N "$host" -f "$SLURM_CONF") </dev/null >>"$T/log/slurmd.out" 2>&1 &
+started_pids+=($!)
+state=
+for ((i = 0; i < 300; i++)); do
+    state=$(timeout 5 sinfo -h -n "$host" -o %t 2>/dev/null)
+    [ "$state" = idle ] && break
+    alive "${started_pids[1]}" || die "slurmctld exited"
+    alive "${started_pids[2]}" || die "slurmd exited"
+    sleep 0.1
+done
+[ "$state" = idle ] || die "node $host not idle after 30 s (state '${state:-none}')"
+echo "slurm up, node $host idle ($(elapsed "$start") s)"
+
+# The program the jobs run: prints what the process got from Slurm, then
+# becomes the test program (same pid, so the rank is the program's).
+showenv=$T/work/showenv
+cat >"$showenv" <<'EOF'
+#!/bin/sh
+echo "slurm-env rank=${PMI_RANK:-none} job=${SLURM_JOB_ID:-none} step=${SLURM_STEP_ID:-none} node=${SLURMD_NODENAME:-none}"
+exec "$@"
+EOF
+chmod 755 "$showenv"
+
+# check_job NAME JOBID NPROCS "MOVES" VERDICT FILE: FILE (the job's output)
+# has the verdict line once, one slurm-env line per process 0..NPROCS-1
+# showing job JOBID, a step started by srun (a number) and this node, and
+# for rank r exactly the r-th number of MOVES move reports (MOVES has one
+# number per rank), none for ranks beyond.
+check_job() {
+    local name=$1 job=$2 nprocs=$3 verdict=$5 file=$6 r n total=0
+    local -a moves
+    read -ra moves <<<"$4"
+    [ "$(grep -cxF "$verdict" "$file")" -eq 1 ] || fail "$name: want one line '$verdict'"
+    [ "$(grep -c '^slurm-env ' "$file")" -eq "$nprocs" ] ||
+        fail "$name: want $nprocs slurm-env lines (one per process), got $(grep -c '^slurm-env ' "$file")"
+    for ((r = 0; r < nprocs; r++)); do
+        grep -qxE "slurm-env rank=$r job=$job step=[0-9]+ node=$host" "$file" ||
+            fail "$name: process $r was not started in a step of job $job on $host by srun (Hydra did not use the allocation)"
+    done
+    for ((r = 0; r < ${#moves[@]}; r++)); do
+        n=$(grep -c "^nanvix-mpi: rmig: rank $r moved cluster " "$file")
+        [ "$n" -eq "${moves[r]}" ] || fail "$name: rank $r moved $n times, want ${moves[r]}"
+        total=$((total + n))
+    done
+    [ "$(grep -c '^nanvix-mpi: rmig: rank [0-9]* moved cluster ' "$file")" -eq $total ] ||
+        fail "$name: move reports of ranks that do not exist"
+}
+
+export NMPI_MIGRATE_TIMEOUT=10 NMPI_MIGRATION_REPORT=1
+
+# ---- salloc: 3 ranks and 2 spares, all-pairs traffic with MPI_ANY_SOURCE
+# while one rank moves every round (every payload and per-sender order
+# checked by the program).
+t=$(date +%s.%N)
+out=$T/work/salloc.out
+echo "+ salloc -N1 -n3 -O $MPIEXEC -n 3 --spares 2 migrate pairs 8"
+(cd "$T/work" && exec timeout -k 5 60 salloc -N1 -n3 -O -t 2 -J nmpi-salloc \
+    "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/migrate" pairs 8) </dev/null >"$out" 2>&1
+status=$?
+cat "$out"
+[ $status -ne 124 ] && [ $status -ne 137 ] || die "salloc: killed after 60 s"
+[ $status -eq 0 ] || die "salloc: exit status $status (want 0)"
+job=$(sed -n 's/^salloc: Granted job allocation \([0-9]*\)$/\1/p' "$out")
+[ -n "$job" ] || fail "salloc: no 'Granted job allocation' line"
+# pairs: round r moves rank r % 3, so 8 rounds move ranks 0 1 2 3, 3, 2 times.
+check_job salloc "$job" 5 "3 3 2" "migrate pairs: OK 8 rounds" "$out"
+echo "salloc: OK, job $job ($(elapsed "$t") s)"
+
+# ---- sbatch --wait: 4 ranks and 4 spares; ranks 2k and 2k+1 talk and both
+# move at the same moment, every rank every round, traffic in flight both
+# ways and across pairs (migrate dual).
+t=$(date +%s.%N)
+out=$T/work/sbatch.out
+script=$T/work/job.sbatch
+{
+    echo '#!/bin/bash'
+    echo '# The batch shell is not a step: it has no SLURM_STEP_ID.'
+    echo 'echo "batch-env job=$SLURM_JOB_ID step=${SLURM_STEP_ID:-none}"'
+    printf 'exec %q -n 4 --spares 4 %q %q dual 6\n' "$MPIEXEC" "$showenv" "$BINDIR/migrate"
+} >"$script"
+echo "+ sbatch --wait -N1 -n4 -O $script  ($MPIEXEC -n 4 --spares 4 migrate dual 6)"
+(cd "$T/work" && exec timeout -k 5 60 sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch \
+    -o "$out" "$script") </dev/null >"$T/work/sbatch.submit" 2>&1
+status=$?
+cat "$T/work/sbatch.submit"
+[ -f "$out" ] && cat "$out"
+[ $status -ne 124 ] && [ $status -ne 137 ] || die "sbatch --wait: killed after 60 s"
+[ $status -eq 0 ] || die "sbatch --wait: exit status $status (want 0)"
+job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$T/work/sbatch.submit")
+[ -n "$job" ] || fail "sbatch: no 'Submitted batch job' line"
+grep -qx "batch-env job=$job step=none" "$out" || fail "sbatch: the batch shell's environment is not job $job's"
+check_job sbatch "$job" 8 "6 6 6 6" "migrate dual: OK 6 rounds 4 ranks" "$out"
+echo "sbatch: OK, job $job ($(elapsed "$t") s)"
+
+# Both jobs are over: none left in the queue.
+left=$(timeout 5 squeue -h -o %i) || die "squeue failed"
+[ -z "$left" ] || die "jobs still queued: $left"
+
+# ---- Everything stopped, and nothing that used $T survives.
+t=$(date +%s.%N)
+stop_all
+[ ! -e "$T" ] || fail "$T not removed"
+survivors=$(users_of_T)
+[ -z "$survivors" ] || {
+    # shellcheck disable=SC2086 # one pid a word
+    ps -o pid,stat,args -p $survivors
+    fail "processes of the test's Slurm survive: $survivors"
+}
+for p in "${started_pids[@]}"; do
+    ! alive "$p" || fail "daemon $p survives"
+done
+echo "stopped, nothing left ($(elapsed "$t") s)"
+echo "slurm: OK ($(elapsed "$start") s in all)"
