@@ -73,29 +73,52 @@ any_alive() {
     return 1
 }
 
-# Prints the pids of live processes that use $T: their current directory,
-# an open file or their command line (one find and one grep over /proc,
-# not a command per file: a loaded machine has thousands of them).
-users_of_T() {
+# users_of DIR: prints the pids of live processes that use DIR (a directory
+# in $T): their current directory, an open file or their command line (one
+# find and one grep over /proc, not a command per file: a loaded machine has
+# thousands of them). Never this shell.
+users_of() {
     local p
     {
-        find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 -lname "$T/*" 2>/dev/null
-        grep -lasF -- "$T/" /proc/[0-9]*/cmdline 2>/dev/null
+        find /proc/[0-9]*/cwd /proc/[0-9]*/fd -maxdepth 1 -lname "$1/*" 2>/dev/null
+        grep -lasF -- "$1/" /proc/[0-9]*/cmdline 2>/dev/null
     } | cut -d/ -f3 | sort -un | while read -r p; do
-        [ "$p" != $$ ] && [ "$p" != "$BASHPID" ] && alive "$p" && echo "$p"
+        [ "$p" != $$ ] && alive "$p" && echo "$p"
     done
 }
 
-# stop_all: cancels the jobs, stops the daemons this script started
-# (SIGTERM, then SIGKILL after 5 s), kills what is left using $T (job
-# processes, slurmstepd, which may outlive slurmd while it retries a
-# message), removes $T. Safe to call twice.
+# kill_users_of DIR: SIGKILL to every live process that uses DIR except the
+# daemons this script started, until none is left (3 tries).
+kill_users_of() {
+    local p i victims
+    for ((i = 0; i < 3; i++)); do
+        victims=()
+        for p in $(users_of "$1"); do
+            [[ " ${started_pids[*]} " == *" $p "* ]] || victims+=("$p")
+        done
+        [ ${#victims[@]} -gt 0 ] || return 0
+        kill -KILL "${victims[@]}" 2>/dev/null
+        sleep 0.2
+    done
+}
+
+# stop_all: kills what runs of the jobs (salloc, sbatch, srun, mpiexec, the
+# ranks: all run in $T/work; not the daemons' helpers such as slurmscriptd,
+# without which slurmctld does not stop), cancels the jobs and waits up to
+# 5 s for the queue to empty (a step stays "completing" while its srun
+# lives and does not answer), stops the daemons this script started (SIGTERM,
+# SIGKILL after 5 s), kills what they leave (a slurmstepd may outlive slurmd
+# while it retries a message), removes $T. Safe to call twice.
 stop_all() {
     local p i
     [ -n "${T:-}" ] && [ -d "$T" ] || return 0
-    if [ ${#started_pids[@]} -gt 0 ] && alive "${started_pids[1]:-0}"; then
-        timeout -k 2 5 scancel --quiet --full --signal=KILL --partition=nmpi 2>/dev/null
-        timeout -k 2 5 scancel --quiet --partition=nmpi 2>/dev/null
+    kill_users_of "$T/work"
+    if alive "${started_pids[1]:-0}"; then
+        timeout -k 1 5 scancel --quiet --partition=nmpi 2>/dev/null
+        for ((i = 0; i < 50; i++)); do
+            [ -z "$(timeout -k 1 2 squeue -h -o %i 2>/dev/null)" ] && break
+            sleep 0.1
+        done
     fi
     # slurmd, slurmctld, then munged (the daemons need it while stopping).
     for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do
@@ -108,13 +131,7 @@ stop_all() {
     for p in "${started_pids[@]}"; do
         alive "$p" && kill -KILL "$p" 2>/dev/null
     done
-    for ((i = 0; i < 3; i++)); do
-        p=$(users_of_T)
-        [ -n "$p" ] || break
-        # shellcheck disable=SC2086 # one pid a word
-        kill -KILL $p 2>/dev/null
-        sleep 0.5
-    done
+    kill_users_of "$T"
     rm -rf "$T"
 }
 
@@ -285,6 +302,21 @@ check_job() {
         fail "$name: move reports of ranks that do not exist"
 }
 
+# run_bounded LIMIT OUT CMD...: runs CMD in $T/work with its output in OUT,
+# killed after LIMIT s (SIGKILL 5 s later: salloc and srun ignore a first
+# SIGTERM while their job runs); returns its status, 124 when it was killed.
+# It runs in the background and is waited for, so that a signal to this
+# script is handled at once, not when CMD ends.
+run_bounded() {
+    local limit=$1 out=$2 status
+    shift 2
+    (cd "$T/work" && exec timeout -k 5 "$limit" "$@") </dev/null >"$out" 2>&1 &
+    wait $!
+    status=$?
+    [ $status -ne 137 ] || status=124
+    return $status
+}
+
 export NMPI_MIGRATE_TIMEOUT=10 NMPI_MIGRATION_REPORT=1
 
 # ---- salloc: 3 ranks and 2 spares, all-pairs traffic with MPI_ANY_SOURCE
@@ -293,11 +325,11 @@ export NMPI_MIGRATE_TIMEOUT=10 NMPI_MIGRATION_REPORT=1
 t=$(date +%s.%N)
 out=$T/work/salloc.out
 echo "+ salloc -N1 -n3 -O $MPIEXEC -n 3 --spares 2 migrate pairs 8"
-(cd "$T/work" && exec timeout -k 5 60 salloc -N1 -n3 -O -t 2 -J nmpi-salloc \
-    "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/migrate" pairs 8) </dev/null >"$out" 2>&1
+run_bounded 60 "$out" salloc -N1 -n3 -O -t 2 -J nmpi-salloc \
+    "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/migrate" pairs 8
 status=$?
 cat "$out"
-[ $status -ne 124 ] && [ $status -ne 137 ] || die "salloc: killed after 60 s"
+[ $status -ne 124 ] || die "salloc: killed after 60 s"
 [ $status -eq 0 ] || die "salloc: exit status $status (want 0)"
 job=$(sed -n 's/^salloc: Granted job allocation \([0-9]*\)$/\1/p' "$out")
 [ -n "$job" ] || fail "salloc: no 'Granted job allocation' line"
@@ -318,12 +350,11 @@ script=$T/work/job.sbatch
     printf 'exec %q -n 4 --spares 4 %q %q dual 6\n' "$MPIEXEC" "$showenv" "$BINDIR/migrate"
 } >"$script"
 echo "+ sbatch --wait -N1 -n4 -O $script  ($MPIEXEC -n 4 --spares 4 migrate dual 6)"
-(cd "$T/work" && exec timeout -k 5 60 sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch \
-    -o "$out" "$script") </dev/null >"$T/work/sbatch.submit" 2>&1
+run_bounded 60 "$T/work/sbatch.submit" sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch -o "$out" "$script"
 status=$?
 cat "$T/work/sbatch.submit"
 [ -f "$out" ] && cat "$out"
-[ $status -ne 124 ] && [ $status -ne 137 ] || die "sbatch --wait: killed after 60 s"
+[ $status -ne 124 ] || die "sbatch --wait: killed after 60 s"
 [ $status -eq 0 ] || die "sbatch --wait: exit status $status (want 0)"
 job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$T/work/sbatch.submit")
 [ -n "$job" ] || fail "sbatch: no 'Submitted batch job' line"
@@ -339,7 +370,10 @@ left=$(timeout 5 squeue -h -o %i) || die "squeue failed"
 t=$(date +%s.%N)
 stop_all
 [ ! -e "$T" ] || fail "$T not removed"
-survivors=$(users_of_T)
+if pgrep -af -- "$T/"; then
+    fail "processes with $T on their command line survive"
+fi
+survivors=$(users_of "$T")
 [ -z "$survivors" ] || {
     # shellcheck disable=SC2086 # one pid a word
     ps -o pid,stat,args -p $survivors
