@@ -27,13 +27,17 @@ skip_or_fail() {
 }
 
 ours || skip "runs nanvix-mpi's mpiexec under Slurm"
+# The daemons are in sbin, which a root shell's PATH may lack.
+PATH=$PATH:/usr/sbin:/sbin
 [ "$(id -u)" -eq 0 ] || skip_or_fail "needs root: munged runs as user munge, slurmd as root"
 for cmd in munged munge unmunge slurmctld slurmd salloc sbatch srun sinfo squeue scancel setpriv; do
     command -v "$cmd" >/dev/null 2>&1 ||
         skip_or_fail "$cmd not found: install the Debian packages slurm-wlm and munge (scripts/setup.sh)"
 done
 id munge >/dev/null 2>&1 || skip_or_fail "no user munge: install the Debian package munge"
-[ -x "$BINDIR/migrate" ] || fail "$BINDIR/migrate not built (make check builds it)"
+for prog in "$BINDIR/migrate" "$BINDIR/mpimigrate_job" "$top_builddir/tools/mpimigrate"; do
+    [ -x "$prog" ] || fail "$prog not built (make check builds it)"
+done
 
 # A job started from inside another Slurm job (CI under Slurm) must not
 # see that job: only our own configuration counts.
@@ -278,7 +282,7 @@ EOF
 chmod 755 "$showenv"
 
 # check_job NAME JOBID NPROCS "MOVES" VERDICT FILE: FILE (the job's output)
-# has the verdict line once, one slurm-env line per process 0..NPROCS-1
+# has one line matching VERDICT (an extended regex, whole line), one slurm-env line per process 0..NPROCS-1
 # showing job JOBID, a step started by srun (a number) and this node, and
 # for rank r exactly the r-th number of MOVES move reports (MOVES has one
 # number per rank), none for ranks beyond.
@@ -286,7 +290,7 @@ check_job() {
     local name=$1 job=$2 nprocs=$3 verdict=$5 file=$6 r n total=0
     local -a moves
     read -ra moves <<<"$4"
-    [ "$(grep -cxF "$verdict" "$file")" -eq 1 ] || fail "$name: want one line '$verdict'"
+    [ "$(grep -cxE "$verdict" "$file")" -eq 1 ] || fail "$name: want one line '$verdict'"
     [ "$(grep -c '^slurm-env ' "$file")" -eq "$nprocs" ] ||
         fail "$name: want $nprocs slurm-env lines (one per process), got $(grep -c '^slurm-env ' "$file")"
     for ((r = 0; r < nprocs; r++)); do
@@ -362,7 +366,53 @@ grep -qx "batch-env job=$job step=none" "$out" || fail "sbatch: the batch shell'
 check_job sbatch "$job" 8 "6 6 6 6" "migrate dual: OK 6 rounds 4 ranks" "$out"
 echo "sbatch: OK, job $job ($(elapsed "$t") s)"
 
-# Both jobs are over: none left in the queue.
+# ---- mpimigrate from outside the allocation: the ranks, started by srun
+# under slurmstepd, are reached through the job directory like any others.
+# Rank 1 is moved to spare 3, rank 2 to any spare (4, as 3 is busy), while
+# the ranks exchange rendezvous messages checked bit for bit and fold them
+# into a checksum that travels with them (mpimigrate_job).
+t=$(date +%s.%N)
+export NMPI_RUN_DIR=$T/work/run # private: no other job of this user is seen
+mkdir -m 700 "$NMPI_RUN_DIR" || fail "cannot make $NMPI_RUN_DIR"
+out=$T/work/mpimigrate.out
+stop=$T/work/mpimigrate.stop
+echo "+ salloc -N1 -n3 -O $MPIEXEC -n 3 --spares 2 mpimigrate_job &"
+run_bounded 60 "$out" salloc -N1 -n3 -O -t 2 -J nmpi-mpimigrate \
+    "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/mpimigrate_job" "$stop" 50 &
+job_pid=$!
+wait_for "$out" $job_pid 1 "mpimigrate_job: ready"
+wait_for "$out" $job_pid 1 "mpimigrate_job: rank 1 on cluster 1"
+# mm PATTERN ARGS: mpimigrate ARGS exits 0 and prints a line matching PATTERN.
+mm() {
+    local pat=$1 st
+    shift
+    echo "+ mpimigrate $*"
+    timeout -k 5 30 "$top_builddir/tools/mpimigrate" "$@" </dev/null >"$T/work/mm.out" 2>&1
+    st=$?
+    cat "$T/work/mm.out"
+    [ $st -eq 0 ] || fail "mpimigrate $*: exit status $st (want 0)"
+    grep -Eq "$pat" "$T/work/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
+}
+mm "^rank 1 moved from cluster 1 to cluster 3 \(job [0-9]+, downtime [0-9]+\.[0-9]+ ms\)$" 1 3
+wait_for "$out" $job_pid 1 "mpimigrate_job: rank 1 on cluster 3"
+mm "^rank 2 moved from cluster 2 to cluster 4 \(job [0-9]+, downtime [0-9]+\.[0-9]+ ms\)$" 2 any
+wait_for "$out" $job_pid 1 "mpimigrate_job: rank 2 on cluster 4"
+touch "$stop"
+wait $job_pid
+status=$?
+cat "$out"
+[ $status -ne 124 ] || die "salloc (mpimigrate_job): killed after 60 s"
+[ $status -eq 0 ] || die "salloc (mpimigrate_job): exit status $status (want 0)"
+job=$(sed -n 's/^salloc: Granted job allocation \([0-9]*\)$/\1/p' "$out")
+[ -n "$job" ] || fail "salloc (mpimigrate_job): no 'Granted job allocation' line"
+check_job mpimigrate "$job" 5 "0 1 1" "mpimigrate_job: OK [0-9]+ iterations [0-9a-f]{16}" "$out"
+for r in 0:0 1:1 2:1; do
+    grep -qx "mpimigrate_job: rank ${r%:*} made ${r#*:} moves" "$out" ||
+        fail "mpimigrate: rank ${r%:*} does not report ${r#*:} moves"
+done
+echo "mpimigrate: OK, job $job ($(elapsed "$t") s)"
+
+# Every job is over: none left in the queue.
 left=$(timeout 5 squeue -h -o %i) || die "squeue failed"
 [ -z "$left" ] || die "jobs still queued: $left"
 
