@@ -343,7 +343,8 @@ echo "salloc: OK, job $job ($(elapsed "$t") s)"
 
 # ---- sbatch --wait: 4 ranks and 4 spares; ranks 2k and 2k+1 talk and both
 # move at the same moment, every rank every round, traffic in flight both
-# ways and across pairs (migrate dual).
+# ways and across pairs (migrate dual). The script gives mpiexec no -n: the
+# number of ranks is the allocation's 4 task slots, as with Hydra alone.
 t=$(date +%s.%N)
 out=$T/work/sbatch.out
 script=$T/work/job.sbatch
@@ -351,9 +352,9 @@ script=$T/work/job.sbatch
     echo '#!/bin/bash'
     echo '# The batch shell is not a step: it has no SLURM_STEP_ID.'
     echo 'echo "batch-env job=$SLURM_JOB_ID step=${SLURM_STEP_ID:-none}"'
-    printf 'exec %q -n 4 --spares 4 %q %q dual 6\n' "$MPIEXEC" "$showenv" "$BINDIR/migrate"
+    printf 'exec %q --spares 4 %q %q dual 6\n' "$MPIEXEC" "$showenv" "$BINDIR/migrate"
 } >"$script"
-echo "+ sbatch --wait -N1 -n4 -O $script  ($MPIEXEC -n 4 --spares 4 migrate dual 6)"
+echo "+ sbatch --wait -N1 -n4 -O $script  ($MPIEXEC --spares 4 migrate dual 6)"
 run_bounded 60 "$T/work/sbatch.submit" sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch -o "$out" "$script"
 status=$?
 cat "$T/work/sbatch.submit"
