@@ -248,6 +248,10 @@ SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 ReturnToService=2
 KillWait=2
+# sbatch --wait polls the job every 2 s, then 8, then 32, unless the records
+# of ended jobs go sooner than twice that: with 4 s it keeps polling every
+# 2 s (a job of 3 s is seen done after 4, not 10; of 11 s, after 12, not 42).
+MinJobAge=4
 NodeName=$host NodeAddr=127.0.0.1 ${layout}State=UNKNOWN
 PartitionName=nmpi Nodes=$host Default=YES MaxTime=5 State=UP
 EOF
