@@ -3,14 +3,17 @@
 #
 # Starts a private single-node Slurm of its own (munged, slurmctld, slurmd
 # from Debian's munge and slurm-wlm, all under a temporary directory, on
-# free ports), then runs tests/mpi/migrate through our tools/mpiexec inside
-# an allocation twice: `salloc ... mpiexec` and an `sbatch --wait` script.
-# Hydra is told nothing about Slurm: its slurm resource manager must find
-# the allocation by itself and start its proxies with srun, which the ranks
-# show (every rank prints the job and step Slurm gave it before it execs the
-# program; only a process started by srun has a step id). The jobs' output
-# is checked bit for bit: the program's verdict, one line per process, and
-# the exact number of moves each rank reported.
+# free ports), then runs three migrating jobs through our tools/mpiexec in
+# allocations: `salloc ... mpiexec -n 3 --spares 2 migrate pairs 8`, an
+# `sbatch --wait` script running `mpiexec --spares 4 migrate dual 6` (no -n:
+# the allocation's 4 task slots), and a salloc'ed mpimigrate_job whose ranks
+# mpimigrate moves from outside the allocation. Hydra is told nothing about
+# Slurm: its slurm resource manager must find the allocation by itself and
+# start its proxies with srun, which the ranks show (every process prints
+# the job and step Slurm gave it before it execs the program; only a
+# process started by srun has a step id). The jobs' output is checked bit
+# for bit: the program's verdict, one line per process, and the exact
+# number of moves each rank reported. About 10 s on an idle 2-core machine.
 #
 # Needs root (slurmd starts jobs as their user, munged runs as user munge)
 # and the Debian packages slurm-wlm (slurmctld, slurmd, slurm-client) and
