@@ -211,11 +211,11 @@ echo "munged up ($(elapsed "$start") s)"
 # finds, task/none and proctrack/linuxproc (no cgroups to set up).
 host=$(hostname -s) || fail "no hostname"
 hw=$(timeout 20 slurmd -C 2>/dev/null | head -n 1)
-cpus=$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$hw")
-[ -n "$cpus" ] || fail "slurmd -C printed no CPUs= ('$hw')"
 # The layout slurmd reports, without RealMemory (a node that registers with
-# less memory than configured is drained).
+# less memory than configured is drained); if slurmd -C cannot tell, the
+# CPUs this process may use.
 layout=$(grep -oE '(CPUs|Boards|SocketsPerBoard|CoresPerSocket|ThreadsPerCore)=[0-9]+' <<<"$hw" | tr '\n' ' ')
+[[ "$layout" == *CPUs=* ]] || layout="CPUs=$(nproc) "
 pick_ports
 : >"$T/plugstack.conf"
 cat >"$SLURM_CONF" <<EOF
