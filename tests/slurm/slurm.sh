@@ -283,16 +283,42 @@ echo "slurm up, node $host idle ($(elapsed "$start") s)"
 showenv=$T/work/showenv
 cat >"$showenv" <<'EOF'
 #!/bin/sh
-echo "slurm-env rank=${PMI_RANK:-none} job=${SLURM_JOB_ID:-none} step=${SLURM_STEP_ID:-none} node=${SLURMD_NODENAME:-none}"
+echo "slurm-env rank=${PMI_RANK:-none} uid=$(id -u) job=${SLURM_JOB_ID:-none} step=${SLURM_STEP_ID:-none} node=${SLURMD_NODENAME:-none}"
 exec "$@"
 EOF
 chmod 755 "$showenv"
 
+# The jobs run as an ordinary user, as on a real cluster: nobody, when it
+# can run the test programs (a build tree in a private home directory is out
+# of its reach: then root, and the log says so). The user's jobs work in
+# udir, which it owns, with their job directory (for mpimigrate) there;
+# "${as_user[@]}" CMD runs CMD as that user with that environment.
+udir=$T/work/user
+mkdir -m 755 "$udir" || fail "cannot make $udir"
+juid=$(id -u nobody 2>/dev/null) && jgid=$(id -g nobody 2>/dev/null) || juid=
+if [ -n "$juid" ]; then
+    user_cmd=(setpriv --reuid="$juid" --regid="$jgid" --clear-groups)
+    # The loader resolves every library the program needs, as that user.
+    if ! libs=$("${user_cmd[@]}" env LD_TRACE_LOADED_OBJECTS=1 "$BINDIR/migrate" 2>&1) ||
+        grep -q 'not found' <<<"$libs" || ! "${user_cmd[@]}" test -x "$MPIEXEC"; then
+        echo "NOTE: user nobody cannot run $BINDIR/migrate or $MPIEXEC: the jobs run as root"
+        juid=
+    fi
+fi
+if [ -n "$juid" ]; then
+    chown "$juid:$jgid" "$udir" || fail "cannot give $udir to nobody"
+else
+    juid=0 user_cmd=()
+fi
+as_user=("${user_cmd[@]}" env -u XDG_RUNTIME_DIR NMPI_RUN_DIR="$udir/run")
+echo "jobs run as uid $juid"
+
 # check_job NAME JOBID NPROCS "MOVES" VERDICT FILE: FILE (the job's output)
-# has one line matching VERDICT (an extended regex, whole line), one slurm-env line per process 0..NPROCS-1
-# showing job JOBID, a step started by srun (a number) and this node, and
-# for rank r exactly the r-th number of MOVES move reports (MOVES has one
-# number per rank), none for ranks beyond.
+# has one line matching VERDICT (an extended regex, whole line), one
+# slurm-env line per process 0..NPROCS-1 showing the user's uid, job JOBID,
+# a step started by srun (a number) and this node, and for rank r exactly
+# the r-th number of MOVES move reports (MOVES has one number per rank),
+# none for ranks beyond.
 check_job() {
     local name=$1 job=$2 nprocs=$3 verdict=$5 file=$6 r n total=0
     local -a moves
@@ -301,8 +327,9 @@ check_job() {
     [ "$(grep -c '^slurm-env ' "$file")" -eq "$nprocs" ] ||
         fail "$name: want $nprocs slurm-env lines (one per process), got $(grep -c '^slurm-env ' "$file")"
     for ((r = 0; r < nprocs; r++)); do
-        grep -qxE "slurm-env rank=$r job=$job step=[0-9]+ node=$host" "$file" ||
+        grep -qxE "slurm-env rank=$r uid=[0-9]+ job=$job step=[0-9]+ node=$host" "$file" ||
             fail "$name: process $r was not started in a step of job $job on $host by srun (Hydra did not use the allocation)"
+        grep -qxE "slurm-env rank=$r uid=$juid .*" "$file" || fail "$name: process $r does not run as uid $juid"
     done
     for ((r = 0; r < ${#moves[@]}; r++)); do
         n=$(grep -c "^nanvix-mpi: rmig: rank $r moved cluster " "$file")
@@ -313,7 +340,7 @@ check_job() {
         fail "$name: move reports of ranks that do not exist"
 }
 
-# run_bounded LIMIT OUT CMD...: runs CMD in $T/work with its output in OUT,
+# run_bounded LIMIT OUT CMD...: runs CMD in udir with its output in OUT,
 # killed after LIMIT s (SIGKILL 5 s later: salloc and srun ignore a first
 # SIGTERM while their job runs); returns its status, 124 when it was killed.
 # It runs in the background and is waited for, so that a signal to this
@@ -321,7 +348,7 @@ check_job() {
 run_bounded() {
     local limit=$1 out=$2 status
     shift 2
-    (cd "$T/work" && exec timeout -k 5 "$limit" "$@") </dev/null >"$out" 2>&1 &
+    (cd "$udir" && exec timeout -k 5 "$limit" "$@") </dev/null >"$out" 2>&1 &
     wait $!
     status=$?
     [ $status -ne 137 ] || status=124
@@ -336,7 +363,7 @@ export NMPI_MIGRATE_TIMEOUT=10 NMPI_MIGRATION_REPORT=1
 t=$(date +%s.%N)
 out=$T/work/salloc.out
 echo "+ salloc -N1 -n3 -O $MPIEXEC -n 3 --spares 2 migrate pairs 8"
-run_bounded 60 "$out" salloc -N1 -n3 -O -t 2 -J nmpi-salloc \
+run_bounded 60 "$out" "${as_user[@]}" salloc -N1 -n3 -O -t 2 -J nmpi-salloc \
     "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/migrate" pairs 8
 status=$?
 cat "$out"
@@ -353,16 +380,16 @@ echo "salloc: OK, job $job ($(elapsed "$t") s)"
 # ways and across pairs (migrate dual). The script gives mpiexec no -n: the
 # number of ranks is the allocation's 4 task slots, as with Hydra alone.
 t=$(date +%s.%N)
-out=$T/work/sbatch.out
+out=$udir/sbatch.out
 script=$T/work/job.sbatch
 {
     echo '#!/bin/bash'
     echo '# The batch shell is not a step: it has no SLURM_STEP_ID.'
-    echo 'echo "batch-env job=$SLURM_JOB_ID step=${SLURM_STEP_ID:-none}"'
+    echo 'echo "batch-env uid=$(id -u) job=$SLURM_JOB_ID step=${SLURM_STEP_ID:-none}"'
     printf 'exec %q --spares 4 %q %q dual 6\n' "$MPIEXEC" "$showenv" "$BINDIR/migrate"
 } >"$script"
 echo "+ sbatch --wait -N1 -n4 -O $script  ($MPIEXEC --spares 4 migrate dual 6)"
-run_bounded 60 "$T/work/sbatch.submit" sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch -o "$out" "$script"
+run_bounded 60 "$T/work/sbatch.submit" "${as_user[@]}" sbatch --wait -N1 -n4 -O -t 2 -J nmpi-sbatch -o "$out" "$script"
 status=$?
 cat "$T/work/sbatch.submit"
 [ -f "$out" ] && cat "$out"
@@ -370,7 +397,8 @@ cat "$T/work/sbatch.submit"
 [ $status -eq 0 ] || die "sbatch --wait: exit status $status (want 0)"
 job=$(sed -n 's/^Submitted batch job \([0-9]*\)$/\1/p' "$T/work/sbatch.submit")
 [ -n "$job" ] || fail "sbatch: no 'Submitted batch job' line"
-grep -qx "batch-env job=$job step=none" "$out" || fail "sbatch: the batch shell's environment is not job $job's"
+grep -qx "batch-env uid=$juid job=$job step=none" "$out" ||
+    fail "sbatch: the batch shell's environment is not job $job's as uid $juid"
 check_job sbatch "$job" 8 "6 6 6 6" "migrate dual: OK 6 rounds 4 ranks" "$out"
 echo "sbatch: OK, job $job ($(elapsed "$t") s)"
 
@@ -380,12 +408,11 @@ echo "sbatch: OK, job $job ($(elapsed "$t") s)"
 # the ranks exchange rendezvous messages checked bit for bit and fold them
 # into a checksum that travels with them (mpimigrate_job).
 t=$(date +%s.%N)
-export NMPI_RUN_DIR=$T/work/run # private: no other job of this user is seen
-mkdir -m 700 "$NMPI_RUN_DIR" || fail "cannot make $NMPI_RUN_DIR"
 out=$T/work/mpimigrate.out
 stop=$T/work/mpimigrate.stop
 echo "+ salloc -N1 -n3 -O $MPIEXEC -n 3 --spares 2 mpimigrate_job &"
-run_bounded 60 "$out" salloc -N1 -n3 -O -t 2 -J nmpi-mpimigrate \
+: >"$out" # wait_for reads it at once
+run_bounded 60 "$out" "${as_user[@]}" salloc -N1 -n3 -O -t 2 -J nmpi-mpimigrate \
     "$MPIEXEC" -n 3 --spares 2 "$showenv" "$BINDIR/mpimigrate_job" "$stop" 50 &
 job_pid=$!
 wait_for "$out" $job_pid 1 "mpimigrate_job: ready"
@@ -395,7 +422,7 @@ mm() {
     local pat=$1 st
     shift
     echo "+ mpimigrate $*"
-    timeout -k 5 30 "$top_builddir/tools/mpimigrate" "$@" </dev/null >"$T/work/mm.out" 2>&1
+    timeout -k 5 30 "${as_user[@]}" "$top_builddir/tools/mpimigrate" "$@" </dev/null >"$T/work/mm.out" 2>&1
     st=$?
     cat "$T/work/mm.out"
     [ $st -eq 0 ] || fail "mpimigrate $*: exit status $st (want 0)"
