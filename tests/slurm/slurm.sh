@@ -109,6 +109,20 @@ kill_users_of() {
     done
 }
 
+# stop_pids PID...: SIGTERM, and SIGKILL to those still alive after 5 s.
+stop_pids() {
+    local p i
+    [ $# -gt 0 ] || return 0
+    kill -TERM "$@" 2>/dev/null
+    for ((i = 0; i < 50; i++)); do
+        any_alive "$@" || return 0
+        sleep 0.1
+    done
+    for p in "$@"; do
+        alive "$p" && kill -KILL "$p" 2>/dev/null
+    done
+}
+
 # stop_all: kills what runs of the jobs (salloc, sbatch, srun, mpiexec, the
 # ranks: all run in $T/work; not the daemons' helpers such as slurmscriptd,
 # without which slurmctld does not stop), cancels the jobs and waits up to
@@ -117,7 +131,7 @@ kill_users_of() {
 # SIGKILL after 5 s), kills what they leave (a slurmstepd may outlive slurmd
 # while it retries a message), removes $T. Safe to call twice.
 stop_all() {
-    local p i
+    local i
     [ -n "${T:-}" ] && [ -d "$T" ] || return 0
     kill_users_of "$T/work"
     if alive "${started_pids[1]:-0}"; then
@@ -127,17 +141,9 @@ stop_all() {
             sleep 0.1
         done
     fi
-    # slurmd, slurmctld, then munged (the daemons need it while stopping).
-    for ((i = ${#started_pids[@]} - 1; i >= 0; i--)); do
-        kill -TERM "${started_pids[i]}" 2>/dev/null
-    done
-    for ((i = 0; i < 50; i++)); do
-        any_alive "${started_pids[@]}" || break
-        sleep 0.1
-    done
-    for p in "${started_pids[@]}"; do
-        alive "$p" && kill -KILL "$p" 2>/dev/null
-    done
+    # slurmd and slurmctld, then munged (they talk through it while they stop).
+    stop_pids "${started_pids[@]:1}"
+    stop_pids "${started_pids[@]:0:1}"
     kill_users_of "$T"
     rm -rf "$T"
 }
