@@ -5,12 +5,15 @@
 # PACKAGES below (as root, or through sudo), then runs autoreconf -fi,
 # ./configure and make -j2 in the source tree. Extra configure arguments
 # come from NMPI_CONFIGURE_ARGS. NMPI_SETUP_APT=always forces the apt-get
-# step even when every package is installed; =never skips it.
+# step even when every package is installed; =never skips it. slurm-wlm and
+# munge are for tests/slurm/slurm.sh, which starts a private Slurm of its own
+# (the system's services are not used or configured).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential gfortran autoconf automake libtool pkg-config libfabric-dev libfabric-bin
-    libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck)
+    libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck
+    slurm-wlm slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

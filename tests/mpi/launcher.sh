@@ -79,4 +79,14 @@ try 0 '^scanned: 0 leaks$' "$mpiexec" -n 2 --spares 1 /bin/sh -c "$scan" "$TMPD/
 # LD_LIBRARY_PATH is handed on explicitly.
 LD_LIBRARY_PATH=/opt/nmpi-test NMPI_MPIEXEC_SHOW=1 \
     try 0 '-genv LD_LIBRARY_PATH /opt/nmpi-test' "$mpiexec" -n 2 /bin/true
+# Inside a Slurm allocation (SLURM_JOB_ID set) -n defaults to its task
+# slots, SLURM_TASKS_PER_NODE summed as Hydra does; -n given wins; outside an
+# allocation or with a list it cannot read, -n stays required.
+SLURM_JOB_ID=7 SLURM_TASKS_PER_NODE='2(x3),1' NMPI_MPIEXEC_SHOW=1 \
+    try 0 ' -n 9 -genv NMPI_NRANKS 7 -genv NMPI_SPARES 2 ' "$mpiexec" --spares 2 /bin/true
+SLURM_JOB_ID=7 SLURM_TASKS_PER_NODE=3 NMPI_MPIEXEC_SHOW=1 \
+    try 0 ' -n 1 -genv NMPI_NRANKS 1 -genv NMPI_SPARES 0 ' "$mpiexec" -n 1 /bin/true
+(unset SLURM_JOB_ID SLURM_JOBID && SLURM_TASKS_PER_NODE=3 try nonzero 'missing -n' "$mpiexec" /bin/true)
+SLURM_JOB_ID=7 SLURM_TASKS_PER_NODE='2(x)' try nonzero 'missing -n' "$mpiexec" /bin/true
+SLURM_JOB_ID=7 SLURM_TASKS_PER_NODE='4096,1' try nonzero "at most $max clusters" "$mpiexec" /bin/true
 echo "launcher: OK"
