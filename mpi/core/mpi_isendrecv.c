@@ -16,6 +16,7 @@
 #include "dtype_xfer.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
+#include "mpi_pt2pt.h"
 #include "mpi_request.h"
 #include "mpi_state.h"
 #include "cv.h"
@@ -141,7 +142,6 @@ int PMPI_Isendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest
     MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    const void *data;
     void *copy = NULL;
     size_t len;
     int err = mpi_enter(&s);
@@ -152,18 +152,9 @@ int PMPI_Isendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest
         err = mpi_check_p2p(s, buf, count, datatype, source, recvtag, comm, 1, &c, &len);
     if (!err && !request)
         err = MPI_ERR_ARG;
-    if (!err) /* the outgoing data, packed, so the receive may overwrite buf */
-        err = mpi_dtype_view(s, buf, count, datatype, &data, &len, &copy);
-    if (!err && !copy && len > 0) {
-        copy = malloc(len);
-        if (!copy)
-            err = -ENOMEM;
-        else
-            memcpy(copy, data, len);
-    }
-    if (err)
-        free(copy);
-    else
+    if (!err)
+        err = mpi_p2p_replace_copy(s, buf, count, datatype, &copy, &len);
+    if (!err)
         err = pair_start(s, c, copy, (int)len, MPI_BYTE, dest, sendtag, buf, count, datatype,
                          source, recvtag, copy, request);
     return mpi_error(comm, err, "MPI_Isendrecv_replace");

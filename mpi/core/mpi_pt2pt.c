@@ -294,13 +294,32 @@ int PMPI_Sendrecv(const void *sendbuf, int sendcount, MPI_Datatype sendtype, int
     return mpi_error(comm, err, "MPI_Sendrecv");
 }
 
+int mpi_p2p_replace_copy(struct mpi_rank_state *s, const void *buf, int count, MPI_Datatype dt,
+                         void **copy_p, size_t *len_p)
+{
+    const void *data;
+    void *copy = NULL;
+    int err = mpi_dtype_view(s, buf, count, dt, &data, len_p, &copy);
+
+    if (!err && !copy && *len_p > 0) { /* contiguous: the view is buf itself */
+        copy = malloc(*len_p);
+        if (!copy)
+            err = -ENOMEM;
+        else
+            memcpy(copy, data, *len_p);
+    }
+    *copy_p = err ? NULL : copy;
+    if (err)
+        free(copy);
+    return err;
+}
+
 int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest, int sendtag,
                           int source, int recvtag, MPI_Comm comm, MPI_Status *status)
 {
     MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    const void *data;
     void *copy = NULL;
     size_t len;
     int err = mpi_enter(&s);
@@ -309,15 +328,8 @@ int PMPI_Sendrecv_replace(void *buf, int count, MPI_Datatype datatype, int dest,
         err = mpi_check_p2p(s, buf, count, datatype, dest, sendtag, comm, 0, &c, &len);
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, source, recvtag, comm, 1, &c, &len);
-    if (!err) /* the outgoing data, packed, so the receive may overwrite buf */
-        err = mpi_dtype_view(s, buf, count, datatype, &data, &len, &copy);
-    if (!err && !copy && len > 0) {
-        copy = malloc(len);
-        if (!copy)
-            err = -ENOMEM;
-        else
-            memcpy(copy, data, len);
-    }
+    if (!err)
+        err = mpi_p2p_replace_copy(s, buf, count, datatype, &copy, &len);
     if (!err)
         err = p2p_sendrecv(s, c, copy, (int)len, MPI_BYTE, dest, sendtag, buf, count, datatype,
                            source, recvtag, status);
