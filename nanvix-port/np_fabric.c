@@ -2,12 +2,11 @@
  *
  * One FI_EP_RDM endpoint with FI_TAGGED, send-after-send ordering, an
  * FI_AV_TABLE address vector (cluster number == AV index) and one CQ in
- * FI_CQ_FORMAT_TAGGED. The provider is `shm` unless FI_PROVIDER names another
- * (e.g. "tcp;ofi_rxm"). Every posted operation carries a struct np_op whose
- * done hook the progress function calls with the completion, so completions
- * reach their object whichever thread polls. Receives always match exactly
- * one 64-bit tag from any source (the tag says who may send, see
- * np_internal.h). Callers hold np_lock.
+ * FI_CQ_FORMAT_TAGGED. The provider is `shm` for a job on one host and
+ * "tcp;ofi_rxm" for a job that spans hosts, unless FI_PROVIDER names one. Every posted operation
+ * carries a struct np_op whose done hook the progress function calls with the completion, so
+ * completions reach their object whichever thread polls. Receives always match exactly one 64-bit
+ * tag from any source (the tag says who may send, see np_internal.h). Callers hold np_lock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -27,9 +26,21 @@
 
 struct np_fabric np_fab;
 
+/* The provider between hosts when FI_PROVIDER names none. */
+#define NP_PROVIDER_NET "tcp;ofi_rxm"
+
+/* FI_PROVIDER if set; else shm for a job on one host, and the inter-host
+ * provider for a job that spans hosts (np_host.c; every cluster of the job
+ * decides alike). In a job that spans hosts, clusters of one host still
+ * reach each other by rings and kernel copies (np_shm.c, np_push.c) for
+ * mailboxes and portals; only syncs, and what NMPI_SHM=0 / NMPI_CMA=0 send
+ * back to the fabric, go through the inter-host provider (over loopback). */
 static const char *np_provider_name(void)
 {
-    return base_setting("FI_PROVIDER");
+    const char *prov = base_setting("FI_PROVIDER");
+    if (*prov != '\0')
+        return prov;
+    return np_host_spans() ? NP_PROVIDER_NET : "shm";
 }
 
 static struct fi_info *np_hints(const char *prov)

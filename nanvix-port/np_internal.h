@@ -16,7 +16,8 @@
  * mailbox rings), np_portal.c, np_push.c (same-host portal transfers by
  * the writer's kernel copy), np_push_wire.c (their notices), np_sync.c,
  * np_request.c (socket for requests from outside the job), np_lost.c
- * (clusters whose process died), np_cores.c (cores and binding).
+ * (clusters whose process died), np_cores.c (cores and binding), np_host.c
+ * (which peers share this host: the per-peer choice of path).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H
@@ -150,6 +151,15 @@ pid_t np_peer_pid_of(int cluster); /* 0 when unknown */
 void np_lost_scan(void);           /* lock held: marks peers whose process is gone */
 void np_lost_deliver(void);        /* lock dropped: hands new ones to the hook */
 int np_lost_any(void);             /* 1 once some peer was marked lost */
+
+/* ---- hosts (np_host.c) ----------------------------------------------------- */
+
+int np_host_publish(void);      /* before the first barrier: np-host-<me>; 0 or -EIO */
+int np_host_fetch(void);        /* after it: every cluster's host; 0, -ENOMEM or -EIO */
+void np_host_check_pids(void);  /* after np_pid_fetch: peers whose pid is not visible */
+int np_host_local(int cluster); /* 1 if cluster is on this host (itself included) */
+int np_host_spans(void);        /* 1 if the job's clusters are on more than one host */
+void np_host_teardown(void);
 
 /* ---- waiting (np_wait.c) -------------------------------------------------- */
 

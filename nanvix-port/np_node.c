@@ -1,13 +1,17 @@
 /* np_node.c: cluster bootstrap and teardown (knode_*), and the job KVS (kjob_*).
  *
  * knode_setup() joins the PMI job (cluster number = PMI rank, count = PMI
- * size), opens the fabric endpoint, publishes its address hex-encoded under
+ * size), publishes its pid and host identity (np_lost.c, np_host.c), and
+ * after a first PMI barrier learns which clusters share its host and
+ * whether the job spans hosts, which chooses the provider (np_fabric.c).
+ * It then opens the fabric endpoint, publishes its address hex-encoded under
  * "np-addr-<cluster>" (split into parts "np-addr-<cluster>-<i>" if longer
  * than the launcher's value limit; part 0 begins with "<nparts>:"), and after
- * a PMI barrier inserts every cluster's address into the AV in cluster order.
- * A second barrier makes sure everyone can reach everyone before the first
+ * a second PMI barrier inserts every cluster's address into the AV in cluster order.
+ * A third barrier makes sure everyone can reach everyone before the first
  * message. Same-host mailbox rings (np_shm.c) are created before the first
- * barrier, mapped after it and unlinked after the second. User keys of kjob_put() are stored as
+ * barrier, mapped (those of the same host) after the second and unlinked
+ * after the third. User keys of kjob_put() are stored as
  * "c<cluster>.<key>".
  */
 #include <errno.h>
@@ -137,14 +141,19 @@ static int np_setup_locked(void)
     np_node.num = rank;
     np_node.count = size;
     np_node.token = np_fnv1a(np_pmi_kvsname());
-    if (np_fabric_open() != 0 || np_pid_publish() != 0 || np_shm_create() != 0 ||
-        np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
+    /* Round 1: who is on which host, which decides the provider. */
+    if (np_pid_publish() != 0 || np_host_publish() != 0 || np_shm_create() != 0 ||
+        np_pmi_barrier(NULL) != 0 || np_host_fetch() != 0)
+        goto err;
+    /* Round 2: the endpoints' addresses. */
+    if (np_fabric_open() != 0 || np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
         goto err;
     for (int c = 0; c < size; c++)
         if (np_addr_fetch(c) != 0)
             goto err;
     if (np_pid_fetch() != 0)
         goto err;
+    np_host_check_pids();
     if (np_shm_attach() != 0)
         goto err;
     np_node.ready = 1;
@@ -157,6 +166,7 @@ err:
     np_shm_teardown();
     np_sync_teardown();
     np_fabric_close();
+    np_host_teardown();
     np_pmi_finalize();
     return -EIO;
 }
@@ -189,6 +199,7 @@ int knode_shutdown(void)
         np_mailbox_teardown();
         np_portal_teardown();
         np_sync_teardown();
+        np_host_teardown();
         if (np_pmi_finalize() != 0)
             ret = -EIO;
     }
