@@ -174,6 +174,8 @@ int np_fabric_open(void)
         np_check(fi_ep_bind(np_fab.ep, &np_fab.av->fid, 0), "bind av") ||
         np_check(np_fabric_name_shm(), "fi_setname") || np_check(fi_enable(np_fab.ep), "fi_enable"))
         goto err;
+    base_log(BASE_LOG_INFO, "port", "fabric: cluster %d uses provider %s", np_node.num,
+             np_fab.info->fabric_attr->prov_name);
     return 0;
 err:
     np_fabric_close();

@@ -153,8 +153,15 @@ int np_host_fetch(void)
         if (e->host < 0)
             e->host = np_host_count++;
     }
-    for (int c = 0; c < np_node.count; c++)
+    int here = 0;
+    for (int c = 0; c < np_node.count; c++) {
         np_hosts[c].local = np_hosts[c].host == np_hosts[np_node.num].host;
+        here += np_hosts[c].local;
+    }
+    base_log(BASE_LOG_INFO, "port",
+             "host: cluster %d is on host %d (%s) of %d, with %d of %d clusters", np_node.num,
+             np_hosts[np_node.num].host, np_hosts[np_node.num].name, np_host_count, here,
+             np_node.count);
     return 0;
 }
 

@@ -165,9 +165,12 @@ hosts_shm_files() {
 hosts_up() {
     local n=$1 k br=$HOSTS_PREFIX-br ns
     hosts_sweep
-    trap 'hosts_down' EXIT
-    trap 'hosts_down; exit 130' INT
-    trap 'hosts_down; exit 143' TERM
+    # The EXIT trap the script had (common.sh's) still runs, after ours.
+    eval "set -- $(trap -p EXIT)"
+    HOSTS_PREV_EXIT=${3:-}
+    trap 'hosts_down; eval "$HOSTS_PREV_EXIT"' EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
     ip netns add "$br" || return 1
     ip -n "$br" link set lo up
     ip -n "$br" link add br0 type bridge || return 1
@@ -196,9 +199,14 @@ hosts_up() {
     return 0
 }
 
-# hosts_run K cmd...: runs cmd on host K, in the foreground; returns its status.
+# hosts_run K cmd...: runs cmd on host K and waits for it; returns its
+# status. The command runs as a background job that the shell waits for, so
+# that a SIGTERM or SIGINT sent to the test runs its trap (and removes the
+# hosts, the command included) at once, not once the command has ended;
+# its stdin is /dev/null.
 hosts_run() {
     local k=$1
     shift
-    "$HOSTS_EXEC" "h$k" --argv "$@"
+    "$HOSTS_EXEC" "h$k" --argv "$@" </dev/null &
+    wait $!
 }
