@@ -1,8 +1,8 @@
 #!/bin/bash
 # emulation.sh: the emulated hosts of hosts.sh are what they claim to be.
 #
-# Three hosts: each has its hostname, its own /dev/shm (shared by all its
-# processes, by no other host), the names h0..h2 resolve to their addresses;
+# Three hosts: each has its hostname, its own /dev/shm and System V IPC
+# (shared by all its processes, by no other host), the names h0..h2 resolve to their addresses;
 # the root namespace gets no interface. MPICH's own ring (mpicc.mpich,
 # mpiexec.hydra through -launcher ssh -launcher-exec nmpi-host-exec) passes
 # on them with one rank a host: the reference for the tests of our library
@@ -40,6 +40,20 @@ devs=$(for k in 0 1 2; do hosts_run $k stat -c %d /dev/shm; done; stat -c %d /de
 [ "$(hosts_shm_files)" = "h0: nmpi-emulation-probe" ] || fail "hosts_shm_files: $(hosts_shm_files)"
 hosts_run 0 rm /dev/shm/nmpi-emulation-probe
 echo "private /dev/shm: OK"
+
+# IPC and UTS namespaces: one per host, entered by every process of it.
+for kind in ipc uts; do
+    ids=$(for k in 0 1 2; do hosts_run $k readlink /proc/self/ns/$kind; done; readlink /proc/self/ns/$kind)
+    [ "$(echo "$ids" | sort -u | wc -l)" = 4 ] || fail "the hosts' $kind namespaces are not distinct: $ids"
+    [ "$(hosts_run 1 readlink /proc/self/ns/$kind)" = "$(echo "$ids" | sed -n 2p)" ] ||
+        fail "two processes of h1 are in different $kind namespaces"
+done
+shmid=$(hosts_run 0 ipcmk -M 4096 | awk '{print $NF}')
+[ -n "$shmid" ] || fail "ipcmk on h0"
+hosts_run 0 ipcs -m | grep -qw "$shmid" || fail "a second process of h0 does not see h0's System V segment"
+! hosts_run 1 ipcs -m | grep -qw "$shmid" || fail "h1 sees h0's System V segment"
+hosts_run 0 ipcrm -m "$shmid"
+echo "private IPC and UTS: OK"
 
 # MPICH through Hydra's ssh launcher path, one rank a host.
 build_dir

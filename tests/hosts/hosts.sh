@@ -28,7 +28,11 @@
 #   every process of host K sees at /dev/shm (bind mount in a private mount
 #   namespace), so all processes of one host share it and no two hosts do:
 #   the same-host paths (mailbox rings, libfabric's shm regions) cannot leak.
-# - its own hostname hK (UTS namespace).
+# - its own hostname hK (UTS namespace) and its own System V IPC (IPC
+#   namespace), both kept in files $HOSTS_SHM_ROOT/<pid>/hK.uts and hK.ipc
+#   (unshare --uts=FILE --ipc=FILE) that every process of host K enters:
+#   MPICH, for one, takes System V shared memory between processes that
+#   share an IPC namespace, whatever their hostnames and /dev/shm.
 # - the names h0..h(N-1) resolve to their addresses everywhere on the hosts:
 #   /etc/netns/nmpi-<pid>-hK/hosts, which `ip netns exec` bind-mounts on
 #   /etc/hosts (iproute2's own mechanism for per-namespace /etc files).
@@ -40,7 +44,7 @@
 # Hydra starts the proxies through its real ssh launcher path: with
 # `-launcher ssh -launcher-exec $HOSTS_EXEC` it runs
 # `nmpi-host-exec [ssh options] hK command...`, which enters host K's
-# namespaces (it learns the prefix from NMPI_HOSTS_PREFIX, exported here) and
+# namespaces (network, IPC, UTS; a new mount namespace with its /dev/shm) (it learns the prefix from NMPI_HOSTS_PREFIX, exported here) and
 # runs the command through sh -c, as ssh does. mpiexec itself runs on h0
 # (hosts_run 0 ...): Hydra starts h0's proxy directly, the others by ssh.
 #
@@ -104,9 +108,8 @@ hosts_remove() {
     rm -rf /etc/netns/nmpi-"$pid"-*
     if [ -d "$HOSTS_SHM_ROOT/$pid" ]; then
         for d in "$HOSTS_SHM_ROOT/$pid"/*; do
-            [ -d "$d" ] || continue
             umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null
-            rmdir "$d" 2>/dev/null
+            rmdir "$d" 2>/dev/null || rm -f "$d"
         done
         rmdir "$HOSTS_SHM_ROOT/$pid" 2>/dev/null
     fi
@@ -146,8 +149,8 @@ hosts_leftovers() {
         esac
     done
     for d in "$HOSTS_SHM_ROOT/$HOSTS_PID"/*; do
-        [ -d "$d" ] || continue
-        find "$d" -mindepth 1 | sed "s|^$d|${d##*/}:/dev/shm|"
+        [ -e "$d" ] || continue
+        if [ -d "$d" ]; then find "$d" -mindepth 1 | sed "s|^$d|${d##*/}:/dev/shm|"; else echo "$d"; fi
     done
     [ ! -e "$HOSTS_SHM_ROOT/$HOSTS_PID" ] || echo "directory $HOSTS_SHM_ROOT/$HOSTS_PID"
     ls -d /etc/netns/"$HOSTS_PREFIX"-* 2>/dev/null
@@ -187,6 +190,11 @@ hosts_up() {
         mkdir -p "$HOSTS_SHM_ROOT/$HOSTS_PID/h$k" &&
             mount -t tmpfs -o size=512m,mode=1777 "nmpi-h$k" "$HOSTS_SHM_ROOT/$HOSTS_PID/h$k" ||
             return 1
+        # The host's IPC and UTS namespaces, kept by a bind mount on a file
+        # (unshare's --ipc=FILE) for every process of the host to enter.
+        touch "$HOSTS_SHM_ROOT/$HOSTS_PID/h$k.ipc" "$HOSTS_SHM_ROOT/$HOSTS_PID/h$k.uts" &&
+            unshare --ipc="$HOSTS_SHM_ROOT/$HOSTS_PID/h$k.ipc" \
+                --uts="$HOSTS_SHM_ROOT/$HOSTS_PID/h$k.uts" hostname "h$k" || return 1
     done
     HOSTS_N=$n
     for ((k = 0; k < n; k++)); do
