@@ -16,10 +16,11 @@
  *                       which the peer's pid means its process
  *
  * The rule: peer c is on this host iff its identity string equals ours
- * (compared whole; the hostname published beside it is only for messages),
- * and, for a peer that passes, kill(pid, 0) does not say ESRCH (it can see
- * the peer's process: a check of the rule, which warns when it disagrees
- * and then takes the peer as remote). What cannot be read (no /proc, no
+ * (compared whole; the hostname published beside it is only for messages).
+ * Both ends of a pair must decide alike, so nothing else enters it; for a
+ * peer that passes, kill(pid, 0) is checked too and warns if it says ESRCH
+ * (a pid namespace inode reused across boots cannot be, the boot_id is in
+ * the identity; this catches what the rule missed). What cannot be read (no /proc, no
  * /dev/shm) is replaced by this process's pid, so such a cluster is a host
  * of its own: the slow path is always safe, the fast one only when proven.
  *
@@ -165,8 +166,10 @@ int np_host_fetch(void)
     return 0;
 }
 
-/* Checks the rule against the peers' pids (np_pid_fetch done): a peer that
- * looks local but whose process this one cannot see is taken as remote. */
+/* Checks the rule against the peers' pids (np_pid_fetch done): a peer of
+ * this host whose process cannot be seen here is worth a warning (the
+ * kernel copies to it will fail, and np_shm.c's cma test turns them off).
+ * The rule is not changed: both ends of a pair must choose alike. */
 void np_host_check_pids(void)
 {
     for (int c = 0; c < np_host_nclusters; c++) {
@@ -175,9 +178,8 @@ void np_host_check_pids(void)
             continue;
         if (kill(pid, 0) < 0 && errno == ESRCH) {
             np_warn("bootstrap: cluster %d has this host's identity but its process %ld is not "
-                    "visible here; it is reached as a remote host",
+                    "visible here",
                     c, (long)pid);
-            np_hosts[c].local = 0;
         }
     }
 }

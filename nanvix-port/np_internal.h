@@ -95,22 +95,27 @@ struct np_fabric {
     struct fid_ep *ep;
     struct fid_cq *cq;
     struct fid_av *av;
-    fi_addr_t *addrs;   /* cluster number -> fi_addr (== index for AV_TABLE) */
+    fi_addr_t *addrs;   /* cluster number -> fi_addr (clusters this endpoint reaches) */
     size_t inject_size; /* largest fi_tinject payload */
     size_t chunk_size;  /* largest message of one portal chunk */
 };
 
-extern struct np_fabric np_fab;
+/* The endpoints (np_fabric.c): one for the clusters of this host, one for
+ * those of other hosts when the job spans hosts (and FI_PROVIDER is unset). */
+enum { NP_FAB_HOST = 0, NP_FAB_NET = 1, NP_FAB_MAX = 2 };
+extern struct np_fabric np_fabs[NP_FAB_MAX];
+extern int np_fab_count; /* endpoints open: 0 (none yet), 1 or 2 */
 
 int np_fabric_open(void);
-int np_fabric_getname(void *addr, size_t *len);
+int np_fabric_of(int cluster); /* the endpoint that reaches cluster */
+int np_fabric_getname(int which, void *addr, size_t *len);
 int np_fabric_insert(int cluster, const void *addr);
 void np_fabric_close(void);
 int np_fabric_progress(void);
 int np_fabric_send(struct np_op *op, const void *buf, size_t len, int dest, uint64_t tag);
-int np_fabric_recv(struct np_op *op, void *buf, size_t len, uint64_t tag);
+int np_fabric_recv(int which, struct np_op *op, void *buf, size_t len, uint64_t tag);
 int np_fabric_inject(const void *buf, size_t len, int dest, uint64_t tag);
-int np_fabric_cancel(struct np_op *op);
+int np_fabric_cancel(int which, struct np_op *op);
 int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag);
 
 /* ---- node state (np_node.c) ---------------------------------------------- */

@@ -5,7 +5,8 @@
 # ssh launcher path (mpiexec on h0, -hosts, -launcher ssh -launcher-exec
 # nmpi-host-exec): each cluster finds which peers share its host
 # (nanvix-port/np_host.c; the log says so, checked) and the job uses
-# tcp;ofi_rxm between hosts and the same-host paths inside one. The
+# tcp;ofi_rxm between hosts and the same-host paths inside one (rings,
+# kernel copies and libfabric's shm, both endpoints open at once). The
 # programs check every payload bit for bit (ring, allpairs, anysource,
 # migrate). Ranks move inside a host and between hosts (migrate tour, dual
 # with NMPI_MIGRATION_REPORT: both kinds of move are counted), with
@@ -67,17 +68,24 @@ expect_on() {
 }
 
 # The log of the last job says: NHOSTS hosts; cluster c is on host NAME[c]
-# (numbered in the order of their first cluster); provider PROV everywhere.
+# (numbered in the order of their first cluster); each cluster uses shm for
+# its host and tcp;ofi_rxm for the others (shm alone on one host).
 check_placement() {
-    local nhosts=$1 prov=$2 c=0 name num seen=()
-    shift 2
+    local nhosts=$1 c=0 name num seen=() log="^nanvix-mpi: port: fabric: cluster"
+    shift
     for name in "$@"; do
         for num in "${!seen[@]}"; do [ "${seen[num]}" = "$name" ] && break; done
         [ "${seen[num]:-}" = "$name" ] || { num=${#seen[@]}; seen+=("$name"); }
         grep -q "^nanvix-mpi: port: host: cluster $c is on host $num ($name) of $nhosts," "$OUT" ||
             fail "cluster $c is not said to be on host $num ($name) of $nhosts: $(grep "cluster $c is on" "$OUT")"
-        grep -q "^nanvix-mpi: port: fabric: cluster $c uses provider $prov\$" "$OUT" ||
-            fail "cluster $c does not use $prov"
+        if [ "$nhosts" = 1 ]; then
+            grep -q "$log $c uses provider shm for every cluster\$" "$OUT" ||
+                fail "cluster $c does not use shm alone: $(grep "$log $c " "$OUT")"
+        else
+            grep -q "$log $c uses provider shm for this host\$" "$OUT" &&
+                grep -q "$log $c uses provider tcp;ofi_rxm for other hosts\$" "$OUT" ||
+                fail "cluster $c does not use shm and tcp;ofi_rxm: $(grep "$log $c " "$OUT")"
+        fi
         c=$((c + 1))
     done
 }
@@ -95,20 +103,26 @@ hosts_up 3 || fail "hosts_up 3"
 
 # Two hosts. One rank each: nothing but the inter-host path.
 expect_on h0,h1 2 -- ring 20 "ring: OK 2 ranks"
-check_placement 2 "tcp;ofi_rxm" h0 h1
+check_placement 2 h0 h1
 # Two ranks a host: pairs inside hosts and across, sizes up to 16 MiB.
 expect_on h0:2,h1:2 4 -- allpairs "allpairs: OK 4 ranks"
-check_placement 2 "tcp;ofi_rxm" h0 h0 h1 h1
+check_placement 2 h0 h0 h1 h1
 expect_on h0:2,h1:2 4 -- anysource 200 "anysource: OK 3 senders x 200 messages"
 
 # Three hosts, six ranks.
 expect_on h0:2,h1:2,h2:2 6 -- allpairs 1048576 "allpairs: OK 6 ranks"
-check_placement 3 "tcp;ofi_rxm" h0 h0 h1 h1 h2 h2
+check_placement 3 h0 h0 h1 h1 h2 h2
 expect_on h0,h1,h2 5 -- ring 7 "ring: OK 5 ranks"
+
+# Rings and kernel copies off: mailboxes and portals of same-host pairs go
+# through the shm endpoint, the others through tcp, in the same job.
+NMPI_SHM=0 NMPI_CMA=0 expect_on h0:2,h1:2 4 -- allpairs 1048576 "allpairs: OK 4 ranks"
+check_placement 2 h0 h0 h1 h1
+NMPI_SHM=0 NMPI_CMA=0 expect_on h0:2,h1:2 4 -- anysource 200 "anysource: OK 3 senders x 200 messages"
 
 # All on one host of the three: the same-host provider, as before.
 expect_on h1:4 4 -- allpairs 1048576 "allpairs: OK 4 ranks"
-check_placement 1 shm h1 h1 h1 h1
+check_placement 1 h1 h1 h1 h1
 
 # Moves. Clusters 0, 1 (the ranks) on h0, spares 2, 3 on h1 and 4, 5 on h0:
 # rank 0 tours the spares in order and comes back, so it moves between
@@ -125,6 +139,7 @@ read -r inside between <<<"$(count_moves 0 1 0 1 0 1 0 1)"
 echo "dual: $inside moves inside a host, $between between hosts"
 [ $((inside + between)) -ge 16 ] && [ "$inside" -ge 1 ] && [ "$between" -ge 1 ] ||
     fail "dual: want 16 moves with both kinds"
+NMPI_SHM=0 NMPI_CMA=0 expect_on h0,h1 4 --spares 4 -- migrate dual 2 "migrate dual: OK 2 rounds 4 ranks"
 # Three hosts, ranks everywhere, all-pairs traffic with MPI_ANY_SOURCE
 # while a rank moves every round.
 expect_on h0,h1,h2 6 --spares 3 -- migrate pairs 6 "migrate pairs: OK 6 rounds"
