@@ -10,7 +10,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential gfortran autoconf automake libtool pkg-config libfabric-dev libfabric-bin
-    libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck)
+    libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck
+    iproute2)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

@@ -13,7 +13,9 @@
 # both ends of a pair moving at once and messages in flight. After every
 # job: no file in any host's /dev/shm, no process left on any host; at the
 # end, no namespace. A job killed with SIGTERM (the test's own timeout path)
-# leaves nothing either (emulation.sh checks the SIGKILL sweep).
+# leaves nothing either, nor does a test killed with SIGTERM while its job
+# runs (emulation.sh checks the SIGKILL sweep). Hydra's host options go
+# through our mpiexec: -hosts, -f, -ppn, -launcher, -launcher-exec.
 . "$(dirname "$0")/../mpi/common.sh"
 . "$(dirname "$0")/hosts.sh"
 ours || skip "runs nanvix-mpi's own launcher"
@@ -114,6 +116,15 @@ expect_on h0:2,h1:2,h2:2 6 -- allpairs 1048576 "allpairs: OK 6 ranks"
 check_placement 3 h0 h0 h1 h1 h2 h2
 expect_on h0,h1,h2 5 -- ring 7 "ring: OK 5 ranks"
 
+# Hydra's host file and -ppn, through our mpiexec: one rank on h1, one on h2.
+printf 'h1\nh2\n' >"$TMPD/hostfile"
+hosts_run 0 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -f "$TMPD/hostfile" -ppn 1 -launcher ssh \
+    -launcher-exec "$HOSTS_EXEC" -n 2 "$BINDIR/ring" 5 >"$OUT" 2>&1 || { cat "$OUT"; fail "ring with -f -ppn 1"; }
+grep -q '^ring: OK 2 ranks' "$OUT" || { cat "$OUT"; fail "ring with -f -ppn 1: no OK line"; }
+check_placement 2 h1 h2
+no_leftovers
+echo "-f hostfile -ppn 1: OK"
+
 # Rings and kernel copies off: mailboxes and portals of same-host pairs go
 # through the shm endpoint, the others through tcp, in the same job.
 NMPI_SHM=0 NMPI_CMA=0 expect_on h0:2,h1:2 4 -- allpairs 1048576 "allpairs: OK 4 ranks"
@@ -155,4 +166,29 @@ echo "killed job: nothing left"
 
 hosts_down
 [ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
+
+# The test itself killed (SIGTERM, as make's or CI's timeout does) while a
+# job runs on its hosts: its trap ends the clusters on every host and
+# removes the hosts.
+bash -c '. "$1"; hosts_up 2 || exit 1
+    hosts_run 0 "$2" -hosts h0,h1 -launcher ssh -launcher-exec "$HOSTS_EXEC" -n 4 "$3" 100000000' \
+    victim "$hosts_dir/hosts.sh" "$MPIEXEC" "$BINDIR/ring" >"$OUT" 2>&1 &
+victim=$!
+for _ in $(seq 300); do
+    # Two clusters and their keepers on h1 (Hydra's proxy too) once the job runs.
+    [ "$(ip netns pids "nmpi-$victim-h1" 2>/dev/null | wc -l)" -ge 5 ] && break
+    sleep 0.1
+done
+job=$( (ip netns pids "nmpi-$victim-h0"; ip netns pids "nmpi-$victim-h1") 2>/dev/null | tr '\n' ' ')
+[ "$(echo $job | wc -w)" -ge 8 ] || { cat "$OUT"; fail "the victim's job did not start: $job"; }
+sleep 0.5
+kill -TERM $victim
+wait $victim
+! ip netns list | grep -q "^nmpi-$victim-" || fail "the killed test left namespaces"
+[ ! -e "$HOSTS_SHM_ROOT/$victim" ] || fail "the killed test left $HOSTS_SHM_ROOT/$victim"
+for p in $job; do
+    state=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null | cut -c1)
+    [ -z "$state" ] || [ "$state" = Z ] || fail "the killed test left process $p running"
+done
+echo "test killed under a job: nothing left"
 echo "span: OK"
