@@ -2,11 +2,12 @@
  *
  * One Linux process is one cluster. Clusters are numbered 0..knode_count()-1
  * and find each other through the PMI wire protocol of the launcher (Hydra):
- * every cluster opens one libfabric RDM endpoint (provider `shm` when the
- * job is on one host, "tcp;ofi_rxm" when it spans hosts, anything else
- * through FI_PROVIDER), publishes its address in the PMI key-value space and
- * reads everyone else's. Clusters of one host reach each other through
- * shared memory and kernel copies instead, whatever the provider.
+ * every cluster opens a libfabric RDM endpoint with provider `shm` for the
+ * clusters of its host and, when the job spans hosts, a second one with
+ * "tcp;ofi_rxm" for the others (FI_PROVIDER instead names the one provider
+ * of every pair), publishes their addresses in the PMI key-value space and
+ * reads everyone else's. Mailboxes and portals between clusters of one host
+ * go through shared memory rings and kernel copies when they can.
  *
  * The three IPC abstractions keep the Nanvix semantics:
  *  - ksync: a barrier-like signal between a set of clusters (ONE_TO_ALL or
