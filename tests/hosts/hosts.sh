@@ -5,9 +5,9 @@
 # functions and sets traps, it runs nothing by itself).
 #
 #   hosts_check      returns 77 with a message unless we are root and can
-#                    make network, UTS and mount namespaces
+#                    make network, UTS, IPC and mount namespaces
 #   hosts_up N       makes hosts h0..h(N-1)
-#   hosts_run K cmd  runs cmd "on" host K (in the foreground)
+#   hosts_run K cmd  runs cmd "on" host K and waits for it
 #   hosts_down       removes everything hosts_up made (trap on EXIT INT TERM)
 #   hosts_sweep      removes what tests that died left (run by hosts_up)
 #   hosts_leftovers  prints what of ours is still there (nothing after
@@ -37,15 +37,18 @@
 #   /etc/netns/nmpi-<pid>-hK/hosts, which `ip netns exec` bind-mounts on
 #   /etc/hosts (iproute2's own mechanism for per-namespace /etc files).
 #   Hydra needs this: mpiexec.hydra on h0 tells each proxy to connect back to
-#   "h0:<port>" (its own hostname) and calls the launcher with the names of
-#   -hosts; the alternative, Hydra's -iface, needs the same interface name
-#   and works by address only for the control port, not for -hosts.
+#   its own hostname ("h0:<port>"), and calls the launcher with the names of
+#   -hosts, which it also resolves itself. Giving addresses instead (in
+#   -hosts, and -iface or -localhost for the control port) was not tried:
+#   names that resolve are what real clusters have.
 #
 # Hydra starts the proxies through its real ssh launcher path: with
 # `-launcher ssh -launcher-exec $HOSTS_EXEC` it runs
 # `nmpi-host-exec [ssh options] hK command...`, which enters host K's
-# namespaces (network, IPC, UTS; a new mount namespace with its /dev/shm) (it learns the prefix from NMPI_HOSTS_PREFIX, exported here) and
-# runs the command through sh -c, as ssh does. mpiexec itself runs on h0
+# namespaces (network, IPC, UTS, and a new mount namespace with its
+# /dev/shm; it learns where they are from NMPI_HOSTS_PREFIX and
+# NMPI_HOSTS_SHM, exported here) and runs the command through sh -c, as ssh
+# does. mpiexec itself runs on h0
 # (hosts_run 0 ...): Hydra starts h0's proxy directly, the others by ssh.
 #
 # The pid namespace is the machine's: a process on one emulated host can see
@@ -71,9 +74,9 @@ hosts_check() {
         echo "SKIP: 'ip netns add' does not work here (iproute2 missing or no CAP_SYS_ADMIN)"
         return 77
     fi
-    if ! ip netns exec "$probe" unshare --uts --mount true 2>/dev/null; then
+    if ! ip netns exec "$probe" unshare --uts --ipc --mount true 2>/dev/null; then
         ip netns del "$probe" 2>/dev/null
-        echo "SKIP: cannot make UTS and mount namespaces (unshare)"
+        echo "SKIP: cannot make UTS, IPC and mount namespaces (unshare)"
         return 77
     fi
     ip netns del "$probe"
