@@ -15,8 +15,9 @@
 
 /* Sorted by name (base_setting_find relies on it; a unit test checks). */
 static const struct base_setting base_table[] = {
-    {"FI_PROVIDER", "shm", "library",
-     "libfabric provider between clusters (e.g. \"tcp;ofi_rxm\" between hosts)"},
+    {"FI_PROVIDER", "", "library",
+     "libfabric provider between clusters; unset: shm between clusters of one host and "
+     "\"tcp;ofi_rxm\" between hosts, both in one job (set for the whole job)"},
     {"NMPI_BIND", "auto", "library",
      "auto: each cluster bound to core (cluster mod cores) when the ranks fit on the cores; "
      "core: always; none: never (set for the whole job)"},

@@ -2,9 +2,12 @@
  *
  * One Linux process is one cluster. Clusters are numbered 0..knode_count()-1
  * and find each other through the PMI wire protocol of the launcher (Hydra):
- * every cluster opens one libfabric RDM endpoint (provider `shm` by default,
- * anything else through FI_PROVIDER, e.g. "tcp;ofi_rxm"), publishes its
- * address in the PMI key-value space and reads everyone else's.
+ * every cluster opens a libfabric RDM endpoint with provider `shm` for the
+ * clusters of its host and, when the job spans hosts, a second one with
+ * "tcp;ofi_rxm" for the others (FI_PROVIDER instead names the one provider
+ * of every pair), publishes their addresses in the PMI key-value space and
+ * reads everyone else's. Mailboxes and portals between clusters of one host
+ * go through shared memory rings and kernel copies when they can.
  *
  * The three IPC abstractions keep the Nanvix semantics:
  *  - ksync: a barrier-like signal between a set of clusters (ONE_TO_ALL or
@@ -83,6 +86,16 @@ uint64_t knode_job_token(void);
 
 /* Processor (host) name of this cluster, NUL-terminated into name[len]. */
 int knode_get_name(char *name, size_t len);
+
+/* The host cluster runs on, as a number: hosts are numbered 0, 1... in the
+ * order of their first cluster; clusters on one host share the same-host
+ * paths (nanvix-port/np_host.c says what "one host" means). -EINVAL for a
+ * bad cluster. */
+int knode_host_of(int cluster);
+
+/* The hostname of the host cluster runs on (for messages), NUL-terminated
+ * into name[len]; -EINVAL for a bad cluster or too small a buffer. */
+int knode_host_name(int cluster, char *name, size_t len);
 
 /* Launcher key-value space, for small per-job facts (global scope, visible
  * to the others after kjob_fence()). Values up to 1024 bytes. */

@@ -1,13 +1,26 @@
-/* np_fabric.c: the cluster's libfabric endpoint, its CQ and AV, and progress.
+/* np_fabric.c: the cluster's libfabric endpoints, their CQs and AVs, and progress.
  *
- * One FI_EP_RDM endpoint with FI_TAGGED, send-after-send ordering, an
- * FI_AV_TABLE address vector (cluster number == AV index) and one CQ in
- * FI_CQ_FORMAT_TAGGED. The provider is `shm` unless FI_PROVIDER names another
- * (e.g. "tcp;ofi_rxm"). Every posted operation carries a struct np_op whose
- * done hook the progress function calls with the completion, so completions
- * reach their object whichever thread polls. Receives always match exactly
- * one 64-bit tag from any source (the tag says who may send, see
- * np_internal.h). Callers hold np_lock.
+ * Up to two endpoints (NP_FAB_MAX), each one FI_EP_RDM endpoint with
+ * FI_TAGGED, send-after-send ordering, an FI_AV_TABLE address vector and one
+ * CQ in FI_CQ_FORMAT_TAGGED:
+ *  - NP_FAB_HOST reaches the clusters of this host (np_host.c): provider
+ *    `shm`, or what FI_PROVIDER names;
+ *  - NP_FAB_NET reaches the clusters of other hosts: "tcp;ofi_rxm", opened
+ *    only when the job spans hosts and FI_PROVIDER is not set (with
+ *    FI_PROVIDER set, its provider reaches every cluster through the one
+ *    endpoint, as the user asked).
+ * Every cluster of the job opens the same set (the decision is made from the
+ * job's host identities, which all clusters read alike), so both ends of a
+ * pair use the same endpoint kind: np_fabric_of(cluster). Each AV holds only
+ * the clusters its endpoint reaches; addrs[] maps cluster -> fi_addr.
+ *
+ * Every posted operation carries a struct np_op whose done hook the progress
+ * function calls with the completion, so completions reach their object
+ * whichever thread polls; progress drains every endpoint's CQ. Receives
+ * always match exactly one 64-bit tag from any source (the tag says who may
+ * send, see np_internal.h): a receive from any cluster is posted on every
+ * endpoint (mailbox slots, sync slots), one from a given cluster on the
+ * endpoint that reaches it (portals). Callers hold np_lock.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -25,11 +38,28 @@
 #define NP_CQ_BATCH      16
 #define NP_CHUNK_DEFAULT ((size_t)1 << 30)
 
-struct np_fabric np_fab;
+struct np_fabric np_fabs[NP_FAB_MAX];
+int np_fab_count;
+static unsigned char *np_fab_of; /* by cluster: the endpoint that reaches it */
 
-static const char *np_provider_name(void)
+/* The provider between hosts when FI_PROVIDER names none. */
+#define NP_PROVIDER_NET "tcp;ofi_rxm"
+
+/* The provider of endpoint `which`: FI_PROVIDER if set (then there is one
+ * endpoint), else shm within the host and the inter-host provider between
+ * hosts. */
+static const char *np_provider_name(int which)
 {
-    return base_setting("FI_PROVIDER");
+    const char *prov = base_setting("FI_PROVIDER");
+    if (*prov != '\0')
+        return prov;
+    return which == NP_FAB_NET ? NP_PROVIDER_NET : "shm";
+}
+
+int np_fabric_of(int cluster)
+{
+    return np_fab_of != NULL && cluster >= 0 && cluster < np_node.count ? np_fab_of[cluster]
+                                                                        : NP_FAB_HOST;
 }
 
 static struct fi_info *np_hints(const char *prov)
@@ -95,28 +125,27 @@ static void np_getinfo_failed(const char *prov, int ret)
              prov, fi_strerror(-ret), prov);
 }
 
-static int np_getinfo(void)
+static int np_getinfo(struct np_fabric *f, const char *prov)
 {
-    const char *prov = np_provider_name();
     struct fi_info *hints = np_hints(prov);
     if (hints == NULL)
         return -ENOMEM;
-    int ret = fi_getinfo(FI_VERSION(1, 11), NULL, NULL, 0, hints, &np_fab.info);
+    int ret = fi_getinfo(FI_VERSION(1, 11), NULL, NULL, 0, hints, &f->info);
     fi_freeinfo(hints);
     if (ret != 0) {
         np_getinfo_failed(prov, ret);
-        np_fab.info = NULL;
+        f->info = NULL;
         return -EIO;
     }
-    if ((np_fab.info->ep_attr->mem_tag_format >> 63) == 0) {
+    if ((f->info->ep_attr->mem_tag_format >> 63) == 0) {
         np_error("fabric: provider \"%s\" offers tags of fewer than 64 bits (mem_tag_format "
                  "%#llx)",
-                 np_fab.info->fabric_attr->prov_name,
-                 (unsigned long long)np_fab.info->ep_attr->mem_tag_format);
+                 f->info->fabric_attr->prov_name,
+                 (unsigned long long)f->info->ep_attr->mem_tag_format);
         return -EIO;
     }
-    np_fab.inject_size = np_fab.info->tx_attr->inject_size;
-    np_fab.chunk_size = np_chunk_size(np_fab.info);
+    f->inject_size = f->info->tx_attr->inject_size;
+    f->chunk_size = np_chunk_size(f->info);
     return 0;
 }
 
@@ -132,89 +161,123 @@ static int np_check(int ret, const char *what)
  * fail (EBUSY) in any later process that gets the same pid. A name made of
  * the job token, the cluster and the pid cannot meet a leftover. Returns 0
  * or a negative fabric error. */
-static int np_fabric_name_shm(void)
+static int np_fabric_name_shm(struct np_fabric *f)
 {
     char name[96];
-    if (strcmp(np_fab.info->fabric_attr->prov_name, "shm") != 0)
+    if (strcmp(f->info->fabric_attr->prov_name, "shm") != 0)
         return 0;
     snprintf(name, sizeof(name), "nmpi-%u-%016llx-%d-%ld", (unsigned)getuid(),
              (unsigned long long)np_node.token, np_node.num, (long)getpid());
-    return fi_setname(&np_fab.ep->fid, name, strlen(name) + 1);
+    return fi_setname(&f->ep->fid, name, strlen(name) + 1);
 }
 
-/* Opens the endpoint for a job of np_node.count clusters. Returns 0 or -EIO
- * (with a message naming the provider). */
-int np_fabric_open(void)
+/* Opens endpoint f with provider prov for up to `count` peers. Returns 0 or
+ * -EIO (with a message naming the provider). */
+static int np_fabric_open_one(struct np_fabric *f, const char *prov, int count)
 {
     struct fi_cq_attr cq_attr = {.format = FI_CQ_FORMAT_TAGGED, .size = 4096};
-    struct fi_av_attr av_attr = {.type = FI_AV_TABLE, .count = (size_t)np_node.count};
-    int ret = np_getinfo();
-    if (ret != 0)
+    struct fi_av_attr av_attr = {.type = FI_AV_TABLE, .count = (size_t)count};
+    if (np_getinfo(f, prov) != 0)
+        return -EIO;
+    f->addrs = calloc((size_t)np_node.count, sizeof(fi_addr_t));
+    if (f->addrs == NULL)
+        return -EIO;
+    if (np_check(fi_fabric(f->info->fabric_attr, &f->fabric, NULL), "fi_fabric") ||
+        np_check(fi_domain(f->fabric, f->info, &f->domain, NULL), "fi_domain") ||
+        np_check(fi_endpoint(f->domain, f->info, &f->ep, NULL), "fi_endpoint") ||
+        np_check(fi_cq_open(f->domain, &cq_attr, &f->cq, NULL), "fi_cq_open") ||
+        np_check(fi_av_open(f->domain, &av_attr, &f->av, NULL), "fi_av_open") ||
+        np_check(fi_ep_bind(f->ep, &f->cq->fid, FI_TRANSMIT | FI_RECV), "bind cq") ||
+        np_check(fi_ep_bind(f->ep, &f->av->fid, 0), "bind av") ||
+        np_check(np_fabric_name_shm(f), "fi_setname") || np_check(fi_enable(f->ep), "fi_enable"))
+        return -EIO;
+    base_log(BASE_LOG_INFO, "port", "fabric: cluster %d uses provider %s for %s", np_node.num,
+             f->info->fabric_attr->prov_name,
+             np_fab_count == 1           ? "every cluster"
+             : f == &np_fabs[NP_FAB_NET] ? "other hosts"
+                                         : "this host");
+    return 0;
+}
+
+/* Opens the endpoints the job needs (np_host_fetch done). Returns 0 or -EIO. */
+int np_fabric_open(void)
+{
+    int single = *base_setting("FI_PROVIDER") != '\0' || !np_host_spans();
+    int here = 0;
+    np_fab_of = calloc((size_t)np_node.count, 1);
+    if (np_fab_of == NULL)
         goto err;
-    np_fab.addrs = calloc((size_t)np_node.count, sizeof(fi_addr_t));
-    if (np_fab.addrs == NULL)
-        goto err;
-    if (np_check(fi_fabric(np_fab.info->fabric_attr, &np_fab.fabric, NULL), "fi_fabric") ||
-        np_check(fi_domain(np_fab.fabric, np_fab.info, &np_fab.domain, NULL), "fi_domain") ||
-        np_check(fi_endpoint(np_fab.domain, np_fab.info, &np_fab.ep, NULL), "fi_endpoint") ||
-        np_check(fi_cq_open(np_fab.domain, &cq_attr, &np_fab.cq, NULL), "fi_cq_open") ||
-        np_check(fi_av_open(np_fab.domain, &av_attr, &np_fab.av, NULL), "fi_av_open") ||
-        np_check(fi_ep_bind(np_fab.ep, &np_fab.cq->fid, FI_TRANSMIT | FI_RECV), "bind cq") ||
-        np_check(fi_ep_bind(np_fab.ep, &np_fab.av->fid, 0), "bind av") ||
-        np_check(np_fabric_name_shm(), "fi_setname") || np_check(fi_enable(np_fab.ep), "fi_enable"))
-        goto err;
+    for (int c = 0; c < np_node.count; c++) {
+        np_fab_of[c] = single || np_host_local(c) ? NP_FAB_HOST : NP_FAB_NET;
+        here += np_fab_of[c] == NP_FAB_HOST;
+    }
+    np_fab_count = single ? 1 : 2;
+    for (int i = 0; i < np_fab_count; i++)
+        if (np_fabric_open_one(&np_fabs[i], np_provider_name(i),
+                               i == NP_FAB_HOST ? here : np_node.count - here) != 0)
+            goto err;
     return 0;
 err:
     np_fabric_close();
     return -EIO;
 }
 
-/* Copies this endpoint's address into addr[*len]. Returns 0 or -EIO. */
-int np_fabric_getname(void *addr, size_t *len)
+/* Copies the address of endpoint `which` into addr[*len]. Returns 0 or -EIO. */
+int np_fabric_getname(int which, void *addr, size_t *len)
 {
-    return np_check(fi_getname(&np_fab.ep->fid, addr, len), "fi_getname") ? -EIO : 0;
+    return np_check(fi_getname(&np_fabs[which].ep->fid, addr, len), "fi_getname") ? -EIO : 0;
 }
 
-/* Inserts the address of cluster (clusters go in order 0..count-1, so the
- * AV index is the cluster number). Returns 0 or -EIO. */
+/* Inserts the address of cluster into the AV of the endpoint that reaches
+ * it. Returns 0 or -EIO. */
 int np_fabric_insert(int cluster, const void *addr)
 {
+    struct np_fabric *f = &np_fabs[np_fab_of[cluster]];
     fi_addr_t fa = FI_ADDR_NOTAVAIL;
-    int ret = fi_av_insert(np_fab.av, addr, 1, &fa, 0, NULL);
+    int ret = fi_av_insert(f->av, addr, 1, &fa, 0, NULL);
     if (ret != 1 || fa == FI_ADDR_NOTAVAIL) {
         np_error("fabric: cannot insert the address of cluster %d: %s", cluster,
                  ret < 0 ? fi_strerror(-ret) : "rejected");
         return -EIO;
     }
-    np_fab.addrs[cluster] = fa;
+    f->addrs[cluster] = fa;
     return 0;
 }
 
 static void np_bounce_release_all(void);
 
+static void np_fabric_close_one(struct np_fabric *f)
+{
+    if (f->ep != NULL)
+        fi_close(&f->ep->fid);
+    if (f->av != NULL)
+        fi_close(&f->av->fid);
+    if (f->cq != NULL)
+        fi_close(&f->cq->fid);
+    if (f->domain != NULL)
+        fi_close(&f->domain->fid);
+    if (f->fabric != NULL)
+        fi_close(&f->fabric->fid);
+    if (f->info != NULL)
+        fi_freeinfo(f->info);
+    free(f->addrs);
+    memset(f, 0, sizeof(*f));
+}
+
 void np_fabric_close(void)
 {
-    if (np_fab.ep != NULL)
-        fi_close(&np_fab.ep->fid);
-    if (np_fab.av != NULL)
-        fi_close(&np_fab.av->fid);
-    if (np_fab.cq != NULL)
-        fi_close(&np_fab.cq->fid);
-    if (np_fab.domain != NULL)
-        fi_close(&np_fab.domain->fid);
-    if (np_fab.fabric != NULL)
-        fi_close(&np_fab.fabric->fid);
-    if (np_fab.info != NULL)
-        fi_freeinfo(np_fab.info);
-    free(np_fab.addrs);
-    memset(&np_fab, 0, sizeof(np_fab));
+    for (int i = 0; i < NP_FAB_MAX; i++)
+        np_fabric_close_one(&np_fabs[i]);
+    np_fab_count = 0;
+    free(np_fab_of);
+    np_fab_of = NULL;
     np_bounce_release_all();
 }
 
-static int np_fabric_readerr(void)
+static int np_fabric_readerr(struct np_fabric *f)
 {
     struct fi_cq_err_entry err = {0};
-    int ret = (int)fi_cq_readerr(np_fab.cq, &err, 0);
+    int ret = (int)fi_cq_readerr(f->cq, &err, 0);
     if (ret == -FI_EAGAIN)
         return 0;
     if (ret < 0) {
@@ -227,18 +290,18 @@ static int np_fabric_readerr(void)
     return 1;
 }
 
-/* Reads the CQ until it is empty, dispatching each completion to its op.
+/* Reads f's CQ until it is empty, dispatching each completion to its op.
  * Returns the number of completions handled, or -EIO. */
-int np_fabric_progress(void)
+static int np_fabric_progress_one(struct np_fabric *f)
 {
     struct fi_cq_tagged_entry ent[NP_CQ_BATCH];
     int total = 0;
     for (;;) {
-        ssize_t n = fi_cq_read(np_fab.cq, ent, NP_CQ_BATCH);
+        ssize_t n = fi_cq_read(f->cq, ent, NP_CQ_BATCH);
         if (n == -FI_EAGAIN)
             return total;
         if (n == -FI_EAVAIL) {
-            int r = np_fabric_readerr();
+            int r = np_fabric_readerr(f);
             if (r < 0)
                 return r;
             total += r;
@@ -258,28 +321,45 @@ int np_fabric_progress(void)
     }
 }
 
+/* Drains every endpoint's CQ. Returns the number of completions handled, or
+ * -EIO. */
+int np_fabric_progress(void)
+{
+    int total = 0;
+    for (int i = 0; i < np_fab_count; i++) {
+        int n = np_fabric_progress_one(&np_fabs[i]);
+        if (n < 0)
+            return n;
+        total += n;
+    }
+    return total;
+}
+
 /* The posting functions return 0, -EAGAIN (queue full: progress, retry) or
  * another negative errno value. */
 int np_fabric_send(struct np_op *op, const void *buf, size_t len, int dest, uint64_t tag)
 {
-    return (int)fi_tsend(np_fab.ep, buf, len, NULL, np_fab.addrs[dest], tag, op);
+    struct np_fabric *f = &np_fabs[np_fab_of[dest]];
+    return (int)fi_tsend(f->ep, buf, len, NULL, f->addrs[dest], tag, op);
 }
 
-int np_fabric_recv(struct np_op *op, void *buf, size_t len, uint64_t tag)
+/* Posts a receive on endpoint `which`, from any cluster it reaches. */
+int np_fabric_recv(int which, struct np_op *op, void *buf, size_t len, uint64_t tag)
 {
-    return (int)fi_trecv(np_fab.ep, buf, len, NULL, FI_ADDR_UNSPEC, tag, 0, op);
+    return (int)fi_trecv(np_fabs[which].ep, buf, len, NULL, FI_ADDR_UNSPEC, tag, 0, op);
 }
 
 int np_fabric_inject(const void *buf, size_t len, int dest, uint64_t tag)
 {
-    return (int)fi_tinject(np_fab.ep, buf, len, np_fab.addrs[dest], tag);
+    struct np_fabric *f = &np_fabs[np_fab_of[dest]];
+    return (int)fi_tinject(f->ep, buf, len, f->addrs[dest], tag);
 }
 
-/* Asks the provider to cancel a posted receive; a cancelled op completes with
- * FI_ECANCELED through its done hook. */
-int np_fabric_cancel(struct np_op *op)
+/* Asks endpoint `which` to cancel a receive posted there; a cancelled op
+ * completes with FI_ECANCELED through its done hook. */
+int np_fabric_cancel(int which, struct np_op *op)
 {
-    return (int)fi_cancel(&np_fab.ep->fid, op);
+    return (int)fi_cancel(&np_fabs[which].ep->fid, op);
 }
 
 /* Bounce buffers for sends larger than the inject size. With shm such a send
@@ -349,7 +429,7 @@ int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag)
 {
     unsigned spins = 0;
     int ret;
-    if (len <= np_fab.inject_size) {
+    if (len <= np_fabs[np_fab_of[dest]].inject_size) {
         while ((ret = np_fabric_inject(buf, len, dest, tag)) == -EAGAIN)
             np_wait_step(&spins);
         return ret == 0 ? 0 : -EIO;

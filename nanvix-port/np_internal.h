@@ -16,7 +16,8 @@
  * mailbox rings), np_portal.c, np_push.c (same-host portal transfers by
  * the writer's kernel copy), np_push_wire.c (their notices), np_sync.c,
  * np_request.c (socket for requests from outside the job), np_lost.c
- * (clusters whose process died), np_cores.c (cores and binding).
+ * (clusters whose process died), np_cores.c (cores and binding), np_host.c
+ * (which peers share this host: the per-peer choice of path).
  */
 #ifndef NP_INTERNAL_H
 #define NP_INTERNAL_H
@@ -94,22 +95,27 @@ struct np_fabric {
     struct fid_ep *ep;
     struct fid_cq *cq;
     struct fid_av *av;
-    fi_addr_t *addrs;   /* cluster number -> fi_addr (== index for AV_TABLE) */
+    fi_addr_t *addrs;   /* cluster number -> fi_addr (clusters this endpoint reaches) */
     size_t inject_size; /* largest fi_tinject payload */
     size_t chunk_size;  /* largest message of one portal chunk */
 };
 
-extern struct np_fabric np_fab;
+/* The endpoints (np_fabric.c): one for the clusters of this host, one for
+ * those of other hosts when the job spans hosts (and FI_PROVIDER is unset). */
+enum { NP_FAB_HOST = 0, NP_FAB_NET = 1, NP_FAB_MAX = 2 };
+extern struct np_fabric np_fabs[NP_FAB_MAX];
+extern int np_fab_count; /* endpoints open: 0 (none yet), 1 or 2 */
 
 int np_fabric_open(void);
-int np_fabric_getname(void *addr, size_t *len);
+int np_fabric_of(int cluster); /* the endpoint that reaches cluster */
+int np_fabric_getname(int which, void *addr, size_t *len);
 int np_fabric_insert(int cluster, const void *addr);
 void np_fabric_close(void);
 int np_fabric_progress(void);
 int np_fabric_send(struct np_op *op, const void *buf, size_t len, int dest, uint64_t tag);
-int np_fabric_recv(struct np_op *op, void *buf, size_t len, uint64_t tag);
+int np_fabric_recv(int which, struct np_op *op, void *buf, size_t len, uint64_t tag);
 int np_fabric_inject(const void *buf, size_t len, int dest, uint64_t tag);
-int np_fabric_cancel(struct np_op *op);
+int np_fabric_cancel(int which, struct np_op *op);
 int np_fabric_send_now(const void *buf, size_t len, int dest, uint64_t tag);
 
 /* ---- node state (np_node.c) ---------------------------------------------- */
@@ -150,6 +156,15 @@ pid_t np_peer_pid_of(int cluster); /* 0 when unknown */
 void np_lost_scan(void);           /* lock held: marks peers whose process is gone */
 void np_lost_deliver(void);        /* lock dropped: hands new ones to the hook */
 int np_lost_any(void);             /* 1 once some peer was marked lost */
+
+/* ---- hosts (np_host.c) ----------------------------------------------------- */
+
+int np_host_publish(void);      /* before the first barrier: np-host-<me>; 0 or -EIO */
+int np_host_fetch(void);        /* after it: every cluster's host; 0, -ENOMEM or -EIO */
+void np_host_check_pids(void);  /* after np_pid_fetch: peers whose pid is not visible */
+int np_host_local(int cluster); /* 1 if cluster is on this host (itself included) */
+int np_host_spans(void);        /* 1 if the job's clusters are on more than one host */
+void np_host_teardown(void);
 
 /* ---- waiting (np_wait.c) -------------------------------------------------- */
 

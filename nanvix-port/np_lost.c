@@ -15,7 +15,7 @@
  * before the first bootstrap barrier; np_pid_fetch after it); the mailbox
  * rings name themselves with it too (np_shm.c). kill(pid, 0) is only
  * meaningful for a peer on this host (pid namespace): clusters on other
- * hosts are never marked lost here.
+ * hosts (np_host_local, np_host.c) are never marked lost here.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -136,7 +136,7 @@ void np_lost_scan(void)
         return;
     np_lost_next = now + NP_LOST_EVERY; /* progress is hot: a scan costs a syscall a peer */
     for (int c = 0; c < np_node.count; c++) {
-        if (c == np_node.num || np_lost[c] || !np_peer_gone(np_peer_pid[c]))
+        if (c == np_node.num || np_lost[c] || !np_host_local(c) || !np_peer_gone(np_peer_pid[c]))
             continue;
         np_lost[c] = 1;
         np_nlost++;

@@ -1,10 +1,13 @@
 /* np_mailbox.c: kmailbox, N:1 small messages to (cluster, port).
  *
  * A message is one tagged send with tag (mailbox, token, port). An input
- * mailbox keeps a ring of NP_MBX_POOL receive slots of KMAILBOX_MESSAGE_SIZE
- * bytes posted on that tag, and a FIFO of received messages. Receives with one
- * tag are matched in the order they were posted and messages of one sender
- * arrive in order (FI_ORDER_SAS), so the ring order is the delivery order.
+ * mailbox keeps, on each fabric endpoint (np_fabric.c: one for this host,
+ * one for other hosts), a ring of NP_MBX_POOL receive slots of
+ * KMAILBOX_MESSAGE_SIZE bytes posted on that tag, and a FIFO of received
+ * messages. Receives with one tag are matched in the order they were posted
+ * and messages of one sender arrive in order (FI_ORDER_SAS) on the one
+ * endpoint that reaches it, so each ring's order is the delivery order of
+ * its senders.
  * Whenever the progress function completes a slot, the completed slots at
  * the head of the ring are copied into the FIFO (nodes come from free lists,
  * so the steady state allocates nothing) and re-posted at the tail. Slots may
@@ -39,6 +42,7 @@ struct np_mailbox;
 struct np_mbx_slot {
     struct np_op op; /* first: the completion finds its slot */
     struct np_mailbox *mbx;
+    int lane; /* the endpoint it is posted on */
     int state;
     int err;    /* the receive failed */
     size_t len; /* bytes received when FULL */
@@ -63,12 +67,15 @@ struct np_mailbox {
     int cluster; /* remote cluster (output), this cluster (input) */
     int port;
     uint64_t tag;
-    /* Input side. */
-    struct np_mbx_slot *slots; /* the ring */
-    unsigned head;             /* oldest posted slot */
-    unsigned tail;             /* next slot to post; tail - head <= NP_MBX_POOL */
-    struct np_mbx_fifo fifo;   /* received, not read yet */
-    int closing;               /* being unlinked: do not re-post */
+    /* Input side: one ring of slots per endpoint (lane). */
+    struct np_mbx_slot *slots; /* lane l's ring: slots[l * NP_MBX_POOL ...] */
+    struct {
+        unsigned head; /* oldest posted slot */
+        unsigned tail; /* next slot to post; tail - head <= NP_MBX_POOL */
+    } lane[NP_FAB_MAX];
+    int nlanes;
+    struct np_mbx_fifo fifo; /* received, not read yet */
+    int closing;             /* being unlinked: do not re-post */
 };
 
 static struct np_table np_mbx_table;
@@ -136,30 +143,42 @@ int np_mailbox_deliver(int port, const void *data, size_t len)
     return 0;
 }
 
-/* Posts idle slots at the tail, in ring order, until the ring is full or the
- * provider queue is. Returns 0 or a negative errno value other than -EAGAIN. */
+/* Posts idle slots at the tail of each lane, in ring order, until the ring
+ * is full or the provider queue is. Returns 0 or a negative errno value
+ * other than -EAGAIN. */
 static int np_mbx_refill(struct np_mailbox *m)
 {
-    while (!m->closing && m->tail - m->head < NP_MBX_POOL) {
-        struct np_mbx_slot *slot = &m->slots[m->tail % NP_MBX_POOL];
-        int ret = np_fabric_recv(&slot->op, slot->data, sizeof(slot->data), m->tag);
-        if (ret == -EAGAIN) {
-            np_retry_needed = 1;
-            return 0;
+    for (int l = 0; l < m->nlanes; l++) {
+        while (!m->closing && m->lane[l].tail - m->lane[l].head < NP_MBX_POOL) {
+            struct np_mbx_slot *slot = &m->slots[l * NP_MBX_POOL + m->lane[l].tail % NP_MBX_POOL];
+            int ret = np_fabric_recv(l, &slot->op, slot->data, sizeof(slot->data), m->tag);
+            if (ret == -EAGAIN) {
+                np_retry_needed = 1;
+                break;
+            }
+            if (ret != 0)
+                return ret;
+            slot->state = NP_SLOT_POSTED;
+            m->lane[l].tail++;
         }
-        if (ret != 0)
-            return ret;
-        slot->state = NP_SLOT_POSTED;
-        m->tail++;
     }
     return 0;
 }
 
-/* Moves the completed slots at the head of the ring into the FIFO. */
-static void np_mbx_collect(struct np_mailbox *m)
+/* 1 if every lane of m has all its slots posted. */
+static int np_mbx_full(const struct np_mailbox *m)
 {
-    while (m->head != m->tail) {
-        struct np_mbx_slot *slot = &m->slots[m->head % NP_MBX_POOL];
+    for (int l = 0; l < m->nlanes; l++)
+        if (m->lane[l].tail - m->lane[l].head < NP_MBX_POOL)
+            return 0;
+    return 1;
+}
+
+/* Moves the completed slots at the head of lane l into the FIFO. */
+static void np_mbx_collect(struct np_mailbox *m, int l)
+{
+    while (m->lane[l].head != m->lane[l].tail) {
+        struct np_mbx_slot *slot = &m->slots[l * NP_MBX_POOL + m->lane[l].head % NP_MBX_POOL];
         if (slot->state != NP_SLOT_FULL)
             break;
         struct np_mbx_msg *msg = slot->err ? NULL : np_msg_get(slot->len);
@@ -173,7 +192,7 @@ static void np_mbx_collect(struct np_mailbox *m)
             np_error("mailbox: a receive on port %d failed; message dropped", m->port);
         }
         slot->state = NP_SLOT_IDLE;
-        m->head++;
+        m->lane[l].head++;
     }
     np_mbx_refill(m);
 }
@@ -188,7 +207,7 @@ static void np_slot_done(struct np_op *op, int err, size_t len)
     slot->state = NP_SLOT_FULL;
     slot->len = len;
     slot->err = err != 0;
-    np_mbx_collect(slot->mbx);
+    np_mbx_collect(slot->mbx, slot->lane);
 }
 
 /* Cancels the posted slots of m and waits (bounded) for the cancellations.
@@ -198,12 +217,12 @@ static int np_mbx_cancel(struct np_mailbox *m)
     unsigned spins = 0;
     double t0 = knode_wtime();
     m->closing = 1; /* no more re-posting */
-    for (int i = 0; i < NP_MBX_POOL; i++)
+    for (int i = 0; i < m->nlanes * NP_MBX_POOL; i++)
         if (m->slots[i].state == NP_SLOT_POSTED)
-            np_fabric_cancel(&m->slots[i].op);
+            np_fabric_cancel(m->slots[i].lane, &m->slots[i].op);
     for (;;) {
         int posted = 0;
-        for (int i = 0; i < NP_MBX_POOL; i++)
+        for (int i = 0; i < m->nlanes * NP_MBX_POOL; i++)
             posted += m->slots[i].state == NP_SLOT_POSTED;
         if (posted == 0)
             return 1;
@@ -230,11 +249,13 @@ static int np_mbx_create_locked(int local, int port)
         return -EINVAL;
     if (np_mbx_port[port] != NULL)
         return -EBUSY;
+    int nlanes = np_fab_count;
     struct np_mailbox *m = calloc(1, sizeof(*m));
-    struct np_mbx_slot *slots = aligned_alloc(64, NP_MBX_POOL * sizeof(*slots));
+    struct np_mbx_slot *slots = aligned_alloc(64, (size_t)nlanes * NP_MBX_POOL * sizeof(*slots));
     if (m == NULL || slots == NULL)
         goto nomem;
-    *m = (struct np_mailbox){.input = 1, .cluster = local, .port = port, .slots = slots};
+    *m = (struct np_mailbox){
+        .input = 1, .cluster = local, .port = port, .slots = slots, .nlanes = nlanes};
     m->tag = np_mbx_tag(port);
     int id = np_table_add(&np_mbx_table, m);
     if (id < 0)
@@ -242,14 +263,15 @@ static int np_mbx_create_locked(int local, int port)
     np_mbx_port[port] = m;
     m->fifo = np_mbx_orphan[port]; /* ring messages that came first */
     np_mbx_orphan[port] = (struct np_mbx_fifo){0};
-    for (int i = 0; i < NP_MBX_POOL; i++) {
+    for (int i = 0; i < nlanes * NP_MBX_POOL; i++) {
         slots[i].op.done = np_slot_done;
         slots[i].mbx = m;
+        slots[i].lane = i / NP_MBX_POOL;
         slots[i].state = NP_SLOT_IDLE;
     }
     unsigned spins = 0;
     int ret;
-    while ((ret = np_mbx_refill(m)) == 0 && m->tail - m->head < NP_MBX_POOL)
+    while ((ret = np_mbx_refill(m)) == 0 && !np_mbx_full(m))
         np_wait_step(&spins); /* provider queue full: progress, then retry */
     if (ret != 0) {
         np_error("mailbox: cannot post receive slots for port %d: %s", port, strerror(-ret));
@@ -390,7 +412,8 @@ void np_mailbox_retry(void)
     for (int id = 0; id < np_mbx_table.nslots; id++) {
         struct np_mailbox *m = np_mbx_table.slots[id];
         if (m != NULL && m->input)
-            np_mbx_collect(m);
+            for (int l = 0; l < m->nlanes; l++)
+                np_mbx_collect(m, l);
     }
 }
 

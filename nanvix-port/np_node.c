@@ -1,13 +1,20 @@
 /* np_node.c: cluster bootstrap and teardown (knode_*), and the job KVS (kjob_*).
  *
  * knode_setup() joins the PMI job (cluster number = PMI rank, count = PMI
- * size), opens the fabric endpoint, publishes its address hex-encoded under
- * "np-addr-<cluster>" (split into parts "np-addr-<cluster>-<i>" if longer
- * than the launcher's value limit; part 0 begins with "<nparts>:"), and after
- * a PMI barrier inserts every cluster's address into the AV in cluster order.
- * A second barrier makes sure everyone can reach everyone before the first
+ * size), publishes its pid and host identity (np_lost.c, np_host.c), and
+ * after a first PMI barrier learns which clusters share its host and
+ * whether the job spans hosts, which chooses the provider (np_fabric.c).
+ * It then opens the fabric endpoints (one for this host, one for the others
+ * when the job spans hosts), publishes their addresses hex-encoded under
+ * "np-addr-<cluster>" and "np-naddr-<cluster>" (split into parts
+ * "np-addr-<cluster>-<i>" if longer than the launcher's value limit; part 0
+ * begins with "<nparts>:"), and after a second PMI barrier inserts every
+ * cluster's address into the AV of the endpoint that reaches it, in cluster
+ * order.
+ * A third barrier makes sure everyone can reach everyone before the first
  * message. Same-host mailbox rings (np_shm.c) are created before the first
- * barrier, mapped after it and unlinked after the second. User keys of kjob_put() are stored as
+ * barrier, mapped (those of the same host) after the second and unlinked
+ * after the third. User keys of kjob_put() are stored as
  * "c<cluster>.<key>".
  */
 #include <errno.h>
@@ -65,13 +72,20 @@ static int np_hex_decode(const char *hex, unsigned char *out, size_t max)
     return (int)(n / 2);
 }
 
-/* Publishes this endpoint's address. Returns 0 or -EIO. */
-static int np_addr_publish(void)
+/* The PMI key of part i of cluster c's address on endpoint `which`: the
+ * inter-host endpoint's addresses are "np-naddr-<c>-<i>". */
+static void np_addr_key(char *key, size_t len, int which, int c, int i)
+{
+    snprintf(key, len, "np-%saddr-%d-%d", which == NP_FAB_NET ? "n" : "", c, i);
+}
+
+/* Publishes the address of endpoint `which`. Returns 0 or -EIO. */
+static int np_addr_publish(int which)
 {
     unsigned char addr[NP_ADDR_MAX];
     char hex[2 * NP_ADDR_MAX + 1], key[64], val[NP_PMI_VALUE_MAX + 16];
     size_t len = sizeof(addr);
-    if (np_fabric_getname(addr, &len) != 0)
+    if (np_fabric_getname(which, addr, &len) != 0)
         return -EIO;
     np_hex_encode(addr, len, hex);
     size_t part = np_pmi_vallen_max() - 16, total = strlen(hex);
@@ -82,21 +96,22 @@ static int np_addr_publish(void)
         size_t off = (size_t)i * part;
         int pre = i == 0 ? snprintf(val, sizeof(val), "%d:", nparts) : 0;
         snprintf(val + pre, sizeof(val) - (size_t)pre, "%.*s", (int)part, hex + off);
-        snprintf(key, sizeof(key), "np-addr-%d-%d", np_node.num, i);
+        np_addr_key(key, sizeof(key), which, np_node.num, i);
         if (np_pmi_put(key, val) != 0)
             return -EIO;
     }
     return 0;
 }
 
-/* Fetches the address of cluster c and inserts it. Returns 0 or -EIO. */
+/* Fetches the address of cluster c on the endpoint that reaches it and
+ * inserts it there. Returns 0 or -EIO. */
 static int np_addr_fetch(int c)
 {
     unsigned char addr[NP_ADDR_MAX];
     char hex[2 * NP_ADDR_MAX + 1] = "", key[64], val[NP_PMI_VALUE_MAX + 16];
     int nparts = 1;
     for (int i = 0; i < nparts; i++) {
-        snprintf(key, sizeof(key), "np-addr-%d-%d", c, i);
+        np_addr_key(key, sizeof(key), np_fabric_of(c), c, i);
         if (np_pmi_get(key, val, sizeof(val)) != 0)
             goto bad;
         const char *p = val;
@@ -122,7 +137,7 @@ bad:
 
 static void np_progress_hook(void)
 {
-    if (np_fab.cq != NULL)
+    if (np_fab_count > 0)
         np_progress();
 }
 
@@ -137,14 +152,24 @@ static int np_setup_locked(void)
     np_node.num = rank;
     np_node.count = size;
     np_node.token = np_fnv1a(np_pmi_kvsname());
-    if (np_fabric_open() != 0 || np_pid_publish() != 0 || np_shm_create() != 0 ||
-        np_addr_publish() != 0 || np_pmi_barrier(NULL) != 0)
+    /* Round 1: who is on which host, which decides the provider. */
+    if (np_pid_publish() != 0 || np_host_publish() != 0 || np_shm_create() != 0 ||
+        np_pmi_barrier(NULL) != 0 || np_host_fetch() != 0)
+        goto err;
+    /* Round 2: the endpoints' addresses. */
+    if (np_fabric_open() != 0)
+        goto err;
+    for (int i = 0; i < np_fab_count; i++)
+        if (np_addr_publish(i) != 0)
+            goto err;
+    if (np_pmi_barrier(NULL) != 0)
         goto err;
     for (int c = 0; c < size; c++)
         if (np_addr_fetch(c) != 0)
             goto err;
     if (np_pid_fetch() != 0)
         goto err;
+    np_host_check_pids();
     if (np_shm_attach() != 0)
         goto err;
     np_node.ready = 1;
@@ -157,6 +182,7 @@ err:
     np_shm_teardown();
     np_sync_teardown();
     np_fabric_close();
+    np_host_teardown();
     np_pmi_finalize();
     return -EIO;
 }
@@ -189,6 +215,7 @@ int knode_shutdown(void)
         np_mailbox_teardown();
         np_portal_teardown();
         np_sync_teardown();
+        np_host_teardown();
         if (np_pmi_finalize() != 0)
             ret = -EIO;
     }

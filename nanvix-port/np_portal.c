@@ -7,7 +7,8 @@
  * rendezvous the sender cannot finish) until the receive is posted.
  *
  * Transfers larger than the provider's max_msg_size are cut into chunks:
- * a transfer is a run of messages of exactly np_fab.chunk_size bytes ended by
+ * a transfer is a run of messages of exactly the chunk size of the endpoint
+ * that reaches the peer (np_fabric.c) ended by
  * one message shorter than that (possibly empty). Both sides post one chunk
  * at a time and post the next one from the completion of the previous one
  * (or from the next test/wait if the provider queue is full). With the
@@ -58,9 +59,11 @@ static void np_portal_kick(struct np_portal *p)
         np_push_kick(p);
         return;
     }
-    size_t len = p->size - p->off < np_fab.chunk_size ? p->size - p->off : np_fab.chunk_size;
-    int ret = p->input ? np_fabric_recv(&p->op, p->buf + p->off, len, p->tag)
-                       : np_fabric_send(&p->op, p->buf + p->off, len, p->remote, p->tag);
+    size_t chunk = np_fabs[np_fabric_of(p->remote)].chunk_size;
+    size_t len = p->size - p->off < chunk ? p->size - p->off : chunk;
+    int ret = p->input
+                  ? np_fabric_recv(np_fabric_of(p->remote), &p->op, p->buf + p->off, len, p->tag)
+                  : np_fabric_send(&p->op, p->buf + p->off, len, p->remote, p->tag);
     if (ret == 0) {
         p->posted = 1;
         p->chunk = len;
@@ -88,7 +91,7 @@ static void np_portal_done(struct np_op *op, int err, size_t len)
     if (!p->input)
         len = p->chunk;
     p->off += len;
-    if (len < np_fab.chunk_size)
+    if (len < np_fabs[np_fabric_of(p->remote)].chunk_size)
         np_portal_finish(p, (ssize_t)p->off);
     else
         np_portal_kick(p);
@@ -317,7 +320,7 @@ static int np_portal_remove(int portalid, int input)
         unsigned spins = 0;
         double t0 = knode_wtime();
         if (p->posted)
-            np_fabric_cancel(&p->op);
+            np_fabric_cancel(np_fabric_of(p->remote), &p->op);
         while (p->posted && knode_wtime() - t0 < 2.0)
             np_wait_step(&spins);
         if (!p->posted)

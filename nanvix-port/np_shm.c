@@ -20,10 +20,10 @@
  * fabric queue.
  *
  * Lifetime, so that nothing is left in /dev/shm once a job is up: a cluster
- * creates its segment before the first bootstrap barrier, maps every peer's
- * segment it can open after it (a peer on another host, or in another IPC
- * namespace, has none: the fabric is used for it), and unlinks its own after
- * the second barrier. Whether a writer uses the ring is decided once, at
+ * creates its segment before the first bootstrap barrier, maps the segment
+ * of every peer of its host (np_host_local: same kernel, /dev/shm and pid
+ * namespace; the fabric is used for the others) after the second, and
+ * unlinks its own after the third. Whether a writer uses the ring is decided once, at
  * bootstrap, per destination, so the messages of one sender never mix paths
  * and keep their order. NMPI_SHM=0 turns the rings off (fabric only).
  *
@@ -159,7 +159,7 @@ static void np_shm_attach_one(int c)
 {
     char name[64];
     long pid = (long)np_peer_pid_of(c);
-    if (pid <= 0)
+    if (pid <= 0 || !np_host_local(c))
         return;
     np_shm_name(c, pid, name, sizeof(name));
     int fd = shm_open(name, O_RDWR, 0);

@@ -4,7 +4,7 @@
  * the creating and the opening sides agree without talking. A signal is one
  * small control message (struct np_sync_msg) on the reserved tag kind
  * NP_KIND_SYNC, which no user mailbox or portal can produce. Each cluster
- * pre-posts NP_SYNC_POOL receives for it at setup; a received signal bumps
+ * pre-posts NP_SYNC_POOL receives for it at setup on each fabric endpoint; a received signal bumps
  * the counter of (key, source) and the slot is re-posted at once, so signals
  * that arrive before ksync_create() are kept. A wait consumes one signal from
  * the master (ONE_TO_ALL) or one from every other node (ALL_TO_ONE).
@@ -31,6 +31,7 @@ struct np_sync_msg {
 
 struct np_sync_slot {
     struct np_op op; /* first */
+    int lane;        /* the endpoint it is posted on */
     int posted;
     struct np_sync_msg msg;
 };
@@ -50,7 +51,8 @@ struct np_sync {
     int nodes[];
 };
 
-static struct np_sync_slot *np_sync_slots;
+static struct np_sync_slot *np_sync_slots; /* NP_SYNC_POOL a lane */
+static int np_sync_nslots;
 static struct np_sync_count *np_sync_buckets[NP_SYNC_BUCKETS];
 static struct np_table np_sync_table;
 
@@ -77,7 +79,7 @@ static struct np_sync_count *np_sync_counter(uint64_t key, int source, int creat
 
 static void np_sync_repost(struct np_sync_slot *s)
 {
-    int ret = np_fabric_recv(&s->op, &s->msg, sizeof(s->msg), np_sync_tag());
+    int ret = np_fabric_recv(s->lane, &s->op, &s->msg, sizeof(s->msg), np_sync_tag());
     if (ret == 0)
         s->posted = 1;
     else if (ret == -EAGAIN)
@@ -104,7 +106,7 @@ void np_sync_retry(void)
 {
     if (np_sync_slots == NULL)
         return;
-    for (int i = 0; i < NP_SYNC_POOL; i++)
+    for (int i = 0; i < np_sync_nslots; i++)
         if (!np_sync_slots[i].posted)
             np_sync_repost(&np_sync_slots[i]);
 }
@@ -112,11 +114,13 @@ void np_sync_retry(void)
 /* Posts the signal receive pool (called by knode_setup). Returns 0 or -EIO. */
 int np_sync_setup(void)
 {
-    np_sync_slots = calloc(NP_SYNC_POOL, sizeof(*np_sync_slots));
+    np_sync_nslots = NP_SYNC_POOL * np_fab_count;
+    np_sync_slots = calloc((size_t)np_sync_nslots, sizeof(*np_sync_slots));
     if (np_sync_slots == NULL)
         return -ENOMEM;
-    for (int i = 0; i < NP_SYNC_POOL; i++) {
+    for (int i = 0; i < np_sync_nslots; i++) {
         np_sync_slots[i].op.done = np_sync_slot_done;
+        np_sync_slots[i].lane = i / NP_SYNC_POOL;
         np_sync_repost(&np_sync_slots[i]);
         if (!np_sync_slots[i].posted) {
             np_error("sync: cannot post the signal receives");
@@ -131,6 +135,7 @@ void np_sync_teardown(void)
 {
     free(np_sync_slots);
     np_sync_slots = NULL;
+    np_sync_nslots = 0;
     for (int b = 0; b < NP_SYNC_BUCKETS; b++) {
         while (np_sync_buckets[b] != NULL) {
             struct np_sync_count *c = np_sync_buckets[b];

@@ -13,7 +13,7 @@ cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential gfortran autoconf automake libtool pkg-config libfabric-dev libfabric-bin
     libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck
-    slurm-wlm slurmctld slurmd slurm-client munge)
+    iproute2 slurm-wlm slurmctld slurmd slurm-client munge)
 
 missing=()
 for p in "${PACKAGES[@]}"; do

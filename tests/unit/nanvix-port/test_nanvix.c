@@ -73,6 +73,19 @@ START_TEST(test_node_numbers)
     ck_assert_int_gt((int)strlen(name), 0);
     ck_assert_int_eq(knode_get_name(name, 1), -EINVAL);
     ck_assert(knode_wtime() > 0.0);
+    /* One host (Hydra on this machine): every cluster is on host 0, named
+     * as this one. tests/hosts/span.sh covers several hosts. */
+    char peer[256];
+    for (int c = 0; c < n; c++) {
+        ck_assert_int_eq(knode_host_of(c), 0);
+        ck_assert_int_eq(knode_host_name(c, peer, sizeof(peer)), 0);
+        ck_assert_str_eq(peer, name);
+    }
+    ck_assert_int_eq(knode_host_of(-1), -EINVAL);
+    ck_assert_int_eq(knode_host_of(n), -EINVAL);
+    ck_assert_int_eq(knode_host_name(n, peer, sizeof(peer)), -EINVAL);
+    ck_assert_int_eq(knode_host_name(0, peer, 1), -EINVAL);
+    ck_assert_int_eq(knode_host_name(0, NULL, 8), -EINVAL);
 }
 END_TEST
 
