@@ -13,6 +13,14 @@ cores=$(nproc)
 if [ "$cores" -ge 2 ]; then
     export SPEED_MOVE_DISTINCT_CORES=1
 fi
-expect_ok 2 --spares 2 -- speed_move 7 "speed_move: OK 2 ranks"
+# The preemption ticker signals a rank only when it got at least half of a
+# tick's CPU time; on a machine loaded by other work (CI beside another
+# job) the rank may finish its kernel before any tick fires. One more run
+# then: the path must be tried in one of two.
+for attempt in 1 2; do
+    expect_ok 2 --spares 2 -- speed_move 7 "speed_move: OK 2 ranks"
+    grep -q "^speed_move: rank 1 moved while computing" "$OUT" && break
+    echo "speed_move: run $attempt: rank 1 was not preempted while it computed"
+done
 grep -q "^speed_move: rank 1 moved while computing" "$OUT" ||
-    fail "rank 1 was not moved while it computed (the preemption path was not tried)"
+    fail "rank 1 was not moved while it computed in 2 runs (the preemption path was not tried)"
