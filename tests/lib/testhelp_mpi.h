@@ -112,4 +112,26 @@ static inline int th_library_is_mpich(void)
                     (size_t)(len), (int)(src), (int)(dst), (int)(iter), th_off_);                  \
     } while (0)
 
+#ifdef MPIX_ANY_SPARE
+/* th_move(): moves the calling rank to any spare cluster (nanvix-mpi's
+ * MPI_Migrateto) and aborts the job unless it arrived on another cluster. */
+#define th_move() th_move_at(__FILE__, __LINE__)
+static inline void th_move_at(const char *file, int line)
+{
+    int c0 = -1, c1 = -1, err;
+
+    if ((err = MPIX_Cluster_self(&c0)) != MPI_SUCCESS ||
+        (err = MPI_Migrateto(MPIX_ANY_SPARE)) != MPI_SUCCESS ||
+        (err = MPIX_Cluster_self(&c1)) != MPI_SUCCESS) {
+        char msg[MPI_MAX_ERROR_STRING] = "";
+        int len = 0;
+
+        MPI_Error_string(err, msg, &len);
+        th_fail(file, line, "move to any spare", "error %d (%s)", err, msg);
+    }
+    if (c1 == c0)
+        th_fail(file, line, "move to any spare", "still on cluster %d", c0);
+}
+#endif
+
 #endif /* TESTHELP_MPI_H */

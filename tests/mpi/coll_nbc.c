@@ -419,12 +419,7 @@ static void check_dscan(struct job *j, int salt)
 static void move(void)
 {
 #ifdef MPIX_ANY_SPARE
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c0 != c1, "rank %d still on cluster %d", th_rank(), c0);
+    th_move();
 #else
     CHECKF(0, "migration needs nanvix-mpi");
 #endif

@@ -106,17 +106,6 @@ static void check_dup(int round)
            rv);
 }
 
-/* Moves this rank to any spare and checks it really moved. */
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "rank %d did not move", rank);
-}
-
 /* One round: a receive on split is posted before the move and completed
  * after; the mover moves between its MPI calls. */
 static void round_once(int round)
@@ -130,7 +119,7 @@ static void round_once(int round)
     MPI_CHECK(MPI_Irecv(&got, 1, MPI_INT, (cr + 1) % n, 21, split, &r));
     check_split(round);
     if (rank == round % size)
-        move();
+        th_move();
     MPI_CHECK(MPI_Send(&v, 1, MPI_INT, (cr - 1 + n) % n, 21, split));
     MPI_CHECK(MPI_Wait(&r, MPI_STATUS_IGNORE));
     CHECK(got == list[(cr + 1) % n] + 77 * round);

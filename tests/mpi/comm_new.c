@@ -39,16 +39,6 @@ static int class_of(int err)
     return cls;
 }
 
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "rank %d did not move", rank);
-}
-
 /* Checks the hints of comm: n keys, and mpi_assert_no_any_tag set to want
  * ("" for unset). Which hints are kept is the library's choice (MPI lets
  * any be ignored); MPICH 4.0 keeps none of these, so there only the calls
@@ -282,7 +272,7 @@ static void migrate_round(int round, MPI_Comm hinted)
     MPI_CHECK(MPI_Comm_idup(MPI_COMM_WORLD, &d[0], &r[0]));
     MPI_CHECK(MPI_Comm_idup(split, &d[1], &r[1]));
     if (rank == a || rank == b)
-        move();
+        th_move();
     MPI_CHECK(MPI_Waitall(2, r, st));
     for (i = 0; i < size; i++)
         world[i] = i;

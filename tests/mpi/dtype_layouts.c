@@ -268,21 +268,11 @@ static void done(const char *what)
 }
 
 #ifdef MPIX_ANY_SPARE
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c0 != c1, "rank %d still on cluster %d", rank, c0);
-}
-
 /* Both ends of the persistent transfer move while it is started. */
 static void move_pair(void)
 {
     if (rank <= 1)
-        move();
+        th_move();
 }
 
 static void mode_migrate(void)
@@ -293,7 +283,7 @@ static void mode_migrate(void)
     fill_vec(v, rank);
     /* every rank moves at the same moment, the Iallgather in flight */
     MPI_CHECK(MPI_Iallgather(v, 1, vec, all, N, MPI_DOUBLE, MPI_COMM_WORLD, &rq));
-    move();
+    th_move();
     MPI_CHECK(MPI_Wait(&rq, MPI_STATUS_IGNORE));
     for (int r = 0; r < size; r++)
         check_dense(all + r * N, r, "Iallgather vec -> doubles across moves");

@@ -651,17 +651,6 @@ static void mode_all(void)
 }
 
 #ifdef MPIX_ANY_SPARE
-/* Moves this rank to any spare and checks it arrived somewhere else. */
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c0 != c1, "rank %d still on cluster %d", rank, c0);
-}
-
 /* 1: rank 1 commits, moves, then uses the types (both directions).
  * 2: rank 1 posts derived-type receives (eager one may arrive before the
  *    move, rendezvous after), frees one type handle, moves, completes.
@@ -677,7 +666,7 @@ static void mode_migrate(void)
     CHECK(size >= 2);
     make_types();
     if (rank == 1)
-        move();
+        th_move();
     test_roundtrip(r);
     test_roundtrip(e);
     done("migrate between commit and use");
@@ -689,7 +678,7 @@ static void mode_migrate(void)
         MPI_CHECK(MPI_Irecv(br + r->base, r->count, r->type, 0, 61, MPI_COMM_WORLD, &rq[1]));
         MPI_CHECK(MPI_Type_free(&cases[SUB_SMALL].type)); /* the receive keeps it alive */
         MPI_CHECK(MPI_Send(&go, 1, MPI_INT, 0, 62, MPI_COMM_WORLD));
-        move();
+        th_move();
         MPI_CHECK(MPI_Send(&go, 1, MPI_INT, 0, 63, MPI_COMM_WORLD));
         MPI_CHECK(MPI_Waitall(2, rq, st));
         expect_map(r, br, 2, r->count);
@@ -713,7 +702,7 @@ static void mode_migrate(void)
         unsigned char *b = buf_new(v, 4);
         MPI_CHECK(MPI_Isend(b + v->base, v->count, v->type, 1, 70, MPI_COMM_WORLD, &rq[0]));
         MPI_CHECK(MPI_Type_free(&cases[VEC_BIG].type)); /* the send keeps it alive */
-        move();
+        th_move();
         MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
         MPI_CHECK(MPI_Wait(&rq[0], MPI_STATUS_IGNORE));
         free(b);

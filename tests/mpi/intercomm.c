@@ -715,17 +715,6 @@ static void mode_calls(void)
 }
 
 #ifdef MPIX_ANY_SPARE /* our extension: the migrate mode is ours only */
-/* Moves this rank to any spare and checks it really moved. */
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "world rank %d did not move", wrank);
-}
-
 /* One round: mover a (left group) and mover b (right group) move at the
  * same moment while a receive from each other and three nonblocking
  * collectives on the intercommunicator are in flight; they are the two
@@ -755,7 +744,7 @@ static void migrate_round(int round)
     MPI_CHECK(MPI_Ialltoall(s, N / 8, MPI_INT, r, N / 8, MPI_INT, inter, &req[3]));
     MPI_CHECK(MPI_Ibarrier(inter, &req[4]));
     if (wrank == a || wrank == b)
-        move();
+        th_move();
     MPI_CHECK(MPI_Waitall(5, req, sts));
     if (peer != MPI_PROC_NULL) {
         int *ref = malloc(sizeof(int) * (size_t)big);
@@ -777,7 +766,7 @@ static void migrate_round(int round)
     /* blocking collectives with the other group's next mover in between */
     check_allreduce(0, round);
     if (wrank == gworld(1 - (round % 2), (round + 1) % gsize(1 - (round % 2))))
-        move();
+        th_move();
     check_bcast(round % 2, round % gsize(round % 2), 0);
     check_alltoall(0, round);
     check_reduce(1 - round % 2, 0, 1);

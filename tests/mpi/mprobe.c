@@ -29,17 +29,6 @@
 
 static int rank, size;
 
-/* Moves this rank to any spare and checks that it moved. */
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "rank %d did not move", rank);
-}
-
 /* Checks a status: source, tag and byte count. */
 static void check_status(const MPI_Status *st, int src, int tag, int bytes)
 {
@@ -65,7 +54,7 @@ static void sender(int peer, int round, int moving)
     MPI_CHECK(MPI_Isend(c, SMALL, MPI_BYTE, peer, TAG, MPI_COMM_WORLD, &r[2]));
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD)); /* the receiver probed */
     if (moving)
-        move(); /* the rendezvous send waits for its CTS */
+        th_move(); /* the rendezvous send waits for its CTS */
     MPI_CHECK(MPI_Waitall(3, r, st));
 }
 
@@ -108,7 +97,7 @@ static void receiver(int peer, int round, int moving)
     CHECK(m1 != MPI_MESSAGE_NULL && m2 != MPI_MESSAGE_NULL && m1 != m2);
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     if (moving)
-        move(); /* two matched messages ride in the container */
+        th_move(); /* two matched messages ride in the container */
     MPI_CHECK(MPI_Recv(c, SMALL, MPI_BYTE, peer, TAG, MPI_COMM_WORLD, &st));
     check_status(&st, peer, TAG, SMALL);
     CHECK_PATTERN(c, SMALL, peer, rank, 3 * round + 2);

@@ -43,16 +43,6 @@ static int class_of(int err)
     return cls;
 }
 
-static void move(void)
-{
-    int c0, c1;
-
-    MPI_CHECK(MPIX_Cluster_self(&c0));
-    MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
-    MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "rank %d did not move", rank);
-}
-
 /* Ring exchange with Isendrecv (receive through a vector type: every other
  * int of a 2N array) and then Isendrecv_replace; moving (if set) moves
  * between the start and the Wait. */
@@ -74,7 +64,7 @@ static void ring(int round, int moving)
                             40 + round, MPI_COMM_WORLD, &r[0]));
     MPI_CHECK(MPI_Isendrecv_replace(rep, N, MPI_INT, right, 41, left, 41, MPI_COMM_WORLD, &r[1]));
     if (moving)
-        move();
+        th_move();
     MPI_CHECK(MPI_Waitall(2, r, st));
     CHECK(r[0] == MPI_REQUEST_NULL && r[1] == MPI_REQUEST_NULL);
     for (i = 0; i < N; i++) {
@@ -188,7 +178,7 @@ static void greq(int moving)
     MPI_CHECK(MPI_Cancel(&r));
     CHECK(log.n == 1 && log.calls[0] == 'c');
     if (moving)
-        move();
+        th_move();
     MPI_CHECK(MPI_Grequest_complete(r));
     MPI_CHECK(MPI_Request_get_status(r, &flag, &st));
     CHECK(flag && log.n == 2 && log.calls[1] == 'q');
@@ -385,7 +375,7 @@ static void codes_after_move(void)
     MPI_CHECK(MPI_Add_error_class(&cls));
     MPI_CHECK(MPI_Add_error_code(cls, &code));
     MPI_CHECK(MPI_Add_error_string(code, "still here"));
-    move();
+    th_move();
     CHECK(class_of(code) == cls);
     MPI_CHECK(MPI_Error_string(code, text, &len));
     CHECK(strcmp(text, "still here") == 0);

@@ -15,8 +15,14 @@ cc=${MPICC_MPICH:-mpicc.mpich}
 for src in "$here"/*.c; do
     prog=$(basename "$src" .c)
     [ "$prog" = abi_version ] && continue
-    "$cc" -O2 -Wall -Wextra -Wno-unused-parameter -I"$top_srcdir/tests/lib" -o "$bindir/$prog" \
-        "$src" "$top_srcdir/tests/lib/testhelp.c" || exit 1
+    # Programs that call nanvix-mpi's MPIX_ extensions outside #ifdef
+    # MPIX_ANY_SPARE do not build against MPICH; their scripts then fail
+    # for want of the program, which names them. Any other program must build.
+    if ! "$cc" -O2 -Wall -Wextra -Wno-unused-parameter -I"$top_srcdir/tests/lib" -o "$bindir/$prog" \
+        "$src" "$top_srcdir/tests/lib/testhelp.c" 2>"$bindir/cc.log"; then
+        grep -q 'MPIX_' "$bindir/cc.log" || { cat "$bindir/cc.log"; exit 1; }
+        echo "not built against MPICH (needs nanvix-mpi's MPIX_ calls): $prog"
+    fi
 done
 export top_srcdir top_builddir NMPI_TEST_BINDIR=$bindir
 export NMPI_TEST_MPIEXEC=${HYDRA:-mpiexec.hydra}
