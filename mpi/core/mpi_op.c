@@ -46,20 +46,24 @@
     LOOP(bor_##sfx, T, (T)(a[i] | b[i]))                                                           \
     LOOP(bxor_##sfx, T, (T)(a[i] ^ b[i]))
 
-#define FLOAT_KERNELS(sfx, T)                                                                      \
-    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
-    LOOP(prod_##sfx, T, a[i] * b[i])                                                               \
-    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                                                  \
-    LOOP(min_##sfx, T, a[i] < b[i] ? a[i] : b[i])
-
-#define COMPLEX_KERNELS(sfx, T)                                                                    \
-    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
-    LOOP(prod_##sfx, T, a[i] * b[i])
-
 #define LOGICAL_KERNELS(sfx, T)                                                                    \
     LOOP(land_##sfx, T, (T)(a[i] && b[i]))                                                         \
     LOOP(lor_##sfx, T, (T)(a[i] || b[i]))                                                          \
     LOOP(lxor_##sfx, T, (T)(!a[i] != !b[i]))
+
+/* Floating types also take the logical operations (1 or 0 out), as in
+ * MPICH, whose programs and tests rely on it (the standard lists only
+ * integers and logicals for them). */
+#define FLOAT_KERNELS(sfx, T)                                                                      \
+    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
+    LOOP(prod_##sfx, T, a[i] * b[i])                                                               \
+    LOOP(max_##sfx, T, a[i] > b[i] ? a[i] : b[i])                                                  \
+    LOOP(min_##sfx, T, a[i] < b[i] ? a[i] : b[i])                                                  \
+    LOGICAL_KERNELS(sfx, T)
+
+#define COMPLEX_KERNELS(sfx, T)                                                                    \
+    LOOP(sum_##sfx, T, a[i] + b[i])                                                                \
+    LOOP(prod_##sfx, T, a[i] * b[i])
 
 /* Value/index pairs: the better value wins, equal values keep the lower index. */
 #define LOC_KERNELS(sfx, VT, IT)                                                                   \
@@ -127,6 +131,8 @@ LOC_KERNELS(2double, double, double)
     {                                                                                              \
         [OP_INDEX(MPI_SUM)] = sum_##sfx, [OP_INDEX(MPI_PROD)] = prod_##sfx,                        \
         [OP_INDEX(MPI_MAX)] = max_##sfx, [OP_INDEX(MPI_MIN)] = min_##sfx,                          \
+        [OP_INDEX(MPI_LAND)] = land_##sfx, [OP_INDEX(MPI_LOR)] = lor_##sfx,                        \
+        [OP_INDEX(MPI_LXOR)] = lxor_##sfx,                                                         \
     }
 #define COMPLEX_ROW(sfx)                                                                           \
     {                                                                                              \

@@ -194,7 +194,17 @@ START_TEST(test_op_floats)
     ck_assert_int_eq(mpi_op_apply(MPI_MIN, MPI_LONG_DOUBLE, l, m, 2), MPI_SUCCESS);
     ck_assert(m[0] == 1.5L && m[1] == -2.0L);
     ck_assert_int_eq(mpi_op_check_reduce(MPI_BAND, MPI_FLOAT), MPI_ERR_OP);
-    ck_assert_int_eq(mpi_op_check_reduce(MPI_LAND, MPI_DOUBLE), MPI_ERR_OP);
+    /* logical operations on floating types: 1 or 0, as MPICH gives */
+    e[0] = 0.0, e[1] = -8.0, d[0] = 2.5, d[1] = 0.0;
+    ck_assert_int_eq(mpi_op_apply(MPI_LXOR, MPI_DOUBLE, d, e, 2), MPI_SUCCESS);
+    ck_assert(e[0] == 1.0 && e[1] == 1.0);
+    ck_assert_int_eq(mpi_op_apply(MPI_LAND, MPI_DOUBLE, d, e, 2), MPI_SUCCESS);
+    ck_assert(e[0] == 1.0 && e[1] == 0.0);
+    f[0] = 0.0f, f[1] = 0.0f, g[0] = 0.0f, g[1] = 3.0f;
+    ck_assert_int_eq(mpi_op_apply(MPI_LOR, MPI_FLOAT, f, g, 2), MPI_SUCCESS);
+    ck_assert(g[0] == 0.0f && g[1] == 1.0f);
+    ck_assert_int_eq(mpi_op_check_reduce(MPI_LXOR, MPI_LONG_DOUBLE), MPI_SUCCESS);
+    ck_assert_int_eq(mpi_op_check_reduce(MPI_LAND, MPI_C_DOUBLE_COMPLEX), MPI_ERR_OP);
     for (i = 0; i < sizeof(reals) / sizeof(reals[0]); i++) {
         ck_assert_int_eq(mpi_op_check_reduce(MPI_SUM, reals[i]), MPI_SUCCESS);
         ck_assert_int_eq(mpi_op_check_reduce(MPI_MAX, reals[i]), MPI_SUCCESS);
