@@ -17,6 +17,9 @@
  * until its last pending request completes (refs).
  */
 #include <errno.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <string.h>
 #include "coll.h"
@@ -270,27 +273,96 @@ int PMPI_Comm_split(MPI_Comm comm, int color, int key, MPI_Comm *newcomm)
     return MPI_SUCCESS;
 }
 
-/* MPI_COMM_TYPE_SHARED gives every rank a communicator of its own: a
- * rank's memory is its container, which can move to another node at any
- * time, so no two ranks can count on sharing memory. */
+/* The resource type MPI_COMM_TYPE_HW_GUIDED names in its info, and the one
+ * MPI_COMM_TYPE_HW_UNGUIDED reports. */
+#define SPLIT_HW_KEY    "mpi_hw_resource_type"
+#define SPLIT_HW_SHARED "mpi_shared_memory"
+
+/* Which ranks of c share this one's hardware for split_type. A rank's
+ * memory is its container, which can move to another node at any time, so
+ * no two ranks can count on sharing memory or any other resource:
+ * MPI_COMM_TYPE_SHARED, and HW_GUIDED with "mpi_shared_memory", give every
+ * rank a communicator of its own; HW_UNGUIDED does too (strictly smaller
+ * than c, as the standard asks, so MPI_COMM_NULL when c has one rank) and
+ * names "mpi_shared_memory" in the info. HW_GUIDED without the key, or with
+ * a resource a moving rank cannot be bound to (a socket, a cache, a NIC),
+ * gives MPI_COMM_NULL, which the standard prescribes for types the
+ * implementation does not provide. Sets *alone (1: a communicator of its
+ * own, 0: MPI_COMM_NULL; for MPIX_COMM_TYPE_NEIGHBORHOOD the color of the
+ * group, 0 for none) or returns MPI_ERR_ARG for another split type. */
+/* MPICH's MPIX_COMM_TYPE_NEIGHBORHOOD with "nbhd_common_dirname": the
+ * ranks that reach the same directory. Its color: a 31-bit FNV-1a hash of
+ * the directory's real path, plus one (0 stays "no communicator"), or 0
+ * when the key is absent or the directory cannot be reached (so a
+ * misspelt name gives MPI_COMM_NULL). The path is the rank's claim that
+ * the directory is common (a shared file system): a rank that moves to
+ * another host keeps its group. Other hints (MPICH's "network_topo") are
+ * not provided: MPI_COMM_NULL. */
+static int split_nbhd_color(const struct mpi_info *i)
+{
+    const char *dir = i ? mpi_info_lookup(i, "nbhd_common_dirname") : NULL;
+    char *real = dir ? realpath(dir, NULL) : NULL;
+    uint32_t h = 2166136261u;
+    struct stat st;
+
+    if (!real || stat(real, &st) != 0 || !S_ISDIR(st.st_mode) || access(real, R_OK | X_OK) != 0) {
+        free(real);
+        return 0;
+    }
+    for (const char *p = real; *p; p++)
+        h = (h ^ (unsigned char)*p) * 16777619u;
+    free(real);
+    return (int)(h & 0x7ffffffe) + 1;
+}
+
+static int split_type_alone(struct mpi_rank_state *s, const struct mpi_comm *c, int split_type,
+                            MPI_Info info, int *alone)
+{
+    struct mpi_info *i = info == MPI_INFO_NULL ? NULL : mpi_info_get(s, info);
+    const char *want = i ? mpi_info_lookup(i, SPLIT_HW_KEY) : NULL;
+
+    if (info != MPI_INFO_NULL && !i)
+        return MPI_ERR_INFO;
+    switch (split_type) {
+    case MPI_COMM_TYPE_SHARED:
+        *alone = 1;
+        return MPI_SUCCESS;
+    case MPI_COMM_TYPE_HW_GUIDED:
+        *alone = want && strcmp(want, SPLIT_HW_SHARED) == 0;
+        return MPI_SUCCESS;
+    case MPIX_COMM_TYPE_NEIGHBORHOOD:
+        *alone = mpi_comm_is_inter(c) ? 0 : split_nbhd_color(i);
+        return MPI_SUCCESS;
+    case MPI_COMM_TYPE_HW_UNGUIDED:
+        *alone = (mpi_comm_is_inter(c) ? 1 : c->size) > 1;
+        return *alone && i ? mpi_info_put(i, SPLIT_HW_KEY, SPLIT_HW_SHARED) : MPI_SUCCESS;
+    default:
+        return MPI_ERR_ARG;
+    }
+}
+
 int PMPI_Comm_split_type(MPI_Comm comm, int split_type, int key, MPI_Info info, MPI_Comm *newcomm)
 {
     MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c, *n = NULL;
-    int err = mpi_enter(&s);
+    int err = mpi_enter(&s), alone = 0;
 
-    (void)info; /* no info keys are interpreted */
     if (!err)
         err = mpi_check_comm(s, comm, &c);
     if (!err && !newcomm)
         err = MPI_ERR_ARG;
-    if (!err && split_type != MPI_COMM_TYPE_SHARED && split_type != MPI_UNDEFINED)
-        err = MPI_ERR_ARG;
-    if (!err && split_type == MPI_UNDEFINED)
+    if (!err && split_type != MPI_UNDEFINED)
+        err = split_type_alone(s, c, split_type, info, &alone);
+    /* Every member takes part in the split, MPI_COMM_NULL ones with
+     * MPI_UNDEFINED; on an intercommunicator no remote rank shares this
+     * one's memory either. */
+    if (!err && split_type == MPIX_COMM_TYPE_NEIGHBORHOOD && alone)
+        err = mpi_comm_split_build(s, c, alone, key, &n);
+    else if (!err && !alone)
         err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, MPI_UNDEFINED, key, &n)
                                    : mpi_comm_split_build(s, c, MPI_UNDEFINED, key, &n);
-    else if (!err) /* on an intercommunicator no remote rank shares this one's memory either */
+    else if (!err)
         err = mpi_comm_is_inter(c) ? mpi_inter_split(s, c, cv_rank(), key, &n)
                                    : mpi_comm_split_build(s, c, c->rank, key, &n);
     if (err)

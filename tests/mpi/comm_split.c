@@ -327,6 +327,76 @@ static void check_churn(int rounds)
     }
 }
 
+/* MPI 4.0's hardware splits. HW_GUIDED: MPI_COMM_NULL without the info
+ * key or for a resource a moving rank cannot be bound to; a communicator of
+ * its own for "mpi_shared_memory". HW_UNGUIDED: strictly smaller than the
+ * parent (MPI_COMM_NULL from a communicator of one), the resource named in
+ * the info. MPICH groups the ranks of one node: only sizes are checked there. */
+static void check_split_hw(void)
+{
+    static const char *hw_null[] = {"NUMANode", "l3cache", "no-such-resource"};
+    int mpich = th_library_is_mpich(), n, flag, wsize;
+    char value[MPI_MAX_INFO_VAL + 1];
+    MPI_Comm c, self;
+    MPI_Info info;
+    size_t i;
+
+    MPI_CHECK(MPI_Comm_size(MPI_COMM_WORLD, &wsize));
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, 0, MPI_INFO_NULL, &c));
+    CHECK(c == MPI_COMM_NULL);
+    MPI_CHECK(MPI_Info_create(&info));
+    MPI_CHECK(MPI_Info_set(info, "shmem_topo", "numa")); /* not the key */
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, 0, info, &c));
+    CHECK(c == MPI_COMM_NULL);
+    MPI_CHECK(MPI_Info_set(info, "mpi_hw_resource_type", "mpi_shared_memory"));
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, 0, info, &c));
+    CHECK(c != MPI_COMM_NULL);
+    MPI_CHECK(MPI_Comm_size(c, &n));
+    CHECKF(mpich ? n <= wsize : n == 1, "HW_GUIDED mpi_shared_memory: size %d", n);
+    MPI_CHECK(MPI_Comm_free(&c));
+    for (i = 0; !mpich && i < sizeof(hw_null) / sizeof(hw_null[0]); i++) {
+        MPI_CHECK(MPI_Info_set(info, "mpi_hw_resource_type", hw_null[i]));
+        MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_GUIDED, 0, info, &c));
+        CHECKF(c == MPI_COMM_NULL, "HW_GUIDED %s", hw_null[i]);
+    }
+    MPI_CHECK(MPI_Info_free(&info));
+
+    MPI_CHECK(MPI_Info_create(&info));
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPI_COMM_TYPE_HW_UNGUIDED, 0, info, &c));
+    if (wsize > 1 && (!mpich || c != MPI_COMM_NULL)) {
+        CHECK(c != MPI_COMM_NULL);
+        MPI_CHECK(MPI_Comm_size(c, &n));
+        CHECKF(n < wsize && (mpich || n == 1), "HW_UNGUIDED: size %d of %d", n, wsize);
+        MPI_CHECK(MPI_Info_get(info, "mpi_hw_resource_type", MPI_MAX_INFO_VAL, value, &flag));
+        CHECKF(flag && (mpich || strcmp(value, "mpi_shared_memory") == 0), "resource '%s'",
+               flag ? value : "");
+        MPI_CHECK(MPI_Comm_free(&c));
+    } else if (wsize == 1) {
+        CHECK(c == MPI_COMM_NULL);
+    }
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_SELF, MPI_COMM_TYPE_HW_UNGUIDED, 0, info, &self));
+    CHECK(self == MPI_COMM_NULL); /* nothing smaller than one rank */
+    MPI_CHECK(MPI_Info_free(&info));
+#ifdef MPIX_COMM_TYPE_NEIGHBORHOOD
+    /* MPICH's neighborhood split: the ranks that reach one directory (all,
+     * on one host), MPI_COMM_NULL for a directory that is not there. */
+    MPI_CHECK(MPI_Info_create(&info));
+    MPI_CHECK(MPI_Info_set(info, "nbhd_common_dirname", "."));
+    MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPIX_COMM_TYPE_NEIGHBORHOOD, 0, info, &c));
+    CHECK(c != MPI_COMM_NULL);
+    MPI_CHECK(MPI_Comm_size(c, &n));
+    CHECKF(n == wsize, "neighborhood of '.': %d ranks of %d", n, wsize);
+    MPI_CHECK(MPI_Comm_free(&c));
+    /* MPICH 4.0 hangs there: rank 0 returns, the others wait forever */
+    if (!mpich) {
+        MPI_CHECK(MPI_Info_set(info, "nbhd_common_dirname", "./no-such-dir/x"));
+        MPI_CHECK(MPI_Comm_split_type(MPI_COMM_WORLD, MPIX_COMM_TYPE_NEIGHBORHOOD, 0, info, &c));
+        CHECK(c == MPI_COMM_NULL);
+    }
+    MPI_CHECK(MPI_Info_free(&info));
+#endif
+}
+
 /* Shared-memory split: every rank alone (containers move independently). */
 static void check_split_type(void)
 {
@@ -345,6 +415,7 @@ static void check_split_type(void)
     if (n == 1)
         CHECK(r == wrank);
     MPI_CHECK(MPI_Comm_free(&c));
+    check_split_hw();
 }
 
 static void check_names(void)
