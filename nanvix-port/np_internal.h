@@ -187,7 +187,10 @@ void np_backoff(unsigned *spins);
  * (the cell stays in the ring for a later drain). */
 typedef int (*np_shm_deliver_fn)(int port, const void *data, size_t len);
 
-int np_shm_create(void);  /* before the first bootstrap barrier; 0 or -errno */
+int np_shm_create(void); /* before the first bootstrap barrier; 0 or -errno */
+/* np_sweep.c: removes what dead jobs of this user left in this host's
+ * /dev/shm (see there); returns how many files. Called by np_shm_create. */
+int np_shm_sweep(void);
 int np_shm_attach(void);  /* after it: maps the peers' rings; 0 or -ENOMEM */
 void np_shm_unlink(void); /* after the second barrier */
 void np_shm_teardown(void);

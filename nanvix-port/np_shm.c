@@ -125,6 +125,10 @@ static void np_shm_init_ring(struct np_shm_ring *r)
 
 int np_shm_create(void)
 {
+    /* Every cluster sweeps (a directory read, under a millisecond): on a
+     * host without the launcher nothing else would, and the sweep takes
+     * only files of dead processes, so clusters that race lose nothing. */
+    np_shm_sweep();
     if (!np_shm_enabled())
         return 0;
     np_shm_name(np_node.num, (long)getpid(), np_shm_own_name, sizeof(np_shm_own_name));
