@@ -13,6 +13,7 @@
 #define COLL_H
 
 #include <stddef.h>
+#include <mpi.h>
 
 #pragma GCC visibility push(hidden)
 
@@ -43,6 +44,12 @@ int mpi_coll_sendrecv(struct mpi_comm *c, const void *sbuf, size_t slen, int des
 
 /* coll_barrier.c: a barrier over c. Returns 0 or < 0. */
 int mpi_coll_barrier(struct mpi_comm *c);
+
+/* coll_inter_all.c: nonblocking agreement over intercommunicator c: every
+ * member of both groups ends with the elementwise maximum over both groups
+ * of its n ints at vals (which must stay valid until the request
+ * completes). Used by MPI_Comm_idup. Returns MPI_SUCCESS or an error. */
+int mpi_coll_inter_imax(struct mpi_comm *c, int *vals, int n, MPI_Request *req);
 
 /* coll_sched.c: the requests of nonblocking collectives (MPI_REQ_COLL). */
 

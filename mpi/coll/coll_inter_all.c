@@ -107,9 +107,10 @@ static int check_all_reduction(const void *sendbuf, const void *recvbuf, int sco
 
 /* Reduces the group's sendbufs to a scratch buffer at rank 0 and swaps it
  * with the remote leader; returns the scratch that receives the remote
- * group's result at rank 0 (NULL elsewhere or without memory). */
+ * group's result at rank 0 (NULL elsewhere or without memory), and in
+ * *mine_p (when not NULL) the one holding this group's. */
 static void *reduce_and_swap(struct mpi_sched *sc, const void *sendbuf, int count, MPI_Datatype dt,
-                             MPI_Op op)
+                             MPI_Op op, void **mine_p)
 {
     int leader = sc->c->rank == 0;
     void *mine = leader ? sched_tmp(sc, sched_bytes(count, dt)) : NULL;
@@ -124,6 +125,8 @@ static void *reduce_and_swap(struct mpi_sched *sc, const void *sendbuf, int coun
         sched_recv(sc, theirs, count, dt, 0);
     }
     sched_round(sc);
+    if (mine_p)
+        *mine_p = mine;
     return theirs;
 }
 
@@ -137,13 +140,30 @@ int coll_inter_allreduce(struct mpi_comm *c, const void *sendbuf, void *recvbuf,
         return err;
     sc = mpi_sched_new(c);
     if (sc) {
-        void *theirs = reduce_and_swap(sc, sendbuf, count, dt, op);
+        void *theirs = reduce_and_swap(sc, sendbuf, count, dt, op, NULL);
         if (theirs)
             sched_copy(sc, theirs, recvbuf, count, dt);
         sc->local = 1;
         sched_bcast(sc, recvbuf, count, dt, 0);
     }
     return coll_inter_built(sc, sc_p);
+}
+
+int mpi_coll_inter_imax(struct mpi_comm *c, int *vals, int n, MPI_Request *req)
+{
+    struct mpi_sched *sc = mpi_sched_new(c);
+
+    if (sc) {
+        /* the leaders swap their group's maxima, each keeps the larger */
+        void *mine = NULL, *theirs = reduce_and_swap(sc, vals, n, MPI_INT, MPI_MAX, &mine);
+        if (mine && theirs) {
+            sched_reduce(sc, theirs, mine, n, MPI_INT, MPI_MAX);
+            sched_copy(sc, mine, vals, n, MPI_INT);
+        }
+        sc->local = 1;
+        sched_bcast(sc, vals, n, MPI_INT, 0);
+    }
+    return coll_inter_go(coll_inter_built(sc, &sc), sc, req);
 }
 
 int coll_inter_exchange(struct mpi_comm *c, const struct coll_inter_blocks *sb, int same_block,
@@ -200,7 +220,7 @@ int coll_inter_reduce_scatter(struct mpi_comm *c, const void *sendbuf, void *rec
     sc = mpi_sched_new(c);
     if (!sc)
         return -ENOMEM;
-    theirs = reduce_and_swap(sc, sendbuf, (int)total, dt, op);
+    theirs = reduce_and_swap(sc, sendbuf, (int)total, dt, op, NULL);
     ext = sched_extent(dt);
     sc->local = 1;
     for (i = 0; theirs && i < c->size; i++) { /* the leader scatters the remote result */

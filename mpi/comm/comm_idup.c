@@ -13,18 +13,23 @@
  * (2^29 communicators). The new communicator is made at once (its handle
  * is returned at once, as MPI lets it) with the offer in its ctx/coll_ctx
  * pair, and the allreduce runs in place on that pair: when the request
- * completes the ids are the agreed ones. Attributes and hints are copied
- * at the call, as MPI_Comm_dup does. The request is the allreduce's, so
- * Wait/Test, progress and migration are those of any nonblocking
- * collective; the communicator sits in the container meanwhile.
+ * completes the ids are the agreed ones. An intercommunicator's duplicate
+ * takes the largest offer of both groups (mpi_coll_inter_imax: each
+ * group's maximum at its leader, the leaders swap, each group gets the
+ * larger), as its two groups address each other with one pair of ids.
+ * Attributes and hints are copied at the call, as MPI_Comm_dup does. The request is the
+ * allreduce's, so Wait/Test, progress and migration are those of any nonblocking collective; the
+ * communicator sits in the container meanwhile.
  */
 #include <errno.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include "coll.h"
 #include "comm.h"
 #include "comm_attr.h"
+#include "comm_inter.h"
 #include "info.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
@@ -82,17 +87,25 @@ void mpi_comm_ctx_taken(struct mpi_rank_state *s, int ctx)
 static int idup_make(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info, int use_info,
                      struct mpi_comm **n_p)
 {
-    int *ranks = malloc(sizeof(int) * (size_t)c->size), ctx, err;
+    int *ranks = malloc(sizeof(int) * (size_t)c->size), *remote = NULL, ctx, err;
 
-    if (!ranks)
+    if (ranks && mpi_comm_is_inter(c))
+        remote = malloc(sizeof(int) * (size_t)c->remote_size);
+    if (!ranks || (mpi_comm_is_inter(c) && !remote)) {
+        free(ranks);
         return -ENOMEM;
+    }
     memcpy(ranks, c->group, sizeof(int) * (size_t)c->size);
+    if (remote)
+        memcpy(remote, c->remote, sizeof(int) * (size_t)c->remote_size);
     err = idup_offer(s, &ctx);
     if (err) {
         free(ranks);
+        free(remote);
         return err;
     }
-    err = mpi_comm_new(s, c, ranks, c->size, ctx, n_p);
+    err = remote ? mpi_inter_new(s, c, ranks, c->size, remote, c->remote_size, ctx, n_p)
+                 : mpi_comm_new(s, c, ranks, c->size, ctx, n_p);
     if (err)
         return err;
     err = mpi_attr_copy_all(s, c, *n_p);
@@ -103,28 +116,6 @@ static int idup_make(struct mpi_rank_state *s, struct mpi_comm *c, MPI_Info info
         mpi_comm_drop(s, *n_p);
     }
     return err;
-}
-
-/* An intercommunicator is duplicated by MPI_Comm_dup (comm_inter.c agrees
- * on its ids with the remote group), and the request returned is complete:
- * the only case where idup blocks. Returns MPI_SUCCESS or the error
- * already handled. */
-static int idup_inter(struct mpi_rank_state *s, MPI_Comm comm, MPI_Info info, int use_info,
-                      MPI_Comm *newcomm, MPI_Request *request, const char *fname)
-{
-    int err = PMPI_Comm_dup(comm, newcomm);
-
-    if (err)
-        return err; /* reported by MPI_Comm_dup */
-    if (use_info)
-        err = mpi_comm_hints_set(s, mpi_comm_get(s, *newcomm), info);
-    if (!err)
-        err = mpi_req_alloc(&s->reqs, MPI_REQ_PROC_NULL, mpi_comm_get(s, comm), NULL, request);
-    if (err) {
-        PMPI_Comm_free(newcomm);
-        return mpi_error(comm, err, fname);
-    }
-    return MPI_SUCCESS;
 }
 
 /* Both entry points: checks, the duplicate, then the agreement. */
@@ -141,15 +132,19 @@ static int idup(MPI_Comm comm, MPI_Info info, int use_info, MPI_Comm *newcomm, M
         err = MPI_ERR_INFO;
     if (!err && (!newcomm || !request))
         err = MPI_ERR_ARG;
-    if (!err && mpi_comm_is_inter(c))
-        return idup_inter(s, comm, info, use_info, newcomm, request, fname);
     if (!err)
         err = idup_make(s, c, info, use_info, &n);
     if (err)
         return mpi_error(comm, err, fname);
-    err = PMPI_Iallreduce(MPI_IN_PLACE, &n->ctx, 2, MPI_INT, MPI_MAX, comm, request);
-    if (err) { /* reported by MPI_Iallreduce */
-        mpi_attr_delete_all(s, n);
+    if (mpi_comm_is_inter(c)) { /* the maximum over both groups */
+        err = mpi_coll_inter_imax(c, &n->ctx, 2, request);
+        if (err) {
+            mpi_attr_delete_all(s, n);
+            mpi_comm_drop(s, n);
+            return mpi_error(comm, err, fname);
+        }
+    } else if ((err = PMPI_Iallreduce(MPI_IN_PLACE, &n->ctx, 2, MPI_INT, MPI_MAX, comm, request))) {
+        mpi_attr_delete_all(s, n); /* reported by MPI_Iallreduce */
         mpi_comm_drop(s, n);
         return err;
     }

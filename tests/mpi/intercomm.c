@@ -10,17 +10,15 @@
  *  calls L          every intercommunicator call: queries, groups,
  *                   point-to-point (MPI_ANY_SOURCE, status.MPI_SOURCE in
  *                   remote numbering), merge orders, dup/split/create/
- *                   compare, every collective with each rank of each group
- *                   as root (MPI_ROOT / MPI_PROC_NULL), blocking and
- *                   nonblocking, a non-commutative user op, and the error
- *                   classes of bad arguments. Prints "intercomm calls: OK".
- *  migrate-inside L ROUNDS  a rank of either group is moved by another
- *                   while it is blocked inside an intercomm Allreduce,
+ *                   compare, idup that must not block, every collective with each rank of each
+ * group as root (MPI_ROOT / MPI_PROC_NULL), blocking and nonblocking, a non-commutative user op,
+ * and the error classes of bad arguments. Prints "intercomm calls: OK". migrate-inside L ROUNDS  a
+ * rank of either group is moved by another while it is blocked inside an intercomm Allreduce,
  *                   Bcast, Alltoall(v,w) or Barrier. Needs --spares 1.
  *  migrate L ROUNDS ranks of both groups move (one from each group at the
  *                   same moment, and the two ends of an exchange) while
- *                   intercommunicator receives and nonblocking collectives
- *                   are in flight, and between blocking collectives; a new
+ *                   intercommunicator receives, nonblocking collectives
+ *                   and an MPI_Comm_idup are in flight, and between blocking collectives; a new
  *                   intercommunicator is made after each round's moves.
  *                   Needs --spares 2. Prints "intercomm migrate: OK".
  */
@@ -696,6 +694,42 @@ static void check_from_groups(void)
     MPI_CHECK(MPI_Group_free(&wg));
 }
 
+/* MPI_Comm_idup of the intercommunicator does not block: each group's
+ * leader first receives a synchronous send from every other rank of the
+ * remote group, which those ranks make after their idup and before its
+ * wait (a blocking agreement would deadlock). Then the duplicate carries
+ * point-to-point traffic and an Allreduce, next to the original. */
+static void check_idup(void)
+{
+    int rw[MAXR], i, v = wrank, sum, want = 0, token = UNSET;
+    MPI_Request rq;
+    MPI_Comm d;
+
+    group_list(1 - color, rw);
+    if (lrank == 0) {
+        for (i = 1; i < rsize; i++) {
+            MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, i, 77, inter, MPI_STATUS_IGNORE));
+            CHECKF(token == rw[i], "token %d from remote %d (world %d)", token, i, rw[i]);
+        }
+        MPI_CHECK(MPI_Comm_idup(inter, &d, &rq));
+    } else {
+        MPI_CHECK(MPI_Comm_idup(inter, &d, &rq));
+        MPI_CHECK(MPI_Ssend(&wrank, 1, MPI_INT, 0, 77, inter));
+    }
+    MPI_CHECK(MPI_Wait(&rq, MPI_STATUS_IGNORE));
+    {
+        int lw[MAXR];
+        group_list(color, lw);
+        check_inter(d, lw, lsize, rw, rsize, "Comm_idup");
+    }
+    check_p2p(d, lsize, rsize, rw, 3);
+    MPI_CHECK(MPI_Allreduce(&v, &sum, 1, MPI_INT, MPI_SUM, d));
+    for (i = 0; i < rsize; i++)
+        want += rw[i];
+    CHECKF(sum == want, "allreduce on the idup %d want %d", sum, want);
+    MPI_CHECK(MPI_Comm_free(&d));
+}
+
 static void mode_calls(void)
 {
     int lw[MAXR], rw[MAXR];
@@ -712,6 +746,7 @@ static void mode_calls(void)
     check_collectives();
     check_errors();
     check_from_groups();
+    check_idup();
 }
 
 #ifdef MPIX_ANY_SPARE /* our extension: the migrate mode is ours only */
@@ -726,9 +761,9 @@ static void migrate_round(int round)
     int big = round % 2 ? 40000 : 300, *x = malloc(sizeof(int) * (size_t)big);
     int *y = malloc(sizeof(int) * (size_t)big), sum[N];
     int s[(N / 8) * MAXR], r[(N / 8) * MAXR], bc[N], i, k, peer;
-    MPI_Request req[5];
-    MPI_Status sts[5];
-    MPI_Comm d;
+    MPI_Request req[6];
+    MPI_Status sts[6];
+    MPI_Comm d, di;
 
     CHECK(x && y);
     /* a and b exchange `big` ints on the intercommunicator across the move */
@@ -743,9 +778,10 @@ static void migrate_round(int round)
         fill(s + i * (N / 8), N / 8, wrank, gworld(1 - color, i), round);
     MPI_CHECK(MPI_Ialltoall(s, N / 8, MPI_INT, r, N / 8, MPI_INT, inter, &req[3]));
     MPI_CHECK(MPI_Ibarrier(inter, &req[4]));
+    MPI_CHECK(MPI_Comm_idup(inter, &di, &req[5])); /* its agreement runs across the moves */
     if (wrank == a || wrank == b)
         th_move();
-    MPI_CHECK(MPI_Waitall(5, req, sts));
+    MPI_CHECK(MPI_Waitall(6, req, sts));
     if (peer != MPI_PROC_NULL) {
         int *ref = malloc(sizeof(int) * (size_t)big);
         CHECK(ref);
@@ -763,6 +799,12 @@ static void migrate_round(int round)
         for (k = 0; k < N / 8; k++)
             CHECKF(r[i * (N / 8) + k] == val(gworld(1 - color, i), wrank, k, round),
                    "Ialltoall across the move from %d item %d", i, k);
+    {
+        int rw[MAXR];
+        group_list(1 - color, rw);
+        check_p2p(di, lsize, rsize, rw, round);
+        MPI_CHECK(MPI_Comm_free(&di));
+    }
     /* blocking collectives with the other group's next mover in between */
     check_allreduce(0, round);
     if (wrank == gworld(1 - (round % 2), (round + 1) % gsize(1 - (round % 2))))
