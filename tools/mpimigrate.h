@@ -64,7 +64,9 @@ int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
  *   the fd, or -1 (message printed).
  * mm_send: sends rq to c<rq->rank>.sock, or else to the first cluster with
  *   a socket on this host. Returns MM_EXIT_MOVED or MM_EXIT_NOJOB (printed).
+ * mm_send_to: sends rq to cluster c's socket; 0 or the errno of sendto.
  * mm_nonce: a fresh random nonce. mm_now: monotonic seconds. */
+int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c);
 int mm_open(const struct mm_job *job);
 int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq);
 uint32_t mm_nonce(void);
@@ -76,7 +78,8 @@ const char *mm_reason(int status);
 /* mpimigrate_place.c: asks the job where every cluster runs and what (a
  * PLACEMENT through fd, the answers of the other clusters awaited up to
  * 2 s by the entry, or less with a smaller timeout) and waits up to timeout
- * seconds for the TABLE. Returns MM_EXIT_MOVED with *pl filled, or another
+ * seconds for the TABLE, asking through the next cluster with a socket
+ * here when one does not answer (a rank that stays out of MPI). Returns MM_EXIT_MOVED with *pl filled, or another
  * enum mm_exit after printing why. mm_where prints the table (--where). */
 struct rmig_xreq_placement;
 int mm_placement(const struct mm_job *job, int fd, double timeout,

@@ -5,8 +5,11 @@
  * channel and answers with one TABLE datagram, checked strictly
  * (rmig_xreq_table_check) and matched on our nonce. Clusters that did not
  * answer within the entry's wait are listed "no answer": the entry waits
- * MM_PLACE_WAIT_MS at most, and this side the whole timeout. An entry busy
- * with another query answers -EBUSY: asked again 100 ms later.
+ * MM_PLACE_WAIT_MS at most. An entry that sends nothing back within that
+ * and MM_PLACE_MARGIN (a rank that stays out of MPI reads no socket) is
+ * passed over for the next cluster with a socket here, until the timeout.
+ * An entry busy with another query answers -EBUSY: asked again 100 ms
+ * later.
  */
 #include <errno.h>
 #include <poll.h>
@@ -20,6 +23,7 @@
 #include "rmig_xreq.h"
 
 #define MM_PLACE_WAIT_MS 2000 /* the entry's wait for the other clusters */
+#define MM_PLACE_MARGIN  1.5  /* s: after that, the next entry is asked */
 
 /* Waits until deadline for our TABLE; returns RMIG_XREQ_TABLE, 0 on
  * timeout, -1 when the job ended. Anything else is dropped. */
@@ -47,29 +51,56 @@ static int mm_place_wait(int fd, const struct mm_job *job, uint32_t nonce, doubl
     }
 }
 
+/* Sends a PLACEMENT to the next cluster from *next on with a socket here
+ * and waits for its TABLE up to its wait and a margin (or the deadline).
+ * Returns RMIG_XREQ_TABLE, 0 (no answer), -1 (the job ended), or -2 when
+ * no cluster is left to ask. */
+static int mm_place_ask(int fd, const struct mm_job *job, int *next, double deadline,
+                        struct rmig_xreq_placement *pl)
+{
+    double timeout = deadline - mm_now(), until;
+    struct rmig_xreq rq;
+    int err = ENOENT;
+
+    rmig_xreq_fill(&rq, RMIG_XREQ_PLACEMENT, (uint32_t)getpid(), mm_nonce(), 0, 0);
+    rq.wait_ms = timeout * 1000 / 2 < MM_PLACE_WAIT_MS ? (int)(timeout * 1000 / 2) + 1
+                                                        : MM_PLACE_WAIT_MS;
+    while (err != 0 && *next < job->nranks + job->spares)
+        err = mm_send_to(fd, job, &rq, (*next)++);
+    if (err != 0)
+        return -2;
+    until = mm_now() + rq.wait_ms / 1e3 + MM_PLACE_MARGIN;
+    return mm_place_wait(fd, job, rq.nonce, until < deadline ? until : deadline, pl);
+}
+
 int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_xreq_placement *pl)
 {
     double deadline = mm_now() + timeout;
-    struct rmig_xreq rq;
-    int ret, t;
+    int next = 0, start, t;
 
     for (;;) {
-        rmig_xreq_fill(&rq, RMIG_XREQ_PLACEMENT, (uint32_t)getpid(), mm_nonce(), 0, 0);
-        rq.wait_ms = timeout * 1000 / 2 < MM_PLACE_WAIT_MS ? (int)(timeout * 1000 / 2) + 1
-                                                            : MM_PLACE_WAIT_MS;
-        ret = mm_send(fd, job, &rq);
-        if (ret != MM_EXIT_MOVED)
-            return ret;
-        t = mm_place_wait(fd, job, rq.nonce, deadline, pl);
+        start = next;
+        t = mm_place_ask(fd, job, &next, deadline, pl);
+        if (t == -2 && start > 0 && mm_now() < deadline) {
+            next = 0; /* every entry tried: round again */
+            continue;
+        }
+        if (t == -2) {
+            fprintf(stderr, "mpimigrate: job %ld: no cluster has a request socket on this host\n",
+                    job->id);
+            return MM_EXIT_NOJOB;
+        }
         if (t < 0) {
             fprintf(stderr, "mpimigrate: job %ld ended before it said where it runs\n", job->id);
             return MM_EXIT_NOJOB;
         }
-        if (t == 0) {
+        if (t == 0 && mm_now() >= deadline) {
             fprintf(stderr, "mpimigrate: job %ld: no placement within %.0f s\n", job->id,
                     timeout);
             return MM_EXIT_TIMEOUT;
         }
+        if (t == 0)
+            continue; /* that entry did not answer: the next one */
         if (pl->head.status == 0)
             return MM_EXIT_MOVED;
         if (pl->head.status == -E2BIG) {
@@ -77,7 +108,8 @@ int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_x
                     job->id, RMIG_XREQ_HOSTS_MAX);
             return MM_EXIT_NOJOB;
         }
-        usleep(100000); /* -EBUSY: the entry gathers another query */
+        next--;                 /* -EBUSY: the entry gathers another query; */
+        usleep(100000); /* ask it again shortly */
     }
 }
 
@@ -110,8 +142,8 @@ int mm_where(const struct mm_job *job, double timeout)
     close(fd);
     if (ret != MM_EXIT_MOVED)
         return ret;
-    printf("job %ld: %d ranks, %d clusters on %d hosts (asked through cluster %d)\n", job->id,
-           job->nranks, pl.nclusters, pl.nhosts, pl.head.cluster);
+    printf("job %ld: %d ranks, %d clusters on %d host%s (asked through cluster %d)\n", job->id,
+           job->nranks, pl.nclusters, pl.nhosts, pl.nhosts == 1 ? "" : "s", pl.head.cluster);
     printf("%7s  %-16s  %s\n", "CLUSTER", "HOST", "RUNS");
     for (c = 0; c < pl.nclusters; c++)
         printf("%7d  %-16s  %s\n", c, pl.host[pl.place[c].host],

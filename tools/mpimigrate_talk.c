@@ -80,8 +80,7 @@ int mm_open(const struct mm_job *job)
     return fd;
 }
 
-/* Sends rq to cluster c's socket. Returns 0 or the errno of sendto. */
-static int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
+int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
 {
     struct sockaddr_un to;
 
