@@ -20,8 +20,8 @@ static int rmig_xreq_move_ok(const struct rmig_xreq *m, int nclusters)
 /* A PLACEMENT carries only how long the entry may wait. */
 static int rmig_xreq_placement_ok(const struct rmig_xreq *m)
 {
-    return m->rank == 0 && m->cluster == 0 && m->wait_ms >= 1 &&
-           m->wait_ms <= RMIG_XREQ_WAIT_MAX && m->status == 0 && m->downtime_ns == 0;
+    return m->rank == 0 && m->cluster == 0 && m->wait_ms >= 1 && m->wait_ms <= RMIG_XREQ_WAIT_MAX &&
+           m->status == 0 && m->downtime_ns == 0;
 }
 
 static int rmig_xreq_answer_ok(const struct rmig_xreq *m, int nclusters)
@@ -81,8 +81,7 @@ static int rmig_xreq_table_head_ok(const struct rmig_xreq_table_head *t, int ncl
         m->cluster >= nclusters || m->from != 0 || m->downtime_ns != 0)
         return 0;
     if (m->status != 0)
-        return (m->status == -EBUSY || m->status == -E2BIG) && t->nclusters == 0 &&
-               t->nhosts == 0;
+        return (m->status == -EBUSY || m->status == -E2BIG) && t->nclusters == 0 && t->nhosts == 0;
     return t->nclusters == nclusters && t->nhosts >= 1 && t->nhosts <= nclusters &&
            t->nhosts <= RMIG_XREQ_HOSTS_MAX;
 }

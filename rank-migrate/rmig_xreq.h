@@ -33,9 +33,9 @@
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
-    RMIG_XREQ_MOVE = 1,   /* requester -> cluster: move `rank` to `cluster` */
-    RMIG_XREQ_QUEUED = 2, /* cluster -> requester: taken, on its way to the rank */
-    RMIG_XREQ_RESULT = 3, /* rank -> requester: the outcome */
+    RMIG_XREQ_MOVE = 1,      /* requester -> cluster: move `rank` to `cluster` */
+    RMIG_XREQ_QUEUED = 2,    /* cluster -> requester: taken, on its way to the rank */
+    RMIG_XREQ_RESULT = 3,    /* rank -> requester: the outcome */
     RMIG_XREQ_PLACEMENT = 4, /* requester -> cluster: where does every cluster run, and what */
     RMIG_XREQ_TYPE_MAX = 4,  /* the last fixed-size type (rmig_xreq_check) */
     RMIG_XREQ_TABLE = 5,     /* entry -> requester: the placement (rmig_xreq_table_check) */
@@ -44,14 +44,14 @@ enum rmig_xreq_type {
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
 
 struct rmig_xreq {
-    uint32_t magic;       /* RMIG_XREQ_MAGIC */
-    uint16_t version;     /* RMIG_XREQ_VERSION */
-    uint16_t type;        /* enum rmig_xreq_type */
-    uint32_t requester;   /* requester's id (its pid), > 0: names its socket */
-    uint32_t nonce;       /* chosen by the requester, echoed in the answers */
-    int32_t rank;         /* the rank to move, 0..nranks-1; PLACEMENT, TABLE: 0 */
-    int32_t cluster;      /* MOVE: destination 0..nclusters-1, or -1 any spare;
-                           * PLACEMENT: 0; answers: the cluster that sends it */
+    uint32_t magic;     /* RMIG_XREQ_MAGIC */
+    uint16_t version;   /* RMIG_XREQ_VERSION */
+    uint16_t type;      /* enum rmig_xreq_type */
+    uint32_t requester; /* requester's id (its pid), > 0: names its socket */
+    uint32_t nonce;     /* chosen by the requester, echoed in the answers */
+    int32_t rank;       /* the rank to move, 0..nranks-1; PLACEMENT, TABLE: 0 */
+    int32_t cluster;    /* MOVE: destination 0..nclusters-1, or -1 any spare;
+                         * PLACEMENT: 0; answers: the cluster that sends it */
     union {
         int32_t from;    /* RESULT: where the rank was before (= cluster if it
                           * did not move); else 0 */
@@ -69,8 +69,8 @@ struct rmig_xreq {
  * number: hosts are numbered in the order of their first cluster), each
  * NUL-terminated and NUL-padded, printable, non-empty. A TABLE with a
  * status < 0 ends after the head, with both counts 0. */
-#define RMIG_XREQ_NAME_MAX  64  /* bytes of a host name, its NUL included */
-#define RMIG_XREQ_HOSTS_MAX 256 /* a job on more hosts gets status -E2BIG */
+#define RMIG_XREQ_NAME_MAX     64   /* bytes of a host name, its NUL included */
+#define RMIG_XREQ_HOSTS_MAX    256  /* a job on more hosts gets status -E2BIG */
 #define RMIG_XREQ_CLUSTERS_MAX 4096 /* KNODE_MAX */
 
 struct rmig_xreq_table_head {

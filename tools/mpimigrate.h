@@ -79,11 +79,10 @@ const char *mm_reason(int status);
  * PLACEMENT through fd, the answers of the other clusters awaited up to
  * 2 s by the entry, or less with a smaller timeout) and waits up to timeout
  * seconds for the TABLE, asking through the next cluster with a socket
- * here when one does not answer (a rank that stays out of MPI). Returns MM_EXIT_MOVED with *pl filled, or another
- * enum mm_exit after printing why. mm_where prints the table (--where). */
+ * here when one does not answer (a rank that stays out of MPI). Returns MM_EXIT_MOVED with *pl
+ * filled, or another enum mm_exit after printing why. mm_where prints the table (--where). */
 struct rmig_xreq_placement;
-int mm_placement(const struct mm_job *job, int fd, double timeout,
-                 struct rmig_xreq_placement *pl);
+int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_xreq_placement *pl);
 int mm_where(const struct mm_job *job, double timeout);
 /* The words for what cluster c of pl runs ("rank 3", "idle", ...). */
 const char *mm_place_what(const struct rmig_xreq_placement *pl, int c, char *buf, size_t len);

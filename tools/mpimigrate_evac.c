@@ -38,11 +38,11 @@ enum { MM_EVAC_WAITING, MM_EVAC_ASKED, MM_EVAC_MOVED, MM_EVAC_FAILED };
 struct mm_evac {
     const struct mm_job *job;
     struct rmig_xreq_placement *pl;
-    int host;                                 /* the host to empty */
-    int fd;                                   /* our socket */
-    int nmoves;                               /* ranks on the host */
+    int host;   /* the host to empty */
+    int fd;     /* our socket */
+    int nmoves; /* ranks on the host */
     struct mm_evac_move move[RMIG_XREQ_CLUSTERS_MAX];
-    int ranks_on[RMIG_XREQ_HOSTS_MAX];        /* ranks per host, planned moves included */
+    int ranks_on[RMIG_XREQ_HOSTS_MAX];           /* ranks per host, planned moves included */
     unsigned char taken[RMIG_XREQ_CLUSTERS_MAX]; /* idle cluster given to a move */
 };
 
@@ -72,15 +72,16 @@ static int mm_evac_host(const struct mm_job *job, const struct rmig_xreq_placeme
 static int mm_evac_pick(struct mm_evac *e)
 {
     const struct rmig_xreq_placement *pl = e->pl;
-    int best = -1, c, h;
+    int best = -1, best_load = 0, c;
 
     for (c = 0; c < pl->nclusters; c++) {
-        h = pl->place[c].host;
+        int h = pl->place[c].host, load;
+
         if (pl->place[c].state != RMIG_PLACE_IDLE || h == e->host || e->taken[c])
             continue;
-        if (best < 0 || e->ranks_on[h] < e->ranks_on[pl->place[best].host] ||
-            (e->ranks_on[h] == e->ranks_on[pl->place[best].host] && h < pl->place[best].host))
-            best = c;
+        load = e->ranks_on[h];
+        if (best < 0 || load < best_load || (load == best_load && h < pl->place[best].host))
+            best = c, best_load = load;
     }
     if (best >= 0) {
         e->taken[best] = 1;
@@ -128,8 +129,9 @@ static int mm_evac_plan(struct mm_evac *e)
     for (i = 0; i < e->nmoves; i++) {
         e->move[i].to = i < idle ? mm_evac_pick(e) : -1;
         if (e->move[i].to < 0) {
-            fprintf(stderr, "rank %d: cluster %d (%s): not placed: no idle cluster left on "
-                            "another host\n",
+            fprintf(stderr,
+                    "rank %d: cluster %d (%s): not placed: no idle cluster left on "
+                    "another host\n",
                     e->move[i].rank, e->move[i].from, mm_host_of(e, e->move[i].from));
             unplaced++;
         }
@@ -218,8 +220,8 @@ static int mm_evac_run(struct mm_evac *e, int window, double deadline)
     for (i = 0; i < e->nmoves; i++)
         if (e->move[i].state == MM_EVAC_ASKED || e->move[i].state == MM_EVAC_WAITING)
             printf("rank %d: cluster %d (%s) -> cluster %d (%s): no outcome in time\n",
-                   e->move[i].rank, e->move[i].from, mm_host_of(e, e->move[i].from),
-                   e->move[i].to, mm_host_of(e, e->move[i].to));
+                   e->move[i].rank, e->move[i].from, mm_host_of(e, e->move[i].from), e->move[i].to,
+                   mm_host_of(e, e->move[i].to));
     return inflight + waiting;
 }
 

@@ -63,8 +63,8 @@ static int mm_place_ask(int fd, const struct mm_job *job, int *next, double dead
     int err = ENOENT;
 
     rmig_xreq_fill(&rq, RMIG_XREQ_PLACEMENT, (uint32_t)getpid(), mm_nonce(), 0, 0);
-    rq.wait_ms = timeout * 1000 / 2 < MM_PLACE_WAIT_MS ? (int)(timeout * 1000 / 2) + 1
-                                                        : MM_PLACE_WAIT_MS;
+    rq.wait_ms =
+        timeout * 1000 / 2 < MM_PLACE_WAIT_MS ? (int)(timeout * 1000 / 2) + 1 : MM_PLACE_WAIT_MS;
     while (err != 0 && *next < job->nranks + job->spares)
         err = mm_send_to(fd, job, &rq, (*next)++);
     if (err != 0)
@@ -76,11 +76,11 @@ static int mm_place_ask(int fd, const struct mm_job *job, int *next, double dead
 int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_xreq_placement *pl)
 {
     double deadline = mm_now() + timeout;
-    int next = 0, start, t;
+    int next = 0;
 
     for (;;) {
-        start = next;
-        t = mm_place_ask(fd, job, &next, deadline, pl);
+        int start = next, t = mm_place_ask(fd, job, &next, deadline, pl);
+
         if (t == -2 && start > 0 && mm_now() < deadline) {
             next = 0; /* every entry tried: round again */
             continue;
@@ -95,8 +95,7 @@ int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_x
             return MM_EXIT_NOJOB;
         }
         if (t == 0 && mm_now() >= deadline) {
-            fprintf(stderr, "mpimigrate: job %ld: no placement within %.0f s\n", job->id,
-                    timeout);
+            fprintf(stderr, "mpimigrate: job %ld: no placement within %.0f s\n", job->id, timeout);
             return MM_EXIT_TIMEOUT;
         }
         if (t == 0)
@@ -108,7 +107,7 @@ int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_x
                     job->id, RMIG_XREQ_HOSTS_MAX);
             return MM_EXIT_NOJOB;
         }
-        next--;                 /* -EBUSY: the entry gathers another query; */
+        next--;         /* -EBUSY: the entry gathers another query; */
         usleep(100000); /* ask it again shortly */
     }
 }

@@ -48,8 +48,8 @@ static const struct rmig_xreq_placement *table(int i)
 
     ck_assert_int_lt(i, fake_nreplies);
     ck_assert_uint_eq(fake_reply[i].requester, REQ);
-    ck_assert_int_eq(rmig_xreq_table_check(fake_reply[i].bytes, (long)fake_reply[i].len,
-                                           RMU_NRANKS, FAKE_NCLUSTERS, &pl),
+    ck_assert_int_eq(rmig_xreq_table_check(fake_reply[i].bytes, (long)fake_reply[i].len, RMU_NRANKS,
+                                           FAKE_NCLUSTERS, &pl),
                      RMIG_XREQ_TABLE);
     ck_assert_uint_eq(pl.head.nonce, NONCE);
     ck_assert_int_eq(pl.head.cluster, RMU_ME);
@@ -121,8 +121,8 @@ START_TEST(placement_deadline_lists_no_answer)
     push_placement(NONCE, 500);
     rmig_xreq_poll();
     push_here(0, 0, NONCE);
-    push_here(0, 3, NONCE);     /* a second answer of cluster 0 */
-    push_here(2, 2, NONCE + 1); /* another query's */
+    push_here(0, 3, NONCE);                          /* a second answer of cluster 0 */
+    push_here(2, 2, NONCE + 1);                      /* another query's */
     h = rmu_hdr(RMIG_MSG_HERE, 3, RMU_NRANKS, 0, 0); /* a rank the job does not have */
     h.arg = RMIG_PLACE_RANK;
     h.a = RMIG_REQUESTER(RMU_ME, REQ);
@@ -156,8 +156,8 @@ START_TEST(second_placement_busy)
     rmig_xreq_poll();
     rmig_xreq_poll();
     ck_assert_int_eq(fake_nreplies, 1);
-    ck_assert_int_eq(rmig_xreq_table_check(fake_reply[0].bytes, (long)fake_reply[0].len,
-                                           RMU_NRANKS, FAKE_NCLUSTERS, &pl),
+    ck_assert_int_eq(rmig_xreq_table_check(fake_reply[0].bytes, (long)fake_reply[0].len, RMU_NRANKS,
+                                           FAKE_NCLUSTERS, &pl),
                      RMIG_XREQ_TABLE);
     ck_assert_int_eq(pl.head.status, -EBUSY);
     ck_assert_uint_eq(pl.head.nonce, NONCE + 1);
