@@ -232,6 +232,7 @@ static int mm_evac_verify(struct mm_evac *e, const char *name, double timeout)
     int ret = mm_placement(e->job, e->fd, timeout, e->pl), c, left = 0;
     char what[32];
 
+    fflush(stdout); /* the report lines first, then what is left */
     if (ret != MM_EXIT_MOVED)
         return MM_EXIT_PARTIAL;
     for (c = 0; c < e->pl->nclusters; c++) {
