@@ -29,6 +29,8 @@
 
 #define RMIG_PLACE_WAITING 0 /* asked, no answer yet */
 
+_Static_assert(KNODE_MAX <= RMIG_XREQ_CLUSTERS_MAX, "a TABLE cannot list every cluster");
+
 /* The query being gathered here; runtime state, never in a container. */
 static struct {
     uint64_t requester; /* RMIG_REQUESTER(this cluster, id), 0: no query */
@@ -92,10 +94,8 @@ static int rmig_place_hosts(int n, char *names)
         if (h >= RMIG_XREQ_HOSTS_MAX)
             return -E2BIG;
         rmig_place_q.place[c].host = (int16_t)h;
-        if (h >= nhosts) {
-            nhosts = h + 1;
-            rmig_place_name(c, names + (size_t)h * RMIG_XREQ_NAME_MAX);
-        }
+        for (; nhosts <= h; nhosts++) /* hosts are numbered by first cluster: no gap */
+            rmig_place_name(nhosts == h ? c : -1, names + (size_t)nhosts * RMIG_XREQ_NAME_MAX);
     }
     return nhosts;
 }
