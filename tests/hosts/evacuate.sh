@@ -24,6 +24,8 @@
 #     one move after the other, 2 and 3 to h1 and 5 to h0; exit 0.
 # Then the job ends: its result is checked, each rank's path through the
 # clusters is the one asked, and nothing is left on any host.
+#  6. A second job: a move that fails (a damaged container stream, the rank
+#     stays) is asked once more, to another idle cluster; exit 0.
 . "$(dirname "$0")/../mpi/common.sh"
 . "$(dirname "$0")/hosts.sh"
 ours || skip "mpimigrate is a nanvix-mpi extension"
@@ -136,6 +138,38 @@ for i in $(seq 50); do
 done
 [ -z "$(hosts_shm_files)" ] || fail "left in /dev/shm: $(hosts_shm_files | tr '\n' ' ')"
 [ -z "$procs" ] || fail "processes left on the hosts: $procs"
+
+# 6. A refused move is asked once more elsewhere. A second job on h0 and h1
+#    (-hosts h0:2,h1:3 -n 2 --spares 3: ranks on clusters 0, 1 of h0, spares
+#    2, 3, 4 on h1) with NMPI_TEST_STREAM_FAULT=corrupt-first: the first
+#    container cluster 0 sends is damaged, so rank 0's move to cluster 2
+#    fails (the rank stays) and is asked again, to cluster 4, while rank 1
+#    goes to cluster 3.
+rm -f "$TMPD/stop"
+echo "+ (h0) NMPI_TEST_STREAM_FAULT=corrupt-first mpiexec -hosts h0:2,h1:3 -n 2 --spares 3 mpimigrate_job &"
+NMPI_TEST_STREAM_FAULT=corrupt-first hosts_run 0 timeout -k 10 "$TIMEOUT" "$MPIEXEC" \
+    -hosts h0:2,h1:3 -launcher ssh -launcher-exec "$HOSTS_EXEC" -n 2 --spares 3 \
+    "$BINDIR/mpimigrate_job" "$TMPD/stop" 150 >"$JOB_OUT" 2>&1 &
+JOB_PID=$!
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
+mm 0 --evacuate h0
+has "^rank 0: cluster 0 \(h0\) -> cluster 2 \(h1\): refused: the transfer failed$"
+has "^rank 0: asked again, to cluster 4 \(h1\)$"
+has "^rank 0: cluster 0 \(h0\) -> cluster 4 \(h1\): moved, downtime [0-9.]+ ms$"
+has "^rank 1: cluster 1 \(h0\) -> cluster 3 \(h1\): moved, downtime [0-9.]+ ms$"
+has "^evacuate h0: 2 of 2 ranks moved in [0-9.]+ ms \(all at once\)$"
+touch "$TMPD/stop"
+wait $JOB_PID
+st=$?
+cat "$JOB_OUT"
+[ $st -eq 0 ] || fail "the second job ended with status $st"
+grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "second job: no OK line"
+for p in "0:0 4 " "1:1 3 "; do
+    r=${p%%:*}
+    path=$(sed -n "s/^mpimigrate_job: rank $r on cluster \([0-9]*\)$/\1/p" "$JOB_OUT" | tr '\n' ' ')
+    [ "$path" = "${p#*:}" ] || fail "second job: rank $r went through clusters '$path', want '${p#*:}'"
+done
+
 hosts_down
 [ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
 echo "PASS"
