@@ -67,6 +67,22 @@ int MPIX_Cluster_count(int *n);
  * Returns MPI_SUCCESS; MPI_ERR_ARG if n is NULL. */
 int MPIX_Spare_count(int *n);
 
+/* The name of the host cluster `cluster` runs on (clusters never change
+ * host; a rank does when it moves to a cluster of another host), the same
+ * name MPI_Get_processor_name gives a rank running there, NUL-terminated
+ * into name[MPI_MAX_PROCESSOR_NAME], its length in *resultlen. Returns
+ * MPI_SUCCESS; MPI_ERR_ARG for a cluster that is not 0..clusters-1 or a
+ * NULL argument. */
+int MPIX_Cluster_host(int cluster, char *name, int *resultlen);
+
+/* Set *cluster to the cluster that rank `rank` of `comm` runs on now, as
+ * the calling rank knows it: exact for the caller; for another rank as its
+ * last announced move says (a rank that moves tells every cluster when it
+ * arrives; the caller learns it at its next MPI call that waits). Returns
+ * MPI_SUCCESS; MPI_ERR_COMM, MPI_ERR_RANK, MPI_ERR_ARG (NULL cluster)
+ * through comm's error handler. */
+int MPIX_Rank_cluster(int rank, MPI_Comm comm, int *cluster);
+
 /* Figures of the calling rank's last move: times[] = freeze, transfer,
  * restore, route update, downtime (seconds); *bytes = container bytes sent;
  * *moves = moves made so far. Returns MPI_SUCCESS; MPI_ERR_ARG on NULL. */

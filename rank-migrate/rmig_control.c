@@ -5,7 +5,8 @@
  * (accept only when idle, not reserved and of the same layout), third-party
  * move requests (rmig_ask.c: noted for the rank's next safe point, or sent
  * on along the rank's tombstone), requests from outside the job that came
- * through the request socket (rmig_external.c) and stream begins
+ * through the request socket (rmig_external.c), placement queries
+ * (rmig_place.c: WHERE answered, HERE gathered) and stream begins
  * (receive the container). Replies that a move in progress waits for are
  * picked out by rmig_control_wait(), which handles everything else meanwhile.
  */
@@ -113,6 +114,12 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_RESULT:
         rmig_xreq_relay(h);
         return 0;
+    case RMIG_MSG_WHERE:
+        rmig_place_where(h);
+        return 0;
+    case RMIG_MSG_HERE:
+        rmig_place_here(h);
+        return 0;
     case RMIG_MSG_JOB_END:
         return ua_container_present() ? 0 : 1;
     default:
@@ -176,7 +183,8 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
          * can be accepted here now, so offers are refused. */
         if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
-        else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT)
+        else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
+                 t == RMIG_MSG_HERE)
             rmig_control_handle(out);
     }
     return 0;

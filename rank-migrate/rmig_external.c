@@ -10,7 +10,8 @@
  * next safe point and answers the requester itself - through this cluster,
  * the entry, when it runs elsewhere (a RESULT control message, relayed to
  * the socket here), since the requester's socket is on this cluster's host
- * and the rank may now be on another. The socket read costs a
+ * and the rank may now be on another. A PLACEMENT goes to rmig_place.c.
+ * The socket read costs a
  * syscall at most once per millisecond; in between it is a clock read.
  */
 #include <errno.h>
@@ -99,17 +100,21 @@ void rmig_xreq_poll(void)
 {
     unsigned char buf[sizeof(struct rmig_xreq) + 8];
     struct rmig_xreq rq;
-    ssize_t n = kjob_request_tryread(buf, sizeof(buf));
+    ssize_t n;
+    int t;
 
+    rmig_place_poll(); /* a placement gathered here whose time is up */
+    n = kjob_request_tryread(buf, sizeof(buf));
     if (n == -EAGAIN)
         return;
-    if (n < 0 ||
-        rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq) != RMIG_XREQ_MOVE) {
+    t = n < 0 ? -EPROTO : rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq);
+    if (t == RMIG_XREQ_MOVE)
+        rmig_xreq_accept(&rq);
+    else if (t == RMIG_XREQ_PLACEMENT)
+        rmig_place_start(&rq);
+    else
         base_log_limited(&rmig_log_malformed, BASE_LOG_WARN, "rmig",
                          "cluster %d: malformed request from outside the job "
                          "ignored",
                          knode_get_num());
-        return;
-    }
-    rmig_xreq_accept(&rq);
 }

@@ -151,6 +151,18 @@ void rmig_xreq_result(uint64_t requester, uint32_t nonce, int rank, int cluster,
                       int status, uint64_t downtime_ns);
 void rmig_xreq_relay(const struct rmig_wire_hdr *h);
 
+/* rmig_place.c: placement queries (rmig_xreq.h, PLACEMENT and TABLE).
+ * rmig_place_start: a PLACEMENT came in here: asks every other cluster
+ *   (WHERE), or answers -EBUSY while another query is being gathered.
+ * rmig_place_where: a WHERE came: answers HERE with what runs here.
+ * rmig_place_here: an answer to the query gathered here (others ignored).
+ * rmig_place_poll: sends the TABLE once the query's deadline has passed. */
+struct rmig_xreq;
+void rmig_place_start(const struct rmig_xreq *rq);
+void rmig_place_where(const struct rmig_wire_hdr *h);
+void rmig_place_here(const struct rmig_wire_hdr *h);
+void rmig_place_poll(void);
+
 /* rmig_preempt.c: rmig_preempt_boot installs the handler and starts the
  * ticker (main thread, at boot); rmig_preempt_end stops the signals. */
 int rmig_preempt_boot(void);

@@ -9,6 +9,21 @@
 #include <string.h>
 
 #include "rmig_wire.h"
+#include "rmig_xreq.h"
+
+/* WHERE and HERE: a placement's requester and nonce; HERE says what runs
+ * at its sender (a rank, or nothing: idle or reserved). */
+static int rmig_wire_place_ok(const struct rmig_wire_hdr *h)
+{
+    if (RMIG_REQUESTER_ENTRY(h->a) < 0 || RMIG_REQUESTER_ENTRY(h->a) >= RMIG_WIRE_CLUSTERS_MAX ||
+        RMIG_REQUESTER_ID(h->a) == 0 || h->b > UINT32_MAX || h->stream != 0)
+        return 0;
+    if (h->type == RMIG_MSG_WHERE)
+        return h->rank == -1 && h->arg == 0;
+    if (h->arg == RMIG_PLACE_RANK)
+        return h->rank >= 0 && h->rank < RMIG_WIRE_CLUSTERS_MAX;
+    return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1;
+}
 
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out)
 {
@@ -35,6 +50,9 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         if (hdr.from < 0 || hdr.arg > 0 || hdr.arg < -4095 || RMIG_REQUESTER_ENTRY(hdr.a) < 0 ||
             RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX ||
             RMIG_REQUESTER_ID(hdr.a) == 0 || hdr.b > UINT32_MAX)
+            return -EPROTO;
+    } else if (hdr.type == RMIG_MSG_WHERE || hdr.type == RMIG_MSG_HERE) {
+        if (!rmig_wire_place_ok(&hdr))
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_TABLE_OK || hdr.type == RMIG_MSG_DONE ||
                hdr.type == RMIG_MSG_FAIL || hdr.type == RMIG_MSG_COMMIT ||

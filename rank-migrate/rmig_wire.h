@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 7).
+/* rmig_wire.h: the wire formats of the migration daemon (version 8).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 7
+#define RMIG_WIRE_VERSION 8
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
@@ -51,7 +51,12 @@ enum rmig_msg_type {
                             * tell the requester; rank, arg = status (0 moved, -errno),
                             * from = where the rank was, a = requester, b = nonce,
                             * c = downtime in ns; src_cluster = where the rank is now */
-    RMIG_MSG_TYPE_MAX = 12,
+    RMIG_MSG_WHERE = 13,   /* an entry gathering a placement (rmig_xreq.h, PLACEMENT) ->
+                            * every other cluster: what do you run? rank = -1, a = requester
+                            * (RMIG_REQUESTER: the entry is its cluster), b = nonce */
+    RMIG_MSG_HERE = 14,    /* the answer, to the entry: arg = RMIG_PLACE_RANK (rank = the
+                            * rank run here), _IDLE or _BUSY (rank = -1); a, b echoed */
+    RMIG_MSG_TYPE_MAX = 14,
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose

@@ -17,6 +17,13 @@ static int rmig_xreq_move_ok(const struct rmig_xreq *m, int nclusters)
            m->status == 0 && m->downtime_ns == 0;
 }
 
+/* A PLACEMENT carries only how long the entry may wait. */
+static int rmig_xreq_placement_ok(const struct rmig_xreq *m)
+{
+    return m->rank == 0 && m->cluster == 0 && m->wait_ms >= 1 && m->wait_ms <= RMIG_XREQ_WAIT_MAX &&
+           m->status == 0 && m->downtime_ns == 0;
+}
+
 static int rmig_xreq_answer_ok(const struct rmig_xreq *m, int nclusters)
 {
     if (m->cluster < 0 || m->cluster >= nclusters)
@@ -41,8 +48,9 @@ int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct
         return -EPROTO;
     if (m.rank < 0 || m.rank >= nranks)
         return -EPROTO;
-    if (m.type == RMIG_XREQ_MOVE ? !rmig_xreq_move_ok(&m, nclusters)
-                                 : !rmig_xreq_answer_ok(&m, nclusters))
+    if (m.type == RMIG_XREQ_PLACEMENT ? !rmig_xreq_placement_ok(&m)
+        : m.type == RMIG_XREQ_MOVE    ? !rmig_xreq_move_ok(&m, nclusters)
+                                      : !rmig_xreq_answer_ok(&m, nclusters))
         return -EPROTO;
     if (out != NULL)
         *out = m;
@@ -60,4 +68,79 @@ void rmig_xreq_fill(struct rmig_xreq *m, int type, uint32_t requester, uint32_t 
     m->nonce = nonce;
     m->rank = rank;
     m->cluster = cluster;
+}
+
+/* The head of a TABLE: the fields of a fixed message, and counts that fit
+ * the job (both 0 with an error status). */
+static int rmig_xreq_table_head_ok(const struct rmig_xreq_table_head *t, int nclusters)
+{
+    const struct rmig_xreq *m = &t->m;
+
+    if (m->magic != RMIG_XREQ_MAGIC || m->version != RMIG_XREQ_VERSION ||
+        m->type != RMIG_XREQ_TABLE || m->requester == 0 || m->rank != 0 || m->cluster < 0 ||
+        m->cluster >= nclusters || m->from != 0 || m->downtime_ns != 0)
+        return 0;
+    if (m->status != 0)
+        return (m->status == -EBUSY || m->status == -E2BIG) && t->nclusters == 0 && t->nhosts == 0;
+    return t->nclusters == nclusters && t->nhosts >= 1 && t->nhosts <= nclusters &&
+           t->nhosts <= RMIG_XREQ_HOSTS_MAX;
+}
+
+static int rmig_xreq_place_ok(const struct rmig_xreq_place *p, int nranks, int nhosts)
+{
+    if (p->host < 0 || p->host >= nhosts || p->state < RMIG_PLACE_RANK ||
+        p->state > RMIG_PLACE_STATE_MAX)
+        return 0;
+    return p->state == RMIG_PLACE_RANK ? p->rank >= 0 && p->rank < nranks : p->rank == -1;
+}
+
+/* A host name: printable, non-empty, NUL-terminated and NUL-padded. */
+static int rmig_xreq_name_ok(const char *n)
+{
+    size_t len = strnlen(n, RMIG_XREQ_NAME_MAX), i;
+
+    if (len == 0 || len == RMIG_XREQ_NAME_MAX)
+        return 0;
+    for (i = 0; i < RMIG_XREQ_NAME_MAX; i++)
+        if (i < len ? n[i] <= ' ' || n[i] > '~' : n[i] != '\0')
+            return 0;
+    return 1;
+}
+
+int rmig_xreq_table_check(const void *msg, long len, int nranks, int nclusters,
+                          struct rmig_xreq_placement *out)
+{
+    const unsigned char *b = msg;
+    struct rmig_xreq_table_head t;
+    struct rmig_xreq_place p;
+    size_t want, at;
+    int i;
+
+    if (msg == NULL || len < (long)sizeof(t) || nranks < 1 || nclusters < nranks ||
+        nclusters > RMIG_XREQ_CLUSTERS_MAX)
+        return -EPROTO;
+    memcpy(&t, b, sizeof(t));
+    if (!rmig_xreq_table_head_ok(&t, nclusters))
+        return -EPROTO;
+    want = sizeof(t) + (size_t)t.nclusters * sizeof(p) + (size_t)t.nhosts * RMIG_XREQ_NAME_MAX;
+    if ((size_t)len != want)
+        return -EPROTO;
+    for (i = 0, at = sizeof(t); i < t.nclusters; i++, at += sizeof(p)) {
+        memcpy(&p, b + at, sizeof(p));
+        if (!rmig_xreq_place_ok(&p, nranks, t.nhosts))
+            return -EPROTO;
+    }
+    for (i = 0; i < t.nhosts; i++, at += RMIG_XREQ_NAME_MAX)
+        if (!rmig_xreq_name_ok((const char *)b + at))
+            return -EPROTO;
+    if (out != NULL) { /* all checked: only now is *out written */
+        out->head = t.m;
+        out->nclusters = t.nclusters;
+        out->nhosts = t.nhosts;
+        at = sizeof(t);
+        memcpy(out->place, b + at, (size_t)t.nclusters * sizeof(p));
+        at += (size_t)t.nclusters * sizeof(p);
+        memcpy(out->host, b + at, (size_t)t.nhosts * RMIG_XREQ_NAME_MAX);
+    }
+    return RMIG_XREQ_TABLE;
 }

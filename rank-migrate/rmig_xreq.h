@@ -1,4 +1,4 @@
-/* rmig_xreq.h: the wire format of requests from outside the job (version 1).
+/* rmig_xreq.h: the wire format of requests from outside the job (version 2).
  *
  * The mpimigrate command asks a running job to move a rank by sending one
  * struct rmig_xreq (type MOVE) as a datagram to the request socket of the
@@ -12,8 +12,16 @@
  * relayed by the entry (rmig_wire.h, RMIG_MSG_RESULT). Every field is fixed-size and little-endian
  * as on the sender (the requester and the job are on one host: the socket is a local file).
  *
- * Both sides decode with rmig_xreq_check(), which checks length, magic,
- * version, type and every field's range before anything else is trusted.
+ * A PLACEMENT asks where every cluster is and what it runs: the entry (any
+ * cluster with a socket on the requester's host) asks every other cluster
+ * over the job's control channel (rmig_wire.h, WHERE and HERE), waits for
+ * the answers up to the PLACEMENT's wait_ms, and sends one TABLE datagram
+ * back: a struct rmig_xreq_table_head, one struct rmig_xreq_place per
+ * cluster, then the host names (version 2 added both types).
+ *
+ * Both sides decode with rmig_xreq_check() (the fixed-size messages) or
+ * rmig_xreq_table_check() (a TABLE), which check length, magic, version,
+ * type and every field's range before anything else is trusted.
  */
 #ifndef RMIG_XREQ_H
 #define RMIG_XREQ_H
@@ -21,35 +29,94 @@
 #include <stdint.h>
 
 #define RMIG_XREQ_MAGIC   0x474d4d4eu /* "NMMG" */
-#define RMIG_XREQ_VERSION 1
+#define RMIG_XREQ_VERSION 2
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
-    RMIG_XREQ_MOVE = 1,   /* requester -> cluster: move `rank` to `cluster` */
-    RMIG_XREQ_QUEUED = 2, /* cluster -> requester: taken, on its way to the rank */
-    RMIG_XREQ_RESULT = 3, /* rank -> requester: the outcome */
-    RMIG_XREQ_TYPE_MAX = 3,
+    RMIG_XREQ_MOVE = 1,      /* requester -> cluster: move `rank` to `cluster` */
+    RMIG_XREQ_QUEUED = 2,    /* cluster -> requester: taken, on its way to the rank */
+    RMIG_XREQ_RESULT = 3,    /* rank -> requester: the outcome */
+    RMIG_XREQ_PLACEMENT = 4, /* requester -> cluster: where does every cluster run, and what */
+    RMIG_XREQ_TYPE_MAX = 4,  /* the last fixed-size type (rmig_xreq_check) */
+    RMIG_XREQ_TABLE = 5,     /* entry -> requester: the placement (rmig_xreq_table_check) */
 };
 
+#define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
+
 struct rmig_xreq {
-    uint32_t magic;       /* RMIG_XREQ_MAGIC */
-    uint16_t version;     /* RMIG_XREQ_VERSION */
-    uint16_t type;        /* enum rmig_xreq_type */
-    uint32_t requester;   /* requester's id (its pid), > 0: names its socket */
-    uint32_t nonce;       /* chosen by the requester, echoed in the answers */
-    int32_t rank;         /* the rank to move, 0..nranks-1 */
-    int32_t cluster;      /* MOVE: destination 0..nclusters-1, or -1 any spare;
-                           * answers: the cluster that sends it */
-    int32_t from;         /* RESULT: where the rank was before (= cluster if it
-                           * did not move); else 0 */
-    int32_t status;       /* RESULT: 0 moved, or -errno; else 0 */
+    uint32_t magic;     /* RMIG_XREQ_MAGIC */
+    uint16_t version;   /* RMIG_XREQ_VERSION */
+    uint16_t type;      /* enum rmig_xreq_type */
+    uint32_t requester; /* requester's id (its pid), > 0: names its socket */
+    uint32_t nonce;     /* chosen by the requester, echoed in the answers */
+    int32_t rank;       /* the rank to move, 0..nranks-1; PLACEMENT, TABLE: 0 */
+    int32_t cluster;    /* MOVE: destination 0..nclusters-1, or -1 any spare;
+                         * PLACEMENT: 0; answers: the cluster that sends it */
+    union {
+        int32_t from;    /* RESULT: where the rank was before (= cluster if it
+                          * did not move); else 0 */
+        int32_t wait_ms; /* PLACEMENT: how long the entry waits for the other
+                          * clusters' answers, 1..RMIG_XREQ_WAIT_MAX */
+    };
+    int32_t status;       /* RESULT: 0 moved, or -errno; TABLE: 0, or -EBUSY (the
+                           * entry is gathering another placement), -E2BIG (more
+                           * hosts than RMIG_XREQ_HOSTS_MAX); else 0 */
     uint64_t downtime_ns; /* RESULT of a move: its downtime in ns; else 0 */
+};
+
+/* A placement TABLE: this head, then `nclusters` struct rmig_xreq_place (by
+ * cluster number), then `nhosts` names of RMIG_XREQ_NAME_MAX bytes (by host
+ * number: hosts are numbered in the order of their first cluster), each
+ * NUL-terminated and NUL-padded, printable, non-empty. A TABLE with a
+ * status < 0 ends after the head, with both counts 0. */
+#define RMIG_XREQ_NAME_MAX     64   /* bytes of a host name, its NUL included */
+#define RMIG_XREQ_HOSTS_MAX    256  /* a job on more hosts gets status -E2BIG */
+#define RMIG_XREQ_CLUSTERS_MAX 4096 /* KNODE_MAX */
+
+struct rmig_xreq_table_head {
+    struct rmig_xreq m; /* type TABLE; requester, nonce: the PLACEMENT's; cluster: the entry */
+    int32_t nclusters;  /* entries: the job's cluster count (0 when status < 0) */
+    int32_t nhosts;     /* names: 1..min(nclusters, RMIG_XREQ_HOSTS_MAX) (0 when status < 0) */
+};
+
+enum rmig_place_state {
+    RMIG_PLACE_RANK = 1,     /* the cluster runs rank `rank` */
+    RMIG_PLACE_IDLE = 2,     /* no rank: a spare, free to take one */
+    RMIG_PLACE_BUSY = 3,     /* no rank, but reserved for one on its way in */
+    RMIG_PLACE_NOANSWER = 4, /* did not answer within wait_ms */
+    RMIG_PLACE_LOST = 5,     /* its process is gone (knode_is_lost) */
+    RMIG_PLACE_STATE_MAX = 5,
+};
+
+struct rmig_xreq_place {
+    int32_t rank;  /* state RANK: 0..nranks-1; else -1 */
+    int16_t host;  /* its host, 0..nhosts-1 */
+    int16_t state; /* enum rmig_place_state */
+};
+
+#define RMIG_XREQ_TABLE_MAX                                                                        \
+    (sizeof(struct rmig_xreq_table_head) +                                                         \
+     RMIG_XREQ_CLUSTERS_MAX * sizeof(struct rmig_xreq_place) +                                     \
+     RMIG_XREQ_HOSTS_MAX * RMIG_XREQ_NAME_MAX)
+
+/* A decoded TABLE. */
+struct rmig_xreq_placement {
+    struct rmig_xreq head; /* requester, nonce, entry (cluster), status */
+    int nclusters, nhosts;
+    struct rmig_xreq_place place[RMIG_XREQ_CLUSTERS_MAX];
+    char host[RMIG_XREQ_HOSTS_MAX][RMIG_XREQ_NAME_MAX];
 };
 
 /* Checks len bytes received from outside the job against a job of nranks
  * ranks and nclusters clusters and copies them to *out. Returns the type, or
  * -EPROTO for anything malformed or out of range. */
 int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct rmig_xreq *out);
+
+/* Checks len bytes of a TABLE against a job of nranks ranks and nclusters
+ * clusters and decodes them into *out (which may be NULL). Returns
+ * RMIG_XREQ_TABLE, or -EPROTO for anything malformed or out of range. */
+int rmig_xreq_table_check(const void *msg, long len, int nranks, int nclusters,
+                          struct rmig_xreq_placement *out);
 
 /* Fills *m with a message of `type` with the given fields, the rest zero. */
 void rmig_xreq_fill(struct rmig_xreq *m, int type, uint32_t requester, uint32_t nonce, int rank,

@@ -2,6 +2,8 @@
  *
  *   mpimigrate [--job ID] [--timeout S] RANK CLUSTER    CLUSTER: a number or "any"
  *   mpimigrate --list
+ *   mpimigrate [--job ID] [--timeout S] --where      (or --job ID --list)
+ *   mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST
  *
  * It finds the job through the job directories tools/mpiexec creates (only
  * jobs whose launcher process still runs count), checks RANK and CLUSTER
@@ -21,14 +23,28 @@
 static void mm_usage(FILE *f)
 {
     fprintf(f, "Usage: mpimigrate [--job ID] [--timeout S] RANK CLUSTER\n"
-               "       mpimigrate --list\n\n"
+               "       mpimigrate --list\n"
+               "       mpimigrate [--job ID] [--timeout S] --where   (or: --job ID --list)\n"
+               "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n\n"
                "Asks a running nanvix-mpi job (started by mpiexec) to move rank RANK to\n"
                "cluster CLUSTER (a spare: clusters are 0..ranks+spares-1; 'any': any idle\n"
                "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
                "moves when it next waits inside an MPI call. --job may be left out when\n"
                "exactly one job of yours runs; --list shows them.\n\n"
-               "Exit status: 0 moved, 1 bad usage/rank/cluster, 2 no such job (or it is\n"
-               "gone or not answering), 3 the job refused the move, 4 no outcome in time.\n");
+               "--where (or --list with --job) prints one line per cluster: its number,\n"
+               "its host and what it runs now: 'rank R', 'idle', 'idle, receiving a rank',\n"
+               "'no answer' (it did not answer within 2 s) or 'lost'.\n\n"
+               "--evacuate HOST moves every rank that runs on HOST to idle clusters of\n"
+               "the other hosts (the host with the fewest ranks first), all at once (one\n"
+               "after the other with --serial), and prints one line per rank: moved (with\n"
+               "its downtime) or refused (why; a refused move is asked once more on\n"
+               "another idle cluster). With fewer idle clusters elsewhere than ranks on\n"
+               "HOST, nothing moves.\n\n"
+               "Exit status: 0 moved (--evacuate: HOST runs no rank now), 1 bad\n"
+               "usage/rank/cluster/host, 2 no such job (or it is gone or not answering),\n"
+               "3 the job refused the move, 4 no outcome in time, 5 --evacuate: too few\n"
+               "idle clusters on other hosts (nothing moved), 6 --evacuate: some ranks\n"
+               "still run on HOST (listed).\n");
 }
 
 static int mm_list(const char *run_dir)
@@ -116,7 +132,7 @@ static int mm_check_target(const struct mm_job *job, const char *r, const char *
 }
 
 /* Why the job refused, from the rank's status. */
-static const char *mm_reason(int status)
+const char *mm_reason(int status)
 {
     switch (status) {
     case -EALREADY:
@@ -171,26 +187,34 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
     return MM_EXIT_REFUSED;
 }
 
-int main(int argc, char **argv)
-{
-    const char *job_arg = NULL, *pos[2];
-    char run_dir[PATH_MAX];
-    struct mm_job job;
-    struct rmig_xreq res;
-    long timeout = 60;
-    int npos = 0, i, ret, rank, cluster;
+/* What the command line asks for. */
+struct mm_args {
+    const char *job, *evacuate, *pos[2];
+    long timeout;
+    int npos, where, serial;
+};
 
-    mm_run_dir(run_dir, sizeof(run_dir));
+/* Parses argv into *a. Returns -1 to go on, else the exit status. */
+static int mm_parse(int argc, char **argv, struct mm_args *a)
+{
+    int i, list = 0;
+
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
             mm_usage(stdout);
             return MM_EXIT_MOVED;
-        } else if (strcmp(argv[i], "--list") == 0 && argc == 2) {
-            return mm_list(run_dir);
+        } else if (strcmp(argv[i], "--list") == 0) {
+            list = 1;
+        } else if (strcmp(argv[i], "--where") == 0) {
+            a->where = 1;
+        } else if (strcmp(argv[i], "--serial") == 0) {
+            a->serial = 1;
         } else if (strcmp(argv[i], "--job") == 0 && i + 1 < argc) {
-            job_arg = argv[++i];
+            a->job = argv[++i];
+        } else if (strcmp(argv[i], "--evacuate") == 0 && i + 1 < argc) {
+            a->evacuate = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
-            if (mm_parse_long(argv[++i], 1, 86400, &timeout) < 0) {
+            if (mm_parse_long(argv[++i], 1, 86400, &a->timeout) < 0) {
                 fprintf(stderr, "mpimigrate: --timeout wants seconds (1..86400), got '%s'\n",
                         argv[i]);
                 return MM_EXIT_USAGE;
@@ -200,21 +224,55 @@ int main(int argc, char **argv)
             fprintf(stderr, "mpimigrate: unknown option or missing value: '%s'; try --help\n",
                     argv[i]);
             return MM_EXIT_USAGE;
-        } else if (npos < 2) {
-            pos[npos++] = argv[i];
+        } else if (a->npos < 2) {
+            a->pos[a->npos++] = argv[i];
         } else {
             fprintf(stderr, "mpimigrate: too many arguments; try --help\n");
             return MM_EXIT_USAGE;
         }
     }
-    if (npos != 2) {
+    if (list && a->job == NULL && argc == 2)
+        return -2; /* the jobs */
+    a->where |= list;
+    if ((a->where || a->evacuate != NULL) && (a->npos != 0 || (a->where && a->evacuate))) {
+        fprintf(stderr, "mpimigrate: --where/--list and --evacuate take no RANK CLUSTER, and "
+                        "not both; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    if (!a->where && a->evacuate == NULL && a->npos != 2) {
         fprintf(stderr, "mpimigrate: want RANK and CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
     }
-    ret = mm_pick_job(run_dir, job_arg, &job);
+    if (a->serial && a->evacuate == NULL) {
+        fprintf(stderr, "mpimigrate: --serial goes with --evacuate; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    return -1;
+}
+
+int main(int argc, char **argv)
+{
+    struct mm_args a = {.timeout = 60};
+    char run_dir[PATH_MAX];
+    struct mm_job job;
+    struct rmig_xreq res;
+    int ret, rank, cluster;
+
+    mm_run_dir(run_dir, sizeof(run_dir));
+    ret = mm_parse(argc, argv, &a);
+    if (ret == -2)
+        return mm_list(run_dir);
+    if (ret >= 0)
+        return ret;
+    ret = mm_pick_job(run_dir, a.job, &job);
+    if (ret != MM_EXIT_MOVED)
+        return ret;
+    if (a.where)
+        return mm_where(&job, (double)a.timeout);
+    if (a.evacuate != NULL)
+        return mm_evacuate(&job, a.evacuate, (double)a.timeout, a.serial);
+    ret = mm_check_target(&job, a.pos[0], a.pos[1], &rank, &cluster);
     if (ret == MM_EXIT_MOVED)
-        ret = mm_check_target(&job, pos[0], pos[1], &rank, &cluster);
-    if (ret == MM_EXIT_MOVED)
-        ret = mm_talk(&job, rank, cluster, (double)timeout, &res);
+        ret = mm_talk(&job, rank, cluster, (double)a.timeout, &res);
     return ret == MM_EXIT_MOVED ? mm_report(&job, &res, cluster) : ret;
 }

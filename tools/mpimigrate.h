@@ -2,13 +2,17 @@
  *
  * mpimigrate.c parses the command line, talks to the job and prints the
  * outcome; mpimigrate_talk.c speaks the request protocol
- * (rank-migrate/rmig_xreq.h) over the job's sockets; mpimigrate_job.c finds running jobs through
- * the job directories that tools/mpiexec creates (see the header of tools/mpiexec.in).
+ * (rank-migrate/rmig_xreq.h) over the job's sockets; mpimigrate_place.c
+ * asks for the placement and prints it; mpimigrate_evac.c plans and runs
+ * --evacuate; mpimigrate_job.c finds running jobs through the job
+ * directories that tools/mpiexec creates (see the header of tools/mpiexec.in).
  */
 #ifndef MPIMIGRATE_H
 #define MPIMIGRATE_H
 
 #include <limits.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 /* Exit statuses (also in the usage text and README). */
@@ -18,6 +22,8 @@ enum mm_exit {
     MM_EXIT_NOJOB = 2,   /* no such job, its processes are gone, or it does not answer */
     MM_EXIT_REFUSED = 3, /* the job refused the move; the rank stays */
     MM_EXIT_TIMEOUT = 4, /* no outcome within the timeout */
+    MM_EXIT_NOSPARE = 5, /* --evacuate: too few idle clusters on other hosts; nothing moved */
+    MM_EXIT_PARTIAL = 6, /* --evacuate: some ranks still run on the host (listed) */
 };
 
 #define MM_MAX_JOBS 256
@@ -51,6 +57,40 @@ struct rmig_xreq;
  * enum mm_exit after printing why on stderr. */
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
             struct rmig_xreq *result);
+
+/* mpimigrate_talk.c, the pieces mm_talk is made of, for the commands that
+ * ask more than one thing of a job:
+ * mm_open: binds our socket in the job directory (removed at exit). Returns
+ *   the fd, or -1 (message printed).
+ * mm_send: sends rq to c<rq->rank>.sock, or else to the first cluster with
+ *   a socket on this host. Returns MM_EXIT_MOVED or MM_EXIT_NOJOB (printed).
+ * mm_send_to: sends rq to cluster c's socket; 0 or the errno of sendto.
+ * mm_nonce: a fresh random nonce. mm_now: monotonic seconds. */
+int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c);
+int mm_open(const struct mm_job *job);
+int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq);
+uint32_t mm_nonce(void);
+double mm_now(void);
+
+/* mpimigrate.c: why the job refused a move, from its status (-errno). */
+const char *mm_reason(int status);
+
+/* mpimigrate_place.c: asks the job where every cluster runs and what (a
+ * PLACEMENT through fd, the answers of the other clusters awaited up to
+ * 2 s by the entry, or less with a smaller timeout) and waits up to timeout
+ * seconds for the TABLE, asking through the next cluster with a socket
+ * here when one does not answer (a rank that stays out of MPI). Returns MM_EXIT_MOVED with *pl
+ * filled, or another enum mm_exit after printing why. mm_where prints the table (--where). */
+struct rmig_xreq_placement;
+int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_xreq_placement *pl);
+int mm_where(const struct mm_job *job, double timeout);
+/* The words for what cluster c of pl runs ("rank 3", "idle", ...). */
+const char *mm_place_what(const struct rmig_xreq_placement *pl, int c, char *buf, size_t len);
+
+/* mpimigrate_evac.c: --evacuate HOST: moves every rank off HOST to idle
+ * clusters on the other hosts (all at once, or one after the other with
+ * serial), reports each move, and returns the exit status. */
+int mm_evacuate(const struct mm_job *job, const char *host, double timeout, int serial);
 
 /* Parses a whole decimal number in [lo, hi] into *v. Returns 0 or -1. */
 int mm_parse_long(const char *s, long lo, long hi, long *v);

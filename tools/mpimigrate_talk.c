@@ -40,7 +40,7 @@ static void mm_on_signal(int sig)
     raise(sig);
 }
 
-static double mm_now(void)
+double mm_now(void)
 {
     struct timespec ts;
 
@@ -58,8 +58,7 @@ static int mm_addr(struct sockaddr_un *sa, const char *dir, char kind, unsigned 
                : -1;
 }
 
-/* Our socket in the job directory. Returns the fd or -1 (message printed). */
-static int mm_bind(const struct mm_job *job)
+int mm_open(const struct mm_job *job)
 {
     int fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 
@@ -81,8 +80,7 @@ static int mm_bind(const struct mm_job *job)
     return fd;
 }
 
-/* Sends rq to cluster c's socket. Returns 0 or the errno of sendto. */
-static int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
+int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
 {
     struct sockaddr_un to;
 
@@ -93,9 +91,7 @@ static int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *
     return errno;
 }
 
-/* Sends the MOVE to c<rank>.sock, or else to the first cluster with a
- * socket here. Returns MM_EXIT_MOVED or an error status. */
-static int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
+int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
 {
     int err = mm_send_to(fd, job, rq, rq->rank), c;
 
@@ -138,9 +134,19 @@ static int mm_wait(int fd, const struct mm_job *job, const struct rmig_xreq *rq,
             continue; /* timeout slice, or EINTR */
         n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT);
         t = rmig_xreq_check(buf, (long)n, job->nranks, job->nranks + job->spares, ans);
-        if (t > 0 && t != RMIG_XREQ_MOVE && ans->nonce == rq->nonce && ans->rank == rq->rank)
+        if ((t == RMIG_XREQ_QUEUED || t == RMIG_XREQ_RESULT) && ans->nonce == rq->nonce &&
+            ans->rank == rq->rank)
             return t;
     }
+}
+
+uint32_t mm_nonce(void)
+{
+    uint32_t nonce = (uint32_t)getpid() ^ (uint32_t)time(NULL);
+
+    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
+        nonce ^= (uint32_t)(mm_now() * 1e9);
+    return nonce;
 }
 
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
@@ -148,13 +154,12 @@ int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
 {
     struct rmig_xreq rq, ans;
     double t0 = mm_now();
-    uint32_t nonce = (uint32_t)getpid() ^ (uint32_t)time(NULL);
-    int fd = mm_bind(job), ret, t, queued;
+    uint32_t nonce;
+    int fd = mm_open(job), ret, t, queued;
 
     if (fd < 0)
         return MM_EXIT_NOJOB;
-    if (getrandom(&nonce, sizeof(nonce), 0) != sizeof(nonce))
-        nonce ^= (uint32_t)(mm_now() * 1e9);
+    nonce = mm_nonce();
     rmig_xreq_fill(&rq, RMIG_XREQ_MOVE, (uint32_t)getpid(), nonce, rank, cluster);
     ret = mm_send(fd, job, &rq);
     if (ret != MM_EXIT_MOVED)

@@ -1,9 +1,14 @@
-/* fuzz_rmig_wire.c: libFuzzer target for the migration daemon's control decoder. */
+/* fuzz_rmig_wire.c: libFuzzer target for the migration daemon's control decoder.
+ *
+ * Any accepted message has the job's token and its type; a placement's
+ * WHERE and HERE also a requester with an entry, a 32-bit nonce, and (HERE)
+ * a state that agrees with its rank. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "rmig_wire.h"
+#include "rmig_xreq.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -11,6 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int type = rmig_wire_check(data, (long)size, 0x5eedULL, &h);
 
     if (type >= 0 && (size != sizeof(h) || h.type != type || h.job != 0x5eedULL))
+        abort();
+    if (type != RMIG_MSG_WHERE && type != RMIG_MSG_HERE)
+        return 0;
+    if (RMIG_REQUESTER_ENTRY(h.a) < 0 || RMIG_REQUESTER_ID(h.a) == 0 || h.b > UINT32_MAX)
+        abort();
+    if (type == RMIG_MSG_WHERE ? h.rank != -1 || h.arg != 0
+                               : (h.arg == RMIG_PLACE_RANK) != (h.rank >= 0) ||
+                                     h.arg < RMIG_PLACE_RANK || h.arg > RMIG_PLACE_BUSY)
         abort();
     return 0;
 }
@@ -28,6 +41,12 @@ size_t fuzz_make_seed(uint8_t *buf, size_t max, unsigned k)
     h.arg = (int32_t)(1 + k);
     h.job = 0x5eedULL;
     h.src_cluster = (int32_t)k;
+    if (h.type == RMIG_MSG_WHERE || h.type == RMIG_MSG_HERE) { /* well-formed ones */
+        h.a = RMIG_REQUESTER(k % 7, 100 + k);
+        h.b = k;
+        h.rank = h.type == RMIG_MSG_HERE && (k & 32) ? (int32_t)(k % 9) : -1;
+        h.arg = h.type == RMIG_MSG_WHERE ? 0 : h.rank >= 0 ? RMIG_PLACE_RANK : RMIG_PLACE_IDLE;
+    }
     memcpy(buf, &h, sizeof(h));
     return sizeof(h);
 }

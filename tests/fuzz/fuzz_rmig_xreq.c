@@ -1,11 +1,14 @@
 /* fuzz_rmig_xreq.c: libFuzzer target for requests from outside the job.
  *
  * rmig_xreq_check() decodes datagrams any process of the user can write to
- * a cluster's request socket (and answers the mpimigrate command reads).
- * Any byte string must be refused or give a message whose every field is in
- * range for its type; the target aborts otherwise.
+ * a cluster's request socket (and answers the mpimigrate command reads);
+ * rmig_xreq_table_check() decodes the placement TABLE mpimigrate reads.
+ * Every input goes to both. Any byte string must be refused or give a
+ * message whose every field is in range for its type; the target aborts
+ * otherwise.
  */
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,13 +37,56 @@ static int fuzz_answer_ok(const struct rmig_xreq *m)
     return fuzz_in(m->from, 0, FUZZ_CLUSTERS) && (m->status != 0 || m->from != m->cluster);
 }
 
+/* A decoded TABLE: counts that fit the job, each place and name sane,
+ * exactly as many bytes as they take. */
+static void fuzz_table(const uint8_t *data, size_t size)
+{
+    static struct rmig_xreq_placement pl;
+    int i, type = rmig_xreq_table_check(data, (long)size, FUZZ_NRANKS, FUZZ_CLUSTERS, &pl);
+    size_t want;
+
+    if (type < 0)
+        return;
+    if (type != RMIG_XREQ_TABLE || pl.head.type != RMIG_XREQ_TABLE || pl.head.requester == 0 ||
+        pl.head.magic != RMIG_XREQ_MAGIC || pl.head.version != RMIG_XREQ_VERSION ||
+        !fuzz_in(pl.head.cluster, 0, FUZZ_CLUSTERS))
+        abort();
+    if (pl.head.status != 0 && (pl.nclusters != 0 || pl.nhosts != 0))
+        abort();
+    if (pl.head.status == 0 && (pl.nclusters != FUZZ_CLUSTERS || !fuzz_in(pl.nhosts, 1, 6)))
+        abort();
+    want = sizeof(struct rmig_xreq_table_head) +
+           (size_t)pl.nclusters * sizeof(struct rmig_xreq_place) +
+           (size_t)pl.nhosts * RMIG_XREQ_NAME_MAX;
+    if (size != want)
+        abort();
+    for (i = 0; i < pl.nclusters; i++) {
+        const struct rmig_xreq_place *p = &pl.place[i];
+
+        if (!fuzz_in(p->host, 0, pl.nhosts) || !fuzz_in(p->state, 1, RMIG_PLACE_STATE_MAX + 1) ||
+            (p->state == RMIG_PLACE_RANK ? !fuzz_in(p->rank, 0, FUZZ_NRANKS) : p->rank != -1))
+            abort();
+    }
+    for (i = 0; i < pl.nhosts; i++)
+        if (pl.host[i][0] == '\0' || memchr(pl.host[i], '\0', RMIG_XREQ_NAME_MAX) == NULL ||
+            strchr(pl.host[i], ' ') != NULL)
+            abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rmig_xreq m;
     int type = rmig_xreq_check(data, (long)size, FUZZ_NRANKS, FUZZ_CLUSTERS, &m);
 
+    fuzz_table(data, size);
     if (type < 0)
         return 0;
+    if (type == RMIG_XREQ_PLACEMENT) {
+        if (m.rank != 0 || m.cluster != 0 || !fuzz_in(m.wait_ms, 1, RMIG_XREQ_WAIT_MAX + 1) ||
+            m.status != 0 || m.downtime_ns != 0)
+            abort();
+        return 0;
+    }
     if (size != sizeof(m) || m.type != type || m.magic != RMIG_XREQ_MAGIC ||
         m.version != RMIG_XREQ_VERSION || m.requester == 0 || !fuzz_in(m.rank, 0, FUZZ_NRANKS))
         abort();
@@ -49,17 +95,55 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     return 0;
 }
 
+/* A TABLE of the fuzz job: cluster c runs rank c (0..2), the others idle,
+ * busy, no answer or lost; host c % nhosts. */
+static size_t fuzz_make_table(uint8_t *buf, size_t max, unsigned k)
+{
+    struct rmig_xreq_table_head t;
+    struct rmig_xreq_place p;
+    int nhosts = 1 + (int)(k % 3), c;
+    size_t at = sizeof(t);
+    char name[RMIG_XREQ_NAME_MAX];
+
+    if (max < sizeof(t) + FUZZ_CLUSTERS * sizeof(p) + (size_t)nhosts * RMIG_XREQ_NAME_MAX)
+        return 0;
+    memset(&t, 0, sizeof(t));
+    rmig_xreq_fill(&t.m, RMIG_XREQ_TABLE, 2000 + k, 0x7ab1eu + k, 0, (int)(k % FUZZ_CLUSTERS));
+    t.nclusters = FUZZ_CLUSTERS;
+    t.nhosts = nhosts;
+    memcpy(buf, &t, sizeof(t));
+    for (c = 0; c < FUZZ_CLUSTERS; c++, at += sizeof(p)) {
+        p.host = (int16_t)(c % nhosts);
+        p.state = (int16_t)(c < FUZZ_NRANKS ? RMIG_PLACE_RANK : 2 + (int)((k + (unsigned)c) % 4));
+        p.rank = c < FUZZ_NRANKS ? c : -1;
+        memcpy(buf + at, &p, sizeof(p));
+    }
+    for (c = 0; c < nhosts; c++, at += RMIG_XREQ_NAME_MAX) {
+        memset(name, 0, sizeof(name));
+        snprintf(name, sizeof(name), "node-%u.example", k + (unsigned)c);
+        memcpy(buf + at, name, sizeof(name));
+    }
+    if (rmig_xreq_table_check(buf, (long)at, FUZZ_NRANKS, FUZZ_CLUSTERS, NULL) != RMIG_XREQ_TABLE)
+        abort();
+    return at;
+}
+
 /* Well-formed messages of each type: a MOVE, a QUEUED, a moved and a
- * refused RESULT. */
+ * refused RESULT, a PLACEMENT, and TABLEs. */
 size_t fuzz_make_seed(uint8_t *buf, size_t max, unsigned k)
 {
     struct rmig_xreq m;
 
     if (max < sizeof(m))
         return 0;
-    rmig_xreq_fill(&m, 1 + (int)(k % 3), 1000 + k, 0xabc0u + k, (int)(k % FUZZ_NRANKS),
+    if (k % 5 == 4)
+        return fuzz_make_table(buf, max, k / 5);
+    rmig_xreq_fill(&m, 1 + (int)(k % 4), 1000 + k, 0xabc0u + k, (int)(k % FUZZ_NRANKS),
                    (int)(k % FUZZ_CLUSTERS));
-    if (m.type == RMIG_XREQ_RESULT && (k & 4)) {
+    if (m.type == RMIG_XREQ_PLACEMENT) {
+        m.rank = m.cluster = 0;
+        m.wait_ms = 1 + (int32_t)(k % RMIG_XREQ_WAIT_MAX);
+    } else if (m.type == RMIG_XREQ_RESULT && (k & 4)) {
         m.status = -16; /* refused: -EBUSY, from == cluster */
         m.from = m.cluster;
     } else if (m.type == RMIG_XREQ_RESULT) {

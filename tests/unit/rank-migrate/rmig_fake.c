@@ -13,6 +13,7 @@
  */
 #include <errno.h>
 #include <setjmp.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -111,6 +112,23 @@ int kjob_request_reply(unsigned long requester, const void *buf, size_t len)
 }
 
 void kjob_request_close(void) {}
+
+/* ---- hosts: clusters 2h and 2h+1 on host h, named "fakehost<h>" -------- */
+
+int knode_host_of(int cluster)
+{
+    return cluster >= 0 && cluster < FAKE_NCLUSTERS ? cluster / 2 : -EINVAL;
+}
+
+int knode_host_name(int cluster, char *name, size_t len)
+{
+    int n;
+
+    if (cluster < 0 || cluster >= FAKE_NCLUSTERS || name == NULL)
+        return -EINVAL;
+    n = snprintf(name, len, "fakehost%d", cluster / 2);
+    return n < 0 || (size_t)n >= len ? -EINVAL : 0;
+}
 
 /* ---- portal ---------------------------------------------------------- */
 

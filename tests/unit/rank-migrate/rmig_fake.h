@@ -29,6 +29,7 @@
  *   ua_rank_resume() jumps back into ua_rank_suspend() (longjmp).
  * Requests from outside: kjob_request_tryread() serves fake_xreq_push()ed
  *   datagrams; kjob_request_reply() is recorded in fake_reply[].
+ * Hosts: clusters 2h and 2h+1 are on host h, named "fakehost<h>".
  *
  * State is plain statics: Check runs each test in a child process of its
  * own, and fake_reset() clears it too.
@@ -86,7 +87,7 @@ struct fake_wire {
 struct fake_reply {
     unsigned long requester;
     size_t len;
-    unsigned char bytes[128];
+    unsigned char bytes[1024]; /* a placement TABLE of the fake job fits */
 };
 
 /* The container header as the fake keeps it in slot 0. */
