@@ -146,6 +146,9 @@ done
 #    fails (the rank stays) and is asked again, to cluster 4, while rank 1
 #    goes to cluster 3.
 rm -f "$TMPD/stop"
+# A file of its own: the first job's "ready" must not be read before the
+# background redirection truncates a shared one.
+JOB_OUT=$TMPD/job2.out
 echo "+ (h0) NMPI_TEST_STREAM_FAULT=corrupt-first mpiexec -hosts h0:2,h1:3 -n 2 --spares 3 mpimigrate_job &"
 NMPI_TEST_STREAM_FAULT=corrupt-first hosts_run 0 timeout -k 10 "$TIMEOUT" "$MPIEXEC" \
     -hosts h0:2,h1:3 -launcher ssh -launcher-exec "$HOSTS_EXEC" -n 2 --spares 3 \

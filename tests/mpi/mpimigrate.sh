@@ -40,6 +40,8 @@ mm() {
 # start_job OUT STOP N SPARES [idle]: runs mpimigrate_job in the
 # background; sets JOB_PID.
 start_job() {
+    : >"$1" # emptied here, not by the background redirection: a reused OUT
+    #         must not show the last job's lines to the next wait_for
     echo "+ $MPIEXEC -n $3 --spares $4 mpimigrate_job $2 90 ${5:-} &"
     timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$3" --spares "$4" "$BINDIR/mpimigrate_job" "$2" 90 \
         ${5:-} </dev/null >"$1" 2>&1 &
