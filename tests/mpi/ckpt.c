@@ -12,7 +12,9 @@
  * checkpoint; "die" kills rank 1's cluster (SIGKILL) right after it (and
  * the others wait on it); a job restarted from the checkpoint resumes
  * inside MPIX_Checkpoint and goes on. With MOVES, ranks move to spares
- * before the checkpoint (MPIX_ANY_SPARE) and after it.
+ * before the checkpoint (MPIX_ANY_SPARE) and after it, and rank 1 is asked
+ * to move by rank 0 as the checkpoint begins. MODE "errors" checks the
+ * error classes of bad arguments and of a directory that cannot be made.
  * Rank 0 prints one line per rank with checksums of everything, only after
  * the checkpoint, so an uninterrupted run and a restarted one print the
  * same lines; a line starting with '#' says whether the call returned from
@@ -116,6 +118,36 @@ static int checkpoint_with_traffic(const char *dir, int rank, int size, unsigned
     return MPI_SUCCESS;
 }
 
+/* Mode "errors": bad arguments give their classes, through the handler. */
+static int check_errors(int rank, const char *dir)
+{
+    char path[4200];
+    int restarted, cls, bad = 0, err;
+
+    MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Error_class(MPIX_Checkpoint(NULL, &restarted), &cls);
+    bad |= cls != MPI_ERR_ARG;
+    MPI_Error_class(MPIX_Checkpoint("", &restarted), &cls);
+    bad |= cls != MPI_ERR_ARG;
+    MPI_Error_class(MPIX_Checkpoint(dir, NULL), &cls);
+    bad |= cls != MPI_ERR_ARG;
+    memset(path, 'a', sizeof(path) - 1);
+    path[sizeof(path) - 1] = '\0';
+    MPI_Error_class(MPIX_Checkpoint(path, &restarted), &cls);
+    bad |= cls != MPI_ERR_ARG;
+    /* A directory that cannot be made (its parent is a regular file). */
+    snprintf(path, sizeof(path), "%s/file/sub", dir);
+    err = MPIX_Checkpoint(path, &restarted);
+    MPI_Error_class(err, &cls);
+    bad |= cls != MPI_ERR_IO;
+    /* The job goes on after a failed checkpoint, and a good one works. */
+    err = MPIX_Checkpoint(dir, &restarted);
+    bad |= err != MPI_SUCCESS || restarted != 0;
+    if (rank == 0)
+        printf(bad ? "ckpt: errors FAILED\n" : "ckpt: errors OK\n");
+    return bad;
+}
+
 int main(int argc, char **argv)
 {
     unsigned char stack_area[4096], *bufs[6];
@@ -132,6 +164,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "usage: ckpt DIR run|die [MOVES], 2 ranks or more\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
+    if (strcmp(argv[2], "errors") == 0) {
+        int bad = check_errors(rank, argv[1]);
+
+        MPI_Finalize();
+        return bad;
+    }
     fill(stack_area, sizeof(stack_area), (unsigned)rank);
     big = malloc(BIG);
     for (int i = 0; i < 6; i++)
@@ -144,6 +182,10 @@ int main(int argc, char **argv)
         if (moves && it == CKPT_AT - 2 && rank < moves && MPI_Migrateto(MPIX_ANY_SPARE) != 0)
             fprintf(stderr, "ckpt: rank %d could not move before the checkpoint\n", rank);
         if (it == CKPT_AT) {
+            /* Rank 1 is asked to move: its next safe point is in the
+             * checkpoint, which holds moves: it moves after it. */
+            if (moves && rank == 0 && MPIX_Migrate(1, MPIX_ANY_SPARE, MPI_COMM_WORLD) != 0)
+                fprintf(stderr, "ckpt: could not ask rank 1 to move\n");
             if (checkpoint_with_traffic(argv[1], rank, size, bufs, &restarted) != MPI_SUCCESS)
                 MPI_Abort(MPI_COMM_WORLD, 3);
             if (!restarted && strcmp(argv[2], "die") == 0 && rank == 1) {
