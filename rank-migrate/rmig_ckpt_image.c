@@ -71,6 +71,11 @@ int rmig_ckpt_table_check(const struct rmig_ckpt_hdr *h, const struct rmig_wire_
     return rmig_table_check(r, received, &begin, range_ok);
 }
 
+int rmig_ckpt_range_matches(const struct rmig_wire_range *r, const void *bytes)
+{
+    return ua_checksum_range(bytes, r->len) == r->checksum;
+}
+
 void rmig_ckpt_image_name(int r, char *buf, size_t max)
 {
     snprintf(buf, max, "rank-%d.img", r);

@@ -83,6 +83,10 @@ int rmig_ckpt_hdr_check(const void *buf, size_t len, uint64_t file_bytes,
 int rmig_ckpt_table_check(const struct rmig_ckpt_hdr *h, const struct rmig_wire_range *r,
                           size_t received, int (*range_ok)(const void *, size_t));
 
+/* Non-zero when the r->len bytes at `bytes` (range r as read from an
+ * image) match r's checksum. */
+int rmig_ckpt_range_matches(const struct rmig_wire_range *r, const void *bytes);
+
 /* One rank's line of a manifest. */
 struct rmig_ckpt_entry {
     uint64_t hdr_checksum;

@@ -22,7 +22,6 @@
 #include <unistd.h>
 
 #include "rmig_ckpt_image.h"
-#include "ua.h"
 
 static const char *dir;
 
@@ -79,7 +78,7 @@ static int check_ranges(int fd, const struct rmig_wire_range *t, int n, off_t of
             cap = t[i].len;
         }
         ret = read_at(fd, buf, t[i].len, off);
-        if (ret == 0 && ua_checksum_range(buf, t[i].len) != t[i].checksum)
+        if (ret == 0 && !rmig_ckpt_range_matches(&t[i], buf))
             ret = -1;
         off += (off_t)t[i].len;
     }
@@ -156,6 +155,7 @@ int main(int argc, char **argv)
 
     if (argc != 3 || strcmp(argv[1], "check") != 0) {
         fprintf(stderr, "usage: nmpi-ckpt check DIR\n");
+        free(m);
         return 2;
     }
     dir = argv[2];
