@@ -7,7 +7,9 @@
  * frames, saved on the container stack, are later checked against the canary
  * of whatever process resumes them, so every process of a job must share it.
  * It comes from NMPI_JOB_CANARY (hex; the launcher should pick a random one
- * per job) or else a fixed constant. This function is compiled without stack
+ * per job) or else a fixed constant; a job restarted from a checkpoint
+ * keeps the checkpointed job's, NMPI_STACK_CANARY, since the frames in its
+ * images carry that one. This function is compiled without stack
  * protector and creates no frame that returns across the change.
  *
  * Then glibc's own __libc_start_main (dlsym RTLD_NEXT) initialises libc and
