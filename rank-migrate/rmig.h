@@ -170,7 +170,9 @@ int rmig_checkpoint_open(const char *dir);
  * write its image (dir/rank-<r>.img, written whole or not at all; format in
  * rmig_ckpt_image.h), then resumes it. Returns 0 with *restarted_p = 0
  * once written; returns 0 with *restarted_p = 1 a second time, in a job
- * restarted from that image; or -errno (nothing usable written). */
+ * restarted from that image; or -errno (nothing usable written): -EUSERS
+ * while the application runs threads of its own (their stacks are not in
+ * the container), -ENAMETOOLONG, or the file system's error. */
 int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p);
 
 /* Rank context, every rank's image written: checks each image's header

@@ -165,6 +165,8 @@ int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p)
 
     if (strlen(dir) >= sizeof(rmig_ckpt.dir))
         return -ENAMETOOLONG;
+    if (ua_rank_threads() > 0)
+        return -EUSERS; /* their stacks are not in the container */
     ret = rmig_checkpoint_quiesce();
     if (ret < 0)
         return ret;

@@ -122,6 +122,8 @@ static int rmig_image_load(const char *dir, int r, int nranks, const struct rmig
         ret = rmig_ranges_load(fd, t, h.nranges, sizeof(h) + tlen);
     if (ret == 0 && !(ua_rank_suspended() && ua_get_rank() == r))
         ret = -EBADMSG;
+    if (ret < 0 && ua_container_present())
+        ua_release_container(); /* a damaged image leaves nothing to resume */
     free(t);
     if (fd >= 0)
         close(fd);

@@ -105,13 +105,15 @@ static void mpi_ckpt_discard_notices(MPI_Comm c)
     }
 }
 
-/* Logs why the checkpoint failed (once, on rank 0) and gives its class. */
+/* Logs why the checkpoint failed (once, on rank 0) and gives the code
+ * for mpi_error(): a rank running threads is refused as a move is
+ * (-EUSERS, its own class there); anything else is a file error. */
 static int mpi_ckpt_failed(int rank, const char *dir, const char *step, int ret)
 {
     if (rank == 0)
         base_log(BASE_LOG_ERROR, "mpi", "MPIX_Checkpoint(%s): %s failed: %s", dir, step,
                  strerror(-ret));
-    return MPI_ERR_IO;
+    return ret == -EUSERS ? ret : MPI_ERR_IO;
 }
 
 /* After the drain: the image, then (the old job only) "written" from every
