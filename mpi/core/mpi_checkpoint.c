@@ -8,14 +8,20 @@
  * portals and the senders' ports, all of them cluster-side, and replay it
  * in the new job.) Draining uses markers on FIFO channels: a rank sends a
  * marker to every other rank on a private communicator and receives one
- * from every other, and since comm-virt delivers each pair's traffic in
- * order, a rank that has every marker has every message sent to it before
- * them. Protocol messages triggered by what was just delivered (a matched
- * RTS answers CTS, a CTS answers GO and the data's portal write, a matched
- * synchronous send answers ACK) may follow the markers; the longest such
- * chain is RTS -> CTS -> GO, so three marker rounds, each followed by the
- * quiesce that ends portal transfers (rmig_checkpoint_quiesce), leave
- * nothing in flight. Moves are held meanwhile (rmig_checkpoint_hold).
+ * from every other, and since comm-virt delivers each pair's matching
+ * messages in sequence order (and the transport keeps each pair's order),
+ * a rank that has every marker has every message sent to it before them.
+ * What the ranks' MPI waits do meanwhile may send more: protocol answers
+ * (a matched RTS answers CTS, a CTS answers GO and the portal write, a
+ * matched synchronous send answers ACK) and the next steps of nonblocking
+ * collectives or one-sided operations under way. So the markers go round
+ * by round, each round after the quiesce that ends this rank's portal
+ * transfers (rmig_checkpoint_quiesce), and each marker says whether its
+ * sender sent anything but markers in the round before (comm-virt's
+ * cv_sent_count): the drain ends after three rounds at least, once two
+ * rounds in a row were quiet on every rank (every rank learns the same
+ * flags in the same round, so all stop together). Moves are held meanwhile
+ * (rmig_checkpoint_hold): a move would put messages on another path.
  * Then every rank writes its image (rmig_checkpoint_write), all agree that
  * every image is written, and rank 0 writes the manifest, which makes the
  * checkpoint complete. In a job restarted from the checkpoint every rank
@@ -31,16 +37,19 @@
 #include "base.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
+#include "cv.h"
 #include "rmig.h"
 
 #pragma weak MPIX_Checkpoint = PMPIX_Checkpoint
 
 int PMPIX_Checkpoint(const char *dir, int *restarted);
 
-#define MPI_CKPT_ROUNDS 3 /* RTS -> CTS -> GO: see above */
+#define MPI_CKPT_ROUNDS     3    /* at least: RTS -> CTS -> GO, see above */
+#define MPI_CKPT_MAX_ROUNDS 1000 /* a job still sending after that many is refused */
 
-/* Tags on the private communicator: the marker rounds, then "written". */
-#define MPI_CKPT_TAG_WRITTEN MPI_CKPT_ROUNDS
+/* Tags on the private communicator: the marker rounds (alternating), then
+ * "written". */
+#define MPI_CKPT_TAG_WRITTEN 2
 
 /* Sends `out` from every rank straight to every other (a collective could
  * relay it) with `tag` on the private communicator c, and gathers what
@@ -74,17 +83,40 @@ static int mpi_ckpt_worst(const int *in, int size)
     return worst;
 }
 
+/* Non-zero when every in[0..size-1] is. */
+static int mpi_ckpt_all(const int *in, int size)
+{
+    for (int i = 0; i < size; i++)
+        if (!in[i])
+            return 0;
+    return 1;
+}
+
 /* Drains the job's messages into their receivers' queues: rounds of
  * markers, each after the quiesce that ends this rank's portal transfers.
- * The last round is the last thing a rank receives before its image. */
+ * Each marker carries whether its sender sent anything but markers during
+ * the round before (cv_sent_count), so every rank learns the same flags in
+ * the same round and stops in the same round: after MPI_CKPT_ROUNDS at
+ * least, once two rounds in a row were quiet everywhere. The last round is
+ * the last thing a rank receives before its image. Returns 0, -EBUSY when
+ * the job does not quiet down, or the error of an exchange. */
 static int mpi_ckpt_drain(MPI_Comm c, int rank, int size, int *in)
 {
-    int ret = 0;
+    uint64_t before = cv_sent_count();
+    int ret = 0, quiet = 0, quiet_rounds = 0;
 
-    for (int round = 0; ret == 0 && round < MPI_CKPT_ROUNDS; round++) {
+    for (int round = 0; ret == 0; round++) {
+        if (round == MPI_CKPT_MAX_ROUNDS)
+            return -EBUSY;
         ret = rmig_checkpoint_quiesce();
         if (ret == 0)
-            ret = mpi_ckpt_exchange(c, rank, size, round, 0, in);
+            ret = mpi_ckpt_exchange(c, rank, size, round % 2, quiet, in);
+        quiet = cv_sent_count() - before == (uint64_t)(size - 1); /* its own markers only */
+        before = cv_sent_count();
+        if (ret == 0 && round > 0) /* in[] says who was quiet in the round before */
+            quiet_rounds = mpi_ckpt_all(in, size) ? quiet_rounds + 1 : 0;
+        if (round + 1 >= MPI_CKPT_ROUNDS && quiet_rounds >= 2)
+            break;
     }
     return ret;
 }

@@ -88,7 +88,8 @@ static int checkpoint_with_traffic(const char *dir, int rank, int size, unsigned
                                    int *restarted)
 {
     int right = (rank + 1) % size, from = (rank + size - 1) % size, err;
-    MPI_Request rq[6];
+    MPI_Request rq[6], coll;
+    static double vec[4096], sum[4096]; /* .bss: in the image */
 
     fill(bufs[0], SMALL, 10 + rank);
     fill(bufs[1], LARGE, 20 + rank);
@@ -99,6 +100,10 @@ static int checkpoint_with_traffic(const char *dir, int rank, int size, unsigned
     MPI_Isend(bufs[1], LARGE, MPI_BYTE, right, 101, MPI_COMM_WORLD, &rq[1]);
     MPI_Isend(bufs[2], LARGE, MPI_BYTE, right, 102, MPI_COMM_WORLD, &rq[2]);
     MPI_Issend(bufs[3], SMALL, MPI_BYTE, right, 103, MPI_COMM_WORLD, &rq[3]);
+    for (int i = 0; i < 4096; i++)
+        vec[i] = (double)((i * 31 + rank * 7) % 1000) / 8;
+    /* A nonblocking collective under way across the cut (several rounds). */
+    MPI_Iallreduce(vec, sum, 4096, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &coll);
     err = MPIX_Checkpoint(dir, restarted);
     if (err != MPI_SUCCESS)
         return err;
@@ -109,6 +114,9 @@ static int checkpoint_with_traffic(const char *dir, int rank, int size, unsigned
     MPI_Recv(sync, SMALL, MPI_BYTE, from, 103, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
     for (int i = 0; i < 5; i++)
         MPI_Wait(&rq[i], MPI_STATUS_IGNORE);
+    MPI_Wait(&coll, MPI_STATUS_IGNORE);
+    for (int i = 0; i < 4096; i++)
+        bss_field[i] += sum[i];
     memcpy(bufs[5], small, SMALL);
     memcpy(bufs[5] + SMALL, sync, SMALL);
     memcpy(bufs[5] + 2 * SMALL, large, LARGE);
