@@ -10,7 +10,8 @@
  * payload still at its sender), a rendezvous one whose receive is posted
  * before it, and a synchronous send. MODE "run" goes on after the
  * checkpoint; "die" kills rank 1's cluster (SIGKILL) right after it (and
- * the others wait on it); a job restarted from the checkpoint resumes
+ * the others wait on it); "none" sends the same messages without a
+ * checkpoint (the reference); a job restarted from the checkpoint resumes
  * inside MPIX_Checkpoint and goes on. With MOVES, ranks move to spares
  * before the checkpoint (MPIX_ANY_SPARE) and after it, and rank 1 is asked
  * to move by rank 0 as the checkpoint begins. MODE "errors" checks the
@@ -104,7 +105,7 @@ static int checkpoint_with_traffic(const char *dir, int rank, int size, unsigned
         vec[i] = (double)((i * 31 + rank * 7) % 1000) / 8;
     /* A nonblocking collective under way across the cut (several rounds). */
     MPI_Iallreduce(vec, sum, 4096, MPI_DOUBLE, MPI_SUM, MPI_COMM_WORLD, &coll);
-    err = MPIX_Checkpoint(dir, restarted);
+    err = dir != NULL ? MPIX_Checkpoint(dir, restarted) : MPI_SUCCESS;
     if (err != MPI_SUCCESS)
         return err;
     /* The receives of the unexpected ones, posted after the cut. */
@@ -169,7 +170,7 @@ int main(int argc, char **argv)
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     if (argc < 3 || size < 2) {
         if (rank == 0)
-            fprintf(stderr, "usage: ckpt DIR run|die [MOVES], 2 ranks or more\n");
+            fprintf(stderr, "usage: ckpt DIR none|run|die|errors [MOVES], 2 ranks or more\n");
         MPI_Abort(MPI_COMM_WORLD, 2);
     }
     if (strcmp(argv[2], "errors") == 0) {
@@ -194,7 +195,9 @@ int main(int argc, char **argv)
              * checkpoint, which holds moves: it moves after it. */
             if (moves && rank == 0 && MPIX_Migrate(1, MPIX_ANY_SPARE, MPI_COMM_WORLD) != 0)
                 fprintf(stderr, "ckpt: could not ask rank 1 to move\n");
-            if (checkpoint_with_traffic(argv[1], rank, size, bufs, &restarted) != MPI_SUCCESS)
+            const char *dir = strcmp(argv[2], "none") == 0 ? NULL : argv[1];
+
+            if (checkpoint_with_traffic(dir, rank, size, bufs, &restarted) != MPI_SUCCESS)
                 MPI_Abort(MPI_COMM_WORLD, 3);
             if (!restarted && strcmp(argv[2], "die") == 0 && rank == 1) {
                 fflush(stdout);
