@@ -49,6 +49,8 @@ static const struct base_setting base_table[] = {
     {"NMPI_PREEMPT_MS", "10", "library",
      "preemption tick in ms: a rank computing outside MPI moves within about a tick of a "
      "request; 0: only inside MPI calls"},
+    {"NMPI_RESTART_DIR", "", "library",
+     "set by mpiexec --restart: the checkpoint directory every rank resumes from"},
     {"NMPI_RUN_DIR", "", "mpiexec, mpimigrate",
      "where job directories are made and looked for (default "
      "${XDG_RUNTIME_DIR:-/tmp}/nmpi-<uid>)"},
@@ -56,6 +58,9 @@ static const struct base_setting base_table[] = {
      "0: mailbox messages between clusters of one host go through libfabric instead of the "
      "shared-memory rings"},
     {"NMPI_SPARES", "0", "library", "set by mpiexec: number of spare clusters"},
+    {"NMPI_STACK_CANARY", "", "library",
+     "set by mpiexec --restart: the stack-protector canary of the checkpointed job (its ranks' "
+     "saved frames carry it); unset: NMPI_JOB_CANARY's"},
     {"NMPI_TEST_LOST_AT", "", "library (tests)",
      "begin:<cluster>: that cluster kills itself when a move's container is about to reach it"},
     {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",

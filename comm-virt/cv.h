@@ -72,6 +72,12 @@ int cv_finalize(void);
 
 /* This rank's world rank and the number of ranks (spares not counted). */
 int cv_rank(void);
+
+/* Matching messages (eager and RTS) this rank has sent so far, to all ranks
+ * (the sum of its per-pair sequence numbers, modulo 2^32 each: compare two
+ * values for equality only). 0 before cv_init. A checkpoint uses it to see
+ * that a rank sent nothing between two points. */
+uint64_t cv_sent_count(void);
 int cv_size(void);
 
 /* The cluster hosting `rank` now, as this cluster knows it, or < 0. */

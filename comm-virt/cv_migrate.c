@@ -82,6 +82,14 @@ static void cv_move_arrive(void)
     cv_announce(r->rank, r->moves);
 }
 
+/* A restarted job: the rank's state came from its checkpoint image, this
+ * cluster's side is new. Its routes are the new job's (every rank on its
+ * start cluster); the old job's snapshot is not learnt. */
+static void cv_move_restart(void)
+{
+    cv_cluster_ready();
+}
+
 const struct rmig_messaging_ops cv_move_ops = {
     .ready = cv_move_ready,
     .quiesce = cv_move_quiesce,
@@ -91,6 +99,7 @@ const struct rmig_messaging_ops cv_move_ops = {
     .stay = cv_move_stay,
     .arrive = cv_move_arrive,
     .forward = cv_idle_work,
+    .restart = cv_move_restart,
 };
 
 __attribute__((constructor)) static void cv_move_register(void)

@@ -107,6 +107,16 @@ int cv_init(void)
     return 0;
 }
 
+uint64_t cv_sent_count(void)
+{
+    const struct cv_rank *r = cv_self();
+    uint64_t n = 0;
+
+    for (int i = 0; r != NULL && i < r->size; i++)
+        n += r->send_seq[i];
+    return n;
+}
+
 int cv_initialized(void)
 {
     return cv_self() != NULL;

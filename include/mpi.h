@@ -88,6 +88,19 @@ int MPIX_Rank_cluster(int rank, MPI_Comm comm, int *cluster);
  * *moves = moves made so far. Returns MPI_SUCCESS; MPI_ERR_ARG on NULL. */
 int MPIX_Migration_stats(double times[5], long long *bytes, int *moves);
 
+/* Coordinated checkpoint of the whole job, collective over MPI_COMM_WORLD:
+ * every rank stops here, the messages on their way are drained into their
+ * receivers' MPI queues, and every rank's container is written to
+ * dir/rank-<r>.img; rank 0 then writes dir/MANIFEST, which makes the
+ * checkpoint complete (dir is made, mode 0700, if missing; a manifest
+ * already there is removed first). `mpiexec --restart dir` starts a job
+ * that resumes every rank inside this call: it then returns a second time,
+ * with *restarted = 1 (0 when it returns after writing). Returns
+ * MPI_SUCCESS; MPI_ERR_ARG for a NULL, empty or too long dir or a NULL
+ * restarted; MPI_ERR_IO when a file could not be written (the directory
+ * then holds no complete checkpoint). Ranks do not move during the call. */
+int MPIX_Checkpoint(const char *dir, int *restarted);
+
 /* Give back an error class, code or string added by MPI_Add_error_class,
  * MPI_Add_error_code or MPI_Add_error_string (MPI 4.1's
  * MPI_Remove_error_*; MPICH's test suite calls them MPIX_Delete_error_*).

@@ -94,6 +94,11 @@ struct rmig_messaging_ops {
     /* Kernel context, on a cluster without a rank: passes on what reached it
      * for a rank that left. Returns the number of messages handled. */
     int (*forward)(void);
+    /* Rank context, first thing in a job restarted from a checkpoint: the
+     * rank's messaging state came from its image; sets up this cluster's
+     * side (the routes are the new job's: every rank on its start cluster,
+     * epoch 0; nothing of the old job's is learnt). May be NULL. */
+    void (*restart)(void);
 };
 
 /* Registers the messaging layer's operations (copied). */
@@ -142,6 +147,38 @@ int rmig_ask(int host_cluster, int rank, int cluster);
  * between, since MPI state is half-way through an operation. Nests. */
 void rmig_preempt_hold(void);
 void rmig_preempt_release(void);
+
+/* ---- checkpoints (rmig_ckpt.c, rmig_ckpt_restart.c) ---------------------- */
+
+/* Rank context. While held, safe points take no move (asks stay queued and
+ * are acted on once released); offers to this cluster are still refused.
+ * A checkpoint holds moves while it drains the job's messages. */
+void rmig_checkpoint_hold(int on);
+int rmig_checkpoint_holding(void);
+
+/* Rank context: makes progress on the transfers bound to this cluster
+ * until none is left (the messaging layer's quiesce), answering control
+ * traffic meanwhile. Returns 0, or -ENOTCONN without messaging state. */
+int rmig_checkpoint_quiesce(void);
+
+/* Process-wide, any rank: creates dir (0700) if needed and removes its
+ * manifest, so the directory holds no complete checkpoint until a new
+ * manifest is written. Returns 0 or -errno. */
+int rmig_checkpoint_open(const char *dir);
+
+/* Rank context, messages drained: suspends the rank and has this cluster
+ * write its image (dir/rank-<r>.img, written whole or not at all; format in
+ * rmig_ckpt_image.h), then resumes it. Returns 0 with *restarted_p = 0
+ * once written; returns 0 with *restarted_p = 1 a second time, in a job
+ * restarted from that image; or -errno (nothing usable written): -EUSERS
+ * while the application runs threads of its own (their stacks are not in
+ * the container), -ENAMETOOLONG, or the file system's error. */
+int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p);
+
+/* Rank context, every rank's image written: checks each image's header
+ * and writes dir/MANIFEST last, which makes the checkpoint complete.
+ * Returns 0, -EBADMSG (an image is damaged or missing) or -errno. */
+int rmig_checkpoint_manifest(const char *dir, int nranks);
 
 /* Tells every cluster that hosts no rank (those not in host_of_rank) that
  * the job is over. Called by one rank once all ranks reached the end. */

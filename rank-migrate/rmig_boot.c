@@ -14,6 +14,7 @@
 
 #include "base.h"
 #include "nanvix.h"
+#include "rmig_ckpt.h"
 #include "rmig_internal.h"
 #include "ua.h"
 
@@ -91,7 +92,7 @@ int rmig_cluster_boot(void)
                  "cluster %d: no preemption (%s): ranks move only in "
                  "MPI calls",
                  me, strerror(-ret));
-    return me < rmig_cluster.nranks;
+    return rmig_ckpt_boot(me < rmig_cluster.nranks); /* NMPI_RESTART_DIR: from images */
 }
 
 /* Kernel context, no rank here: forwards what reached this cluster for a

@@ -20,6 +20,7 @@
 
 #include "base.h"
 #include "nanvix.h"
+#include "rmig_ckpt.h"
 #include "rmig_internal.h"
 #include "ua.h"
 
@@ -197,6 +198,7 @@ void rmig_move_out(void)
 
     rmig_cluster.move_dest = -1;
     if (dest < 0) {
+        rmig_ckpt_out(); /* suspended for a checkpoint: its image first */
         ua_rank_resume();
         return;
     }
@@ -222,8 +224,13 @@ void rmig_move_in(const struct rmig_wire_hdr *begin)
 
 int rmig_safe_point(void)
 {
-    int cluster = rmig_poll(), ret;
+    int cluster, ret;
 
+    if (rmig_checkpoint_holding()) {
+        rmig_control_answer(); /* offers refused, asks kept for later */
+        return 0;
+    }
+    cluster = rmig_poll();
     if (cluster == -1)
         return 0;
     ret = rmig_migrate(cluster);

@@ -134,6 +134,11 @@ void **ua_root(int slot);
 
 /* ---- layout compatibility ------------------------------------------------ */
 
+/* The stack-protector canary every rank of this job runs with (the same in
+ * every cluster; the frames saved in a container carry it): NMPI_STACK_CANARY
+ * when set (a job restarted from a checkpoint), else NMPI_JOB_CANARY's. */
+uint64_t ua_stack_canary(void);
+
 /* A 64-bit hash of the address-space layout: every loaded object's name, load
  * address, segments and build id, plus the container base, size and layout
  * version. Two processes of the same installation started by this library

@@ -7,7 +7,9 @@
  * frames, saved on the container stack, are later checked against the canary
  * of whatever process resumes them, so every process of a job must share it.
  * It comes from NMPI_JOB_CANARY (hex; the launcher should pick a random one
- * per job) or else a fixed constant. This function is compiled without stack
+ * per job) or else a fixed constant; a job restarted from a checkpoint
+ * keeps the checkpointed job's, NMPI_STACK_CANARY, since the frames in its
+ * images carry that one. This function is compiled without stack
  * protector and creates no frame that returns across the change.
  *
  * Then glibc's own __libc_start_main (dlsym RTLD_NEXT) initialises libc and
@@ -47,10 +49,10 @@ __attribute__((no_stack_protector)) static uint64_t ua_parse_hex(const char *s)
     }
 }
 
-/* The job canary from envp (read directly: libc is not initialised yet). */
-__attribute__((no_stack_protector)) static uint64_t ua_job_canary(char **envp)
+/* The value of setting `key` ("NAME=") in envp as a canary, or 0 when
+ * unset (read directly: libc is not initialised yet). */
+__attribute__((no_stack_protector)) static uint64_t ua_env_canary(char **envp, const char *key)
 {
-    static const char key[] = "NMPI_JOB_CANARY=";
     for (; *envp; envp++) {
         int i = 0;
         while (key[i] && (*envp)[i] == key[i])
@@ -59,11 +61,29 @@ __attribute__((no_stack_protector)) static uint64_t ua_job_canary(char **envp)
             const char *v = *envp + i;
             if (v[0] == '0' && (v[1] == 'x' || v[1] == 'X'))
                 v += 2;
-            uint64_t c = ua_parse_hex(v) & ~0xffULL;
-            return c ? c : UA_CANARY_DEFAULT;
+            return ua_parse_hex(v) & ~0xffULL;
         }
     }
-    return UA_CANARY_DEFAULT;
+    return 0;
+}
+
+/* The stack canary: NMPI_STACK_CANARY in a job restarted from a checkpoint
+ * (the old job's: the saved frames carry it), else the job canary. */
+__attribute__((no_stack_protector)) static uint64_t ua_job_canary(char **envp)
+{
+    uint64_t c = ua_env_canary(envp, "NMPI_STACK_CANARY=");
+
+    if (c == 0)
+        c = ua_env_canary(envp, "NMPI_JOB_CANARY=");
+    return c ? c : UA_CANARY_DEFAULT;
+}
+
+uint64_t ua_stack_canary(void)
+{
+    uint64_t c;
+
+    __asm__ volatile("movq %%fs:0x28, %0" : "=r"(c));
+    return c;
 }
 
 static void ua_stdio_setup(void)

@@ -89,16 +89,18 @@ static void npb_usage(const char *kernel, const char *classes)
 {
     char why[256];
 
-    snprintf(why, sizeof why,
-             "usage: %s CLASS [--migrate RANK@ITER[,RANK@ITER...]]   (CLASS one of %s)", kernel,
-             classes);
+    snprintf(
+        why, sizeof why,
+        "usage: %s CLASS [--migrate RANK@ITER[,RANK@ITER...]] [--checkpoint ITER:DIR[:kill]]   "
+        "(CLASS one of %s)",
+        kernel, classes);
     npb_refuse(why);
 }
 
 int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
               struct npb_args *args_p)
 {
-    const char *cls = NULL, *sched = NULL;
+    const char *cls = NULL, *sched = NULL, *ckpt = NULL;
     char **av;
 
     MPI_Init(argc, argv);
@@ -111,6 +113,8 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
             sched = av[++i];
         else if (strncmp(av[i], "--migrate=", 10) == 0)
             sched = av[i] + 10;
+        else if (strcmp(av[i], "--checkpoint") == 0 && i + 1 < *argc)
+            ckpt = av[++i];
         else if (cls == NULL && strlen(av[i]) == 1)
             cls = av[i];
         else
@@ -123,7 +127,7 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
     /* The decompositions halve the data along powers of two, as NPB's do. */
     if (args_p->size & (args_p->size - 1))
         npb_refuse("the NPB kernels need a power-of-two number of processes (1, 2, 4, ...)");
-    if (npb_migrate_parse(sched, args_p->size) < 0)
+    if (npb_migrate_parse(sched, args_p->size) < 0 || npb_checkpoint_parse(ckpt) < 0)
         npb_usage(kernel, classes);
     return 0;
 }

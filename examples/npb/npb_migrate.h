@@ -17,4 +17,12 @@ int npb_migrate_parse(const char *spec, int size);
  * a share of `run_time`. Prints nothing without a schedule. */
 void npb_migrate_report(double run_time);
 
+/* Parses `ITER:DIR[:kill]` (NULL: no checkpoint) and looks MPIX_Checkpoint
+ * up. Returns 0, or -1 when malformed (npb_checkpoint.c). */
+int npb_checkpoint_parse(const char *spec);
+
+/* Every rank, at iteration `iter` of the timed loop: the checkpoint if it
+ * is scheduled there (from npb_migrate_point). */
+void npb_checkpoint_point(int iter);
+
 #endif

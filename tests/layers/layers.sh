@@ -32,7 +32,7 @@ rank-migrate:             base.h nanvix.h ua.h
 comm-virt:                base.h nanvix.h ua.h rmig.h
 mpi:                      base.h nanvix.h ua.h rmig.h cv.h mpi.h
 include:
-tools:                    base.h rmig_xreq.h
+tools:                    base.h rmig_xreq.h rmig_ckpt_image.h
 examples:                 mpi.h
 bench:                    mpi.h
 tests/lib:                mpi.h
@@ -49,7 +49,7 @@ tests/unit/mpi:           mpi/ base.h nanvix.h ua.h rmig.h cv.h mpi.h
 # Fuzz targets decode what another process sent: the wire headers. The push
 # notice check of nanvix-port is declared in np_internal.h (the layer has no
 # wire header of its own).
-tests/fuzz:               nanvix.h ua.h rmig.h cv.h cv_wire.h rmig_wire.h rmig_xreq.h np_internal.h rma_wire.h
+tests/fuzz:               nanvix.h ua.h rmig.h cv.h cv_wire.h rmig_wire.h rmig_xreq.h np_internal.h rma_wire.h rmig_ckpt_image.h
 '
 
 # check_tree ROOT: checks the C files of ROOT against RULES; prints one line

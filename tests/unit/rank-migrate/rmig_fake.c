@@ -402,6 +402,11 @@ uint64_t ua_layout_fingerprint(void)
     return fake_fingerprint;
 }
 
+uint64_t ua_stack_canary(void)
+{
+    return 0x5a5a5a5a5a5a5a00ULL; /* any value: the fake container has no frames */
+}
+
 int ua_layout_migratable(void)
 {
     return fake_migratable;
