@@ -41,6 +41,9 @@ static const struct base_setting base_table[] = {
      "arrival"},
     {"NMPI_MIGRATE_TIMEOUT", "60", "library",
      "seconds a migration may wait for its peer before it is abandoned"},
+    {"NMPI_MIGRATION_MODEL", "", "library",
+     "the migration cost model file (make bench-migration writes it; default "
+     "${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model; none: built-in figures)"},
     {"NMPI_MIGRATION_REPORT", "0", "library", "1: print each move's figures (and failures)"},
     {"NMPI_MPICH_INCDIR", "", "mpicc", "directory of MPICH's mpi.h (default from configure)"},
     {"NMPI_MPIEXEC_SHOW", "0", "mpiexec", "1: print the Hydra command line instead of running it"},

@@ -100,6 +100,35 @@ int MPIX_Migration_stats(double times[5], long long *bytes, int *moves);
  * restarted; MPI_ERR_IO when a file could not be written (the directory
  * then holds no complete checkpoint). Ranks do not move during the call. */
 int MPIX_Checkpoint(const char *dir, int *restarted);
+/* Predicted cost of moving rank `rank` of MPI_COMM_WORLD to `cluster` (or
+ * MPIX_ANY_SPARE: the worst path of the job) now, from the migration cost
+ * model (NMPI_MIGRATION_MODEL, written by `make bench-migration`; built-in
+ * figures without one). *seconds = the predicted downtime. Only the
+ * calling rank for now: another rank gives MPI_ERR_UNSUPPORTED_OPERATION
+ * ("estimates of another rank need its size: not yet"). MPI_ERR_RANK,
+ * MPI_ERR_ARG (bad or own cluster, NULL pointer) otherwise; errors are
+ * raised on MPI_COMM_WORLD. */
+int MPIX_Migration_estimate(int rank, int cluster, double *seconds);
+
+/* The same prediction in full: downtime and total (freeze + downtime +
+ * route update) in seconds, the bytes the move would send, the path's
+ * name ("local", "hosts") and, when source is not NULL, which model it
+ * came from (a file, or the built-in figures and why), NUL-terminated. */
+#define MPIX_MIGRATION_PATH_MAX   16
+#define MPIX_MIGRATION_SOURCE_MAX 768
+int MPIX_Migration_estimate_detail(int rank, int cluster, double *downtime, double *total,
+                                   long long *bytes, char path[MPIX_MIGRATION_PATH_MAX],
+                                   char source[MPIX_MIGRATION_SOURCE_MAX]);
+
+/* Moves rank `rank` of comm to `cluster` (or MPIX_ANY_SPARE) only when the
+ * model predicts a total cost below gain_seconds (what the caller expects
+ * to win by the move); *moved = 1 when it moved, 0 when it stayed. Logs
+ * what it decided and why (predicted total, gain, bytes, path, model) at
+ * NMPI_LOG=info, and with NMPI_MIGRATION_REPORT=1. Only the calling rank
+ * for now (MPI_ERR_UNSUPPORTED_OPERATION otherwise). Errors: those of
+ * MPIX_Migration_estimate and MPI_Migrateto, MPI_ERR_ARG for a NaN or
+ * negative gain, through comm's error handler. */
+int MPIX_Migrate_if(int rank, int cluster, double gain_seconds, MPI_Comm comm, int *moved);
 
 /* Give back an error class, code or string added by MPI_Add_error_class,
  * MPI_Add_error_code or MPI_Add_error_string (MPI 4.1's

@@ -65,6 +65,7 @@ void fake_reset(void)
     fake_fingerprint = FAKE_FINGERPRINT;
     fake_migratable = 1;
     fake_rank_threads = 0;
+    fake_hosts = NULL;
     fake_suspends = fake_resumes = fake_releases = fake_trims = fake_trim_n = 0;
     rank_context_set = 0;
     fake_region_clear();
@@ -113,11 +114,16 @@ int kjob_request_reply(unsigned long requester, const void *buf, size_t len)
 
 void kjob_request_close(void) {}
 
-/* ---- hosts: clusters 2h and 2h+1 on host h, named "fakehost<h>" -------- */
+/* ---- hosts: clusters 2h and 2h+1 on host h, named "fakehost<h>", unless
+ * a test sets fake_hosts (host of each cluster) ------------------------- */
+
+int *fake_hosts;
 
 int knode_host_of(int cluster)
 {
-    return cluster >= 0 && cluster < FAKE_NCLUSTERS ? cluster / 2 : -EINVAL;
+    if (cluster < 0 || cluster >= FAKE_NCLUSTERS)
+        return -EINVAL;
+    return fake_hosts ? fake_hosts[cluster] : cluster / 2;
 }
 
 int knode_host_name(int cluster, char *name, size_t len)

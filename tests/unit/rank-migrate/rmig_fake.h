@@ -123,6 +123,10 @@ extern int fake_suspends, fake_resumes, fake_releases, fake_trims, fake_trim_n;
  * container, clock at 0. */
 void fake_reset(void);
 
+/* The host of each of the FAKE_NCLUSTERS clusters for knode_host_of, or
+ * NULL (the default, reset by fake_reset): clusters 2h and 2h+1 on host h. */
+extern int *fake_hosts;
+
 /* Puts len bytes on the wire as if cluster src wrote them from src_port to
  * (dst, dst_port). */
 void fake_wire_push(int src, int src_port, int dst, int dst_port, const void *bytes, size_t len);
