@@ -111,6 +111,8 @@ int np_fabric_of(int cluster); /* the endpoint that reaches cluster */
 int np_fabric_getname(int which, void *addr, size_t *len);
 int np_fabric_insert(int cluster, const void *addr);
 void np_fabric_close(void);
+/* Unlinks this cluster's shm region name from /dev/shm (kjob_abort). */
+void np_fabric_unlink_shm(void);
 int np_fabric_progress(void);
 int np_fabric_send(struct np_op *op, const void *buf, size_t len, int dest, uint64_t tag);
 int np_fabric_recv(int which, struct np_op *op, void *buf, size_t len, uint64_t tag);

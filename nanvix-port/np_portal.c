@@ -308,7 +308,18 @@ void np_portal_retry(void)
     }
 }
 
-/* Removes p; a transfer still posted is cancelled first (bounded wait). */
+/* How long closing a portal waits for a cancelled transfer (s). A write
+ * to another host is not waited for: tcp;ofi_rxm cannot cancel a send,
+ * which completes only once the peer's host took it, and after a link went
+ * down that may be never - waiting would only make a failed move give up
+ * seconds after its timeout, per portal. */
+static double np_portal_close_wait(const struct np_portal *p)
+{
+    return !p->input && np_fabric_of(p->remote) == NP_FAB_NET ? 0.0 : 2.0;
+}
+
+/* Removes p; a transfer still posted is cancelled first (bounded wait), or
+ * left to the provider with p (its op) leaked. */
 static int np_portal_remove(int portalid, int input)
 {
     np_enter();
@@ -321,7 +332,7 @@ static int np_portal_remove(int portalid, int input)
         double t0 = knode_wtime();
         if (p->posted)
             np_fabric_cancel(np_fabric_of(p->remote), &p->op);
-        while (p->posted && knode_wtime() - t0 < 2.0)
+        while (p->posted && knode_wtime() - t0 < np_portal_close_wait(p))
             np_wait_step(&spins);
         if (!p->posted)
             free(p);

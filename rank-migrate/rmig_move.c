@@ -207,6 +207,8 @@ void rmig_move_out(void)
     }
     ret = rmig_stream_to(dest)->send(dest, &st);
     if (ret < 0) {
+        if (ret == -ETIMEDOUT) /* stalled: between hosts, the link may be gone */
+            rmig_reach_watch(dest, rank, 0);
         rmig_cluster.move_result = ret;
         ua_rank_resume();
         return;

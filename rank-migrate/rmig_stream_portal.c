@@ -322,6 +322,8 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
                  ret);
         ua_release_container();
         rmig_control_stream_reply(src, RMIG_MSG_FAIL, b->rank, ret, b->stream);
+        if (ret == -ETIMEDOUT) /* stalled: between hosts, the link may be gone */
+            rmig_reach_watch(src, b->rank, 1);
         return 0;
     }
     rmig_control_stream_reply(src, RMIG_MSG_DONE, b->rank, 0, b->stream);
@@ -333,6 +335,8 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
                  ret == RMIG_MSG_ABORT ? "given up by the source"
                                        : "never confirmed by the source");
         ua_release_container();
+        if (ret == -ETIMEDOUT)
+            rmig_reach_watch(src, b->rank, 1);
         return 0;
     }
     return 1; /* a rank to resume */

@@ -18,6 +18,20 @@
 #    to h1 are refused with MPI_ERR_UNSUPPORTED_OPERATION and a text naming
 #    the fingerprint, the rank stays intact, a move inside h1 (same build)
 #    works, and the job ends with its result checked.
+# 4. Links cut during a 64 MiB move between hosts (item 6), the link of
+#    the host slowed first (tc tbf, 50 Mbit/s: the move would take about 11
+#    s) and cut 2 s into the move (ip link set eth0 down in the host's
+#    namespace), NMPI_MIGRATE_TIMEOUT=5:
+#    a. the destination's host (h1) cut, back once the move failed: the move
+#       fails within the timeout of the cut, rank 0 runs on at the source
+#       with its memory intact, and the job carries on for 12 s more (past
+#       the 10 s the two ends watch the other host: no false alarm) and
+#       ends with every token checked;
+#    b. the source's host (h1, where rank 0 runs) cut and back 7 s later:
+#       the same, seen from the other side;
+#    c. the source's host cut for good: the job fails with a message naming
+#       h1 within 3 timeouts of the cut plus 5 s, and nothing is left on any
+#       host (the cut-off host's clusters end themselves, rmig_reach.c).
 # After every job: nothing in any host's /dev/shm, no process on any host.
 . "$(dirname "$0")/../mpi/common.sh"
 . "$(dirname "$0")/hosts.sh"
@@ -31,7 +45,8 @@ export LD_LIBRARY_PATH=$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
 # host_path HOSTOF...: the hosts rank 0 went through in the last job, from
 # the report lines, starting where it started (cluster 0): "h0 h1 ...".
 host_path() {
-    local hostof=("$@") c path=h${hostof[0]}
+    local hostof=("$@") c path
+    path=h${hostof[0]}
     for c in $(moves_of 0); do path="$path h${hostof[c]}"; done
     echo "$path"
 }
@@ -70,4 +85,82 @@ echo "layout: moves to the other build refused, the job went on"
 
 hosts_down
 [ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
+
+# cut_job HOSTS RESTORE_AFTER: on fresh hosts h0, h1 with h1's link slowed,
+# runs `migrate cut 2 64 12` (rank 0 moves to cluster 2, another host)
+# with -hosts HOSTS -n 2 --spares 1, cuts h1's link 2 s into the move, and
+# brings it back RESTORE_AFTER s later ("never": not). Sets CUT_AT (s since
+# the epoch), JOB_STATUS, JOB_END (s since the cut); output in $OUT.
+cut_job() {
+    local hosts=$1 restore=$2 pid i dev
+    hosts_up 2 || fail "hosts_up 2"
+    for dev in "$HOSTS_PREFIX-br v1" "$HOSTS_PREFIX-h1 eth0"; do
+        set -- $dev
+        ip netns exec "$1" tc qdisc add dev "$2" root tbf rate 50mbit burst 64kb latency 400ms ||
+            fail "tc on $dev"
+    done
+    echo "+ mpiexec -hosts $hosts -n 2 --spares 1 migrate cut 2 64 12 (h1 cut, back after $restore s)"
+    "$HOSTS_EXEC" h0 --argv timeout -k 10 "$TIMEOUT" "$MPIEXEC" -hosts "$hosts" -launcher ssh \
+        -launcher-exec "$HOSTS_EXEC" -n 2 --spares 1 "$BINDIR/migrate" cut 2 64 12 \
+        >"$OUT" 2>&1 </dev/null &
+    pid=$!
+    for i in $(seq 300); do
+        grep -q "^migrate cut: moving" "$OUT" && break
+        sleep 0.1
+    done
+    grep -q "^migrate cut: moving" "$OUT" || { kill $pid; cat "$OUT"; fail "the move did not start"; }
+    sleep 2
+    ip -n "$HOSTS_PREFIX-h1" link set eth0 down || fail "cannot cut h1's link"
+    CUT_AT=$(date +%s.%N)
+    if [ "$restore" != never ]; then
+        sleep "$restore"
+        ip -n "$HOSTS_PREFIX-h1" link set eth0 up || fail "cannot bring h1's link back"
+    fi
+    wait $pid
+    JOB_STATUS=$?
+    JOB_END=$(echo "$(date +%s.%N) - $CUT_AT" | bc)
+    grep -v '^nanvix-mpi: port: \(host\|fabric\):' "$OUT"
+    echo "job status $JOB_STATUS, ${JOB_END%.*} s after the cut"
+}
+
+# The move failed, within the timeout of the cut (2 s into it), and rank 0
+# stayed on cluster 0; the job ended well; nothing left.
+cut_survived() {
+    local took
+    [ "$JOB_STATUS" = 0 ] || fail "the job ended with status $JOB_STATUS"
+    took=$(sed -n 's/^migrate cut: failed after \([0-9.]*\) s, on cluster 0 (class 15: .*NMPI_MIGRATE_TIMEOUT.*/\1/p' "$OUT")
+    [ -n "$took" ] || fail "no failed move with rank 0 on cluster 0 and its reason"
+    [ "$(echo "$took < 2 + $NMPI_MIGRATE_TIMEOUT + 2" | bc)" = 1 ] ||
+        fail "the move failed $took s after it began, more than the timeout after the cut"
+    grep -q "^migrate cut: OK [0-9]* laps after the move" "$OUT" || fail "no OK line"
+    [ -z "$(moves_of 0)" ] || fail "rank 0 moved: $(moves_of 0)"
+    ! grep -q "aborts the job" "$OUT" || fail "the job was aborted"
+    no_leftovers
+    hosts_down
+}
+
+export NMPI_MIGRATE_TIMEOUT=5
+# a. The destination's host cut, back once the move failed.
+cut_job h0:2,h1:1 6
+cut_survived
+echo "destination's host cut and back: the rank stayed, the job went on"
+# b. The source's host cut, back 7 s later (rank 0 on h1, cluster 2 on h0).
+cut_job h1:1,h0:2 7
+cut_survived
+echo "source's host cut and back: the rank stayed, the job went on"
+# c. The source's host cut for good.
+cut_job h1:1,h0:2 never
+[ "$JOB_STATUS" != 0 ] && [ "$JOB_STATUS" != 124 ] && [ "$JOB_STATUS" != 137 ] ||
+    fail "want the job to fail by itself, status $JOB_STATUS"
+grep -q "aborts the job (code 1): host h1 is unreachable: .*the rank is there, the job cannot go on" "$OUT" ||
+    fail "no message naming host h1"
+[ "$(echo "$JOB_END < 3 * $NMPI_MIGRATE_TIMEOUT + 5" | bc)" = 1 ] || fail "the job took $JOB_END s to end after the cut"
+for _ in $(seq 50); do # Hydra's kill, then mpiexec's watcher sweeps h0's /dev/shm
+    [ -z "$(hosts_ns_pids "$HOSTS_PREFIX-h0")$(hosts_ns_pids "$HOSTS_PREFIX-h1")$(hosts_shm_files)" ] && break
+    sleep 0.2
+done
+no_leftovers
+hosts_down
+[ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
+echo "source's host cut for good: the job failed naming it, nothing left"
 echo "moves: OK"

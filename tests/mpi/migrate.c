@@ -24,11 +24,12 @@
  *             (MPI_ERR_UNSUPPORTED_OPERATION, the text names the layout
  *             fingerprint) and it stays intact; rank 2 moves to cluster 3
  *             (same build); rank 0 is refused cluster 2 then; the job goes on.
- *  cut C MIB  rank 0 grows its heap by MIB MiB of patterned data, prints
+ *  cut C MIB [S]  rank 0 grows its heap by MIB MiB of patterned data, prints
  *             "migrate cut: moving", and tries to move to cluster C while
  *             the test cuts a link: the move may fail (MPI_ERRORS_RETURN;
  *             the class and text are printed) but the rank's memory must be
- *             intact wherever it runs; then a token ring checks the job.
+ *             intact wherever it runs; then tokens go round the job for S
+ *             seconds more (default 0: one lap), each checked.
  *  pending    Isend/Irecv posted before MPI_Migrateto, completed after it, on
  *             both sides (the sender moves, then the receiver moves).
  *  refuse     refused moves: bad cluster, own cluster, busy cluster, no spare
@@ -745,7 +746,7 @@ static void mode_path(const int *path, int n)
 /* Rank 0, with `mib` MiB more of heap, tries to move to `cluster` while the
  * test cuts a link. Whether the move worked or failed, everything it had
  * must be intact where it runs now; then the job carries on (a token ring). */
-static void mode_cut(int cluster, int mib)
+static void mode_cut(int cluster, int mib, double secs)
 {
     size_t big = (size_t)mib << 20;
     unsigned char *extra = malloc(big);
@@ -780,10 +781,19 @@ static void mode_cut(int cluster, int mib)
         CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
     }
     free(extra);
-    ring_lap(1);
+    double end = MPI_Wtime() + secs;
+    int laps = 0, more = 1;
+
+    while (more) { /* rank 0's clock decides, everyone follows */
+        ring_lap(1 + laps++);
+        more = rank == 0 && MPI_Wtime() < end;
+        MPI_CHECK(MPI_Bcast(&more, 1, MPI_INT, 0, MPI_COMM_WORLD));
+        if (more)
+            usleep(100000);
+    }
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     if (rank == 0)
-        printf("migrate cut: OK\n");
+        printf("migrate cut: OK %d laps after the move\n", laps);
 }
 
 /* One round of mode together: returns 1 if this rank moved. */
@@ -862,7 +872,7 @@ int main(int argc, char **argv)
             path[k] = atoi(argv[2 + k]);
         mode_path(path, k);
     } else if (strcmp(mode, "cut") == 0)
-        mode_cut(n, argc > 3 ? atoi(argv[3]) : 64);
+        mode_cut(n, argc > 3 ? atoi(argv[3]) : 64, argc > 4 ? atof(argv[4]) : 0);
     else if (strcmp(mode, "pending") == 0)
         mode_pending();
     else if (strcmp(mode, "refuse") == 0)
