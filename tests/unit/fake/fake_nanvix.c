@@ -112,20 +112,6 @@ double knode_wtime(void)
     return fake_now;
 }
 
-/* Every cluster is on one host here. */
-int knode_host_of(int cluster)
-{
-    return knode_is_valid(cluster) ? 0 : -EINVAL;
-}
-
-int knode_host_name(int cluster, char *name, size_t len)
-{
-    if (!knode_is_valid(cluster) || name == NULL || len < 6)
-        return -EINVAL;
-    snprintf(name, len, "fake0");
-    return 0;
-}
-
 /* No cluster's process ever dies here. */
 int knode_is_lost(int cluster)
 {
