@@ -66,6 +66,7 @@ struct rmig_cluster {
     struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
     unsigned streams;          /* source: container streams started from here */
     int stream_now;            /* source: number of the stream in progress, or -1 */
+    uint32_t streams_stalled;  /* source: stream numbers not to use again (rmig_stream_portal.c) */
     struct rmig_messaging_ops messaging; /* the layer above's part (rmig_set_messaging) */
 };
 

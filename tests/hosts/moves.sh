@@ -31,7 +31,10 @@
 #       the same, seen from the other side;
 #    c. the source's host cut for good: the job fails with a message naming
 #       h1 within 3 timeouts of the cut plus 5 s, and nothing is left on any
-#       host (the cut-off host's clusters end themselves, rmig_reach.c).
+#       host (the cut-off host's clusters end themselves, rmig_reach.c);
+#    d. the destination's host cut for good: the rank stays, but a job with
+#       a host out of reach cannot end (Hydra waits for that host's proxy),
+#       so it fails the same way, naming h1.
 # After every job: nothing in any host's /dev/shm, no process on any host.
 . "$(dirname "$0")/../mpi/common.sh"
 . "$(dirname "$0")/hosts.sh"
@@ -148,19 +151,30 @@ echo "destination's host cut and back: the rank stayed, the job went on"
 cut_job h1:1,h0:2 7
 cut_survived
 echo "source's host cut and back: the rank stayed, the job went on"
-# c. The source's host cut for good.
+# c, d. The source's, then the destination's host cut for good.
+# cut_failed WHAT: the job failed by itself soon enough, naming h1 and
+# WHAT; nothing left on any host.
+cut_failed() {
+    [ "$JOB_STATUS" != 0 ] && [ "$JOB_STATUS" != 124 ] && [ "$JOB_STATUS" != 137 ] ||
+        fail "want the job to fail by itself, status $JOB_STATUS"
+    grep -q "aborts the job (code 1): host h1 is unreachable: .*$1, the job cannot go on" "$OUT" ||
+        fail "no message naming host h1 and '$1'"
+    [ "$(echo "$JOB_END < 3 * $NMPI_MIGRATE_TIMEOUT + 5" | bc)" = 1 ] ||
+        fail "the job took $JOB_END s to end after the cut"
+    # Hydra's kill, the cut-off host's clusters ending themselves, mpiexec's
+    # watcher sweeping h0's /dev/shm.
+    for _ in $(seq 75); do
+        [ -z "$(hosts_ns_pids "$HOSTS_PREFIX-h0")$(hosts_ns_pids "$HOSTS_PREFIX-h1")$(hosts_shm_files)" ] && break
+        sleep 0.2
+    done
+    no_leftovers
+    hosts_down
+    [ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
+}
 cut_job h1:1,h0:2 never
-[ "$JOB_STATUS" != 0 ] && [ "$JOB_STATUS" != 124 ] && [ "$JOB_STATUS" != 137 ] ||
-    fail "want the job to fail by itself, status $JOB_STATUS"
-grep -q "aborts the job (code 1): host h1 is unreachable: .*the rank is there, the job cannot go on" "$OUT" ||
-    fail "no message naming host h1"
-[ "$(echo "$JOB_END < 3 * $NMPI_MIGRATE_TIMEOUT + 5" | bc)" = 1 ] || fail "the job took $JOB_END s to end after the cut"
-for _ in $(seq 50); do # Hydra's kill, then mpiexec's watcher sweeps h0's /dev/shm
-    [ -z "$(hosts_ns_pids "$HOSTS_PREFIX-h0")$(hosts_ns_pids "$HOSTS_PREFIX-h1")$(hosts_shm_files)" ] && break
-    sleep 0.2
-done
-no_leftovers
-hosts_down
-[ -z "$(hosts_leftovers)" ] || fail "hosts_down left: $(hosts_leftovers)"
+cut_failed "the rank is there"
 echo "source's host cut for good: the job failed naming it, nothing left"
+cut_job h0:2,h1:1 never
+cut_failed "without that host"
+echo "destination's host cut for good: the job failed naming it, nothing left"
 echo "moves: OK"

@@ -150,6 +150,22 @@ START_TEST(source_failures)
     ck_assert_int_eq(rmig_cluster.stream_now, -1);
     if (source_cases[_i].want == -ETIMEDOUT)
         ck_assert_double_ge(fake_now, 1.0); /* NMPI_MIGRATE_TIMEOUT */
+    /* A stalled stream's number (0) is not used again. */
+    ck_assert_uint_eq(rmig_cluster.streams_stalled, source_cases[_i].want == -ETIMEDOUT);
+}
+END_TEST
+
+/* Stream numbers that stalled are skipped while others are left. */
+START_TEST(source_skips_stalled_numbers)
+{
+    struct rmig_stats st;
+
+    rmu_peer[DEST].stream = RMU_STREAM_OK;
+    rmig_cluster.streams = RMIG_STREAMS - 1;
+    rmig_cluster.streams_stalled = 1u << (RMIG_STREAMS - 1) | 1u | 2u;
+    ck_assert_int_eq(rmig_stream_portal.send(DEST, &st), 0);
+    rmu_assert_sent(0, DEST, RMIG_MSG_BEGIN, RMU_ME, NRANGE, 2);
+    ck_assert_uint_eq(rmig_cluster.streams, RMIG_STREAMS + 3);
 }
 END_TEST
 
@@ -421,6 +437,7 @@ static Suite *stream_suite(void)
     tcase_add_checked_fixture(src, rmu_setup, NULL);
     tcase_set_timeout(src, 10);
     tcase_add_test(src, source_sends_table_then_ranges_round_robin);
+    tcase_add_test(src, source_skips_stalled_numbers);
     tcase_add_loop_test(src, source_numbers_streams, 0,
                         sizeof(number_cases) / sizeof(number_cases[0]));
     tcase_add_loop_test(src, source_failures, 0, sizeof(source_cases) / sizeof(source_cases[0]));
