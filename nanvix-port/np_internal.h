@@ -256,6 +256,7 @@ struct np_portal {
     uint64_t serial;    /* of the READY sent (input) or taken (output) */
     uint64_t peer_addr; /* output: the reader's buffer in its process */
     uint64_t peer_size;
+    int orphan; /* closed with a chunk still posted: freed by its completion */
 };
 
 void np_portal_finish(struct np_portal *p, ssize_t result);

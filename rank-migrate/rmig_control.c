@@ -85,7 +85,10 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
     int reason = 0;
 
     rmig_reservation_lapse();
-    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left)
+    /* Reads of a stream given up on that may still write into the container
+     * region (a link that came back) would corrupt the next container. */
+    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left ||
+        kportal_orphans() > 0)
         reason = -EBUSY;
     else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
         reason = -EXDEV;
