@@ -22,9 +22,10 @@
 #    the host slowed first (tc tbf, 50 Mbit/s: the move would take about 11
 #    s) and cut 2 s into the move (ip link set eth0 down in the host's
 #    namespace), NMPI_MIGRATE_TIMEOUT=5:
-#    a. the destination's host (h1) cut, back once the move failed: the move
-#       fails within the timeout of the cut, rank 0 runs on at the source
-#       with its memory intact, and the job carries on for 12 s more (past
+#    a. the destination's host (h1) cut, back 6 s later (the move has
+#       failed by then): the move fails within the timeout of the cut, rank
+#       0 runs on at the source with its memory intact, and the job carries
+#       on for 12 s more (past
 #       the 10 s the two ends watch the other host: no false alarm), then
 #       the same move works (the destination first had the reads it gave up
 #       on completed by the provider, rmig_control.c) and the job ends with

@@ -273,8 +273,10 @@ static void mode_pairs(int rounds, int k)
         }
         MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     }
-    if (rank == 0)
-        printf("migrate pairs: OK %d rounds, %d moving at once\n", rounds, k < 2 ? 1 : k);
+    if (rank == 0 && k < 2)
+        printf("migrate pairs: OK %d rounds\n", rounds);
+    else if (rank == 0)
+        printf("migrate pairs: OK %d rounds, %d moving at once\n", rounds, k);
 }
 
 static void mode_pending(void)
