@@ -245,4 +245,10 @@ int kportal_test(int portalid);
 int kportal_close(int portalid);  /* output side */
 int kportal_unlink(int portalid); /* input side */
 
+/* Reads that were unlinked while their transfer was under way and could
+ * not be cancelled (between hosts, a link that went down): their data may
+ * still land in their buffers until the provider completes them. Returns
+ * how many there are now (0: none). */
+int kportal_orphans(void);
+
 #endif /* NANVIX_H */

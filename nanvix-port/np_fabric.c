@@ -25,6 +25,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -161,14 +162,33 @@ static int np_check(int ret, const char *what)
  * fail (EBUSY) in any later process that gets the same pid. A name made of
  * the job token, the cluster and the pid cannot meet a leftover. Returns 0
  * or a negative fabric error. */
+static void np_fabric_shm_name(char *name, size_t len)
+{
+    snprintf(name, len, "nmpi-%u-%016llx-%d-%ld", (unsigned)getuid(),
+             (unsigned long long)np_node.token, np_node.num, (long)getpid());
+}
+
 static int np_fabric_name_shm(struct np_fabric *f)
 {
     char name[96];
     if (strcmp(f->info->fabric_attr->prov_name, "shm") != 0)
         return 0;
-    snprintf(name, sizeof(name), "nmpi-%u-%016llx-%d-%ld", (unsigned)getuid(),
-             (unsigned long long)np_node.token, np_node.num, (long)getpid());
+    np_fabric_shm_name(name, sizeof(name));
     return fi_setname(&f->ep->fid, name, strlen(name) + 1);
+}
+
+/* Removes the name of this cluster's shm region (the mapping lives on
+ * until exit, peers that mapped it keep it): for kjob_abort, whose _exit
+ * closes no endpoint, on a host where no later mpiexec may sweep it (one
+ * cut off from the launching host). */
+void np_fabric_unlink_shm(void)
+{
+    char name[96];
+    const struct np_fabric *f = &np_fabs[NP_FAB_HOST];
+    if (f->info == NULL || strcmp(f->info->fabric_attr->prov_name, "shm") != 0)
+        return;
+    np_fabric_shm_name(name, sizeof(name));
+    shm_unlink(name);
 }
 
 /* Opens endpoint f with provider prov for up to `count` peers. Returns 0 or

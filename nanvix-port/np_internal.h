@@ -111,6 +111,8 @@ int np_fabric_of(int cluster); /* the endpoint that reaches cluster */
 int np_fabric_getname(int which, void *addr, size_t *len);
 int np_fabric_insert(int cluster, const void *addr);
 void np_fabric_close(void);
+/* Unlinks this cluster's shm region name from /dev/shm (kjob_abort). */
+void np_fabric_unlink_shm(void);
 int np_fabric_progress(void);
 int np_fabric_send(struct np_op *op, const void *buf, size_t len, int dest, uint64_t tag);
 int np_fabric_recv(int which, struct np_op *op, void *buf, size_t len, uint64_t tag);
@@ -254,6 +256,7 @@ struct np_portal {
     uint64_t serial;    /* of the READY sent (input) or taken (output) */
     uint64_t peer_addr; /* output: the reader's buffer in its process */
     uint64_t peer_size;
+    int orphan; /* closed with a chunk still posted: freed by its completion */
 };
 
 void np_portal_finish(struct np_portal *p, ssize_t result);

@@ -337,6 +337,7 @@ void kjob_abort(int code, const char *msg)
              msg != NULL ? msg : "");
     fflush(stderr);
     np_stderr_drain();
+    np_fabric_unlink_shm(); /* _exit closes no endpoint */
     np_pmi_abort(code);
     _exit(code != 0 ? code : 1);
 }

@@ -29,8 +29,6 @@
 
 #include "np_internal.h"
 
-static struct np_table np_portal_table;
-
 static uint64_t np_portal_tag(int src, int sport, int dport)
 {
     return np_tag_head(NP_KIND_PORTAL, np_node.token) | (uint64_t)src << 40 |
@@ -75,9 +73,17 @@ static void np_portal_kick(struct np_portal *p)
     }
 }
 
+static struct np_table np_portal_table;
+static int np_portal_orphan_reads; /* kportal_orphans() */
+
 static void np_portal_done(struct np_op *op, int err, size_t len)
 {
     struct np_portal *p = (struct np_portal *)op;
+    if (p->orphan) { /* closed meanwhile: whatever it did is over now */
+        np_portal_orphan_reads -= p->input;
+        free(p);
+        return;
+    }
     p->posted = 0;
     if (err != 0)
         np_debug("portal: port %d: completion error %d (%s)", p->port, err, fi_strerror(err));
@@ -308,7 +314,18 @@ void np_portal_retry(void)
     }
 }
 
-/* Removes p; a transfer still posted is cancelled first (bounded wait). */
+/* How long closing a portal waits for a cancelled transfer (s). A write
+ * to another host is not waited for: tcp;ofi_rxm cannot cancel a send,
+ * which completes only once the peer's host took it, and after a link went
+ * down that may be never - waiting would only make a failed move give up
+ * seconds after its timeout, per portal. */
+static double np_portal_close_wait(const struct np_portal *p)
+{
+    return !p->input && np_fabric_of(p->remote) == NP_FAB_NET ? 0.0 : 2.0;
+}
+
+/* Removes p; a transfer still posted is cancelled first (bounded wait), or
+ * left to the provider with p (its op) leaked. */
 static int np_portal_remove(int portalid, int input)
 {
     np_enter();
@@ -321,15 +338,27 @@ static int np_portal_remove(int portalid, int input)
         double t0 = knode_wtime();
         if (p->posted)
             np_fabric_cancel(np_fabric_of(p->remote), &p->op);
-        while (p->posted && knode_wtime() - t0 < 2.0)
+        while (p->posted && knode_wtime() - t0 < np_portal_close_wait(p))
             np_wait_step(&spins);
-        if (!p->posted)
+        if (!p->posted) {
             free(p);
-        else
-            np_error("portal: port %d: transfer still in flight at close; leaking it", p->port);
+        } else { /* its completion frees it (np_portal_done) */
+            p->orphan = 1;
+            np_portal_orphan_reads += p->input;
+            np_error("portal: port %d: transfer still in flight at close; left to the provider",
+                     p->port);
+        }
     }
     np_leave();
     return p != NULL ? 0 : -EBADF;
+}
+
+int kportal_orphans(void)
+{
+    np_enter();
+    int n = np_portal_orphan_reads;
+    np_leave();
+    return n;
 }
 
 int kportal_close(int portalid)

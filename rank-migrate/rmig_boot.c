@@ -135,6 +135,7 @@ int rmig_spare_loop(void)
             spins = 0;
             continue;
         }
+        rmig_reach_tick();
         knode_idle(&spins);
     }
     return rmig_cluster_leave() < 0 ? 1 : 0;

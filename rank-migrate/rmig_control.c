@@ -85,7 +85,10 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
     int reason = 0;
 
     rmig_reservation_lapse();
-    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left)
+    /* Reads of a stream given up on that may still write into the container
+     * region (a link that came back) would corrupt the next container. */
+    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left ||
+        kportal_orphans() > 0)
         reason = -EBUSY;
     else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
         reason = -EXDEV;
@@ -122,6 +125,12 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
         return 0;
     case RMIG_MSG_JOB_END:
         return ua_container_present() ? 0 : 1;
+    case RMIG_MSG_PING:
+        rmig_control_send(h->src_cluster, RMIG_MSG_PONG, h->rank, 0, 0, h->b);
+        return 0;
+    case RMIG_MSG_PONG:
+        rmig_reach_pong(h);
+        return 0;
     default:
         return 0; /* a late reply to a move that gave up: nothing to do */
     }
@@ -184,7 +193,7 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
         else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
-                 t == RMIG_MSG_HERE)
+                 t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG)
             rmig_control_handle(out);
     }
     return 0;
@@ -227,5 +236,6 @@ int rmig_poll(void)
 {
     rmig_xreq_poll();
     rmig_control_answer();
+    rmig_reach_tick();
     return rmig_ask_take();
 }

@@ -75,6 +75,9 @@ static const char *rmig_failure_text(int err)
         return "no answer within NMPI_MIGRATE_TIMEOUT; the rank stays";
     case -ENOSPC:
         return "no idle cluster left";
+    case -EXDEV:
+        return "the destination's layout fingerprint differs (another build of the program or "
+               "of a library, or one installed at another path); the rank stays";
     default:
         return strerror(-err);
     }

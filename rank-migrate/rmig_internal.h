@@ -66,6 +66,7 @@ struct rmig_cluster {
     struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
     unsigned streams;          /* source: container streams started from here */
     int stream_now;            /* source: number of the stream in progress, or -1 */
+    uint32_t streams_stalled;  /* source: stream numbers not to use again (rmig_stream_portal.c) */
     struct rmig_messaging_ops messaging; /* the layer above's part (rmig_set_messaging) */
 };
 
@@ -91,6 +92,17 @@ void rmig_lost_boot(void);
 /* Test hook: with NMPI_TEST_LOST_AT=<point>:<cluster>, that cluster kills
  * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came). */
 void rmig_test_die_at(const char *point);
+
+/* rmig_reach.c: after a move between hosts stalled, watches the peer's host.
+ * rmig_reach_watch starts the watch (nothing for a peer of this host): PING
+ * to every cluster of that host; rank: the rank of the move; peer_has_rank:
+ * 1 at the destination (the source keeps the rank). rmig_reach_pong takes a
+ * PONG; rmig_reach_tick, called at safe points and in the idle loop, ends the
+ * job (kjob_abort, naming the host) when no PONG came within twice the
+ * move's timeout. */
+void rmig_reach_watch(int peer, int rank, int peer_has_rank);
+void rmig_reach_pong(const struct rmig_wire_hdr *h);
+void rmig_reach_tick(void);
 
 /* rmig_cores.c: binds this cluster to its core (NMPI_BIND), at boot. */
 void rmig_cores_bind(void);

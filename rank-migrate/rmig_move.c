@@ -79,22 +79,27 @@ static int rmig_offer(int cluster)
 }
 
 /* Tries every other cluster in turn, in rmig_spare_order()'s order (idle
- * cores first). */
+ * cores first). When none accepts: -EXDEV if one refused for its layout
+ * (the idle ones run another build; the others are busy anyway, and "no
+ * space" would hide why no spare can take the rank), else -ENOSPC. */
 static int rmig_offer_any(int *cluster_p)
 {
-    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC;
+    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC, layout = 0;
 
     if (order == NULL)
         return -ENOMEM;
     int n = rmig_spare_order(order);
     for (int i = 0; i < n && ret != 0; i++) {
-        if (rmig_offer(order[i]) == 0) {
+        int why = rmig_offer(order[i]);
+
+        if (why == 0) {
             *cluster_p = order[i];
             ret = 0;
         }
+        layout |= why == -EXDEV;
     }
     free(order);
-    return ret;
+    return ret == 0 || !layout ? ret : -EXDEV;
 }
 
 /* Validates `cluster` and reserves it (or any idle one) for this rank.
@@ -204,6 +209,8 @@ void rmig_move_out(void)
     }
     ret = rmig_stream_to(dest)->send(dest, &st);
     if (ret < 0) {
+        if (ret == -ETIMEDOUT) /* stalled: between hosts, the link may be gone */
+            rmig_reach_watch(dest, rank, 0);
         rmig_cluster.move_result = ret;
         ua_rank_resume();
         return;

@@ -119,13 +119,30 @@ static void rmig_portals_close(const int *portal)
             kportal_close(portal[lane]);
 }
 
+/* The number of the next stream from here. A stream that stalled (its
+ * peer silent: a link down) may leave writes the provider still holds and
+ * delivers once the link is back (a send cannot be cancelled between
+ * hosts); they would be the first data a later stream of the same number
+ * reads - rejected by its checksums, but leaving that number out of step
+ * for good. So such numbers are not used again while others are left. */
+_Static_assert(RMIG_STREAMS <= 32, "streams_stalled has a bit per stream number");
+
+static int rmig_stream_number(void)
+{
+    int stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
+
+    for (int i = 0; i < RMIG_STREAMS && (rmig_cluster.streams_stalled >> stream & 1); i++)
+        stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
+    return stream;
+}
+
 static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
 {
     struct rmig_table t = {0};
     struct rmig_wire_hdr reply;
     int self = knode_get_num(), portal[RMIG_LANES], lane, ret, nsend;
     const char *fault = rmig_fault(rmig_cluster.streams);
-    int stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
+    int stream = rmig_stream_number();
 
     rmig_cluster.stream_now = stream; /* replies to older streams are dropped */
 
@@ -169,6 +186,8 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
         ret = -EIO; /* not told: the destination drops its copy, see below */
     else if (ret != RMIG_MSG_DONE && ret != RMIG_MSG_FAIL && ret != -ECONNABORTED)
         rmig_control_stream_reply(dest, RMIG_MSG_ABORT, ua_get_rank(), 0, stream);
+    if (ret == -ETIMEDOUT || ret == -EHOSTDOWN)
+        rmig_cluster.streams_stalled |= 1u << stream;
     rmig_portals_close(portal);
     rmig_table_free(&t);
     rmig_cluster.stream_now = -1;
@@ -312,6 +331,10 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
     }
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
+    /* Stalled: between hosts the link may be gone. The watch counts from
+     * now, not from after the unlinks (each may wait for a cancel). */
+    if (ret == -ETIMEDOUT)
+        rmig_reach_watch(src, b->rank, 1);
     rmig_portals_unlink(portal);
     free(r);
     rmig_cluster.reserved_for = -1;
@@ -333,6 +356,8 @@ static int rmig_portal_stream_receive(const struct rmig_wire_hdr *b)
                  ret == RMIG_MSG_ABORT ? "given up by the source"
                                        : "never confirmed by the source");
         ua_release_container();
+        if (ret == -ETIMEDOUT)
+            rmig_reach_watch(src, b->rank, 1);
         return 0;
     }
     return 1; /* a rank to resume */

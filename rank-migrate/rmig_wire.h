@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 8
+#define RMIG_WIRE_VERSION 9
 #define RMIG_MAX_RANGES   65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
@@ -56,7 +56,10 @@ enum rmig_msg_type {
                             * (RMIG_REQUESTER: the entry is its cluster), b = nonce */
     RMIG_MSG_HERE = 14,    /* the answer, to the entry: arg = RMIG_PLACE_RANK (rank = the
                             * rank run here), _IDLE or _BUSY (rank = -1); a, b echoed */
-    RMIG_MSG_TYPE_MAX = 14,
+    RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
+                            * (rmig_reach.c) -> every cluster of that host; b = nonce */
+    RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */
+    RMIG_MSG_TYPE_MAX = 16,
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose

@@ -206,7 +206,9 @@ const char *mpi_error_text(int code)
     case -ENOSPC:
         return "No space (no idle cluster left to move the rank to)";
     case -EXDEV:
-        return "Unsupported operation (the clusters' address layouts differ)";
+        return "Unsupported operation (the destination's layout fingerprint differs: it runs "
+               "another build of the program or of a library, or one installed at another "
+               "path; the rank stays)";
     case -EUSERS:
         return "Unsupported operation (the rank runs threads it started, which cannot move "
                "with it: a rank moves only while its main thread is its only one)";

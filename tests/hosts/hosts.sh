@@ -171,12 +171,16 @@ hosts_shm_files() {
 hosts_up() {
     local n=$1 k br=$HOSTS_PREFIX-br ns
     hosts_sweep
-    # The EXIT trap the script had (common.sh's) still runs, after ours.
-    eval "set -- $(trap -p EXIT)"
-    HOSTS_PREV_EXIT=${3:-}
-    trap 'hosts_down; eval "$HOSTS_PREV_EXIT"' EXIT
-    trap 'exit 130' INT
-    trap 'exit 143' TERM
+    # The EXIT trap the script had (common.sh's) still runs, after ours;
+    # set once, so a script may make hosts again after hosts_down.
+    if [ -z "${HOSTS_TRAPPED:-}" ]; then
+        eval "set -- $(trap -p EXIT)"
+        HOSTS_PREV_EXIT=${3:-}
+        trap 'hosts_down; eval "$HOSTS_PREV_EXIT"' EXIT
+        trap 'exit 130' INT
+        trap 'exit 143' TERM
+        HOSTS_TRAPPED=1
+    fi
     ip netns add "$br" || return 1
     ip -n "$br" link set lo up
     ip -n "$br" link add br0 type bridge || return 1

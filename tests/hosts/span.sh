@@ -18,56 +18,12 @@
 # through our mpiexec: -hosts, -f, -ppn, -launcher, -launcher-exec.
 . "$(dirname "$0")/../mpi/common.sh"
 . "$(dirname "$0")/hosts.sh"
+. "$(dirname "$0")/jobs.sh"
 ours || skip "runs nanvix-mpi's own launcher"
 hosts_check || exit 77
 unset FI_PROVIDER
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_LOG=info
 export LD_LIBRARY_PATH=$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-
-# on_hosts HOSTS NP [mpiexec options] -- PROGRAM [ARGS]: runs PROGRAM from
-# tests/mpi on the hosts of -hosts HOSTS, mpiexec on h0; output in $OUT.
-on_hosts() {
-    local hosts=$1 np=$2 opts=() prog status
-    shift 2
-    while [ "$1" != -- ]; do
-        opts+=("$1")
-        shift
-    done
-    shift
-    prog=$BINDIR/$1
-    shift
-    echo "+ mpiexec -hosts $hosts -n $np ${opts[*]} ${prog##*/} $*"
-    hosts_run 0 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -hosts "$hosts" -launcher ssh \
-        -launcher-exec "$HOSTS_EXEC" -n "$np" "${opts[@]}" "$prog" "$@" >"$OUT" 2>&1
-    status=$?
-    grep -v '^nanvix-mpi: port: \(host\|fabric\):' "$OUT"
-    [ $status -ne 124 ] || echo "TIMEOUT: killed after $TIMEOUT s"
-    return $status
-}
-
-# Nothing of the last job is left on the hosts: files in /dev/shm, processes
-# (mpiexec's watcher ends within a second of the job).
-no_leftovers() {
-    local ns procs i
-    [ -z "$(hosts_shm_files)" ] || fail "left in /dev/shm: $(hosts_shm_files | tr '\n' ' ')"
-    for i in $(seq 50); do
-        procs=
-        for ((k = 0; k < HOSTS_N; k++)); do procs="$procs$(hosts_ns_pids "$HOSTS_PREFIX-h$k")"; done
-        [ -z "$procs" ] && return 0
-        sleep 0.1
-    done
-    fail "processes left on the hosts: $(ps -o pid,args -p "$(echo $procs | tr ' ' ,)")"
-}
-
-# expect_on HOSTS NP [opts] -- PROGRAM [ARGS] LINE: on_hosts, exit 0, an
-# output line starting with LINE, nothing left behind.
-expect_on() {
-    local line=${!#}
-    set -- "${@:1:$#-1}"
-    on_hosts "$@" || fail "exit status $? (want 0)"
-    grep -q "^$line" "$OUT" || fail "no output line starting with '$line'"
-    no_leftovers
-}
 
 # The log of the last job says: NHOSTS hosts; cluster c is on host NAME[c]
 # (numbered in the order of their first cluster); each cluster uses shm for
@@ -90,15 +46,6 @@ check_placement() {
         fi
         c=$((c + 1))
     done
-}
-
-# Counts the moves of the last job (NMPI_MIGRATION_REPORT lines) inside a
-# host and between hosts, given the host of each cluster: prints "IN BETWEEN".
-count_moves() {
-    local hostof=("$@")
-    sed -n 's/^nanvix-mpi: rmig: rank [0-9]* moved cluster \([0-9]*\) -> \([0-9]*\):.*/\1 \2/p' "$OUT" |
-        while read -r a b; do [ "${hostof[a]}" = "${hostof[b]}" ] && echo in || echo between; done |
-        sort | uniq -c | awk '{n[$2] = $1} END {print n["in"] + 0, n["between"] + 0}'
 }
 
 hosts_up 3 || fail "hosts_up 3"

@@ -7,10 +7,31 @@
  *  tour       rank 0 visits every spare cluster in turn and comes back to a
  *             spare it left; checksums checked after each move.
  *  burst K    K ranks move at the same moment (needs K spares).
- *  pairs N    N rounds of all-pairs traffic of mixed sizes (below and above
+ *  pairs N [K] N rounds of all-pairs traffic of mixed sizes (below and above
  *             the eager limit) with MPI_ANY_SOURCE receives while a rank moves
  *             every round with messages in flight to and from it; every payload
- *             and per-sender order checked.
+ *             and per-sender order checked. With K >= 2, K ranks that talk
+ *             to each other (r, r+1, ... in round r) move at the same moment
+ *             every round, each to a planned idle cluster (pairs_plan: the
+ *             same plan on every rank, so each rank checks where it landed).
+ *  path C...  rank 0 moves through the clusters C... in turn (e.g. between
+ *             hosts and back to where it started), checksums of its globals,
+ *             heap and stack checked after each move, a token passed round
+ *             every rank after each move and checked.
+ *  layout     3 ranks, 1 spare; clusters 2 and 3 (rank 2 and the spare) run
+ *             another build of this program at the same path (tests/hosts/
+ *             moves.sh arranges it): rank 0's moves to them are refused
+ *             (MPI_ERR_UNSUPPORTED_OPERATION, the text names the layout
+ *             fingerprint) and it stays intact; rank 2 moves to cluster 3
+ *             (same build); rank 0 is refused cluster 2 then; the job goes on.
+ *  cut C MIB [S]  rank 0 grows its heap by MIB MiB of patterned data, prints
+ *             "migrate cut: moving", and tries to move to cluster C while
+ *             the test cuts a link: the move may fail (MPI_ERRORS_RETURN;
+ *             the class and text are printed) but the rank's memory must be
+ *             intact wherever it runs; then tokens go round the job for S
+ *             seconds more (default 0: one lap), each checked, and with S
+ *             > 0 a move that failed is tried again (the link is back by
+ *             then) and must work, the heap's extra MiB freed.
  *  pending    Isend/Irecv posted before MPI_Migrateto, completed after it, on
  *             both sides (the sender moves, then the receiver moves).
  *  refuse     refused moves: bad cluster, own cluster, busy cluster, no spare
@@ -50,6 +71,11 @@
 #include "testhelp_mpi.h"
 
 static int rank, size, nclusters, nspares;
+#ifdef MIGRATE_VARIANT
+/* tests/hosts/moves.sh's other build of this program: 1 MiB more of .data
+ * moves every later segment, as a different build would. */
+volatile char migrate_variant_pad[1 << 20] = {1};
+#endif
 static uint64_t global_table[4096] = {1, 2, 3};
 static char global_bss[65536];
 static unsigned char *heap_block;
@@ -96,25 +122,30 @@ static void move_checked(int cluster)
     CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
 }
 
+/* Passes a token round every rank (from rank 0) on tag `lap` and checks it. */
+static void ring_lap(int lap)
+{
+    int token = lap * 1000;
+
+    if (rank == 0) {
+        MPI_CHECK(MPI_Send(&token, 1, MPI_INT, 1 % size, lap, MPI_COMM_WORLD));
+        MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, size - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        CHECKF(token == lap * 1000 + size - 1, "lap %d token %d", lap, token);
+    } else {
+        MPI_CHECK(MPI_Recv(&token, 1, MPI_INT, rank - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+        token++;
+        MPI_CHECK(MPI_Send(&token, 1, MPI_INT, (rank + 1) % size, lap, MPI_COMM_WORLD));
+    }
+}
+
 static void mode_ring(int laps)
 {
-    int lap, token;
+    int lap;
 
     for (lap = 0; lap < laps; lap++) {
         if (rank == lap % size)
             move_checked(MPIX_ANY_SPARE);
-        token = lap * 1000;
-        if (rank == 0) {
-            MPI_CHECK(MPI_Send(&token, 1, MPI_INT, 1 % size, lap, MPI_COMM_WORLD));
-            MPI_CHECK(
-                MPI_Recv(&token, 1, MPI_INT, size - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-            CHECKF(token == lap * 1000 + size - 1, "lap %d token %d", lap, token);
-        } else {
-            MPI_CHECK(
-                MPI_Recv(&token, 1, MPI_INT, rank - 1, lap, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-            token++;
-            MPI_CHECK(MPI_Send(&token, 1, MPI_INT, (rank + 1) % size, lap, MPI_COMM_WORLD));
-        }
+        ring_lap(lap);
     }
     if (rank == 0)
         printf("migrate ring: OK %d laps %d ranks\n", laps, size);
@@ -153,7 +184,7 @@ static void mode_burst(int k)
 
 /* One round: everyone sends `nmsg` messages of mixed sizes to everyone; the
  * mover leaves while they are in flight. */
-static void pairs_round(int round, int mover)
+static void pairs_round(int round, int mover, int dest)
 {
     static const size_t sizes[] = {0, 1, 100, TEST_EAGER_LIMIT, TEST_EAGER_LIMIT + 1, 70000};
     const int nmsg = 6;
@@ -174,7 +205,7 @@ static void pairs_round(int round, int mover)
         }
     }
     if (rank == mover)
-        move_checked(MPIX_ANY_SPARE);
+        move_checked(dest);
     while (got < nsend) {
         MPI_Status st;
         int count, src, m;
@@ -200,16 +231,52 @@ static void pairs_round(int round, int mover)
     free(rbuf);
 }
 
-static void mode_pairs(int rounds)
+/* Round `round` of pairs with k movers: ranks round, round+1, ... (they all
+ * talk to each other) move to the idle clusters (those not in where[])
+ * numbered 2 * round + j, modulo their count: the same plan on every rank,
+ * varied enough that on round-robin hosts both moves inside a host and
+ * between hosts happen. Sets dest[] (-1: does not move) and updates where[]. */
+static void pairs_plan(int *where, int round, int k, int *dest)
 {
-    int r;
+    int idle[64], n = 0, c, i, j;
 
+    for (c = 0; c < nclusters && n < 64; c++) {
+        for (i = 0; i < size && where[i] != c; i++)
+            ;
+        if (i == size)
+            idle[n++] = c;
+    }
+    CHECKF(n >= k, "pairs: %d movers, %d idle clusters", k, n);
+    for (i = 0; i < size; i++)
+        dest[i] = -1;
+    for (j = 0; j < k; j++)
+        dest[(round + j) % size] = idle[(j + 2 * round) % n];
+    for (i = 0; i < size; i++)
+        where[i] = dest[i] >= 0 ? dest[i] : where[i];
+}
+
+static void mode_pairs(int rounds, int k)
+{
+    int where[64], dest[64], r, c;
+
+    CHECKF(size <= 64 && k <= size, "pairs: %d ranks, %d movers", size, k);
+    for (r = 0; r < size; r++)
+        where[r] = r;
     for (r = 0; r < rounds; r++) {
-        pairs_round(r, r % size);
+        if (k < 2) {
+            pairs_round(r, r % size, MPIX_ANY_SPARE);
+        } else {
+            pairs_plan(where, r, k, dest);
+            pairs_round(r, dest[rank] >= 0 ? rank : -1, dest[rank]);
+            MPI_CHECK(MPIX_Cluster_self(&c));
+            CHECKF(c == where[rank], "round %d: on cluster %d, planned %d", r, c, where[rank]);
+        }
         MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     }
-    if (rank == 0)
+    if (rank == 0 && k < 2)
         printf("migrate pairs: OK %d rounds\n", rounds);
+    else if (rank == 0)
+        printf("migrate pairs: OK %d rounds, %d moving at once\n", rounds, k);
 }
 
 static void mode_pending(void)
@@ -277,6 +344,43 @@ static void mode_refuse(void)
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     if (rank == 0)
         printf("migrate refuse: OK\n");
+}
+
+/* A refused move to a cluster of another build: the class, the text, and
+ * nothing of the rank changed. */
+static void expect_layout_refused(int cluster)
+{
+    char text[MPI_MAX_ERROR_STRING];
+    int len, err;
+
+    expect_refused(cluster, MPI_ERR_UNSUPPORTED_OPERATION, "other build");
+    err = MPI_Migrateto(cluster);
+    MPI_CHECK(MPI_Error_string(err, text, &len));
+    CHECKF(strstr(text, "layout fingerprint differs") != NULL, "error text: %s", text);
+    CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+    printf("migrate layout: to %d refused: %s\n", cluster, text);
+    fflush(stdout);
+}
+
+static void mode_layout(void)
+{
+    CHECKF(size == 3 && nclusters == 4, "layout: %d ranks, %d clusters", size, nclusters);
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    if (rank == 0) {
+        expect_layout_refused(3);
+        expect_refused(MPIX_ANY_SPARE, MPI_ERR_UNSUPPORTED_OPERATION, "any spare, other build");
+    }
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 2)
+        move_checked(3);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        expect_layout_refused(2);
+    for (int lap = 0; lap < 3; lap++)
+        ring_lap(lap);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate layout: OK\n");
 }
 
 static void mode_reject(void)
@@ -624,6 +728,83 @@ static void mode_third(int rounds)
         printf("migrate third: OK %d rounds\n", rounds);
 }
 
+/* Rank 0 moves through clusters path[0..n-1]; after each move a token goes
+ * round every rank (from rank 0 at its new place) and is checked. */
+static void mode_path(const int *path, int n)
+{
+    int i, c;
+
+    for (i = 0; i < n; i++) {
+        if (rank == 0) {
+            move_checked(path[i]);
+            MPI_CHECK(MPIX_Cluster_self(&c));
+            printf("migrate path: rank 0 on cluster %d\n", c);
+            fflush(stdout);
+        }
+        ring_lap(i);
+    }
+    if (rank == 0)
+        printf("migrate path: OK %d moves\n", n);
+}
+
+/* Rank 0, with `mib` MiB more of heap, tries to move to `cluster` while the
+ * test cuts a link. Whether the move worked or failed, everything it had
+ * must be intact where it runs now; then the job carries on (a token ring). */
+static void mode_cut(int cluster, int mib, double secs)
+{
+    size_t big = (size_t)mib << 20;
+    unsigned char *extra = malloc(big);
+    uint64_t stack_data[256], before;
+    int err, cls, c0, c1 = -1, len;
+    char text[MPI_MAX_ERROR_STRING];
+
+    CHECK(extra != NULL);
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    for (int i = 0; i < 256; i++)
+        stack_data[i] = (uint64_t)i * 977 + (uint64_t)rank;
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0) {
+        th_pattern_fill(extra, big, rank, rank, 11);
+        before = state_checksum(stack_data, 256);
+        MPI_CHECK(MPIX_Cluster_self(&c0));
+        printf("migrate cut: moving %d MiB from cluster %d to %d\n", mib, c0, cluster);
+        fflush(stdout);
+        double t = MPI_Wtime();
+        err = MPI_Migrateto(cluster);
+        t = MPI_Wtime() - t;
+        MPI_CHECK(MPIX_Cluster_self(&c1));
+        MPI_CHECK(MPI_Error_class(err, &cls));
+        MPI_CHECK(MPI_Error_string(err, text, &len));
+        printf("migrate cut: %s after %.1f s, on cluster %d (class %d: %s)\n",
+               err == MPI_SUCCESS ? "moved" : "failed", t, c1, cls, text);
+        fflush(stdout);
+        CHECKF((err == MPI_SUCCESS) == (c1 == cluster) && (err != MPI_SUCCESS) == (c1 == c0),
+               "error %d, on cluster %d after %d (asked %d)", err, c1, c0, cluster);
+        CHECKF(before == state_checksum(stack_data, 256), "rank 0's state changed");
+        CHECK_PATTERN(extra, big, rank, rank, 11);
+        CHECK_PATTERN(heap_block, HEAP_BYTES, rank, rank, 99);
+    }
+    free(extra);
+    double end = MPI_Wtime() + secs;
+    int laps = 0, more = 1;
+
+    while (more) { /* rank 0's clock decides, everyone follows */
+        ring_lap(1 + laps++);
+        more = rank == 0 && MPI_Wtime() < end;
+        MPI_CHECK(MPI_Bcast(&more, 1, MPI_INT, 0, MPI_COMM_WORLD));
+        if (more)
+            usleep(100000);
+    }
+    if (rank == 0 && secs > 0 && c1 != cluster) {
+        move_checked(cluster);
+        printf("migrate cut: moved to %d on the second try\n", cluster);
+    }
+    ring_lap(2 + laps);
+    MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
+    if (rank == 0)
+        printf("migrate cut: OK %d laps after the move\n", laps);
+}
+
 /* One round of mode together: returns 1 if this rank moved. */
 static int together_round(int round, char *sbuf, char *rbuf, size_t len)
 {
@@ -692,11 +873,21 @@ int main(int argc, char **argv)
     else if (strcmp(mode, "burst") == 0)
         mode_burst(n);
     else if (strcmp(mode, "pairs") == 0)
-        mode_pairs(n);
+        mode_pairs(n, argc > 3 ? atoi(argv[3]) : 1);
+    else if (strcmp(mode, "path") == 0) {
+        int path[64], k;
+
+        for (k = 0; k < argc - 2 && k < 64; k++)
+            path[k] = atoi(argv[2 + k]);
+        mode_path(path, k);
+    } else if (strcmp(mode, "cut") == 0)
+        mode_cut(n, argc > 3 ? atoi(argv[3]) : 64, argc > 4 ? atof(argv[4]) : 0);
     else if (strcmp(mode, "pending") == 0)
         mode_pending();
     else if (strcmp(mode, "refuse") == 0)
         mode_refuse();
+    else if (strcmp(mode, "layout") == 0)
+        mode_layout();
     else if (strcmp(mode, "reject") == 0)
         mode_reject();
     else if (strcmp(mode, "dual") == 0)

@@ -141,4 +141,7 @@ void fake_region_clear(void);
 struct fake_header *fake_header(void);
 unsigned char fake_slot_byte(int slot, size_t i);
 
+/* Reads left under way by an unlink (kportal_orphans()); tests set it. */
+extern int fake_portal_orphans;
+
 #endif /* RMIG_FAKE_H */

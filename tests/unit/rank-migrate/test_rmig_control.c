@@ -183,6 +183,22 @@ START_TEST(spare_loop_answers_then_leaves)
 }
 END_TEST
 
+/* An idle spare whose reads of a stream given up on may still land in its
+ * container region refuses offers until they are over. */
+START_TEST(offer_refused_while_reads_may_land)
+{
+    struct rmig_wire_hdr o = rmu_hdr(RMIG_MSG_OFFER, 2, 2, 0, 0);
+
+    o.a = FAKE_FINGERPRINT;
+    fake_portal_orphans = 1;
+    ck_assert_int_eq(rmig_control_handle(&o), 0);
+    rmu_assert_sent(0, 2, RMIG_MSG_REFUSE, 2, -EBUSY, 0);
+    fake_portal_orphans = 0;
+    ck_assert_int_eq(rmig_control_handle(&o), 0);
+    rmu_assert_sent(1, 2, RMIG_MSG_ACCEPT, 2, 0, 0);
+}
+END_TEST
+
 /* ---- rmig_control_handle: what a cluster ignores --------------------------- */
 
 START_TEST(begin_from_unreserved_source_ignored)
@@ -433,6 +449,7 @@ static Suite *control_suite(void)
     tcase_set_timeout(spare, 10);
     tcase_add_loop_test(spare, offer_table, 0, sizeof(offer_cases) / sizeof(offer_cases[0]));
     tcase_add_test(spare, spare_loop_answers_then_leaves);
+    tcase_add_test(spare, offer_refused_while_reads_may_land);
     tcase_add_test(spare, begin_from_unreserved_source_ignored);
     tcase_add_test(spare, job_end_only_without_container);
     tcase_add_test(spare, reservation_without_begin_lapses);

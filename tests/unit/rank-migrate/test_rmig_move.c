@@ -66,6 +66,7 @@ enum setup {
     NO_ARRIVE,
     NO_CONTAINER,
     ALL_REFUSE,
+    ALL_REFUSE_LAYOUT,
     ALL_SILENT
 };
 
@@ -92,6 +93,22 @@ static const struct {
     {"refused without reason", 4, PLAIN, RMU_REFUSE, 0, -EBUSY, {4}, 1},
     {"no answer", 4, PLAIN, RMU_SILENT, 0, -ETIMEDOUT, {4}, 1},
     {"all refuse", RMIG_ANY_SPARE, ALL_REFUSE, RMU_REFUSE, -EBUSY, -ENOSPC, {4, 5, 0, 2, 3}, 5},
+    {"other layout",
+     RMIG_ANY_SPARE,
+     ALL_REFUSE_LAYOUT,
+     RMU_REFUSE,
+     -EXDEV,
+     -EXDEV,
+     {4, 5, 0, 2, 3},
+     5},
+    {"busy or other layout",
+     RMIG_ANY_SPARE,
+     ALL_REFUSE_LAYOUT,
+     RMU_REFUSE,
+     -EBUSY,
+     -EXDEV,
+     {4, 5, 0, 2, 3},
+     5},
     {"no cluster answers", RMIG_ANY_SPARE, ALL_SILENT, RMU_SILENT, 0, -ENOSPC, {4, 5, 0, 2, 3}, 5},
 };
 
@@ -110,9 +127,10 @@ static void early_setup(int setup)
     if (setup == NO_CONTAINER)
         fake_region_clear();
     for (int c = 0; c < FAKE_NCLUSTERS; c++)
-        rmu_peer[c].offer = setup == ALL_REFUSE ? RMU_REFUSE : RMU_SILENT;
+        rmu_peer[c].offer =
+            setup == ALL_REFUSE || setup == ALL_REFUSE_LAYOUT ? RMU_REFUSE : RMU_SILENT;
     for (int c = 0; c < FAKE_NCLUSTERS; c++)
-        rmu_peer[c].refuse_arg = -EBUSY;
+        rmu_peer[c].refuse_arg = setup == ALL_REFUSE_LAYOUT ? -EXDEV : -EBUSY;
 }
 
 START_TEST(refused_before_the_freeze)

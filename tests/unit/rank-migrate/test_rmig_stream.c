@@ -150,6 +150,22 @@ START_TEST(source_failures)
     ck_assert_int_eq(rmig_cluster.stream_now, -1);
     if (source_cases[_i].want == -ETIMEDOUT)
         ck_assert_double_ge(fake_now, 1.0); /* NMPI_MIGRATE_TIMEOUT */
+    /* A stalled stream's number (0) is not used again. */
+    ck_assert_uint_eq(rmig_cluster.streams_stalled, source_cases[_i].want == -ETIMEDOUT);
+}
+END_TEST
+
+/* Stream numbers that stalled are skipped while others are left. */
+START_TEST(source_skips_stalled_numbers)
+{
+    struct rmig_stats st;
+
+    rmu_peer[DEST].stream = RMU_STREAM_OK;
+    rmig_cluster.streams = RMIG_STREAMS - 1;
+    rmig_cluster.streams_stalled = 1u << (RMIG_STREAMS - 1) | 1u | 2u;
+    ck_assert_int_eq(rmig_stream_portal.send(DEST, &st), 0);
+    rmu_assert_sent(0, DEST, RMIG_MSG_BEGIN, RMU_ME, NRANGE, 2);
+    ck_assert_uint_eq(rmig_cluster.streams, RMIG_STREAMS + 3);
 }
 END_TEST
 
@@ -286,14 +302,28 @@ static struct rmig_wire_hdr stream_from_source(int d)
     return b;
 }
 
-static void assert_answers(int table_ok, int fail)
+/* The destination's answers: TABLE_OK (if table_ok), then DONE or FAIL;
+ * and, when the stream stalled (`watched`), a PING to each cluster of the
+ * source's host (another host than DEST's in the fake job: rmig_reach.c),
+ * wherever they come among the answers. */
+static void assert_answers(int table_ok, int fail, int watched)
 {
-    int last = table_ok ? 1 : 0;
+    int last = table_ok ? 1 : 0, n = 0, pings = 0, host = knode_host_of(RMU_ME);
 
-    ck_assert_int_eq(fake_nsent, last + 1);
-    if (table_ok)
-        rmu_assert_sent(0, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, STREAM);
-    rmu_assert_sent(last, RMU_ME, fail ? RMIG_MSG_FAIL : RMIG_MSG_DONE, RMU_ME, fail, STREAM);
+    for (int i = 0; i < fake_nsent; i++) {
+        if (rmu_sent(i).type == RMIG_MSG_PING) {
+            ck_assert_int_eq(knode_host_of(fake_sent[i].cluster), host);
+            pings++;
+            continue;
+        }
+        if (n == 0 && table_ok)
+            rmu_assert_sent(i, RMU_ME, RMIG_MSG_TABLE_OK, RMU_ME, 0, STREAM);
+        else
+            rmu_assert_sent(i, RMU_ME, fail ? RMIG_MSG_FAIL : RMIG_MSG_DONE, RMU_ME, fail, STREAM);
+        n++;
+    }
+    ck_assert_int_eq(n, last + 1);
+    ck_assert_int_eq(pings, watched ? 2 : 0); /* clusters 2h and 2h+1 of host h */
 }
 
 static void assert_ports_and_unlinked(void)
@@ -313,7 +343,7 @@ START_TEST(destination_cases)
 
     fake_now = 10.0;
     ck_assert_msg(rmig_stream_portal.receive(&b) == dest_cases[_i].want, "%s", dest_cases[_i].what);
-    assert_answers(dest_cases[_i].table_ok, dest_cases[_i].fail);
+    assert_answers(dest_cases[_i].table_ok, dest_cases[_i].fail, dest_cases[_i].fail == -ETIMEDOUT);
     assert_ports_and_unlinked();
     ck_assert_int_eq(rmig_cluster.reserved_for, -1);
     ck_assert_int_eq(fake_releases, dest_cases[_i].want ? 0 : 1);
@@ -394,7 +424,9 @@ START_TEST(destination_runs_only_on_commit)
         rmu_push(decision_cases[_i].type, RMU_ME, RMU_ME, 0, decision_cases[_i].stream);
     fake_now = 10.0;
     ck_assert_msg(rmig_stream_portal.receive(&b) == 0, "%s", decision_cases[_i].what);
-    assert_answers(1, 0); /* TABLE_OK, DONE: the container checked out */
+    /* TABLE_OK, DONE: the container checked out; no decision in time: the
+     * source's host is watched. */
+    assert_answers(1, 0, decision_cases[_i].type != RMIG_MSG_ABORT);
     ck_assert_int_eq(fake_releases, 1);
     ck_assert_int_eq(ua_container_present(), 0);
     if (decision_cases[_i].type != RMIG_MSG_ABORT)
@@ -421,6 +453,7 @@ static Suite *stream_suite(void)
     tcase_add_checked_fixture(src, rmu_setup, NULL);
     tcase_set_timeout(src, 10);
     tcase_add_test(src, source_sends_table_then_ranges_round_robin);
+    tcase_add_test(src, source_skips_stalled_numbers);
     tcase_add_loop_test(src, source_numbers_streams, 0,
                         sizeof(number_cases) / sizeof(number_cases[0]));
     tcase_add_loop_test(src, source_failures, 0, sizeof(source_cases) / sizeof(source_cases[0]));
