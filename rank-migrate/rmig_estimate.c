@@ -2,14 +2,11 @@
  * predictions and decisions it makes for the calling rank.
  *
  * The model is per-cluster configuration, not rank state: it is read once
- * per cluster (the first estimate made there), from NMPI_MIGRATION_MODEL or
- * its default path, and kept in a static of the runtime; a rank that moves
- * reads it again on its new cluster, from the same job's environment.
- * Without a valid file the built-in figures stand in, and the source text
- * that every estimate carries says so, and why (no file, or the file's
- * refusal with its line number). An estimate is made in rank context: the
- * bytes are what a move would send now (ua_touched_ranges, as the stream
- * lists them), the path follows knode_host_of of here and there.
+ * per cluster (the first estimate made there; rmig_model_file.c says from
+ * where) and kept in a static of the runtime; a rank that moves reads it
+ * again on its new cluster, from the same job's environment. An estimate is made in rank context:
+ * the bytes are what a move would send now (ua_touched_ranges, as the stream lists them), the path
+ * follows knode_host_of of here and there.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -29,75 +26,12 @@ static struct {
     char source[RMIG_ESTIMATE_SOURCE_MAX];
 } rmig_model_cache = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
-/* The file to read: the setting, or the default under the config home.
- * Returns 1 when the setting named it (a missing file is then worth a
- * warning), 0 for the default; path[0] is NUL when the name does not fit. */
-static int rmig_model_path(char *path, size_t len)
-{
-    const char *set = base_setting("NMPI_MIGRATION_MODEL");
-    const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-    int named = set != NULL && set[0] != '\0', n;
-
-    if (named)
-        n = snprintf(path, len, "%s", set);
-    else if (xdg != NULL && xdg[0] != '\0')
-        n = snprintf(path, len, "%s/nanvix-mpi/migration-model", xdg);
-    else
-        n = snprintf(path, len, "%s/.config/nanvix-mpi/migration-model", home ? home : "");
-    if (n < 0 || (size_t)n >= len)
-        path[0] = '\0'; /* never read a file of a cut name */
-    return named;
-}
-
-/* Reads at most RMIG_MODEL_SIZE_MAX + 1 bytes of file into buf. Returns
- * the count, or -errno. */
-static long rmig_model_read(const char *file, char *buf)
-{
-    FILE *f = file[0] != '\0' ? fopen(file, "r") : NULL;
-    size_t n;
-
-    if (file[0] == '\0')
-        return -ENAMETOOLONG;
-    if (f == NULL)
-        return -errno;
-    n = fread(buf, 1, RMIG_MODEL_SIZE_MAX + 1, f);
-    if (ferror(f)) {
-        fclose(f);
-        return -EIO;
-    }
-    fclose(f);
-    return (long)n;
-}
-
-/* Fills the cache: the file's model, or the built-in one and why. */
-static void rmig_model_load(void)
-{
-    static char buf[RMIG_MODEL_SIZE_MAX + 1];
-    char file[256], why[160];
-    int named = rmig_model_path(file, sizeof(file));
-    struct rmig_model *m = &rmig_model_cache.model;
-    char *src = rmig_model_cache.source;
-    long n = rmig_model_read(file, buf);
-
-    if (n >= 0 && rmig_model_parse(buf, (size_t)n, m, why, sizeof(why)) == 0) {
-        snprintf(src, RMIG_ESTIMATE_SOURCE_MAX, "file %s (%s)", file,
-                 m->measured[0] ? m->measured : "no measured line");
-        return;
-    }
-    if (n < 0)
-        snprintf(why, sizeof(why), "%s", strerror((int)-n));
-    rmig_model_builtin(m);
-    snprintf(src, RMIG_ESTIMATE_SOURCE_MAX, "%s; %s: %s", m->measured, file, why);
-    if (n >= 0 || named)
-        base_log(BASE_LOG_WARN, "rmig", "migration model %s refused: %s; estimates use the %s",
-                 file, why, m->measured);
-}
-
 int rmig_model_current(struct rmig_model *m, char *source, size_t len)
 {
     pthread_mutex_lock(&rmig_model_cache.lock);
     if (!rmig_model_cache.loaded) {
-        rmig_model_load();
+        rmig_model_load(&rmig_model_cache.model, rmig_model_cache.source,
+                        sizeof(rmig_model_cache.source));
         rmig_model_cache.loaded = 1;
     }
     *m = rmig_model_cache.model;

@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rmig.h"
+#include "rmig_model.h"
 
 /* Built-in figures: see rmig_model_builtin(). {a, b, r2, points}. */
 #define RMIG_BUILTIN_DOWNTIME 6.215024e-05, 3.139579e-10, 0.8883, 42

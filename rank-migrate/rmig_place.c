@@ -43,16 +43,33 @@ static struct {
 /* The TABLE is built here: it may be too large for a rank's stack. */
 static unsigned char rmig_place_buf[RMIG_XREQ_TABLE_MAX];
 
-/* What this cluster runs now: a rank (*rank set), or nothing, free or
- * reserved for an arriving container. */
-static int rmig_place_self(int *rank)
+static int rmig_place_add(void *addr, size_t len, void *arg)
+{
+    (void)addr;
+    *(uint64_t *)arg += len;
+    return 0;
+}
+
+/* What this cluster runs now: a rank (*rank set, and in *bytes what a move
+ * of it would send now: its touched ranges, the whole stack when it is not
+ * suspended), or nothing, free or reserved for an arriving container. */
+static int rmig_place_self(int *rank, uint64_t *bytes)
 {
     *rank = -1;
+    *bytes = 0;
     if (ua_container_present()) {
         *rank = ua_get_rank();
+        if (ua_touched_ranges(rmig_place_add, bytes) < 0 || *bytes > RMIG_WIRE_BYTES_MAX)
+            *bytes = 0; /* not said */
         return RMIG_PLACE_RANK;
     }
     return rmig_cluster.reserved_for >= 0 ? RMIG_PLACE_BUSY : RMIG_PLACE_IDLE;
+}
+
+/* KiB, rounded up, of a size a HERE reported (at most RMIG_WIRE_BYTES_MAX). */
+static uint32_t rmig_place_kib(uint64_t bytes)
+{
+    return (uint32_t)((bytes + 1023) / 1024);
 }
 
 /* A TABLE head with only a status (-EBUSY, -E2BIG). */
@@ -143,6 +160,7 @@ static int rmig_place_ask(int c)
 void rmig_place_start(const struct rmig_xreq *rq)
 {
     int self = knode_get_num(), n = knode_count(), c, rank;
+    uint64_t bytes;
 
     if (rmig_place_q.requester != 0) {
         rmig_place_refuse(rq->requester, rq->nonce, -EBUSY);
@@ -156,10 +174,12 @@ void rmig_place_start(const struct rmig_xreq *rq)
         struct rmig_xreq_place *p = &rmig_place_q.place[c];
 
         p->rank = -1;
+        p->kib = 0;
         p->state = RMIG_PLACE_NOANSWER;
         if (c == self) {
-            p->state = (int16_t)rmig_place_self(&rank);
+            p->state = (int16_t)rmig_place_self(&rank, &bytes);
             p->rank = rank;
+            p->kib = rmig_place_kib(bytes);
         } else if (knode_is_lost(c)) {
             p->state = RMIG_PLACE_LOST;
         } else if (rmig_place_ask(c) == 0) {
@@ -177,7 +197,7 @@ void rmig_place_where(const struct rmig_wire_hdr *h)
 
     memset(&r, 0, sizeof(r));
     r.type = RMIG_MSG_HERE;
-    r.arg = rmig_place_self(&r.rank);
+    r.arg = rmig_place_self(&r.rank, &r.c);
     r.a = h->a;
     r.b = h->b;
     rmig_control_write(h->src_cluster, &r); /* an entry gone meanwhile: nothing to do */
@@ -196,6 +216,7 @@ void rmig_place_here(const struct rmig_wire_hdr *h)
         return; /* a second answer, or a rank this job does not have */
     p->state = (int16_t)h->arg;
     p->rank = h->rank;
+    p->kib = h->arg == RMIG_PLACE_RANK ? rmig_place_kib(h->c) : 0;
     if (--rmig_place_q.missing == 0)
         rmig_place_finish();
 }

@@ -12,17 +12,18 @@
 #include "rmig_xreq.h"
 
 /* WHERE and HERE: a placement's requester and nonce; HERE says what runs
- * at its sender (a rank, or nothing: idle or reserved). */
+ * at its sender (a rank and its container's bytes, or nothing: idle or
+ * reserved). */
 static int rmig_wire_place_ok(const struct rmig_wire_hdr *h)
 {
     if (RMIG_REQUESTER_ENTRY(h->a) < 0 || RMIG_REQUESTER_ENTRY(h->a) >= RMIG_WIRE_CLUSTERS_MAX ||
         RMIG_REQUESTER_ID(h->a) == 0 || h->b > UINT32_MAX || h->stream != 0)
         return 0;
     if (h->type == RMIG_MSG_WHERE)
-        return h->rank == -1 && h->arg == 0;
+        return h->rank == -1 && h->arg == 0 && h->c == 0;
     if (h->arg == RMIG_PLACE_RANK)
-        return h->rank >= 0 && h->rank < RMIG_WIRE_CLUSTERS_MAX;
-    return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1;
+        return h->rank >= 0 && h->rank < RMIG_WIRE_CLUSTERS_MAX && h->c <= RMIG_WIRE_BYTES_MAX;
+    return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1 && h->c == 0;
 }
 
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out)
@@ -62,7 +63,7 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.stream != 0) {
         return -EPROTO;
     }
-    if (hdr.type != RMIG_MSG_RESULT && hdr.c != 0)
+    if (hdr.type != RMIG_MSG_RESULT && hdr.type != RMIG_MSG_HERE && hdr.c != 0)
         return -EPROTO;
     if (out != NULL)
         *out = hdr;

@@ -14,8 +14,12 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 9
-#define RMIG_MAX_RANGES   65536 /* a longer table is refused */
+#define RMIG_WIRE_VERSION 10
+
+/* Largest container a HERE may report (1 TiB; a TABLE row holds KiB in 32
+ * bits). */
+#define RMIG_WIRE_BYTES_MAX (1ULL << 40)
+#define RMIG_MAX_RANGES     65536 /* a longer table is refused */
 /* Each source numbers its streams modulo RMIG_STREAMS and each number has
  * its own portal port, so bytes of an abandoned stream still queued at the
  * destination can never be taken for a later one. */
@@ -55,7 +59,9 @@ enum rmig_msg_type {
                             * every other cluster: what do you run? rank = -1, a = requester
                             * (RMIG_REQUESTER: the entry is its cluster), b = nonce */
     RMIG_MSG_HERE = 14,    /* the answer, to the entry: arg = RMIG_PLACE_RANK (rank = the
-                            * rank run here), _IDLE or _BUSY (rank = -1); a, b echoed */
+                            * rank run here, c = the bytes a move of it would send now,
+                            * at most RMIG_WIRE_BYTES_MAX), _IDLE or _BUSY (rank = -1,
+                            * c = 0); a, b echoed */
     RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
                             * (rmig_reach.c) -> every cluster of that host; b = nonce */
     RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */
@@ -87,7 +93,7 @@ struct rmig_wire_hdr {
     };
     uint64_t a; /* per type: fingerprint, total bytes, requester */
     uint64_t b; /* per type: table checksum, nonce */
-    uint64_t c; /* RESULT: downtime in ns; zero for other types */
+    uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; zero for other types */
 };
 
 /* One range of the container stream. */

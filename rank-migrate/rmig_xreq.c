@@ -91,7 +91,8 @@ static int rmig_xreq_place_ok(const struct rmig_xreq_place *p, int nranks, int n
     if (p->host < 0 || p->host >= nhosts || p->state < RMIG_PLACE_RANK ||
         p->state > RMIG_PLACE_STATE_MAX)
         return 0;
-    return p->state == RMIG_PLACE_RANK ? p->rank >= 0 && p->rank < nranks : p->rank == -1;
+    return p->state == RMIG_PLACE_RANK ? p->rank >= 0 && p->rank < nranks
+                                       : p->rank == -1 && p->kib == 0;
 }
 
 /* A host name: printable, non-empty, NUL-terminated and NUL-padded. */

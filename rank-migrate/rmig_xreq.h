@@ -17,7 +17,8 @@
  * over the job's control channel (rmig_wire.h, WHERE and HERE), waits for
  * the answers up to the PLACEMENT's wait_ms, and sends one TABLE datagram
  * back: a struct rmig_xreq_table_head, one struct rmig_xreq_place per
- * cluster, then the host names (version 2 added both types).
+ * cluster, then the host names (version 2 added both types, version 3
+ * the container size of each rank).
  *
  * Both sides decode with rmig_xreq_check() (the fixed-size messages) or
  * rmig_xreq_table_check() (a TABLE), which check length, magic, version,
@@ -29,7 +30,7 @@
 #include <stdint.h>
 
 #define RMIG_XREQ_MAGIC   0x474d4d4eu /* "NMMG" */
-#define RMIG_XREQ_VERSION 2
+#define RMIG_XREQ_VERSION 3
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
@@ -92,6 +93,8 @@ struct rmig_xreq_place {
     int32_t rank;  /* state RANK: 0..nranks-1; else -1 */
     int16_t host;  /* its host, 0..nhosts-1 */
     int16_t state; /* enum rmig_place_state */
+    uint32_t kib;  /* state RANK: KiB a move of the rank would send now (rounded
+                    * up; 0 when its cluster did not say); else 0 (version 3) */
 };
 
 #define RMIG_XREQ_TABLE_MAX                                                                        \

@@ -4,6 +4,7 @@
  *   mpimigrate --list
  *   mpimigrate [--job ID] [--timeout S] --where      (or --job ID --list)
  *   mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST
+ *   mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER
  *
  * It finds the job through the job directories tools/mpiexec creates (only
  * jobs whose launcher process still runs count), checks RANK and CLUSTER
@@ -25,7 +26,8 @@ static void mm_usage(FILE *f)
     fprintf(f, "Usage: mpimigrate [--job ID] [--timeout S] RANK CLUSTER\n"
                "       mpimigrate --list\n"
                "       mpimigrate [--job ID] [--timeout S] --where   (or: --job ID --list)\n"
-               "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n\n"
+               "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n"
+               "       mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER\n\n"
                "Asks a running nanvix-mpi job (started by mpiexec) to move rank RANK to\n"
                "cluster CLUSTER (a spare: clusters are 0..ranks+spares-1; 'any': any idle\n"
                "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
@@ -40,6 +42,11 @@ static void mm_usage(FILE *f)
                "its downtime) or refused (why; a refused move is asked once more on\n"
                "another idle cluster). With fewer idle clusters elsewhere than ranks on\n"
                "HOST, nothing moves.\n\n"
+               "--estimate RANK CLUSTER predicts what moving RANK to CLUSTER ('any': any\n"
+               "idle cluster, the worst path) would cost now: the bytes it would send,\n"
+               "the path (same host or another), the downtime and total time from the\n"
+               "migration cost model (NMPI_MIGRATION_MODEL, written by make\n"
+               "bench-migration; built-in figures without one). Nothing moves.\n\n"
                "Exit status: 0 moved (--evacuate: HOST runs no rank now), 1 bad\n"
                "usage/rank/cluster/host, 2 no such job (or it is gone or not answering),\n"
                "3 the job refused the move, 4 no outcome in time, 5 --evacuate: too few\n"
@@ -191,7 +198,7 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
 struct mm_args {
     const char *job, *evacuate, *pos[2];
     long timeout;
-    int npos, where, serial;
+    int npos, where, serial, estimate;
 };
 
 /* Parses argv into *a. Returns -1 to go on, else the exit status. */
@@ -207,6 +214,8 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
             list = 1;
         } else if (strcmp(argv[i], "--where") == 0) {
             a->where = 1;
+        } else if (strcmp(argv[i], "--estimate") == 0) {
+            a->estimate = 1;
         } else if (strcmp(argv[i], "--serial") == 0) {
             a->serial = 1;
         } else if (strcmp(argv[i], "--job") == 0 && i + 1 < argc) {
@@ -237,6 +246,10 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
     if ((a->where || a->evacuate != NULL) && (a->npos != 0 || (a->where && a->evacuate))) {
         fprintf(stderr, "mpimigrate: --where/--list and --evacuate take no RANK CLUSTER, and "
                         "not both; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    if (a->estimate && (a->where || a->evacuate != NULL)) {
+        fprintf(stderr, "mpimigrate: --estimate goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
     }
     if (!a->where && a->evacuate == NULL && a->npos != 2) {
@@ -272,6 +285,8 @@ int main(int argc, char **argv)
     if (a.evacuate != NULL)
         return mm_evacuate(&job, a.evacuate, (double)a.timeout, a.serial);
     ret = mm_check_target(&job, a.pos[0], a.pos[1], &rank, &cluster);
+    if (ret == MM_EXIT_MOVED && a.estimate)
+        return mm_estimate(&job, rank, cluster, (double)a.timeout);
     if (ret == MM_EXIT_MOVED)
         ret = mm_talk(&job, rank, cluster, (double)a.timeout, &res);
     return ret == MM_EXIT_MOVED ? mm_report(&job, &res, cluster) : ret;

@@ -64,7 +64,8 @@ static void fuzz_table(const uint8_t *data, size_t size)
         const struct rmig_xreq_place *p = &pl.place[i];
 
         if (!fuzz_in(p->host, 0, pl.nhosts) || !fuzz_in(p->state, 1, RMIG_PLACE_STATE_MAX + 1) ||
-            (p->state == RMIG_PLACE_RANK ? !fuzz_in(p->rank, 0, FUZZ_NRANKS) : p->rank != -1))
+            (p->state == RMIG_PLACE_RANK ? !fuzz_in(p->rank, 0, FUZZ_NRANKS)
+                                         : p->rank != -1 || p->kib != 0))
             abort();
     }
     for (i = 0; i < pl.nhosts; i++)
@@ -116,6 +117,7 @@ static size_t fuzz_make_table(uint8_t *buf, size_t max, unsigned k)
         p.host = (int16_t)(c % nhosts);
         p.state = (int16_t)(c < FUZZ_NRANKS ? RMIG_PLACE_RANK : 2 + (int)((k + (unsigned)c) % 4));
         p.rank = c < FUZZ_NRANKS ? c : -1;
+        p.kib = c < FUZZ_NRANKS ? 4096u * (k + (unsigned)c + 1) : 0;
         memcpy(buf + at, &p, sizeof(p));
     }
     for (c = 0; c < nhosts; c++, at += RMIG_XREQ_NAME_MAX) {

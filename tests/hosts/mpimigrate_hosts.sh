@@ -66,6 +66,17 @@ mm 3 "refused to move rank 2 to cluster 4: the cluster is busy" 2 4
 mm 0 "^rank 1 moved from cluster 4 to cluster 1 \(job $job, downtime [0-9.]+ ms\)$" 1 1
 wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
 
+# Estimates from h0 of ranks wherever they run: rank 0 (cluster 0, h0) to
+# cluster 4 (h1) takes the hosts path, rank 2 (cluster 3, h1) to cluster 4
+# the local one; "any" is the worst path among the idle clusters (2 and 4,
+# both on h1). The model gives each path its own figures.
+model=$TMPD/model
+printf '%s\n' "nanvix-mpi-migration-model 1" "local downtime 0.001 1e-9 0.9 5" \
+    "local total 0.002 1e-9 0.9 5" "hosts downtime 0.01 1e-8 0.9 5" "hosts total 0.02 1e-8 0.9 5" >"$model"
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 0: cluster 0 \(h0\) -> cluster 4 \(h1\): [0-9.]+ MiB, path hosts: predicted downtime 1[0-9]\.[0-9]+ ms" --estimate 0 4
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 2: cluster 3 \(h1\) -> cluster 4 \(h1\): [0-9.]+ MiB, path local: predicted downtime 1\.[0-9]+ ms" --estimate 2 4
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 0: cluster 0 \(h0\) -> any idle cluster: [0-9.]+ MiB, path hosts: " --estimate 0 any
+
 touch "$TMPD/stop"
 wait $JOB_PID
 st=$?

@@ -32,7 +32,7 @@ rank-migrate:             base.h nanvix.h ua.h
 comm-virt:                base.h nanvix.h ua.h rmig.h
 mpi:                      base.h nanvix.h ua.h rmig.h cv.h mpi.h
 include:
-tools:                    base.h rmig_xreq.h rmig_ckpt_image.h
+tools:                    base.h rmig_xreq.h rmig_ckpt_image.h rmig_model.h
 examples:                 mpi.h
 bench:                    mpi.h
 tests/lib:                mpi.h

@@ -121,6 +121,30 @@ mm 0 "^rank 2 moved from cluster 3 to cluster 4 \(job $job, downtime [0-9]+\.[0-
 wait_for "$A_OUT" $A_PID 1 "mpimigrate_job: rank 2 on cluster 4"
 mm 3 "^mpimigrate: job $job refused to move rank 2 to cluster 4: the rank is already on that cluster.*stays on cluster 4\)$" 2 4
 
+# (d) Estimates, nothing moves: a model written here (downtime = 0.5 s +
+# 1e-8 s/byte, total = 0.75 s + 2e-8 s/byte). The bytes are what rank 2's
+# cluster counts now (more than its 24 KiB buffer); the figures follow the
+# formula for the MiB printed (rounded to 0.1 MiB: within 0.6 ms).
+model=$TMPD/model
+printf '%s\n' "nanvix-mpi-migration-model 1" "measured by mpimigrate.sh" \
+    "local downtime 0.5 1e-8 0.99 10" "local total 0.75 2e-8 0.98 10" >"$model"
+est="^rank 2: cluster 4 \(.*\) -> cluster 3 \(.*\): ([0-9.]+) MiB, path local: predicted downtime ([0-9.]+) ms, total ([0-9.]+) ms$"
+NMPI_MIGRATION_MODEL=$model mm 0 "$est" --estimate 2 3
+grep -qx "model: file $model (by mpimigrate.sh)" "$TMPD/mm.out" || fail "--estimate: the model is not named"
+read -r mib down total <<<"$(sed -En "s/$est/\1 \2 \3/p" "$TMPD/mm.out")"
+awk -v m="$mib" -v d="$down" -v t="$total" 'BEGIN {
+    b = m * 1048576; ed = 500 + 1e-5 * b; et = 750 + 2e-5 * b
+    exit !(m >= 0.1 && d - ed < 0.6 && ed - d < 0.6 && t - et < 1.2 && et - t < 1.2) }' ||
+    fail "--estimate: $mib MiB, downtime $down ms, total $total ms: not the model's figures"
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 2: cluster 4 \(.*\) -> any idle cluster: .* path local: " --estimate 2 any
+mm 1 "^mpimigrate: rank 2 already runs on cluster 4$" --estimate 2 4
+mm 1 "^mpimigrate: --estimate goes alone with RANK CLUSTER; try --help$" --estimate --where
+NMPI_MIGRATION_MODEL=$TMPD/no-model mm 0 "^model: built-in figures of make bench-migration" --estimate 0 2
+grep -q "migration model $TMPD/no-model refused: No such file or directory" "$TMPD/mm.out" ||
+    fail "--estimate: a named, missing model gives no warning"
+grep -q "^mpimigrate_job: rank 2 on cluster 4$" "$A_OUT" && ! grep -q "^mpimigrate_job: rank 2 on cluster [^4]$" <(sed -n '/rank 2 on cluster 4/,$p' "$A_OUT") ||
+    fail "an estimate moved rank 2"
+
 # Two jobs: --job is needed, and both are listed.
 start_job "$B_OUT" "$TMPD/b.stop" 1 1
 B_PID=$JOB_PID

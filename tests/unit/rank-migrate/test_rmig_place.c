@@ -36,6 +36,7 @@ static void push_here(int c, int rank, uint32_t nonce)
     struct rmig_wire_hdr h = rmu_hdr(RMIG_MSG_HERE, c, rank, 0, 0);
 
     h.arg = rank >= 0 ? RMIG_PLACE_RANK : RMIG_PLACE_IDLE;
+    h.c = rank >= 0 ? 1000000 + (uint64_t)c : 0; /* its container's bytes */
     h.a = RMIG_REQUESTER(RMU_ME, REQ);
     h.b = nonce;
     rmu_push_hdr(&h);
@@ -107,6 +108,12 @@ START_TEST(placement_table_once_all_answered)
     assert_place(pl, 3, RMIG_PLACE_RANK, 2);
     assert_place(pl, 4, RMIG_PLACE_IDLE, -1);
     assert_place(pl, 5, RMIG_PLACE_IDLE, -1);
+    /* sizes in KiB, rounded up: the HEREs' bytes, and this cluster's own
+     * container (the fake's slots: 1756 bytes) */
+    ck_assert_uint_eq(pl->place[0].kib, (1000000 + 0 + 1023) / 1024);
+    ck_assert_uint_eq(pl->place[3].kib, (1000000 + 3 + 1023) / 1024);
+    ck_assert_uint_eq(pl->place[RMU_ME].kib, 2);
+    ck_assert_uint_eq(pl->place[4].kib, 0);
     ck_assert_str_eq(pl->host[0], "fakehost0");
     ck_assert_str_eq(pl->host[2], "fakehost2");
 }
@@ -190,6 +197,8 @@ START_TEST(where_answered_here)
     rmu_assert_sent(0, 3, RMIG_MSG_HERE, where_cases[_i].want_rank, where_cases[_i].want_state, 0);
     ck_assert_uint_eq(r.a, h.a);
     ck_assert_uint_eq(r.b, NONCE);
+    /* a rank's HERE says what a move of it would send: the fake's slots */
+    ck_assert_uint_eq(r.c, where_cases[_i].want_rank >= 0 ? 1756 : 0);
 }
 END_TEST
 
