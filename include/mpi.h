@@ -103,11 +103,12 @@ int MPIX_Checkpoint(const char *dir, int *restarted);
 /* Predicted cost of moving rank `rank` of MPI_COMM_WORLD to `cluster` (or
  * MPIX_ANY_SPARE: the worst path of the job) now, from the migration cost
  * model (NMPI_MIGRATION_MODEL, written by `make bench-migration`; built-in
- * figures without one). *seconds = the predicted downtime. Only the
- * calling rank for now: another rank gives MPI_ERR_UNSUPPORTED_OPERATION
- * ("estimates of another rank need its size: not yet"). MPI_ERR_RANK,
- * MPI_ERR_ARG (bad or own cluster, NULL pointer) otherwise; errors are
- * raised on MPI_COMM_WORLD. */
+ * figures without one). *seconds = the predicted downtime. Another rank
+ * is asked for its size over the job's own channel, wherever it runs: the
+ * call waits until that rank next polls (inside MPI, or at a preemption
+ * tick), MPI_ERR_OTHER when it does not within NMPI_MIGRATE_TIMEOUT.
+ * MPI_ERR_RANK, MPI_ERR_ARG (bad cluster, the rank's own, NULL pointer)
+ * otherwise; errors are raised on MPI_COMM_WORLD. */
 int MPIX_Migration_estimate(int rank, int cluster, double *seconds);
 
 /* The same prediction in full: downtime and total (freeze + downtime +
@@ -124,8 +125,9 @@ int MPIX_Migration_estimate_detail(int rank, int cluster, double *downtime, doub
  * model predicts a total cost below gain_seconds (what the caller expects
  * to win by the move); *moved = 1 when it moved, 0 when it stayed. Logs
  * what it decided and why (predicted total, gain, bytes, path, model) at
- * NMPI_LOG=info, and with NMPI_MIGRATION_REPORT=1. Only the calling rank
- * for now (MPI_ERR_UNSUPPORTED_OPERATION otherwise). Errors: those of
+ * NMPI_LOG=info, and with NMPI_MIGRATION_REPORT=1. The calling rank only
+ * (MPI_ERR_UNSUPPORTED_OPERATION otherwise: estimate another rank, then
+ * MPIX_Migrate it). Errors: those of
  * MPIX_Migration_estimate and MPI_Migrateto, MPI_ERR_ARG for a NaN or
  * negative gain, through comm's error handler. */
 int MPIX_Migrate_if(int rank, int cluster, double gain_seconds, MPI_Comm comm, int *moved);

@@ -156,6 +156,17 @@ int rmig_model_current(struct rmig_model *m, char *source, size_t len);
  * figures. */
 int rmig_estimate(int cluster, struct rmig_estimate *e);
 
+/* Rank context: predicts a move of world rank `rank` to `cluster` (or
+ * RMIG_ANY_SPARE) now, wherever it runs: the calling rank as
+ * rmig_estimate; another is asked through the job's control channel (a
+ * WHERE to the cluster its routes name, answered at that rank's next poll
+ * with what a move of it would send), waiting up to the move timeout while
+ * this rank's messaging progresses. Returns 0, -EINVAL bad rank or
+ * cluster, -EALREADY the rank runs on cluster, -ESRCH it could not be
+ * found (moving all the while), -ETIMEDOUT no answer (a rank that stays
+ * out of MPI), -EHOSTDOWN its cluster is gone, -ENODATA no figures. */
+int rmig_estimate_rank(int rank, int cluster, struct rmig_estimate *e);
+
 /* Rank context: rmig_migrate(cluster) only when the predicted total is
  * below gain seconds. *moved_p is 1 when it moved, 0 when it stayed; *e
  * the estimate it decided on. Logs the decision (predicted total, gain,

@@ -24,6 +24,11 @@
 
 static int rmig_tomb[KNODE_MAX]; /* rank -> cluster it left here for, plus one; 0: none */
 
+int rmig_tomb_of(int rank)
+{
+    return rank >= 0 && rank < KNODE_MAX ? rmig_tomb[rank] - 1 : -1;
+}
+
 void rmig_tomb_set(int rank, int dest)
 {
     if (rank >= 0 && rank < KNODE_MAX)

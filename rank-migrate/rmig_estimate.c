@@ -15,6 +15,9 @@
 #include <string.h>
 
 #include "base.h"
+#include "rmig_internal.h"
+#include "rmig_wire.h"
+#include "rmig_xreq.h"
 #include "nanvix.h"
 #include "rmig.h"
 #include "ua.h"
@@ -47,14 +50,14 @@ static int rmig_add_range(void *addr, size_t len, void *arg)
     return 0;
 }
 
-/* The path of a move from here to cluster; RMIG_ANY_SPARE: the worst the
- * job has (another host if any cluster is on one). */
-static int rmig_path_to(int cluster)
+/* The path of a move from cluster `from` to `to`; RMIG_ANY_SPARE: the
+ * worst the job has (another host than from's if any cluster is on one). */
+static int rmig_path_from(int from, int to)
 {
-    int here = knode_host_of(knode_get_num());
+    int here = knode_host_of(from);
 
-    if (cluster != RMIG_ANY_SPARE)
-        return knode_host_of(cluster) == here ? RMIG_PATH_LOCAL : RMIG_PATH_HOSTS;
+    if (to != RMIG_ANY_SPARE)
+        return knode_host_of(to) == here ? RMIG_PATH_LOCAL : RMIG_PATH_HOSTS;
     for (int c = 0; c < knode_count(); c++)
         if (knode_host_of(c) != here)
             return RMIG_PATH_HOSTS;
@@ -75,7 +78,94 @@ int rmig_estimate(int cluster, struct rmig_estimate *e)
     if (err < 0)
         return err;
     rmig_model_current(&m, e->source, sizeof(e->source));
-    return rmig_model_predict(&m, rmig_path_to(cluster), bytes, e);
+    return rmig_model_predict(&m, rmig_path_from(knode_get_num(), cluster), bytes, e);
+}
+
+/* Requester id of this cluster's own size questions (a placement's WHERE
+ * carries the requester's id; an entry's queries have the mpimigrate pid,
+ * never this value, so the two kinds of answer are told apart). */
+#define RMIG_SIZE_ID 0xffffffffu
+
+/* Rank context: asks about `rank`, first at cluster c (where the routes
+ * say it is): the question goes on along the tombstones of the clusters
+ * it left, and the cluster that runs it answers with what a move of it
+ * would send now (WHERE/HERE, rmig_wire.h). Waits for the answer up to
+ * the move timeout while this rank's messaging progresses and control
+ * traffic is served. Returns 0 with *bytes and *at (the cluster that runs
+ * it), -ESRCH when the question ended at a cluster without it (no
+ * tombstone there: the routes lag), -ETIMEDOUT. */
+static int rmig_size_at(int c, int rank, uint64_t *bytes, int *at)
+{
+    struct rmig_wire_hdr h, r;
+    uint32_t nonce = ++rmig_cluster.size_nonce;
+    double deadline = knode_wtime() + rmig_timeout();
+    unsigned spins = 0;
+
+    memset(&h, 0, sizeof(h));
+    h.type = RMIG_MSG_WHERE;
+    h.rank = rank;
+    h.a = RMIG_REQUESTER(knode_get_num(), RMIG_SIZE_ID);
+    h.b = nonce;
+    if (rmig_control_write(c, &h) < 0)
+        return -ESRCH;
+    while (knode_wtime() < deadline) {
+        int t = rmig_control_poll_once(&r);
+
+        if (t == RMIG_MSG_HERE && r.a == h.a && r.b == nonce) {
+            if (r.arg != RMIG_PLACE_RANK || r.rank != rank)
+                return -ESRCH;
+            *bytes = r.c;
+            *at = r.src_cluster;
+            return 0;
+        }
+        if (t > 0) {
+            rmig_control_handle(&r); /* anything else: served as usual */
+            spins = 0;
+        } else if (rmig_cluster.messaging.progress != NULL &&
+                   rmig_cluster.messaging.progress() > 0) {
+            spins = 0;
+        } else {
+            knode_idle(&spins);
+        }
+    }
+    return -ETIMEDOUT;
+}
+
+int rmig_estimate_rank(int rank, int cluster, struct rmig_estimate *e)
+{
+    struct rmig_model m;
+    uint64_t bytes = 0;
+    int tries, err = -ESRCH, at = -1;
+
+    if (cluster != RMIG_ANY_SPARE && !knode_is_valid(cluster))
+        return -EINVAL;
+    if (rank < 0 || rank >= rmig_cluster.nranks)
+        return -EINVAL;
+    if (ua_container_present() && rank == ua_get_rank())
+        return rmig_estimate(cluster, e);
+    /* Where the routes say (else its start cluster); the question follows
+     * the rank's tombstones from there. A cluster without one (routes that
+     * lag behind a move) ends it: asked again once this rank's messaging
+     * has read more announcements. */
+    for (tries = 0; tries < 10 && err == -ESRCH; tries++) {
+        unsigned spins = 0;
+        int c = rmig_cluster.messaging.route != NULL ? rmig_cluster.messaging.route(rank) : -1;
+
+        if (!knode_is_valid(c))
+            c = rank;
+        if (c == knode_get_num() && rmig_tomb_of(rank) >= 0)
+            c = rmig_tomb_of(rank); /* its start cluster is where this rank runs now */
+        err = rmig_size_at(c, rank, &bytes, &at);
+        for (int i = 0; err == -ESRCH && i < 100; i++) /* about 10 ms of progress */
+            if (rmig_cluster.messaging.progress == NULL || rmig_cluster.messaging.progress() <= 0)
+                knode_idle(&spins);
+    }
+    if (err < 0)
+        return err;
+    if (at == cluster)
+        return -EALREADY;
+    rmig_model_current(&m, e->source, sizeof(e->source));
+    return rmig_model_predict(&m, rmig_path_from(at, cluster), bytes, e);
 }
 
 /* The decision's line: info level, and a report line when asked for. */

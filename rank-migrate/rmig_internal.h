@@ -57,6 +57,7 @@ struct rmig_cluster {
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
     double reserved_at;        /* when it accepted (a reservation lapses after rmig_timeout()) */
     uint64_t offer_nonce;      /* source: number of its last OFFER (b), which answers echo */
+    uint32_t size_nonce;       /* number of its last size question (rmig_estimate_rank) */
     int move_dest;             /* source: where the suspended rank goes, or -1 */
     int departing_to;          /* source: destination of the move under way from here, or -1 */
     int move_result;           /* source: outcome of the last attempt (0 or -errno) */
@@ -148,6 +149,8 @@ void rmig_figures_failed(int cluster, int err);
  * rmig_ask_done: rank context, after acting on it: tells an outside
  *   requester the outcome (0 moved, or -errno: the rank stayed). */
 void rmig_tomb_set(int rank, int dest);
+/* The cluster `rank` left this one for (its tombstone), or -1. */
+int rmig_tomb_of(int rank);
 void rmig_ask_deliver(const struct rmig_wire_hdr *h);
 void rmig_ask_follow(int rank, int dest);
 int rmig_ask_take(void);

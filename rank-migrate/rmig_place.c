@@ -194,13 +194,23 @@ void rmig_place_start(const struct rmig_xreq *rq)
 void rmig_place_where(const struct rmig_wire_hdr *h)
 {
     struct rmig_wire_hdr r;
+    int to = h->rank >= 0 ? rmig_tomb_of(h->rank) : -1;
 
+    /* A question about a rank this cluster left: sent on where it went. */
+    if (to >= 0 && to != knode_get_num() && h->hops < knode_count() &&
+        !(ua_container_present() && ua_get_rank() == h->rank)) {
+        r = *h;
+        r.hops = h->hops + 1;
+        if (rmig_control_write(to, &r) == 0)
+            return;
+    }
     memset(&r, 0, sizeof(r));
     r.type = RMIG_MSG_HERE;
     r.arg = rmig_place_self(&r.rank, &r.c);
     r.a = h->a;
     r.b = h->b;
-    rmig_control_write(h->src_cluster, &r); /* an entry gone meanwhile: nothing to do */
+    /* to the requester's entry: a forwarded question comes from elsewhere */
+    rmig_control_write(RMIG_REQUESTER_ENTRY(h->a), &r); /* an entry gone: nothing to do */
 }
 
 void rmig_place_here(const struct rmig_wire_hdr *h)

@@ -17,10 +17,14 @@
 static int rmig_wire_place_ok(const struct rmig_wire_hdr *h)
 {
     if (RMIG_REQUESTER_ENTRY(h->a) < 0 || RMIG_REQUESTER_ENTRY(h->a) >= RMIG_WIRE_CLUSTERS_MAX ||
-        RMIG_REQUESTER_ID(h->a) == 0 || h->b > UINT32_MAX || h->stream != 0)
+        RMIG_REQUESTER_ID(h->a) == 0 || h->b > UINT32_MAX)
         return 0;
-    if (h->type == RMIG_MSG_WHERE)
-        return h->rank == -1 && h->arg == 0 && h->c == 0;
+    if (h->type == RMIG_MSG_WHERE) /* rank -1: a placement; else a question about that rank */
+        return h->rank >= -1 && h->rank < RMIG_WIRE_CLUSTERS_MAX && h->hops >= 0 &&
+               h->hops <= RMIG_MAX_HOPS && (h->rank >= 0 || h->hops == 0) && h->arg == 0 &&
+               h->c == 0;
+    if (h->stream != 0)
+        return 0;
     if (h->arg == RMIG_PLACE_RANK)
         return h->rank >= 0 && h->rank < RMIG_WIRE_CLUSTERS_MAX && h->c <= RMIG_WIRE_BYTES_MAX;
     return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1 && h->c == 0;

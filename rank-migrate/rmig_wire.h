@@ -57,11 +57,14 @@ enum rmig_msg_type {
                             * c = downtime in ns; src_cluster = where the rank is now */
     RMIG_MSG_WHERE = 13,   /* an entry gathering a placement (rmig_xreq.h, PLACEMENT) ->
                             * every other cluster: what do you run? rank = -1, a = requester
-                            * (RMIG_REQUESTER: the entry is its cluster), b = nonce */
+                            * (RMIG_REQUESTER: the entry is its cluster), b = nonce. With
+                            * rank >= 0, a rank estimating that one (rmig_estimate.c): sent
+                            * where its routes say, forwarded along tombstones (hops, as an
+                            * ASK) until the cluster that runs it answers */
     RMIG_MSG_HERE = 14,    /* the answer, to the entry: arg = RMIG_PLACE_RANK (rank = the
                             * rank run here, c = the bytes a move of it would send now,
                             * at most RMIG_WIRE_BYTES_MAX), _IDLE or _BUSY (rank = -1,
-                            * c = 0); a, b echoed */
+                            * c = 0); a, b echoed; sent to the requester's entry */
     RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
                             * (rmig_reach.c) -> every cluster of that host; b = nonce */
     RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */

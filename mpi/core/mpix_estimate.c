@@ -4,14 +4,13 @@
  * MPIX_Migrate_if check their arguments here, as every MPI call does, and
  * leave the rest to rank-migrate: rmig_estimate (the bytes a move would
  * send now, its path, the model's lines, the model's source) and
- * rmig_migrate_if (the decision, its log line, the move). Only the calling
- * rank can be estimated for now: another rank's size lives in its
- * container, on its cluster, and asking for it needs the placement query
- * of rank-migrate's wire (not merged yet); such calls get -EREMOTE, which
- * mpi_error.c turns into MPI_ERR_UNSUPPORTED_OPERATION with the words
- * "estimates of another rank need its size: not yet". The seam: a
- * rmig_estimate_of(rank, cluster, &e) would replace that refusal in
- * mpix_estimate_self() and in PMPIX_Migrate_if (through an ASK).
+ * rmig_migrate_if (the decision, its log line, the move). Another rank's
+ * size lives in its container, on its cluster: rmig_estimate_rank asks
+ * that cluster over the job's control channel (answered at the rank's
+ * next poll), so estimating another rank waits for it. MPIX_Migrate_if
+ * decides for the calling rank only: a decision for another rank would
+ * be taken where the rank is not (-EREMOTE, which mpi_error.c turns into
+ * MPI_ERR_UNSUPPORTED_OPERATION saying so); estimate it, then MPIX_Migrate.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -40,7 +39,7 @@ static int mpix_cluster_arg(int cluster)
 
 /* The estimate of world rank `rank` to `cluster`, arguments checked.
  * Returns 0 or a code for mpi_error(). */
-static int mpix_estimate_self(int rank, int cluster, struct rmig_estimate *e)
+static int mpix_estimate_rank(int rank, int cluster, struct rmig_estimate *e)
 {
     struct mpi_rank_state *s;
     int err = mpi_enter(&s);
@@ -52,7 +51,7 @@ static int mpix_estimate_self(int rank, int cluster, struct rmig_estimate *e)
     if (cluster != MPIX_ANY_SPARE && !knode_is_valid(cluster))
         return MPI_ERR_ARG;
     if (rank != cv_rank())
-        return -EREMOTE; /* its size is in its container: not yet */
+        return rmig_estimate_rank(rank, mpix_cluster_arg(cluster), e);
     return rmig_estimate(mpix_cluster_arg(cluster), e);
 }
 
@@ -64,7 +63,7 @@ int PMPIX_Migration_estimate(int rank, int cluster, double *seconds)
 
     if (seconds == NULL)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_Migration_estimate");
-    err = mpix_estimate_self(rank, cluster, &e);
+    err = mpix_estimate_rank(rank, cluster, &e);
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPIX_Migration_estimate");
     *seconds = e.downtime;
@@ -81,7 +80,7 @@ int PMPIX_Migration_estimate_detail(int rank, int cluster, double *downtime, dou
 
     if (downtime == NULL || total == NULL || bytes == NULL || path == NULL)
         return mpi_error(MPI_COMM_WORLD, MPI_ERR_ARG, "MPIX_Migration_estimate_detail");
-    err = mpix_estimate_self(rank, cluster, &e);
+    err = mpix_estimate_rank(rank, cluster, &e);
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPIX_Migration_estimate_detail");
     *downtime = e.downtime;

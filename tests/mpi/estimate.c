@@ -10,9 +10,12 @@
  *    seconds lie between the formula at both ends of that range;
  *  - builtin: the source says the built-in figures are used, and why (the
  *    script checks the words);
- *  - both: bad arguments give their exact classes; another rank's estimate
- *    and Migrate_if give MPI_ERR_UNSUPPORTED_OPERATION and the words
- *    "estimates of another rank need its size: not yet"; MPIX_Migrate_if
+ *  - both: bad arguments give their exact classes; MPIX_Migrate_if for
+ *    another rank gives MPI_ERR_UNSUPPORTED_OPERATION saying it decides for
+ *    the calling rank only; rank 1, which moves all the while, is
+ *    estimated from rank 0 (its cluster is asked over the job's channel):
+ *    its bytes are those of a small rank, path local, and in mode file
+ *    the figures are exactly the formula for its bytes; MPIX_Migrate_if
  *    with a gain below the predicted total stays (cluster unchanged), with
  *    a gain above it moves (cluster changed, heap checksum unchanged).
  * Meanwhile rank 1 moves again and again with MPIX_Migrate_if (a huge
@@ -82,13 +85,8 @@ static void bad_arguments(void)
     char path[MPIX_MIGRATION_PATH_MAX];
     int moved = -1;
 
-    want_error(MPIX_Migration_estimate(1, MPIX_ANY_SPARE, &d), MPI_ERR_UNSUPPORTED_OPERATION,
-               "estimates of another rank need its size: not yet", "estimate of rank 1");
-    want_error(MPIX_Migration_estimate_detail(1, MPIX_ANY_SPARE, &d, &t, &b, path, NULL),
-               MPI_ERR_UNSUPPORTED_OPERATION, "estimates of another rank need its size: not yet",
-               "detail of rank 1");
     want_error(MPIX_Migrate_if(1, MPIX_ANY_SPARE, 1e9, MPI_COMM_WORLD, &moved),
-               MPI_ERR_UNSUPPORTED_OPERATION, "estimates of another rank need its size: not yet",
+               MPI_ERR_UNSUPPORTED_OPERATION, "decides for the calling rank only",
                "Migrate_if of rank 1");
     if (moved != 0)
         die("Migrate_if of rank 1 left *moved unset");
@@ -130,6 +128,31 @@ static void check_formula(char **argv, long long bytes, double d, double t, cons
         die("source does not name the model file");
 }
 
+/* Rank 1, moving all the while, estimated from here, three times (each
+ * time its cluster is asked; a cluster it just left says so and the
+ * question follows the routes). */
+static void other_rank(int argc, char **argv)
+{
+    char path[MPIX_MIGRATION_PATH_MAX], source[MPIX_MIGRATION_SOURCE_MAX];
+    double d, t, seconds;
+    long long bytes;
+
+    for (int i = 0; i < 3; i++) {
+        if (MPIX_Migration_estimate_detail(1, MPIX_ANY_SPARE, &d, &t, &bytes, path, source) !=
+                MPI_SUCCESS ||
+            MPIX_Migration_estimate(1, MPIX_ANY_SPARE, &seconds) != MPI_SUCCESS)
+            die("estimate of rank 1");
+        printf("estimate: rank 1 bytes %lld downtime %.6f total %.6f path %s\n", bytes, d, t, path);
+        if (bytes < 4096 || bytes >= (long long)HEAP || strcmp(path, "local") != 0)
+            die("rank 1's estimate: not a small rank's bytes, or not path local");
+        if (argc == 6) {
+            double a = atof(argv[2]), b = atof(argv[3]);
+            if (d != a + b * (double)bytes || strncmp(source, "file ", 5) != 0)
+                die("rank 1's estimate is not a + b * bytes of the model file");
+        }
+    }
+}
+
 /* Rank 0's part. */
 static void subject(int argc, char **argv)
 {
@@ -158,6 +181,7 @@ static void subject(int argc, char **argv)
     else if (strncmp(source, "built-in figures of make bench-migration", 40) != 0)
         die("source does not say built-in");
     bad_arguments();
+    other_rank(argc, argv);
     before = self_cluster();
     if (MPIX_Migrate_if(0, MPIX_ANY_SPARE, t / 2, MPI_COMM_WORLD, &moved) != MPI_SUCCESS ||
         moved != 0 || self_cluster() != before)

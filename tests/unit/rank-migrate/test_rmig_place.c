@@ -202,6 +202,42 @@ START_TEST(where_answered_here)
 }
 END_TEST
 
+/* A question about one rank (an estimate from another rank, entry 4):
+ * the cluster that runs it answers the entry, not the forwarder; a
+ * cluster it left sends the question on along its tombstone, one hop
+ * more; a cluster with neither answers what it runs (here another rank:
+ * the asker takes that as "not found" and asks again along its routes). */
+START_TEST(where_about_a_rank_follows_tombstones)
+{
+    struct rmig_wire_hdr h = rmu_hdr(RMIG_MSG_WHERE, 3, RMU_ME, 0, 0), r;
+
+    h.a = RMIG_REQUESTER(4, 0xffffffffu);
+    h.b = NONCE;
+    h.hops = 2; /* forwarded twice already, by cluster 3 last */
+    rmig_control_handle(&h);
+    ck_assert_int_eq(fake_nsent, 1);
+    rmu_assert_sent(0, 4, RMIG_MSG_HERE, RMU_ME, RMIG_PLACE_RANK, 0);
+    r = rmu_sent(0);
+    ck_assert_uint_eq(r.c, 1756);
+
+    h.rank = 0; /* not here; it left for cluster 5 */
+    rmig_tomb_set(0, 5);
+    rmig_control_handle(&h);
+    ck_assert_int_eq(fake_nsent, 2);
+    r = rmu_sent(1);
+    ck_assert_int_eq(r.type, RMIG_MSG_WHERE);
+    ck_assert_int_eq(r.rank, 0);
+    ck_assert_int_eq(r.hops, 3);
+    ck_assert_uint_eq(r.a, h.a);
+    ck_assert_uint_eq(r.b, NONCE);
+
+    h.rank = 2; /* never here */
+    rmig_control_handle(&h);
+    ck_assert_int_eq(fake_nsent, 3);
+    rmu_assert_sent(2, 4, RMIG_MSG_HERE, RMU_ME, RMIG_PLACE_RANK, 0);
+}
+END_TEST
+
 static Suite *place_suite(void)
 {
     Suite *s = suite_create("rank-migrate-place");
@@ -214,6 +250,7 @@ static Suite *place_suite(void)
     tcase_add_test(tc, placement_deadline_lists_no_answer);
     tcase_add_test(tc, second_placement_busy);
     tcase_add_loop_test(tc, where_answered_here, 0, sizeof(where_cases) / sizeof(where_cases[0]));
+    tcase_add_test(tc, where_about_a_rank_follows_tombstones);
     suite_add_tcase(s, tc);
     return s;
 }
