@@ -8,9 +8,10 @@
 #     one on h1, 0 B to PINGPONG_MAX (default 16 MiB): MPICH's library
 #     through its own inter-node path, then ours with default settings
 #     (tcp;ofi_rxm between hosts), alternately PINGPONG_ROUNDS times
-#     (default 2; PINGPONG_ITERS caps the round trips per trial, default
-#     20000), each size keeping its best run per library (a burst of
-#     load on a shared machine then hits both alike). Table of ratios
+#     (default 3; PINGPONG_ITERS caps the round trips per trial, default
+#     2000), each size keeping its best run per library: on a shared
+#     machine whose load changes from second to second, several short
+#     alternating runs give steadier ratios than one long run each. Table of ratios
 #     ours/MPICH (bench/pingpong-table.awk).
 #  2. The link's bandwidth, measured twice on the same veth: one TCP
 #     stream from h0 to h1 (bench/linkbw.c, what iperf3 measures; 256 MiB,
@@ -39,8 +40,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${MPICC_MPICH:=mpicc.mpich}"
 : "${HYDRA:=mpiexec.hydra}"
 max=${PINGPONG_MAX:-16777216}
-iters=${PINGPONG_ITERS:-20000}
-rounds=${PINGPONG_ROUNDS:-2}
+iters=${PINGPONG_ITERS:-2000}
+rounds=${PINGPONG_ROUNDS:-3}
 moves=${MIGRATION_MOVES:-10}
 sizes=${MIGRATION_SIZES:-0 16M 256M}
 out=$top_builddir/bench
