@@ -61,18 +61,25 @@ hosts_up 2 || die "cannot make the hosts"
 on_h0_h1=(-hosts h0,h1 -launcher ssh -launcher-exec "$HOSTS_EXEC")
 
 # ---- 1. ping-pong, MPICH and ours alternately ----------------------------
+# A run counts when its table reached the largest size, even if it did not
+# exit cleanly: MPICH's run once hung in MPI_Finalize after its last line.
+pingpong_ok() {
+    grep -q "^$max " "$1" || die "the $2 ping-pong failed (no line for $max bytes in $1)"
+    [ "$3" = 0 ] || echo "run-migration-hosts: the $2 ping-pong ended with status $3 after its table; kept" >&2
+}
 mpich_runs=() ours_runs=()
 for ((i = 1; i <= rounds; i++)); do
-    echo "== round $i/$rounds, MPICH: $HYDRA ${on_h0_h1[*]} -n 2 pingpong $max (h0 -> h1)" >&2
+    echo "== round $i/$rounds, MPICH: $HYDRA ${on_h0_h1[*]} -n 2 pingpong $max $iters (h0 -> h1)" >&2
     (unset LD_LIBRARY_PATH FI_PROVIDER
-        hosts_run 0 timeout 900 "$HYDRA" "${on_h0_h1[@]}" -n 2 "$out/pingpong" "$max" "$iters") \
-        >"$out/pingpong-hosts-mpich-$i.out" || die "the MPICH ping-pong failed"
-    echo "== round $i/$rounds, nanvix-mpi: tools/mpiexec ${on_h0_h1[*]} -n 2 pingpong $max" >&2
+        hosts_run 0 timeout -k 5 600 "$HYDRA" "${on_h0_h1[@]}" -n 2 "$out/pingpong" "$max" "$iters") \
+        >"$out/pingpong-hosts-mpich-$i.out"
+    pingpong_ok "$out/pingpong-hosts-mpich-$i.out" MPICH $?
+    echo "== round $i/$rounds, nanvix-mpi: tools/mpiexec ${on_h0_h1[*]} -n 2 pingpong $max $iters" >&2
     (unset FI_PROVIDER
         export LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-        hosts_run 0 timeout 900 "$top_builddir/tools/mpiexec" "${on_h0_h1[@]}" -n 2 \
-            "$out/pingpong" "$max" "$iters") >"$out/pingpong-hosts-ours-$i.out" ||
-        die "the nanvix-mpi ping-pong failed"
+        hosts_run 0 timeout -k 5 600 "$top_builddir/tools/mpiexec" "${on_h0_h1[@]}" -n 2 \
+            "$out/pingpong" "$max" "$iters") >"$out/pingpong-hosts-ours-$i.out"
+    pingpong_ok "$out/pingpong-hosts-ours-$i.out" nanvix-mpi $?
     mpich_runs+=("$out/pingpong-hosts-mpich-$i.out")
     ours_runs+=("$out/pingpong-hosts-ours-$i.out")
 done
