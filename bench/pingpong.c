@@ -12,7 +12,10 @@
  * Uses only mpi.h, so one binary (built by MPICH's mpicc) runs on both MPICH
  * and nanvix-mpi.
  *
- * Usage: pingpong [max_bytes]
+ * Usage: pingpong [max_bytes [max_iterations]]
+ * max_iterations (default 20000) caps the round trips of each trial: a
+ * smaller cap makes the run shorter on a machine so loaded that a small
+ * message takes a hundred microseconds.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -21,13 +24,15 @@
 
 #define TRIALS 5
 
-/* Iterations for a message of n bytes: 20000 small, at least 10 large. */
+static size_t max_iters = 20000;
+
+/* Iterations for a message of n bytes: max_iters small, at least 10 large. */
 static int iterations(size_t n)
 {
     size_t budget = (size_t)128 << 20; /* about 128 MiB moved per trial */
-    size_t it = n ? budget / n : 20000;
+    size_t it = n ? budget / n : max_iters;
 
-    return it > 20000 ? 20000 : it < 10 ? 10 : (int)it;
+    return it > max_iters ? (int)max_iters : it < 10 ? 10 : (int)it;
 }
 
 /* Returns the average half round-trip time, in seconds, of iters trips. */
@@ -54,6 +59,8 @@ static double pingpong(int rank, char *buf, size_t n, int iters, int warmup)
 int main(int argc, char **argv)
 {
     size_t max = argc > 1 ? (size_t)atol(argv[1]) : (size_t)16 << 20;
+    if (argc > 2 && atol(argv[2]) >= 10)
+        max_iters = (size_t)atol(argv[2]);
     int rank, size;
     char *buf;
 

@@ -2,20 +2,40 @@
  *
  * A wait loop polls the fabric; while nothing happens it counts idle rounds
  * in *spins and backs off: first it spins (NP_SPIN_POLLS polls with a pause),
- * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps, doubling
- * from 1 us up to NP_SLEEP_MAX_NS. Any completion resets *spins to 0. So a
- * ping-pong between two idle cores stays in the spin phase, while clusters
- * oversubscribing cores hand them over quickly.
+ * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps. Any
+ * completion resets *spins to 0. So a ping-pong between two idle cores stays
+ * in the spin phase, while clusters oversubscribing cores hand them over
+ * quickly.
+ *
+ * A sleep is a fraction (1/NP_SLEEP_SHARE) of the time this wait has been
+ * sleeping so far, from 1 us up to NP_SLEEP_MAX_NS: whatever arrives during
+ * a sleep is seen at most that fraction late, so a long wait (a large
+ * message over TCP, a container's range) ends at most about 12% after its
+ * event, however long it took, while an idle spare still sleeps 1 ms at a
+ * time. Linux rounds every sleep of a normal thread up by its timer slack
+ * (50 us by default): the first sleeps of 1 us would last 50 and make every
+ * short wait that reached this phase 50 us late. Each waiting thread sets
+ * its slack to NP_SLEEP_SLACK_NS once, so sleeps last what they ask.
  */
 #include <errno.h>
 #include <sched.h>
+#include <sys/prctl.h>
 #include <time.h>
 
 #include "np_internal.h"
 
-#define NP_SPIN_POLLS   128
-#define NP_YIELD_POLLS  256
-#define NP_SLEEP_MAX_NS 1000000L
+#define NP_SPIN_POLLS     128
+#define NP_YIELD_POLLS    256
+#define NP_SLEEP_MIN_NS   1000L
+#define NP_SLEEP_MAX_NS   1000000L
+#define NP_SLEEP_SHARE    8
+#define NP_SLEEP_SLACK_NS 1000UL
+
+/* Per thread: when the current wait began to sleep, and whether its timer
+ * slack is set. A nested wait restarts the clock: the outer one then sleeps
+ * shorter, never longer. */
+static __thread double np_sleep_since;
+static __thread int np_slack_set;
 
 static inline void np_cpu_relax(void)
 {
@@ -24,6 +44,23 @@ static inline void np_cpu_relax(void)
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
+}
+
+/* Sleeps a share of the time this wait has slept so far (see above). */
+static void np_sleep(unsigned s)
+{
+    double now = knode_wtime();
+
+    if (!np_slack_set) {
+        prctl(PR_SET_TIMERSLACK, NP_SLEEP_SLACK_NS, 0, 0, 0);
+        np_slack_set = 1;
+    }
+    if (s == NP_YIELD_POLLS)
+        np_sleep_since = now;
+    long ns = (long)((now - np_sleep_since) * 1e9) / NP_SLEEP_SHARE;
+    ns = ns < NP_SLEEP_MIN_NS ? NP_SLEEP_MIN_NS : ns > NP_SLEEP_MAX_NS ? NP_SLEEP_MAX_NS : ns;
+    struct timespec ts = {0, ns};
+    nanosleep(&ts, NULL);
 }
 
 /* Backs off one idle round according to *spins, which it increments. */
@@ -38,12 +75,7 @@ void np_backoff(unsigned *spins)
         sched_yield();
         return;
     }
-    unsigned shift = (s - NP_YIELD_POLLS) / 4;
-    long ns = shift >= 10 ? NP_SLEEP_MAX_NS : 1000L << shift;
-    if (ns > NP_SLEEP_MAX_NS)
-        ns = NP_SLEEP_MAX_NS;
-    struct timespec ts = {0, ns};
-    nanosleep(&ts, NULL);
+    np_sleep(s);
 }
 
 int np_retry_needed;

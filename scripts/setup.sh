@@ -7,13 +7,14 @@
 # come from NMPI_CONFIGURE_ARGS. NMPI_SETUP_APT=always forces the apt-get
 # step even when every package is installed; =never skips it. slurm-wlm and
 # munge are for tests/slurm/slurm.sh, which starts a private Slurm of its own
-# (the system's services are not used or configured).
+# (the system's services are not used or configured). gnuplot-nox draws the
+# plot of make bench-migration-hosts.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PACKAGES=(build-essential gfortran autoconf automake libtool pkg-config libfabric-dev libfabric-bin
     libhwloc-dev libmpich-dev mpich check libxxhash-dev groff-base man-db clang-format cppcheck
-    iproute2 slurm-wlm slurmctld slurmd slurm-client munge)
+    iproute2 slurm-wlm slurmctld slurmd slurm-client munge gnuplot-nox)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
