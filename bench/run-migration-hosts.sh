@@ -162,6 +162,21 @@ awk -v link="$link" -v dat="$out/migration-hosts.dat" '
 awk -v nref="$rounds" -f "$top_srcdir/bench/pingpong-table.awk" "${mpich_runs[@]}" "${ours_runs[@]}" |
     awk 'NR == 1 { print "# size latency_ratio bandwidth_ratio"; next } { print $1, $4, $7 }' \
         >"$out/pingpong-hosts.dat"
+
+# The cost model's path hosts (bench/model-fit.awk over these moves), added
+# to the installed model (NMPI_MIGRATION_MODEL, else the default path),
+# whose other paths are kept: make bench-migration writes path local
+# first. Without an installed model the lines stay in
+# bench/migration-hosts-model (a model needs the local figures too).
+dest=${NMPI_MIGRATION_MODEL:-${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model}
+awk -v path=hosts -v model="$out/migration-hosts-model" -f "$top_srcdir/bench/model-fit.awk" \
+    "$out/migration-hosts.out" >>"$out/migration-hosts.txt" || die "no model fitted"
+if [ "${MIGRATION_MODEL_INSTALL:-1}" != 0 ] && [ -f "$dest" ]; then
+    { grep -Ev '^hosts ' "$dest" && cat "$out/migration-hosts-model"; } >"$dest.tmp.$$" &&
+        mv "$dest.tmp.$$" "$dest" && echo "model: path hosts added to $dest" >>"$out/migration-hosts.txt"
+else
+    echo "model: path hosts in $out/migration-hosts-model; not installed (run make bench-migration first for path local)" >>"$out/migration-hosts.txt"
+fi
 cat "$out/migration-hosts.txt"
 
 # ---- plot -------------------------------------------------------------------

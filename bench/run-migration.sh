@@ -92,68 +92,28 @@ awk '
             what, n, a * 1e3, b, b * 1048576 * 1e3, 1 / b / 1e9, (sst > 0 ? 1 - sse / sst : 1)
     }' "$out/migration.out"
 
-# The cost model (rank-migrate/rmig.h, format version 1), path local: the
-# lines downtime = a + b * bytes and total = a' + b' * bytes (total =
-# freeze + downtime + route update) over the steady moves, fitted by least
-# squares weighted by 1 / measured^2, i.e. on the relative error, which is
-# how the model is judged (the 2009 C/R study reports >90% accuracy): an
-# unweighted fit is ruled by the 1 GiB moves and misses small ones by
-# more than their whole cost. R^2 is the weighted fit's. Then the model's
-# accuracy on the moves it measured: mean and worst |predicted - measured|
-# / measured of the downtime, over the steady moves and over every move.
-# Written beside the table (bench/migration-model) and installed where the
-# library reads it: NMPI_MIGRATION_MODEL, else
+# The cost model (rank-migrate/rmig_model.h, format version 1), path local:
+# the lines bench/model-fit.awk fits over the steady moves, with the
+# model's accuracy on the moves it measured. Written beside the table
+# (bench/migration-model) and installed where the library reads it:
+# NMPI_MIGRATION_MODEL, else
 # ${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model
-# (MIGRATION_MODEL_INSTALL=0: not installed).
+# (MIGRATION_MODEL_INSTALL=0: not installed). The lines of other paths an
+# installed model has (hosts, from make bench-migration-hosts) are kept.
 model=$out/migration-model
-awk -v when="$(date -u +%Y-%m-%dT%H:%MZ)" -v host="$(hostname)" -v args="${MIGRATION_ARGS:-default sizes}" '
-    $1 == "move" {
-        h = $2
-        if (++seen[h] > 2) { n++; x[n] = $3; d[n] = $8; t[n] = $4 + $8 + $7 }
-        m++; X[m] = $3; D[m] = $8
-    }
-    # Weighted least squares y = a + b x, w = 1 / y^2; sets A, B, R2.
-    function wfit(k, x, y,    i, w, sw, sx, sy, sxx, sxy, e, sse, sst, ym) {
-        for (i = 1; i <= k; i++) {
-            w = 1 / (y[i] * y[i]); sw += w; sx += w * x[i]; sy += w * y[i]
-            sxx += w * x[i] * x[i]; sxy += w * x[i] * y[i]
-        }
-        B = (sw * sxy - sx * sy) / (sw * sxx - sx * sx); A = (sy - B * sx) / sw; ym = sy / sw
-        for (i = 1; i <= k; i++) {
-            w = 1 / (y[i] * y[i]); e = y[i] - (A + B * x[i]); sse += w * e * e
-            sst += w * (y[i] - ym) * (y[i] - ym)
-        }
-        R2 = sst > 0 ? 1 - sse / sst : 1
-        if (R2 < 0) R2 = 0
-    }
-    function accuracy(what, k, x, y,    i, p, r, sum, worst) {
-        for (i = 1; i <= k; i++) {
-            p = A_d + B_d * x[i]; p = p > 0 ? p : 0
-            r = (p > y[i] ? p - y[i] : y[i] - p) / y[i]; sum += r; worst = r > worst ? r : worst
-        }
-        printf "model accuracy over %s (%d moves): downtime |predicted - measured| / measured: mean %.1f%%, worst %.1f%% (mean accuracy %.1f%%)\n",
-            what, k, 100 * sum / k, 100 * worst, 100 - 100 * sum / k
-    }
-    END {
-        if (n < 2) { print "model: too few steady moves to fit" > "/dev/stderr"; exit 1 }
-        for (i = 2; i <= n && x[i] == x[1]; i++) ;
-        if (i > n) { print "model: needs two heap sizes" > "/dev/stderr"; exit 1 }
-        wfit(n, x, d); A_d = A; B_d = B; R2_d = R2
-        wfit(n, x, t); A_t = A; B_t = B; R2_t = R2
-        print "# nanvix-mpi migration cost model, written by make bench-migration (bench/run-migration.sh)." > MODEL
-        print "# Lines: <path> <downtime|total> <a seconds> <b seconds per byte> <R^2> <points>" > MODEL
-        print "nanvix-mpi-migration-model 1" > MODEL
-        printf "measured make bench-migration %s on %s (%s), %d steady moves\n", when, host, args, n > MODEL
-        printf "local downtime %.6e %.6e %.4f %d\n", A_d, B_d, R2_d, n > MODEL
-        printf "local total %.6e %.6e %.4f %d\n", A_t, B_t, R2_t, n > MODEL
-        printf "model (path local, %d steady moves, weighted by 1/measured^2): downtime = %.3f ms + %.4g s/byte * bytes (R^2 %.4f); total = %.3f ms + %.4g s/byte * bytes (R^2 %.4f)\n",
-            n, A_d * 1e3, B_d, R2_d, A_t * 1e3, B_t, R2_t
-        accuracy("the steady moves", n, x, d)
-        accuracy("every move", m, X, D)
-    }' MODEL="$model" "$out/migration.out" || exit 1
+dest=${NMPI_MIGRATION_MODEL:-${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model}
+{
+    echo "# nanvix-mpi migration cost model, written by make bench-migration (bench/run-migration.sh)."
+    echo "# Lines: <path> <downtime|total> <a seconds> <b seconds per byte> <R^2> <points>"
+    echo "nanvix-mpi-migration-model 1"
+    echo "measured make bench-migration $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname) (${MIGRATION_ARGS:-default sizes})"
+} >"$model"
+awk -v path=local -v model="$model.lines" -f "$top_srcdir/bench/model-fit.awk" "$out/migration.out" ||
+    exit 1
+cat "$model.lines" >>"$model" && rm -f "$model.lines"
+[ ! -f "$dest" ] || grep -E '^(hosts|checkpoint) ' "$dest" >>"$model"
 echo "model written to $model"
 if [ "${MIGRATION_MODEL_INSTALL:-1}" != 0 ]; then
-    dest=${NMPI_MIGRATION_MODEL:-${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model}
     mkdir -p "$(dirname "$dest")" && cp "$model" "$dest.tmp.$$" && mv "$dest.tmp.$$" "$dest" ||
         { echo "run-migration: could not install the model at $dest" >&2; exit 1; }
     echo "model installed at $dest (NMPI_MIGRATION_MODEL names another file)"
