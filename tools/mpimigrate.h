@@ -84,6 +84,8 @@ const char *mm_reason(int status);
 struct rmig_xreq_placement;
 int mm_placement(const struct mm_job *job, int fd, double timeout, struct rmig_xreq_placement *pl);
 int mm_where(const struct mm_job *job, double timeout);
+/* mm_placement through a socket of its own (opened and closed here). */
+int mm_placement_once(const struct mm_job *job, double timeout, struct rmig_xreq_placement *pl);
 /* The words for what cluster c of pl runs ("rank 3", "idle", ...). */
 const char *mm_place_what(const struct rmig_xreq_placement *pl, int c, char *buf, size_t len);
 

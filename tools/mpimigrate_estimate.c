@@ -12,7 +12,6 @@
  * rank would make itself. Nothing moves.
  */
 #include <stdio.h>
-#include <unistd.h>
 
 #include "mpimigrate.h"
 #include "rmig_model.h"
@@ -50,12 +49,8 @@ int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout)
     static struct rmig_model model;
     struct rmig_estimate e;
     char to[64];
-    int fd = mm_open(job), ret, from, path;
+    int ret = mm_placement_once(job, timeout, &pl), from, path;
 
-    if (fd < 0)
-        return MM_EXIT_NOJOB;
-    ret = mm_placement(job, fd, timeout, &pl);
-    close(fd);
     if (ret != MM_EXIT_MOVED)
         return ret;
     from = mm_cluster_of(&pl, rank);

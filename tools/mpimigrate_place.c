@@ -129,16 +129,23 @@ const char *mm_place_what(const struct rmig_xreq_placement *pl, int c, char *buf
     }
 }
 
+int mm_placement_once(const struct mm_job *job, double timeout, struct rmig_xreq_placement *pl)
+{
+    int fd = mm_open(job), ret;
+
+    if (fd < 0)
+        return MM_EXIT_NOJOB;
+    ret = mm_placement(job, fd, timeout, pl);
+    close(fd);
+    return ret;
+}
+
 int mm_where(const struct mm_job *job, double timeout)
 {
     static struct rmig_xreq_placement pl;
     char what[32];
-    int fd = mm_open(job), ret, c;
+    int ret = mm_placement_once(job, timeout, &pl), c;
 
-    if (fd < 0)
-        return MM_EXIT_NOJOB;
-    ret = mm_placement(job, fd, timeout, &pl);
-    close(fd);
     if (ret != MM_EXIT_MOVED)
         return ret;
     printf("job %ld: %d ranks, %d clusters on %d host%s (asked through cluster %d)\n", job->id,
