@@ -40,20 +40,5 @@ fi
 
 # Proof of which library each run used.
 grep -h '^# library:' "$out/pingpong-mpich.out" "$out/pingpong-ours.out"
-awk '
-    FNR == 1 { file++ }
-    /^#/ || NF != 3 { next }
-    file == 1 { order[++n] = $1; mlat[$1] = $2; mbw[$1] = $3 }
-    file == 2 { olat[$1] = $2; obw[$1] = $3 }
-    function ratio(a, b) { return (a == "" || b == "" || b + 0 == 0) ? "-" : sprintf("%.2f", a / b) }
-    function val(v) { return v == "" ? "-" : v }
-    END {
-        printf "%10s %12s %12s %7s %12s %12s %7s\n", "size", "MPICH us", "ours us", "ratio",
-            "MPICH MB/s", "ours MB/s", "ratio"
-        for (i = 1; i <= n; i++) {
-            s = order[i]
-            printf "%10s %12s %12s %7s %12s %12s %7s\n", s, mlat[s], val(olat[s]),
-                ratio(olat[s], mlat[s]), mbw[s], val(obw[s]), ratio(obw[s], mbw[s])
-        }
-    }' "$out/pingpong-mpich.out" "$out/pingpong-ours.out"
+awk -v nref=1 -f "$top_srcdir/bench/pingpong-table.awk" "$out/pingpong-mpich.out" "$out/pingpong-ours.out"
 [ $ours_ok = 1 ]
