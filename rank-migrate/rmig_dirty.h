@@ -1,0 +1,133 @@
+/* rmig_dirty.h: which pages of a running container were written since the
+ * last look (private to rank-migrate; groundwork of pre-copy, issue 15).
+ *
+ * Pre-copy sends the container while the rank runs, then sends again what
+ * the rank wrote meanwhile. A tracking session watches a set of address
+ * ranges (the container's touched ranges) and, at each collect, hands the
+ * runs of pages written since the previous collect to a callback and
+ * re-arms them. Three backends sit behind one ops table (rmig_dirty.c picks):
+ *
+ * - "uffd-async": userfaultfd write-protect with UFFD_FEATURE_WP_ASYNC
+ *   (Linux 6.7+): the kernel itself lifts the protection on the first write
+ *   and notes it in the page table; collect is PAGEMAP_SCAN with
+ *   PM_SCAN_WP_MATCHING, which reports and re-protects each written page
+ *   under its page-table lock. No thread, no signal, writes from system
+ *   calls and from other processes (CMA) are caught like the rank's own.
+ * - "uffd-sync": classic userfaultfd write-protect: a handler thread takes
+ *   each first write's fault and lifts the protection (the writer waits for
+ *   it: a few microseconds, more on a busy node); collect reads the uffd-wp
+ *   bit (57) of /proc/self/pagemap. Unprivileged, it needs
+ *   UFFD_USER_MODE_ONLY, and then a system call writing into a protected
+ *   page fails with EFAULT (the kernel does not wait for a user handler).
+ * - "soft-dirty": /proc/self/clear_refs ("4") and bit 55 of pagemap. Needs
+ *   CONFIG_MEM_SOFT_DIRTY; clear_refs acts on the whole process; and reading
+ *   the bits then clearing them is two steps, so a write between them is
+ *   lost: its collect is only exact with the writers stopped (needs_pause).
+ *
+ * Why no write is lost (both uffd backends): every page of a tracked range
+ * is, at any time, either protected or going to be reported by the next
+ * collect. A write to a protected page unprotects it (kernel or handler)
+ * before it lands. Collect reports a page and re-protects it in one step
+ * (async: under the page-table lock; sync: a page seen unprotected is
+ * reported, then protected); the caller reads the reported pages only
+ * after collect returns, so a write that landed before the re-protection
+ * is in what the caller reads, and one after it faults and shows up next
+ * time. A page given back to the kernel (MADV_DONTNEED, which the
+ * container allocator does on large free runs) loses its protection and
+ * reads as zeros: it is reported with RMIG_DIRTY_RELEASED, never skipped.
+ *
+ * What a session does not see: pages written before rmig_dirty_start (the
+ * first round sends every touched page anyway) and pages of a range added
+ * later (rmig_dirty_add: the caller sends it whole, like round one). The
+ * allocator's heap top moving up is such an addition. A tracked range that
+ * is unmapped, or unmapped and mapped again, makes collect fail (-ENOMEM,
+ * -EPERM, -ENOENT): tracking is then broken and the move must fall back to
+ * stop-and-copy; it never reports "nothing written" instead.
+ *
+ * Transparent huge pages: a protected 2 MiB page is split on its first
+ * write (async), so reports stay per 4 KiB page after that; a huge page
+ * written before start is one present unit, which costs nothing here but
+ * makes tests' exact sets depend on THP: the container region is mapped
+ * MADV_NOHUGEPAGE (ua_region.c), and so are the unit tests' mappings.
+ */
+#ifndef RMIG_DIRTY_H
+#define RMIG_DIRTY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum rmig_dirty_kind {
+    RMIG_DIRTY_UFFD_ASYNC, /* write-protect, kernel-resolved, PAGEMAP_SCAN */
+    RMIG_DIRTY_UFFD_SYNC,  /* write-protect, handler thread, pagemap bit 57 */
+    RMIG_DIRTY_SOFT,       /* clear_refs + pagemap bit 55 */
+    RMIG_DIRTY_KINDS
+};
+
+/* A run reported by collect reads as zeros: the rank gave its pages back
+ * (or they were never populated). The caller may send a zero run instead
+ * of its bytes. A hint only: released pages may also be reported without
+ * it (uffd-async's one-pass scan of written pages takes them too). */
+#define RMIG_DIRTY_RELEASED 1u
+
+struct rmig_dirty_range {
+    uintptr_t addr; /* page aligned */
+    size_t len;     /* page multiple, > 0 */
+};
+
+/* Called once per run of written pages, in address order within a range
+ * and kind (uffd-async reports written runs, then released ones).
+ * It cannot refuse a run: the run is re-armed already (a caller that cannot
+ * keep it must give up pre-copy for this move). */
+typedef void (*rmig_dirty_cb)(uintptr_t addr, size_t len, unsigned flags, void *arg);
+
+struct rmig_dirty; /* one tracking session, in runtime memory */
+
+/* Counters of a session, for reports and the benchmark. */
+struct rmig_dirty_stats {
+    uint64_t collects;
+    uint64_t pages_reported;
+    uint64_t faults; /* uffd-sync: faults resolved by the handler thread */
+};
+
+/* "uffd-async", "uffd-sync", "soft-dirty"; NULL for a bad kind. */
+const char *rmig_dirty_name(enum rmig_dirty_kind kind);
+
+/* Whether `kind` works in this process, found by tracking a probe page
+ * (written, collected, written again). Returns 0 when it does, or a
+ * negative errno (-ENOTSUP the kernel lacks it, -EPERM not allowed here,
+ * -EINVAL bad kind) with the reason in why (may be NULL). */
+int rmig_dirty_probe(enum rmig_dirty_kind kind, char *why, size_t why_len);
+
+/* The preferred kind that works here (async, then sync, then soft-dirty).
+ * Returns it, or -ENOTSUP with every backend's reason in why. */
+int rmig_dirty_pick(char *why, size_t why_len);
+
+/* Starts tracking the n ranges r (at most 64, disjoint, mapped, private
+ * anonymous); every page of them counts as clean from now on. The backend
+ * is probed first (rmig_dirty_probe), so a session never starts blind.
+ * Sets *tp and returns 0, or returns a negative errno (-ENOTSUP backend
+ * unavailable, -EPERM not allowed,
+ * -EINVAL bad ranges, -ENOMEM...) and tracks nothing. */
+int rmig_dirty_start(enum rmig_dirty_kind kind, const struct rmig_dirty_range *r, int n,
+                     struct rmig_dirty **tp);
+
+/* Adds one range (disjoint from the tracked ones) from now on; what it
+ * held before is the caller's to send. Returns 0 or a negative errno. */
+int rmig_dirty_add(struct rmig_dirty *t, const struct rmig_dirty_range *r);
+
+/* Reports the runs written since the previous collect (or start) and
+ * re-arms them, as the header comment explains. Returns the number of
+ * pages reported (>= 0), or a negative errno when tracking broke (a range unmapped: -ENOMEM;
+ * remapped: -EPERM or -ENOENT). */
+long rmig_dirty_collect(struct rmig_dirty *t, rmig_dirty_cb cb, void *arg);
+
+/* 1 when collect is exact only with every writer stopped (soft-dirty). */
+int rmig_dirty_needs_pause(const struct rmig_dirty *t);
+
+void rmig_dirty_stats(const struct rmig_dirty *t, struct rmig_dirty_stats *s);
+
+/* Ends the session: protections lifted, ranges unregistered, thread
+ * joined. t may be NULL. */
+void rmig_dirty_stop(struct rmig_dirty *t);
+
+#endif /* RMIG_DIRTY_H */
