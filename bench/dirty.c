@@ -1,0 +1,191 @@
+/* dirty.c: what tracking written pages costs, per backend (rank-migrate/rmig_dirty.h).
+ *
+ * For mappings of 16 MiB, 256 MiB and 1 GiB (4 KiB pages, populated):
+ * - arm: rmig_dirty_start (probe of the backend included, given apart);
+ * - collect with 0%, 1%, 10%, 100% of the pages written since the last
+ *   one (every 100th, 10th, every page), the fastest of REPS runs;
+ * - first write: one pass writing a word in every page right after a
+ *   collect (each page takes its one protection fault) against the same
+ *   pass untracked, per page: what a write costs the rank once per round;
+ * - loop: a writer thread sweeping the mapping for LOOP_MS while this
+ *   thread collects every 10 ms (pre-copy's rounds), the writer's page
+ *   rate against the same loop untracked: the slowdown the rank sees.
+ * A backend that does not work here gets one line with the probe's reason.
+ * Usage: dirty [size_MiB ...] (default 16 256 1024).
+ */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rmig_dirty.h"
+
+#define PG      4096UL
+#define REPS    3
+#define LOOP_MS 1000
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+static void drop(uintptr_t addr, size_t len, unsigned flags, void *arg)
+{
+    (void)addr;
+    (void)flags;
+    *(size_t *)arg += len;
+}
+
+/* Writes one word in every `step`-th page of the n pages at p. */
+static void dirty_every(volatile char *p, size_t n, size_t step, char v)
+{
+    for (size_t i = 0; i < n; i += step)
+        p[i * PG] = v;
+}
+
+static double collect_ms(struct rmig_dirty *t)
+{
+    size_t bytes = 0;
+    double t0 = now_s();
+
+    if (rmig_dirty_collect(t, drop, &bytes) < 0) {
+        fprintf(stderr, "dirty: collect failed\n");
+        exit(1);
+    }
+    return (now_s() - t0) * 1e3;
+}
+
+/* Fastest collect over REPS, after writing every step-th page (0: none). */
+static double collect_after(struct rmig_dirty *t, char *p, size_t n, size_t step)
+{
+    double best = 1e30;
+
+    for (int r = 0; r < REPS; r++) {
+        if (step)
+            dirty_every(p, n, step, (char)r);
+        double ms = collect_ms(t);
+        best = ms < best ? ms : best;
+    }
+    return best;
+}
+
+/* Fastest single pass writing every page, after a collect if t. */
+static double pass_s(struct rmig_dirty *t, char *p, size_t n)
+{
+    double best = 1e30;
+
+    for (int r = 0; r < REPS; r++) {
+        if (t)
+            collect_ms(t);
+        double t0 = now_s();
+        dirty_every(p, n, 1, (char)(r + 7));
+        double s = now_s() - t0;
+        best = s < best ? s : best;
+    }
+    return best;
+}
+
+struct sweep {
+    char *p;
+    size_t n;
+    volatile int stop;
+    unsigned long pages;
+};
+
+static void *sweeper(void *arg)
+{
+    struct sweep *w = arg;
+
+    for (size_t i = 0; !w->stop; i = (i + 1) % w->n, w->pages++)
+        ((volatile char *)w->p)[i * PG] = (char)i;
+    return NULL;
+}
+
+/* Pages per second the sweeper writes for LOOP_MS, collecting every 10 ms if t. */
+static double sweep_rate(struct rmig_dirty *t, char *p, size_t n)
+{
+    struct sweep w = {p, n, 0, 0};
+    pthread_t th;
+    double t0 = now_s(), el;
+
+    pthread_create(&th, NULL, sweeper, &w);
+    while ((el = now_s() - t0) < LOOP_MS * 1e-3) {
+        usleep(10000);
+        if (t)
+            collect_ms(t);
+    }
+    w.stop = 1;
+    pthread_join(th, NULL);
+    return (double)w.pages / el;
+}
+
+static void bench_one(int kind, size_t mib)
+{
+    size_t n = mib * 256, len = n * PG;
+    char *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    struct rmig_dirty_range r = {(uintptr_t)p, len};
+    struct rmig_dirty *t = NULL;
+    struct rmig_dirty_stats st;
+    char why[256];
+    double probe, arm, c[4], plain, tracked, rate0, rate1;
+
+    madvise(p, len, MADV_NOHUGEPAGE);
+    dirty_every(p, n, 1, 1);
+    probe = now_s();
+    rmig_dirty_probe(kind, why, sizeof(why));
+    probe = (now_s() - probe) * 1e3;
+    arm = now_s();
+    if (rmig_dirty_start(kind, &r, 1, &t) < 0) {
+        printf("%-10s %6zu  unavailable: %s\n", rmig_dirty_name(kind), mib, why);
+        munmap(p, len);
+        return;
+    }
+    arm = (now_s() - arm) * 1e3;
+    c[0] = collect_after(t, p, n, 0);
+    c[1] = collect_after(t, p, n, 100);
+    c[2] = collect_after(t, p, n, 10);
+    c[3] = collect_after(t, p, n, 1);
+    tracked = pass_s(t, p, n);
+    rate1 = sweep_rate(t, p, n);
+    rmig_dirty_stats(t, &st);
+    rmig_dirty_stop(t);
+    plain = pass_s(NULL, p, n);
+    rate0 = sweep_rate(NULL, p, n);
+    printf("%-10s %6zu %7.2f %8.2f %8.3f %8.3f %8.3f %8.3f %8.2f %8.3f %7.1f%% %9llu\n",
+           rmig_dirty_name(kind), mib, probe, arm - probe, c[0], c[1], c[2], c[3],
+           (tracked - plain) / (double)n * 1e6, plain / (double)n * 1e6,
+           (1.0 - rate1 / rate0) * 100.0, (unsigned long long)st.faults);
+    fflush(stdout);
+    munmap(p, len);
+}
+
+int main(int argc, char **argv)
+{
+    size_t sizes[8] = {16, 256, 1024};
+    int ns = 3;
+
+    if (argc > 1)
+        for (ns = 0; ns < argc - 1 && ns < 8; ns++)
+            sizes[ns] = strtoul(argv[ns + 1], NULL, 0);
+    printf("# rmig_dirty backends: times in ms unless said; collect = fastest of %d;\n", REPS);
+    printf("# fault = extra us per page for the first write after a collect (plain = untracked"
+           " write, us/page);\n# slowdown = writer thread's page rate lost while collected every"
+           " 10 ms for %d ms;\n# faults = handler-thread faults (uffd-sync) over the whole run.\n",
+           LOOP_MS);
+    printf("%-10s %6s %7s %8s %8s %8s %8s %8s %8s %8s %8s %9s\n", "backend", "MiB", "probe", "arm",
+           "coll0%", "coll1%", "coll10%", "coll100%", "fault", "plain", "slowdown", "faults");
+    for (int s = 0; s < ns; s++)
+        for (int k = 0; k < RMIG_DIRTY_KINDS; k++)
+            bench_one(k, sizes[s]);
+    return 0;
+}
