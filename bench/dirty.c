@@ -39,10 +39,9 @@ static double now_s(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
-static void drop(uintptr_t addr, size_t len, unsigned flags, void *arg)
+static void drop(uintptr_t addr, size_t len, void *arg)
 {
     (void)addr;
-    (void)flags;
     *(size_t *)arg += len;
 }
 

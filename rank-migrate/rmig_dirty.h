@@ -34,7 +34,11 @@
  * is in what the caller reads, and one after it faults and shows up next
  * time. A page given back to the kernel (MADV_DONTNEED, which the
  * container allocator does on large free runs) loses its protection and
- * reads as zeros: it is reported with RMIG_DIRTY_RELEASED, never skipped.
+ * reads as zeros: it is reported like a written page, never skipped. It is
+ * not flagged "zeros, needn't read": it may be written again between the
+ * look and the re-protection (no fault: an empty entry lost its marker),
+ * and then only reading it gives the right bytes (the hammer test caught
+ * exactly that).
  *
  * What a session does not see: pages written before rmig_dirty_start (the
  * first round sends every touched page anyway) and pages of a range added
@@ -43,6 +47,11 @@
  * is unmapped, or unmapped and mapped again, makes collect fail (-ENOMEM,
  * -EPERM, -ENOENT): tracking is then broken and the move must fall back to
  * stop-and-copy; it never reports "nothing written" instead.
+ *
+ * Globals: .data is a private file mapping. Only uffd-async may register
+ * it (Linux 6.7 lets WP_ASYNC take any memory); uffd-sync refuses such a
+ * range at start with -EINVAL (anonymous memory, .bss past the file, is
+ * fine for both).
  *
  * Transparent huge pages: a protected 2 MiB page is split on its first
  * write (async), so reports stay per 4 KiB page after that; a huge page
@@ -63,22 +72,16 @@ enum rmig_dirty_kind {
     RMIG_DIRTY_KINDS
 };
 
-/* A run reported by collect reads as zeros: the rank gave its pages back
- * (or they were never populated). The caller may send a zero run instead
- * of its bytes. A hint only: released pages may also be reported without
- * it (uffd-async's one-pass scan of written pages takes them too). */
-#define RMIG_DIRTY_RELEASED 1u
-
 struct rmig_dirty_range {
     uintptr_t addr; /* page aligned */
     size_t len;     /* page multiple, > 0 */
 };
 
 /* Called once per run of written pages, in address order within a range
- * and kind (uffd-async reports written runs, then released ones).
+ * and pass (uffd-async reports written runs, then emptied ones).
  * It cannot refuse a run: the run is re-armed already (a caller that cannot
  * keep it must give up pre-copy for this move). */
-typedef void (*rmig_dirty_cb)(uintptr_t addr, size_t len, unsigned flags, void *arg);
+typedef void (*rmig_dirty_cb)(uintptr_t addr, size_t len, void *arg);
 
 struct rmig_dirty; /* one tracking session, in runtime memory */
 

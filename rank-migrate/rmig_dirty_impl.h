@@ -107,9 +107,9 @@ int rmig_uffd_arm(struct rmig_dirty *t, const struct rmig_dirty_range *r);
 void rmig_uffd_release(struct rmig_dirty *t);
 
 /* rmig_dirty_pagemap.c: runs of pages of [addr, addr + len) whose pagemap
- * entry satisfies pick(entry) (nonzero: report, with the flags it returns
- * minus 1), fed to cb. Returns the pages reported or -errno. */
-long rmig_pagemap_runs(int pagemap, uintptr_t addr, size_t len, unsigned (*pick)(uint64_t e),
+ * entry satisfies pick(entry) (nonzero), fed to cb. Returns the pages
+ * reported or -errno. */
+long rmig_pagemap_runs(int pagemap, uintptr_t addr, size_t len, int (*pick)(uint64_t e),
                        rmig_dirty_cb cb, void *arg);
 
 /* rmig_dirty_probe.c: maps a probe page, tracks it with ops, and checks a

@@ -2,8 +2,8 @@
  *
  * The sync and soft-dirty backends read the 64-bit entry of every page of a
  * range (RMIG_PAGEMAP_BATCH pages per pread), ask their pick function
- * whether the page goes in the report and with which flags, and hand
- * maximal runs of equally flagged pages to the callback. One pread reads
+ * whether the page goes in the report, and hand maximal runs of reported
+ * pages to the callback. One pread reads
  * 4 KiB of entries for 2 MiB of memory: 2 MiB of reads for a 1 GiB range.
  */
 #include <errno.h>
@@ -15,7 +15,6 @@
 
 struct rmig_pm_run {
     uintptr_t start, end;
-    unsigned flags;
     rmig_dirty_cb cb;
     void *arg;
 };
@@ -23,25 +22,24 @@ struct rmig_pm_run {
 static void rmig_pm_flush(struct rmig_pm_run *run)
 {
     if (run->end > run->start)
-        run->cb(run->start, run->end - run->start, run->flags, run->arg);
+        run->cb(run->start, run->end - run->start, run->arg);
     run->start = run->end = 0;
 }
 
-/* Adds the page at a with flags to the run, flushing a run it cannot extend. */
-static void rmig_pm_page(struct rmig_pm_run *run, uintptr_t a, unsigned flags)
+/* Adds the page at a to the run, flushing a run it cannot extend. */
+static void rmig_pm_page(struct rmig_pm_run *run, uintptr_t a)
 {
-    if (run->end != a || run->flags != flags) {
+    if (run->end != a) {
         rmig_pm_flush(run);
         run->start = a;
-        run->flags = flags;
     }
     run->end = a + RMIG_DIRTY_PAGE;
 }
 
-long rmig_pagemap_runs(int pagemap, uintptr_t addr, size_t len, unsigned (*pick)(uint64_t e),
+long rmig_pagemap_runs(int pagemap, uintptr_t addr, size_t len, int (*pick)(uint64_t e),
                        rmig_dirty_cb cb, void *arg)
 {
-    struct rmig_pm_run run = {0, 0, 0, cb, arg};
+    struct rmig_pm_run run = {0, 0, cb, arg};
     size_t left = len / RMIG_DIRTY_PAGE;
     long pages = 0;
 
@@ -53,10 +51,8 @@ long rmig_pagemap_runs(int pagemap, uintptr_t addr, size_t len, unsigned (*pick)
         if (pread(pagemap, e, n * sizeof(e[0]), off) != (ssize_t)(n * sizeof(e[0])))
             return -EIO;
         for (size_t i = 0; i < n; i++) {
-            unsigned p = pick(e[i]);
-
-            if (p) {
-                rmig_pm_page(&run, addr + i * RMIG_DIRTY_PAGE, p - 1);
+            if (pick(e[i])) {
+                rmig_pm_page(&run, addr + i * RMIG_DIRTY_PAGE);
                 pages++;
             }
         }

@@ -22,11 +22,10 @@ struct rmig_probe_seen {
     long pages;
 };
 
-static void rmig_probe_note(uintptr_t addr, size_t len, unsigned flags, void *arg)
+static void rmig_probe_note(uintptr_t addr, size_t len, void *arg)
 {
     struct rmig_probe_seen *s = arg;
 
-    (void)flags;
     s->addr = addr;
     s->pages += (long)(len / RMIG_DIRTY_PAGE);
 }

@@ -38,11 +38,10 @@ static int rmig_soft_clear(void)
     return ret;
 }
 
-static unsigned rmig_soft_pick(uint64_t e)
+/* Soft-dirty, or empty (given back: an empty entry carries no bit). */
+static int rmig_soft_pick(uint64_t e)
 {
-    if (!(e & (RMIG_PM_PRESENT | RMIG_PM_SWAPPED)))
-        return 1 + RMIG_DIRTY_RELEASED;
-    return (e & RMIG_PM_SOFT_DIRTY) ? 1 : 0;
+    return (e & RMIG_PM_SOFT_DIRTY) || !(e & (RMIG_PM_PRESENT | RMIG_PM_SWAPPED));
 }
 
 static long rmig_soft_collect(struct rmig_dirty *t, const struct rmig_dirty_range *r,

@@ -18,7 +18,8 @@
  *   2. neither PRESENT nor SWAPPED: what is left of those, the ranges whose
  *      page table itself went away (a whole emptied table may be freed);
  *      they read as zeros and lost their markers, so they are reported
- *      RELEASED and marked again.
+ *      and marked again. (Not "zeros, needn't read": the kernel marks a
+ *      table-less hole after reporting it, and a fault may fill it between.)
  * PM_SCAN_CHECK_WPASYNC makes the scan fail with EPERM on a range that is
  * no longer registered (unmapped and mapped again), instead of walking it
  * as if it were clean.
@@ -34,11 +35,9 @@
 
 static const uint64_t rmig_async_features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED;
 
-/* One category of range r: reported to cb with `flags`, re-protected.
- * Returns pages or -errno. */
+/* One category of range r: reported to cb, re-protected. Returns pages or -errno. */
 static long rmig_async_scan(struct rmig_dirty *t, const struct rmig_dirty_range *r,
-                            uint64_t inverted, uint64_t mask, unsigned flags, rmig_dirty_cb cb,
-                            void *arg)
+                            uint64_t inverted, uint64_t mask, rmig_dirty_cb cb, void *arg)
 {
     struct page_region vec[RMIG_SCAN_VEC];
     uint64_t start = r->addr, end = r->addr + r->len;
@@ -61,7 +60,7 @@ static long rmig_async_scan(struct rmig_dirty *t, const struct rmig_dirty_range 
         if (n < 0)
             return -errno;
         for (long i = 0; i < n; i++) {
-            cb(vec[i].start, vec[i].end - vec[i].start, flags, arg);
+            cb(vec[i].start, vec[i].end - vec[i].start, arg);
             pages += (long)((vec[i].end - vec[i].start) / RMIG_DIRTY_PAGE);
         }
         if (a.walk_end <= start)
@@ -75,9 +74,8 @@ static long rmig_async_collect(struct rmig_dirty *t, const struct rmig_dirty_ran
                                rmig_dirty_cb cb, void *arg)
 {
     const uint64_t empty = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
-    long written = rmig_async_scan(t, r, 0, PAGE_IS_WRITTEN, 0, cb, arg);
-    long released =
-        written < 0 ? 0 : rmig_async_scan(t, r, empty, empty, RMIG_DIRTY_RELEASED, cb, arg);
+    long written = rmig_async_scan(t, r, 0, PAGE_IS_WRITTEN, cb, arg);
+    long released = written < 0 ? 0 : rmig_async_scan(t, r, empty, empty, cb, arg);
 
     if (written < 0)
         return written;

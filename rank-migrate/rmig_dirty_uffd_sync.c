@@ -8,8 +8,8 @@
  * (runtime, not the rank) lifts the protection of that page, which wakes
  * the writer. The page is now unprotected, and that is the record: collect
  * reads the uffd-wp bit (57) of each page's /proc/self/pagemap entry,
- * reports every page without it (written, or emptied by MADV_DONTNEED:
- * RELEASED), and protects each reported run again. A page unprotected by
+ * reports every page without it (written, or emptied by MADV_DONTNEED),
+ * and protects each reported run again. A page unprotected by
  * the handler after the read stays unprotected until the next collect,
  * which reports it; a write that lands before the re-protection is in what
  * the caller copies after collect.
@@ -63,11 +63,9 @@ static void *rmig_sync_handler(void *arg)
     return NULL;
 }
 
-static unsigned rmig_sync_pick(uint64_t e)
+static int rmig_sync_pick(uint64_t e)
 {
-    if (e & RMIG_PM_UFFD_WP)
-        return 0;
-    return (e & (RMIG_PM_PRESENT | RMIG_PM_SWAPPED)) ? 1 : 1 + RMIG_DIRTY_RELEASED;
+    return !(e & RMIG_PM_UFFD_WP);
 }
 
 /* Re-protects each reported run, then passes it on. */
@@ -78,14 +76,14 @@ struct rmig_sync_fwd {
     int err;
 };
 
-static void rmig_sync_rearm_run(uintptr_t addr, size_t len, unsigned flags, void *arg)
+static void rmig_sync_rearm_run(uintptr_t addr, size_t len, void *arg)
 {
     struct rmig_sync_fwd *f = arg;
     int ret = rmig_uffd_protect(f->t->uffd, addr, len, 1);
 
     if (ret < 0 && f->err == 0)
         f->err = ret; /* still reported: the caller must not lose it */
-    f->cb(addr, len, flags, f->arg);
+    f->cb(addr, len, f->arg);
 }
 
 static long rmig_sync_collect(struct rmig_dirty *t, const struct rmig_dirty_range *r,
