@@ -8,7 +8,8 @@
  * hammers the mapping while the main thread collects and copies, and the
  * copy must equal the memory bit for bit at the end (pre-copy's own
  * invariant: no write lost between a collect and its re-arm); a system call
- * writing into a tracked page is reported like a store; unmapping or
+ * writing into a tracked page, and another process writing there with
+ * process_vm_writev, are reported like a store; unmapping or
  * remapping a tracked range makes collect fail rather than pass for clean.
  * Where it does not work, the probe must say so, start must refuse, and,
  * for soft-dirty, the answer must agree with the kernel's configuration
@@ -26,6 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -280,6 +283,40 @@ START_TEST(test_syscall_write)
 }
 END_TEST
 
+/* Another process writes into a tracked page through process_vm_writev
+ * (how a peer cluster's kernel copy delivers a message into the rank's
+ * buffer): the page is reported like the rank's own store. */
+START_TEST(test_remote_write)
+{
+    static unsigned char want[NPAGES];
+    char *a;
+    struct rmig_dirty *t;
+    pid_t parent = getpid(), child;
+    int status;
+
+    if (!usable(_i))
+        return;
+    a = map_pages(1);
+    t = start_on(_i, a, NPAGES * PG);
+    child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        char msg[] = "from a peer";
+        struct iovec local = {msg, sizeof(msg)}, remote = {a + 77 * PG + 100, sizeof(msg)};
+
+        _exit(process_vm_writev(parent, &local, 1, &remote, 1, 0) == (ssize_t)sizeof(msg) ? 0 : 1);
+    }
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "process_vm_writev failed");
+    ck_assert_str_eq(a + 77 * PG + 100, "from a peer");
+    memset(want, 0, sizeof(want));
+    want[77] = 1;
+    expect(t, a, want);
+    rmig_dirty_stop(t);
+    munmap(a, NPAGES * PG);
+}
+END_TEST
+
 /* Unmapping a tracked range, or mapping something else there, breaks the
  * session: collect fails, it never answers "nothing written". */
 START_TEST(test_unmapped_fails)
@@ -461,6 +498,7 @@ int main(void)
     tcase_add_loop_test(tc, test_released, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_hammer, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_syscall_write, 0, RMIG_DIRTY_KINDS);
+    tcase_add_loop_test(tc, test_remote_write, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_unmapped_fails, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_add_range, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_globals, 0, RMIG_DIRTY_KINDS);
