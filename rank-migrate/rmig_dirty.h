@@ -40,6 +40,14 @@
  * and then only reading it gives the right bytes (the hammer test caught
  * exactly that).
  *
+ * What to track: the container's extents, not ua_touched_ranges()' runs:
+ * the uarea header, the rank stack (UA_STACK_SIZE above the guard), the heap
+ * from its base to its top, the globals (ua_globals_ranges). A page
+ * untouched at start lies in a gap between touched runs; written later, it
+ * must still be seen. Tracking costs page tables over the extents (markers
+ * on empty entries: 2 MiB of them per 1 GiB tracked), so never the whole
+ * 64 GiB reserved region.
+ *
  * What a session does not see: pages written before rmig_dirty_start (the
  * first round sends every touched page anyway) and pages of a range added
  * later (rmig_dirty_add: the caller sends it whole, like round one). The
