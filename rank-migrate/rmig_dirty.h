@@ -16,9 +16,10 @@
  * - "uffd-sync": classic userfaultfd write-protect: a handler thread takes
  *   each first write's fault and lifts the protection (the writer waits for
  *   it: a few microseconds, more on a busy node); collect reads the uffd-wp
- *   bit (57) of /proc/self/pagemap. Unprivileged, it needs
- *   UFFD_USER_MODE_ONLY, and then a system call writing into a protected
- *   page fails with EFAULT (the kernel does not wait for a user handler).
+ *   bit (57) of /proc/self/pagemap. It needs kernel-mode faults (privileged,
+ *   or vm.unprivileged_userfaultfd=1): with UFFD_USER_MODE_ONLY a system
+ *   call writing into a protected page fails with EFAULT, so it refuses
+ *   that. It cannot register file mappings (.data).
  * - "soft-dirty": /proc/self/clear_refs ("4") and bit 55 of pagemap. Needs
  *   CONFIG_MEM_SOFT_DIRTY; clear_refs acts on the whole process; and reading
  *   the bits then clearing them is two steps, so a write between them is

@@ -14,11 +14,13 @@
  * which reports it; a write that lands before the re-protection is in what
  * the caller copies after collect.
  *
- * Unprivileged processes may only take user-mode faults
- * (UFFD_USER_MODE_ONLY): a system call that writes into a protected page
- * (read(2) into a buffer, a peer's process_vm_writev) then fails with
- * EFAULT instead of waiting for us. We ask for kernel faults first and fall
- * back to user-mode only, which the probe reports.
+ * The descriptor must take kernel-mode faults too: with UFFD_USER_MODE_ONLY
+ * (all an unprivileged process gets while vm.unprivileged_userfaultfd is 0)
+ * a system call writing into a protected page (read(2) into a buffer, a
+ * peer's process_vm_writev into a receive buffer) fails with EFAULT instead
+ * of waiting for the handler: the rank would see I/O errors. So this
+ * backend is unavailable there (-EPERM, said by the probe) rather than
+ * break the rank.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -101,17 +103,20 @@ static int rmig_sync_add(struct rmig_dirty *t, const struct rmig_dirty_range *r)
     return rmig_uffd_arm(t, r);
 }
 
-/* Opens the descriptor: kernel faults too if allowed, else user-mode only;
- * WP_UNPOPULATED if the kernel has it. Returns the fd or -errno. */
+/* Opens the descriptor for kernel and user faults, with WP_UNPOPULATED if
+ * the kernel has it (without it, empty entries stay unprotected and are
+ * reported at every collect: a superset). Returns the fd or -errno. */
 static int rmig_sync_open(char *why, size_t why_len)
 {
-    int fd = -1;
+    int fd = rmig_uffd_open(UFFD_FEATURE_WP_UNPOPULATED, 0, why, why_len);
 
-    for (int umo = 0; fd < 0 && umo < 2; umo++) {
-        fd = rmig_uffd_open(UFFD_FEATURE_WP_UNPOPULATED, umo, why, why_len);
-        if (fd < 0 && fd != -EPERM)
-            fd = rmig_uffd_open(0, umo, why, why_len);
-    }
+    if (fd == -ENOTSUP)
+        fd = rmig_uffd_open(0, 0, why, why_len);
+    if (fd == -EPERM)
+        snprintf(why, why_len,
+                 "userfaultfd of kernel-mode faults not allowed (unprivileged, "
+                 "vm.unprivileged_userfaultfd=0); user-mode only would make system calls "
+                 "writing into tracked pages fail with EFAULT");
     return fd;
 }
 

@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -456,6 +457,44 @@ START_TEST(test_unavailable_says_so)
 }
 END_TEST
 
+/* What an unprivileged process gets (run as nobody when we are root): with
+ * vm.unprivileged_userfaultfd=0, uffd-sync must refuse (-EPERM, saying
+ * why: user-mode faults only would break the rank's system calls) while
+ * uffd-async, which needs no handler, works as it does for root. */
+START_TEST(test_unprivileged)
+{
+    FILE *f = fopen("/proc/sys/vm/unprivileged_userfaultfd", "r");
+    int knob = -1, async_root = usable(RMIG_DIRTY_UFFD_ASYNC), status;
+    pid_t child;
+
+    if (f) {
+        if (fscanf(f, "%d", &knob) != 1)
+            knob = -1;
+        fclose(f);
+    }
+    if (geteuid() != 0 || knob != 0)
+        return; /* nothing to drop to, or nothing refused: no claim here */
+    child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0) {
+        char why[256] = "";
+        int sync, async;
+
+        if (setgid(65534) < 0 || setuid(65534) < 0 || prctl(PR_SET_DUMPABLE, 1) < 0)
+            _exit(10);
+        sync = rmig_dirty_probe(RMIG_DIRTY_UFFD_SYNC, why, sizeof(why));
+        if (sync != -EPERM || strstr(why, "EFAULT") == NULL)
+            _exit(11);
+        async = rmig_dirty_probe(RMIG_DIRTY_UFFD_ASYNC, why, sizeof(why));
+        _exit((async == 0) == async_root ? 0 : 12);
+    }
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+                  "as nobody: exit %d (10 setuid, 11 sync not refused, 12 async differs)",
+                  WEXITSTATUS(status));
+}
+END_TEST
+
 START_TEST(test_bad_arguments)
 {
     char *a = map_pages(0);
@@ -502,6 +541,7 @@ int main(void)
     tcase_add_loop_test(tc, test_unmapped_fails, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_add_range, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_globals, 0, RMIG_DIRTY_KINDS);
+    tcase_add_test(tc, test_unprivileged);
     tcase_add_test(tc, test_bad_arguments);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
