@@ -92,7 +92,10 @@ struct rmig_dirty_range {
  * keep it must give up pre-copy for this move). */
 typedef void (*rmig_dirty_cb)(uintptr_t addr, size_t len, void *arg);
 
-struct rmig_dirty; /* one tracking session, in runtime memory */
+/* One tracking session, in runtime memory. One thread drives it (start,
+ * add, collect, stop); the tracked memory may be written by any thread or
+ * process meanwhile. */
+struct rmig_dirty;
 
 /* Counters of a session, for reports and the benchmark. */
 struct rmig_dirty_stats {
@@ -124,7 +127,9 @@ int rmig_dirty_start(enum rmig_dirty_kind kind, const struct rmig_dirty_range *r
                      struct rmig_dirty **tp);
 
 /* Adds one range (disjoint from the tracked ones) from now on; what it
- * held before is the caller's to send. Returns 0 or a negative errno. */
+ * held before is the caller's to send. Returns 0, or -EINVAL (bad or
+ * overlapping range), -ENOSPC (64 ranges already), or the backend's
+ * -errno (range not mapped...), the range then not tracked. */
 int rmig_dirty_add(struct rmig_dirty *t, const struct rmig_dirty_range *r);
 
 /* Reports the runs written since the previous collect (or start) and
