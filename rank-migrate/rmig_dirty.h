@@ -62,11 +62,11 @@
  * range at start with -EINVAL (anonymous memory, .bss past the file, is
  * fine for both).
  *
- * Transparent huge pages: a protected 2 MiB page is split on its first
- * write (async), so reports stay per 4 KiB page after that; a huge page
- * written before start is one present unit, which costs nothing here but
- * makes tests' exact sets depend on THP: the container region is mapped
- * MADV_NOHUGEPAGE (ua_region.c), and so are the unit tests' mappings.
+ * Transparent huge pages: a protected 2 MiB page is split at its first
+ * write, so reports stay per 4 KiB page (test_thp checks it, both uffd
+ * backends). The container region asks for 4 KiB pages anyway
+ * (ua_region.c), and the other unit tests' mappings too, so that their
+ * exact page sets never depend on the kernel's THP setting.
  */
 #ifndef RMIG_DIRTY_H
 #define RMIG_DIRTY_H
