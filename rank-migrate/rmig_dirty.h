@@ -3,9 +3,13 @@
  *
  * Pre-copy sends the container while the rank runs, then sends again what
  * the rank wrote meanwhile. A tracking session watches a set of address
- * ranges (the container's touched ranges) and, at each collect, hands the
- * runs of pages written since the previous collect to a callback and
- * re-arms them. Three backends sit behind one ops table (rmig_dirty.c picks):
+ * ranges (the container's extents, see below) and, at each collect, hands
+ * the runs of pages written since the previous collect to a callback and
+ * re-arms them. Three backends sit behind one ops table; rmig_dirty_pick()
+ * prefers them in this order, and pre-copy should use the first: on the
+ * project's machine (bench/dirty.txt) it collects 1 GiB with 1% written
+ * in a few ms and costs a writer 1.5-3.5 us per page per round, where the
+ * handler thread of the second costs 20-27 us on a busy node:
  *
  * - "uffd-async": userfaultfd write-protect with UFFD_FEATURE_WP_ASYNC
  *   (Linux 6.7+): the kernel itself lifts the protection on the first write
