@@ -8,8 +8,8 @@
  * re-arms them. Three backends sit behind one ops table; rmig_dirty_pick()
  * prefers them in this order, and pre-copy should use the first: on the
  * project's machine (bench/dirty.txt) it collects 1 GiB with 1% written
- * in a few ms and costs a writer 1.5-3.5 us per page per round, where the
- * handler thread of the second costs 20-27 us on a busy node:
+ * in 1.5 to 10 ms (by load) and costs a writer 1.5-3.5 us per page and round; the
+ * handler thread of the second costs it 10-27 us, a collect 28-38 ms:
  *
  * - "uffd-async": userfaultfd write-protect with UFFD_FEATURE_WP_ASYNC
  *   (Linux 6.7+): the kernel itself lifts the protection on the first write
