@@ -205,7 +205,7 @@ static void subject(int argc, char **argv)
         die("heap checksum changed by the move");
     MPI_Send(&got, 1, MPI_INT, 1, TAG_DONE, MPI_COMM_WORLD);
     decide_other_rank(); /* rank 1 stops moving itself: the asked move is the only one */
-    for (;;) { /* rank 1's move numbers, in order, until its last one */
+    for (;;) {           /* rank 1's move numbers, in order, until its last one */
         MPI_Recv(&n, 1, MPI_INT, 1, TAG_MOVE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (n < 0)
             break;
