@@ -235,6 +235,20 @@ int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p);
  * Returns 0, -EBADMSG (an image is damaged or missing) or -errno. */
 int rmig_checkpoint_manifest(const char *dir, int nranks);
 
+/* Checkpoints asked from outside the job (`mpimigrate --checkpoint DIR`,
+ * rmig_ckpt_ask.c). The layer that can take one (mpi/) registers, once,
+ * from a library constructor, the handler every rank runs at a safe point
+ * (rank context, moves held, possibly nested in any of its MPI waits or in
+ * the preemption handler) when a checkpoint was asked that it has not
+ * taken part in: it runs the job's checkpoint protocol into dir and
+ * returns 0 once the checkpoint is complete (rank 0: its manifest is
+ * written) or -errno, with *restarted_p 1 when it returns in a job
+ * restarted from that checkpoint. rank-migrate calls it at most once per
+ * checkpoint and never from inside it, and tells the requester rank 0's
+ * outcome. */
+typedef int (*rmig_checkpoint_handler)(const char *dir, int *restarted_p);
+void rmig_set_checkpoint_handler(rmig_checkpoint_handler fn);
+
 /* Tells every cluster that hosts no rank (those not in host_of_rank) that
  * the job is over. Called by one rank once all ranks reached the end. */
 int rmig_end_idle_clusters(const int *host_of_rank, int nranks);

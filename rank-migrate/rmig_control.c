@@ -21,6 +21,11 @@
 /* Stamps h as sent by this cluster of this job and sends it. */
 int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
 {
+    return rmig_control_write_len(cluster, h, sizeof(*h));
+}
+
+int rmig_control_write_len(int cluster, struct rmig_wire_hdr *h, size_t len)
+{
     int mbx, ret;
 
     h->magic = RMIG_WIRE_MAGIC;
@@ -30,7 +35,7 @@ int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
     mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
     if (mbx < 0)
         return mbx;
-    ret = (int)kmailbox_write(mbx, h, sizeof(*h));
+    ret = (int)kmailbox_write(mbx, h, len);
     kmailbox_close(mbx);
     return ret < 0 ? ret : 0;
 }
@@ -131,6 +136,11 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_PONG:
         rmig_reach_pong(h);
         return 0;
+    case RMIG_MSG_CKPT_ASK:
+    case RMIG_MSG_CKPT_GO:
+    case RMIG_MSG_CKPT_DONE:
+        rmig_ckpt_ask_handle(h);
+        return 0;
     default:
         return 0; /* a late reply to a move that gave up: nothing to do */
     }
@@ -141,9 +151,14 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h)
     char msg[KMAILBOX_MESSAGE_SIZE];
     ssize_t n = kmailbox_tryread(rmig_cluster.control_mbx, msg, sizeof(msg));
 
+    int t;
+
     if (n < 0)
         return (int)n;
-    return rmig_wire_check(msg, n, knode_job_token(), h);
+    t = rmig_wire_check(msg, n, knode_job_token(), h);
+    if (t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO) /* the directory they carry */
+        rmig_ckpt_ask_carry(msg + sizeof(*h));
+    return t;
 }
 
 /* A reply of the peer of the move in progress that came before it was
@@ -193,7 +208,8 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
         else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
-                 t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG)
+                 t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG ||
+                 t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO || t == RMIG_MSG_CKPT_DONE)
             rmig_control_handle(out);
     }
     return 0;

@@ -10,7 +10,8 @@
  * next safe point and answers the requester itself - through this cluster,
  * the entry, when it runs elsewhere (a RESULT control message, relayed to
  * the socket here), since the requester's socket is on this cluster's host
- * and the rank may now be on another. A PLACEMENT goes to rmig_place.c.
+ * and the rank may now be on another. A PLACEMENT goes to rmig_place.c, a
+ * CHECKPOINT to rmig_ckpt_ask.c.
  * The socket read costs a
  * syscall at most once per millisecond; in between it is a clock read.
  */
@@ -98,7 +99,8 @@ static struct base_log_limit rmig_log_malformed;
 
 void rmig_xreq_poll(void)
 {
-    unsigned char buf[sizeof(struct rmig_xreq) + 8];
+    unsigned char buf[sizeof(struct rmig_xreq_ckpt) + 8];
+    struct rmig_xreq_ckpt ck;
     struct rmig_xreq rq;
     ssize_t n;
     int t;
@@ -107,6 +109,13 @@ void rmig_xreq_poll(void)
     n = kjob_request_tryread(buf, sizeof(buf));
     if (n == -EAGAIN)
         return;
+    if (n == (ssize_t)sizeof(ck)) { /* the only longer request */
+        t = rmig_xreq_ckpt_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &ck);
+        if (t == RMIG_XREQ_CHECKPOINT) {
+            rmig_ckpt_ask_start(&ck);
+            return;
+        }
+    }
     t = n < 0 ? -EPROTO : rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq);
     if (t == RMIG_XREQ_MOVE)
         rmig_xreq_accept(&rq);

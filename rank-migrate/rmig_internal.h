@@ -79,6 +79,12 @@ struct rmig_rank {
         xreq_requester; /* outside requester of the move being acted on (RMIG_REQUESTER), 0: none */
     uint32_t xreq_nonce; /* its nonce */
     int preempt_hold;    /* rmig_preempt_hold() depth */
+    /* Checkpoints asked from outside (rmig_ckpt_ask.c): the last one this
+     * rank took part in (the job's token and its number), and whether it
+     * is taking part in one now. */
+    uint64_t ckpt_job;
+    int32_t ckpt_done;
+    int ckpt_running;
 };
 
 extern struct rmig_cluster rmig_cluster;
@@ -118,6 +124,8 @@ int rmig_control_send(int cluster, int type, int rank, int arg, uint64_t a, uint
 int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64_t table_sum,
                        int stream);
 int rmig_control_write(int cluster, struct rmig_wire_hdr *h);
+/* Stamps h and sends len bytes from h (a header followed by its payload). */
+int rmig_control_write_len(int cluster, struct rmig_wire_hdr *h, size_t len);
 int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
@@ -177,6 +185,21 @@ void rmig_place_start(const struct rmig_xreq *rq);
 void rmig_place_where(const struct rmig_wire_hdr *h);
 void rmig_place_here(const struct rmig_wire_hdr *h);
 void rmig_place_poll(void);
+
+/* rmig_ckpt_ask.c: checkpoints asked from outside the job.
+ * rmig_ckpt_ask_start: a CHECKPOINT came in at this cluster (the entry):
+ *   QUEUED, then on to cluster 0, which numbers it.
+ * rmig_ckpt_ask_carry: the directory of the CKPT_ASK or CKPT_GO that
+ *   rmig_control_poll_once just read, for its handling next.
+ * rmig_ckpt_ask_handle: a CKPT_ASK (cluster 0), CKPT_GO (every cluster
+ *   notes it) or CKPT_DONE (cluster 0, then the entry) came.
+ * rmig_ckpt_ask_join: rank context, at a safe point: takes part in the
+ *   checkpoint noted here if this rank has not yet. */
+struct rmig_xreq_ckpt;
+void rmig_ckpt_ask_start(const struct rmig_xreq_ckpt *rq);
+void rmig_ckpt_ask_carry(const char *dir);
+void rmig_ckpt_ask_handle(const struct rmig_wire_hdr *h);
+void rmig_ckpt_ask_join(void);
 
 /* rmig_preempt.c: rmig_preempt_boot installs the handler and starts the
  * ticker (main thread, at boot); rmig_preempt_end stops the signals. */

@@ -235,8 +235,10 @@ int rmig_safe_point(void)
 
     if (rmig_checkpoint_holding()) {
         rmig_control_answer(); /* offers refused, asks kept for later */
+        rmig_ckpt_ask_join();  /* even inside MPIX_Checkpoint: see rmig_ckpt_ask.c */
         return 0;
     }
+    rmig_ckpt_ask_join(); /* a checkpoint noted at the last poll comes first */
     cluster = rmig_poll();
     if (cluster == -1)
         return 0;

@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 8).
+/* rmig_wire.h: the wire formats of the migration daemon (version 11).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 10
+#define RMIG_WIRE_VERSION 11
 
 /* Largest container a HERE may report (1 TiB; a TABLE row holds KiB in 32
  * bits). */
@@ -68,7 +68,16 @@ enum rmig_msg_type {
     RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
                             * (rmig_reach.c) -> every cluster of that host; b = nonce */
     RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */
-    RMIG_MSG_TYPE_MAX = 16,
+    /* A checkpoint asked from outside (rmig_ckpt_ask.c, version 11); the
+     * first two carry its directory (struct rmig_wire_ckpt). */
+    RMIG_MSG_CKPT_ASK = 17,  /* the entry of a CHECKPOINT (rmig_xreq.h) -> cluster 0:
+                              * a = requester (RMIG_REQUESTER), b = nonce */
+    RMIG_MSG_CKPT_GO = 18,   /* cluster 0 -> every cluster: checkpoint number `ckpt` (>= 1)
+                              * is asked; a, b: its requester and nonce */
+    RMIG_MSG_CKPT_DONE = 19, /* rank 0 -> cluster 0 -> the entry: checkpoint `ckpt` ended
+                              * (0 when refused before it had a number); arg = status
+                              * (0 complete, or -errno), c = bytes of its images; a, b */
+    RMIG_MSG_TYPE_MAX = 19,
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose
@@ -93,10 +102,20 @@ struct rmig_wire_hdr {
                           * number, 0..RMIG_STREAMS-1 */
         int32_t hops;    /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
         int32_t from;    /* RESULT: the cluster the rank was on */
+        int32_t ckpt;    /* CKPT_GO, CKPT_DONE: the checkpoint's number */
     };
     uint64_t a; /* per type: fingerprint, total bytes, requester */
     uint64_t b; /* per type: table checksum, nonce */
     uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; zero for other types */
+};
+
+/* CKPT_ASK and CKPT_GO: the header, then the checkpoint's directory, an
+ * absolute path, NUL-terminated and NUL-padded (rmig_xreq_dir_ok). */
+#define RMIG_WIRE_DIR_MAX 512 /* = RMIG_XREQ_DIR_MAX */
+
+struct rmig_wire_ckpt {
+    struct rmig_wire_hdr h;
+    char dir[RMIG_WIRE_DIR_MAX];
 };
 
 /* One range of the container stream. */
@@ -106,7 +125,9 @@ struct rmig_wire_range {
     uint64_t checksum; /* ua_checksum_range() of the bytes */
 };
 
-/* Checks a received control message of len bytes and copies it to *out.
+/* Checks a received control message of len bytes and copies its header to
+ * *out (CKPT_ASK and CKPT_GO are struct rmig_wire_ckpt: their directory is
+ * checked too, and is at (const char *)msg + sizeof(struct rmig_wire_hdr)).
  * Returns its type, or -EPROTO. */
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out);
 

@@ -1,4 +1,4 @@
-/* rmig_xreq.h: the wire format of requests from outside the job (version 2).
+/* rmig_xreq.h: the wire format of requests from outside the job (version 4).
  *
  * The mpimigrate command asks a running job to move a rank by sending one
  * struct rmig_xreq (type MOVE) as a datagram to the request socket of the
@@ -30,16 +30,18 @@
 #include <stdint.h>
 
 #define RMIG_XREQ_MAGIC   0x474d4d4eu /* "NMMG" */
-#define RMIG_XREQ_VERSION 3
+#define RMIG_XREQ_VERSION 4
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
-    RMIG_XREQ_MOVE = 1,      /* requester -> cluster: move `rank` to `cluster` */
-    RMIG_XREQ_QUEUED = 2,    /* cluster -> requester: taken, on its way to the rank */
-    RMIG_XREQ_RESULT = 3,    /* rank -> requester: the outcome */
-    RMIG_XREQ_PLACEMENT = 4, /* requester -> cluster: where does every cluster run, and what */
-    RMIG_XREQ_TYPE_MAX = 4,  /* the last fixed-size type (rmig_xreq_check) */
-    RMIG_XREQ_TABLE = 5,     /* entry -> requester: the placement (rmig_xreq_table_check) */
+    RMIG_XREQ_MOVE = 1,       /* requester -> cluster: move `rank` to `cluster` */
+    RMIG_XREQ_QUEUED = 2,     /* cluster -> requester: taken, on its way to the rank */
+    RMIG_XREQ_RESULT = 3,     /* rank -> requester: the outcome */
+    RMIG_XREQ_PLACEMENT = 4,  /* requester -> cluster: where does every cluster run, and what */
+    RMIG_XREQ_TYPE_MAX = 4,   /* the last fixed-size type (rmig_xreq_check) */
+    RMIG_XREQ_TABLE = 5,      /* entry -> requester: the placement (rmig_xreq_table_check) */
+    RMIG_XREQ_CHECKPOINT = 6, /* requester -> cluster: a checkpoint of the job into a
+                               * directory (struct rmig_xreq_ckpt, rmig_xreq_ckpt_check) */
 };
 
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
@@ -109,6 +111,36 @@ struct rmig_xreq_placement {
     struct rmig_xreq_place place[RMIG_XREQ_CLUSTERS_MAX];
     char host[RMIG_XREQ_HOSTS_MAX][RMIG_XREQ_NAME_MAX];
 };
+
+/* A CHECKPOINT (version 4): asks the whole job for a coordinated checkpoint
+ * into `dir`, as MPIX_Checkpoint writes it (rank-migrate/rmig_ckpt_ask.c).
+ * The entry answers QUEUED (a struct rmig_xreq, rank 0) at once, then a
+ * struct rmig_xreq_ckpt of type RESULT once the job's MANIFEST is written
+ * or the checkpoint failed. The requester tells the two answers apart by
+ * their length. */
+#define RMIG_XREQ_DIR_MAX 512 /* bytes of the directory's name, its NUL included */
+
+struct rmig_xreq_ckpt {
+    struct rmig_xreq m;          /* type CHECKPOINT or RESULT; rank 0, from 0, downtime_ns 0;
+                                  * cluster: 0 in the request, the entry in the RESULT;
+                                  * status: 0 in the request; RESULT: 0 complete, or -errno */
+    int32_t number;              /* RESULT: the job's checkpoint number (>= 1), 0 when the
+                                  * request was refused before one was given; request: 0 */
+    int32_t nranks;              /* RESULT, status 0: ranks in the checkpoint; else 0 */
+    uint64_t bytes;              /* RESULT, status 0: bytes of the images written; else 0 */
+    char dir[RMIG_XREQ_DIR_MAX]; /* request: an absolute path, printable, NUL-terminated
+                                  * and NUL-padded; RESULT: all NUL */
+};
+
+/* Checks len bytes of a CHECKPOINT or of its RESULT against a job of
+ * nranks ranks and nclusters clusters and copies them to *out (which may
+ * be NULL). Returns the type, or -EPROTO. (rmig_xreq_ckpt.c) */
+int rmig_xreq_ckpt_check(const void *msg, long len, int nranks, int nclusters,
+                         struct rmig_xreq_ckpt *out);
+
+/* Non-zero when dir[0..RMIG_XREQ_DIR_MAX) is a directory a CHECKPOINT may
+ * carry: starts with '/', printable, NUL-terminated and NUL-padded. */
+int rmig_xreq_dir_ok(const char *dir);
 
 /* Checks len bytes received from outside the job against a job of nranks
  * ranks and nclusters clusters and copies them to *out. Returns the type, or

@@ -5,6 +5,7 @@
  *   mpimigrate [--job ID] [--timeout S] --where      (or --job ID --list)
  *   mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST
  *   mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER
+ *   mpimigrate [--job ID] [--timeout S] --checkpoint DIR
  *
  * It finds the job through the job directories tools/mpiexec creates (only
  * jobs whose launcher process still runs count), checks RANK and CLUSTER
@@ -27,7 +28,8 @@ static void mm_usage(FILE *f)
                "       mpimigrate --list\n"
                "       mpimigrate [--job ID] [--timeout S] --where   (or: --job ID --list)\n"
                "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n"
-               "       mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER\n\n"
+               "       mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER\n"
+               "       mpimigrate [--job ID] [--timeout S] --checkpoint DIR\n\n"
                "Asks a running nanvix-mpi job (started by mpiexec) to move rank RANK to\n"
                "cluster CLUSTER (a spare: clusters are 0..ranks+spares-1; 'any': any idle\n"
                "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
@@ -47,9 +49,16 @@ static void mm_usage(FILE *f)
                "the path (same host or another), the downtime and total time from the\n"
                "migration cost model (NMPI_MIGRATION_MODEL, written by make\n"
                "bench-migration; built-in figures without one). Nothing moves.\n\n"
-               "Exit status: 0 moved (--evacuate: HOST runs no rank now), 1 bad\n"
-               "usage/rank/cluster/host, 2 no such job (or it is gone or not answering),\n"
-               "3 the job refused the move, 4 no outcome in time, 5 --evacuate: too few\n"
+               "--checkpoint DIR (an absolute path) asks the job for a coordinated\n"
+               "checkpoint into DIR, as MPIX_Checkpoint writes it (mpiexec --restart DIR\n"
+               "restarts it); every rank takes part at its next MPI wait or preemption\n"
+               "tick. It prints one line (number, DIR, ranks, bytes, seconds) once the\n"
+               "checkpoint is complete; exit 3 when the job could not take it (DIR not\n"
+               "writable, another checkpoint under way, the job ending); the job goes on.\n\n"
+               "Exit status: 0 moved (--evacuate: HOST runs no rank now; --checkpoint:\n"
+               "complete), 1 bad usage/rank/cluster/host/DIR, 2 no such job (or it is gone\n"
+               "or not answering), 3 the job refused the move (or the checkpoint), 4 no\n"
+               "outcome in time, 5 --evacuate: too few\n"
                "idle clusters on other hosts (nothing moved), 6 --evacuate: some ranks\n"
                "still run on HOST (listed).\n");
 }
@@ -196,7 +205,7 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
 
 /* What the command line asks for. */
 struct mm_args {
-    const char *job, *evacuate, *pos[2];
+    const char *job, *evacuate, *checkpoint, *pos[2];
     long timeout;
     int npos, where, serial, estimate;
 };
@@ -220,6 +229,8 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
             a->serial = 1;
         } else if (strcmp(argv[i], "--job") == 0 && i + 1 < argc) {
             a->job = argv[++i];
+        } else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) {
+            a->checkpoint = argv[++i];
         } else if (strcmp(argv[i], "--evacuate") == 0 && i + 1 < argc) {
             a->evacuate = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
@@ -248,6 +259,14 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
                         "not both; try --help\n");
         return MM_EXIT_USAGE;
     }
+    if (a->checkpoint != NULL && (a->npos != 0 || a->where || a->evacuate || a->estimate)) {
+        fprintf(stderr, "mpimigrate: --checkpoint DIR goes alone; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    if (a->checkpoint != NULL)
+        return a->serial
+                   ? (fprintf(stderr, "mpimigrate: --serial goes with --evacuate\n"), MM_EXIT_USAGE)
+                   : -1;
     if (a->estimate && (a->where || a->evacuate != NULL)) {
         fprintf(stderr, "mpimigrate: --estimate goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
@@ -282,6 +301,8 @@ int main(int argc, char **argv)
         return ret;
     if (a.where)
         return mm_where(&job, (double)a.timeout);
+    if (a.checkpoint != NULL)
+        return mm_checkpoint(&job, a.checkpoint, (double)a.timeout);
     if (a.evacuate != NULL)
         return mm_evacuate(&job, a.evacuate, (double)a.timeout, a.serial);
     ret = mm_check_target(&job, a.pos[0], a.pos[1], &rank, &cluster);

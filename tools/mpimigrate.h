@@ -100,6 +100,14 @@ int mm_evacuate(const struct mm_job *job, const char *host, double timeout, int 
  * status. */
 int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout);
 
+/* mpimigrate_ckpt.c: --checkpoint DIR: asks the job for a coordinated
+ * checkpoint into DIR (absolute) and waits up to timeout seconds for it to
+ * complete; prints one line (number, DIR, ranks, bytes, seconds). Returns
+ * MM_EXIT_MOVED once complete, MM_EXIT_USAGE for a bad DIR, MM_EXIT_REFUSED
+ * when the job could not take it, MM_EXIT_NOJOB or MM_EXIT_TIMEOUT (each
+ * said on stderr). */
+int mm_checkpoint(const struct mm_job *job, const char *dir, double timeout);
+
 /* Parses a whole decimal number in [lo, hi] into *v. Returns 0 or -1. */
 int mm_parse_long(const char *s, long lo, long hi, long *v);
 

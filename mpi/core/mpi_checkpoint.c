@@ -28,6 +28,11 @@
  * returns from rmig_checkpoint_write a second time, with *restarted = 1,
  * and leaves the call at once: the images were taken after the drain, so
  * nothing of the protocol is left to do.
+ *
+ * The protocol itself (mpi_checkpoint_take) runs on any private
+ * communicator over the world and uses point-to-point only, so a
+ * checkpoint asked from outside the job (mpi_checkpoint_ext.c) runs it too,
+ * nested in whatever MPI wait each rank is in.
  */
 #include <errno.h>
 #include <limits.h>
@@ -35,6 +40,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "mpi_checkpoint.h"
 #include "mpi_error.h"
 #include "mpi_state.h"
 #include "cv.h"
@@ -47,9 +53,11 @@ int PMPIX_Checkpoint(const char *dir, int *restarted);
 #define MPI_CKPT_ROUNDS     3    /* at least: RTS -> CTS -> GO, see above */
 #define MPI_CKPT_MAX_ROUNDS 1000 /* a job still sending after that many is refused */
 
-/* Tags on the private communicator: the marker rounds (alternating), then
- * "written". */
+/* Tags on the private communicator: the opening exchange and the marker
+ * rounds (alternating 0 and 1, MPI_CKPT_TAG_OPEN is 0), "written", and the
+ * outcome rank 0 sends to all. */
 #define MPI_CKPT_TAG_WRITTEN 2
+#define MPI_CKPT_TAG_OUTCOME 3
 
 /* Sends `out` from every rank straight to every other (a collective could
  * relay it) with `tag` on the private communicator c, and gathers what
@@ -137,15 +145,29 @@ static void mpi_ckpt_discard_notices(MPI_Comm c)
     }
 }
 
-/* Logs why the checkpoint failed (once, on rank 0) and gives the code
- * for mpi_error(): a rank running threads is refused as a move is
- * (-EUSERS, its own class there); anything else is a file error. */
-static int mpi_ckpt_failed(int rank, const char *dir, const char *step, int ret)
+/* Logs why the checkpoint failed (once, on rank 0: `who` asked for it) and
+ * gives back ret. */
+static int mpi_ckpt_failed(int rank, const char *who, const char *dir, const char *step, int ret)
 {
     if (rank == 0)
-        base_log(BASE_LOG_ERROR, "mpi", "MPIX_Checkpoint(%s): %s failed: %s", dir, step,
-                 strerror(-ret));
-    return ret == -EUSERS ? ret : MPI_ERR_IO;
+        base_log(BASE_LOG_ERROR, "mpi", "%s(%s): %s failed: %s", who, dir, step, strerror(-ret));
+    return ret;
+}
+
+/* Rank 0 sends its *v to every other rank, which receive it (point to
+ * point: a collective here could be nested in another one). Returns 0 or
+ * -EIO. */
+static int mpi_ckpt_from_root(MPI_Comm c, int rank, int size, int *v)
+{
+    if (rank != 0)
+        return PMPI_Recv(v, 1, MPI_INT, 0, MPI_CKPT_TAG_OUTCOME, c, MPI_STATUS_IGNORE) ==
+                       MPI_SUCCESS
+                   ? 0
+                   : -EIO;
+    for (int peer = 1; peer < size; peer++)
+        if (PMPI_Send(v, 1, MPI_INT, peer, MPI_CKPT_TAG_OUTCOME, c) != MPI_SUCCESS)
+            return -EIO;
+    return 0;
 }
 
 /* After the drain: the image, then (the old job only) "written" from every
@@ -163,27 +185,25 @@ static int mpi_ckpt_write(MPI_Comm c, const char *dir, int rank, int size, int *
     all = all < 0 ? all : mpi_ckpt_worst(in, size);
     if (all == 0 && rank == 0)
         all = rmig_checkpoint_manifest(dir, size);
-    if (PMPI_Bcast(&all, 1, MPI_INT, 0, c) != MPI_SUCCESS)
+    if (mpi_ckpt_from_root(c, rank, size, &all) < 0)
         return -EIO;
     return all;
 }
 
-/* The whole checkpoint; returns MPI_SUCCESS or an MPI error class. */
-static int mpi_ckpt_run(const char *dir, int rank, int size, int *restarted)
+int mpi_checkpoint_take(MPI_Comm c, const char *who, const char *dir, int rank, int size,
+                        int *restarted)
 {
     int *in = malloc((size_t)size * sizeof(*in)), ret;
-    MPI_Comm c = MPI_COMM_NULL;
 
     if (in == NULL)
-        return MPI_ERR_NO_MEM;
-    /* The private communicator is made before anything is held: dup talks. */
-    ret = PMPI_Comm_dup(MPI_COMM_WORLD, &c) == MPI_SUCCESS ? 0 : -EIO;
-    if (ret == 0)
-        ret = mpi_ckpt_exchange(c, rank, size, 0, rank == 0 ? rmig_checkpoint_open(dir) : 0, in);
-    if (ret == 0 && (ret = in[0]) < 0) {
-        PMPI_Comm_free(&c);
+        return -ENOMEM;
+    /* Every rank learns the worst of what all sent: rank 0's directory, or
+     * a rank that declines (mpi_checkpoint_ext.c). */
+    ret = mpi_ckpt_exchange(c, rank, size, MPI_CKPT_TAG_OPEN,
+                            rank == 0 ? rmig_checkpoint_open(dir) : 0, in);
+    if (ret == 0 && (ret = mpi_ckpt_worst(in, size)) < 0) {
         free(in);
-        return mpi_ckpt_failed(rank, dir, "making the directory", ret);
+        return mpi_ckpt_failed(rank, who, dir, "making the directory", ret);
     }
     rmig_checkpoint_hold(1);
     if (ret == 0)
@@ -191,10 +211,27 @@ static int mpi_ckpt_run(const char *dir, int rank, int size, int *restarted)
     if (ret == 0)
         ret = mpi_ckpt_write(c, dir, rank, size, in, restarted);
     rmig_checkpoint_hold(0);
-    if (c != MPI_COMM_NULL)
-        PMPI_Comm_free(&c);
     free(in);
-    return ret < 0 ? mpi_ckpt_failed(rank, dir, "writing the checkpoint", ret) : MPI_SUCCESS;
+    return ret < 0 ? mpi_ckpt_failed(rank, who, dir, "writing the checkpoint", ret) : 0;
+}
+
+/* MPIX_Checkpoint on a duplicate of the world; returns MPI_SUCCESS or an
+ * MPI error class: a rank running threads is refused as a move is
+ * (-EUSERS, its own class in mpi_error()); anything else is a file error. */
+static int mpi_ckpt_run(const char *dir, int rank, int size, int *restarted)
+{
+    MPI_Comm c = MPI_COMM_NULL;
+    int ret;
+
+    /* The private communicator is made before anything is held: dup talks. */
+    if (PMPI_Comm_dup(MPI_COMM_WORLD, &c) != MPI_SUCCESS)
+        return MPI_ERR_IO;
+    ret = mpi_checkpoint_take(c, "MPIX_Checkpoint", dir, rank, size, restarted);
+    PMPI_Comm_free(&c);
+    return ret == 0         ? MPI_SUCCESS
+           : ret == -EUSERS ? ret
+           : ret == -ENOMEM ? MPI_ERR_NO_MEM
+                            : MPI_ERR_IO;
 }
 
 int PMPIX_Checkpoint(const char *dir, int *restarted)

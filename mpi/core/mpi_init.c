@@ -20,6 +20,7 @@
 #include "dtype.h"
 #include "mpi_bsend.h"
 #include "mpi_check.h"
+#include "mpi_checkpoint.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
 #include "mpi_request.h"
@@ -109,7 +110,7 @@ static int state_create(int level)
         return err;
     init_attrs(s, cv_size());
     s->initialized = 1;
-    return MPI_SUCCESS;
+    return mpi_checkpoint_ext_setup(s);
 }
 
 int PMPI_Init_thread(int *argc, char ***argv, int required, int *provided)
@@ -164,6 +165,7 @@ int PMPI_Finalize(void)
 
     if (err)
         return mpi_error(MPI_COMM_WORLD, err, "MPI_Finalize");
+    s->finalizing = 1;
     /* MPI: MPI_COMM_SELF's attributes are deleted first, callbacks run. */
     err = mpi_attr_delete_all(s, mpi_comm_get(s, MPI_COMM_SELF));
     if (err)

@@ -75,6 +75,9 @@ struct mpi_rank_state {
                                           MPI_Init and after MPI_Finalize too */
     struct mpi_rma_state *rma;         /* windows (rma.h), made at the first one */
     struct mpi_lock lock;              /* MPI_THREAD_MULTIPLE (mpi_thread.h) */
+    MPI_Comm ckpt_comm;                /* private, made at MPI_Init: checkpoints asked from outside
+                                          (mpi_checkpoint_ext.c) */
+    int finalizing;                    /* MPI_Finalize entered: such checkpoints are declined */
 };
 
 /* mpi_init.c --------------------------------------------------------------- */

@@ -2,8 +2,9 @@
  *
  * rmig_xreq_check() decodes datagrams any process of the user can write to
  * a cluster's request socket (and answers the mpimigrate command reads);
- * rmig_xreq_table_check() decodes the placement TABLE mpimigrate reads.
- * Every input goes to both. Any byte string must be refused or give a
+ * rmig_xreq_table_check() decodes the placement TABLE mpimigrate reads,
+ * rmig_xreq_ckpt_check() a CHECKPOINT and its RESULT. Every input goes to
+ * all three. Any byte string must be refused or give a
  * message whose every field is in range for its type; the target aborts
  * otherwise.
  */
@@ -74,12 +75,38 @@ static void fuzz_table(const uint8_t *data, size_t size)
             abort();
 }
 
+/* A decoded CHECKPOINT carries an absolute printable directory and
+ * nothing else; its RESULT a status, and a number, the job's ranks and
+ * bytes only when complete. */
+static void fuzz_ckpt(const uint8_t *data, size_t size)
+{
+    static struct rmig_xreq_ckpt c;
+    int type = rmig_xreq_ckpt_check(data, (long)size, FUZZ_NRANKS, FUZZ_CLUSTERS, &c);
+
+    if (type < 0)
+        return;
+    if (size != sizeof(c) || c.m.type != type || c.m.requester == 0 || c.m.rank != 0 ||
+        c.m.from != 0 || c.m.downtime_ns != 0 || !fuzz_in(c.m.cluster, 0, FUZZ_CLUSTERS))
+        abort();
+    if (type == RMIG_XREQ_CHECKPOINT) {
+        if (c.dir[0] != '/' || memchr(c.dir, '\0', sizeof(c.dir)) == NULL || c.m.status != 0 ||
+            c.number != 0 || c.nranks != 0 || c.bytes != 0)
+            abort();
+        return;
+    }
+    if (type != RMIG_XREQ_RESULT || c.dir[0] != '\0' || !fuzz_in(c.m.status, -RMIG_XREQ_ERR_MAX, 1))
+        abort();
+    if (c.m.status == 0 ? c.number < 1 || c.nranks != FUZZ_NRANKS : c.nranks != 0 || c.bytes != 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rmig_xreq m;
     int type = rmig_xreq_check(data, (long)size, FUZZ_NRANKS, FUZZ_CLUSTERS, &m);
 
     fuzz_table(data, size);
+    fuzz_ckpt(data, size);
     if (type < 0)
         return 0;
     if (type == RMIG_XREQ_PLACEMENT) {
@@ -132,10 +159,36 @@ static size_t fuzz_make_table(uint8_t *buf, size_t max, unsigned k)
 
 /* Well-formed messages of each type: a MOVE, a QUEUED, a moved and a
  * refused RESULT, a PLACEMENT, and TABLEs. */
+/* A CHECKPOINT, a complete and a failed RESULT of one. */
+static size_t fuzz_make_ckpt(uint8_t *buf, size_t max, unsigned k)
+{
+    struct rmig_xreq_ckpt c;
+
+    if (max < sizeof(c))
+        return 0;
+    memset(&c, 0, sizeof(c));
+    if (k % 3 == 0) {
+        rmig_xreq_fill(&c.m, RMIG_XREQ_CHECKPOINT, 3000 + k, 0xc4u + k, 0, 0);
+        snprintf(c.dir, sizeof(c.dir), "/var/tmp/ckpt.%u", k);
+    } else {
+        rmig_xreq_fill(&c.m, RMIG_XREQ_RESULT, 3000 + k, 0xc4u + k, 0, (int)(k % FUZZ_CLUSTERS));
+        c.m.status = k % 3 == 1 ? 0 : -13;
+        c.number = (int32_t)(k + 1);
+        c.nranks = c.m.status == 0 ? FUZZ_NRANKS : 0;
+        c.bytes = c.m.status == 0 ? 65536u * (k + 1) : 0;
+    }
+    if (rmig_xreq_ckpt_check(&c, sizeof(c), FUZZ_NRANKS, FUZZ_CLUSTERS, NULL) != c.m.type)
+        abort(); /* a well-formed seed must pass, or the target would test nothing */
+    memcpy(buf, &c, sizeof(c));
+    return sizeof(c);
+}
+
 size_t fuzz_make_seed(uint8_t *buf, size_t max, unsigned k)
 {
     struct rmig_xreq m;
 
+    if (k % 8 == 7)
+        return fuzz_make_ckpt(buf, max, k / 8 + k);
     if (max < sizeof(m))
         return 0;
     if (k % 5 == 4)
