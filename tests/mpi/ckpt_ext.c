@@ -156,7 +156,7 @@ static int gate_wait(const char *gate)
 
 static void report(void)
 {
-    static uint64_t all[4][MAX_ITERS];
+    static uint64_t all[4 * MAX_ITERS]; /* rank r's at r * iters */
     long bad = 0;
 
     MPI_Gather(sums, iters, MPI_UINT64_T, all, iters, MPI_UINT64_T, 0, MPI_COMM_WORLD);
@@ -166,7 +166,7 @@ static void report(void)
     for (int r = 0; r < size; r++)
         for (int it = 0; it < iters; it++)
             printf("ckpt_ext: rank %d iteration %d %016llx\n", r, it,
-                   (unsigned long long)all[r][it]);
+                   (unsigned long long)all[r * iters + it]);
     printf("ckpt_ext: bad payloads %ld\n", bad);
     printf("ckpt_ext: OK %d ranks %d iterations\n", size, iters);
 }
