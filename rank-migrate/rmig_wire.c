@@ -87,7 +87,7 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.type == RMIG_MSG_WHERE || hdr.type == RMIG_MSG_HERE) {
         if (!rmig_wire_place_ok(&hdr))
             return -EPROTO;
-    } else if (hdr.type >= RMIG_MSG_CKPT_ASK && hdr.type <= RMIG_MSG_CKPT_DONE) {
+    } else if (hdr.type >= RMIG_MSG_CKPT_ASK) { /* CKPT_ASK, CKPT_GO, CKPT_DONE: the last ones */
         if (!rmig_wire_ckpt_ok(&hdr))
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_TABLE_OK || hdr.type == RMIG_MSG_DONE ||

@@ -77,7 +77,7 @@ enum rmig_msg_type {
     RMIG_MSG_CKPT_DONE = 19, /* rank 0 -> cluster 0 -> the entry: checkpoint `ckpt` ended
                               * (0 when refused before it had a number); arg = status
                               * (0 complete, or -errno), c = bytes of its images; a, b */
-    RMIG_MSG_TYPE_MAX = 19,
+    RMIG_MSG_TYPE_MAX = 19,  /* a type after CKPT_DONE: see rmig_wire_check */
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose

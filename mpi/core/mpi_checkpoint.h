@@ -29,7 +29,7 @@
 int mpi_checkpoint_take(MPI_Comm c, const char *who, const char *dir, int rank, int size,
                         int *restarted);
 
-/* mpi_checkpoint_ext.c: at MPI_Init, once the world exists: makes the
+/* mpi_checkpoint_comm.c: at MPI_Init, once the world exists: makes the
  * private communicator of checkpoints asked from outside. Returns
  * MPI_SUCCESS or < 0. */
 struct mpi_rank_state;

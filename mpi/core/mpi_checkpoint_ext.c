@@ -8,9 +8,7 @@
  * manifest), so the checkpoint is the same consistent cut and restarts
  * with `mpiexec --restart DIR`. It may be nested in any MPI call, even a
  * collective on MPI_COMM_WORLD, so it uses only point-to-point on a
- * communicator of its own, made at MPI_Init with the next context id:
- * every rank makes it the same way there, so no rank has to talk (a
- * Comm_dup at checkpoint time would be a collective nested in another).
+ * communicator of its own, made at MPI_Init (mpi_checkpoint_comm.c).
  * rank-migrate makes sure it never recurses and never runs a number twice.
  *
  * A rank inside MPI_Finalize declines (it sends -ECANCELED in the opening
@@ -22,29 +20,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
-#include "comm.h"
 #include "mpi_checkpoint.h"
 #include "mpi_state.h"
 #include "rmig.h"
-
-int mpi_checkpoint_ext_setup(struct mpi_rank_state *s)
-{
-    struct mpi_comm *world = mpi_comm_get(s, MPI_COMM_WORLD), *c;
-    int *ranks = malloc((size_t)world->size * sizeof(*ranks)), err;
-
-    if (ranks == NULL)
-        return -ENOMEM;
-    for (int i = 0; i < world->size; i++)
-        ranks[i] = i;
-    err = mpi_comm_new(s, world, ranks, world->size, s->next_ctx, &c);
-    if (err)
-        return err;
-    s->next_ctx += 2;
-    s->ckpt_comm = c->handle;
-    /* Its failures come back to the protocol, which reports them. */
-    return PMPI_Comm_set_errhandler(c->handle, MPI_ERRORS_RETURN) == MPI_SUCCESS ? MPI_SUCCESS
-                                                                                 : -EIO;
-}
 
 /* Sends -ECANCELED to every other rank in the opening exchange. */
 static int mpi_ckpt_ext_decline(MPI_Comm c, int rank, int size)
