@@ -10,7 +10,10 @@
  * asked. Rank 0 sleeps 10 ms per iteration, so the others wait in MPI for
  * it (safe points) and the job runs for seconds. MODE "compute": the same
  * traffic for a few iterations, then rank 2 computes without any MPI call
- * until the file GATE.compute exists, then the same traffic again.
+ * until the file GATE.compute exists, then the same traffic again. MODE
+ * "final": 30 iterations of traffic, then ranks 0-2 enter MPI_Finalize
+ * while rank 3 sleeps outside MPI until the file GATE exists (a
+ * checkpoint asked then must be declined, not hang the job).
  *
  * Every received payload is checked against what its sender must have
  * sent, and hashed in receive order, per iteration. After the loop rank 0
@@ -36,7 +39,7 @@
 #define LARGE     40000 /* above the eager limit: rendezvous */
 #define VEC       64
 
-static int rank, size, iters, mode_compute;
+static int rank, size, iters, mode_compute, mode_final;
 static uint64_t sums[MAX_ITERS]; /* .bss: this rank's hash per iteration */
 static long bad_payloads;
 
@@ -131,6 +134,22 @@ static void compute(const char *gate)
     fflush(stdout);
 }
 
+/* MODE final: ranks 0-2 finalize while rank 3 sleeps outside MPI. */
+static int finalize_apart(const char *gate)
+{
+    if (rank == 3)
+        while (access(gate, F_OK) != 0)
+            usleep(20000);
+    if (rank == 0) {
+        printf("# finalizing\n");
+        fflush(stdout);
+    }
+    MPI_Finalize();
+    if (rank == 0)
+        printf("ckpt_ext: finalized\n");
+    return 0;
+}
+
 /* Rank 0 reads GATE until it says go or die; everyone learns it. */
 static int gate_wait(const char *gate)
 {
@@ -173,12 +192,14 @@ static void report(void)
 
 int main(int argc, char **argv)
 {
-    if (argc < 3 || (strcmp(argv[1], "traffic") != 0 && strcmp(argv[1], "compute") != 0)) {
-        fprintf(stderr, "usage: ckpt_ext traffic|compute GATE [ITERS]\n");
+    if (argc < 3 || (strcmp(argv[1], "traffic") != 0 && strcmp(argv[1], "compute") != 0 &&
+                     strcmp(argv[1], "final") != 0)) {
+        fprintf(stderr, "usage: ckpt_ext traffic|compute|final GATE [ITERS]\n");
         return 2;
     }
     mode_compute = strcmp(argv[1], "compute") == 0;
-    iters = argc > 3 ? atoi(argv[3]) : 300;
+    mode_final = strcmp(argv[1], "final") == 0;
+    iters = argc > 3 ? atoi(argv[3]) : mode_final ? 30 : 300;
     if (iters < 30 || iters > MAX_ITERS)
         return 2;
     MPI_Init(&argc, &argv);
@@ -194,12 +215,14 @@ int main(int argc, char **argv)
         }
         if (mode_compute && it == 10 && rank == 2)
             compute(argv[2]);
-        if (!mode_compute)
+        if (!mode_compute && !mode_final)
             maybe_move(it);
         sums[it] = collectives(it, exchange(it, 0xcbf29ce484222325ULL));
-        if (rank == 0 && !mode_compute)
+        if (rank == 0 && !mode_compute && !mode_final)
             usleep(10000);
     }
+    if (mode_final)
+        return finalize_apart(argv[2]);
     if (rank == 0) {
         printf("# loop done\n");
         fflush(stdout);

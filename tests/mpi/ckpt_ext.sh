@@ -16,7 +16,10 @@
 #    MPI call and completes after it.
 # 4. Errors: a directory that cannot be made (exit 3, one line, the job
 #    goes on and a checkpoint after it works), a relative and a too long
-#    directory (exit 1), no such job (exit 2); the job finishes right.
+#    directory (exit 1), no such job (exit 2); the job finishes right. A
+#    checkpoint asked while ranks are inside MPI_Finalize and one rank is
+#    still out of MPI is declined (exit 3, the job is ending), and the job
+#    ends normally once that rank finalizes too.
 # Synchronisation is by the job's output lines and gate files; the only
 # fixed wait is the second in part 3 during which the checkpoint must NOT
 # complete.
@@ -158,4 +161,12 @@ mm 1 "^mpimigrate: --checkpoint directory is too long \(601 bytes, at most 511\)
 mm 1 "goes alone" --checkpoint "$TMPD/y" 1 2
 mm 0 "^checkpoint 2 of job [0-9]+ complete: $TMPD/E" --checkpoint "$TMPD/E"
 finish "$TMPD/e.out" "$TMPD/ge" "$TMPD/ref.traffic"
+start_job "$TMPD/f.out" "$TMPD/gf" final
+wait_for "$TMPD/f.out" $JOB_PID 1 "# finalizing"
+mm 3 "^mpimigrate: job [0-9]+ could not checkpoint into $TMPD/F: the job is ending \(ranks are in MPI_Finalize\) \(the job goes on\)$" \
+    --checkpoint "$TMPD/F"
+echo go >"$TMPD/gf"
+wait "$JOB_PID" || { cat "$TMPD/f.out"; fail "the job did not end normally after a declined checkpoint"; }
+JOB_PID=
+grep -qx "ckpt_ext: finalized" "$TMPD/f.out" || fail "rank 0 did not finalize"
 echo "PASS"
