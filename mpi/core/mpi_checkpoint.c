@@ -202,8 +202,10 @@ int mpi_checkpoint_take(MPI_Comm c, const char *who, const char *dir, int rank, 
     ret = mpi_ckpt_exchange(c, rank, size, MPI_CKPT_TAG_OPEN,
                             rank == 0 ? rmig_checkpoint_open(dir) : 0, in);
     if (ret == 0 && (ret = mpi_ckpt_worst(in, size)) < 0) {
+        const char *step = in[0] < 0 ? "making the directory" : "starting (a rank declined)";
+
         free(in);
-        return mpi_ckpt_failed(rank, who, dir, "making the directory", ret);
+        return mpi_ckpt_failed(rank, who, dir, step, ret);
     }
     rmig_checkpoint_hold(1);
     if (ret == 0)
