@@ -13,7 +13,8 @@
 #    checkpoint completes while it still computes; the job finishes right;
 #    a restart from it (the rank resumes inside its preemption handler)
 #    too. With NMPI_PREEMPT_MS=0 the checkpoint waits for the rank's next
-#    MPI call and completes after it.
+#    MPI call and completes after it; meanwhile no process of the job but
+#    the computing rank's uses more than 30% of a CPU.
 # 4. Errors: a directory that cannot be made (exit 3, one line, the job
 #    goes on and a checkpoint after it works), a relative and a too long
 #    directory (exit 1), no such job (exit 2); the job finishes right. A
@@ -90,6 +91,15 @@ lose() {
     ! grep -q '^ckpt_ext: ' "$1" || fail "the killed job printed results"
 }
 
+# cpu_ticks PATTERN: "pid ticks" (user + system CPU) of every process whose
+# command line has PATTERN, sorted.
+cpu_ticks() {
+    local p
+    for p in $(pgrep -f -- "$1"); do
+        awk -v p="$p" '{print p, $14 + $15}' "/proc/$p/stat" 2>/dev/null
+    done | sort
+}
+
 # restart DIR MODE GATE REF: restarts from DIR with 1 spare; wants REF's
 # results. The restarted ranks read the gate of the job checkpointed (its
 # argv is in the images): it says go now.
@@ -139,7 +149,12 @@ wait_for "$TMPD/d.out" $JOB_PID 1 "# computing"
 echo "+ mpimigrate --checkpoint $TMPD/D & (preemption off)"
 timeout 90 "$MM" --checkpoint "$TMPD/D" >"$TMPD/mmd.out" 2>&1 &
 mm_pid=$!
+before=$(cpu_ticks "ckpt_ext compute $TMPD/gd")
+[ -n "$before" ] || fail "no process of the job found"
 sleep 1
+after=$(cpu_ticks "ckpt_ext compute $TMPD/gd")
+busy=$(join <(echo "$before") <(echo "$after") | awk -v hz="$(getconf CLK_TCK)" '$3 - $2 > hz * 0.3 {n++} END {print n + 0}')
+[ "$busy" -le 1 ] || fail "$busy processes of the job burned CPU while the checkpoint waited (want only the computing rank's)"
 kill -0 $mm_pid 2>/dev/null || { cat "$TMPD/mmd.out"; fail "the checkpoint did not wait for the rank"; }
 touch "$TMPD/gd.compute"
 wait $mm_pid || { cat "$TMPD/mmd.out"; fail "the checkpoint failed once the rank called MPI"; }
