@@ -5,8 +5,9 @@
 # 1. Reference: uninterrupted runs (with their moves) of both modes.
 # 2. While ranks move to spares (two at once now and then) under checked
 #    all-pairs traffic and collectives: two checkpoints one after the other
-#    into two directories (numbers 1 and 2), both complete while the
-#    traffic still runs; the job is then killed (SIGKILL of a cluster);
+#    into two directories (numbers 1 and 2; the second entering at cluster
+#    1, so cluster 0 is asked and answers through it), both complete while
+#    the traffic still runs; the job is then killed (SIGKILL of a cluster);
 #    `mpiexec --restart` from either, with 1 spare, prints the reference
 #    results bit for bit.
 # 3. A rank computing outside MPI when asked: with preemption the
@@ -126,8 +127,12 @@ wait_for "$TMPD/a.out" $JOB_PID 1 "# ready"
 job_id
 mm 0 "^checkpoint 1 of job $JOB complete: $TMPD/A, $NP ranks, [0-9]+ bytes, [0-9.]+ s$" \
     --job "$JOB" --checkpoint "$TMPD/A"
+# B enters at cluster 1 (cluster 0's socket hidden, as on another host):
+# the request goes on to cluster 0 and the outcome comes back through 1.
+mv "$NMPI_RUN_DIR/$JOB/c0.sock" "$NMPI_RUN_DIR/$JOB/c0.hidden"
 mm 0 "^checkpoint 2 of job $JOB complete: $TMPD/B, $NP ranks, [0-9]+ bytes, [0-9.]+ s$" \
     --checkpoint "$TMPD/B"
+mv "$NMPI_RUN_DIR/$JOB/c0.hidden" "$NMPI_RUN_DIR/$JOB/c0.sock"
 ! grep -q "# loop done" "$TMPD/a.out" || fail "the checkpoints came after the traffic (too slow?)"
 "$top_builddir/tools/nmpi-ckpt" check "$TMPD/A" | grep -qx "ranks $NP" || fail "A does not check out"
 "$top_builddir/tools/nmpi-ckpt" check "$TMPD/B" | grep -qx "ranks $NP" || fail "B does not check out"
