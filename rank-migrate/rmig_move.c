@@ -234,6 +234,7 @@ int rmig_safe_point(void)
     int cluster, ret;
 
     if (rmig_checkpoint_holding()) {
+        rmig_xreq_poll();      /* requests from outside answered (a second checkpoint: busy) */
         rmig_control_answer(); /* offers refused, asks kept for later */
         rmig_ckpt_ask_join();  /* even inside MPIX_Checkpoint: see rmig_ckpt_ask.c */
         return 0;

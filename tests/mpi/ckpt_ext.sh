@@ -15,7 +15,8 @@
 #    a restart from it (the rank resumes inside its preemption handler)
 #    too. With NMPI_PREEMPT_MS=0 the checkpoint waits for the rank's next
 #    MPI call and completes after it; meanwhile no process of the job but
-#    the computing rank's uses more than 30% of a CPU.
+#    the computing rank's uses more than 30% of a CPU, and a second
+#    checkpoint asked is refused at once (another one is under way).
 # 4. Errors: a directory that cannot be made (exit 3, one line, the job
 #    goes on and a checkpoint after it works), a relative and a too long
 #    directory (exit 1), no such job (exit 2); the job finishes right. A
@@ -161,6 +162,8 @@ after=$(cpu_ticks "ckpt_ext compute $TMPD/gd")
 busy=$(join <(echo "$before") <(echo "$after") | awk -v hz="$(getconf CLK_TCK)" '$3 - $2 > hz * 0.3 {n++} END {print n + 0}')
 [ "$busy" -le 1 ] || fail "$busy processes of the job burned CPU while the checkpoint waited (want only the computing rank's)"
 kill -0 $mm_pid 2>/dev/null || { cat "$TMPD/mmd.out"; fail "the checkpoint did not wait for the rank"; }
+mm 3 "^mpimigrate: job [0-9]+ could not checkpoint into $TMPD/D2: another checkpoint of this job is under way \(the job goes on\)$" \
+    --checkpoint "$TMPD/D2"
 touch "$TMPD/gd.compute"
 wait $mm_pid || { cat "$TMPD/mmd.out"; fail "the checkpoint failed once the rank called MPI"; }
 cat "$TMPD/mmd.out"
