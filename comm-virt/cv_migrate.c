@@ -84,9 +84,19 @@ static void cv_move_arrive(void)
 
 /* A restarted job: the rank's state came from its checkpoint image, this
  * cluster's side is new. Its routes are the new job's (every rank on its
- * start cluster); the old job's snapshot is not learnt. */
+ * start cluster); the old job's snapshot is not learnt. Every pair counts
+ * its sequence numbers from zero again, at both ends: the images hold every
+ * message sent before the cut as delivered in order, but a rank whose image
+ * was taken later may also have received a peer's first message after the
+ * peer's image (the checkpoint's "written" notice, which the MPI layer
+ * discards), so the old counters of the two ends may differ by one, and
+ * the next message would be dropped as a duplicate. */
 static void cv_move_restart(void)
 {
+    struct cv_rank *r = cv_self();
+
+    memset(r->send_seq, 0, (size_t)r->size * sizeof(*r->send_seq));
+    memset(r->recv_seq, 0, (size_t)r->size * sizeof(*r->recv_seq));
     cv_cluster_ready();
 }
 
