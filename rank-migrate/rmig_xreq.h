@@ -1,4 +1,4 @@
-/* rmig_xreq.h: the wire format of requests from outside the job (version 2).
+/* rmig_xreq.h: the wire format of requests from outside the job (version 4).
  *
  * The mpimigrate command asks a running job to move a rank by sending one
  * struct rmig_xreq (type MOVE) as a datagram to the request socket of the
@@ -20,9 +20,14 @@
  * cluster, then the host names (version 2 added both types, version 3
  * the container size of each rank).
  *
- * Both sides decode with rmig_xreq_check() (the fixed-size messages) or
- * rmig_xreq_table_check() (a TABLE), which check length, magic, version,
- * type and every field's range before anything else is trusted.
+ * A MOVE_VIA (version 4) is a MOVE through a checkpoint file: the fixed
+ * message, then the directory the image goes through (an absolute path and
+ * its NUL, nothing after); the answers are a MOVE's.
+ *
+ * Both sides decode with rmig_xreq_check() (the fixed-size messages),
+ * rmig_xreq_via_check() (a MOVE_VIA) or rmig_xreq_table_check() (a TABLE),
+ * which check length, magic, version, type and every field's range before
+ * anything else is trusted.
  */
 #ifndef RMIG_XREQ_H
 #define RMIG_XREQ_H
@@ -30,7 +35,7 @@
 #include <stdint.h>
 
 #define RMIG_XREQ_MAGIC   0x474d4d4eu /* "NMMG" */
-#define RMIG_XREQ_VERSION 3
+#define RMIG_XREQ_VERSION 4
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
@@ -40,7 +45,13 @@ enum rmig_xreq_type {
     RMIG_XREQ_PLACEMENT = 4, /* requester -> cluster: where does every cluster run, and what */
     RMIG_XREQ_TYPE_MAX = 4,  /* the last fixed-size type (rmig_xreq_check) */
     RMIG_XREQ_TABLE = 5,     /* entry -> requester: the placement (rmig_xreq_table_check) */
+    RMIG_XREQ_MOVE_VIA = 7,  /* requester -> cluster: MOVE through a checkpoint file in the
+                              * directory after it (rmig_xreq_via_check) */
 };
+
+/* Longest directory of a MOVE_VIA, its NUL included (the image's name and
+ * the path after a control message's header must still fit). */
+#define RMIG_XREQ_DIR_MAX 3968
 
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
 
@@ -120,6 +131,14 @@ int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct
  * RMIG_XREQ_TABLE, or -EPROTO for anything malformed or out of range. */
 int rmig_xreq_table_check(const void *msg, long len, int nranks, int nclusters,
                           struct rmig_xreq_placement *out);
+
+/* Checks len bytes received from outside the job as a MOVE_VIA (as
+ * rmig_xreq_check checks a MOVE, then the directory: absolute, at most
+ * RMIG_XREQ_DIR_MAX bytes with its NUL, which ends the message) and copies
+ * the fixed part to *out and the directory to dir[RMIG_XREQ_DIR_MAX].
+ * Returns RMIG_XREQ_MOVE_VIA, or -EPROTO. */
+int rmig_xreq_via_check(const void *msg, long len, int nranks, int nclusters, struct rmig_xreq *out,
+                        char *dir);
 
 /* Fills *m with a message of `type` with the given fields, the rest zero. */
 void rmig_xreq_fill(struct rmig_xreq *m, int type, uint32_t requester, uint32_t nonce, int rank,

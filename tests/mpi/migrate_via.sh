@@ -80,3 +80,50 @@ NMPI_TEST_CORRUPT_IMAGE=1 expect_ok 3 --spares 1 -- migrate_via damaged 3 "$IMG"
     "migrate_via damaged: OK"
 [ "$(grep -c "checkpoint image .* rejected" "$OUT")" -eq 3 ] || fail "damaged: want 3 refusals"
 images_left 0
+
+# mpimigrate --via-checkpoint on a running job (mpimigrate_job, as
+# mpimigrate.sh): rank 1 moves 1 -> 3 through a checkpoint, 3 -> 4 live,
+# 4 -> 1 through a checkpoint again (every request sent to cluster 1,
+# which forwards it, directory and all, along the rank's tombstones); a
+# missing and an unwritable directory are refused, the rank staying; the
+# job's checksums stay right and every checkpoint move says so in its report.
+MM=$top_builddir/tools/mpimigrate
+export NMPI_RUN_DIR=$TMPD/run
+JOB_OUT=$TMPD/job.out
+mm() { # mm STATUS PATTERN ARGS...: mpimigrate wants exit STATUS, a line matching PATTERN
+    local want=$1 pat=$2 st
+    shift 2
+    echo "+ mpimigrate $*"
+    timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
+    st=$?
+    cat "$TMPD/mm.out"
+    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
+    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
+}
+echo "+ $MPIEXEC -n 3 --spares 2 mpimigrate_job $TMPD/stop 90 &"
+NMPI_MIGRATION_REPORT=1 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 2 \
+    "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 </dev/null >"$JOB_OUT" 2>&1 &
+JOB_PID=$!
+trap 'touch "$TMPD/stop"; kill $JOB_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 1"
+mm 3 "refused to move rank 1 to cluster 3: the checkpoint directory does not exist.*stays on cluster 1\)$" \
+    --via-checkpoint /nonexistent/nmpi-via 1 3
+mm 3 "refused to move rank 1 to cluster 3: the checkpoint directory is not writable.*stays on cluster 1\)$" \
+    --via-checkpoint "$unwritable" 1 3
+mm 1 "^mpimigrate: --via-checkpoint wants a directory" --via-checkpoint "" 1 3
+mm 1 "^mpimigrate: --via-checkpoint goes alone with RANK CLUSTER" --via-checkpoint "$IMG" --where
+mm 0 "^rank 1 moved from cluster 1 to cluster 3 " --via-checkpoint "$IMG" 1 3
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"
+mm 0 "^rank 1 moved from cluster 3 to cluster 4 " 1 4
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 4"
+(cd "$IMG" && mm 0 "^rank 1 moved from cluster 4 to cluster 1 " --via-checkpoint . 1 1) || exit 1
+wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
+touch "$TMPD/stop"
+wait $JOB_PID || { cat "$JOB_OUT"; fail "mpimigrate_job: exit status $? (want 0)"; }
+cat "$JOB_OUT"
+grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "mpimigrate_job: no OK line"
+grep -q "^mpimigrate_job: rank 1 made 3 moves" "$JOB_OUT" || fail "mpimigrate_job: want 3 moves of rank 1"
+[ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster .*; stream checkpoint' "$JOB_OUT")" -eq 2 ] ||
+    fail "mpimigrate_job: want 2 moves through a checkpoint"
+images_left 0
