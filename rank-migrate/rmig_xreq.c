@@ -60,11 +60,14 @@ int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct
 int rmig_xreq_via_check(const void *msg, long len, int nranks, int nclusters, struct rmig_xreq *out,
                         char *dir)
 {
-    const char *d = (const char *)msg + sizeof(struct rmig_xreq);
     long n = len - (long)sizeof(struct rmig_xreq); /* the directory and its NUL */
+    const char *d;
     struct rmig_xreq m;
 
-    if (msg == NULL || n < 2 || n > RMIG_XREQ_DIR_MAX || d[0] != '/' || d[n - 1] != '\0' ||
+    if (msg == NULL)
+        return -EPROTO;
+    d = (const char *)msg + sizeof(struct rmig_xreq);
+    if (n < 2 || n > RMIG_XREQ_DIR_MAX || d[0] != '/' || d[n - 1] != '\0' ||
         memchr(d, '\0', (size_t)n - 1) != NULL || nranks < 1 || nclusters < nranks)
         return -EPROTO;
     memcpy(&m, msg, sizeof(m));
