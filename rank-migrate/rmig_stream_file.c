@@ -169,8 +169,10 @@ static void rmig_file_name(char *name, size_t max, unsigned count)
 }
 
 /* Source: announces the image at path and waits for the destination's
- * verdict. Returns RMIG_MSG_DONE, RMIG_MSG_FAIL or -errno. */
-static int rmig_file_announce(int dest, int stream, const struct rmig_ckpt_hdr *h, const char *path)
+ * verdict. Returns RMIG_MSG_DONE, RMIG_MSG_FAIL (*why: the destination's
+ * reason, -EBADMSG for a damaged image) or -errno. */
+static int rmig_file_announce(int dest, int stream, const struct rmig_ckpt_hdr *h, const char *path,
+                              int *why)
 {
     struct rmig_wire_hdr b, reply;
     int ret;
@@ -183,14 +185,18 @@ static int rmig_file_announce(int dest, int stream, const struct rmig_ckpt_hdr *
     b.b = h->hdr_checksum;
     b.stream = stream;
     ret = rmig_control_write_path(dest, &b, path);
-    return ret < 0 ? ret : rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply, NULL);
+    if (ret == 0)
+        ret = rmig_control_wait(dest, RMIG_MSG_DONE, RMIG_MSG_FAIL, &reply, NULL);
+    if (ret == RMIG_MSG_FAIL)
+        *why = reply.arg;
+    return ret;
 }
 
 static int rmig_file_send(int dest, struct rmig_stats *st)
 {
     char dir[sizeof(rmig_file_dir)], name[96], path[RMIG_WIRE_PATH_MAX];
     unsigned count = rmig_cluster.streams;
-    int stream = rmig_stream_number(), ret;
+    int stream = rmig_stream_number(), ret, why = -EIO;
     struct rmig_ckpt_hdr h;
     struct rmig_table t;
 
@@ -214,7 +220,7 @@ static int rmig_file_send(int dest, struct rmig_stats *st)
                  knode_get_num(), h.rank, path, strerror(-ret));
     else if (rmig_file_fault(count))
         rmig_file_damage(path, &h);
-    ret = ret < 0 ? -EIO : rmig_file_announce(dest, stream, &h, path);
+    ret = ret < 0 ? -EIO : rmig_file_announce(dest, stream, &h, path, &why);
     /* The source's decision, as in the portal stream: COMMIT once DONE came
      * in time, ABORT when it gave up without a verdict. */
     if (ret == RMIG_MSG_DONE &&
@@ -228,7 +234,11 @@ static int rmig_file_send(int dest, struct rmig_stats *st)
     rmig_cluster.stream_now = -1;
     if (ret == RMIG_MSG_DONE)
         return 0;
-    return ret == RMIG_MSG_FAIL ? -EBADMSG : (ret < 0 ? ret : -EIO);
+    /* Refused as damaged: -EBADMSG; unreadable there (a directory the
+     * destination does not reach): -EIO, its log says why. */
+    if (ret == RMIG_MSG_FAIL)
+        return why == -EBADMSG ? -EBADMSG : -EIO;
+    return ret < 0 ? ret : -EIO;
 }
 
 /* Reads exactly len bytes at off. Returns 0, -errno or -EBADMSG (short). */

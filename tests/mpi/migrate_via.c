@@ -32,6 +32,12 @@
  *  damaged    NMPI_TEST_CORRUPT_IMAGE set: rank 0's move through a
  *             checkpoint is refused (MPI_ERR_OTHER), it stays intact; with
  *             "first", the next one works; with "1", every one is refused.
+ *  mixed      ranks 0 and 1 move at the same moment every round, one live
+ *             and one through a checkpoint, in turn (needs 2 spares).
+ *  estimate P D T  every rank's estimate of rank 0's and rank 1's moves to
+ *             any spare says path P, downtime D and total T seconds
+ *             exactly (the script's model has lines without a per-byte
+ *             term); then a round in which rank 0 moves.
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -140,6 +146,8 @@ static void via_round(int round, int mover, int how, int asked)
         MPI_CHECK(MPIX_Migrate(asked, MPIX_ANY_SPARE, MPI_COMM_WORLD));
     if (rank == mover || (how == 1 && mover == -2 && rank <= 1)) /* -2: ranks 0 and 1 */
         move_checked(how == 2 ? 0 : how);
+    else if (mover == -3 && rank <= 1) /* -3: ranks 0 and 1, one of each kind */
+        move_checked((rank + round) % 2);
     for (int p = 0; p < size; p++)
         for (int k = 1; p != rank && k < VIA_NMSG; k++)
             MPI_CHECK(MPI_Irecv(rbuf[p * VIA_NMSG + k], (int)via_len(k), MPI_BYTE, p, VIA_TAG,
@@ -245,6 +253,23 @@ static void mode_damaged(int rounds)
     digest_print("damaged");
 }
 
+static void mode_estimate(const char *path, double downtime, double total)
+{
+    char got[MPIX_MIGRATION_PATH_MAX];
+    double d, t;
+    long long bytes;
+
+    for (int r = 0; r <= 1; r++) {
+        MPI_CHECK(MPIX_Migration_estimate_detail(r, MPIX_ANY_SPARE, &d, &t, &bytes, got, NULL));
+        CHECKF(strcmp(got, path) == 0 && d == downtime && t == total && bytes > 0,
+               "estimate of rank %d: path %s, downtime %.9g s, total %.9g s, %lld bytes; want "
+               "%s, %.9g, %.9g",
+               r, got, d, t, bytes, path, downtime, total);
+    }
+    via_round(0, 0, 2, -1);
+    digest_print("estimate");
+}
+
 int main(int argc, char **argv)
 {
     const char *mode = argc > 1 ? argv[1] : "alternate";
@@ -254,7 +279,7 @@ int main(int argc, char **argv)
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     CHECKF(size >= 2, "needs 2 ranks or more");
-    dir = argc > 3 && strcmp(argv[3], "-") != 0 ? argv[3] : NULL;
+    dir = argc > 3 && strcmp(argv[3], "-") != 0 && strcmp(mode, "estimate") != 0 ? argv[3] : NULL;
     heap_words = malloc(VIA_WORDS * sizeof(*heap_words));
     CHECK(heap_words != NULL);
     for (int i = 0; i < VIA_WORDS; i++)
@@ -265,12 +290,16 @@ int main(int argc, char **argv)
         mode_refuse_env();
     } else if (strcmp(mode, "damaged") == 0) {
         mode_damaged(rounds);
+    } else if (strcmp(mode, "estimate") == 0 && argc > 4) {
+        mode_estimate(argv[2], atof(argv[3]), atof(argv[4]));
     } else {
         for (int round = 0; round < rounds; round++) {
             if (strcmp(mode, "alternate") == 0)
                 via_round(round, 0, round % 2, -1);
             else if (strcmp(mode, "pair") == 0)
                 via_round(round, -2, 1, -1);
+            else if (strcmp(mode, "mixed") == 0)
+                via_round(round, -3, 1, -1);
             else if (strcmp(mode, "env") == 0)
                 via_round(round, round % 2 == 0 ? 0 : -1, 2, round % 2 == 1 ? 1 : -1);
             else

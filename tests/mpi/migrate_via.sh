@@ -42,6 +42,16 @@ digest_is pair
 images_left 12 # kept for study: 2 a round
 rm -f "$IMG"/move-*.img
 
+# Ranks 0 and 1 move at the same moment, one live and one through a
+# checkpoint, in turn.
+NMPI_MIGRATION_REPORT=1 expect_ok 3 --spares 2 -- migrate_via mixed 6 "$IMG" "migrate_via mixed: OK"
+digest_is mixed
+[ "$(grep -c '^nanvix-mpi: rmig: rank [01] moved cluster .*; stream checkpoint' "$OUT")" -eq 6 ] ||
+    fail "mixed: want 6 moves through a checkpoint"
+[ "$(grep '^nanvix-mpi: rmig: rank [01] moved cluster' "$OUT" | grep -vc 'stream checkpoint')" -eq 6 ] ||
+    fail "mixed: want 6 live moves"
+images_left 0
+
 # NMPI_MIGRATION_MODE=checkpoint: MPI_Migrateto and a move asked by another
 # rank (MPIX_Migrate) both go through the directory.
 NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$IMG NMPI_MIGRATION_REPORT=1 \
@@ -49,6 +59,20 @@ NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$IMG NMPI_MIGRATION_REPORT=1 \
 digest_is env
 [ "$(grep -c '^nanvix-mpi: rmig: rank [01] moved cluster .*; stream checkpoint' "$OUT")" -eq 6 ] ||
     fail "env: want 6 moves through a checkpoint"
+images_left 0
+
+# Estimates follow the mode: path checkpoint with its own lines, or the
+# local figures (a lower bound) when the model has none for it.
+model=$TMPD/model
+printf '%s\n' "nanvix-mpi-migration-model 1" "measured by migrate_via.sh" \
+    "local downtime 0.25 0 0.99 10" "local total 0.375 0 0.99 10" >"$model"
+NMPI_MIGRATION_MODEL=$model expect_ok 2 --spares 1 -- migrate_via estimate local 0.25 0.375 \
+    "migrate_via estimate: OK"
+NMPI_MIGRATION_MODEL=$model NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$IMG \
+    expect_ok 2 --spares 1 -- migrate_via estimate checkpoint 0.25 0.375 "migrate_via estimate: OK"
+printf '%s\n' "checkpoint downtime 0.5 0 0.99 10" "checkpoint total 0.625 0 0.99 10" >>"$model"
+NMPI_MIGRATION_MODEL=$model NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$IMG \
+    expect_ok 2 --spares 1 -- migrate_via estimate checkpoint 0.5 0.625 "migrate_via estimate: OK"
 images_left 0
 
 # Bad directories: refused with MPI_ERR_IO before anything moves; the rank
