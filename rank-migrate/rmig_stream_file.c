@@ -174,7 +174,7 @@ static void rmig_file_name(char *name, size_t max, unsigned count)
 static int rmig_file_announce(int dest, int stream, const struct rmig_ckpt_hdr *h, const char *path,
                               int *why)
 {
-    struct rmig_wire_hdr b, reply;
+    struct rmig_wire_hdr b, reply = {0};
     int ret;
 
     memset(&b, 0, sizeof(b));
