@@ -52,7 +52,8 @@ static void mm_usage(FILE *f)
                "--via-checkpoint DIR moves RANK to CLUSTER through a checkpoint image file\n"
                "in DIR (written by the rank's cluster, read by CLUSTER, then removed)\n"
                "instead of streaming it: DIR must be reachable under the same path by\n"
-               "both (same host or a shared file system).\n\n"
+               "both (same host or a shared file system). With --estimate: the predicted\n"
+               "cost of that move (path checkpoint; nothing moves).\n\n"
                "Exit status: 0 moved (--evacuate: HOST runs no rank now), 1 bad\n"
                "usage/rank/cluster/host, 2 no such job (or it is gone or not answering),\n"
                "3 the job refused the move, 4 no outcome in time, 5 --evacuate: too few\n"
@@ -260,7 +261,7 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
         fprintf(stderr, "mpimigrate: --estimate goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
     }
-    if (a->via != NULL && (a->estimate || a->where || a->evacuate != NULL)) {
+    if (a->via != NULL && (a->where || a->evacuate != NULL)) {
         fprintf(stderr, "mpimigrate: --via-checkpoint goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
     }
@@ -300,7 +301,7 @@ int main(int argc, char **argv)
         return mm_evacuate(&job, a.evacuate, (double)a.timeout, a.serial);
     ret = mm_check_target(&job, a.pos[0], a.pos[1], &rank, &cluster);
     if (ret == MM_EXIT_MOVED && a.estimate)
-        return mm_estimate(&job, rank, cluster, (double)a.timeout);
+        return mm_estimate(&job, rank, cluster, (double)a.timeout, a.via != NULL);
     if (ret == MM_EXIT_MOVED)
         ret = mm_talk_via(&job, rank, cluster, a.via != NULL ? via : NULL, (double)a.timeout, &res);
     return ret == MM_EXIT_MOVED ? mm_report(&job, &res, cluster) : ret;

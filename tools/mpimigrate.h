@@ -108,9 +108,9 @@ int mm_evacuate(const struct mm_job *job, const char *host, double timeout, int 
 
 /* mpimigrate_estimate.c: --estimate RANK CLUSTER (cluster -1: any idle
  * one): prints the predicted downtime and total time of that move from
- * one placement and the cost model; nothing moves. Returns the exit
- * status. */
-int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout);
+ * one placement and the cost model (via: a move through a checkpoint file,
+ * path checkpoint); nothing moves. Returns the exit status. */
+int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout, int via);
 
 /* Parses a whole decimal number in [lo, hi] into *v. Returns 0 or -1. */
 int mm_parse_long(const char *s, long lo, long hi, long *v);

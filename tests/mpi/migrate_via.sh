@@ -137,6 +137,12 @@ mm 3 "refused to move rank 1 to cluster 3: the checkpoint directory is not writa
     --via-checkpoint "$unwritable" 1 3
 mm 1 "^mpimigrate: --via-checkpoint wants a directory" --via-checkpoint "" 1 3
 mm 1 "^mpimigrate: --via-checkpoint goes alone with RANK CLUSTER" --via-checkpoint "$IMG" --where
+# Estimates of either kind of move (the model written above: checkpoint
+# lines of their own; nothing moves).
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 1: cluster 1 .* path checkpoint: predicted downtime 500\.000 ms, total 625\.000 ms$" \
+    --estimate --via-checkpoint "$IMG" 1 any
+NMPI_MIGRATION_MODEL=$model mm 0 "^rank 1: cluster 1 .* path local: predicted downtime 250\.000 ms, total 375\.000 ms$" \
+    --estimate 1 any
 mm 0 "^rank 1 moved from cluster 1 to cluster 3 " --via-checkpoint "$IMG" 1 3
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"
 mm 0 "^rank 1 moved from cluster 3 to cluster 4 " 1 4
