@@ -16,7 +16,12 @@
  * as for the portal stream; a damaged file is refused and the rank resumes
  * at the source. The file is removed once the move is decided (kept with
  * NMPI_MIGRATION_KEEP_IMAGE=1). DIR must be reachable under the same path
- * by both ends: the same host, or a file system both hosts mount.
+ * by both ends: the same host, or a file system both hosts mount. An image
+ * that cannot be written (a full disk) fails the move at the source (-EIO,
+ * the rank stays); the destination, still waiting for its BEGIN_FILE,
+ * frees its reservation after the move's timeout, as for any source that
+ * gave up before streaming. Every byte the destination reads goes through
+ * the checkpoint decoders (rmig_ckpt_image.c, fuzzed).
  *
  * Which moves take this stream: NMPI_MIGRATION_MODE=checkpoint for every
  * move (directory NMPI_MIGRATION_DIR, by default the job directory, else
@@ -328,8 +333,7 @@ static int rmig_file_receive(const struct rmig_wire_hdr *b)
                  "cluster %d: checkpoint image %s of rank %d from cluster %d rejected (%s)",
                  knode_get_num(), path, b->rank, src,
                  ret == -EBADMSG ? "damaged or not this job's" : strerror(-ret));
-        if (ua_container_present())
-            ua_release_container();
+        ua_release_container(); /* whatever landed of it, as the portal stream */
         rmig_control_stream_reply(src, RMIG_MSG_FAIL, b->rank, ret, b->stream);
         return 0;
     }
