@@ -135,9 +135,9 @@ int MPIX_Migration_estimate_detail(int rank, int cluster, double *downtime, doub
  * model predicts a total cost below gain_seconds (what the caller expects
  * to win by the move); *moved = 1 when it moved, 0 when it stayed. Logs
  * what it decided and why (predicted total, gain, bytes, path, model) at
- * NMPI_LOG=info, and with NMPI_MIGRATION_REPORT=1. The calling rank only
- * (MPI_ERR_UNSUPPORTED_OPERATION otherwise: estimate another rank, then
- * MPIX_Migrate it). Errors: those of
+ * NMPI_LOG=info, and with NMPI_MIGRATION_REPORT=1. For another rank the
+ * move is asked as MPIX_Migrate asks it (it happens at that rank's next
+ * MPI call or preemption tick): *moved = 1 then means "asked". Errors: those of
  * MPIX_Migration_estimate and MPI_Migrateto, MPI_ERR_ARG for a NaN or
  * negative gain, through comm's error handler. */
 int MPIX_Migrate_if(int rank, int cluster, double gain_seconds, MPI_Comm comm, int *moved);

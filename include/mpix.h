@@ -15,9 +15,23 @@
 !   call MPIX_MIGRATION_STATS(times, bytes, moves, ierror)
 !        DOUBLE PRECISION times(5), INTEGER*8 bytes, INTEGER moves:
 !        the figures of the caller's last move (seconds, bytes, count)
-! All arguments but times and bytes are default INTEGERs.
+!   call MPIX_CHECKPOINT(dir, restarted, ierror)
+!        CHARACTER*(*) dir, LOGICAL restarted: collective over
+!        MPI_COMM_WORLD, a checkpoint of the job into dir; restarted is
+!        .TRUE. when the call returns in a job restarted from it
+!        (mpiexec --restart dir)
+!   call MPIX_MIGRATION_ESTIMATE(rank, cluster, seconds, ierror)
+!        DOUBLE PRECISION seconds: predicted downtime of moving world
+!        rank to cluster (or MPIX_ANY_SPARE)
+!   call MPIX_MIGRATE_IF(rank, cluster, gain, comm, moved, ierror)
+!        DOUBLE PRECISION gain, LOGICAL moved: moves rank of comm only
+!        when the predicted total is below gain seconds (another rank:
+!        asks its move; moved then means asked)
+! All other arguments are default INTEGERs.
        INTEGER MPIX_ANY_SPARE
        PARAMETER (MPIX_ANY_SPARE=-4)
        EXTERNAL MPI_MIGRATETO, MPIX_MIGRATE, MPIX_CLUSTER_SELF
        EXTERNAL MPIX_CLUSTER_COUNT, MPIX_SPARE_COUNT
        EXTERNAL MPIX_MIGRATION_STATS
+       EXTERNAL MPIX_CHECKPOINT, MPIX_MIGRATION_ESTIMATE
+       EXTERNAL MPIX_MIGRATE_IF

@@ -115,6 +115,11 @@ void kjob_abort(int code, const char *msg) __attribute__((noreturn));
  * Hydra does not end the job when a cluster is killed (np_keeper.c). */
 void kjob_keeper_start(void);
 
+/* Right after it, in the cluster's process of a launched job: starts the
+ * process that removes this cluster's files in /dev/shm once it is gone,
+ * however it ends (np_shm_guard.c). */
+void kjob_shm_guard_start(void);
+
 /* Requests from outside the job (e.g. the mpimigrate command): a unix
  * datagram socket $NMPI_JOB_DIR/c<cluster>.sock, set up by the launcher front
  * end's job directory. Bytes only: the caller validates what it reads.

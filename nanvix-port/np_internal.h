@@ -193,6 +193,10 @@ int np_shm_create(void); /* before the first bootstrap barrier; 0 or -errno */
 /* np_sweep.c: removes what dead jobs of this user left in this host's
  * /dev/shm (see there); returns how many files. Called by np_shm_create. */
 int np_shm_sweep(void);
+/* The same for the files of process only_pid, which the caller knows has
+ * ended (no age asked); only_pid 0: every dead process's old enough files. Returns
+ * how many files it removed, silently (np_shm_guard.c). */
+int np_shm_remove(long only_pid);
 int np_shm_attach(void);  /* after it: maps the peers' rings; 0 or -ENOMEM */
 void np_shm_unlink(void); /* after the second barrier */
 void np_shm_teardown(void);

@@ -44,7 +44,7 @@ static long np_sweep_pid(const char *name)
     return *end || errno || pid <= 0 ? -1 : pid;
 }
 
-int np_shm_sweep(void)
+int np_shm_remove(long only_pid)
 {
     char prefix[32];
     struct dirent *e;
@@ -59,15 +59,24 @@ int np_shm_sweep(void)
         long pid = np_sweep_pid(e->d_name);
 
         if (strncmp(e->d_name, prefix, strlen(prefix)) != 0 || pid < 0 ||
+            (only_pid > 0 && pid != only_pid) ||
             fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode) ||
-            st.st_uid != getuid() || time(NULL) - st.st_mtime < NP_SWEEP_AGE)
+            st.st_uid != getuid() || (only_pid <= 0 && time(NULL) - st.st_mtime < NP_SWEEP_AGE))
             continue;
-        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+        /* only_pid is known to have ended (it may be a zombie nobody reaps). */
+        if (only_pid <= 0 && (kill((pid_t)pid, 0) == 0 || errno != ESRCH))
             continue;
         if (unlinkat(dirfd(d), e->d_name, 0) == 0)
             removed++;
     }
     closedir(d);
+    return removed;
+}
+
+int np_shm_sweep(void)
+{
+    int removed = np_shm_remove(0);
+
     if (removed)
         base_log(BASE_LOG_INFO, "port", "shm: removed %d file(s) that dead jobs left in /dev/shm",
                  removed);

@@ -197,6 +197,15 @@ int rmig_estimate_rank(int rank, int cluster, struct rmig_estimate *e);
  * rmig_migrate's error (then *moved_p is 0 and the rank is here). */
 int rmig_migrate_if(int cluster, double gain, struct rmig_estimate *e, int *moved_p);
 
+/* Rank context: the same decision for world rank `rank`, not the caller,
+ * whose routes say it runs on host_cluster: rmig_estimate_rank, and when
+ * the predicted total is below gain, rmig_ask (the move happens at that
+ * rank's next safe point, as every asked move). *asked_p is 1 when the move
+ * was asked, 0 when not; the decision is logged as rmig_migrate_if's.
+ * Returns 0, or rmig_estimate_rank's or rmig_ask's error. */
+int rmig_ask_if(int host_cluster, int rank, int cluster, double gain, struct rmig_estimate *e,
+                int *asked_p);
+
 /* Asks the cluster hosting a rank to move it to `cluster` at its next safe
  * point. A cluster the rank has left sends the request on to where it went
  * (tombstones). Returns 0 once the request is sent, -EINVAL bad cluster. */

@@ -171,21 +171,32 @@ int rmig_estimate_rank(int rank, int cluster, struct rmig_estimate *e)
     return rmig_model_predict(&m, rmig_path_from(at, cluster), bytes, e);
 }
 
-/* The decision's line: info level, and a report line when asked for. */
-static void rmig_decision_log(int cluster, double gain, const struct rmig_estimate *e, int go)
+/* The decision's line: info level, and a report line when asked for.
+ * `rank` is the rank decided about: the caller itself, or another one
+ * (then the move is only asked). */
+static void rmig_decision_log(int rank, int cluster, double gain, const struct rmig_estimate *e,
+                              int go)
 {
-    char to[32], line[1024];
+    char who[64], to[32], line[1024];
+    const char *verb;
 
+    if (rank == ua_get_rank()) {
+        snprintf(who, sizeof(who), "rank %d", rank);
+        verb = go ? "moves to" : "stays, not moving to";
+    } else {
+        snprintf(who, sizeof(who), "rank %d, deciding for rank %d,", ua_get_rank(), rank);
+        verb = go ? "asks it to move to" : "leaves it where it is, not moving it to";
+    }
     if (cluster == RMIG_ANY_SPARE)
         snprintf(to, sizeof(to), "a spare");
     else
         snprintf(to, sizeof(to), "cluster %d", cluster);
     snprintf(line, sizeof(line),
-             "rank %d %s %s: predicted total %.3f ms %s gain %.3f ms (downtime %.3f ms, %llu "
+             "%s %s %s: predicted total %.3f ms %s gain %.3f ms (downtime %.3f ms, %llu "
              "bytes, path %s%s%s; model: %s)",
-             ua_get_rank(), go ? "moves to" : "stays, not moving to", to, e->total * 1e3,
-             go ? "<" : ">=", gain * 1e3, e->downtime * 1e3, (unsigned long long)e->bytes,
-             rmig_path_name(e->path), e->figures_of != e->path ? ", figures of " : "",
+             who, verb, to, e->total * 1e3, go ? "<" : ">=", gain * 1e3, e->downtime * 1e3,
+             (unsigned long long)e->bytes, rmig_path_name(e->path),
+             e->figures_of != e->path ? ", figures of " : "",
              e->figures_of != e->path ? rmig_path_name(e->figures_of) : "", e->source);
     if (base_setting_on("NMPI_MIGRATION_REPORT"))
         base_report("rmig", "%s", line);
@@ -201,12 +212,31 @@ int rmig_migrate_if(int cluster, double gain, struct rmig_estimate *e, int *move
     if (err < 0)
         return err;
     go = e->total < gain;
-    rmig_decision_log(cluster, gain, e, go);
+    rmig_decision_log(ua_get_rank(), cluster, gain, e, go);
     if (!go)
         return 0;
     err = rmig_migrate(cluster);
     if (err < 0)
         return err;
     *moved_p = 1;
+    return 0;
+}
+
+int rmig_ask_if(int host_cluster, int rank, int cluster, double gain, struct rmig_estimate *e,
+                int *asked_p)
+{
+    int err = rmig_estimate_rank(rank, cluster, e), go;
+
+    *asked_p = 0;
+    if (err < 0)
+        return err;
+    go = e->total < gain;
+    rmig_decision_log(rank, cluster, gain, e, go);
+    if (!go)
+        return 0;
+    err = rmig_ask(host_cluster, rank, cluster);
+    if (err < 0)
+        return err;
+    *asked_p = 1;
     return 0;
 }

@@ -100,6 +100,7 @@ static int ua_start_main(int argc, char **argv, char **envp)
     const struct ua_boot_hooks *hooks = ua_boot_hooks_get();
     ua_aslr_ensure(argv);
     kjob_keeper_start();
+    kjob_shm_guard_start();
     ua_main_thread_pointer = (uintptr_t)__builtin_thread_pointer();
     ua_stdio_setup();
     int rc = ua_region_map();

@@ -128,9 +128,9 @@ static const char *class_string(int code)
  * user handler) instead of the bare class, so MPI_Error_string gives the
  * reason and MPI_Error_class the class. Numbered from
  * MPI_ERRCODE_DETAIL_BASE, far above the added codes. */
-static const int detail_codes[] = {-EALREADY,  -ENOSPC, -EXDEV,   -EBUSY,  -ETIMEDOUT,
-                                   -EHOSTDOWN, -EUSERS, -EREMOTE, -ESRCH,  -ENOENT,
-                                   -ENOTDIR,   -EACCES, -EROFS,   -EBADMSG};
+static const int detail_codes[] = {-EALREADY,  -ENOSPC, -EXDEV,  -EBUSY,  -ETIMEDOUT,
+                                   -EHOSTDOWN, -EUSERS, -ESRCH,  -ENOENT, -ENOTDIR,
+                                   -EACCES,    -EROFS,  -EBADMSG};
 #define NDETAIL ((int)(sizeof(detail_codes) / sizeof(detail_codes[0])))
 
 /* The internal code behind detail code `code`, or 0. */
@@ -183,9 +183,8 @@ int mpi_error_class_of(int code)
     case -EROFS:
         return MPI_ERR_IO;
     case -ENOTSUP:
-    case -EXDEV:   /* a move: the clusters' address layouts differ */
-    case -EUSERS:  /* a move: the rank runs threads of its own */
-    case -EREMOTE: /* MPIX_Migrate_if for another rank (mpix_estimate.c) */
+    case -EXDEV:  /* a move: the clusters' address layouts differ */
+    case -EUSERS: /* a move: the rank runs threads of its own */
         return MPI_ERR_UNSUPPORTED_OPERATION;
     default: /* -EBUSY, -ETIMEDOUT, -EIO... */
         return MPI_ERR_OTHER;
@@ -218,9 +217,6 @@ const char *mpi_error_text(int code)
     case -EUSERS:
         return "Unsupported operation (the rank runs threads it started, which cannot move "
                "with it: a rank moves only while its main thread is its only one)";
-    case -EREMOTE:
-        return "Unsupported operation (MPIX_Migrate_if decides for the calling rank only: "
-               "estimate another rank with MPIX_Migration_estimate, move it with MPIX_Migrate)";
     case -ENOENT:
     case -ENOTDIR:
         return "I/O error (the checkpoint directory of the move does not exist or is not a "

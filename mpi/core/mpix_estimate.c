@@ -8,9 +8,10 @@
  * size lives in its container, on its cluster: rmig_estimate_rank asks
  * that cluster over the job's control channel (answered at the rank's
  * next poll), so estimating another rank waits for it. MPIX_Migrate_if
- * decides for the calling rank only: a decision for another rank would
- * be taken where the rank is not (-EREMOTE, which mpi_error.c turns into
- * MPI_ERR_UNSUPPORTED_OPERATION saying so); estimate it, then MPIX_Migrate.
+ * for the calling rank moves it at once (rmig_migrate_if); for another
+ * rank it decides here, on that rank's size as its cluster reports it, and
+ * asks the move as MPIX_Migrate does (rmig_ask_if): the rank moves at its
+ * next safe point, so *moved = 1 says "asked", not "arrived".
  */
 #include <errno.h>
 #include <stdio.h>
@@ -113,7 +114,9 @@ int PMPIX_Migrate_if(int rank, int cluster, double gain_seconds, MPI_Comm comm, 
     *moved = 0;
     world = c->is_world ? rank : c->group[rank];
     if (world != cv_rank())
-        return mpi_error(comm, -EREMOTE, "MPIX_Migrate_if");
-    err = rmig_migrate_if(mpix_cluster_arg(cluster), gain_seconds, &e, moved);
+        err =
+            rmig_ask_if(cv_route(world), world, mpix_cluster_arg(cluster), gain_seconds, &e, moved);
+    else
+        err = rmig_migrate_if(mpix_cluster_arg(cluster), gain_seconds, &e, moved);
     return err < 0 ? mpi_error(comm, err, "MPIX_Migrate_if") : MPI_SUCCESS;
 }

@@ -30,31 +30,9 @@
 . "$(dirname "$0")/hosts.sh"
 ours || skip "mpimigrate is a nanvix-mpi extension"
 hosts_check || exit 77
-unset FI_PROVIDER
-export NMPI_MIGRATE_TIMEOUT=20
-export LD_LIBRARY_PATH=$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export NMPI_RUN_DIR=$TMPD/run
-export NMPI_HOSTS_H0_ONLY=$NMPI_RUN_DIR
-MM=$top_builddir/tools/mpimigrate
-mkdir -p "$NMPI_RUN_DIR"
-hosts_up 3 || fail "cannot make the emulated hosts"
+. "$(dirname "$0")/mm.sh"
+mm_hosts_up 3
 
-# mm STATUS ARGS: mpimigrate ARGS on h0, output in $TMPD/mm.out; wants
-# exit STATUS.
-mm() {
-    local want=$1 st
-    shift
-    echo "+ (h0) mpimigrate $*"
-    hosts_run 0 timeout 120 "$MM" "$@" >"$TMPD/mm.out" 2>&1
-    st=$?
-    cat "$TMPD/mm.out"
-    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
-}
-
-# has PATTERN: a line of the last mpimigrate output matches PATTERN.
-has() {
-    grep -Eq "$1" "$TMPD/mm.out" || fail "no line matching '$1'"
-}
 
 # where_is: the placement as "cluster:host:what" words, one per cluster.
 where_is() {

@@ -9,8 +9,8 @@
 #                    in $OUT (shown without the placement lines)
 #   expect_on ... LINE   on_hosts, exit 0, a line starting with LINE,
 #                    nothing left on the hosts
-#   no_leftovers     fails if a file is in any host's /dev/shm or a process
-#                    is on any host (waits 5 s for processes to end)
+#   no_leftovers     fails if a process is on any host (waits 5 s for them
+#                    to end) or then a file is in any host's /dev/shm
 #   count_moves HOSTOF...  "IN BETWEEN": the moves of the last job
 #                    (NMPI_MIGRATION_REPORT lines) inside a host and between
 #                    hosts, given the host of each cluster
@@ -41,14 +41,16 @@ on_hosts() {
 # (mpiexec's watcher ends within a second of the job).
 no_leftovers() {
     local ns procs i
-    [ -z "$(hosts_shm_files)" ] || fail "left in /dev/shm: $(hosts_shm_files | tr '\n' ' ')"
+    # Processes first: mpiexec's watcher sweeps what a killed cluster left in
+    # /dev/shm once the job is gone, then ends.
     for i in $(seq 50); do
         procs=
         for ((k = 0; k < HOSTS_N; k++)); do procs="$procs$(hosts_ns_pids "$HOSTS_PREFIX-h$k")"; done
-        [ -z "$procs" ] && return 0
+        [ -z "$procs" ] && break
         sleep 0.1
     done
-    fail "processes left on the hosts: $(ps -o pid,args -p "$(echo $procs | tr ' ' ,)")"
+    [ -z "$procs" ] || fail "processes left on the hosts: $(ps -o pid,args -p "$(echo $procs | tr ' ' ,)")"
+    [ -z "$(hosts_shm_files)" ] || fail "left in /dev/shm: $(hosts_shm_files | tr '\n' ' ')"
 }
 
 # expect_on HOSTS NP [opts] -- PROGRAM [ARGS] LINE: on_hosts, exit 0, an

@@ -22,27 +22,9 @@
 . "$(dirname "$0")/hosts.sh"
 ours || skip "mpimigrate is a nanvix-mpi extension"
 hosts_check || exit 77
-unset FI_PROVIDER
-export NMPI_MIGRATE_TIMEOUT=20
-export LD_LIBRARY_PATH=$top_builddir/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
-export NMPI_RUN_DIR=$TMPD/run
-export NMPI_HOSTS_H0_ONLY=$NMPI_RUN_DIR
-MM=$top_builddir/tools/mpimigrate
-mkdir -p "$NMPI_RUN_DIR"
-hosts_up 2 || fail "cannot make the emulated hosts"
+. "$(dirname "$0")/mm.sh"
+mm_hosts_up 2
 
-# mm STATUS PATTERN ARGS: mpimigrate ARGS on h0; wants exit STATUS and a
-# line matching PATTERN.
-mm() {
-    local want=$1 pat=$2 st
-    shift 2
-    echo "+ (h0) mpimigrate $*"
-    hosts_run 0 timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
-    st=$?
-    cat "$TMPD/mm.out"
-    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
-    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
-}
 
 JOB_OUT=$TMPD/job.out
 echo "+ (h0) mpiexec -hosts h0:2,h1:3 -n 3 --spares 2 mpimigrate_job &"
@@ -58,12 +40,12 @@ socks=$(cd "$NMPI_RUN_DIR/$job" && ls -- *.sock 2>/dev/null | sort | tr '\n' ' '
 [ "$socks" = "c0.sock c1.sock " ] ||
     fail "request sockets on h0: '$socks', want only those of h0's clusters 0 and 1"
 
-mm 0 "^rank 2 moved from cluster 2 to cluster 3 \(job $job, downtime [0-9.]+ ms\)$" 2 3
+mm_has 0 "^rank 2 moved from cluster 2 to cluster 3 \(job $job, downtime [0-9.]+ ms\)$" 2 3
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 2 on cluster 3"
-mm 0 "^rank 1 moved from cluster 1 to cluster 4 \(job $job, downtime [0-9.]+ ms\)$" 1 4
+mm_has 0 "^rank 1 moved from cluster 1 to cluster 4 \(job $job, downtime [0-9.]+ ms\)$" 1 4
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 4"
-mm 3 "refused to move rank 2 to cluster 4: the cluster is busy" 2 4
-mm 0 "^rank 1 moved from cluster 4 to cluster 1 \(job $job, downtime [0-9.]+ ms\)$" 1 1
+mm_has 3 "refused to move rank 2 to cluster 4: the cluster is busy" 2 4
+mm_has 0 "^rank 1 moved from cluster 4 to cluster 1 \(job $job, downtime [0-9.]+ ms\)$" 1 1
 wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
 
 # Estimates from h0 of ranks wherever they run: rank 0 (cluster 0, h0) to
@@ -73,9 +55,9 @@ wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
 model=$TMPD/model
 printf '%s\n' "nanvix-mpi-migration-model 1" "local downtime 0.001 1e-9 0.9 5" \
     "local total 0.002 1e-9 0.9 5" "hosts downtime 0.01 1e-8 0.9 5" "hosts total 0.02 1e-8 0.9 5" >"$model"
-NMPI_MIGRATION_MODEL=$model mm 0 "^rank 0: cluster 0 \(h0\) -> cluster 4 \(h1\): [0-9.]+ MiB, path hosts: predicted downtime 1[0-9]\.[0-9]+ ms" --estimate 0 4
-NMPI_MIGRATION_MODEL=$model mm 0 "^rank 2: cluster 3 \(h1\) -> cluster 4 \(h1\): [0-9.]+ MiB, path local: predicted downtime 1\.[0-9]+ ms" --estimate 2 4
-NMPI_MIGRATION_MODEL=$model mm 0 "^rank 0: cluster 0 \(h0\) -> any idle cluster: [0-9.]+ MiB, path hosts: " --estimate 0 any
+NMPI_MIGRATION_MODEL=$model mm_has 0 "^rank 0: cluster 0 \(h0\) -> cluster 4 \(h1\): [0-9.]+ MiB, path hosts: predicted downtime 1[0-9]\.[0-9]+ ms" --estimate 0 4
+NMPI_MIGRATION_MODEL=$model mm_has 0 "^rank 2: cluster 3 \(h1\) -> cluster 4 \(h1\): [0-9.]+ MiB, path local: predicted downtime 1\.[0-9]+ ms" --estimate 2 4
+NMPI_MIGRATION_MODEL=$model mm_has 0 "^rank 0: cluster 0 \(h0\) -> any idle cluster: [0-9.]+ MiB, path hosts: " --estimate 0 any
 
 touch "$TMPD/stop"
 wait $JOB_PID

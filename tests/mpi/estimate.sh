@@ -40,6 +40,12 @@ grep -Eq "rmig: rank 0 stays, not moving to a spare: predicted total [0-9.]+ ms 
     fail "no line saying why rank 0 stayed"
 grep -Eq "rmig: rank 0 moves to a spare: predicted total [0-9.]+ ms < gain [0-9.]+ ms \(downtime [0-9.]+ ms, [0-9]+ bytes, path local; model: file $model" "$OUT" ||
     fail "no line saying why rank 0 moved"
+grep -Eq "rmig: rank 0, deciding for rank 1, leaves it where it is, not moving it to a spare: predicted total [0-9.]+ ms >= gain 0.000 ms" "$OUT" ||
+    fail "no line saying why rank 1 was left where it is"
+grep -Eq "rmig: rank 0, deciding for rank 1, asks it to move to a spare: predicted total [0-9.]+ ms < gain [0-9.]+ ms \(downtime [0-9.]+ ms, [0-9]+ bytes, path local" "$OUT" ||
+    fail "no line saying why rank 1 was asked to move"
+grep -Eq "^estimate: rank 1 moved [0-9]+ times, 1 asked by rank 0" "$OUT" ||
+    fail "rank 1 did not make exactly the one move rank 0 asked"
 
 mkdir -p "$TMPD/cfg/nanvix-mpi" && cp "$model" "$TMPD/cfg/nanvix-mpi/migration-model"
 XDG_CONFIG_HOME=$TMPD/cfg NMPI_LOG=info expect_ok 2 --spares 2 -- estimate file 0.5 1e-8 0.75 2e-8 \
