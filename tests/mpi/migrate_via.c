@@ -34,6 +34,13 @@
  *             "first", the next one works; with "1", every one is refused.
  *  mixed      ranks 0 and 1 move at the same moment every round, one live
  *             and one through a checkpoint, in turn (needs 2 spares).
+ *  tour       rank 0 moves to each spare cluster in turn and back to
+ *             cluster 0, again and again, through a checkpoint and live in
+ *             turn (tests/hosts/via_hosts.sh: between hosts).
+ *  unreachable FAR DIR NEAR  rank 0's move through DIR to cluster FAR,
+ *             which does not see DIR's files (another host without the
+ *             shared file system), is refused (MPI_ERR_OTHER) and it stays
+ *             intact; then it moves through DIR to cluster NEAR.
  *  estimate P D T  every rank's estimate of rank 0's and rank 1's moves to
  *             any spare says path P, downtime D and total T seconds
  *             exactly (the script's model has lines without a per-byte
@@ -53,7 +60,8 @@
 #define VIA_WORDS (1 << 19) /* 4 MiB of heap */
 
 static int rank, size;
-static const char *dir; /* NULL: the default directory */
+static const char *dir;           /* NULL: the default directory */
+static int dest = MPIX_ANY_SPARE; /* where move_checked goes */
 static uint64_t global_state[2048] = {42};
 static char global_bss[32768];
 static uint64_t *heap_words;
@@ -104,11 +112,12 @@ static void move_checked(int how)
     before = state_checksum(stack_data, 256);
     MPI_CHECK(MPIX_Cluster_self(&c0));
     if (how == 0)
-        MPI_CHECK(MPI_Migrateto(MPIX_ANY_SPARE));
+        MPI_CHECK(MPI_Migrateto(dest));
     else
-        MPI_CHECK(MPIX_Migrateto_checkpoint(MPIX_ANY_SPARE, dir));
+        MPI_CHECK(MPIX_Migrateto_checkpoint(dest, dir));
     MPI_CHECK(MPIX_Cluster_self(&c1));
-    CHECKF(c1 != c0, "rank %d still on cluster %d", rank, c0);
+    CHECKF(c1 != c0 && (dest == MPIX_ANY_SPARE || c1 == dest), "rank %d on cluster %d, was on %d",
+           rank, c1, c0);
     CHECKF(state_checksum(stack_data, 256) == before, "rank %d: state changed by the move", rank);
     MPI_CHECK(MPIX_Migration_stats(times, &bytes, &moves));
     CHECKF(bytes >= (long long)(VIA_WORDS * sizeof(uint64_t)) && times[4] > 0,
@@ -253,6 +262,30 @@ static void mode_damaged(int rounds)
     digest_print("damaged");
 }
 
+static void mode_tour(int rounds)
+{
+    int ncl;
+
+    MPI_CHECK(MPIX_Cluster_count(&ncl));
+    for (int round = 0; round < rounds; round++) {
+        int stop = round % (ncl - size + 1); /* the spares in turn, then cluster 0 */
+
+        dest = stop == ncl - size ? 0 : size + stop;
+        via_round(round, 0, round % 2 == 0, -1);
+    }
+    digest_print("tour");
+}
+
+static void mode_unreachable(int far, int near)
+{
+    MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
+    if (rank == 0)
+        expect_refused(far, dir, MPI_ERR_OTHER, "image out of the destination's reach");
+    dest = near;
+    via_round(0, 0, 1, -1);
+    digest_print("unreachable");
+}
+
 static void mode_estimate(const char *path, double downtime, double total)
 {
     char got[MPIX_MIGRATION_PATH_MAX];
@@ -290,6 +323,10 @@ int main(int argc, char **argv)
         mode_refuse_env();
     } else if (strcmp(mode, "damaged") == 0) {
         mode_damaged(rounds);
+    } else if (strcmp(mode, "tour") == 0) {
+        mode_tour(rounds);
+    } else if (strcmp(mode, "unreachable") == 0 && argc > 4) {
+        mode_unreachable(rounds, atoi(argv[4]));
     } else if (strcmp(mode, "estimate") == 0 && argc > 4) {
         mode_estimate(argv[2], atof(argv[3]), atof(argv[4]));
     } else {
