@@ -123,7 +123,8 @@ int MPIX_Migration_estimate(int rank, int cluster, double *seconds);
 
 /* The same prediction in full: downtime and total (freeze + downtime +
  * route update) in seconds, the bytes the move would send, the path's
- * name ("local", "hosts") and, when source is not NULL, which model it
+ * name ("local", "hosts"; "checkpoint" with NMPI_MIGRATION_MODE=checkpoint)
+ * and, when source is not NULL, which model it
  * came from (a file, or the built-in figures and why), NUL-terminated. */
 #define MPIX_MIGRATION_PATH_MAX   16
 #define MPIX_MIGRATION_SOURCE_MAX 768
