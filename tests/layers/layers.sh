@@ -34,7 +34,7 @@ mpi:                      base.h nanvix.h ua.h rmig.h cv.h mpi.h
 include:
 tools:                    base.h rmig_xreq.h rmig_ckpt_image.h rmig_model.h
 examples:                 mpi.h
-bench:                    mpi.h
+bench:                    mpi.h rmig_dirty.h
 tests/lib:                mpi.h
 tests/mpi:                mpi.h testhelp.h testhelp_mpi.h
 tests/soak:               mpi.h testhelp.h testhelp_mpi.h

@@ -194,7 +194,6 @@ static void subject(int argc, char **argv)
         die("source does not say built-in");
     bad_arguments();
     other_rank(argc, argv);
-    decide_other_rank();
     before = self_cluster();
     if (MPIX_Migrate_if(0, MPIX_ANY_SPARE, t / 2, MPI_COMM_WORLD, &moved) != MPI_SUCCESS ||
         moved != 0 || self_cluster() != before)
@@ -205,7 +204,8 @@ static void subject(int argc, char **argv)
     if (heap_sum(p, words) != sum)
         die("heap checksum changed by the move");
     MPI_Send(&got, 1, MPI_INT, 1, TAG_DONE, MPI_COMM_WORLD);
-    for (;;) { /* rank 1's move numbers, in order, until its last one */
+    decide_other_rank(); /* rank 1 stops moving itself: the asked move is the only one */
+    for (;;) {           /* rank 1's move numbers, in order, until its last one */
         MPI_Recv(&n, 1, MPI_INT, 1, TAG_MOVE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (n < 0)
             break;
@@ -219,8 +219,8 @@ static void subject(int argc, char **argv)
     free(p);
 }
 
-/* Rank 1, at the end: the move rank 0 asked (before its TAG_DONE) comes at
- * a safe point; MPI_Iprobe is one. Up to 60 s. */
+/* Rank 1, at the end: the move rank 0 asks (after its TAG_DONE) comes at a
+ * safe point; MPI_Iprobe is one. Up to 120 s. */
 static void wait_asked_move(int own_moves)
 {
     double times[5], t0 = MPI_Wtime();
@@ -232,7 +232,7 @@ static void wait_asked_move(int own_moves)
             die("MPIX_Migration_stats");
         if (moves > own_moves)
             break;
-        if (MPI_Wtime() - t0 > 60.0)
+        if (MPI_Wtime() - t0 > 120.0)
             die("the move rank 0 asked with MPIX_Migrate_if never happened");
         MPI_Iprobe(0, TAG_MOVE, MPI_COMM_WORLD, &flag, MPI_STATUS_IGNORE);
     }
