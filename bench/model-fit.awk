@@ -2,7 +2,11 @@
 # of bench/migration.c (make bench-migration: path local; make
 # bench-migration-hosts: path hosts).
 #
-#   awk -v path=PATH -v what=TEXT -v model=FILE -f bench/model-fit.awk OUT
+#   awk -v path=PATH -v what=TEXT -v model=FILE [-v skip=N] -f bench/model-fit.awk OUT
+#
+# skip: moves left out at the start of each heap size (default 2, the
+# first round trip; 0 for bench/run-migration-modes.sh's cold moves, which
+# all pay the same first touch).
 #
 # Fits downtime = a + b * bytes and total = a' + b' * bytes (total =
 # freeze + downtime + route update) over the steady moves (without the
@@ -16,9 +20,13 @@
 # measured: mean and worst |predicted - measured| / measured of the
 # downtime, over the steady moves and over every move. Exit 1 with a
 # message when there are too few moves or a single heap size.
+BEGIN {
+    if (skip == "") skip = 2
+    fitted = skip > 0 ? "steady moves" : "moves"
+}
 $1 == "move" {
     h = $2
-    if (++seen[h] > 2) { n++; x[n] = $3; d[n] = $8; t[n] = $4 + $8 + $7 }
+    if (++seen[h] > skip) { n++; x[n] = $3; d[n] = $8; t[n] = $4 + $8 + $7 }
     m++; X[m] = $3; D[m] = $8
 }
 # Weighted least squares y = a + b x, w = 1 / y^2; sets A, B, R2.
@@ -44,15 +52,15 @@ function accuracy(label, k, x, y,    i, p, r, sum, worst) {
         path, label, k, 100 * sum / k, 100 * worst, 100 - 100 * sum / k
 }
 END {
-    if (n < 2) { print "model: too few steady moves to fit" > "/dev/stderr"; exit 1 }
+    if (n < 2) { print "model: too few " fitted " to fit" > "/dev/stderr"; exit 1 }
     for (i = 2; i <= n && x[i] == x[1]; i++) ;
     if (i > n) { print "model: needs two heap sizes" > "/dev/stderr"; exit 1 }
     wfit(n, x, d); A_d = A; B_d = B; R2_d = R2
     wfit(n, x, t); A_t = A; B_t = B; R2_t = R2
     printf "%s downtime %.6e %.6e %.4f %d\n", path, A_d, B_d, R2_d, n > model
     printf "%s total %.6e %.6e %.4f %d\n", path, A_t, B_t, R2_t, n > model
-    printf "model (path %s, %d steady moves, weighted by 1/measured^2): downtime = %.3f ms + %.4g s/byte * bytes (R^2 %.4f); total = %.3f ms + %.4g s/byte * bytes (R^2 %.4f)\n",
-        path, n, A_d * 1e3, B_d, R2_d, A_t * 1e3, B_t, R2_t
-    accuracy("the steady moves", n, x, d)
-    accuracy("every move", m, X, D)
+    printf "model (path %s, %d %s, weighted by 1/measured^2): downtime = %.3f ms + %.4g s/byte * bytes (R^2 %.4f); total = %.3f ms + %.4g s/byte * bytes (R^2 %.4f)\n",
+        path, n, fitted, A_d * 1e3, B_d, R2_d, A_t * 1e3, B_t, R2_t
+    accuracy("the " fitted, n, x, d)
+    if (skip > 0) accuracy("every move", m, X, D)
 }

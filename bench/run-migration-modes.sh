@@ -4,25 +4,35 @@
 # prediction error on NPB moves it was not fitted on (issue 14, benchmark).
 #
 # 1. For every mode of MIGRATION_MODES (default "live checkpoint-tmpfs
-#    checkpoint-disk"): bench/migration.c, built with our mpicc, one rank and
-#    one spare, moves away and back MIGRATION_MOVES times (default 8; 1 GiB
-#    and more: MIGRATION_MOVES_BIG, default 6) for each heap of
+#    checkpoint-disk live-warm"): bench/migration.c, built with our mpicc,
+#    one rank and one spare, moves away and back for each heap of
 #    MIGRATION_SIZES (default 1M 16M 256M 1G), checking its heap after every
-#    move. Mode live: the default stream. checkpoint-tmpfs and
-#    checkpoint-disk: NMPI_MIGRATION_MODE=checkpoint with NMPI_MIGRATION_DIR
-#    on tmpfs (MIGRATION_TMPFS_DIR, default /dev/shm) or on the disk
-#    (MIGRATION_DISK_DIR, default bench/ckpt-disk in the build tree). A
-#    directory without room for the largest image skips the sizes that do not
-#    fit, and says so. A build without the checkpoint mode (its move report
-#    never says "checkpoint") skips the mode and says so: nothing is faked.
-#    Table per mode and size over the steady moves (without the first round
-#    trip of each size, in which a cluster writes memory it never held):
-#    bytes sent, bytes written to the image file, median downtime and total
-#    (freeze + downtime + route update) with their spread (min and max).
+#    move. live: the default stream. checkpoint-tmpfs and checkpoint-disk:
+#    NMPI_MIGRATION_MODE=checkpoint with NMPI_MIGRATION_DIR on tmpfs
+#    (MIGRATION_TMPFS_DIR, default /dev/shm) or on the disk
+#    (MIGRATION_DISK_DIR, default bench/ckpt-disk in the build tree). These
+#    three make cold moves, MIGRATION_MOVES per size (default 5; 1 GiB and
+#    more: MIGRATION_MOVES_BIG, default 4): the rank waits MIGRATION_WAIT
+#    seconds (default 3) before each move and a cluster drops its pages
+#    when its rank leaves (NMPI_MIGRATE_KEEP_PAGES=0), so every destination
+#    faults in memory that the VM's balloon driver has given back to the
+#    host by then (free page reporting: 2 s after the free), which is what
+#    a move into a spare that waited pays, e.g. an NPB rank's: on the 2-core
+#    development VM such a move costs 2 to 5 ms/MiB where a back-to-back
+#    move costs 0.25. live-warm: those back-to-back moves between two
+#    clusters that keep their pages (MIGRATION_WARM_MOVES, default 8;
+#    MIGRATION_WARM_MOVES_BIG, 6), without the first round trip of each size,
+#    as make bench-migration measures them: for comparison. A directory
+#    without room for the largest image skips the sizes that do not fit, and
+#    says so. A build without the checkpoint mode (its move reports never
+#    say "stream checkpoint") skips the mode and says so: nothing is faked.
+#    Table per mode and size: bytes sent, bytes of the image file, median
+#    downtime and total (freeze + downtime + route update) with their
+#    spread (min and max).
 # 2. Per mode, bench/model-fit.awk's lines cost = a + b * bytes (downtime and
 #    total, least squares weighted by 1/measured^2, R^2). The model file the
 #    library reads (rank-migrate/rmig_model.h, format 1) gets path local from
-#    mode live and path checkpoint from MIGRATION_CHECKPOINT_FIT (default:
+#    mode live (cold) and path checkpoint from MIGRATION_CHECKPOINT_FIT (default:
 #    the mode whose directory is on the same kind of filesystem as the
 #    library's default NMPI_MIGRATION_DIR, see below); the installed model's
 #    hosts lines are kept (make bench-migration-hosts). Written to
@@ -31,14 +41,15 @@
 # 3. Prediction error on moves not in the fit: the NPB kernels NPB_KERNELS
 #    (default "cg mg ft"), classes NPB_CLASSES (default "W A"), 2 ranks and
 #    a spare, rank 1 moved half-way through the timed loop, in every mode,
-#    with a model file whose checkpoint path is that mode's own fit
-#    (bench/migration-modes-model.<mode>). The kernel prints the library's
+#    with a model file of that mode's own fit (bench/migration-modes-model.
+#    <mode>: path checkpoint from a checkpoint mode, path local from live or
+#    live-warm). The kernel prints the library's
 #    prediction made just before the move (MPIX_Migration_estimate_detail)
 #    and the move's report (NMPI_MIGRATION_REPORT) its measured figures.
 #    Target: every prediction within 10% or 1 ms of the measured figure,
 #    whichever is larger.
 # 4. bench/migration-modes.png (gnuplot): downtime and total against the
-#    container's bytes, every mode, measured steady moves and fitted lines.
+#    container's bytes, every mode, the moves fitted and the fitted lines.
 # Outputs in bench/: migration-modes.txt (all tables), migration-modes-<mode>.
 # {out,err} (raw runs), migration-modes.dat (points), migration-modes.gp,
 # migration-modes-npb/ (NPB outputs).
@@ -46,10 +57,13 @@ set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
-modes=${MIGRATION_MODES:-live checkpoint-tmpfs checkpoint-disk}
+modes=${MIGRATION_MODES:-live checkpoint-tmpfs checkpoint-disk live-warm}
 sizes=${MIGRATION_SIZES:-1M 16M 256M 1G}
-moves=${MIGRATION_MOVES:-8}
-big=${MIGRATION_MOVES_BIG:-6}
+moves=${MIGRATION_MOVES:-5}
+big=${MIGRATION_MOVES_BIG:-4}
+wait=${MIGRATION_WAIT:-3}
+wmoves=${MIGRATION_WARM_MOVES:-8}
+wbig=${MIGRATION_WARM_MOVES_BIG:-6}
 tmpfs_root=${MIGRATION_TMPFS_DIR:-/dev/shm}
 disk_root=${MIGRATION_DISK_DIR:-$top_builddir/bench/ckpt-disk}
 kernels=${NPB_KERNELS:-cg mg ft}
@@ -81,20 +95,34 @@ bytes() {
 # mode_dir MODE: the image directory of a checkpoint mode ("" for live).
 mode_dir() {
     case $1 in
-    live) echo "" ;;
+    live | live-warm) echo "" ;;
     checkpoint-tmpfs) echo "$tmpfs_root/nmpi-bench-modes.$$" ;;
     checkpoint-disk) echo "$disk_root/nmpi-bench-modes.$$" ;;
-    *) die "unknown mode '$1' (modes: live checkpoint-tmpfs checkpoint-disk)" ;;
+    *) die "unknown mode '$1' (modes: live checkpoint-tmpfs checkpoint-disk live-warm)" ;;
     esac
 }
 
-# mode_env MODE DIR: the environment words of a run in MODE.
+# mode_env MODE DIR: the environment words of a run in MODE. Cold modes
+# drop a cluster's pages when its rank leaves (NMPI_MIGRATE_KEEP_PAGES=0).
 mode_env() {
-    if [ "$1" = live ]; then
-        echo "NMPI_MIGRATION_MODE=live"
+    case $1 in
+    live) echo "NMPI_MIGRATION_MODE=live NMPI_MIGRATE_KEEP_PAGES=0" ;;
+    live-warm) echo "NMPI_MIGRATION_MODE=live" ;;
+    *) echo "NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$2 NMPI_MIGRATE_KEEP_PAGES=0" ;;
+    esac
+}
+
+# mode_args MODE: bench/migration.c's arguments (cold: a wait before each
+# move); mode_skip MODE: the moves model-fit.awk leaves out per size.
+mode_args() {
+    if [ "$1" = live-warm ]; then
+        echo "-l 0 -m $wmoves -M $wbig"
     else
-        echo "NMPI_MIGRATION_MODE=checkpoint NMPI_MIGRATION_DIR=$2"
+        echo "-l 0 -m $moves -M $big -w $wait"
     fi
+}
+mode_skip() {
+    if [ "$1" = live-warm ]; then echo 2; else echo 0; fi
 }
 
 # fits_sizes MODE DIR: the sizes whose image fits in DIR, now (an image is
@@ -103,7 +131,7 @@ mode_env() {
 # rank's own two copies, so 2 images + 256 MiB of slack must be free).
 fits_sizes() {
     local mode=$1 dir=$2 avail s b kept=""
-    if [ "$mode" = live ]; then
+    if [ -z "$dir" ]; then
         echo "$sizes"
         return
     fi
@@ -132,19 +160,27 @@ for mode in $modes; do
         continue
     fi
     # shellcheck disable=SC2086 # word lists
-    echo "== $mode: $(mode_env "$mode" "$dir") tools/mpiexec -n 1 --spares 1 migration -l 0 -m $moves -M $big $msizes" >&2
+    echo "== $mode: $(mode_env "$mode" "$dir") tools/mpiexec -n 1 --spares 1 migration $(mode_args "$mode") $msizes" >&2
     # shellcheck disable=SC2046,SC2086
     env NMPI_MIGRATION_REPORT=1 $(mode_env "$mode" "$dir") nice timeout 1200 \
-        "$top_builddir/tools/mpiexec" -n 1 --spares 1 "$out/migration" -l 0 -m "$moves" -M "$big" \
+        "$top_builddir/tools/mpiexec" -n 1 --spares 1 "$out/migration" $(mode_args "$mode") \
         $msizes >"$out/migration-modes-$mode.out" 2>"$out/migration-modes-$mode.err"
     rc=$?
     [ -z "$dir" ] || rm -rf "$dir"
     [ $rc = 0 ] || die "the $mode run failed (status $rc; see $out/migration-modes-$mode.err)"
-    # A checkpoint mode counts only when the library says it moved that way.
-    if [ "$mode" != live ] && ! grep -q 'rmig: rank 0 moved .*checkpoint' "$out/migration-modes-$mode.err"; then
-        echo "mode $mode: skipped, this build has no migration through a checkpoint (its move reports never say checkpoint: NMPI_MIGRATION_MODE is ignored); the moves it made were live" >>"$txt.skipped"
-        continue
-    fi
+    # A checkpoint mode counts only when the library says every move went
+    # that way (a build without the mode ignores NMPI_MIGRATION_MODE).
+    reports=$(grep -c 'rmig: rank 0 moved ' "$out/migration-modes-$mode.err")
+    ckpts=$(grep -c 'rmig: rank 0 moved .*stream checkpoint' "$out/migration-modes-$mode.err")
+    case $mode in
+    checkpoint-*)
+        if [ "$ckpts" = 0 ]; then
+            echo "mode $mode: skipped, this build has no migration through a checkpoint (its move reports never say checkpoint: NMPI_MIGRATION_MODE is ignored); the moves it made were live" >>"$txt.skipped"
+            continue
+        fi
+        [ "$ckpts" = "$reports" ] || die "mode $mode: only $ckpts of $reports moves went through a checkpoint" ;;
+    *) [ "$ckpts" = 0 ] || die "mode $mode: $ckpts moves went through a checkpoint" ;;
+    esac
     ran="$ran $mode"
 done
 [ -n "$ran" ] || die "no mode ran"
@@ -153,15 +189,19 @@ done
 # ---- 1. the table -------------------------------------------------------------
 # Per move: the stdout "move" lines of bench/migration.c, joined in order
 # with the report lines of the same run (bytes written: the report's
-# "N bytes written" when the mode writes a file).
+# "stream checkpoint: image N bytes" when the mode writes a file).
 : >"$out/migration-modes.dat"
 {
     echo "migration of one rank to a spare and back on one host, by container heap, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname), $(nproc) cores"
-    echo "steady moves: without the first round trip of each size; times in ms, median [min max]"
+    echo "cold moves (every mode but live-warm): the rank waits ${wait} s before each move and a cluster drops its pages when the rank leaves"
+    echo "(NMPI_MIGRATE_KEEP_PAGES=0), so the destination faults in memory the VM's balloon gave back to the host, as a spare that waited does;"
+    echo "live-warm: back-to-back moves between two clusters that keep their pages, without the first round trip (make bench-migration's steady moves)"
+    echo "times in ms, median [min max]; total = freeze + downtime + route update"
     printf "%-16s %6s %12s %12s %2s %26s %26s\n" mode heap "bytes sent" "written" n "downtime" "total"
 } >"$txt"
 for mode in $ran; do
-    awk -v mode="$mode" -v dat="$out/migration-modes.dat" -v errf="$out/migration-modes-$mode.err" '
+    awk -v mode="$mode" -v skip="$(mode_skip "$mode")" -v dat="$out/migration-modes.dat" \
+        -v errf="$out/migration-modes-$mode.err" '
         function sort(key,    n, i, j, v) {
             n = cnt[key]
             for (i = 1; i <= n; i++) s[i] = val[key, i]
@@ -178,13 +218,13 @@ for mode in $ran; do
         function add(key, v) { val[key, ++cnt[key]] = v }
         FILENAME == errf && / rmig: rank 0 moved / {
             w = "-"
-            if (match($0, /[0-9]+ bytes written/)) w = substr($0, RSTART, RLENGTH - 14)
+            if (match($0, /image [0-9]+ bytes/)) w = substr($0, RSTART + 6, RLENGTH - 12)
             written[++nw] = w
         }
         FILENAME != errf && $1 == "move" {
             h = $2; k++
             if (!(h in seen)) { seen[h] = 1; order[++nh] = h }
-            if (++moves[h] <= 2) next
+            if (++moves[h] <= skip) next
             add(h "b", $3); add(h "d", $8); add(h "t", $4 + $8 + $7)
             wr[h] = (k in written) ? written[k] : "-"
             printf "%s %d %.6f %.6f\n", mode, $3, $8 * 1e3, ($4 + $8 + $7) * 1e3 > dat
@@ -205,10 +245,12 @@ rm -f "$txt.skipped"
 
 # ---- 2. the fits and the model file --------------------------------------------
 # Path checkpoint of the installed model: the mode whose directory is on the
-# filesystem kind of the default NMPI_MIGRATION_DIR (TMPDIR, else /tmp, is
-# where an unconfigured checkpoint move writes), unless
-# MIGRATION_CHECKPOINT_FIT names one.
-default_dir=${TMPDIR:-/tmp}
+# filesystem kind of the default NMPI_MIGRATION_DIR, unless
+# MIGRATION_CHECKPOINT_FIT names one: an unconfigured checkpoint move
+# writes into the job directory tools/mpiexec makes under NMPI_RUN_DIR
+# (default ${XDG_RUNTIME_DIR:-/tmp}/nmpi-<uid>): tmpfs where a login
+# session has /run/user/<uid>, the disk under a plain /tmp.
+default_dir=${NMPI_RUN_DIR:-${XDG_RUNTIME_DIR:-/tmp}}
 default_fs=$(stat -f -c %T "$default_dir" 2>/dev/null)
 if [ -n "${MIGRATION_CHECKPOINT_FIT:-}" ]; then
     ckfit=$MIGRATION_CHECKPOINT_FIT
@@ -222,31 +264,32 @@ else
 fi
 echo >>"$txt"
 for mode in $ran; do
-    awk -v path="$mode" -v model="$out/migration-modes-model.$mode.lines" \
+    awk -v path="$mode" -v skip="$(mode_skip "$mode")" -v model="$out/migration-modes-model.$mode.lines" \
         -f "$top_srcdir/bench/model-fit.awk" "$out/migration-modes-$mode.out" >>"$txt" ||
         die "no fit for mode $mode"
 done
 dest=${NMPI_MIGRATION_MODEL:-${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model}
-# model_file FILE CHECKPOINT_MODE: a model with path local from mode live
-# (when it ran) and path checkpoint from CHECKPOINT_MODE (when it ran).
+# model_file FILE LOCAL_MODE CHECKPOINT_MODE: a model with path local from
+# LOCAL_MODE's fit and path checkpoint from CHECKPOINT_MODE's (each when
+# that mode ran; CHECKPOINT_MODE may be empty).
 model_file() {
     {
         echo "# nanvix-mpi migration cost model, written by make bench-migration-modes (bench/run-migration-modes.sh)."
         echo "# Lines: <path> <downtime|total> <a seconds> <b seconds per byte> <R^2> <points>"
         echo "nanvix-mpi-migration-model 1"
-        echo "measured make bench-migration-modes $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname) (heaps $sizes; checkpoint: $2)"
-        [ ! -f "$out/migration-modes-model.live.lines" ] ||
-            sed 's/^live /local /' "$out/migration-modes-model.live.lines"
-        [ -z "$2" ] || [ ! -f "$out/migration-modes-model.$2.lines" ] ||
-            sed "s/^$2 /checkpoint /" "$out/migration-modes-model.$2.lines"
+        echo "measured make bench-migration-modes $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname) (heaps $sizes; local: $2${3:+, checkpoint: $3})"
+        [ ! -f "$out/migration-modes-model.$2.lines" ] ||
+            sed "s/^$2 /local /" "$out/migration-modes-model.$2.lines"
+        [ -z "$3" ] || [ ! -f "$out/migration-modes-model.$3.lines" ] ||
+            sed "s/^$3 /checkpoint /" "$out/migration-modes-model.$3.lines"
     } >"$1"
 }
 model=$out/migration-modes-model
-model_file "$model" "$ckfit"
+model_file "$model" live "$ckfit"
 [ ! -f "$dest" ] || grep -E '^hosts ' "$dest" >>"$model"
 grep -q '^local ' "$model" || die "no live fit: the model needs path local"
 if grep -q '^checkpoint ' "$model"; then
-    echo "model: path local from mode live, path checkpoint from mode $ckfit ($ckwhy): $model" >>"$txt"
+    echo "model: path local from mode live (cold: what a move into a spare pays), path checkpoint from mode $ckfit ($ckwhy): $model" >>"$txt"
 else
     echo "model: path local from mode live; no path checkpoint (mode $ckfit did not run): $model" >>"$txt"
 fi
@@ -256,7 +299,10 @@ if [ "${MIGRATION_MODEL_INSTALL:-1}" != 0 ]; then
     echo "model installed at $dest (NMPI_MIGRATION_MODEL names another file)" >>"$txt"
 fi
 for mode in $ran; do
-    model_file "$model.$mode" "$([ "$mode" = live ] || echo "$mode")"
+    case $mode in
+    live | live-warm) model_file "$model.$mode" "$mode" "" ;;
+    *) model_file "$model.$mode" live "$mode" ;;
+    esac
 done
 
 # ---- 3. NPB moves against the model's predictions --------------------------------
