@@ -30,7 +30,8 @@
 #    downtime and total (freeze + downtime + route update) with their
 #    spread (min and max).
 # 2. Per mode, bench/model-fit.awk's lines cost = a + b * bytes (downtime and
-#    total, least squares weighted by 1/measured^2, R^2). The model file the
+#    total, least squares weighted by 1 / max(measured, 10 ms)^2: the inverse
+#    square of the target's tolerance, 10% or 1 ms; R^2). The model file the
 #    library reads (rank-migrate/rmig_model.h, format 1) gets path local from
 #    mode live (cold) and path checkpoint from MIGRATION_CHECKPOINT_FIT (default:
 #    the mode whose directory is on the same kind of filesystem as the
@@ -264,7 +265,7 @@ else
 fi
 echo >>"$txt"
 for mode in $ran; do
-    awk -v path="$mode" -v skip="$(mode_skip "$mode")" -v model="$out/migration-modes-model.$mode.lines" \
+    awk -v path="$mode" -v skip="$(mode_skip "$mode")" -v floor=0.001 -v model="$out/migration-modes-model.$mode.lines" \
         -f "$top_srcdir/bench/model-fit.awk" "$out/migration-modes-$mode.out" >>"$txt" ||
         die "no fit for mode $mode"
 done
@@ -390,7 +391,7 @@ gp=$out/migration-modes.gp
     echo "set key top left"
     echo "set grid"
     for col in 3 4; do
-        [ $col = 3 ] && { echo "set title 'downtime per move: measured (steady moves) and fitted'"; kind=downtime; }
+        [ $col = 3 ] && { echo "set title 'downtime per move: measured (the moves fitted) and fitted lines'"; kind=downtime; }
         [ $col = 4 ] && { echo "set title 'total per move (freeze + downtime + route update)'"; kind=total; }
         plot="plot"
         i=1
