@@ -148,6 +148,7 @@ fits_sizes() {
     echo "$kept"
 }
 
+load0=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$txt.skipped"
 ran=""
 for mode in $modes; do
@@ -194,11 +195,12 @@ done
 : >"$out/migration-modes.dat"
 {
     echo "migration of one rank to a spare and back on one host, by container heap, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname), $(nproc) cores"
+    echo "load average at the start (other jobs share the machine): $load0"
     echo "cold moves (every mode but live-warm): the rank waits ${wait} s before each move and a cluster drops its pages when the rank leaves"
     echo "(NMPI_MIGRATE_KEEP_PAGES=0), so the destination faults in memory the VM's balloon gave back to the host, as a spare that waited does;"
     echo "live-warm: back-to-back moves between two clusters that keep their pages, without the first round trip (make bench-migration's steady moves)"
     echo "times in ms, median [min max]; total = freeze + downtime + route update"
-    printf "%-16s %6s %12s %12s %2s %26s %26s\n" mode heap "bytes sent" "written" n "downtime" "total"
+    printf "%-16s %6s %12s %12s %2s %26s %26s %8s\n" mode heap "bytes sent" "written" n "downtime" "total" "ms/MiB"
 } >"$txt"
 for mode in $ran; do
     awk -v mode="$mode" -v skip="$(mode_skip "$mode")" -v dat="$out/migration-modes.dat" \
@@ -234,9 +236,9 @@ for mode in $ran; do
             for (i = 1; i <= nh; i++) {
                 h = order[i]
                 name = h >= 1073741824 ? h / 1073741824 "G" : h >= 1048576 ? h / 1048576 "M" : h
-                printf "%-16s %6s %12d %12s %2d %8.3f [%7.3f %7.3f] %8.3f [%7.3f %7.3f]\n", mode, name, median(h "b"),
+                printf "%-16s %6s %12d %12s %2d %8.3f [%7.3f %7.3f] %8.3f [%7.3f %7.3f] %8.3f\n", mode, name, median(h "b"),
                     wr[h], cnt[h "b"], median(h "d") * 1e3, lo(h "d") * 1e3, hi(h "d") * 1e3,
-                    median(h "t") * 1e3, lo(h "t") * 1e3, hi(h "t") * 1e3
+                    median(h "t") * 1e3, lo(h "t") * 1e3, hi(h "t") * 1e3, median(h "t") * 1e3 / (median(h "b") / 1048576)
             }
             if (nw && nw != k) printf "run-migration-modes: %s: %d move lines, %d reports\n", mode, k, nw > "/dev/stderr"
         }' "$out/migration-modes-$mode.err" "$out/migration-modes-$mode.out" >>"$txt"
@@ -316,6 +318,7 @@ middle() {
     ep) case $2 in W) echo 128 ;; *) echo 1024 ;; esac ;;
     esac
 }
+load1=$(cut -d' ' -f1-3 /proc/loadavg)
 npb=$out/migration-modes-npb
 for mode in $ran; do
     dir=$(mode_dir "$mode")
@@ -335,6 +338,7 @@ for mode in $ran; do
 done
 {
     echo
+    echo "load average after the moves: $load1"
     echo "NPB moves (not in the fit): rank 1 of 2 moved to a spare half-way through the timed loop;"
     echo "predicted: the library's MPIX_Migration_estimate_detail just before the move (model: that mode's fit);"
     echo "measured: the move's report; ok: |predicted - measured| <= max(10% of measured, 1 ms)"
