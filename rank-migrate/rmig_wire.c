@@ -30,11 +30,31 @@ static int rmig_wire_place_ok(const struct rmig_wire_hdr *h)
     return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1 && h->c == 0;
 }
 
+/* A path after the header: only BEGIN_FILE (always) and ASK (c > 0) have
+ * one, of exactly c bytes without a NUL, then the NUL, then nothing. */
+static int rmig_wire_tail_ok(const struct rmig_wire_hdr *h, const char *msg, long len)
+{
+    long tail = len - (long)sizeof(*h);
+
+    if (h->type != RMIG_MSG_BEGIN_FILE && (h->type != RMIG_MSG_ASK || h->c == 0))
+        return tail == 0;
+    if (h->c == 0 || h->c >= RMIG_WIRE_PATH_MAX || tail != (long)h->c + 1)
+        return 0;
+    return msg[len - 1] == '\0' && memchr(msg + sizeof(*h), '\0', h->c) == NULL;
+}
+
+const char *rmig_wire_path_of(const void *msg, const struct rmig_wire_hdr *h)
+{
+    return h->c > 0 && (h->type == RMIG_MSG_BEGIN_FILE || h->type == RMIG_MSG_ASK)
+               ? (const char *)msg + sizeof(*h)
+               : "";
+}
+
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out)
 {
     struct rmig_wire_hdr hdr;
 
-    if (msg == NULL || len != (long)sizeof(hdr))
+    if (msg == NULL || len < (long)sizeof(hdr))
         return -EPROTO;
     memcpy(&hdr, msg, sizeof(hdr));
     if (hdr.magic != RMIG_WIRE_MAGIC || hdr.version != RMIG_WIRE_VERSION)
@@ -43,7 +63,9 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         return -EPROTO;
     if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN) {
+    if (!rmig_wire_tail_ok(&hdr, msg, len))
+        return -EPROTO;
+    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE) {
         if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
@@ -67,7 +89,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.stream != 0) {
         return -EPROTO;
     }
-    if (hdr.type != RMIG_MSG_RESULT && hdr.type != RMIG_MSG_HERE && hdr.c != 0)
+    if (hdr.type != RMIG_MSG_RESULT && hdr.type != RMIG_MSG_HERE && hdr.type != RMIG_MSG_ASK &&
+        hdr.type != RMIG_MSG_BEGIN_FILE && hdr.c != 0)
         return -EPROTO;
     if (out != NULL)
         *out = hdr;

@@ -1,11 +1,12 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 8).
+/* rmig_wire.h: the wire formats of the migration daemon (version 11).
  *
  * Control messages: one fixed header through the control mailbox
- * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
- * struct rmig_wire_range entries, then the bytes of each range in table
- * order. Decoders check lengths, magic, version and job token before trusting
- * any other field; the receiver checks every range against the container
- * layout and every checksum before the rank may run.
+ * (RMIG_CONTROL_PORT); BEGIN_FILE, and an ASK to move through a checkpoint,
+ * carry a path after it (c = its length, then the path and a NUL: the
+ * message is sizeof(struct rmig_wire_hdr) + c + 1 bytes). Container stream: through portals, a
+ * table of struct rmig_wire_range entries, then the bytes of each range in table order. Decoders
+ * check lengths, magic, version and job token before trusting any other field; the receiver checks
+ * every range against the container layout and every checksum before the rank may run.
  */
 #ifndef RMIG_WIRE_H
 #define RMIG_WIRE_H
@@ -14,7 +15,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 10
+#define RMIG_WIRE_VERSION 11
 
 /* Largest container a HERE may report (1 TiB; a TABLE row holds KiB in 32
  * bits). */
@@ -31,6 +32,7 @@
 #define RMIG_LANES             4
 #define RMIG_MAX_HOPS          4096 /* an ASK forwarded more often is dropped (KNODE_MAX) */
 #define RMIG_WIRE_CLUSTERS_MAX 4096 /* a cluster number on the wire is below this (KNODE_MAX) */
+#define RMIG_WIRE_PATH_MAX     4096 /* a path after a header: at most this, its NUL included */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
@@ -45,7 +47,8 @@ enum rmig_msg_type {
     RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
     RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
                             * requester (0: none; see RMIG_REQUESTER), b = its nonce
-                            * (rmig_xreq.h) */
+                            * (rmig_xreq.h); c > 0: through a checkpoint file in the directory
+                            * that follows (rmig_stream_file.c), c = its length */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_COMMIT = 10,  /* source -> dest, answering DONE in time: run it; the source has
                             * dropped its copy */
@@ -68,7 +71,11 @@ enum rmig_msg_type {
     RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
                             * (rmig_reach.c) -> every cluster of that host; b = nonce */
     RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */
-    RMIG_MSG_TYPE_MAX = 16,
+    RMIG_MSG_BEGIN_FILE = 17, /* source -> dest: the container is in the checkpoint image file
+                               * whose path follows (c = its length); arg = ranges, a = bytes,
+                               * b = the image header's checksum, stream = stream number;
+                               * answered DONE or FAIL, then COMMIT or ABORT, as BEGIN */
+    RMIG_MSG_TYPE_MAX = 17,
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose
@@ -96,8 +103,12 @@ struct rmig_wire_hdr {
     };
     uint64_t a; /* per type: fingerprint, total bytes, requester */
     uint64_t b; /* per type: table checksum, nonce */
-    uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; zero for other types */
+    uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; BEGIN_FILE, ASK: length of
+                 * the path that follows (ASK: 0, none); zero for other types */
 };
+
+/* The path after a checked message's header (c > 0), or "". */
+const char *rmig_wire_path_of(const void *msg, const struct rmig_wire_hdr *h);
 
 /* One range of the container stream. */
 struct rmig_wire_range {
@@ -106,8 +117,9 @@ struct rmig_wire_range {
     uint64_t checksum; /* ua_checksum_range() of the bytes */
 };
 
-/* Checks a received control message of len bytes and copies it to *out.
- * Returns its type, or -EPROTO. */
+/* Checks a received control message of len bytes and copies its header to
+ * *out (a path after it stays in msg, at rmig_wire_path_of). Returns its
+ * type, or -EPROTO. */
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out);
 
 /* Checks a container-stream table of `received` bytes against the BEGIN

@@ -1,6 +1,7 @@
 /* fuzz_rmig_wire.c: libFuzzer target for the migration daemon's control decoder.
  *
- * Any accepted message has the job's token and its type; a placement's
+ * Any accepted message has the job's token and its type, and a path after
+ * its header exactly when its type carries one; a placement's
  * WHERE and HERE also a requester with an entry, a 32-bit nonce, and (HERE)
  * a state that agrees with its rank. */
 #include <stdint.h>
@@ -15,7 +16,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rmig_wire_hdr h;
     int type = rmig_wire_check(data, (long)size, 0x5eedULL, &h);
 
-    if (type >= 0 && (size != sizeof(h) || h.type != type || h.job != 0x5eedULL))
+    /* BEGIN_FILE, and an ASK through a checkpoint, carry a path: c bytes
+     * and a NUL after the header; anything else is the header alone. */
+    size_t tail = type == RMIG_MSG_BEGIN_FILE || (type == RMIG_MSG_ASK && h.c > 0) ? h.c + 1 : 0;
+
+    if (type >= 0 && (size != sizeof(h) + tail || h.type != type || h.job != 0x5eedULL))
+        abort();
+    if (tail > 0 && (h.c >= RMIG_WIRE_PATH_MAX || data[size - 1] != '\0' ||
+                     strlen(rmig_wire_path_of(data, &h)) != h.c))
         abort();
     if (type != RMIG_MSG_WHERE && type != RMIG_MSG_HERE)
         return 0;
