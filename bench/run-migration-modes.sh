@@ -221,8 +221,11 @@ for mode in $ran; do
         function add(key, v) { val[key, ++cnt[key]] = v }
         FILENAME == errf && / rmig: rank 0 moved / {
             w = "-"
+            wt = rd = ""
             if (match($0, /image [0-9]+ bytes/)) w = substr($0, RSTART + 6, RLENGTH - 12)
-            written[++nw] = w
+            if (match($0, /write [0-9.]+ ms/)) wt = substr($0, RSTART + 6, RLENGTH - 9)
+            if (match($0, /read [0-9.]+ ms/)) rd = substr($0, RSTART + 5, RLENGTH - 8)
+            written[++nw] = w; wtime[nw] = wt; rtime[nw] = rd
         }
         FILENAME != errf && $1 == "move" {
             h = $2; k++
@@ -230,6 +233,7 @@ for mode in $ran; do
             if (++moves[h] <= skip) next
             add(h "b", $3); add(h "d", $8); add(h "t", $4 + $8 + $7)
             wr[h] = (k in written) ? written[k] : "-"
+            if (wtime[k] != "") { add(h "w", wtime[k]); add(h "r", rtime[k]) }
             printf "%s %d %.6f %.6f\n", mode, $3, $8 * 1e3, ($4 + $8 + $7) * 1e3 > dat
         }
         END {
@@ -239,7 +243,9 @@ for mode in $ran; do
                 printf "%-16s %6s %12d %12s %2d %8.3f [%7.3f %7.3f] %8.3f [%7.3f %7.3f] %8.3f\n", mode, name, median(h "b"),
                     wr[h], cnt[h "b"], median(h "d") * 1e3, lo(h "d") * 1e3, hi(h "d") * 1e3,
                     median(h "t") * 1e3, lo(h "t") * 1e3, hi(h "t") * 1e3, median(h "t") * 1e3 / (median(h "b") / 1048576)
+                if (cnt[h "w"]) ckpt = ckpt sprintf("%-16s %6s   of the downtime: image written %.3f ms, read %.3f ms (medians)\n", mode, name, median(h "w"), median(h "r"))
             }
+            printf "%s", ckpt
             if (nw && nw != k) printf "run-migration-modes: %s: %d move lines, %d reports\n", mode, k, nw > "/dev/stderr"
         }' "$out/migration-modes-$mode.err" "$out/migration-modes-$mode.out" >>"$txt"
 done
@@ -289,14 +295,26 @@ model_file() {
 }
 model=$out/migration-modes-model
 model_file "$model" live "$ckfit"
+# Kept from the installed model: path hosts, and path local when mode live
+# did not run (a model may hold any paths, but one without local figures
+# predicts nothing for the commonest move).
 [ ! -f "$dest" ] || grep -E '^hosts ' "$dest" >>"$model"
-grep -q '^local ' "$model" || die "no live fit: the model needs path local"
+lsrc="mode live (cold: what a move into a spare pays)"
+case " $ran " in
+*" live "*) ;;
+*)
+    lsrc="none (mode live did not run)"
+    [ ! -f "$dest" ] || ! grep -qE '^local ' "$dest" ||
+        { grep -E '^local ' "$dest" >>"$model" && lsrc="the installed model $dest (mode live did not run)"; } ;;
+esac
 if grep -q '^checkpoint ' "$model"; then
-    echo "model: path local from mode live (cold: what a move into a spare pays), path checkpoint from mode $ckfit ($ckwhy): $model" >>"$txt"
+    echo "model: path local from $lsrc, path checkpoint from mode $ckfit ($ckwhy): $model" >>"$txt"
 else
-    echo "model: path local from mode live; no path checkpoint (mode $ckfit did not run): $model" >>"$txt"
+    echo "model: path local from $lsrc; no path checkpoint (mode $ckfit did not run): $model" >>"$txt"
 fi
-if [ "${MIGRATION_MODEL_INSTALL:-1}" != 0 ]; then
+if ! grep -q '^local ' "$model"; then
+    echo "model: not installed: it has no path local (mode live did not run and no model is installed)" >>"$txt"
+elif [ "${MIGRATION_MODEL_INSTALL:-1}" != 0 ]; then
     { mkdir -p "$(dirname "$dest")" && cp "$model" "$dest.tmp.$$" && mv "$dest.tmp.$$" "$dest"; } ||
         die "could not install the model at $dest"
     echo "model installed at $dest (NMPI_MIGRATION_MODEL names another file)" >>"$txt"
