@@ -148,10 +148,10 @@ fits_sizes() {
     echo "$kept"
 }
 
-load0=$(cut -d' ' -f1-3 /proc/loadavg)
-: >"$txt.skipped"
-ran=""
-for mode in $modes; do
+# run_mode MODE: bench/migration.c's moves in MODE, into
+# bench/migration-modes-MODE.{out,err}. Returns 1 when no size fits.
+run_mode() {
+    local mode=$1 dir msizes rc
     dir=$(mode_dir "$mode")
     if [ -n "$dir" ]; then
         mkdir -p "$dir" || die "cannot make $dir"
@@ -159,7 +159,7 @@ for mode in $modes; do
     msizes=$(fits_sizes "$mode" "$dir")
     if [ -z "${msizes// /}" ]; then
         echo "mode $mode: skipped, no heap size fits in $dir" >>"$txt.skipped"
-        continue
+        return 1
     fi
     # shellcheck disable=SC2086 # word lists
     echo "== $mode: $(mode_env "$mode" "$dir") tools/mpiexec -n 1 --spares 1 migration $(mode_args "$mode") $msizes" >&2
@@ -170,6 +170,27 @@ for mode in $modes; do
     rc=$?
     [ -z "$dir" ] || rm -rf "$dir"
     [ $rc = 0 ] || die "the $mode run failed (status $rc; see $out/migration-modes-$mode.err)"
+}
+
+# MIGRATION_REPLOT=1: no run; the tables, fits, model and plot are made
+# again from the outputs of the last run (bench/migration-modes-*, and the
+# time and load averages it saw, in bench/migration-modes.load).
+replot=${MIGRATION_REPLOT:-0}
+if [ "$replot" = 1 ]; then
+    # shellcheck disable=SC1091 # written by the run below
+    . "$out/migration-modes.load" || die "no earlier run to replot ($out/migration-modes.load)"
+else
+    load0=$(cut -d' ' -f1-3 /proc/loadavg) when=$(date -u +%Y-%m-%dT%H:%MZ)
+    printf 'load0="%s" when="%s"\n' "$load0" "$when" >"$out/migration-modes.load"
+fi
+: >"$txt.skipped"
+ran=""
+for mode in $modes; do
+    if [ "$replot" = 1 ]; then
+        [ -s "$out/migration-modes-$mode.out" ] || continue
+    else
+        run_mode "$mode" || continue
+    fi
     # A checkpoint mode counts only when the library says every move went
     # that way (a build without the mode ignores NMPI_MIGRATION_MODE).
     reports=$(grep -c 'rmig: rank 0 moved ' "$out/migration-modes-$mode.err")
@@ -194,7 +215,7 @@ done
 # "stream checkpoint: image N bytes" when the mode writes a file).
 : >"$out/migration-modes.dat"
 {
-    echo "migration of one rank to a spare and back on one host, by container heap, $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname), $(nproc) cores"
+    echo "migration of one rank to a spare and back on one host, by container heap, $when on $(hostname), $(nproc) cores"
     echo "load average at the start (other jobs share the machine): $load0"
     echo "cold moves (every mode but live-warm): the rank waits ${wait} s before each move and a cluster drops its pages when the rank leaves"
     echo "(NMPI_MIGRATE_KEEP_PAGES=0), so the destination faults in memory the VM's balloon gave back to the host, as a spare that waited does;"
@@ -234,7 +255,7 @@ for mode in $ran; do
             add(h "b", $3); add(h "d", $8); add(h "t", $4 + $8 + $7)
             wr[h] = (k in written) ? written[k] : "-"
             if (wtime[k] != "") { add(h "w", wtime[k]); add(h "r", rtime[k]) }
-            printf "%s %d %.6f %.6f\n", mode, $3, $8 * 1e3, ($4 + $8 + $7) * 1e3 > dat
+            printf "%s %d %.6f %.6f\n", mode, $3, $8 * 1e3, ($4 + $8 + $7) * 1e3 >> dat
         }
         END {
             for (i = 1; i <= nh; i++) {
@@ -286,7 +307,7 @@ model_file() {
         echo "# nanvix-mpi migration cost model, written by make bench-migration-modes (bench/run-migration-modes.sh)."
         echo "# Lines: <path> <downtime|total> <a seconds> <b seconds per byte> <R^2> <points>"
         echo "nanvix-mpi-migration-model 1"
-        echo "measured make bench-migration-modes $(date -u +%Y-%m-%dT%H:%MZ) on $(hostname) (heaps $sizes; local: $2${3:+, checkpoint: $3})"
+        echo "measured make bench-migration-modes $when on $(hostname) (heaps $sizes; local: $2${3:+, checkpoint: $3})"
         [ ! -f "$out/migration-modes-model.$2.lines" ] ||
             sed "s/^$2 /local /" "$out/migration-modes-model.$2.lines"
         [ -z "$3" ] || [ ! -f "$out/migration-modes-model.$3.lines" ] ||
@@ -336,9 +357,13 @@ middle() {
     ep) case $2 in W) echo 128 ;; *) echo 1024 ;; esac ;;
     esac
 }
-load1=$(cut -d' ' -f1-3 /proc/loadavg)
 npb=$out/migration-modes-npb
+if [ "$replot" != 1 ]; then
+    load1=$(cut -d' ' -f1-3 /proc/loadavg)
+    echo "load1=\"$load1\"" >>"$out/migration-modes.load"
+fi
 for mode in $ran; do
+    [ "$replot" != 1 ] || break
     dir=$(mode_dir "$mode")
     [ -z "$dir" ] || mkdir -p "$dir"
     for cls in $classes; do
@@ -354,6 +379,7 @@ for mode in $ran; do
     done
     [ -z "$dir" ] || rm -rf "$dir"
 done
+: >"$out/migration-modes-npb.dat"
 {
     echo
     echo "load average after the moves: $load1"
@@ -365,7 +391,7 @@ done
     for mode in $ran; do
         for cls in $classes; do
             for k in $kernels; do
-                awk -v k="$k" -v cls="$cls" -v mode="$mode" '
+                awk -v k="$k" -v cls="$cls" -v mode="$mode" -v dat="$out/migration-modes-npb.dat" '
                     function ok(p, m,    e) { e = p > m ? p - m : m - p; return e <= (0.1 * m > 1e-3 ? 0.1 * m : 1e-3) ? "yes" : "NO" }
                     / rmig: rank 1 moved / && !got {
                         got = 1
@@ -386,6 +412,7 @@ done
                             exit
                         }
                         t = f + d + u
+                        printf "%s %d %.6f %.6f\n", mode, b, d * 1e3, t * 1e3 >> dat
                         printf "%-3s %-3s %-16s %11d %9.3f %9.3f %6.1f%% %3s %9.3f %9.3f %6.1f%% %3s %s\n", cls, k, mode, b,
                             pd * 1e3, d * 1e3, 100 * (pd - d) / d, ok(pd, d), pt * 1e3, t * 1e3, 100 * (pt - t) / t,
                             ok(pt, t), v ? v : "NO"
@@ -410,8 +437,10 @@ gp=$out/migration-modes.gp
     echo "set logscale xy"
     echo "set xlabel 'container bytes (MiB)'"
     echo "set ylabel 'ms'"
-    echo "set key top left"
+    echo "set key bottom right font ',9' spacing 0.9"
     echo "set grid"
+    echo "set xrange [0.5:2048]"
+    echo "set yrange [0.1:*]"
     for col in 3 4; do
         [ $col = 3 ] && { echo "set title 'downtime per move: measured (the moves fitted) and fitted lines'"; kind=downtime; }
         [ $col = 4 ] && { echo "set title 'total per move (freeze + downtime + route update)'"; kind=total; }
@@ -420,7 +449,7 @@ gp=$out/migration-modes.gp
         for mode in $ran; do
             line=$(grep "^$mode $kind " "$out/migration-modes-model.$mode.lines")
             a=$(echo "$line" | awk '{ print $3 * 1e3 }') b=$(echo "$line" | awk '{ print $4 * 1e3 * 1048576 }')
-            plot="$plot '$out/migration-modes.dat' using (strcol(1) eq '$mode' ? \$2 / 1048576 : 1/0):$col with points pt $((i + 5)) lc $i title '$mode measured', $a + $b * x with lines lc $i title sprintf('$mode fit: %.3g ms + %.3g ms/MiB', $a, $b),"
+            plot="$plot '$out/migration-modes.dat' using (strcol(1) eq '$mode' ? \$2 / 1048576 : 1/0):$col with points pt $((i + 5)) lc $i title '$mode measured', $a + $b * x with lines lc $i title sprintf('$mode fit: %.3g ms + %.3g ms/MiB', $a, $b), '$out/migration-modes-npb.dat' using (strcol(1) eq '$mode' ? \$2 / 1048576 : 1/0):$col with points pt 2 ps 1.5 lc $i title '$mode NPB moves (not fitted)',"
             i=$((i + 1))
         done
         echo "${plot%,}"
