@@ -221,7 +221,7 @@ done
     echo "(NMPI_MIGRATE_KEEP_PAGES=0), so the destination faults in memory the VM's balloon gave back to the host, as a spare that waited does;"
     echo "live-warm: back-to-back moves between two clusters that keep their pages, without the first round trip (make bench-migration's steady moves)"
     echo "times in ms, median [min max]; total = freeze + downtime + route update"
-    printf "%-16s %6s %12s %12s %2s %26s %26s %8s\n" mode heap "bytes sent" "written" n "downtime" "total" "ms/MiB"
+    printf "%-16s %6s %12s %12s %2s %26s %26s %8s %6s\n" mode heap "bytes sent" "written" n "downtime" "total" "ms/MiB" "near"
 } >"$txt"
 for mode in $ran; do
     awk -v mode="$mode" -v skip="$(mode_skip "$mode")" -v dat="$out/migration-modes.dat" \
@@ -239,6 +239,14 @@ for mode in $ran; do
         function median(key,    n) { n = sort(key); return n == 0 ? 0 : n % 2 ? s[(n + 1) / 2] : (s[n / 2] + s[n / 2 + 1]) / 2 }
         function lo(key) { sort(key); return s[1] }
         function hi(key) { return s[sort(key)] }
+        # Moves of a size whose total is within max(10%, 1 ms) of the
+        # median of its size: what a perfect predictor of the median scores.
+        function near(key,    m, n, i, c, e) {
+            m = median(key); n = sort(key)
+            for (i = 1; i <= n; i++) { e = s[i] > m ? s[i] - m : m - s[i]; c += e <= (0.1 * m > 1e-3 ? 0.1 * m : 1e-3) }
+            nearall += c; nall += n
+            return c
+        }
         function add(key, v) { val[key, ++cnt[key]] = v }
         FILENAME == errf && / rmig: rank 0 moved / {
             w = "-"
@@ -261,12 +269,14 @@ for mode in $ran; do
             for (i = 1; i <= nh; i++) {
                 h = order[i]
                 name = h >= 1073741824 ? h / 1073741824 "G" : h >= 1048576 ? h / 1048576 "M" : h
-                printf "%-16s %6s %12d %12s %2d %8.3f [%7.3f %7.3f] %8.3f [%7.3f %7.3f] %8.3f\n", mode, name, median(h "b"),
+                printf "%-16s %6s %12d %12s %2d %8.3f [%7.3f %7.3f] %8.3f [%7.3f %7.3f] %8.3f %6s\n", mode, name, median(h "b"),
                     wr[h], cnt[h "b"], median(h "d") * 1e3, lo(h "d") * 1e3, hi(h "d") * 1e3,
-                    median(h "t") * 1e3, lo(h "t") * 1e3, hi(h "t") * 1e3, median(h "t") * 1e3 / (median(h "b") / 1048576)
+                    median(h "t") * 1e3, lo(h "t") * 1e3, hi(h "t") * 1e3, median(h "t") * 1e3 / (median(h "b") / 1048576),
+                    near(h "t") "/" cnt[h "t"]
                 if (cnt[h "w"]) ckpt = ckpt sprintf("%-16s %6s   of the downtime: image written %.3f ms, read %.3f ms (medians)\n", mode, name, median(h "w"), median(h "r"))
             }
             printf "%s", ckpt
+            printf "%-16s noise: %d of %d moves have a total within max(10%%, 1 ms) of their size\x27s median\n", mode, nearall, nall
             if (nw && nw != k) printf "run-migration-modes: %s: %d move lines, %d reports\n", mode, k, nw > "/dev/stderr"
         }' "$out/migration-modes-$mode.err" "$out/migration-modes-$mode.out" >>"$txt"
 done
