@@ -41,6 +41,14 @@ static const struct base_setting base_table[] = {
      "arrival"},
     {"NMPI_MIGRATE_TIMEOUT", "60", "library",
      "seconds a migration may wait for its peer before it is abandoned"},
+    {"NMPI_MIGRATION_DIR", "", "library",
+     "directory of the image files of moves through a checkpoint (default: the job directory, "
+     "else /tmp); both ends of a move must reach it under this path"},
+    {"NMPI_MIGRATION_KEEP_IMAGE", "0", "library",
+     "1: keep the image file of each move through a checkpoint (for study)"},
+    {"NMPI_MIGRATION_MODE", "live", "library",
+     "live: moves stream the container to the destination; checkpoint: through an image file "
+     "in NMPI_MIGRATION_DIR (MPI_Migrateto, MPIX_Migrate, mpimigrate without --via-checkpoint)"},
     {"NMPI_MIGRATION_MODEL", "", "library",
      "the migration cost model file (make bench-migration writes it; default "
      "${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model; none: built-in figures)"},
@@ -64,6 +72,9 @@ static const struct base_setting base_table[] = {
     {"NMPI_STACK_CANARY", "", "library",
      "set by mpiexec --restart: the stack-protector canary of the checkpointed job (its ranks' "
      "saved frames carry it); unset: NMPI_JOB_CANARY's"},
+    {"NMPI_TEST_CORRUPT_IMAGE", "", "library (tests)",
+     "1: flip a byte of every image a move through a checkpoint writes; first: of cluster 0's "
+     "first one only"},
     {"NMPI_TEST_LOST_AT", "", "library (tests)",
      "begin:<cluster>: that cluster kills itself when a move's container is about to reach it"},
     {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",

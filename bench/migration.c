@@ -18,8 +18,13 @@
  * runs to the kernel, so they are not part of any container sent.
  * bench/run-migration.sh turns the output into a table and a cost model.
  *
- * Usage: migration [-m moves] [-M moves_for_1GiB_and_up] [-l 0|1] [heap sizes ...]
- * -l 0 skips the copy limits (to profile the moves alone).
+ * Usage: migration [-m moves] [-M moves_for_1GiB_and_up] [-l 0|1] [-w seconds] [heap sizes ...]
+ * -l 0 skips the copy limits (to profile the moves alone). -w waits that
+ * long before each move (a cold move): on a VM whose balloon driver reports
+ * freed pages to the host (free page reporting, a 2 s delay in Linux),
+ * memory freed seconds ago costs a host fault per page when touched again,
+ * as it does for a spare that waited for a rank; back-to-back moves reuse
+ * the pages the last move freed and never see that cost.
  * Sizes are bytes, or with a K, M or G suffix (binary). Default sizes:
  * 0 1M 16M 256M 1G; default 30 moves per size below 256 MiB (on a VM whose
  * speed drifts for seconds at a time, 10 moves gave medians 40% apart from
@@ -209,7 +214,7 @@ static void measure_limits(void)
 }
 
 /* Moves away and back `moves` times with `heap` bytes allocated. */
-static void bench_size(size_t heap, int moves, uint64_t seed)
+static void bench_size(size_t heap, int moves, uint64_t seed, double wait)
 {
     size_t words = heap / 8;
     uint64_t *p = heap ? malloc(heap) : NULL, sum;
@@ -223,6 +228,11 @@ static void bench_size(size_t heap, int moves, uint64_t seed)
         long long bytes;
         int n;
 
+        if (wait > 0.0) {
+            struct timespec ts = {(time_t)wait, (long)((wait - (time_t)wait) * 1e9)};
+
+            nanosleep(&ts, NULL);
+        }
         if (MPI_Migrateto(MPIX_ANY_SPARE) != MPI_SUCCESS)
             die("MPI_Migrateto");
         if (MPIX_Migration_stats(t, &bytes, &n) != MPI_SUCCESS)
@@ -269,6 +279,7 @@ int main(int argc, char **argv)
     static const char *dflt[] = {"0", "1M", "16M", "256M", "1G"};
     const char **sizes = dflt;
     int nsizes = 5, moves = 30, big_moves = 6, limits = 1, i = 1;
+    double wait = 0.0;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
@@ -280,8 +291,10 @@ int main(int argc, char **argv)
             big_moves = atoi(argv[i + 1]);
         else if (strcmp(argv[i], "-l") == 0)
             limits = atoi(argv[i + 1]);
+        else if (strcmp(argv[i], "-w") == 0)
+            wait = atof(argv[i + 1]);
         else
-            die("usage: migration [-m moves] [-M moves_1G] [-l 0|1] [sizes...]");
+            die("usage: migration [-m moves] [-M moves_1G] [-l 0|1] [-w seconds] [sizes...]");
     }
     if (i < argc) {
         sizes = (const char **)argv + i;
@@ -293,7 +306,7 @@ int main(int argc, char **argv)
         size_t heap = parse_size(sizes[s]);
         int n = heap >= (1UL << 30) ? big_moves : heap >= (256UL << 20) && moves > 10 ? 10 : moves;
 
-        bench_size(heap, n, 0x5eed + (uint64_t)s);
+        bench_size(heap, n, 0x5eed + (uint64_t)s, wait);
     }
     MPI_Barrier(MPI_COMM_WORLD);
     MPI_Finalize();

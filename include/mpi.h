@@ -48,6 +48,16 @@ extern "C" {
 int MPI_Migrateto(int cluster);
 int PMPI_Migrateto(int cluster);
 
+/* MPI_Migrateto through a checkpoint image file: the rank's container is
+ * written to a file in `dir` (NULL: NMPI_MIGRATION_DIR, by default the job
+ * directory) and loaded from it by the destination, which must reach dir
+ * under the same path (same host or shared file system); the file is
+ * removed once the move is decided. Same errors as MPI_Migrateto, and
+ * MPI_ERR_IO for a dir that is missing or not writable, MPI_ERR_ARG for an
+ * empty or too long one; a damaged image is refused (MPI_ERR_OTHER). The
+ * rank stays on any error. */
+int MPIX_Migrateto_checkpoint(int cluster, const char *dir);
+
 /* Ask for rank `rank` of `comm` (possibly another rank than the caller) to
  * move to `cluster` (or MPIX_ANY_SPARE). For the caller itself this is
  * MPI_Migrateto; another rank moves at its next safe point (its next blocking
@@ -113,7 +123,8 @@ int MPIX_Migration_estimate(int rank, int cluster, double *seconds);
 
 /* The same prediction in full: downtime and total (freeze + downtime +
  * route update) in seconds, the bytes the move would send, the path's
- * name ("local", "hosts") and, when source is not NULL, which model it
+ * name ("local", "hosts"; "checkpoint" with NMPI_MIGRATION_MODE=checkpoint)
+ * and, when source is not NULL, which model it
  * came from (a file, or the built-in figures and why), NUL-terminated. */
 #define MPIX_MIGRATION_PATH_MAX   16
 #define MPIX_MIGRATION_SOURCE_MAX 768

@@ -27,6 +27,9 @@
 !        DOUBLE PRECISION gain, LOGICAL moved: moves rank of comm only
 !        when the predicted total is below gain seconds (another rank:
 !        asks its move; moved then means asked)
+!   call MPIX_MIGRATETO_CHECKPOINT(cluster, dir, ierror)
+!        CHARACTER*(*) dir: MPI_MIGRATETO through a checkpoint image
+!        file in dir (all blanks: NMPI_MIGRATION_DIR's directory)
 ! All other arguments are default INTEGERs.
        INTEGER MPIX_ANY_SPARE
        PARAMETER (MPIX_ANY_SPARE=-4)
@@ -35,3 +38,4 @@
        EXTERNAL MPIX_MIGRATION_STATS
        EXTERNAL MPIX_CHECKPOINT, MPIX_MIGRATION_ESTIMATE
        EXTERNAL MPIX_MIGRATE_IF
+       EXTERNAL MPIX_MIGRATETO_CHECKPOINT

@@ -59,6 +59,12 @@ struct rmig_stats {
     double restore;      /* checksum verification and resume */
     double route_update; /* announcing the new route */
     double downtime;     /* suspend at the source to resume at the destination */
+    /* Appended for the checkpoint stream (rmig_stream_file.c). */
+    char stream[16];     /* the stream that carried it: "portal" or "checkpoint" */
+    uint64_t file_bytes; /* checkpoint: bytes of the image file written and read */
+    double write;        /* checkpoint: suspend to the image written, synced and announced */
+    double read;         /* checkpoint: the image read into place and checked */
+    double total;        /* asked to announced: freeze + downtime + route update */
 };
 
 /* Number of logical ranks of the job, and of spare clusters at start. */
@@ -126,6 +132,22 @@ void rmig_set_messaging(const struct rmig_messaging_ops *ops);
  * answer, -EIO transfer failed or rejected, -ENOTCONN no messaging state,
  * -ENOMEM. */
 int rmig_migrate(int cluster);
+
+/* Rank context: rmig_migrate through a checkpoint image file in `dir`
+ * (rmig_stream_file.c), or live with dir NULL. rmig_migrate(c) is
+ * rmig_migrate_via(c, rmig_migration_dir()). Errors: rmig_migrate's, and
+ * for a directory that cannot take the image (checked before anything is
+ * reserved; the rank stays): -ENOENT, -ENOTDIR, -EACCES, -EROFS,
+ * -ENAMETOOLONG; an image the destination rejects (damaged): -EBADMSG;
+ * an image that could not be written: -EIO. */
+int rmig_migrate_via(int cluster, const char *dir);
+
+/* The directory moves go through when NMPI_MIGRATION_MODE=checkpoint:
+ * NMPI_MIGRATION_DIR, else the job directory (NMPI_JOB_DIR), else /tmp;
+ * NULL in live mode (the default). Process memory, not the rank's. */
+const char *rmig_migration_dir(void);
+/* That directory, whatever the mode. */
+const char *rmig_migration_dir_default(void);
 
 /* Rank context: a safe point (a wait inside MPI, or the preemption
  * handler). Handles the control traffic queued for this cluster and, when

@@ -13,9 +13,12 @@
  * job carries its requester (rmig_xreq.h, RMIG_REQUESTER: with the cluster
  * it came in at), which travels in the rank's container with the move; the
  * rank tells it the outcome, through that entry cluster when it runs
- * elsewhere (rmig_external.c).
+ * elsewhere (rmig_external.c). An ASK to move through a checkpoint file
+ * carries the directory after its header (rmig_wire.h), kept beside the
+ * noted request and sent on with it.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "nanvix.h"
@@ -23,6 +26,13 @@
 #include "ua.h"
 
 static int rmig_tomb[KNODE_MAX]; /* rank -> cluster it left here for, plus one; 0: none */
+static char rmig_ask_noted_dir[RMIG_WIRE_PATH_MAX]; /* the noted ASK's directory, "": live */
+static char rmig_ask_taken_dir[RMIG_WIRE_PATH_MAX]; /* the one rmig_ask_take() returned */
+
+const char *rmig_ask_dir(void)
+{
+    return rmig_ask_taken_dir;
+}
 
 int rmig_tomb_of(int rank)
 {
@@ -44,13 +54,15 @@ static void rmig_ask_fail(uint64_t requester, uint64_t nonce, int rank, int stat
         rmig_xreq_result(requester, (uint32_t)nonce, rank, self, self, status, 0);
 }
 
-/* Passes an ASK on to `to`, one hop further. Returns 0 or < 0. */
-static int rmig_ask_forward(int to, const struct rmig_wire_hdr *h)
+/* Passes an ASK (and its directory, "": none) on to `to`, one hop
+ * further. Returns 0 or < 0. */
+static int rmig_ask_forward(int to, const struct rmig_wire_hdr *h, const char *dir)
 {
     struct rmig_wire_hdr f = *h;
 
     f.hops = h->hops + 1;
-    return rmig_control_write(to, &f);
+    f.c = 0;
+    return *dir != '\0' ? rmig_control_write_path(to, &f, dir) : rmig_control_write(to, &f);
 }
 
 /* Where to send an ASK for a rank this cluster never hosted (no
@@ -69,6 +81,11 @@ static int rmig_ask_guess(int rank)
 
 void rmig_ask_deliver(const struct rmig_wire_hdr *h)
 {
+    rmig_ask_deliver_via(h, "");
+}
+
+void rmig_ask_deliver_via(const struct rmig_wire_hdr *h, const char *dir)
+{
     int self = knode_get_num(), to = -1;
 
     if (ua_container_present() && h->rank == ua_get_rank()) {
@@ -77,6 +94,7 @@ void rmig_ask_deliver(const struct rmig_wire_hdr *h)
         rmig_cluster.ask_cluster = h->arg;
         rmig_cluster.ask_requester = h->a;
         rmig_cluster.ask_nonce = (uint32_t)h->b;
+        snprintf(rmig_ask_noted_dir, sizeof(rmig_ask_noted_dir), "%s", dir);
         return;
     }
     if (h->rank >= 0 && h->rank < rmig_cluster.nranks) {
@@ -84,7 +102,7 @@ void rmig_ask_deliver(const struct rmig_wire_hdr *h)
         if (to < 0) /* a request that came in at a cluster off the rank's path */
             to = rmig_ask_guess(h->rank);
     }
-    if (to >= 0 && to != self && h->hops < knode_count() && rmig_ask_forward(to, h) == 0)
+    if (to >= 0 && to != self && h->hops < knode_count() && rmig_ask_forward(to, h, dir) == 0)
         return;
     rmig_ask_fail(h->a, h->b, h->rank, -ESRCH);
 }
@@ -102,7 +120,7 @@ void rmig_ask_follow(int rank, int dest)
     h.a = rmig_cluster.ask_requester;
     h.b = rmig_cluster.ask_nonce;
     rmig_cluster.ask_cluster = -1;
-    if (rmig_ask_forward(dest, &h) < 0)
+    if (rmig_ask_forward(dest, &h, rmig_ask_noted_dir) < 0)
         rmig_ask_fail(h.a, h.b, rank, -ESRCH);
 }
 
@@ -114,6 +132,7 @@ int rmig_ask_take(void)
     if (ask == -1)
         return -1;
     rmig_cluster.ask_cluster = -1;
+    memcpy(rmig_ask_taken_dir, rmig_ask_noted_dir, sizeof(rmig_ask_taken_dir));
     rs = rmig_rank_state();
     if (rs == NULL) {
         rmig_ask_fail(rmig_cluster.ask_requester, rmig_cluster.ask_nonce, ua_get_rank(), -ENOMEM);

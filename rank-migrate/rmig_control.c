@@ -18,26 +18,51 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
-/* Stamps h as sent by this cluster of this job and sends it. */
-int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
+/* Sends len bytes of a stamped message to cluster's control mailbox. */
+static int rmig_control_put(int cluster, const void *msg, size_t len)
 {
-    return rmig_control_write_len(cluster, h, sizeof(*h));
+    int mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT), ret;
+
+    if (mbx < 0)
+        return mbx;
+    ret = (int)kmailbox_write(mbx, msg, len);
+    kmailbox_close(mbx);
+    return ret < 0 ? ret : 0;
 }
 
-int rmig_control_write_len(int cluster, struct rmig_wire_hdr *h, size_t len)
+static void rmig_control_stamp(struct rmig_wire_hdr *h)
 {
-    int mbx, ret;
-
     h->magic = RMIG_WIRE_MAGIC;
     h->version = RMIG_WIRE_VERSION;
     h->job = knode_job_token();
     h->src_cluster = knode_get_num();
-    mbx = kmailbox_open(cluster, RMIG_CONTROL_PORT);
-    if (mbx < 0)
-        return mbx;
-    ret = (int)kmailbox_write(mbx, h, len);
-    kmailbox_close(mbx);
-    return ret < 0 ? ret : 0;
+}
+
+/* Stamps h as sent by this cluster of this job and sends it. */
+int rmig_control_write(int cluster, struct rmig_wire_hdr *h)
+{
+    rmig_control_stamp(h);
+    return rmig_control_put(cluster, h, sizeof(*h));
+}
+
+int rmig_control_write_path(int cluster, struct rmig_wire_hdr *h, const char *path)
+{
+    char msg[sizeof(*h) + RMIG_WIRE_PATH_MAX];
+    size_t n = strlen(path);
+
+    if (n == 0 || n >= RMIG_WIRE_PATH_MAX)
+        return -ENAMETOOLONG;
+    h->c = n;
+    rmig_control_stamp(h);
+    memcpy(msg, h, sizeof(*h));
+    memcpy(msg + sizeof(*h), path, n + 1);
+    return rmig_control_put(cluster, msg, sizeof(*h) + n + 1);
+}
+
+int rmig_control_write_len(int cluster, struct rmig_wire_hdr *h, size_t len)
+{
+    rmig_control_stamp(h);
+    return rmig_control_put(cluster, h, len);
 }
 
 /* Builds and sends one control message; `stream` only for the stream's
@@ -112,12 +137,13 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
         rmig_answer_offer(h);
         return 0;
     case RMIG_MSG_BEGIN:
+    case RMIG_MSG_BEGIN_FILE:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
         rmig_test_die_at("begin");
-        return rmig_stream_to(h->src_cluster)->receive(h) ? 2 : 0;
+        return rmig_stream_of(h)->receive(h) ? 2 : 0;
     case RMIG_MSG_ASK:
-        rmig_ask_deliver(h);
+        rmig_ask_deliver_via(h, rmig_control_path());
         return 0;
     case RMIG_MSG_RESULT:
         rmig_xreq_relay(h);
@@ -146,16 +172,29 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     }
 }
 
+/* The path the last message read carried (BEGIN_FILE, an ASK through a
+ * checkpoint), or "": handled right after it is read, on this thread. */
+static char rmig_control_last_path[RMIG_WIRE_PATH_MAX];
+
+const char *rmig_control_path(void)
+{
+    return rmig_control_last_path;
+}
+
 int rmig_control_poll_once(struct rmig_wire_hdr *h)
 {
     char msg[KMAILBOX_MESSAGE_SIZE];
     ssize_t n = kmailbox_tryread(rmig_cluster.control_mbx, msg, sizeof(msg));
+    int t;
 
     int t;
 
     if (n < 0)
         return (int)n;
     t = rmig_wire_check(msg, n, knode_job_token(), h);
+    if (t > 0)
+        snprintf(rmig_control_last_path, sizeof(rmig_control_last_path), "%s",
+                 rmig_wire_path_of(msg, h));
     if (t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO) /* the directory they carry */
         rmig_ckpt_ask_carry(msg + sizeof(*h));
     return t;

@@ -51,11 +51,14 @@ static int rmig_add_range(void *addr, size_t len, void *arg)
 }
 
 /* The path of a move from cluster `from` to `to`; RMIG_ANY_SPARE: the
- * worst the job has (another host than from's if any cluster is on one). */
+ * worst the job has (another host than from's if any cluster is on one).
+ * Moves go through a file with NMPI_MIGRATION_MODE=checkpoint. */
 static int rmig_path_from(int from, int to)
 {
     int here = knode_host_of(from);
 
+    if (rmig_migration_dir() != NULL)
+        return RMIG_PATH_CHECKPOINT;
     if (to != RMIG_ANY_SPARE)
         return knode_host_of(to) == here ? RMIG_PATH_LOCAL : RMIG_PATH_HOSTS;
     for (int c = 0; c < knode_count(); c++)

@@ -12,7 +12,8 @@
  * the socket here), since the requester's socket is on this cluster's host
  * and the rank may now be on another. A PLACEMENT goes to rmig_place.c, a
  * CHECKPOINT to rmig_ckpt_ask.c.
- * The socket read costs a
+ * A MOVE_VIA is a MOVE whose ASK carries the directory of a move through
+ * a checkpoint file (rmig_stream_file.c). The socket read costs a
  * syscall at most once per millisecond; in between it is a clock read.
  */
 #include <errno.h>
@@ -75,8 +76,9 @@ void rmig_xreq_relay(const struct rmig_wire_hdr *h)
                     h->arg, h->c);
 }
 
-/* Sends QUEUED, then hands the request to the ASK machinery. */
-static void rmig_xreq_accept(const struct rmig_xreq *rq)
+/* Sends QUEUED, then hands the request to the ASK machinery; dir: the
+ * directory of a MOVE_VIA, "" for a MOVE. */
+static void rmig_xreq_accept(const struct rmig_xreq *rq, const char *dir)
 {
     struct rmig_xreq ack;
     struct rmig_wire_hdr h;
@@ -90,7 +92,7 @@ static void rmig_xreq_accept(const struct rmig_xreq *rq)
     h.arg = rq->cluster == -1 ? RMIG_ANY_SPARE : rq->cluster;
     h.a = RMIG_REQUESTER(knode_get_num(), rq->requester);
     h.b = rq->nonce;
-    rmig_ask_deliver(&h);
+    rmig_ask_deliver_via(&h, dir);
 }
 
 /* Rate limit of the warning below: any process of this user may write to
@@ -99,7 +101,8 @@ static struct base_log_limit rmig_log_malformed;
 
 void rmig_xreq_poll(void)
 {
-    unsigned char buf[sizeof(struct rmig_xreq_ckpt) + 8];
+    unsigned char buf[sizeof(struct rmig_xreq) + RMIG_XREQ_DIR_MAX + 8];
+    char dir[RMIG_XREQ_DIR_MAX];
     struct rmig_xreq_ckpt ck;
     struct rmig_xreq rq;
     ssize_t n;
@@ -109,16 +112,19 @@ void rmig_xreq_poll(void)
     n = kjob_request_tryread(buf, sizeof(buf));
     if (n == -EAGAIN)
         return;
-    if (n == (ssize_t)sizeof(ck)) { /* the only longer request */
-        t = rmig_xreq_ckpt_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &ck);
-        if (t == RMIG_XREQ_CHECKPOINT) {
-            rmig_ckpt_ask_start(&ck);
-            return;
-        }
+    if (n == (ssize_t)sizeof(ck) &&
+        rmig_xreq_ckpt_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &ck) ==
+            RMIG_XREQ_CHECKPOINT) {
+        rmig_ckpt_ask_start(&ck);
+        return;
     }
-    t = n < 0 ? -EPROTO : rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq);
-    if (t == RMIG_XREQ_MOVE)
-        rmig_xreq_accept(&rq);
+    if (n > (ssize_t)sizeof(rq)) /* else only a MOVE_VIA is longer */
+        t = rmig_xreq_via_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq, dir);
+    else
+        t = n < 0 ? -EPROTO
+                  : rmig_xreq_check(buf, (long)n, rmig_cluster.nranks, knode_count(), &rq);
+    if (t == RMIG_XREQ_MOVE || t == RMIG_XREQ_MOVE_VIA)
+        rmig_xreq_accept(&rq, t == RMIG_XREQ_MOVE_VIA ? dir : "");
     else if (t == RMIG_XREQ_PLACEMENT)
         rmig_place_start(&rq);
     else

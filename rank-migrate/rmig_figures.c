@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "base.h"
+#include "rmig_ckpt_image.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "ua.h"
@@ -35,6 +36,9 @@ void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
         return; /* a rank that never asked for a move has no clock to fill */
     rs->last.ranges = begin->arg;
     rs->last.bytes = begin->a;
+    snprintf(rs->last.stream, sizeof(rs->last.stream), "%s", rmig_stream_of(begin)->name);
+    if (begin->type == RMIG_MSG_BEGIN_FILE)
+        rs->last.file_bytes = rmig_ckpt_file_bytes(begin->arg, begin->a);
     rs->clock.t[RMIG_MARK_BEGUN] = rmig_cluster.arrival.t[RMIG_MARK_BEGUN];
     rs->clock.t[RMIG_MARK_RECEIVED] = rmig_cluster.arrival.t[RMIG_MARK_RECEIVED];
     rmig_clock_mark(&rs->clock, RMIG_MARK_RESUMED);
@@ -43,6 +47,26 @@ void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
 static int rmig_report_on(void)
 {
     return base_setting_on("NMPI_MIGRATION_REPORT");
+}
+
+/* The report line of a move; one through a file says so, and its own
+ * figures, after the live move's (so parsers of those keep working). */
+static void rmig_report_move(const struct rmig_stats *st)
+{
+    char tail[256] = "";
+
+    if (st->file_bytes > 0)
+        snprintf(tail, sizeof(tail),
+                 "; stream checkpoint: image %llu bytes, write %.3f ms, read %.3f ms, total "
+                 "%.3f ms",
+                 (unsigned long long)st->file_bytes, st->write * 1e3, st->read * 1e3,
+                 st->total * 1e3);
+    base_report("rmig",
+                "rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
+                "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms%s",
+                ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
+                st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
+                st->downtime * 1e3, tail);
 }
 
 void rmig_figures_done(struct rmig_rank *rs)
@@ -55,14 +79,16 @@ void rmig_figures_done(struct rmig_rank *rs)
     st->restore = t[RMIG_MARK_RESUMED] - t[RMIG_MARK_RECEIVED];
     st->downtime = t[RMIG_MARK_RESUMED] - t[RMIG_MARK_SUSPENDED];
     st->route_update = t[RMIG_MARK_ANNOUNCED] - t[RMIG_MARK_RESUMED];
-    if (!rmig_report_on())
-        return;
-    base_report("rmig",
-                "rank %d moved cluster %d -> %d: %d ranges, %llu bytes; freeze %.3f ms, "
-                "transfer %.3f ms, restore %.3f ms, route update %.3f ms, downtime %.3f ms",
-                ua_get_rank(), st->from, st->to, st->ranges, (unsigned long long)st->bytes,
-                st->freeze * 1e3, st->transfer * 1e3, st->restore * 1e3, st->route_update * 1e3,
-                st->downtime * 1e3);
+    st->total = t[RMIG_MARK_ANNOUNCED] - t[RMIG_MARK_ASKED];
+    if (st->file_bytes > 0) {
+        /* Through a file: BEGIN_FILE comes once the image is written, so
+         * the transfer is the write (suspend to begin) and the read. */
+        st->write = t[RMIG_MARK_BEGUN] - t[RMIG_MARK_SUSPENDED];
+        st->read = t[RMIG_MARK_RECEIVED] - t[RMIG_MARK_BEGUN];
+        st->transfer = st->write + st->read;
+    }
+    if (rmig_report_on())
+        rmig_report_move(st);
 }
 
 /* Why a move failed, in words of this project where strerror's are vague. */
@@ -75,6 +101,13 @@ static const char *rmig_failure_text(int err)
         return "no answer within NMPI_MIGRATE_TIMEOUT; the rank stays";
     case -ENOSPC:
         return "no idle cluster left";
+    case -ENOENT:
+    case -ENOTDIR:
+        return "the checkpoint directory does not exist (NMPI_MIGRATION_DIR or the one "
+               "asked for); the rank stays";
+    case -EACCES:
+    case -EROFS:
+        return "the checkpoint directory is not writable; the rank stays";
     case -EXDEV:
         return "the destination's layout fingerprint differs (another build of the program or "
                "of a library, or one installed at another path); the rank stays";

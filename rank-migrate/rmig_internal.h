@@ -126,6 +126,10 @@ int rmig_control_begin(int cluster, int rank, int ranges, uint64_t bytes, uint64
 int rmig_control_write(int cluster, struct rmig_wire_hdr *h);
 /* Stamps h and sends len bytes from h (a header followed by its payload). */
 int rmig_control_write_len(int cluster, struct rmig_wire_hdr *h, size_t len);
+/* Sends h with `path` after it (h->c set to its length); -ENAMETOOLONG. */
+int rmig_control_write_path(int cluster, struct rmig_wire_hdr *h, const char *path);
+/* The path the last control message read here carried, or "". */
+const char *rmig_control_path(void);
 int rmig_control_handle(const struct rmig_wire_hdr *h);
 int rmig_control_poll_once(struct rmig_wire_hdr *h);
 int rmig_control_wait(int from, int type1, int type2, struct rmig_wire_hdr *out,
@@ -157,9 +161,15 @@ void rmig_figures_failed(int cluster, int err);
  * rmig_ask_done: rank context, after acting on it: tells an outside
  *   requester the outcome (0 moved, or -errno: the rank stayed). */
 void rmig_tomb_set(int rank, int dest);
+/* The directory of the ASK rmig_ask_take() returned last ("": a live
+ * move), valid until the next take. */
+const char *rmig_ask_dir(void);
 /* The cluster `rank` left this one for (its tombstone), or -1. */
 int rmig_tomb_of(int rank);
 void rmig_ask_deliver(const struct rmig_wire_hdr *h);
+/* rmig_ask_deliver for an ASK to move through a checkpoint file in dir
+ * ("": live; rmig_stream_file.c); the dir travels with it. */
+void rmig_ask_deliver_via(const struct rmig_wire_hdr *h, const char *dir);
 void rmig_ask_follow(int rank, int dest);
 int rmig_ask_take(void);
 void rmig_ask_done(int result);

@@ -3,9 +3,15 @@
  *
  * A model gives, for each path a move can take (local: both clusters on
  * one host; hosts: between hosts; checkpoint: through a file), two lines
- * fitted by `make bench-migration`: downtime = a + b * bytes and total =
- * a' + b' * bytes (total = freeze + downtime + route update), each with
- * its R^2 and point count. The file (version 1, written down in rmig.h)
+ * fitted by `make bench-migration` (local), `make bench-migration-hosts`
+ * (hosts) or `make bench-migration-modes` (local from cold moves into a
+ * spare, and checkpoint: the fit of the image directory on tmpfs or on
+ * the disk, whichever kind the default NMPI_MIGRATION_DIR is; the built-in
+ * figures have no checkpoint line, so a checkpoint move is predicted with
+ * the local figures, a lower bound, until that runs): downtime = a + b *
+ * bytes and total = a' + b' * bytes (total = freeze + downtime + route
+ * update), each with its R^2 and point count. The file (version 1, written
+ * down in rmig_model.h)
  * is text a person can read and edit, so the parser trusts nothing: every
  * line is bounded, every number must be a plain finite decimal inside a
  * sane range, and an unknown, duplicate or half-given path refuses the

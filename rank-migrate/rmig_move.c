@@ -152,8 +152,9 @@ static void rmig_quiesce(const struct rmig_messaging_ops *m)
     }
 }
 
-/* The move proper, once the destination is reserved. */
-static int rmig_move_to(struct rmig_rank *rs, int dest)
+/* The move proper, once the destination is reserved; through a
+ * checkpoint file in dir, or live with dir NULL. */
+static int rmig_move_to(struct rmig_rank *rs, int dest, const char *dir)
 {
     const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
     int ret;
@@ -164,6 +165,7 @@ static int rmig_move_to(struct rmig_rank *rs, int dest)
     rmig_quiesce(m);
     rmig_cluster.departing_to = dest; /* its loss now fails the move (rmig_lost.c) */
     m->depart(dest);
+    rmig_stream_file_use(dir); /* taken by the kernel context's rmig_stream_to */
     ret = rmig_freeze(rs, dest);
     if (ret < 0) {
         m->stay();
@@ -179,15 +181,24 @@ static int rmig_move_to(struct rmig_rank *rs, int dest)
 
 int rmig_migrate(int cluster)
 {
+    return rmig_migrate_via(cluster, rmig_migration_dir());
+}
+
+int rmig_migrate_via(int cluster, const char *dir)
+{
     struct rmig_rank *rs = rmig_rank_state();
     int dest, ret;
 
     if (rs == NULL)
         return -ENOMEM;
     rmig_clock_mark(&rs->clock, RMIG_MARK_ASKED);
-    ret = rmig_messaging_ready() ? rmig_reserve(cluster, &dest) : -ENOTCONN;
+    ret = rmig_messaging_ready() ? 0 : -ENOTCONN;
+    if (ret == 0 && dir != NULL) /* before anything is reserved: a bad one moves nothing */
+        ret = rmig_stream_file_check(dir);
     if (ret == 0)
-        ret = rmig_move_to(rs, dest);
+        ret = rmig_reserve(cluster, &dest);
+    if (ret == 0)
+        ret = rmig_move_to(rs, dest, dir);
     if (ret < 0)
         rmig_figures_failed(cluster, ret);
     return ret;
@@ -243,7 +254,9 @@ int rmig_safe_point(void)
     cluster = rmig_poll();
     if (cluster == -1)
         return 0;
-    ret = rmig_migrate(cluster);
+    /* An ASK with a directory (mpimigrate --via-checkpoint) goes through it. */
+    ret =
+        *rmig_ask_dir() != '\0' ? rmig_migrate_via(cluster, rmig_ask_dir()) : rmig_migrate(cluster);
     rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */
     return ret;
 }

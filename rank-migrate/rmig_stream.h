@@ -2,13 +2,15 @@
  * container can travel (private to rank-migrate).
  *
  * A move hands the suspended container to a stream and learns only whether
- * the other end took it. Today there is one stream, portals to a spare
- * cluster of the same job (rmig_stream_portal.c): the source announces the
- * stream with a BEGIN control message and writes the range table and the
- * ranges through portals; the destination reads them in place and checks
- * them. Streams to another host or to a file (checkpoint) are further
- * implementations of struct rmig_stream_ops, chosen in rmig_stream_to();
- * nothing above rank-migrate knows which one carried a move.
+ * the other end took it. Two streams: portals to a spare cluster of the
+ * same job (rmig_stream_portal.c): the source announces the stream with a
+ * BEGIN control message and writes the range table and the ranges through
+ * portals; the destination reads them in place and checks them. And a
+ * checkpoint image file (rmig_stream_file.c): the source writes the
+ * container to a file and announces it with BEGIN_FILE; the destination
+ * loads and checks it. The source's is chosen in rmig_stream_to(), the
+ * destination's by the BEGIN it got (rmig_stream_of); nothing above
+ * rank-migrate knows which one carried a move.
  */
 #ifndef RMIG_STREAM_H
 #define RMIG_STREAM_H
@@ -46,8 +48,34 @@ void rmig_table_free(struct rmig_table *t);
 
 /* The portal stream between two clusters of one job. */
 extern const struct rmig_stream_ops rmig_stream_portal;
+/* The checkpoint stream: through an image file (rmig_stream_file.c). */
+extern const struct rmig_stream_ops rmig_stream_file;
 
-/* The stream that carries a container to (or from) `cluster`. */
+/* Source: the stream that carries the container being moved to `cluster`
+ * (the file stream when the move chose a directory). */
 const struct rmig_stream_ops *rmig_stream_to(int cluster);
+/* Destination: the stream a BEGIN or BEGIN_FILE announces. */
+const struct rmig_stream_ops *rmig_stream_of(const struct rmig_wire_hdr *begin);
+/* Source: the number of the next stream from here, 0..RMIG_STREAMS-1,
+ * skipping numbers whose streams stalled. */
+int rmig_stream_number(void);
+
+/* Shared by the streams (rmig_stream_portal.c). rmig_decision_wait: the
+ * destination, container verified and DONE sent, waits for the source's
+ * COMMIT or ABORT of `stream` (returns that type, or -ETIMEDOUT).
+ * rmig_trim_for: zeroes what a container that left here may have left
+ * outside the arriving ranges. rmig_runs: fn on each run of contiguous
+ * ranges. */
+int rmig_decision_wait(int src, int stream);
+void rmig_trim_for(const struct rmig_wire_range *r, int n);
+void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t));
+
+/* rmig_stream_file.c, rank context. rmig_stream_file_check: dir is a
+ * directory this cluster may write: 0, -ENOENT, -ENOTDIR, -EACCES, -EROFS,
+ * -ENAMETOOLONG. rmig_stream_file_use: the move about to freeze goes
+ * through dir (NULL: live). rmig_stream_file_chosen: one does. */
+int rmig_stream_file_check(const char *dir);
+void rmig_stream_file_use(const char *dir);
+int rmig_stream_file_chosen(void);
 
 #endif /* RMIG_STREAM_H */

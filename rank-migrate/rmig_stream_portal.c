@@ -119,23 +119,6 @@ static void rmig_portals_close(const int *portal)
             kportal_close(portal[lane]);
 }
 
-/* The number of the next stream from here. A stream that stalled (its
- * peer silent: a link down) may leave writes the provider still holds and
- * delivers once the link is back (a send cannot be cancelled between
- * hosts); they would be the first data a later stream of the same number
- * reads - rejected by its checksums, but leaving that number out of step
- * for good. So such numbers are not used again while others are left. */
-_Static_assert(RMIG_STREAMS <= 32, "streams_stalled has a bit per stream number");
-
-static int rmig_stream_number(void)
-{
-    int stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
-
-    for (int i = 0; i < RMIG_STREAMS && (rmig_cluster.streams_stalled >> stream & 1); i++)
-        stream = (int)(rmig_cluster.streams++ % RMIG_STREAMS);
-    return stream;
-}
-
 static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
 {
     struct rmig_table t = {0};
@@ -198,7 +181,7 @@ static int rmig_portal_stream_send(int dest, struct rmig_stats *st)
 
 /* Zeroes what a container that left here may have left outside the
  * arriving ranges (ua_arrival_trim); the ranges are overwritten anyway. */
-static void rmig_trim_for(const struct rmig_wire_range *r, int n)
+void rmig_trim_for(const struct rmig_wire_range *r, int n)
 {
     struct ua_range *pages = malloc((size_t)n * sizeof(*pages));
     int i;
@@ -211,7 +194,7 @@ static void rmig_trim_for(const struct rmig_wire_range *r, int n)
 
 /* Calls fn on each run of contiguous ranges (the table cuts runs at
  * RMIG_CHUNK boundaries): huge pages are chosen per run, not per piece. */
-static void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t))
+void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t))
 {
     for (int i = 0, j; i < n; i = j) {
         uint64_t end = r[i].addr + r[i].len;
@@ -283,7 +266,7 @@ static void rmig_portals_unlink(const int *portal)
  * lost meanwhile counts as COMMIT: it no longer runs the rank either way,
  * and if it had resumed its copy before dying, that rank is lost with it
  * and the job ends (rmig_lost.c). */
-static int rmig_decision_wait(int src, int stream)
+int rmig_decision_wait(int src, int stream)
 {
     double deadline = knode_wtime() + 2 * rmig_timeout();
     struct rmig_wire_hdr reply;

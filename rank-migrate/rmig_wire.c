@@ -30,7 +30,8 @@ static int rmig_wire_place_ok(const struct rmig_wire_hdr *h)
     return (h->arg == RMIG_PLACE_IDLE || h->arg == RMIG_PLACE_BUSY) && h->rank == -1 && h->c == 0;
 }
 
-_Static_assert(RMIG_WIRE_DIR_MAX == RMIG_XREQ_DIR_MAX, "a CHECKPOINT's directory fits the wire");
+_Static_assert(RMIG_WIRE_DIR_MAX == RMIG_XREQ_CKPT_DIR_MAX,
+               "a CHECKPOINT's directory fits the wire");
 
 /* The checkpoint messages (rmig_ckpt_ask.c): a requester and its nonce; a
  * number on GO and DONE; a status and the bytes written on DONE. */
@@ -46,11 +47,31 @@ static int rmig_wire_ckpt_ok(const struct rmig_wire_hdr *h)
     return h->arg <= 0 && h->arg >= -4095 && (h->arg == 0 ? h->ckpt >= 1 : h->c == 0);
 }
 
-/* The length a message of type t must have. */
-static size_t rmig_wire_len(int t)
+/* CKPT_ASK and CKPT_GO: exactly a struct rmig_wire_ckpt, its directory
+ * checked. */
+static int rmig_wire_dir_ok(const struct rmig_wire_hdr *h, const char *msg, long len)
 {
-    return t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO ? sizeof(struct rmig_wire_ckpt)
-                                                           : sizeof(struct rmig_wire_hdr);
+    return len == (long)sizeof(struct rmig_wire_ckpt) && rmig_xreq_dir_ok(msg + sizeof(*h));
+}
+
+/* A path after the header: only BEGIN_FILE (always) and ASK (c > 0) have
+ * one, of exactly c bytes without a NUL, then the NUL, then nothing. */
+static int rmig_wire_tail_ok(const struct rmig_wire_hdr *h, const char *msg, long len)
+{
+    long tail = len - (long)sizeof(*h);
+
+    if (h->type != RMIG_MSG_BEGIN_FILE && (h->type != RMIG_MSG_ASK || h->c == 0))
+        return tail == 0;
+    if (h->c == 0 || h->c >= RMIG_WIRE_PATH_MAX || tail != (long)h->c + 1)
+        return 0;
+    return msg[len - 1] == '\0' && memchr(msg + sizeof(*h), '\0', h->c) == NULL;
+}
+
+const char *rmig_wire_path_of(const void *msg, const struct rmig_wire_hdr *h)
+{
+    return h->c > 0 && (h->type == RMIG_MSG_BEGIN_FILE || h->type == RMIG_MSG_ASK)
+               ? (const char *)msg + sizeof(*h)
+               : "";
 }
 
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out)
@@ -60,18 +81,17 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     if (msg == NULL || len < (long)sizeof(hdr))
         return -EPROTO;
     memcpy(&hdr, msg, sizeof(hdr));
-    if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX ||
-        (size_t)len != rmig_wire_len(hdr.type))
-        return -EPROTO;
-    if ((size_t)len > sizeof(hdr) && !rmig_xreq_dir_ok((const char *)msg + sizeof(hdr)))
-        return -EPROTO;
     if (hdr.magic != RMIG_WIRE_MAGIC || hdr.version != RMIG_WIRE_VERSION)
         return -EPROTO;
     if (hdr.job != job || hdr.src_cluster < 0)
         return -EPROTO;
     if (hdr.type < RMIG_MSG_JOB_END || hdr.type > RMIG_MSG_TYPE_MAX)
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN) {
+    if (hdr.type == RMIG_MSG_CKPT_ASK || hdr.type == RMIG_MSG_CKPT_GO
+            ? !rmig_wire_dir_ok(&hdr, msg, len)
+            : !rmig_wire_tail_ok(&hdr, msg, len))
+        return -EPROTO;
+    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE) {
         if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
@@ -98,8 +118,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.stream != 0) {
         return -EPROTO;
     }
-    if (hdr.type != RMIG_MSG_RESULT && hdr.type != RMIG_MSG_HERE &&
-        hdr.type != RMIG_MSG_CKPT_DONE && hdr.c != 0)
+    if (hdr.type != RMIG_MSG_RESULT && hdr.type != RMIG_MSG_HERE && hdr.type != RMIG_MSG_ASK &&
+        hdr.type != RMIG_MSG_BEGIN_FILE && hdr.type != RMIG_MSG_CKPT_DONE && hdr.c != 0)
         return -EPROTO;
     if (out != NULL)
         *out = hdr;

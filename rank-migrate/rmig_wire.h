@@ -1,11 +1,12 @@
 /* rmig_wire.h: the wire formats of the migration daemon (version 11).
  *
  * Control messages: one fixed header through the control mailbox
- * (RMIG_CONTROL_PORT). Container stream: through portals, a table of
- * struct rmig_wire_range entries, then the bytes of each range in table
- * order. Decoders check lengths, magic, version and job token before trusting
- * any other field; the receiver checks every range against the container
- * layout and every checksum before the rank may run.
+ * (RMIG_CONTROL_PORT); BEGIN_FILE, and an ASK to move through a checkpoint,
+ * carry a path after it (c = its length, then the path and a NUL: the
+ * message is sizeof(struct rmig_wire_hdr) + c + 1 bytes). Container stream: through portals, a
+ * table of struct rmig_wire_range entries, then the bytes of each range in table order. Decoders
+ * check lengths, magic, version and job token before trusting any other field; the receiver checks
+ * every range against the container layout and every checksum before the rank may run.
  */
 #ifndef RMIG_WIRE_H
 #define RMIG_WIRE_H
@@ -14,7 +15,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 11
+#define RMIG_WIRE_VERSION 12
 
 /* Largest container a HERE may report (1 TiB; a TABLE row holds KiB in 32
  * bits). */
@@ -31,6 +32,7 @@
 #define RMIG_LANES             4
 #define RMIG_MAX_HOPS          4096 /* an ASK forwarded more often is dropped (KNODE_MAX) */
 #define RMIG_WIRE_CLUSTERS_MAX 4096 /* a cluster number on the wire is below this (KNODE_MAX) */
+#define RMIG_WIRE_PATH_MAX     4096 /* a path after a header: at most this, its NUL included */
 
 enum rmig_msg_type {
     RMIG_MSG_JOB_END = 1,  /* the job is over: leave */
@@ -45,7 +47,8 @@ enum rmig_msg_type {
     RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
     RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
                             * requester (0: none; see RMIG_REQUESTER), b = its nonce
-                            * (rmig_xreq.h) */
+                            * (rmig_xreq.h); c > 0: through a checkpoint file in the directory
+                            * that follows (rmig_stream_file.c), c = its length */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_COMMIT = 10,  /* source -> dest, answering DONE in time: run it; the source has
                             * dropped its copy */
@@ -68,16 +71,20 @@ enum rmig_msg_type {
     RMIG_MSG_PING = 15,    /* a cluster watching a host after a move with it stalled
                             * (rmig_reach.c) -> every cluster of that host; b = nonce */
     RMIG_MSG_PONG = 16,    /* answer to PING: the host is reachable; b = the PING's nonce */
-    /* A checkpoint asked from outside (rmig_ckpt_ask.c, version 11); the
+    RMIG_MSG_BEGIN_FILE = 17, /* source -> dest: the container is in the checkpoint image file
+                               * whose path follows (c = its length); arg = ranges, a = bytes,
+                               * b = the image header's checksum, stream = stream number;
+                               * answered DONE or FAIL, then COMMIT or ABORT, as BEGIN */
+    /* A checkpoint asked from outside (rmig_ckpt_ask.c, version 12); the
      * first two carry its directory (struct rmig_wire_ckpt). */
-    RMIG_MSG_CKPT_ASK = 17,  /* the entry of a CHECKPOINT (rmig_xreq.h) -> cluster 0:
+    RMIG_MSG_CKPT_ASK = 18,  /* the entry of a CHECKPOINT (rmig_xreq.h) -> cluster 0:
                               * a = requester (RMIG_REQUESTER), b = nonce */
-    RMIG_MSG_CKPT_GO = 18,   /* cluster 0 -> every cluster: checkpoint number `ckpt` (>= 1)
+    RMIG_MSG_CKPT_GO = 19,   /* cluster 0 -> every cluster: checkpoint number `ckpt` (>= 1)
                               * is asked; a, b: its requester and nonce */
-    RMIG_MSG_CKPT_DONE = 19, /* rank 0 -> cluster 0 -> the entry: checkpoint `ckpt` ended
+    RMIG_MSG_CKPT_DONE = 20, /* rank 0 -> cluster 0 -> the entry: checkpoint `ckpt` ended
                               * (0 when refused before it had a number); arg = status
                               * (0 complete, or -errno), c = bytes of its images; a, b */
-    RMIG_MSG_TYPE_MAX = 19,  /* a type after CKPT_DONE: see rmig_wire_check */
+    RMIG_MSG_TYPE_MAX = 20,  /* a type after CKPT_DONE: see rmig_wire_check */
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose
@@ -106,12 +113,16 @@ struct rmig_wire_hdr {
     };
     uint64_t a; /* per type: fingerprint, total bytes, requester */
     uint64_t b; /* per type: table checksum, nonce */
-    uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; zero for other types */
+    uint64_t c; /* RESULT: downtime in ns; HERE: container bytes; BEGIN_FILE, ASK: length of
+                 * the path that follows (ASK: 0, none); zero for other types */
 };
+
+/* The path after a checked message's header (c > 0), or "". */
+const char *rmig_wire_path_of(const void *msg, const struct rmig_wire_hdr *h);
 
 /* CKPT_ASK and CKPT_GO: the header, then the checkpoint's directory, an
  * absolute path, NUL-terminated and NUL-padded (rmig_xreq_dir_ok). */
-#define RMIG_WIRE_DIR_MAX 512 /* = RMIG_XREQ_DIR_MAX */
+#define RMIG_WIRE_DIR_MAX 512 /* = RMIG_XREQ_CKPT_DIR_MAX */
 
 struct rmig_wire_ckpt {
     struct rmig_wire_hdr h;
@@ -126,9 +137,10 @@ struct rmig_wire_range {
 };
 
 /* Checks a received control message of len bytes and copies its header to
- * *out (CKPT_ASK and CKPT_GO are struct rmig_wire_ckpt: their directory is
- * checked too, and is at (const char *)msg + sizeof(struct rmig_wire_hdr)).
- * Returns its type, or -EPROTO. */
+ * *out (a path after it stays in msg, at rmig_wire_path_of; CKPT_ASK and
+ * CKPT_GO are struct rmig_wire_ckpt: their directory is checked too, and
+ * is at (const char *)msg + sizeof(struct rmig_wire_hdr)). Returns its
+ * type, or -EPROTO. */
 int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hdr *out);
 
 /* Checks a container-stream table of `received` bytes against the BEGIN

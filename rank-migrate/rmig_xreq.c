@@ -57,6 +57,31 @@ int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct
     return m.type;
 }
 
+int rmig_xreq_via_check(const void *msg, long len, int nranks, int nclusters, struct rmig_xreq *out,
+                        char *dir)
+{
+    long n = len - (long)sizeof(struct rmig_xreq); /* the directory and its NUL */
+    const char *d;
+    struct rmig_xreq m;
+
+    if (msg == NULL)
+        return -EPROTO;
+    d = (const char *)msg + sizeof(struct rmig_xreq);
+    if (n < 2 || n > RMIG_XREQ_DIR_MAX || d[0] != '/' || d[n - 1] != '\0' ||
+        memchr(d, '\0', (size_t)n - 1) != NULL || nranks < 1 || nclusters < nranks)
+        return -EPROTO;
+    memcpy(&m, msg, sizeof(m));
+    if (m.magic != RMIG_XREQ_MAGIC || m.version != RMIG_XREQ_VERSION || m.requester == 0 ||
+        m.type != RMIG_XREQ_MOVE_VIA || m.rank < 0 || m.rank >= nranks ||
+        !rmig_xreq_move_ok(&m, nclusters))
+        return -EPROTO;
+    if (out != NULL)
+        *out = m;
+    if (dir != NULL)
+        memcpy(dir, d, (size_t)n);
+    return m.type;
+}
+
 void rmig_xreq_fill(struct rmig_xreq *m, int type, uint32_t requester, uint32_t nonce, int rank,
                     int cluster)
 {

@@ -20,9 +20,14 @@
  * cluster, then the host names (version 2 added both types, version 3
  * the container size of each rank).
  *
- * Both sides decode with rmig_xreq_check() (the fixed-size messages) or
- * rmig_xreq_table_check() (a TABLE), which check length, magic, version,
- * type and every field's range before anything else is trusted.
+ * A MOVE_VIA (version 4) is a MOVE through a checkpoint file: the fixed
+ * message, then the directory the image goes through (an absolute path and
+ * its NUL, nothing after); the answers are a MOVE's.
+ *
+ * Both sides decode with rmig_xreq_check() (the fixed-size messages),
+ * rmig_xreq_via_check() (a MOVE_VIA) or rmig_xreq_table_check() (a TABLE),
+ * which check length, magic, version, type and every field's range before
+ * anything else is trusted.
  */
 #ifndef RMIG_XREQ_H
 #define RMIG_XREQ_H
@@ -42,7 +47,13 @@ enum rmig_xreq_type {
     RMIG_XREQ_TABLE = 5,      /* entry -> requester: the placement (rmig_xreq_table_check) */
     RMIG_XREQ_CHECKPOINT = 6, /* requester -> cluster: a checkpoint of the job into a
                                * directory (struct rmig_xreq_ckpt, rmig_xreq_ckpt_check) */
+    RMIG_XREQ_MOVE_VIA = 7,   /* requester -> cluster: MOVE through a checkpoint file in the
+                               * directory after it (rmig_xreq_via_check) */
 };
+
+/* Longest directory of a MOVE_VIA, its NUL included (the image's name and
+ * the path after a control message's header must still fit). */
+#define RMIG_XREQ_DIR_MAX 3968
 
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
 
@@ -118,18 +129,18 @@ struct rmig_xreq_placement {
  * struct rmig_xreq_ckpt of type RESULT once the job's MANIFEST is written
  * or the checkpoint failed. The requester tells the two answers apart by
  * their length. */
-#define RMIG_XREQ_DIR_MAX 512 /* bytes of the directory's name, its NUL included */
+#define RMIG_XREQ_CKPT_DIR_MAX 512 /* bytes of the directory's name, its NUL included */
 
 struct rmig_xreq_ckpt {
-    struct rmig_xreq m;          /* type CHECKPOINT or RESULT; rank 0, from 0, downtime_ns 0;
-                                  * cluster: 0 in the request, the entry in the RESULT;
-                                  * status: 0 in the request; RESULT: 0 complete, or -errno */
-    int32_t number;              /* RESULT: the job's checkpoint number (>= 1), 0 when the
-                                  * request was refused before one was given; request: 0 */
-    int32_t nranks;              /* RESULT, status 0: ranks in the checkpoint; else 0 */
-    uint64_t bytes;              /* RESULT, status 0: bytes of the images written; else 0 */
-    char dir[RMIG_XREQ_DIR_MAX]; /* request: an absolute path, printable, NUL-terminated
-                                  * and NUL-padded; RESULT: all NUL */
+    struct rmig_xreq m;               /* type CHECKPOINT or RESULT; rank 0, from 0, downtime_ns 0;
+                                       * cluster: 0 in the request, the entry in the RESULT;
+                                       * status: 0 in the request; RESULT: 0 complete, or -errno */
+    int32_t number;                   /* RESULT: the job's checkpoint number (>= 1), 0 when the
+                                       * request was refused before one was given; request: 0 */
+    int32_t nranks;                   /* RESULT, status 0: ranks in the checkpoint; else 0 */
+    uint64_t bytes;                   /* RESULT, status 0: bytes of the images written; else 0 */
+    char dir[RMIG_XREQ_CKPT_DIR_MAX]; /* request: an absolute path, printable, NUL-terminated
+                                       * and NUL-padded; RESULT: all NUL */
 };
 
 /* Checks len bytes of a CHECKPOINT or of its RESULT against a job of
@@ -138,7 +149,7 @@ struct rmig_xreq_ckpt {
 int rmig_xreq_ckpt_check(const void *msg, long len, int nranks, int nclusters,
                          struct rmig_xreq_ckpt *out);
 
-/* Non-zero when dir[0..RMIG_XREQ_DIR_MAX) is a directory a CHECKPOINT may
+/* Non-zero when dir[0..RMIG_XREQ_CKPT_DIR_MAX) is a directory a CHECKPOINT may
  * carry: starts with '/', printable, NUL-terminated and NUL-padded. */
 int rmig_xreq_dir_ok(const char *dir);
 
@@ -152,6 +163,14 @@ int rmig_xreq_check(const void *msg, long len, int nranks, int nclusters, struct
  * RMIG_XREQ_TABLE, or -EPROTO for anything malformed or out of range. */
 int rmig_xreq_table_check(const void *msg, long len, int nranks, int nclusters,
                           struct rmig_xreq_placement *out);
+
+/* Checks len bytes received from outside the job as a MOVE_VIA (as
+ * rmig_xreq_check checks a MOVE, then the directory: absolute, at most
+ * RMIG_XREQ_DIR_MAX bytes with its NUL, which ends the message) and copies
+ * the fixed part to *out and the directory to dir[RMIG_XREQ_DIR_MAX].
+ * Returns RMIG_XREQ_MOVE_VIA, or -EPROTO. */
+int rmig_xreq_via_check(const void *msg, long len, int nranks, int nclusters, struct rmig_xreq *out,
+                        char *dir);
 
 /* Fills *m with a message of `type` with the given fields, the rest zero. */
 void rmig_xreq_fill(struct rmig_xreq *m, int type, uint32_t requester, uint32_t nonce, int rank,

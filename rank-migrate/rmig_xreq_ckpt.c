@@ -14,11 +14,11 @@
 
 int rmig_xreq_dir_ok(const char *dir)
 {
-    size_t len = strnlen(dir, RMIG_XREQ_DIR_MAX), i;
+    size_t len = strnlen(dir, RMIG_XREQ_CKPT_DIR_MAX), i;
 
-    if (len < 1 || len == RMIG_XREQ_DIR_MAX || dir[0] != '/')
+    if (len < 1 || len == RMIG_XREQ_CKPT_DIR_MAX || dir[0] != '/')
         return 0;
-    for (i = 0; i < RMIG_XREQ_DIR_MAX; i++)
+    for (i = 0; i < RMIG_XREQ_CKPT_DIR_MAX; i++)
         if (i < len ? dir[i] < ' ' || dir[i] > '~' : dir[i] != '\0')
             return 0;
     return 1;
@@ -27,7 +27,7 @@ int rmig_xreq_dir_ok(const char *dir)
 /* Every byte of dir is NUL. */
 static int rmig_xreq_dir_empty(const char *dir)
 {
-    for (int i = 0; i < RMIG_XREQ_DIR_MAX; i++)
+    for (int i = 0; i < RMIG_XREQ_CKPT_DIR_MAX; i++)
         if (dir[i] != '\0')
             return 0;
     return 1;

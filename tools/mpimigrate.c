@@ -6,6 +6,7 @@
  *   mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST
  *   mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER
  *   mpimigrate [--job ID] [--timeout S] --checkpoint DIR
+ *   mpimigrate [--job ID] [--timeout S] --via-checkpoint DIR RANK CLUSTER
  *
  * It finds the job through the job directories tools/mpiexec creates (only
  * jobs whose launcher process still runs count), checks RANK and CLUSTER
@@ -29,7 +30,8 @@ static void mm_usage(FILE *f)
                "       mpimigrate [--job ID] [--timeout S] --where   (or: --job ID --list)\n"
                "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n"
                "       mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER\n"
-               "       mpimigrate [--job ID] [--timeout S] --checkpoint DIR\n\n"
+               "       mpimigrate [--job ID] [--timeout S] --checkpoint DIR\n"
+               "       mpimigrate [--job ID] [--timeout S] --via-checkpoint DIR RANK CLUSTER\n\n"
                "Asks a running nanvix-mpi job (started by mpiexec) to move rank RANK to\n"
                "cluster CLUSTER (a spare: clusters are 0..ranks+spares-1; 'any': any idle\n"
                "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
@@ -49,6 +51,11 @@ static void mm_usage(FILE *f)
                "the path (same host or another), the downtime and total time from the\n"
                "migration cost model (NMPI_MIGRATION_MODEL, written by make\n"
                "bench-migration; built-in figures without one). Nothing moves.\n\n"
+               "--via-checkpoint DIR moves RANK to CLUSTER through a checkpoint image file\n"
+               "in DIR (written by the rank's cluster, read by CLUSTER, then removed)\n"
+               "instead of streaming it: DIR must be reachable under the same path by\n"
+               "both (same host or a shared file system). With --estimate: the predicted\n"
+               "cost of that move (path checkpoint; nothing moves).\n\n"
                "--checkpoint DIR (an absolute path) asks the job for a coordinated\n"
                "checkpoint into DIR, as MPIX_Checkpoint writes it (mpiexec --restart DIR\n"
                "restarts it); every rank takes part at its next MPI wait or preemption\n"
@@ -172,7 +179,7 @@ const char *mm_reason(int status)
     case -ENOTCONN:
         return "the rank is not inside MPI (before MPI_Init or after MPI_Finalize)";
     default:
-        return "the transfer failed";
+        return mm_via_reason(status);
     }
 }
 
@@ -205,7 +212,7 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
 
 /* What the command line asks for. */
 struct mm_args {
-    const char *job, *evacuate, *checkpoint, *pos[2];
+    const char *job, *evacuate, *checkpoint, *via, *pos[2];
     long timeout;
     int npos, where, serial, estimate;
 };
@@ -231,6 +238,8 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
             a->job = argv[++i];
         } else if (strcmp(argv[i], "--checkpoint") == 0 && i + 1 < argc) {
             a->checkpoint = argv[++i];
+        } else if (strcmp(argv[i], "--via-checkpoint") == 0 && i + 1 < argc) {
+            a->via = argv[++i];
         } else if (strcmp(argv[i], "--evacuate") == 0 && i + 1 < argc) {
             a->evacuate = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
@@ -259,7 +268,8 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
                         "not both; try --help\n");
         return MM_EXIT_USAGE;
     }
-    if (a->checkpoint != NULL && (a->npos != 0 || a->where || a->evacuate || a->estimate)) {
+    if (a->checkpoint != NULL &&
+        (a->npos != 0 || a->where || a->evacuate || a->estimate || a->via)) {
         fprintf(stderr, "mpimigrate: --checkpoint DIR goes alone; try --help\n");
         return MM_EXIT_USAGE;
     }
@@ -269,6 +279,10 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
                    : -1;
     if (a->estimate && (a->where || a->evacuate != NULL)) {
         fprintf(stderr, "mpimigrate: --estimate goes alone with RANK CLUSTER; try --help\n");
+        return MM_EXIT_USAGE;
+    }
+    if (a->via != NULL && (a->where || a->evacuate != NULL)) {
+        fprintf(stderr, "mpimigrate: --via-checkpoint goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;
     }
     if (!a->where && a->evacuate == NULL && a->npos != 2) {
@@ -285,7 +299,7 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
 int main(int argc, char **argv)
 {
     struct mm_args a = {.timeout = 60};
-    char run_dir[PATH_MAX];
+    char run_dir[PATH_MAX], via[PATH_MAX];
     struct mm_job job;
     struct rmig_xreq res;
     int ret, rank, cluster;
@@ -294,6 +308,8 @@ int main(int argc, char **argv)
     ret = mm_parse(argc, argv, &a);
     if (ret == -2)
         return mm_list(run_dir);
+    if (ret < 0 && a.via != NULL)
+        ret = mm_via_dir(a.via, via, sizeof(via)) == MM_EXIT_MOVED ? -1 : MM_EXIT_USAGE;
     if (ret >= 0)
         return ret;
     ret = mm_pick_job(run_dir, a.job, &job);
@@ -307,8 +323,8 @@ int main(int argc, char **argv)
         return mm_evacuate(&job, a.evacuate, (double)a.timeout, a.serial);
     ret = mm_check_target(&job, a.pos[0], a.pos[1], &rank, &cluster);
     if (ret == MM_EXIT_MOVED && a.estimate)
-        return mm_estimate(&job, rank, cluster, (double)a.timeout);
+        return mm_estimate(&job, rank, cluster, (double)a.timeout, a.via != NULL);
     if (ret == MM_EXIT_MOVED)
-        ret = mm_talk(&job, rank, cluster, (double)a.timeout, &res);
+        ret = mm_talk_via(&job, rank, cluster, a.via != NULL ? via : NULL, (double)a.timeout, &res);
     return ret == MM_EXIT_MOVED ? mm_report(&job, &res, cluster) : ret;
 }

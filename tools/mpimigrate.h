@@ -57,6 +57,18 @@ struct rmig_xreq;
  * enum mm_exit after printing why on stderr. */
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
             struct rmig_xreq *result);
+/* mm_talk through a checkpoint file in dir (a MOVE_VIA; dir absolute and
+ * shorter than RMIG_XREQ_DIR_MAX), or a MOVE with dir NULL. */
+int mm_talk_via(const struct mm_job *job, int rank, int cluster, const char *dir, double timeout,
+                struct rmig_xreq *result);
+
+/* mpimigrate_via.c: --via-checkpoint DIR: makes DIR absolute (against the
+ * working directory) into abs[len]. Returns MM_EXIT_MOVED, or
+ * MM_EXIT_USAGE after saying why (empty, too long). */
+int mm_via_dir(const char *dir, char *abs, size_t len);
+/* Why a move through a checkpoint was refused (its own statuses), or
+ * "the transfer failed". */
+const char *mm_via_reason(int status);
 
 /* mpimigrate_talk.c, the pieces mm_talk is made of, for the commands that
  * ask more than one thing of a job:
@@ -96,9 +108,9 @@ int mm_evacuate(const struct mm_job *job, const char *host, double timeout, int 
 
 /* mpimigrate_estimate.c: --estimate RANK CLUSTER (cluster -1: any idle
  * one): prints the predicted downtime and total time of that move from
- * one placement and the cost model; nothing moves. Returns the exit
- * status. */
-int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout);
+ * one placement and the cost model (via: a move through a checkpoint file,
+ * path checkpoint); nothing moves. Returns the exit status. */
+int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout, int via);
 
 /* mpimigrate_ckpt.c: --checkpoint DIR: asks the job for a coordinated
  * checkpoint into DIR (absolute) and waits up to timeout seconds for it to

@@ -24,18 +24,18 @@
 
 /* Checks DIR and copies it into the request's field. Returns MM_EXIT_MOVED
  * or MM_EXIT_USAGE (printed). */
-static int mm_ckpt_dir(const char *dir, char out[RMIG_XREQ_DIR_MAX])
+static int mm_ckpt_dir(const char *dir, char out[RMIG_XREQ_CKPT_DIR_MAX])
 {
     if (dir[0] != '/') {
         fprintf(stderr, "mpimigrate: --checkpoint wants an absolute directory, got '%s'\n", dir);
         return MM_EXIT_USAGE;
     }
-    if (strlen(dir) >= RMIG_XREQ_DIR_MAX) {
+    if (strlen(dir) >= RMIG_XREQ_CKPT_DIR_MAX) {
         fprintf(stderr, "mpimigrate: --checkpoint directory is too long (%zu bytes, at most %d)\n",
-                strlen(dir), RMIG_XREQ_DIR_MAX - 1);
+                strlen(dir), RMIG_XREQ_CKPT_DIR_MAX - 1);
         return MM_EXIT_USAGE;
     }
-    memset(out, 0, RMIG_XREQ_DIR_MAX);
+    memset(out, 0, RMIG_XREQ_CKPT_DIR_MAX);
     strcpy(out, dir);
     if (!rmig_xreq_dir_ok(out)) {
         fprintf(stderr, "mpimigrate: --checkpoint directory has unprintable characters\n");

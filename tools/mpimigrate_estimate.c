@@ -9,7 +9,8 @@
  * come from the cost model the library reads (rank-migrate/rmig_model.h,
  * the same file and the same rules: NMPI_MIGRATION_MODEL or the default
  * path, built-in figures otherwise), so this prediction is the one the
- * rank would make itself. Nothing moves.
+ * rank would make itself. With --via-checkpoint the path is checkpoint
+ * (a move through a file), whatever the hosts. Nothing moves.
  */
 #include <stdio.h>
 
@@ -43,7 +44,7 @@ static int mm_path(const struct rmig_xreq_placement *pl, int from, int to)
     return path;
 }
 
-int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout)
+int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout, int via)
 {
     static struct rmig_xreq_placement pl;
     static struct rmig_model model;
@@ -71,6 +72,8 @@ int mm_estimate(const struct mm_job *job, int rank, int cluster, double timeout)
                 rank);
         return MM_EXIT_REFUSED;
     }
+    if (via)
+        path = RMIG_PATH_CHECKPOINT;
     rmig_model_load(&model, e.source, sizeof(e.source));
     if (rmig_model_predict(&model, path, (uint64_t)pl.place[from].kib * 1024, &e) < 0) {
         fprintf(stderr, "mpimigrate: the model has no figures for this path (%s)\n", e.source);

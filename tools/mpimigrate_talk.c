@@ -4,7 +4,8 @@
  * to the request socket of the cluster the rank started on, c<rank>.sock
  * (that cluster hosts the rank or knows where it went), or, when that
  * cluster has no socket here (it runs on another host, or has ended), to
- * any other cluster of the job that has one: the job forwards the request
+ * any other cluster of the job that has one (a MOVE_VIA, --via-checkpoint,
+ * the same way with its directory after it): the job forwards the request
  * to the rank through its own channels and the outcome back to that entry
  * cluster. Then it waits: first for QUEUED, which proves the job is alive
  * and took the request, then for the RESULT once the rank moved or refused. Every answer is checked
@@ -80,24 +81,32 @@ int mm_open(const struct mm_job *job)
     return fd;
 }
 
-int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
+/* Sends the len bytes of a request that starts with rq to cluster c. */
+static int mm_send_bytes_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq,
+                            size_t len, int c)
 {
     struct sockaddr_un to;
 
     if (mm_addr(&to, job->dir, 'c', (unsigned long)c) < 0)
         return ENAMETOOLONG;
-    if (sendto(fd, rq, sizeof(*rq), 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)sizeof(*rq))
+    if (sendto(fd, rq, len, 0, (struct sockaddr *)&to, sizeof(to)) == (ssize_t)len)
         return 0;
     return errno;
 }
 
-int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
+int mm_send_to(int fd, const struct mm_job *job, const struct rmig_xreq *rq, int c)
 {
-    int err = mm_send_to(fd, job, rq, rq->rank), c;
+    return mm_send_bytes_to(fd, job, rq, sizeof(*rq), c);
+}
+
+/* mm_send for a request of len bytes that starts with rq (a MOVE_VIA). */
+static int mm_send_bytes(int fd, const struct mm_job *job, const struct rmig_xreq *rq, size_t len)
+{
+    int err = mm_send_bytes_to(fd, job, rq, len, rq->rank), c;
 
     for (c = 0; (err == ENOENT || err == ECONNREFUSED) && c < job->nranks + job->spares; c++)
         if (c != rq->rank)
-            err = mm_send_to(fd, job, rq, c);
+            err = mm_send_bytes_to(fd, job, rq, len, c);
     if (err == 0)
         return MM_EXIT_MOVED;
     if (err == ENOENT || err == ECONNREFUSED)
@@ -109,6 +118,11 @@ int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
         fprintf(stderr, "mpimigrate: job %ld: cannot send to cluster %d: %s\n", job->id, rq->rank,
                 strerror(err));
     return MM_EXIT_NOJOB;
+}
+
+int mm_send(int fd, const struct mm_job *job, const struct rmig_xreq *rq)
+{
+    return mm_send_bytes(fd, job, rq, sizeof(*rq));
 }
 
 /* Waits until `deadline` for an answer to rq; returns its type, 0 on
@@ -152,22 +166,36 @@ uint32_t mm_nonce(void)
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
             struct rmig_xreq *result)
 {
-    struct rmig_xreq rq, ans;
+    return mm_talk_via(job, rank, cluster, NULL, timeout, result);
+}
+
+int mm_talk_via(const struct mm_job *job, int rank, int cluster, const char *dir, double timeout,
+                struct rmig_xreq *result)
+{
+    struct {
+        struct rmig_xreq m;
+        char dir[RMIG_XREQ_DIR_MAX];
+    } msg;
+    struct rmig_xreq ans, *rq = &msg.m;
     double t0 = mm_now();
-    uint32_t nonce;
+    size_t len = sizeof(*rq);
     int fd = mm_open(job), ret, t, queued;
 
     if (fd < 0)
         return MM_EXIT_NOJOB;
-    nonce = mm_nonce();
-    rmig_xreq_fill(&rq, RMIG_XREQ_MOVE, (uint32_t)getpid(), nonce, rank, cluster);
-    ret = mm_send(fd, job, &rq);
+    rmig_xreq_fill(rq, dir != NULL ? RMIG_XREQ_MOVE_VIA : RMIG_XREQ_MOVE, (uint32_t)getpid(),
+                   mm_nonce(), rank, cluster);
+    if (dir != NULL) { /* checked by the caller: absolute, and fits */
+        len += strlen(dir) + 1;
+        memcpy(msg.dir, dir, strlen(dir) + 1);
+    }
+    ret = mm_send_bytes(fd, job, rq, len);
     if (ret != MM_EXIT_MOVED)
         return ret;
-    t = mm_wait(fd, job, &rq, t0 + timeout, &ans);
+    t = mm_wait(fd, job, rq, t0 + timeout, &ans);
     queued = t == RMIG_XREQ_QUEUED;
     if (queued)
-        t = mm_wait(fd, job, &rq, t0 + timeout, &ans);
+        t = mm_wait(fd, job, rq, t0 + timeout, &ans);
     if (t < 0) {
         fprintf(stderr, "mpimigrate: job %ld ended before rank %d answered\n", job->id, rank);
         return MM_EXIT_NOJOB;

@@ -7,7 +7,11 @@
  *
  * Each move is recorded by the rank that moved, in per-entry arrays that are
  * zero on every other rank; npb_migrate_report() adds them up on rank 0 with
- * MPI_Reduce, so no rank needs to know who moved when.
+ * MPI_Reduce, so no rank needs to know who moved when. Just before a move
+ * the rank asks the library what it predicts (MPIX_Migration_estimate_detail,
+ * when the library has it): the report puts it beside the measured figures,
+ * which is how bench/run-migration-modes.sh judges the cost model on moves
+ * it was not fitted on.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* RTLD_DEFAULT */
@@ -39,10 +43,13 @@ static int npb_state[NPB_MIG_MAX], npb_from[NPB_MIG_MAX], npb_to[NPB_MIG_MAX],
     npb_errclass[NPB_MIG_MAX];
 static double npb_wall[NPB_MIG_MAX], npb_down[NPB_MIG_MAX];
 static long long npb_bytes[NPB_MIG_MAX];
+/* The library's prediction made before the move (zero: none made). */
+static double npb_pred_down[NPB_MIG_MAX], npb_pred_total[NPB_MIG_MAX];
 
 static int (*npb_migrateto)(int);
 static int (*npb_cluster_self)(int *);
 static int (*npb_stats)(double *, long long *, int *);
+static int (*npb_estimate)(int, int, double *, double *, long long *, char *, char *);
 
 int npb_migrate_parse(const char *spec, int size)
 {
@@ -65,6 +72,7 @@ int npb_migrate_parse(const char *spec, int size)
     *(void **)&npb_migrateto = dlsym(RTLD_DEFAULT, "MPI_Migrateto");
     *(void **)&npb_cluster_self = dlsym(RTLD_DEFAULT, "MPIX_Cluster_self");
     *(void **)&npb_stats = dlsym(RTLD_DEFAULT, "MPIX_Migration_stats");
+    *(void **)&npb_estimate = dlsym(RTLD_DEFAULT, "MPIX_Migration_estimate_detail");
     if (npb_nsched > 0 && (npb_migrateto == NULL || npb_stats == NULL || npb_cluster_self == NULL))
         npb_say("migration not supported by this MPI library: schedule ignored\n");
     return 0;
@@ -78,11 +86,20 @@ bad:
 static void npb_migrate_one(int i)
 {
     double times[5], t0;
-    int rc, moves;
+    int rc, moves, rank;
 
     npb_cluster_self(&npb_from[i]);
     /* A failed move (no spare left, ...) is reported, not fatal: the rank stays. */
     MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (npb_estimate != NULL) {
+        char path[16], source[768]; /* MPIX_MIGRATION_PATH_MAX, _SOURCE_MAX of our mpi.h */
+        long long bytes;
+
+        if (npb_estimate(rank, MPIX_ANY_SPARE, &npb_pred_down[i], &npb_pred_total[i], &bytes, path,
+                         source) != MPI_SUCCESS)
+            npb_pred_down[i] = npb_pred_total[i] = 0.0;
+    }
     t0 = MPI_Wtime();
     rc = npb_migrateto(MPIX_ANY_SPARE);
     npb_wall[i] = MPI_Wtime() - t0;
@@ -115,13 +132,17 @@ int npb_migrate_point(int iter)
 
 /* Rank 0 prints entry i from the summed arrays; returns its wall time (0 if it did not move). */
 static double npb_migrate_line(int i, const int *st, const int *from, const int *to, const int *err,
-                               const double *wall, const double *down, const long long *bytes)
+                               const double *wall, const double *down, const long long *bytes,
+                               const double *pred)
 {
     npb_say(" Migration %d: rank %d at iteration %d: ", i + 1, npb_sched[i].rank,
             npb_sched[i].iter);
     if (st[i] == NPB_MIG_MOVED) {
-        npb_say("cluster %d -> %d in %.4f s (downtime %.4f s, %lld bytes)\n", from[i], to[i],
-                wall[i], down[i], bytes[i]);
+        npb_say("cluster %d -> %d in %.4f s (downtime %.4f s, %lld bytes", from[i], to[i], wall[i],
+                down[i], bytes[i]);
+        if (pred[2 * i + 1] > 0.0) /* pred: downtime and total of each entry */
+            npb_say("; predicted downtime %.6f s, total %.6f s", pred[2 * i], pred[2 * i + 1]);
+        npb_say(")\n");
         return wall[i];
     }
     if (st[i] == NPB_MIG_FAILED) {
@@ -138,6 +159,7 @@ void npb_migrate_report(double run_time)
 {
     int st[NPB_MIG_MAX], from[NPB_MIG_MAX], to[NPB_MIG_MAX], err[NPB_MIG_MAX], n = npb_nsched;
     double wall[NPB_MIG_MAX], down[NPB_MIG_MAX], total = 0.0, frozen = 0.0;
+    double mine[2 * NPB_MIG_MAX], pred[2 * NPB_MIG_MAX];
     long long bytes[NPB_MIG_MAX];
     int rank;
 
@@ -150,11 +172,16 @@ void npb_migrate_report(double run_time)
     MPI_Reduce(npb_wall, wall, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(npb_down, down, n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Reduce(npb_bytes, bytes, n, MPI_LONG_LONG, MPI_SUM, 0, MPI_COMM_WORLD);
+    for (int i = 0; i < n; i++) {
+        mine[2 * i] = npb_pred_down[i];
+        mine[2 * i + 1] = npb_pred_total[i];
+    }
+    MPI_Reduce(mine, pred, 2 * n, MPI_DOUBLE, MPI_SUM, 0, MPI_COMM_WORLD);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     if (rank != 0)
         return;
     for (int i = 0; i < n; i++) {
-        total += npb_migrate_line(i, st, from, to, err, wall, down, bytes);
+        total += npb_migrate_line(i, st, from, to, err, wall, down, bytes, pred);
         frozen += st[i] == NPB_MIG_MOVED ? down[i] : 0.0;
     }
     /* The call's time counts what the moving rank lost; the downtime only the

@@ -128,8 +128,9 @@ static const char *class_string(int code)
  * user handler) instead of the bare class, so MPI_Error_string gives the
  * reason and MPI_Error_class the class. Numbered from
  * MPI_ERRCODE_DETAIL_BASE, far above the added codes. */
-static const int detail_codes[] = {-EALREADY,  -ENOSPC,    -EXDEV,  -EBUSY,
-                                   -ETIMEDOUT, -EHOSTDOWN, -EUSERS, -ESRCH};
+static const int detail_codes[] = {-EALREADY,  -ENOSPC, -EXDEV,  -EBUSY,  -ETIMEDOUT,
+                                   -EHOSTDOWN, -EUSERS, -ESRCH,  -ENOENT, -ENOTDIR,
+                                   -EACCES,    -EROFS,  -EBADMSG};
 #define NDETAIL ((int)(sizeof(detail_codes) / sizeof(detail_codes[0])))
 
 /* The internal code behind detail code `code`, or 0. */
@@ -176,6 +177,11 @@ int mpi_error_class_of(int code)
         return MPI_ERR_ARG;
     case -ENOSPC: /* a move: no idle cluster left */
         return MPI_ERR_NO_SPACE;
+    case -ENOENT:  /* a move through a checkpoint: no such directory */
+    case -ENOTDIR: /* ... not a directory */
+    case -EACCES:  /* ... not writable */
+    case -EROFS:
+        return MPI_ERR_IO;
     case -ENOTSUP:
     case -EXDEV:  /* a move: the clusters' address layouts differ */
     case -EUSERS: /* a move: the rank runs threads of its own */
@@ -211,6 +217,16 @@ const char *mpi_error_text(int code)
     case -EUSERS:
         return "Unsupported operation (the rank runs threads it started, which cannot move "
                "with it: a rank moves only while its main thread is its only one)";
+    case -ENOENT:
+    case -ENOTDIR:
+        return "I/O error (the checkpoint directory of the move does not exist or is not a "
+               "directory; the rank stays)";
+    case -EACCES:
+    case -EROFS:
+        return "I/O error (the checkpoint directory of the move is not writable; the rank stays)";
+    case -EBADMSG:
+        return "Other MPI error (the destination refused the checkpoint image of the move: "
+               "damaged; the rank stays)";
     case -ESRCH:
         return "Other MPI error (the rank could not be found: it kept moving)";
     case -EBUSY:

@@ -1,6 +1,7 @@
 /* fuzz_rmig_wire.c: libFuzzer target for the migration daemon's control decoder.
  *
- * Any accepted message has the job's token and its type; a placement's
+ * Any accepted message has the job's token and its type, and a path after
+ * its header exactly when its type carries one; a placement's
  * WHERE and HERE also a requester with an entry, a 32-bit nonce, and (HERE)
  * a state that agrees with its rank; a checkpoint's messages their length
  * (a directory after ASK and GO: absolute, printable, NUL-padded), a
@@ -18,16 +19,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct rmig_wire_hdr h;
     int type = rmig_wire_check(data, (long)size, 0x5eedULL, &h);
 
+    /* CKPT_ASK and CKPT_GO carry a directory (struct rmig_wire_ckpt);
+     * BEGIN_FILE, and an ASK through a checkpoint, a path: c bytes and a NUL
+     * after the header; anything else is the header alone. */
     int carries = type == RMIG_MSG_CKPT_ASK || type == RMIG_MSG_CKPT_GO;
+    size_t tail = carries ? RMIG_WIRE_DIR_MAX
+                  : type == RMIG_MSG_BEGIN_FILE || (type == RMIG_MSG_ASK && h.c > 0) ? h.c + 1
+                                                                                     : 0;
 
-    if (type >= 0 && (size != (carries ? sizeof(struct rmig_wire_ckpt) : sizeof(h)) ||
-                      h.type != type || h.job != 0x5eedULL))
+    if (type >= 0 && (size != sizeof(h) + tail || h.type != type || h.job != 0x5eedULL))
         abort();
     if (carries && !rmig_xreq_dir_ok((const char *)data + sizeof(h)))
         abort();
     if (type >= RMIG_MSG_CKPT_ASK && type <= RMIG_MSG_CKPT_DONE &&
         (RMIG_REQUESTER_ENTRY(h.a) < 0 || RMIG_REQUESTER_ID(h.a) == 0 || h.b > UINT32_MAX ||
          h.ckpt < 0 || (type == RMIG_MSG_CKPT_GO && h.ckpt < 1) || h.arg > 0))
+        abort();
+    if (!carries && tail > 0 &&
+        (h.c >= RMIG_WIRE_PATH_MAX || data[size - 1] != '\0' ||
+         strlen(rmig_wire_path_of(data, &h)) != h.c))
         abort();
     if (type != RMIG_MSG_WHERE && type != RMIG_MSG_HERE)
         return 0;

@@ -2,9 +2,10 @@
  *
  * rmig_xreq_check() decodes datagrams any process of the user can write to
  * a cluster's request socket (and answers the mpimigrate command reads);
- * rmig_xreq_table_check() decodes the placement TABLE mpimigrate reads,
- * rmig_xreq_ckpt_check() a CHECKPOINT and its RESULT. Every input goes to
- * all three. Any byte string must be refused or give a
+ * rmig_xreq_table_check() decodes the placement TABLE mpimigrate reads;
+ * rmig_xreq_via_check() a MOVE_VIA and its directory; rmig_xreq_ckpt_check()
+ * a CHECKPOINT and its RESULT. Every input goes to all four. Any byte
+ * string must be refused or give a
  * message whose every field is in range for its type; the target aborts
  * otherwise.
  */
@@ -100,6 +101,23 @@ static void fuzz_ckpt(const uint8_t *data, size_t size)
         abort();
 }
 
+/* A decoded MOVE_VIA: a MOVE's fields, then an absolute directory that
+ * ends the message with its NUL. */
+static void fuzz_via(const uint8_t *data, size_t size)
+{
+    static char dir[RMIG_XREQ_DIR_MAX];
+    struct rmig_xreq m;
+    int type = rmig_xreq_via_check(data, (long)size, FUZZ_NRANKS, FUZZ_CLUSTERS, &m, dir);
+
+    if (type < 0)
+        return;
+    if (type != RMIG_XREQ_MOVE_VIA || m.type != type || m.magic != RMIG_XREQ_MAGIC ||
+        m.version != RMIG_XREQ_VERSION || m.requester == 0 || !fuzz_in(m.rank, 0, FUZZ_NRANKS) ||
+        !fuzz_move_ok(&m) || dir[0] != '/' || size != sizeof(m) + strlen(dir) + 1 ||
+        memcmp(dir, data + sizeof(m), strlen(dir) + 1) != 0)
+        abort();
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     struct rmig_xreq m;
@@ -107,6 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     fuzz_table(data, size);
     fuzz_ckpt(data, size);
+    fuzz_via(data, size);
     if (type < 0)
         return 0;
     if (type == RMIG_XREQ_PLACEMENT) {
@@ -193,6 +212,17 @@ size_t fuzz_make_seed(uint8_t *buf, size_t max, unsigned k)
         return 0;
     if (k % 5 == 4)
         return fuzz_make_table(buf, max, k / 5);
+    if (k % 7 == 6 && max >= sizeof(m) + 32) { /* a MOVE_VIA */
+        size_t n;
+
+        rmig_xreq_fill(&m, RMIG_XREQ_MOVE_VIA, 3000 + k, 0x5e1au + k, (int)(k % FUZZ_NRANKS), -1);
+        memcpy(buf, &m, sizeof(m));
+        n = (size_t)snprintf((char *)buf + sizeof(m), 32, "/tmp/via-%u", k) + 1;
+        if (rmig_xreq_via_check(buf, (long)(sizeof(m) + n), FUZZ_NRANKS, FUZZ_CLUSTERS, NULL,
+                                NULL) != RMIG_XREQ_MOVE_VIA)
+            abort();
+        return sizeof(m) + n;
+    }
     rmig_xreq_fill(&m, 1 + (int)(k % 4), 1000 + k, 0xabc0u + k, (int)(k % FUZZ_NRANKS),
                    (int)(k % FUZZ_CLUSTERS));
     if (m.type == RMIG_XREQ_PLACEMENT) {

@@ -121,6 +121,45 @@ START_TEST(wire_check_table)
 }
 END_TEST
 
+/* A path after the header (BEGIN_FILE; ASK through a checkpoint): c bytes
+ * without a NUL, then the NUL, then nothing; and only for those types. */
+static const struct {
+    const char *what;
+    int type, arg;
+    uint64_t c;    /* the header's path length */
+    const char *p; /* the bytes after the header (tail bytes, NUL included) */
+    long tail;
+    int want;
+} path_cases[] = {
+    {"begin file", RMIG_MSG_BEGIN_FILE, 3, 8, "/tmp/x/y", 9, RMIG_MSG_BEGIN_FILE},
+    {"begin file without a path", RMIG_MSG_BEGIN_FILE, 3, 0, "", 0, -EPROTO},
+    {"begin file, c 0 but a tail", RMIG_MSG_BEGIN_FILE, 3, 0, "", 1, -EPROTO},
+    {"begin file without the NUL", RMIG_MSG_BEGIN_FILE, 3, 8, "/tmp/x/yz", 8, -EPROTO},
+    {"begin file, NUL inside", RMIG_MSG_BEGIN_FILE, 3, 8, "/tmp\0x/y", 9, -EPROTO},
+    {"begin file, a byte after the NUL", RMIG_MSG_BEGIN_FILE, 3, 8, "/tmp/x/y\0z", 10, -EPROTO},
+    {"begin file, c past the path", RMIG_MSG_BEGIN_FILE, 3, 9, "/tmp/x/y", 9, -EPROTO},
+    {"begin file, no range", RMIG_MSG_BEGIN_FILE, 0, 8, "/tmp/x/y", 9, -EPROTO},
+    {"ask through a checkpoint", RMIG_MSG_ASK, 3, 4, "/img", 5, RMIG_MSG_ASK},
+    {"ask, a tail without c", RMIG_MSG_ASK, 3, 0, "/img", 5, -EPROTO},
+    {"offer with a path", RMIG_MSG_OFFER, 0, 4, "/img", 5, -EPROTO},
+};
+
+START_TEST(wire_check_path)
+{
+    unsigned char buf[sizeof(struct rmig_wire_hdr) + 16] = {0};
+    struct rmig_wire_hdr h = rmu_hdr(path_cases[_i].type, 2, 1, path_cases[_i].arg, 0), out;
+
+    h.c = path_cases[_i].c;
+    memcpy(buf, &h, sizeof(h));
+    memcpy(buf + sizeof(h), path_cases[_i].p, (size_t)path_cases[_i].tail);
+    ck_assert_msg(rmig_wire_check(buf, HDR_LEN + path_cases[_i].tail, FAKE_JOB, &out) ==
+                      path_cases[_i].want,
+                  "%s", path_cases[_i].what);
+    if (path_cases[_i].want > 0)
+        ck_assert_str_eq(rmig_wire_path_of(buf, &out), path_cases[_i].p);
+}
+END_TEST
+
 START_TEST(wire_check_null)
 {
     ck_assert_int_eq(rmig_wire_check(NULL, HDR_LEN, FAKE_JOB, NULL), -EPROTO);
@@ -443,6 +482,7 @@ static Suite *control_suite(void)
     tcase_add_checked_fixture(wire, rmu_setup_spare, NULL);
     tcase_add_loop_test(wire, wire_check_table, 0, sizeof(wire_cases) / sizeof(wire_cases[0]));
     tcase_add_test(wire, wire_check_null);
+    tcase_add_loop_test(wire, wire_check_path, 0, sizeof(path_cases) / sizeof(path_cases[0]));
     suite_add_tcase(s, wire);
 
     tcase_add_checked_fixture(spare, rmu_setup_spare, NULL);
