@@ -187,8 +187,6 @@ int rmig_control_poll_once(struct rmig_wire_hdr *h)
     ssize_t n = kmailbox_tryread(rmig_cluster.control_mbx, msg, sizeof(msg));
     int t;
 
-    int t;
-
     if (n < 0)
         return (int)n;
     t = rmig_wire_check(msg, n, knode_job_token(), h);
