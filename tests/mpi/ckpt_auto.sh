@@ -11,7 +11,8 @@
 #    /dev/shm. While it runs, a second job on the same directory is refused.
 # 3. Each kept checkpoint restarts (other spare counts) to the reference
 #    results bit for bit.
-# 4. Failures: mpimigrate is wrapped (NMPI_MPIMIGRATE) so that its 2nd call
+# 4. Failures: mpiexec runs from a copy of tools/ (its helpers are found
+#    beside it) whose mpimigrate is a wrapper of the real one: its 2nd call
 #    writes a checkpoint and then removes its MANIFEST (incomplete, though
 #    mpimigrate said it was done) and its 3rd call fails; each is said in
 #    exactly one line, the job goes on to the reference results, the
@@ -109,7 +110,10 @@ for k in $kept; do
 done
 
 echo "== 4. a checkpoint that fails, one that is incomplete"
-cat >"$TMPD/mm" <<WRAP
+mkdir "$TMPD/bin"
+cp "$MPIEXEC" "$top_builddir/tools/nmpi-ckpt-keeper" "$TMPD/bin/"
+ln -s "$top_builddir/tools/nmpi-ckpt" "$TMPD/bin/nmpi-ckpt"
+cat >"$TMPD/bin/mpimigrate" <<WRAP
 #!/bin/bash
 # mpimigrate, but its 2nd checkpoint loses its MANIFEST and its 3rd fails.
 n=\$(cat "$TMPD/calls" 2>/dev/null || echo 0)
@@ -120,9 +124,9 @@ echo \$n >"$TMPD/calls"
 [ \$n -eq 2 ] && rm -f "\${!#}/MANIFEST"
 exit 0
 WRAP
-chmod +x "$TMPD/mm"
+chmod +x "$TMPD/bin/mpimigrate"
 F=$TMPD/f
-NMPI_MPIMIGRATE=$TMPD/mm run_mpi "$NP" --spares 2 --checkpoint-every 1 --checkpoint-dir "$F" \
+MPIEXEC=$TMPD/bin/mpiexec run_mpi "$NP" --spares 2 --checkpoint-every 1 --checkpoint-dir "$F" \
     --checkpoint-keep 1 -- "${JOB[@]}" || fail "the job did not go on after failed checkpoints"
 results "$OUT" | diff "$TMPD/ref" - || fail "failed checkpoints changed the results"
 [ "$(cat "$TMPD/calls")" -ge 4 ] || fail "too few checkpoints asked to see a good one after the failures"
