@@ -144,7 +144,7 @@ no_leftovers
 echo "== 5. bad option values"
 refused "wants a number of seconds above 0" --checkpoint-every 0 --checkpoint-dir "$TMPD/b"
 refused "wants a number of seconds above 0" --checkpoint-every -1 --checkpoint-dir "$TMPD/b"
-refused "wants a number of seconds above 0, got 'x'" --checkpoint-every=x --checkpoint-dir "$TMPD/b"
+refused "wants a number of seconds above 0 (like 30 or 0.5), got 'x'" --checkpoint-every=x --checkpoint-dir "$TMPD/b"
 refused "wants a number of checkpoints (1 or more), got '0'" --checkpoint-every 1 \
     --checkpoint-dir "$TMPD/b" --checkpoint-keep 0
 refused "wants a number of restarts (0 or more), got 'two'" --checkpoint-every 1 \

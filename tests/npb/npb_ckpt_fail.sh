@@ -2,7 +2,7 @@
 # npb_ckpt_fail.sh: a cluster killed under periodic checkpoints (issue 14,
 # item 3): mpiexec --checkpoint-every with and without --restart-on-failure.
 #
-# CG and MG at class S, paced (--pace: a sleep at every iteration, so that
+# CG, MG and FT at class S, paced (--pace: a sleep at every iteration, so that
 # the run lasts a few seconds; results unchanged), 2 ranks + 1 spare, a
 # checkpoint every half second into DIR. Once the first checkpoint is
 # complete, the process of cluster 1 (rank 1) is killed with SIGKILL (found
@@ -113,6 +113,7 @@ restarted() {
 
 restarted cg cg 300
 restarted mg mg 1200
+restarted ft ft 800
 
 # Case 2: the restart command printed, then run.
 killed cg-cmd cg 300
