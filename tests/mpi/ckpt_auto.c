@@ -2,7 +2,7 @@
  * from outside, periodically (tests/mpi/ckpt_auto.sh, mpiexec
  * --checkpoint-every).
  *
- * Usage: ckpt_auto ITERS PACE_MS [moves]. Every iteration each rank sends a
+ * Usage: ckpt_auto ITERS PACE_MS [moves] [die=ITER]. Every iteration each rank sends a
  * rendezvous-sized patterned message around the ring and an eager one the
  * other way, verifies both bit for bit, folds their checksums into a
  * running checksum kept in a global (.data: it travels in the container),
@@ -11,7 +11,10 @@
  * 10 ms steps, so preemption and signals cut a step short, not the run).
  * With "moves", ranks move to any spare (MPIX_ANY_SPARE) while the job
  * runs: rank 0 and rank 1 at the same iteration, then each rank again, so
- * that periodic checkpoints are taken between and around moves. Rank 0
+ * that periodic checkpoints are taken between and around moves. With
+ * die=ITER, rank 1's cluster kills itself (SIGKILL) as iteration ITER
+ * begins, which ends the job; a job restarted from a checkpoint taken
+ * before ITER dies there again (restarts on failure are bounded). Rank 0
  * prints "ckpt_auto: ready" once every rank runs, then at the end one line
  * per rank with its checksums, recomputed serially and compared first, and
  * "ckpt_auto: OK ITERS iterations HEX" only if all match. The result lines
@@ -20,6 +23,7 @@
  * run.
  */
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,15 +111,22 @@ static void report(int size, int iters)
 int main(int argc, char **argv)
 {
     unsigned char *keep;
-    int rank, size, iters, ms, moves;
+    int rank, size, iters, ms, moves = 0, die = -1;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
-    CHECKF(argc > 2, "usage: ckpt_auto ITERS PACE_MS [moves]");
+    CHECKF(argc > 2, "usage: ckpt_auto ITERS PACE_MS [moves] [die=ITER]");
     iters = atoi(argv[1]);
     ms = atoi(argv[2]);
-    moves = argc > 3 && strcmp(argv[3], "moves") == 0;
+    for (int i = 3; i < argc; i++) {
+        if (strcmp(argv[i], "moves") == 0)
+            moves = 1;
+        else if (strncmp(argv[i], "die=", 4) == 0)
+            die = atoi(argv[i] + 4);
+        else
+            CHECKF(0, "unknown argument '%s'", argv[i]);
+    }
     keep = malloc(BIG_LEN);
     CHECKF(keep != NULL && iters > 0 && ms >= 0, "bad arguments or no memory");
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
@@ -126,6 +137,8 @@ int main(int argc, char **argv)
     for (int it = 0; it < iters; it++) {
         uint64_t sum;
 
+        if (it == die && rank == 1)
+            raise(SIGKILL);
         if (moves)
             maybe_move(rank, it, iters);
         exchange(keep, rank, size, it);

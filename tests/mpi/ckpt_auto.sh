@@ -19,6 +19,16 @@
 #    leftover is pruned and the kept checkpoints still check out.
 # 5. Bad option values are refused with a clear message before anything
 #    runs.
+# 6. Restarts on failure are bounded: a job whose rank 1 kills its cluster
+#    at iteration 30, whatever checkpoint it resumed from, is restarted
+#    twice with --restart-on-failure 2 (from checkpoints numbered on), then
+#    mpiexec prints the restart command and exits non-zero.
+# 7. The choice of the checkpoint to restart from (nmpi-ckpt-keeper newest,
+#    what mpiexec runs): a damaged newest one is passed over with its
+#    reason; pruning removes it and an incomplete leftover, never the
+#    newest complete one nor a file that is not numbered.
+# 8. A TERM sent to mpiexec ends the job (passed on to Hydra), without a
+#    restart, and nothing is left.
 . "$(dirname "$0")/common.sh"
 ours || skip "periodic checkpoints are nanvix-mpi's mpiexec's"
 [ -d /dev/shm ] || skip "no /dev/shm"
@@ -41,16 +51,25 @@ numbered() {
 # dead process is in /dev/shm (the last mpiexec swept them; its watcher
 # ends within a second).
 no_leftovers() {
-    local f pid i
+    local i
     for ((i = 0; i < 30; i++)); do
         [ -z "$(ls -A "$NMPI_RUN_DIR" 2>/dev/null)" ] && break
         sleep 0.1
     done
     [ -z "$(ls -A "$NMPI_RUN_DIR" 2>/dev/null)" ] || fail "left in the run dir: $(ls -A "$NMPI_RUN_DIR")"
+    for ((i = 0; i < 30; i++)); do
+        [ -z "$(dead_regions)" ] && return 0
+        sleep 0.1
+    done
+    fail "left in /dev/shm: $(dead_regions)"
+}
+
+# The regions in /dev/shm made since the test began whose process is gone.
+dead_regions() {
+    local f
     for f in /dev/shm/nmpi-"$(id -u)"-*-*-*; do
         [ -e "$f" ] && [ "$f" -nt "$TMPD/start" ] || continue
-        pid=${f##*-}
-        kill -0 "$pid" 2>/dev/null || fail "left in /dev/shm: $f"
+        kill -0 "${f##*-}" 2>/dev/null || echo "$f"
     done
 }
 
@@ -74,6 +93,7 @@ grep -q '^ckpt_auto: OK 60 iterations' "$TMPD/ref" || fail "no OK line"
 echo "== 2. a checkpoint every second, 2 kept"
 C=$TMPD/ck
 echo "+ $MPIEXEC -n $NP --spares 2 --checkpoint-every 1 --checkpoint-dir $C ${JOB[*]} &"
+: >"$TMPD/p.out"
 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n "$NP" --spares 2 --checkpoint-every 1 --checkpoint-dir "$C" \
     "$BINDIR/${JOB[0]}" "${JOB[@]:1}" </dev/null >"$TMPD/p.out" 2>&1 &
 job=$!
@@ -89,6 +109,7 @@ results "$TMPD/p.out" | diff "$TMPD/ref" - || fail "periodic checkpoints changed
 ! grep -q 'checkpoint .* failed\|not usable' "$TMPD/p.out" || fail "a checkpoint failed"
 kept=$(numbered "$C")
 echo "kept:" $kept
+ck_kept=$kept
 [ "$(echo "$kept" | wc -l)" -eq 2 ] || fail "want 2 checkpoints kept, got: $(ls "$C")"
 last=$(echo "$kept" | tail -n 1)
 [ $((10#$last)) -ge 2 ] || fail "fewer than 2 checkpoints were taken (last $last)"
@@ -157,5 +178,59 @@ refused "--checkpoint-dir: cannot make '$TMPD/file/sub'" --checkpoint-every 1 \
     --checkpoint-dir "$TMPD/file/sub"
 refused "option --checkpoint-keep needs a value" --checkpoint-every 1 --checkpoint-dir "$TMPD/b" \
     --checkpoint-keep=
+no_leftovers
+
+echo "== 6. restarts on failure are bounded"
+R=$TMPD/r
+run_mpi "$NP" --spares 1 --checkpoint-every 0.5 --checkpoint-dir "$R" --restart-on-failure 2 \
+    -- ckpt_auto 40 100 die=30
+[ $? -ne 0 ] || fail "a job that always dies ended with status 0"
+! grep -q '^ckpt_auto: OK' "$OUT" || fail "the job that always dies finished"
+from1=$(sed -n "s|^mpiexec: the job failed (exit status [0-9]*); restarting it from $R/\([0-9]*\) (restart 1 of 2)\$|\1|p" "$OUT")
+from2=$(sed -n "s|^mpiexec: the job failed (exit status [0-9]*); restarting it from $R/\([0-9]*\) (restart 2 of 2)\$|\1|p" "$OUT")
+[ -n "$from1" ] && [ -n "$from2" ] && [ $((10#$from2)) -ge $((10#$from1)) ] ||
+    fail "want restarts 1 and 2 of 2, from checkpoints numbered on ($from1, $from2)"
+[ "$(grep -c 'restarting it from' "$OUT")" -eq 2 ] || fail "more than 2 restarts"
+cmd=$(grep -A1 'to restart it from its last complete checkpoint, run:$' "$OUT" | tail -n 1)
+[[ "$cmd" == "$MPIEXEC --restart $R/0"*" -n $NP --spares 1 --checkpoint-every 0.5 --checkpoint-dir $R --restart-on-failure 2 $BINDIR/ckpt_auto 40 100 die=30" ]] ||
+    fail "no restart command after the last restart: '$cmd'"
+no_leftovers
+
+echo "== 7. the checkpoint to restart from"
+D=$TMPD/d
+cp -a "$C" "$D"
+set -- $ck_kept
+size=$(stat -c %s "$D/$2/rank-1.img")
+printf '\377' | dd of="$D/$2/rank-1.img" bs=1 seek=$((size - 4096)) conv=notrunc status=none
+printf '\000' | dd of="$D/$2/rank-1.img" bs=1 seek=$((size - 4095)) conv=notrunc status=none
+keeper=$top_builddir/tools/nmpi-ckpt-keeper
+got=$("$keeper" newest "$D" 2>"$TMPD/newest.err") || fail "no checkpoint chosen in $D"
+cat "$TMPD/newest.err"
+[ "$got" = "$D/$1" ] || fail "chose '$got', want $D/$1"
+grep -q "^mpiexec: passing over $D/$2, not a usable checkpoint: rank-1.img: damaged contents" \
+    "$TMPD/newest.err" || fail "passing over the damaged checkpoint was not said"
+mkdir "$D/000099" && cp "$D/$1/rank-0.img" "$D/000099/"
+touch "$D/notes"
+"$keeper" prune "$D" 2 || fail "prune failed"
+[ "$(ls "$D" | tr '\n' ' ')" = "$1 notes " ] || fail "after pruning: $(ls "$D"), want $1 notes"
+"$keeper" newest "$TMPD/b" 2>/dev/null && fail "a checkpoint chosen in an empty directory"
+
+echo "== 8. TERM to mpiexec"
+: >"$TMPD/t.out"
+"$MPIEXEC" -n "$NP" --spares 2 --checkpoint-every 0.5 --checkpoint-dir "$TMPD/t" \
+    --restart-on-failure 2 "$BINDIR/ckpt_auto" 100 100 </dev/null >"$TMPD/t.out" 2>&1 &
+job=$!
+wait_for "$TMPD/t.out" $job 1 "ckpt_auto: ready"
+kill -TERM $job
+for ((i = 0; i < 200; i++)); do
+    kill -0 $job 2>/dev/null || break
+    sleep 0.1
+done
+kill -0 $job 2>/dev/null && { kill -KILL $job; fail "mpiexec did not end 20 s after TERM"; }
+wait $job
+status=$?
+cat "$TMPD/t.out"
+[ $status -ne 0 ] || fail "a job ended by TERM exited 0"
+! grep -q 'restarting\|ckpt_auto: OK' "$TMPD/t.out" || fail "the job went on or was restarted after TERM"
 no_leftovers
 echo "PASS"

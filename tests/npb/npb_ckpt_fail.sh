@@ -56,15 +56,25 @@ kill_cluster_when_checkpointed() {
 # Nothing left: the run directory is empty, no region of a dead process in
 # /dev/shm made since the test began.
 no_leftovers() {
-    local f i
+    local i
     for ((i = 0; i < 30; i++)); do
         [ -z "$(ls -A "$NMPI_RUN_DIR" 2>/dev/null)" ] && break
         sleep 0.1
     done
     [ -z "$(ls -A "$NMPI_RUN_DIR" 2>/dev/null)" ] || failed+=("$1: left in the run dir")
+    for ((i = 0; i < 30; i++)); do
+        [ -z "$(dead_regions)" ] && return 0
+        sleep 0.1
+    done
+    failed+=("$1: left in /dev/shm: $(dead_regions)")
+}
+
+# The regions in /dev/shm made since the test began whose process is gone.
+dead_regions() {
+    local f
     for f in /dev/shm/nmpi-"$uid"-*-*-*; do
         [ -e "$f" ] && [ "$f" -nt "$TMPD/start" ] || continue
-        kill -0 "${f##*-}" 2>/dev/null || failed+=("$1: left in /dev/shm: $f")
+        kill -0 "${f##*-}" 2>/dev/null || echo "$f"
     done
 }
 
@@ -86,7 +96,7 @@ killed() {
     run_mpi 2 -- "$bin/$k" S >/dev/null || { failed+=("$name: uninterrupted run"); return 1; }
     program_lines "$OUT" >"$TMPD/$name.ref"
     echo "+ $MPIEXEC -n 2 --spares 1 --checkpoint-every 0.5 --checkpoint-dir $TMPD/$name $* $k S --pace $pace &"
-    timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 2 --spares 1 --checkpoint-every 0.5 \
+    timeout -k 10 60 "$MPIEXEC" -n 2 --spares 1 --checkpoint-every 0.5 \
         --checkpoint-dir "$TMPD/$name" "$@" "$bin/$k" S --pace "$pace" </dev/null >"$TMPD/$name.out" 2>&1 &
     job=$!
     kill_cluster_when_checkpointed "$TMPD/$name" $job || failed+=("$name: no checkpoint or no cluster to kill")
