@@ -115,7 +115,8 @@ last=$(echo "$kept" | tail -n 1)
 [ $((10#$last)) -ge 2 ] || fail "fewer than 2 checkpoints were taken (last $last)"
 [ "$(echo "$kept" | head -n 1)" = "$(printf '%06d' $((10#$last - 1)))" ] ||
     fail "the kept checkpoints are not the 2 newest"
-[ "$(ls -A "$C" | wc -l)" -eq 2 ] || fail "other things left in $C: $(ls -A "$C")"
+[ "$(ls "$C" | wc -l)" -eq 2 ] || fail "other things left in $C: $(ls "$C")"
+[ "$(cat "$C/.last")" -ge $((10#$last)) ] || fail "$C/.last is below $last"
 for k in $kept; do
     "$top_builddir/tools/nmpi-ckpt" check "$C/$k" | grep -qx "ranks $NP" ||
         fail "kept checkpoint $k does not check out"
@@ -190,6 +191,7 @@ from1=$(sed -n "s|^mpiexec: the job failed (exit status [0-9]*); restarting it f
 from2=$(sed -n "s|^mpiexec: the job failed (exit status [0-9]*); restarting it from $R/\([0-9]*\) (restart 2 of 2)\$|\1|p" "$OUT")
 [ -n "$from1" ] && [ -n "$from2" ] && [ $((10#$from2)) -ge $((10#$from1)) ] ||
     fail "want restarts 1 and 2 of 2, from checkpoints numbered on ($from1, $from2)"
+[ "$(cat "$R/.last")" -ge $((10#$from2)) ] || fail "the numbering went back ($(cat "$R/.last") after $from2)"
 [ "$(grep -c 'restarting it from' "$OUT")" -eq 2 ] || fail "more than 2 restarts"
 cmd=$(grep -A1 'to restart it from its last complete checkpoint, run:$' "$OUT" | tail -n 1)
 [[ "$cmd" == "$MPIEXEC --restart $R/0"*" -n $NP --spares 1 --checkpoint-every 0.5 --checkpoint-dir $R --restart-on-failure 2 $BINDIR/ckpt_auto 40 100 die=30" ]] ||
