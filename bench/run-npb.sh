@@ -30,7 +30,7 @@ mkdir -p "$out"
 
 for k in $kernels; do
     "$MPICC_MPICH" -O2 -o "$out/$k" "$src/$k.c" "$src/npb_common.c" "$src/npb_migrate.c" \
-        -lm -ldl || exit 1
+        "$src/npb_checkpoint.c" "$src/npb_pace.c" -lm -ldl || exit 1
 done
 [ -e "$libs/libmpich.so.12" ] ||
     { echo "run-npb: $libs/libmpich.so.12 missing (build the library first)" >&2; exit 1; }

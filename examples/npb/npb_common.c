@@ -89,18 +89,18 @@ static void npb_usage(const char *kernel, const char *classes)
 {
     char why[256];
 
-    snprintf(
-        why, sizeof why,
-        "usage: %s CLASS [--migrate RANK@ITER[,RANK@ITER...]] [--checkpoint ITER:DIR[:kill]]   "
-        "(CLASS one of %s)",
-        kernel, classes);
+    snprintf(why, sizeof why,
+             "usage: %s CLASS [--migrate RANK@ITER[,RANK@ITER...]] [--checkpoint ITER:DIR[:kill]] "
+             "[--pace MS]   "
+             "(CLASS one of %s)",
+             kernel, classes);
     npb_refuse(why);
 }
 
 int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
               struct npb_args *args_p)
 {
-    const char *cls = NULL, *sched = NULL, *ckpt = NULL;
+    const char *cls = NULL, *sched = NULL, *ckpt = NULL, *pace = NULL;
     char **av;
 
     MPI_Init(argc, argv);
@@ -115,6 +115,8 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
             sched = av[i] + 10;
         else if (strcmp(av[i], "--checkpoint") == 0 && i + 1 < *argc)
             ckpt = av[++i];
+        else if (strcmp(av[i], "--pace") == 0 && i + 1 < *argc)
+            pace = av[++i];
         else if (cls == NULL && strlen(av[i]) == 1)
             cls = av[i];
         else
@@ -127,7 +129,8 @@ int npb_start(int *argc, char ***argv, const char *kernel, const char *classes,
     /* The decompositions halve the data along powers of two, as NPB's do. */
     if (args_p->size & (args_p->size - 1))
         npb_refuse("the NPB kernels need a power-of-two number of processes (1, 2, 4, ...)");
-    if (npb_migrate_parse(sched, args_p->size) < 0 || npb_checkpoint_parse(ckpt) < 0)
+    if (npb_migrate_parse(sched, args_p->size) < 0 || npb_checkpoint_parse(ckpt) < 0 ||
+        npb_pace_parse(pace) < 0)
         npb_usage(kernel, classes);
     return 0;
 }

@@ -120,6 +120,7 @@ int npb_migrate_point(int iter)
     int rank;
 
     npb_checkpoint_point(iter);
+    npb_pace_point();
     if (npb_nsched == 0 || npb_migrateto == NULL || npb_stats == NULL || npb_cluster_self == NULL)
         return 0;
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

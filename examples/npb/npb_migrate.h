@@ -25,4 +25,11 @@ int npb_checkpoint_parse(const char *spec);
  * is scheduled there (from npb_migrate_point). */
 void npb_checkpoint_point(int iter);
 
+/* Parses `--pace MS` (NULL: none). Returns 0, or -1 when malformed
+ * (npb_pace.c). */
+int npb_pace_parse(const char *spec);
+
+/* Every rank, at each iteration of the timed loop: the pause, if any. */
+void npb_pace_point(void);
+
 #endif
