@@ -73,6 +73,24 @@ int rmig_ckpt_write_all(int fd, const void *buf, size_t len)
     return 0;
 }
 
+int rmig_ckpt_read_at(int fd, void *buf, size_t len, uint64_t off)
+{
+    char *p = buf;
+
+    while (len > 0) {
+        ssize_t n = pread(fd, p, len, (off_t)off);
+
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return n < 0 ? -errno : -EBADMSG;
+        p += n;
+        len -= (size_t)n;
+        off += (uint64_t)n;
+    }
+    return 0;
+}
+
 int rmig_ckpt_sync_dir(const char *dir)
 {
     int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), ret = 0;

@@ -9,6 +9,7 @@
 
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "rmig_ckpt_image.h"
 
@@ -38,6 +39,10 @@ int rmig_ckpt_boot(int hosts_rank);
 
 /* Writes len bytes; returns 0 or -errno. */
 int rmig_ckpt_write_all(int fd, const void *buf, size_t len);
+
+/* Reads exactly len bytes at offset off. Returns 0, -errno, or -EBADMSG
+ * when the file ends first. */
+int rmig_ckpt_read_at(int fd, void *buf, size_t len, uint64_t off);
 
 /* fsyncs a directory. Returns 0 or -errno. */
 int rmig_ckpt_sync_dir(const char *dir);

@@ -30,25 +30,6 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
-/* Reads exactly len bytes at off; returns 0 or -errno / -EBADMSG (short). */
-static int rmig_read_at(int fd, void *buf, size_t len, uint64_t off)
-{
-    char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EBADMSG;
-        p += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
-}
-
 /* Reads and parses dir's manifest into *m. Returns 0, -errno or -EBADMSG. */
 static int rmig_manifest_read(const char *dir, struct rmig_ckpt_manifest *m)
 {
@@ -64,7 +45,7 @@ static int rmig_manifest_read(const char *dir, struct rmig_ckpt_manifest *m)
     if (ret == 0 && (st.st_size <= 0 || st.st_size > RMIG_CKPT_MANIFEST_MAX))
         ret = -EBADMSG;
     if (ret == 0)
-        ret = rmig_read_at(fd, text, (size_t)st.st_size, 0);
+        ret = rmig_ckpt_read_at(fd, text, (size_t)st.st_size, 0);
     if (ret == 0)
         ret = rmig_ckpt_manifest_parse(text, (size_t)st.st_size, m);
     if (fd >= 0)
@@ -82,7 +63,7 @@ static int rmig_ranges_load(int fd, const struct rmig_wire_range *r, int n, uint
         void *at = (void *)(uintptr_t)r[i].addr;
 
         ua_range_prepare(at, r[i].len);
-        ret = rmig_read_at(fd, at, r[i].len, off);
+        ret = rmig_ckpt_read_at(fd, at, r[i].len, off);
         ua_range_settle(at, r[i].len);
         if (ret == 0 && ua_checksum_range(at, r[i].len) != r[i].checksum)
             ret = -EBADMSG;
@@ -105,7 +86,7 @@ static int rmig_image_load(const char *dir, int r, int nranks, const struct rmig
     fd = open(path, O_RDONLY | O_CLOEXEC);
     ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
     if (ret == 0)
-        ret = rmig_read_at(fd, &raw, sizeof(raw), 0);
+        ret = rmig_ckpt_read_at(fd, &raw, sizeof(raw), 0);
     if (ret == 0)
         ret = rmig_ckpt_hdr_check(&raw, sizeof(raw), (uint64_t)st.st_size, &h);
     if (ret == 0 && (h.rank != r || h.nranks != nranks || h.hdr_checksum != e->hdr_checksum ||
@@ -114,7 +95,7 @@ static int rmig_image_load(const char *dir, int r, int nranks, const struct rmig
     if (ret == 0) {
         tlen = (size_t)h.nranges * sizeof(*t);
         t = malloc(tlen); /* kernel context: runtime memory */
-        ret = t == NULL ? -ENOMEM : rmig_read_at(fd, t, tlen, sizeof(h));
+        ret = t == NULL ? -ENOMEM : rmig_ckpt_read_at(fd, t, tlen, sizeof(h));
     }
     if (ret == 0)
         ret = rmig_ckpt_table_check(&h, t, tlen, ua_range_check);

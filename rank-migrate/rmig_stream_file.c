@@ -246,25 +246,6 @@ static int rmig_file_send(int dest, struct rmig_stats *st)
     return ret < 0 ? ret : -EIO;
 }
 
-/* Reads exactly len bytes at off. Returns 0, -errno or -EBADMSG (short). */
-static int rmig_file_read(int fd, void *buf, size_t len, uint64_t off)
-{
-    char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = pread(fd, p, len, (off_t)off);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return n < 0 ? -errno : -EBADMSG;
-        p += n;
-        len -= (size_t)n;
-        off += (uint64_t)n;
-    }
-    return 0;
-}
-
 /* Reads the n ranges into place from offset off and checks each. */
 static int rmig_file_ranges(int fd, const struct rmig_wire_range *r, int n, uint64_t off)
 {
@@ -273,7 +254,7 @@ static int rmig_file_ranges(int fd, const struct rmig_wire_range *r, int n, uint
     rmig_trim_for(r, n);
     rmig_runs(r, n, ua_range_prepare);
     for (int i = 0; ret == 0 && i < n; off += r[i].len, i++) {
-        ret = rmig_file_read(fd, (void *)(uintptr_t)r[i].addr, r[i].len, off);
+        ret = rmig_ckpt_read_at(fd, (void *)(uintptr_t)r[i].addr, r[i].len, off);
         if (ret == 0 && !rmig_ckpt_range_matches(&r[i], (const void *)(uintptr_t)r[i].addr))
             ret = -EBADMSG;
     }
@@ -294,7 +275,7 @@ static int rmig_file_load(const char *path, const struct rmig_wire_hdr *b)
 
     ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
     if (ret == 0)
-        ret = rmig_file_read(fd, &raw, sizeof(raw), 0);
+        ret = rmig_ckpt_read_at(fd, &raw, sizeof(raw), 0);
     if (ret == 0)
         ret = rmig_ckpt_hdr_check(&raw, sizeof(raw), (uint64_t)st.st_size, &h);
     if (ret == 0 &&
@@ -304,7 +285,7 @@ static int rmig_file_load(const char *path, const struct rmig_wire_hdr *b)
     if (ret == 0) {
         tlen = (size_t)h.nranges * sizeof(*t);
         t = malloc(tlen); /* kernel context: runtime memory */
-        ret = t == NULL ? -ENOMEM : rmig_file_read(fd, t, tlen, sizeof(h));
+        ret = t == NULL ? -ENOMEM : rmig_ckpt_read_at(fd, t, tlen, sizeof(h));
     }
     if (ret == 0)
         ret = rmig_ckpt_table_check(&h, t, tlen, ua_range_check);

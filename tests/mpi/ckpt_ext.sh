@@ -62,20 +62,7 @@ job_id() {
     fail "no job directory in $NMPI_RUN_DIR"
 }
 
-# mm STATUS PATTERN ARGS: runs mpimigrate ARGS; wants exit STATUS and a
-# line matching PATTERN (an error is one line).
-mm() {
-    local want=$1 pat=$2 st
-    shift 2
-    echo "+ mpimigrate $*"
-    timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
-    st=$?
-    cat "$TMPD/mm.out"
-    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
-    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
-    [ "$st" -eq 0 ] || [ "$(wc -l <"$TMPD/mm.out")" -eq 1 ] ||
-        fail "mpimigrate $*: message is not one line"
-}
+. "$(dirname "$0")/mm.sh"
 
 # finish OUT GATE REF: lets the job end; wants exit 0 and REF's results.
 finish() {

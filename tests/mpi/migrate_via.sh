@@ -114,16 +114,7 @@ images_left 0
 MM=$top_builddir/tools/mpimigrate
 export NMPI_RUN_DIR=$TMPD/run
 JOB_OUT=$TMPD/job.out
-mm() { # mm STATUS PATTERN ARGS...: mpimigrate wants exit STATUS, a line matching PATTERN
-    local want=$1 pat=$2 st
-    shift 2
-    echo "+ mpimigrate $*"
-    timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
-    st=$?
-    cat "$TMPD/mm.out"
-    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
-    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
-}
+. "$(dirname "$0")/mm.sh"
 echo "+ $MPIEXEC -n 3 --spares 2 mpimigrate_job $TMPD/stop 90 &"
 NMPI_MIGRATION_REPORT=1 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 2 \
     "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 </dev/null >"$JOB_OUT" 2>&1 &

@@ -21,21 +21,7 @@ A_OUT=$TMPD/a.out B_OUT=$TMPD/b.out
 A_PID= B_PID=
 trap 'kill $A_PID $B_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
 
-# mm STATUS PATTERN [ARGS]: runs mpimigrate ARGS; wants exit STATUS and a
-# line matching the extended regex PATTERN; an error must be one line.
-mm() {
-    local want=$1 pat=$2 st
-    shift 2
-    echo "+ mpimigrate $*"
-    timeout 90 "$MM" "$@" >"$TMPD/mm.out" 2>&1
-    st=$?
-    cat "$TMPD/mm.out"
-    [ "$st" -eq "$want" ] || fail "mpimigrate $*: exit status $st, want $want"
-    grep -Eq "$pat" "$TMPD/mm.out" || fail "mpimigrate $*: no line matching '$pat'"
-    if [ "$st" -ne 0 ] && [[ "$pat" != *"jobs are running"* ]]; then
-        [ "$(wc -l <"$TMPD/mm.out")" -eq 1 ] || fail "mpimigrate $*: message is not one line"
-    fi
-}
+. "$(dirname "$0")/mm.sh"
 
 # start_job OUT STOP N SPARES [idle]: runs mpimigrate_job in the
 # background; sets JOB_PID.
@@ -149,7 +135,7 @@ grep -q "^mpimigrate_job: rank 2 on cluster 4$" "$A_OUT" && ! grep -q "^mpimigra
 start_job "$B_OUT" "$TMPD/b.stop" 1 1
 B_PID=$JOB_PID
 wait_for "$B_OUT" $B_PID 1 "mpimigrate_job: ready"
-mm 1 "^mpimigrate: 2 jobs are running; choose one with --job ID:$" 0 1
+MM_LINES=any mm 1 "^mpimigrate: 2 jobs are running; choose one with --job ID:$" 0 1
 grep -Eq "^$job " "$TMPD/mm.out" || fail "job $job not in the list"
 [ "$(grep -Ec '^[0-9]+ ' "$TMPD/mm.out")" -eq 2 ] || fail "want 2 jobs listed"
 finish_job $B_PID "$B_OUT" "$TMPD/b.stop"
