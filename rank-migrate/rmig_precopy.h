@@ -1,0 +1,78 @@
+/* rmig_precopy.h: the rounds of a pre-copy move, source side (private to
+ * rank-migrate; issue 15 item 1). See rmig_precopy.c for who runs them and
+ * why, and for what is not done yet.
+ *
+ * A pre-copy move sends the container while the rank runs: round 0 every
+ * touched range, then round k the pages the rank wrote during round k-1
+ * (rmig_dirty_collect), until the policy says stop; what the last collect
+ * reported is left for the final stop-and-copy, made with the rank frozen
+ * (with one more collect, taken after the freeze). The rounds know nothing
+ * of the transport: a send function carries each round's ranges.
+ */
+#ifndef RMIG_PRECOPY_H
+#define RMIG_PRECOPY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "rmig_dirty.h"
+
+#define RMIG_PRECOPY_MAX_ROUNDS 64 /* rounds after round 0, at most */
+
+/* When the rounds end. */
+struct rmig_precopy_policy {
+    int max_rounds;       /* rounds after round 0 (0: round 0 only), <= RMIG_PRECOPY_MAX_ROUNDS */
+    uint64_t small_bytes; /* a dirty set this small is left to the stop-and-copy */
+};
+
+/* The convergence rule: 1 to send another round of `dirty` bytes, 0 to
+ * stop and leave them to the stop-and-copy. `rounds` were sent after round
+ * 0 so far; `before` is what the previous collect reported (the bytes of
+ * round 0 for the first). Stops at the round limit, when dirty is at most
+ * small_bytes, or when it did not shrink (dirty >= before: the rank writes
+ * as fast as the rounds send, and another round would only resend it). */
+int rmig_precopy_go_on(const struct rmig_precopy_policy *p, int rounds, uint64_t dirty,
+                       uint64_t before);
+
+/* A set of page runs: what a collect reported. In runtime memory. */
+struct rmig_precopy_set {
+    struct rmig_dirty_range *r;
+    int n, cap;
+    uint64_t bytes; /* sum of the lengths (after rmig_precopy_set_normalize: no overlap) */
+    int nomem;      /* a run could not be kept: the set is incomplete, pre-copy must stop */
+};
+
+/* rmig_dirty_cb: appends one run to the set (arg), merged with the last
+ * one when they touch. */
+void rmig_precopy_set_note(uintptr_t addr, size_t len, void *arg);
+/* Sorts the runs by address and merges those that overlap or touch (two
+ * collects, or a collect's two passes, may report one page twice). */
+void rmig_precopy_set_normalize(struct rmig_precopy_set *s);
+void rmig_precopy_set_clear(struct rmig_precopy_set *s);
+void rmig_precopy_set_free(struct rmig_precopy_set *s);
+
+/* Carries one round: the n runs r, whose bytes it reads while the rank may
+ * write them. Returns 0, or a negative errno that ends the move (the rank
+ * keeps running at the source). */
+typedef int (*rmig_precopy_send_fn)(int round, const struct rmig_dirty_range *r, int n, void *arg);
+
+struct rmig_precopy_stats {
+    int rounds;                                  /* sent after round 0 */
+    uint64_t bytes[RMIG_PRECOPY_MAX_ROUNDS + 1]; /* per round, round 0 first */
+    double seconds[RMIG_PRECOPY_MAX_ROUNDS + 1]; /* per round: its send and the collect after */
+    uint64_t left;                               /* bytes left for the stop-and-copy */
+};
+
+/* Runs the rounds: round 0 sends the n0 runs `first` (the touched ranges,
+ * tracked by t from before they are read), then each round sends what t's
+ * collect reported, as p says. On return 0, *left holds (normalized) what
+ * the last collect reported and was not sent: the stop-and-copy's share,
+ * to which the caller adds one more collect once the rank is frozen. On a
+ * negative return (the send's error, or the collect's: tracking broke, the
+ * move falls back to a whole stop-and-copy or fails) nothing of *left is
+ * meaningful. st may be NULL. */
+int rmig_precopy_rounds(struct rmig_dirty *t, const struct rmig_dirty_range *first, int n0,
+                        const struct rmig_precopy_policy *p, rmig_precopy_send_fn send, void *arg,
+                        struct rmig_precopy_set *left, struct rmig_precopy_stats *st);
+
+#endif /* RMIG_PRECOPY_H */

@@ -1,0 +1,383 @@
+/* test_rmig_precopy.c: Check tests of pre-copy's rounds (rmig_precopy.c).
+ *
+ * The convergence rule case by case (round limit, small set, a set that
+ * does not shrink); the dirty-set arithmetic (runs merged, unsorted and
+ * overlapping runs normalized, bytes counted once). Then the rounds on a
+ * tracked mapping with the first usable write-protect backend, memcpy into
+ * a shadow mapping as the transport, while a writer thread stores into
+ * 1% of the pages (a fixed set, and a set that moves along the mapping)
+ * or into every page as fast as it can: after the rounds the writer is
+ * stopped (the freeze), one more collect is added to what the rounds left,
+ * that is copied, and the shadow must equal the memory bit for bit; the
+ * rounds must have stopped by the rule (the fast writer: by "not
+ * shrinking" or the round limit, never by looping). A transport that fails
+ * in round 1 ends the rounds with its error, is not called again, and the
+ * source memory is what the program wrote; a tracked range unmapped during
+ * a round makes the rounds fail instead of reporting it clean.
+ *
+ * TEST_PRECOPY_MIB (default 16) sets the mapping's size; each round test
+ * prints its figures (rounds, MiB per round, stop round) to the log.
+ */
+#include <check.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "rmig_precopy.h"
+
+#define PG 4096UL
+
+static size_t mib(void)
+{
+    const char *s = getenv("TEST_PRECOPY_MIB");
+    long m = s != NULL ? atol(s) : 16;
+
+    return m >= 1 && m <= 4096 ? (size_t)m : 16;
+}
+
+/* ---- the convergence rule ------------------------------------------------ */
+
+static const struct {
+    int max_rounds;
+    uint64_t small;
+    int rounds;
+    uint64_t dirty, before;
+    int want;
+} go_cases[] = {
+    {8, 1024, 0, 4096, 1 << 20, 1},             /* shrinking, above small: go on */
+    {8, 1024, 8, 4096, 1 << 20, 0},             /* round limit */
+    {0, 1024, 0, 4096, 1 << 20, 0},             /* no rounds after round 0 */
+    {8, 4096, 3, 4096, 1 << 20, 0},             /* small enough (inclusive) */
+    {8, 4096, 3, 4097, 1 << 20, 1},             /* one byte above: go on */
+    {8, 0, 3, 0, 4096, 0},                      /* nothing dirty */
+    {8, 1024, 3, 1 << 20, 1 << 20, 0},          /* did not shrink */
+    {8, 1024, 3, 2 << 20, 1 << 20, 0},          /* grew */
+    {100, 0, RMIG_PRECOPY_MAX_ROUNDS, 2, 4, 0}, /* the hard limit beats a bigger policy */
+};
+
+START_TEST(test_go_on)
+{
+    struct rmig_precopy_policy p = {go_cases[_i].max_rounds, go_cases[_i].small};
+
+    ck_assert_int_eq(
+        rmig_precopy_go_on(&p, go_cases[_i].rounds, go_cases[_i].dirty, go_cases[_i].before),
+        go_cases[_i].want);
+}
+END_TEST
+
+/* ---- dirty sets ---------------------------------------------------------- */
+
+START_TEST(test_set_note_merges)
+{
+    struct rmig_precopy_set s = {0};
+
+    rmig_precopy_set_note(0x10000, PG, &s);
+    rmig_precopy_set_note(0x11000, 2 * PG, &s); /* touches: merged */
+    rmig_precopy_set_note(0x20000, PG, &s);     /* apart */
+    rmig_precopy_set_note(0x30000, 0, &s);      /* empty: ignored */
+    ck_assert_int_eq(s.n, 2);
+    ck_assert_uint_eq(s.r[0].addr, 0x10000);
+    ck_assert_uint_eq(s.r[0].len, 3 * PG);
+    ck_assert_uint_eq(s.r[1].addr, 0x20000);
+    ck_assert_uint_eq(s.bytes, 4 * PG);
+    rmig_precopy_set_free(&s);
+    ck_assert_int_eq(s.n, 0);
+    ck_assert_ptr_null(s.r);
+}
+END_TEST
+
+START_TEST(test_set_normalize)
+{
+    struct rmig_precopy_set s = {0};
+
+    /* A collect's second pass and a second collect: out of order, overlapping. */
+    rmig_precopy_set_note(0x50000, 2 * PG, &s);
+    rmig_precopy_set_note(0x10000, PG, &s);
+    rmig_precopy_set_note(0x51000, 2 * PG, &s); /* overlaps the first by a page */
+    rmig_precopy_set_note(0x30000, PG, &s);
+    rmig_precopy_set_note(0x0f000, PG, &s); /* touches 0x10000 from below */
+    rmig_precopy_set_note(0x50000, PG, &s); /* inside */
+    rmig_precopy_set_normalize(&s);
+    ck_assert_int_eq(s.n, 3);
+    ck_assert_uint_eq(s.r[0].addr, 0x0f000);
+    ck_assert_uint_eq(s.r[0].len, 2 * PG);
+    ck_assert_uint_eq(s.r[1].addr, 0x30000);
+    ck_assert_uint_eq(s.r[1].len, PG);
+    ck_assert_uint_eq(s.r[2].addr, 0x50000);
+    ck_assert_uint_eq(s.r[2].len, 3 * PG);
+    ck_assert_uint_eq(s.bytes, 6 * PG);
+    rmig_precopy_set_clear(&s);
+    ck_assert_int_eq(s.n, 0);
+    ck_assert_uint_eq(s.bytes, 0);
+    rmig_precopy_set_normalize(&s); /* empty: nothing to do */
+    rmig_precopy_set_free(&s);
+}
+END_TEST
+
+/* ---- rounds on a tracked mapping ----------------------------------------- */
+
+static char *map_populated(size_t len)
+{
+    char *a = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+
+    ck_assert_ptr_ne(a, MAP_FAILED);
+    ck_assert_int_eq(madvise(a, len, MADV_NOHUGEPAGE), 0); /* as the container region */
+    for (size_t i = 0; i < len / PG; i++)
+        memset(a + i * PG, (int)(i * 7 + 1), PG);
+    return a;
+}
+
+/* The first usable backend that needs no pause, or -1 (the reason printed). */
+static int backend(void)
+{
+    char why[512];
+
+    for (int k = 0; k < RMIG_DIRTY_KINDS; k++)
+        if (k != RMIG_DIRTY_SOFT && rmig_dirty_probe(k, why, sizeof(why)) == 0)
+            return k;
+    fprintf(stderr, "no write-protect tracker here: %s\n", why);
+    return -1;
+}
+
+enum writer_kind { WRITER_NONE, WRITER_HOT, WRITER_MOVING, WRITER_ALL };
+
+struct rig {
+    char *mem, *shadow;
+    size_t len;
+    enum writer_kind writer;
+    atomic_int stop;
+    unsigned long writes;
+    int fail_round;  /* the transport fails this round with -EIO (0: never) */
+    int calls;       /* transport calls */
+    size_t paced;    /* bytes copied since the transport last slept */
+    int unmap_round; /* round whose send unmaps the mapping's last page (0: none) */
+};
+
+/* The rank: 1% of the pages (hot: always the same ones; moving: a window
+ * sliding along the mapping) every millisecond, or every page round and
+ * round without pause. Each store is a new value, so a lost one shows. */
+static void *writer(void *arg)
+{
+    struct rig *g = arg;
+    size_t pages = g->len / PG, step = 100, shift = 0;
+    unsigned long v = 0;
+
+    while (!atomic_load(&g->stop)) {
+        if (g->writer == WRITER_ALL) {
+            for (size_t p = 0; p < pages && !atomic_load(&g->stop); p++, v++)
+                *(volatile unsigned long *)(g->mem + p * PG + (v % 512) * 8) = v;
+            continue;
+        }
+        for (size_t p = shift; p < pages; p += step, v++)
+            *(volatile unsigned long *)(g->mem + p * PG + (v % 512) * 8) = v;
+        if (g->writer == WRITER_MOVING)
+            shift = (shift + 1) % step;
+        usleep(1000);
+    }
+    g->writes = v;
+    return NULL;
+}
+
+/* The transport: memcpy into the shadow at the same offset, paced at
+ * about 1 GiB/s (a same-host portal's order), so the writer runs during
+ * the rounds as it would during a real move. */
+static int copy_round(int round, const struct rmig_dirty_range *r, int n, void *arg)
+{
+    struct rig *g = arg;
+
+    g->calls++;
+    if (round == g->fail_round && round > 0)
+        return -EIO;
+    for (int i = 0; i < n; i++) {
+        size_t off = r[i].addr - (uintptr_t)g->mem;
+
+        ck_assert_uint_le(off + r[i].len, g->len);
+        memcpy(g->shadow + off, (const void *)r[i].addr, r[i].len);
+        g->paced += r[i].len;
+        if (g->paced >= (1 << 20)) {
+            usleep((useconds_t)(g->paced >> 20) * 1000);
+            g->paced &= (1 << 20) - 1;
+        }
+    }
+    if (round == 0 && g->writer == WRITER_NONE) /* a few pages written during round 0 */
+        for (size_t p = 0; p < g->len / PG; p += 997)
+            g->mem[p * PG + 5] ^= 0x5a;
+    if (round == g->unmap_round && round > 0)
+        ck_assert_int_eq(munmap(g->mem + g->len - PG, PG), 0);
+    return 0;
+}
+
+static void print_figures(const char *what, const struct rig *g,
+                          const struct rmig_precopy_stats *st, uint64_t stop_bytes, double stop_ms)
+{
+    printf("precopy %4zu MiB %-7s rounds %2d MiB/round", g->len >> 20, what, st->rounds);
+    for (int i = 0; i <= st->rounds; i++)
+        printf(" %.2f", (double)st->bytes[i] / (1 << 20));
+    printf(" | stop %.3f MiB %.3f ms | writes %lu\n", (double)stop_bytes / (1 << 20), stop_ms,
+           g->writes);
+}
+
+static double now_ms(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return 1e3 * (double)ts.tv_sec + 1e-6 * (double)ts.tv_nsec;
+}
+
+static const struct {
+    const char *name;
+    enum writer_kind writer;
+} round_cases[] = {
+    {"none", WRITER_NONE},
+    {"hot", WRITER_HOT},
+    {"moving", WRITER_MOVING},
+    {"all", WRITER_ALL},
+};
+
+/* Rounds while the writer runs, the freeze, the stop-and-copy: the shadow
+ * equals the memory bit for bit. */
+START_TEST(test_rounds_bit_for_bit)
+{
+    struct rig g = {.len = mib() << 20, .writer = round_cases[_i].writer};
+    struct rmig_precopy_policy p = {8, 64 * PG};
+    struct rmig_precopy_set left = {0};
+    struct rmig_precopy_stats st;
+    struct rmig_dirty_range whole;
+    struct rmig_dirty *t;
+    pthread_t w;
+    double t0;
+    int kind = backend();
+
+    if (kind < 0)
+        return;
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    memset(g.shadow, 0, g.len);
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    if (g.writer != WRITER_NONE)
+        ck_assert_int_eq(pthread_create(&w, NULL, writer, &g), 0);
+    ck_assert_int_eq(rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, &st), 0);
+    ck_assert_int_eq(g.calls, st.rounds + 1);
+    ck_assert_uint_eq(st.bytes[0], g.len);
+    ck_assert_uint_eq(st.left, left.bytes);
+    /* Why the rounds stopped: the rule, checked on the last figures. */
+    ck_assert_int_eq(
+        rmig_precopy_go_on(&p, st.rounds, st.left, st.rounds > 0 ? st.bytes[st.rounds] : g.len), 0);
+    if (g.writer == WRITER_NONE) {
+        /* Round 0 wrote a page every 997: round 1 resends them (above the
+         * small threshold only when there are more than 64). */
+        size_t written = (g.len / PG + 996) / 997 * PG;
+
+        ck_assert_uint_eq(st.rounds > 0 ? st.bytes[1] : st.left, written);
+    }
+    atomic_store(&g.stop, 1); /* the freeze */
+    if (g.writer != WRITER_NONE)
+        pthread_join(w, NULL);
+    t0 = now_ms();
+    ck_assert_int_ge(rmig_dirty_collect(t, rmig_precopy_set_note, &left), 0);
+    rmig_precopy_set_normalize(&left);
+    ck_assert_int_eq(copy_round(st.rounds + 1, left.r, left.n, &g), 0);
+    print_figures(round_cases[_i].name, &g, &st, left.bytes, now_ms() - t0);
+    if (g.writer != WRITER_NONE)
+        ck_assert_msg(g.writes > 2 * (g.len / PG / 100), "only %lu writes", g.writes);
+    for (size_t q = 0; q < g.len / PG; q++)
+        ck_assert_msg(memcmp(g.shadow + q * PG, g.mem + q * PG, PG) == 0,
+                      "page %zu differs after %d rounds", q, st.rounds);
+    rmig_precopy_set_free(&left);
+    rmig_dirty_stop(t);
+    munmap(g.mem, g.len);
+    munmap(g.shadow, g.len);
+}
+END_TEST
+
+/* The transport fails in round 1: the rounds end with its error, it is not
+ * called again, and the source memory is the program's own. */
+START_TEST(test_round_fails)
+{
+    struct rig g = {.len = 4 << 20, .writer = WRITER_NONE, .fail_round = 1};
+    struct rmig_precopy_policy p = {8, 0};
+    struct rmig_precopy_set left = {0};
+    struct rmig_precopy_stats st;
+    struct rmig_dirty_range whole;
+    struct rmig_dirty *t;
+    char *want;
+    int kind = backend();
+
+    if (kind < 0)
+        return;
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    want = map_populated(g.len);
+    for (size_t q = 0; q < g.len / PG; q += 997)
+        want[q * PG + 5] ^= 0x5a; /* what round 0's writes leave */
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    ck_assert_int_eq(rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, &st), -EIO);
+    ck_assert_int_eq(g.calls, 2);
+    ck_assert_int_eq(st.rounds, 1);
+    ck_assert_int_eq(memcmp(g.mem, want, g.len), 0);
+    rmig_precopy_set_free(&left);
+    rmig_dirty_stop(t);
+    munmap(g.mem, g.len);
+    munmap(g.shadow, g.len);
+    munmap(want, g.len);
+}
+END_TEST
+
+/* A tracked page unmapped during round 1: the collect after it fails, and
+ * so do the rounds (never "nothing written"). */
+START_TEST(test_tracking_broken)
+{
+    struct rig g = {.len = 4 << 20, .writer = WRITER_NONE, .unmap_round = 1};
+    struct rmig_precopy_policy p = {8, 0};
+    struct rmig_precopy_set left = {0};
+    struct rmig_dirty_range whole;
+    struct rmig_dirty *t;
+    int kind = backend(), ret;
+
+    if (kind < 0)
+        return;
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    ret = rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, NULL);
+    ck_assert_msg(ret < 0, "rounds returned %d over an unmapped page", ret);
+    ck_assert_int_eq(g.calls, 2);
+    rmig_precopy_set_free(&left);
+    rmig_dirty_stop(t);
+    munmap(g.mem, g.len - PG);
+    munmap(g.shadow, g.len);
+}
+END_TEST
+
+int main(void)
+{
+    Suite *s = suite_create("rmig_precopy");
+    TCase *tc = tcase_create("rounds");
+    SRunner *sr;
+    int failed;
+
+    tcase_set_timeout(tc, 120);
+    tcase_add_loop_test(tc, test_go_on, 0, (int)(sizeof(go_cases) / sizeof(go_cases[0])));
+    tcase_add_test(tc, test_set_note_merges);
+    tcase_add_test(tc, test_set_normalize);
+    tcase_add_loop_test(tc, test_rounds_bit_for_bit, 0,
+                        (int)(sizeof(round_cases) / sizeof(round_cases[0])));
+    tcase_add_test(tc, test_round_fails);
+    tcase_add_test(tc, test_tracking_broken);
+    suite_add_tcase(s, tc);
+    sr = srunner_create(s);
+    srunner_run_all(sr, CK_NORMAL);
+    failed = srunner_ntests_failed(sr);
+    srunner_free(sr);
+    return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
