@@ -181,6 +181,14 @@ int ua_globals_ranges(struct ua_range *out, int max);
  * -ENODEV without a container. */
 int ua_touched_ranges(int (*cb)(void *addr, size_t len, void *arg), void *arg);
 
+/* Writes to out[0..max-1] the container's extents, what a tracker of
+ * written pages watches during a pre-copy move: the header's pages, the
+ * whole rank stack, the heap from its base to its top now, the globals
+ * rounded out to whole pages; page aligned, disjoint (merged where they
+ * touch), the region's ascending, then the globals' ascending. Returns their number (it may exceed
+ * max: then only max were written), -ENODEV without a container. (ua_extents.c) */
+int ua_extents(struct ua_range *out, int max);
+
 /* Returns 0 when [addr, addr + len) may be restored: it lies inside the
  * container (header, stack or heap; not the guard gap) or inside one globals
  * range, and the region is reserved here. Returns -EINVAL otherwise. Lets a

@@ -115,6 +115,58 @@ START_TEST(test_touched_ranges_list_only_touched_pages)
 }
 END_TEST
 
+/* touched-range callback: every touched range must lie in one extent. */
+static int inside_extents_cb(void *addr, size_t len, void *arg)
+{
+    const struct collect *e = arg;
+
+    ck_assert_msg(in_ranges(e->r, e->n, addr, len), "touched %p+%zu outside every extent", addr,
+                  len);
+    return 0;
+}
+
+/* ua_extents: page aligned, disjoint, the whole stack, the heap to its top,
+ * every touched range inside (a pre-copy tracker over them sees every page
+ * a move would send), and the count even when truncated. */
+START_TEST(test_extents_cover_touched)
+{
+    static struct collect e;
+    struct ua_range one;
+    const struct ua_header *h = ua_header_get();
+    char *p = malloc(3 * UA_PAGE_SIZE);
+
+    ck_assert_ptr_nonnull(p);
+    p[0] = 1;
+    e.n = ua_extents(e.r, (int)(sizeof(e.r) / sizeof(e.r[0])));
+    ck_assert_int_ge(e.n, 3); /* header, stack and heap (they may touch), globals */
+    ck_assert_int_le(e.n, (int)(sizeof(e.r) / sizeof(e.r[0])));
+    for (int i = 0; i < e.n; i++) {
+        ck_assert_uint_eq((uintptr_t)e.r[i].addr % UA_PAGE_SIZE, 0);
+        ck_assert_uint_eq(e.r[i].len % UA_PAGE_SIZE, 0);
+        ck_assert_uint_gt(e.r[i].len, 0);
+        for (int j = 0; j < i; j++) /* disjoint, not even touching */
+            ck_assert((uintptr_t)e.r[j].addr + e.r[j].len < (uintptr_t)e.r[i].addr ||
+                      (uintptr_t)e.r[i].addr + e.r[i].len < (uintptr_t)e.r[j].addr);
+    }
+    ck_assert_ptr_eq(e.r[0].addr, (void *)UA_REGION_BASE);
+    ck_assert(in_ranges(e.r, e.n, (void *)h->stack_lo, h->stack_hi - h->stack_lo));
+    ck_assert(in_ranges(e.r, e.n, (void *)h->heap.base, h->heap.top - h->heap.base));
+    ck_assert(in_ranges(e.r, e.n, p, 3 * UA_PAGE_SIZE));
+    ck_assert(in_ranges(e.r, e.n, &g_data, sizeof(g_data)));
+    ck_assert(!in_ranges(e.r, e.n, (void *)(UA_REGION_BASE + UA_HEADER_SIZE), 1)); /* guard */
+    ck_assert(
+        !in_ranges(e.r, e.n,
+                   (void *)(((h->heap.top + UA_PAGE_SIZE - 1) & ~(uintptr_t)(UA_PAGE_SIZE - 1)) +
+                            UA_PAGE_SIZE),
+                   1));
+    ck_assert_int_eq(ua_touched_ranges(inside_extents_cb, &e), 0);
+    ck_assert_int_eq(ua_extents(&one, 1), e.n); /* count even when truncated */
+    ck_assert_ptr_eq(one.addr, e.r[0].addr);
+    ck_assert_uint_eq(one.len, e.r[0].len);
+    free(p);
+}
+END_TEST
+
 /* Runs the helper with an optional environment assignment; parses its line. */
 static void run_helper(const char *env, uint64_t *fp, uint64_t *canary, int *migratable)
 {
@@ -216,6 +268,7 @@ Suite *test_ua_layout_suite(void)
     tcase_add_test(tc, test_globals_exclude_copy_relocations);
     tcase_add_test(tc, test_restore_checks_bounds);
     tcase_add_test(tc, test_touched_ranges_list_only_touched_pages);
+    tcase_add_test(tc, test_extents_cover_touched);
     tcase_add_test(tc, test_fingerprint_same_binary_agrees);
     tcase_add_test(tc, test_job_canary);
     tcase_add_test(tc, test_checksum);
