@@ -153,6 +153,50 @@ void rmig_precopy_set_normalize(struct rmig_precopy_set *s)
     s->n = out + 1;
 }
 
+void rmig_precopy_set_clip(struct rmig_precopy_set *s, const struct rmig_dirty_range *allow, int n)
+{
+    struct rmig_precopy_set in = *s; /* read from the old array, written to a new one */
+    int j = 0;
+
+    *s = (struct rmig_precopy_set){0};
+    for (int i = 0; i < in.n; i++) {
+        uintptr_t lo = in.r[i].addr, hi = lo + in.r[i].len;
+
+        while (j < n && allow[j].addr + allow[j].len <= lo)
+            j++;
+        for (int k = j; k < n && allow[k].addr < hi; k++) {
+            uintptr_t a = allow[k].addr > lo ? allow[k].addr : lo;
+            uintptr_t b = allow[k].addr + allow[k].len < hi ? allow[k].addr + allow[k].len : hi;
+
+            rmig_precopy_set_note(a, b - a, s);
+        }
+    }
+    s->nomem |= in.nomem;
+    free(in.r);
+}
+
+void rmig_precopy_set_add_untracked(struct rmig_precopy_set *s, const struct rmig_dirty_range *r,
+                                    int n, const struct rmig_dirty_range *tracked, int nt)
+{
+    int j = 0;
+
+    for (int i = 0; i < n; i++) {
+        uintptr_t lo = r[i].addr, hi = lo + r[i].len;
+
+        while (j < nt && tracked[j].addr + tracked[j].len <= lo)
+            j++;
+        for (int k = j; k < nt && tracked[k].addr < hi && lo < hi; k++) {
+            if (tracked[k].addr > lo)
+                rmig_precopy_set_note(lo, tracked[k].addr - lo, s);
+            if (tracked[k].addr + tracked[k].len > lo)
+                lo = tracked[k].addr + tracked[k].len;
+        }
+        if (lo < hi)
+            rmig_precopy_set_note(lo, hi - lo, s);
+    }
+    rmig_precopy_set_normalize(s);
+}
+
 void rmig_precopy_set_clear(struct rmig_precopy_set *s)
 {
     s->n = 0;
@@ -174,24 +218,25 @@ static double rmig_precopy_now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-/* One collect into s (cleared first). Returns 0 or a negative errno. */
-static int rmig_precopy_collect(struct rmig_dirty *t, struct rmig_precopy_set *s)
+/* One collect into s (cleared first), clipped to what may be sent.
+ * Returns 0 or a negative errno. */
+static int rmig_precopy_collect(const struct rmig_precopy_job *j, struct rmig_precopy_set *s)
 {
     long pages;
 
     rmig_precopy_set_clear(s);
-    pages = rmig_dirty_collect(t, rmig_precopy_set_note, s);
+    pages = rmig_dirty_collect(j->t, rmig_precopy_set_note, s);
     if (pages < 0)
         return (int)pages;
-    if (s->nomem)
-        return -ENOMEM;
     rmig_precopy_set_normalize(s);
-    return 0;
+    if (j->allow != NULL)
+        rmig_precopy_set_clip(s, j->allow, j->nallow);
+    return s->nomem ? -ENOMEM : 0;
 }
 
-int rmig_precopy_rounds(struct rmig_dirty *t, const struct rmig_dirty_range *first, int n0,
-                        const struct rmig_precopy_policy *p, rmig_precopy_send_fn send, void *arg,
-                        struct rmig_precopy_set *left, struct rmig_precopy_stats *st)
+int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_precopy_policy *p,
+                        rmig_precopy_send_fn send, void *arg, struct rmig_precopy_set *left,
+                        struct rmig_precopy_stats *st)
 {
     struct rmig_precopy_stats mine;
     uint64_t before = 0;
@@ -201,12 +246,12 @@ int rmig_precopy_rounds(struct rmig_dirty *t, const struct rmig_dirty_range *fir
     if (st == NULL)
         st = &mine;
     memset(st, 0, sizeof(*st));
-    for (int i = 0; i < n0; i++)
-        before += first[i].len;
+    for (int i = 0; i < j->nfirst; i++)
+        before += j->first[i].len;
     st->bytes[0] = before;
-    ret = send(0, first, n0, arg);
+    ret = send(0, j->first, j->nfirst, arg);
     if (ret == 0)
-        ret = rmig_precopy_collect(t, left);
+        ret = rmig_precopy_collect(j, left);
     st->seconds[0] = rmig_precopy_now() - t0;
     while (ret == 0 && rmig_precopy_go_on(p, st->rounds, left->bytes, before)) {
         int round = ++st->rounds;
@@ -216,7 +261,7 @@ int rmig_precopy_rounds(struct rmig_dirty *t, const struct rmig_dirty_range *fir
         st->bytes[round] = left->bytes;
         ret = send(round, left->r, left->n, arg);
         if (ret == 0)
-            ret = rmig_precopy_collect(t, left);
+            ret = rmig_precopy_collect(j, left);
         st->seconds[round] = rmig_precopy_now() - t0;
     }
     st->left = ret == 0 ? left->bytes : 0;

@@ -48,6 +48,17 @@ void rmig_precopy_set_note(uintptr_t addr, size_t len, void *arg);
 /* Sorts the runs by address and merges those that overlap or touch (two
  * collects, or a collect's two passes, may report one page twice). */
 void rmig_precopy_set_normalize(struct rmig_precopy_set *s);
+/* Keeps only what lies inside the n ranges `allow` (ascending, disjoint,
+ * any byte bounds): a tracker reports whole pages, but a page of the
+ * globals may also hold the cluster's own objects (stdout, environ: see
+ * ua_globals_ranges), which must never be sent. s must be normalized. */
+void rmig_precopy_set_clip(struct rmig_precopy_set *s, const struct rmig_dirty_range *allow, int n);
+/* Adds what the n ranges r (ascending, disjoint) hold outside the nt
+ * ranges `tracked` (ascending, disjoint): at the freeze, the touched ranges
+ * the tracker never watched (the heap grown above its top of round 0) are
+ * sent whole. Normalizes s. */
+void rmig_precopy_set_add_untracked(struct rmig_precopy_set *s, const struct rmig_dirty_range *r,
+                                    int n, const struct rmig_dirty_range *tracked, int nt);
 void rmig_precopy_set_clear(struct rmig_precopy_set *s);
 void rmig_precopy_set_free(struct rmig_precopy_set *s);
 
@@ -63,16 +74,26 @@ struct rmig_precopy_stats {
     uint64_t left;                               /* bytes left for the stop-and-copy */
 };
 
-/* Runs the rounds: round 0 sends the n0 runs `first` (the touched ranges,
- * tracked by t from before they are read), then each round sends what t's
- * collect reported, as p says. On return 0, *left holds (normalized) what
- * the last collect reported and was not sent: the stop-and-copy's share,
- * to which the caller adds one more collect once the rank is frozen. On a
- * negative return (the send's error, or the collect's: tracking broke, the
- * move falls back to a whole stop-and-copy or fails) nothing of *left is
- * meaningful. st may be NULL. */
-int rmig_precopy_rounds(struct rmig_dirty *t, const struct rmig_dirty_range *first, int n0,
-                        const struct rmig_precopy_policy *p, rmig_precopy_send_fn send, void *arg,
-                        struct rmig_precopy_set *left, struct rmig_precopy_stats *st);
+/* What the rounds run over: the tracker, round 0's runs (the touched
+ * ranges, tracked by t from before they are read) and the ranges a later
+ * round may send (rmig_precopy_set_clip; NULL: all that t reports). */
+struct rmig_precopy_job {
+    struct rmig_dirty *t;
+    const struct rmig_dirty_range *first;
+    int nfirst;
+    const struct rmig_dirty_range *allow;
+    int nallow;
+};
+
+/* Runs the rounds: round 0 sends j->first, then each round sends what the
+ * tracker's collect reported (clipped to j->allow), as p says. On return
+ * 0, *left holds (normalized, clipped) what the last collect reported and
+ * was not sent: the stop-and-copy's share, to which the caller adds one
+ * more collect once the rank is frozen. On a negative return (the send's
+ * error, or the collect's: tracking broke, the move falls back to a whole
+ * stop-and-copy or fails) nothing of *left is meaningful. st may be NULL. */
+int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_precopy_policy *p,
+                        rmig_precopy_send_fn send, void *arg, struct rmig_precopy_set *left,
+                        struct rmig_precopy_stats *st);
 
 #endif /* RMIG_PRECOPY_H */

@@ -32,6 +32,9 @@
 #include "rmig_precopy.h"
 
 #define PG 4096UL
+/* The cluster's bytes inside page 5 of the mapping (test_rounds_bit_for_bit). */
+#define HOLE_AT  (5 * PG + 96)
+#define HOLE_LEN 64UL
 
 static size_t mib(void)
 {
@@ -120,6 +123,75 @@ START_TEST(test_set_normalize)
 }
 END_TEST
 
+#define R(a, l) ((struct rmig_dirty_range){(a), (l)})
+
+/* A set made of the given runs, normalized. */
+static void set_of(struct rmig_precopy_set *s, const struct rmig_dirty_range *r, int n)
+{
+    *s = (struct rmig_precopy_set){0};
+    for (int i = 0; i < n; i++)
+        rmig_precopy_set_note(r[i].addr, r[i].len, s);
+    rmig_precopy_set_normalize(s);
+}
+
+static void expect_set(const struct rmig_precopy_set *s, const struct rmig_dirty_range *want, int n)
+{
+    uint64_t bytes = 0;
+
+    ck_assert_int_eq(s->n, n);
+    for (int i = 0; i < n; i++) {
+        ck_assert_msg(s->r[i].addr == want[i].addr && s->r[i].len == want[i].len,
+                      "run %d: %#lx+%#lx, want %#lx+%#lx", i, (unsigned long)s->r[i].addr,
+                      (unsigned long)s->r[i].len, (unsigned long)want[i].addr,
+                      (unsigned long)want[i].len);
+        bytes += want[i].len;
+    }
+    ck_assert_uint_eq(s->bytes, bytes);
+}
+
+START_TEST(test_set_clip)
+{
+    const struct rmig_dirty_range runs[] = {R(0x10000, 0x3000), R(0x20000, 0x1000),
+                                            R(0x30000, 0x1000)};
+    /* Byte bounds: globals with the cluster's objects between them. */
+    const struct rmig_dirty_range allow[] = {R(0x0f000, 0x1010), R(0x10100, 0x100),
+                                             R(0x11ff0, 0x20), R(0x20800, 0x10000)};
+    const struct rmig_dirty_range want[] = {R(0x10000, 0x10), R(0x10100, 0x100), R(0x11ff0, 0x20),
+                                            R(0x20800, 0x800), R(0x30000, 0x800)};
+    struct rmig_precopy_set s;
+
+    set_of(&s, runs, 3);
+    rmig_precopy_set_clip(&s, allow, 4);
+    expect_set(&s, want, 5);
+    rmig_precopy_set_clip(&s, NULL, 0); /* nothing allowed: nothing left */
+    expect_set(&s, NULL, 0);
+    rmig_precopy_set_free(&s);
+}
+END_TEST
+
+START_TEST(test_set_add_untracked)
+{
+    const struct rmig_dirty_range tracked[] = {R(0x10000, 0x4000), R(0x20000, 0x2000)};
+    /* The heap grew above its tracked top; a range wholly before, one
+     * straddling both tracked ones, one inside. */
+    const struct rmig_dirty_range touched[] = {R(0x08000, 0x1000), R(0x0f000, 0x14000),
+                                               R(0x30000, 0x1000)};
+    const struct rmig_dirty_range dirty[] = {R(0x11000, 0x1000)};
+    const struct rmig_dirty_range want[] = {R(0x08000, 0x1000), R(0x0f000, 0x1000),
+                                            R(0x11000, 0x1000), R(0x14000, 0xc000),
+                                            R(0x22000, 0x1000), R(0x30000, 0x1000)};
+    struct rmig_precopy_set s;
+
+    set_of(&s, dirty, 1);
+    rmig_precopy_set_add_untracked(&s, touched, 3, tracked, 2);
+    expect_set(&s, want, 6);
+    rmig_precopy_set_clear(&s);
+    rmig_precopy_set_add_untracked(&s, tracked, 2, tracked, 2); /* all tracked: nothing */
+    expect_set(&s, NULL, 0);
+    rmig_precopy_set_free(&s);
+}
+END_TEST
+
 /* ---- rounds on a tracked mapping ----------------------------------------- */
 
 static char *map_populated(size_t len)
@@ -166,7 +238,7 @@ struct rig {
 static void *writer(void *arg)
 {
     struct rig *g = arg;
-    size_t pages = g->len / PG, step = 100, shift = 0;
+    size_t pages = g->len / PG, step = 100, shift = HOLE_AT / PG; /* the hole's page too */
     unsigned long v = 0;
 
     while (!atomic_load(&g->stop)) {
@@ -215,6 +287,8 @@ static int copy_round(int round, const struct rmig_dirty_range *r, int n, void *
     if (round == 0 && g->writer == WRITER_NONE) /* a few pages written during round 0 */
         for (size_t p = 0; p < g->len / PG; p += 997)
             g->mem[p * PG + 5] ^= 0x5a;
+    if (round == 0 && g->writer == WRITER_NONE && g->len > HOLE_AT + PG)
+        g->mem[HOLE_AT + 1] ^= 0x5a; /* the cluster's object, and so its page, written */
     if (round == g->unmap_round && round > 0)
         ck_assert_int_eq(munmap(g->mem + g->len - PG, PG), 0);
     return 0;
@@ -256,7 +330,8 @@ START_TEST(test_rounds_bit_for_bit)
     struct rmig_precopy_policy p = {8, 64 * PG};
     struct rmig_precopy_set left = {0};
     struct rmig_precopy_stats st;
-    struct rmig_dirty_range whole;
+    struct rmig_dirty_range whole, allow[2];
+    struct rmig_precopy_job j;
     struct rmig_dirty *t;
     pthread_t w;
     double t0;
@@ -268,22 +343,30 @@ START_TEST(test_rounds_bit_for_bit)
     g.shadow = map_populated(g.len);
     memset(g.shadow, 0, g.len);
     whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    /* Bytes HOLE_AT..+HOLE_LEN are the cluster's (as stdout among the
+     * globals): tracked with their page, never to be sent. */
+    allow[0] = (struct rmig_dirty_range){(uintptr_t)g.mem, HOLE_AT};
+    allow[1] = (struct rmig_dirty_range){(uintptr_t)g.mem + HOLE_AT + HOLE_LEN,
+                                         g.len - HOLE_AT - HOLE_LEN};
+    j = (struct rmig_precopy_job){.first = allow, .nfirst = 2, .allow = allow, .nallow = 2};
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    j.t = t;
     if (g.writer != WRITER_NONE)
         ck_assert_int_eq(pthread_create(&w, NULL, writer, &g), 0);
     while (g.writer != WRITER_NONE && atomic_load(&g.passes) == 0)
         usleep(100); /* the rank is running when the move starts */
-    ck_assert_int_eq(rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, &st), 0);
+    ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, &st), 0);
     ck_assert_int_eq(g.calls, st.rounds + 1);
-    ck_assert_uint_eq(st.bytes[0], g.len);
+    ck_assert_uint_eq(st.bytes[0], g.len - HOLE_LEN);
     ck_assert_uint_eq(st.left, left.bytes);
     /* Why the rounds stopped: the rule, checked on the last figures. */
-    ck_assert_int_eq(
-        rmig_precopy_go_on(&p, st.rounds, st.left, st.rounds > 0 ? st.bytes[st.rounds] : g.len), 0);
+    ck_assert_int_eq(rmig_precopy_go_on(&p, st.rounds, st.left,
+                                        st.rounds > 0 ? st.bytes[st.rounds] : st.bytes[0]),
+                     0);
     if (g.writer == WRITER_NONE) {
         /* Round 0 wrote a page every 997: round 1 resends them (above the
          * small threshold only when there are more than 64). */
-        size_t written = (g.len / PG + 996) / 997 * PG;
+        size_t written = (g.len / PG + 996) / 997 * PG + PG - HOLE_LEN; /* + the hole's page */
 
         ck_assert_uint_eq(st.rounds > 0 ? st.bytes[1] : st.left, written);
     }
@@ -293,14 +376,23 @@ START_TEST(test_rounds_bit_for_bit)
     t0 = now_ms();
     ck_assert_int_ge(rmig_dirty_collect(t, rmig_precopy_set_note, &left), 0);
     rmig_precopy_set_normalize(&left);
+    rmig_precopy_set_clip(&left, allow, 2);
     ck_assert_int_eq(copy_round(st.rounds + 1, left.r, left.n, &g), 0);
     print_figures(round_cases[_i].name, &g, &st, left.bytes, now_ms() - t0);
     if (g.writer != WRITER_NONE)
         ck_assert_msg(atomic_load(&g.passes) >= 2, "only %d passes of the writer",
                       atomic_load(&g.passes));
     for (size_t q = 0; q < g.len / PG; q++)
-        ck_assert_msg(memcmp(g.shadow + q * PG, g.mem + q * PG, PG) == 0,
-                      "page %zu differs after %d rounds", q, st.rounds);
+        if (q != HOLE_AT / PG)
+            ck_assert_msg(memcmp(g.shadow + q * PG, g.mem + q * PG, PG) == 0,
+                          "page %zu differs after %d rounds", q, st.rounds);
+    ck_assert_int_eq(memcmp(g.shadow + HOLE_AT / PG * PG, g.mem + HOLE_AT / PG * PG, HOLE_AT % PG),
+                     0);
+    ck_assert_int_eq(memcmp(g.shadow + HOLE_AT + HOLE_LEN, g.mem + HOLE_AT + HOLE_LEN,
+                            PG - HOLE_AT % PG - HOLE_LEN),
+                     0);
+    for (size_t b = HOLE_AT; b < HOLE_AT + HOLE_LEN; b++)
+        ck_assert_msg(g.shadow[b] == 0, "byte %zu of the cluster's object was sent", b);
     rmig_precopy_set_free(&left);
     rmig_dirty_stop(t);
     munmap(g.mem, g.len);
@@ -317,6 +409,7 @@ START_TEST(test_round_fails)
     struct rmig_precopy_set left = {0};
     struct rmig_precopy_stats st;
     struct rmig_dirty_range whole;
+    struct rmig_precopy_job j;
     struct rmig_dirty *t;
     char *want;
     int kind = backend();
@@ -328,9 +421,11 @@ START_TEST(test_round_fails)
     want = map_populated(g.len);
     for (size_t q = 0; q < g.len / PG; q += 997)
         want[q * PG + 5] ^= 0x5a; /* what round 0's writes leave */
+    want[HOLE_AT + 1] ^= 0x5a;
     whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
-    ck_assert_int_eq(rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, &st), -EIO);
+    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0};
+    ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, &st), -EIO);
     ck_assert_int_eq(g.calls, 2);
     ck_assert_int_eq(st.rounds, 1);
     ck_assert_int_eq(memcmp(g.mem, want, g.len), 0);
@@ -350,6 +445,7 @@ START_TEST(test_tracking_broken)
     struct rmig_precopy_policy p = {8, 0};
     struct rmig_precopy_set left = {0};
     struct rmig_dirty_range whole;
+    struct rmig_precopy_job j;
     struct rmig_dirty *t;
     int kind = backend(), ret;
 
@@ -359,7 +455,8 @@ START_TEST(test_tracking_broken)
     g.shadow = map_populated(g.len);
     whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
-    ret = rmig_precopy_rounds(t, &whole, 1, &p, copy_round, &g, &left, NULL);
+    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0};
+    ret = rmig_precopy_rounds(&j, &p, copy_round, &g, &left, NULL);
     ck_assert_msg(ret < 0, "rounds returned %d over an unmapped page", ret);
     ck_assert_int_eq(g.calls, 2);
     rmig_precopy_set_free(&left);
@@ -380,6 +477,8 @@ int main(void)
     tcase_add_loop_test(tc, test_go_on, 0, (int)(sizeof(go_cases) / sizeof(go_cases[0])));
     tcase_add_test(tc, test_set_note_merges);
     tcase_add_test(tc, test_set_normalize);
+    tcase_add_test(tc, test_set_clip);
+    tcase_add_test(tc, test_set_add_untracked);
     tcase_add_loop_test(tc, test_rounds_bit_for_bit, 0,
                         (int)(sizeof(round_cases) / sizeof(round_cases[0])));
     tcase_add_test(tc, test_round_fails);
