@@ -30,6 +30,7 @@
 #include <unistd.h>
 
 #include "rmig_precopy.h"
+#include "rmig_precopy_sums.h"
 
 #define PG 4096UL
 /* The cluster's bytes inside page 5 of the mapping (test_rounds_bit_for_bit). */
@@ -192,6 +193,17 @@ START_TEST(test_set_add_untracked)
 }
 END_TEST
 
+/* FNV-1a: the tests' page hash (the library passes ua_checksum_range). */
+static uint64_t fnv(const void *p, size_t len)
+{
+    const unsigned char *b = p;
+    uint64_t h = 0xcbf29ce484222325ULL;
+
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ b[i]) * 0x100000001b3ULL;
+    return h;
+}
+
 /* ---- rounds on a tracked mapping ----------------------------------------- */
 
 static char *map_populated(size_t len)
@@ -226,10 +238,12 @@ struct rig {
     atomic_int stop;
     atomic_int passes; /* the writer's passes over its set */
     unsigned long writes;
-    int fail_round;  /* the transport fails this round with -EIO (0: never) */
-    int calls;       /* transport calls */
-    size_t paced;    /* bytes copied since the transport last slept */
-    int unmap_round; /* round whose send unmaps the mapping's last page (0: none) */
+    int fail_round;                      /* the transport fails this round with -EIO (0: never) */
+    int calls;                           /* transport calls */
+    size_t paced;                        /* bytes copied since the transport last slept */
+    struct rmig_precopy_sums *src, *dst; /* sums at send, sums as landed (NULL: none) */
+    int corrupt_round; /* round whose first run lands with a byte flipped (0: none) */
+    int unmap_round;   /* round whose send unmaps the mapping's last page (0: none) */
 };
 
 /* The rank: 1% of the pages (hot: always the same ones; moving: a window
@@ -273,7 +287,13 @@ static int copy_round(int round, const struct rmig_dirty_range *r, int n, void *
         size_t off = r[i].addr - (uintptr_t)g->mem;
 
         ck_assert_uint_le(off + r[i].len, g->len);
+        if (g->src != NULL) /* summed before it is sent: the rank may write it meanwhile */
+            rmig_precopy_sums_note(g->src, r[i].addr, r[i].len, 0);
         memcpy(g->shadow + off, (const void *)r[i].addr, r[i].len);
+        if (round == g->corrupt_round && round > 0 && i == 0)
+            g->shadow[off + r[i].len / 2] ^= 1; /* the transport damaged it */
+        if (g->dst != NULL)                     /* the destination sums what landed */
+            rmig_precopy_sums_note(g->dst, r[i].addr, r[i].len, g->shadow - g->mem);
         g->paced += r[i].len;
         if (g->paced >= (1 << 20)) {
             usleep((useconds_t)(g->paced >> 20) * 1000);
@@ -331,6 +351,7 @@ START_TEST(test_rounds_bit_for_bit)
     struct rmig_precopy_set left = {0};
     struct rmig_precopy_stats st;
     struct rmig_dirty_range whole, allow[2];
+    struct rmig_precopy_sums src, dst, now;
     struct rmig_precopy_job j;
     struct rmig_dirty *t;
     pthread_t w;
@@ -349,6 +370,11 @@ START_TEST(test_rounds_bit_for_bit)
     allow[1] = (struct rmig_dirty_range){(uintptr_t)g.mem + HOLE_AT + HOLE_LEN,
                                          g.len - HOLE_AT - HOLE_LEN};
     j = (struct rmig_precopy_job){.first = allow, .nfirst = 2, .allow = allow, .nallow = 2};
+    ck_assert_int_eq(rmig_precopy_sums_init(&src, &whole, 1, allow, 2, fnv), 0);
+    ck_assert_int_eq(rmig_precopy_sums_init(&dst, &whole, 1, allow, 2, fnv), 0);
+    ck_assert_int_eq(rmig_precopy_sums_init(&now, &whole, 1, allow, 2, fnv), 0);
+    g.src = &src;
+    g.dst = &dst;
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
     j.t = t;
     if (g.writer != WRITER_NONE)
@@ -393,7 +419,53 @@ START_TEST(test_rounds_bit_for_bit)
                      0);
     for (size_t b = HOLE_AT; b < HOLE_AT + HOLE_LEN; b++)
         ck_assert_msg(g.shadow[b] == 0, "byte %zu of the cluster's object was sent", b);
+    /* The final check passes (the sums at send equal those as landed), and
+     * it is sound: the sums at send are those of the frozen memory, though
+     * most were taken while the writer ran. */
+    ck_assert_uint_eq(rmig_precopy_sums_differ(&src, &dst), 0);
+    ck_assert_int_eq(rmig_precopy_sums_note(&now, whole.addr, whole.len, 0), (long)(g.len / PG));
+    ck_assert_uint_eq(rmig_precopy_sums_differ(&src, &now), 0);
+    rmig_precopy_sums_free(&src);
+    rmig_precopy_sums_free(&dst);
+    rmig_precopy_sums_free(&now);
     rmig_precopy_set_free(&left);
+    rmig_dirty_stop(t);
+    munmap(g.mem, g.len);
+    munmap(g.shadow, g.len);
+}
+END_TEST
+
+/* A page damaged in the stop round: the final check names it. */
+START_TEST(test_sums_catch_corruption)
+{
+    struct rig g = {.len = 4 << 20, .writer = WRITER_NONE, .corrupt_round = 2};
+    struct rmig_precopy_policy p = {0, 0}; /* round 0 only: the stop round is round 1 */
+    struct rmig_precopy_set left = {0};
+    struct rmig_precopy_sums src, dst;
+    struct rmig_dirty_range whole;
+    struct rmig_precopy_job j;
+    struct rmig_dirty *t;
+    int kind = backend();
+
+    if (kind < 0)
+        return;
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    ck_assert_int_eq(rmig_precopy_sums_init(&src, &whole, 1, &whole, 1, fnv), 0);
+    ck_assert_int_eq(rmig_precopy_sums_init(&dst, &whole, 1, &whole, 1, fnv), 0);
+    g.src = &src;
+    g.dst = &dst;
+    ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    j = (struct rmig_precopy_job){t, &whole, 1, &whole, 1};
+    ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, NULL), 0);
+    ck_assert_int_eq(left.n, 3); /* pages 0, 5 and 997, written during round 0 */
+    ck_assert_uint_eq(rmig_precopy_sums_differ(&src, &dst), 0);
+    ck_assert_int_eq(copy_round(2, left.r, left.n, &g), 0); /* stop round, first run damaged */
+    ck_assert_uint_eq(rmig_precopy_sums_differ(&src, &dst), left.r[0].addr);
+    rmig_precopy_set_free(&left);
+    rmig_precopy_sums_free(&src);
+    rmig_precopy_sums_free(&dst);
     rmig_dirty_stop(t);
     munmap(g.mem, g.len);
     munmap(g.shadow, g.len);
@@ -481,6 +553,7 @@ int main(void)
     tcase_add_test(tc, test_set_add_untracked);
     tcase_add_loop_test(tc, test_rounds_bit_for_bit, 0,
                         (int)(sizeof(round_cases) / sizeof(round_cases[0])));
+    tcase_add_test(tc, test_sums_catch_corruption);
     tcase_add_test(tc, test_round_fails);
     tcase_add_test(tc, test_tracking_broken);
     suite_add_tcase(s, tc);
