@@ -1,0 +1,24 @@
+#!/bin/bash
+# migrate_precopy_rounds.sh: pre-copy moves (NMPI_MIGRATION_MODE=precopy,
+# issue 15 item 1). EXPECTED FAILURE: only the rounds, their convergence
+# rule and the per-page sums exist (rank-migrate/rmig_precopy*.c, unit
+# test test_rmig_precopy); the sender thread, the round messages of the
+# portal stream, the destination's side and the mode switch do not, so
+# NMPI_MIGRATION_MODE=precopy still moves stop-and-copy and its report has
+# no rounds. What it must do once they exist:
+# 1. the moves of migrate_precopy.sh, in precopy mode, bit for bit, each
+#    report line giving the rounds (at least one after round 0 for a
+#    256 MiB rank writing a sliding 1%);
+# 2. a move whose destination refuses round 2 (NMPI_TEST_STREAM_FAULT=
+#    precopy-round2) fails and leaves the rank running at the source with
+#    its memory intact.
+. "$(dirname "$0")/common.sh"
+ours || skip "migration is a nanvix-mpi extension"
+export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_MODE=precopy NMPI_MIGRATION_REPORT=1
+expect_ok 2 --spares 1 -- migrate_precopy moving 256 1 1 "migrate_precopy: OK moving 256 MiB 1 movers 1 moves"
+grep -q '^nanvix-mpi: rmig: rank 1 moved cluster .* precopy [1-9][0-9]* rounds' "$OUT" ||
+    fail "no pre-copy report line with rounds"
+expect_ok 3 --spares 2 -- migrate_precopy hot 16 2 1 "migrate_precopy: OK hot 16 MiB 2 movers 1 moves"
+[ "$(grep -c ' precopy [0-9]* rounds' "$OUT")" -eq 2 ] || fail "want 2 pre-copy report lines"
+NMPI_TEST_STREAM_FAULT=precopy-round2 MIGRATE_PRECOPY_EXPECT_STAY=1 \
+    expect_ok 2 --spares 1 -- migrate_precopy moving 16 1 1 "migrate_precopy: OK moving 16 MiB 1 movers 1 moves"
