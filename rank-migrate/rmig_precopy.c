@@ -68,12 +68,22 @@
  *    lists them, and the stop round sends every range of it that the
  *    rounds did not cover.
  *
- * WHAT THIS FILE DOES: the rounds and their convergence rule, transport
- * aside; the unit test runs them with a writer thread and memcpy into a
- * shadow mapping as the transport and checks the copy bit for bit.
- * NOT YET (next step): the sender thread, the round messages of the portal
- * stream and the destination's side of them, the final table check, the
- * mode switch NMPI_MIGRATION_MODE=precopy, tests/mpi/migrate_precopy.
+ * WHAT EXISTS (first step): the rounds and their convergence rule, transport
+ * aside, here; the sets clipped to what may be sent and completed with
+ * what was never tracked; the per-page sums of the final check
+ * (rmig_precopy_sums.c); the sender thread (rmig_precopy_sender.c); the
+ * extents to track (ua_extents). The unit test runs the rounds in the
+ * sender thread while the test's main thread writes, with memcpy into a
+ * shadow mapping as the transport, and checks the copy bit for bit.
+ * NOT YET (next step): the sender started at boot; the rank's side (hand
+ * the move to the sender at the safe point, poll at the next ones, freeze
+ * when it ends); the round messages of the portal stream (a PRE_BEGIN per
+ * round with its runs, no checksums; the destination, reserved, reads them
+ * in place in its kernel context) and the final one (the stop round's runs,
+ * then the sums, compared before DONE); the destination's timeouts and
+ * drop of a partial copy; the mode switch NMPI_MIGRATION_MODE=precopy and
+ * the report's rounds; tests/mpi/migrate_precopy_rounds.sh (an expected
+ * failure until then).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -210,6 +220,11 @@ void rmig_precopy_set_free(struct rmig_precopy_set *s)
     *s = (struct rmig_precopy_set){0};
 }
 
+static int rmig_precopy_cancelled(const struct rmig_precopy_job *j)
+{
+    return j->cancel != NULL && atomic_load(j->cancel) != 0;
+}
+
 static double rmig_precopy_now(void)
 {
     struct timespec ts;
@@ -249,7 +264,7 @@ int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_prec
     for (int i = 0; i < j->nfirst; i++)
         before += j->first[i].len;
     st->bytes[0] = before;
-    ret = send(0, j->first, j->nfirst, arg);
+    ret = rmig_precopy_cancelled(j) ? -ECANCELED : send(0, j->first, j->nfirst, arg);
     if (ret == 0)
         ret = rmig_precopy_collect(j, left);
     st->seconds[0] = rmig_precopy_now() - t0;
@@ -259,7 +274,7 @@ int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_prec
         t0 = rmig_precopy_now();
         before = left->bytes;
         st->bytes[round] = left->bytes;
-        ret = send(round, left->r, left->n, arg);
+        ret = rmig_precopy_cancelled(j) ? -ECANCELED : send(round, left->r, left->n, arg);
         if (ret == 0)
             ret = rmig_precopy_collect(j, left);
         st->seconds[round] = rmig_precopy_now() - t0;

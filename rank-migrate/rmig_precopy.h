@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <stdatomic.h>
+
 #include "rmig_dirty.h"
 
 #define RMIG_PRECOPY_MAX_ROUNDS 64 /* rounds after round 0, at most */
@@ -83,15 +85,17 @@ struct rmig_precopy_job {
     int nfirst;
     const struct rmig_dirty_range *allow;
     int nallow;
+    const atomic_int *cancel; /* non-zero: stop before the next round (NULL: never) */
 };
 
 /* Runs the rounds: round 0 sends j->first, then each round sends what the
  * tracker's collect reported (clipped to j->allow), as p says. On return
  * 0, *left holds (normalized, clipped) what the last collect reported and
  * was not sent: the stop-and-copy's share, to which the caller adds one
- * more collect once the rank is frozen. On a negative return (the send's
- * error, or the collect's: tracking broke, the move falls back to a whole
- * stop-and-copy or fails) nothing of *left is meaningful. st may be NULL. */
+ * more collect once the rank is frozen. On a negative return nothing of
+ * *left is meaningful: the send's error, the collect's (tracking broke:
+ * the move falls back to a whole stop-and-copy, or fails), or -ECANCELED
+ * once *j->cancel is set. st may be NULL. */
 int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_precopy_policy *p,
                         rmig_precopy_send_fn send, void *arg, struct rmig_precopy_set *left,
                         struct rmig_precopy_stats *st);

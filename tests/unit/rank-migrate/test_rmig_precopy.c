@@ -32,6 +32,7 @@
 #include <xxh_x86dispatch.h>
 
 #include "rmig_precopy.h"
+#include "rmig_precopy_sender.h"
 #include "rmig_precopy_sums.h"
 
 #define PG 4096UL
@@ -455,7 +456,7 @@ START_TEST(test_sums_catch_corruption)
     g.src = &src;
     g.dst = &dst;
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
-    j = (struct rmig_precopy_job){t, &whole, 1, &whole, 1};
+    j = (struct rmig_precopy_job){t, &whole, 1, &whole, 1, NULL};
     ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, NULL), 0);
     ck_assert_int_eq(left.n, 3); /* pages 0, 5 and 997, written during round 0 */
     ck_assert_uint_eq(rmig_precopy_sums_differ(&src, &dst), 0);
@@ -494,7 +495,7 @@ START_TEST(test_round_fails)
     want[HOLE_AT + 1] ^= 0x5a;
     whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
-    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0};
+    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0, NULL};
     ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, &st), -EIO);
     ck_assert_int_eq(g.calls, 2);
     ck_assert_int_eq(st.rounds, 1);
@@ -525,13 +526,140 @@ START_TEST(test_tracking_broken)
     g.shadow = map_populated(g.len);
     whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
     ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
-    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0};
+    j = (struct rmig_precopy_job){t, &whole, 1, NULL, 0, NULL};
     ret = rmig_precopy_rounds(&j, &p, copy_round, &g, &left, NULL);
     ck_assert_msg(ret < 0, "rounds returned %d over an unmapped page", ret);
     ck_assert_int_eq(g.calls, 2);
     rmig_precopy_set_free(&left);
     rmig_dirty_stop(t);
     munmap(g.mem, g.len - PG);
+    munmap(g.shadow, g.len);
+}
+END_TEST
+
+/* ---- the sender thread -------------------------------------------------- */
+
+struct sender_job {
+    struct rmig_precopy_job j;
+    struct rmig_precopy_policy p;
+    struct rig *g;
+    struct rmig_precopy_set left;
+    struct rmig_precopy_stats st;
+};
+
+static int run_rounds(void *arg, const atomic_int *cancel)
+{
+    struct sender_job *sj = arg;
+
+    sj->j.cancel = cancel;
+    return rmig_precopy_rounds(&sj->j, &sj->p, copy_round, sj->g, &sj->left, &sj->st);
+}
+
+/* The roles of a move: the sender thread runs the rounds while this
+ * thread, the rank, keeps writing 1% of the pages per 10 ms and polls at
+ * its "safe points"; when the rounds end, it freezes (stops writing) and
+ * makes the stop round: the copy equals the memory bit for bit. */
+START_TEST(test_sender_rounds)
+{
+    struct rig g = {.len = mib() << 20, .writer = WRITER_NONE};
+    struct sender_job sj = {.p = {8, 64 * PG}, .g = &g};
+    struct rmig_dirty_range whole;
+    struct rmig_dirty *t;
+    int kind = backend(), result = 1, polls = 0;
+    unsigned v = 0;
+    double t0;
+
+    if (kind < 0)
+        return;
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    ck_assert_int_eq(rmig_dirty_start(kind, &whole, 1, &t), 0);
+    sj.j = (struct rmig_precopy_job){t, &whole, 1, &whole, 1, NULL};
+    ck_assert_int_eq(rmig_precopy_sender_start(), 0);
+    ck_assert_int_eq(rmig_precopy_sender_start(), 0); /* already running: fine */
+    ck_assert_int_eq(rmig_precopy_sender_submit(run_rounds, &sj), 0);
+    while (rmig_precopy_sender_poll(&result) == 1) { /* the rank runs meanwhile */
+        for (size_t p = polls % 100; p < g.len / PG; p += 100, v++)
+            *(volatile unsigned *)(g.mem + p * PG + (v % 1024) * 4) = v;
+        polls++;
+        usleep(10000);
+    }
+    ck_assert_int_eq(result, 0);
+    ck_assert_int_eq(rmig_precopy_sender_poll(&result), -ENOENT);                /* taken */
+    ck_assert_int_ge(rmig_dirty_collect(t, rmig_precopy_set_note, &sj.left), 0); /* frozen */
+    rmig_precopy_set_normalize(&sj.left);
+    t0 = now_ms();
+    ck_assert_int_eq(copy_round(sj.st.rounds + 1, sj.left.r, sj.left.n, &g), 0);
+    g.writes = v;
+    print_figures("sender", &g, &sj.st, sj.left.bytes, now_ms() - t0);
+    ck_assert_msg(polls >= 1, "the rank never ran during the rounds");
+    for (size_t q = 0; q < g.len / PG; q++)
+        ck_assert_msg(memcmp(g.shadow + q * PG, g.mem + q * PG, PG) == 0,
+                      "page %zu differs after %d rounds, %d polls", q, sj.st.rounds, polls);
+    rmig_precopy_sender_stop();
+    rmig_precopy_set_free(&sj.left);
+    rmig_dirty_stop(t);
+    munmap(g.mem, g.len);
+    munmap(g.shadow, g.len);
+}
+END_TEST
+
+static int until_cancelled(void *arg, const atomic_int *cancel)
+{
+    atomic_int *running = arg;
+
+    atomic_store(running, 1);
+    while (!atomic_load(cancel))
+        usleep(1000);
+    return -ECANCELED;
+}
+
+/* One job at a time; cancel, wait, poll, stop, and a stopped sender. */
+START_TEST(test_sender_cancel)
+{
+    atomic_int running = 0;
+    int result = 0;
+
+    ck_assert_int_eq(rmig_precopy_sender_submit(until_cancelled, &running), -ENOTCONN);
+    ck_assert_int_eq(rmig_precopy_sender_start(), 0);
+    ck_assert_int_eq(rmig_precopy_sender_poll(&result), -ENOENT);
+    ck_assert_int_eq(rmig_precopy_sender_wait(), -ENOENT);
+    ck_assert_int_eq(rmig_precopy_sender_submit(until_cancelled, &running), 0);
+    ck_assert_int_eq(rmig_precopy_sender_submit(until_cancelled, &running), -EBUSY);
+    while (!atomic_load(&running))
+        usleep(100);
+    ck_assert_int_eq(rmig_precopy_sender_poll(&result), 1);
+    rmig_precopy_sender_cancel();
+    ck_assert_int_eq(rmig_precopy_sender_wait(), -ECANCELED);
+    ck_assert_int_eq(rmig_precopy_sender_poll(&result), -ENOENT);
+    atomic_store(&running, 0);
+    ck_assert_int_eq(rmig_precopy_sender_submit(until_cancelled, &running), 0); /* free again */
+    while (!atomic_load(&running))
+        usleep(100);
+    rmig_precopy_sender_stop(); /* cancels the job, ends the thread */
+    ck_assert_int_eq(rmig_precopy_sender_submit(until_cancelled, &running), -ENOTCONN);
+}
+END_TEST
+
+/* Cancelled rounds stop before their next send. */
+START_TEST(test_rounds_cancelled)
+{
+    struct rig g = {.len = 1 << 20, .writer = WRITER_NONE};
+    struct rmig_precopy_policy p = {8, 0};
+    struct rmig_precopy_set left = {0};
+    struct rmig_dirty_range whole;
+    struct rmig_precopy_job j;
+    atomic_int cancel = 1;
+
+    g.mem = map_populated(g.len);
+    g.shadow = map_populated(g.len);
+    whole = (struct rmig_dirty_range){(uintptr_t)g.mem, g.len};
+    j = (struct rmig_precopy_job){NULL, &whole, 1, NULL, 0, &cancel};
+    ck_assert_int_eq(rmig_precopy_rounds(&j, &p, copy_round, &g, &left, NULL), -ECANCELED);
+    ck_assert_int_eq(g.calls, 0);
+    rmig_precopy_set_free(&left);
+    munmap(g.mem, g.len);
     munmap(g.shadow, g.len);
 }
 END_TEST
@@ -554,6 +682,9 @@ int main(void)
     tcase_add_test(tc, test_sums_catch_corruption);
     tcase_add_test(tc, test_round_fails);
     tcase_add_test(tc, test_tracking_broken);
+    tcase_add_test(tc, test_rounds_cancelled);
+    tcase_add_test(tc, test_sender_rounds);
+    tcase_add_test(tc, test_sender_cancel);
     suite_add_tcase(s, tc);
     sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
