@@ -34,6 +34,15 @@
  *    transport) converged in 2 rounds for 1% hot sets with a stop round
  *    of 0.16 MiB (16 MiB) and 2.56 MiB (256 MiB), 0.08 and 6.1 ms, bit for
  *    bit equal.
+ *  - measured here (2 cores, load 4-6, 2026-12-07): a stop-and-copy move
+ *    of a rank of 16 MiB stops it 41-53 ms, of 256 MiB 71-971 ms (the
+ *    transfer is nearly all of it: tests/mpi/migrate_precopy with
+ *    NMPI_MIGRATION_REPORT=1). With (a) the rank loses that whole transfer
+ *    time, only in slices; with (b) it loses the stop round. The rounds
+ *    run by this thread while the test's main thread writes 1% of the
+ *    pages per 10 ms (test_rmig_precopy, memcpy paced at ~1 GiB/s as the
+ *    transport, TEST_PRECOPY_MIB=256): 5 rounds, 256 + 69 + 21 + 8 + 3 +
+ *    3 MiB, a stop round of 2.6 MiB (10 ms at that pace, bit for bit).
  *  - its costs, to keep in mind: the thread competes with the rank for a
  *    core (2 cores here, often oversubscribed: issue 15 item 4); a push
  *    slice holds np_lock for up to a few ms, so the rank's MPI calls may
