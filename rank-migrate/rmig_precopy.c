@@ -53,6 +53,26 @@
  * copies); the rank hands it the move and goes on; the kernel context only
  * makes the final stop-and-copy.
  *
+ * WHAT THE SENDER MAY TOUCH. Only portals, its tracker and its own runtime
+ * memory: the daemon's control state (rmig_cluster, the control mailbox,
+ * its kept replies) is the main thread's alone, read by the rank at its
+ * safe points and by the kernel context. So (found reading the move path):
+ *  - the rounds need no acknowledgement message: a portal write completes
+ *    only once the reader has the data (nanvix.h), so "round k is in" is
+ *    the completion of its writes; the runs' table goes first through
+ *    lane 0, which the destination reads into a buffer of the largest size
+ *    (kportal reads learn the length from the transfer);
+ *  - rmig_portal_finish() cannot be reused as it is by the sender: it reads
+ *    the control mailbox for a FAIL (rmig_control_check). A refusal
+ *    (the destination's FAIL, or its loss) is seen by the rank at its next
+ *    safe point, which cancels the sender (rmig_precopy_sender_cancel) and
+ *    gives the move up; the sender's own waits end on knode_is_lost() or
+ *    the move's timeout, or when cancelled;
+ *  - the tracker, the tables and the sums are made by the sender itself
+ *    (ua_extents, rmig_dirty_start, ua_touched_ranges, in that order, so
+ *    that no write between the listing and the tracking is lost): made by
+ *    the rank they would be allocated in the container being copied.
+ *
  * THE INVARIANTS, round by round (how the rest is to be built):
  *  - the destination is reserved (OFFER/ACCEPT) before round 0 and receives
  *    the rounds in its kernel context (a spare: it runs no rank), straight
