@@ -101,15 +101,18 @@
  * aside, here; the sets clipped to what may be sent and completed with
  * what was never tracked; the per-page sums of the final check
  * (rmig_precopy_sums.c); the sender thread (rmig_precopy_sender.c); the
- * extents to track (ua_extents). The unit test runs the rounds in the
+ * source's end of the rounds through portals (rmig_precopy_link.c: a
+ * round's table on lane 0, then its runs); the extents to track
+ * (ua_extents). The unit test runs the rounds in the
  * sender thread while the test's main thread writes, with memcpy into a
  * shadow mapping as the transport, and checks the copy bit for bit.
  * NOT YET (next step): the sender started at boot; the rank's side (hand
  * the move to the sender at the safe point, poll at the next ones, freeze
- * when it ends); the round messages of the portal stream (a PRE_BEGIN per
- * round with its runs, no checksums; the destination, reserved, reads them
- * in place in its kernel context) and the final one (the stop round's runs,
- * then the sums, compared before DONE); the destination's timeouts and
+ * when it ends); the destination's end of the rounds (reserved, in its
+ * kernel context: a read of the largest table posted on lane 0, each run
+ * checked with ua_range_check and read in place, summed as it lands) and
+ * the final stream (the stop round's runs, then the source's sums,
+ * compared before DONE); the destination's timeouts and
  * drop of a partial copy; the mode switch NMPI_MIGRATION_MODE=precopy and
  * the report's rounds; tests/mpi/migrate_precopy_rounds.sh (an expected
  * failure until then).

@@ -1,0 +1,58 @@
+/* rmig_precopy_link.h: the source's end of a pre-copy move's rounds
+ * through portals (private to rank-migrate; issue 15 item 1). See
+ * rmig_precopy_link.c. */
+#ifndef RMIG_PRECOPY_LINK_H
+#define RMIG_PRECOPY_LINK_H
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "rmig_dirty.h"
+#include "rmig_wire.h"
+
+/* A round on the wire: this header then n struct rmig_wire_run, through
+ * lane 0 of the move's stream ports; then the runs' bytes, run i through
+ * lane i % RMIG_LANES. (To join rmig_wire.h, with a version bump, once the
+ * destination reads it.) */
+#define RMIG_ROUND_MAGIC    0x52505245u           /* "RPRE" */
+#define RMIG_ROUND_RUNS_MAX (RMIG_MAX_RANGES * 4) /* a longer round is refused */
+
+struct rmig_wire_round {
+    uint32_t magic;   /* RMIG_ROUND_MAGIC */
+    uint16_t version; /* RMIG_WIRE_VERSION */
+    uint16_t round;   /* 0 for the first */
+    uint64_t job;     /* knode_job_token() */
+    int32_t rank;     /* the rank moving */
+    uint32_t n;       /* runs that follow */
+    uint64_t bytes;   /* their total length */
+    uint64_t sum;     /* ua_checksum_range() of the n runs */
+};
+
+struct rmig_wire_run {
+    uint64_t addr, len;
+};
+
+/* One move's link to its destination; in runtime memory (the sender's). */
+struct rmig_precopy_link {
+    int dest, stream, rank;
+    int portal[RMIG_LANES];
+    const atomic_int *cancel;      /* the sender's flag, or NULL */
+    struct rmig_wire_round *table; /* header and runs of the round being sent */
+    uint32_t cap;                  /* runs the table holds */
+};
+
+/* Opens the link's portals on the move's stream ports. Returns 0 or a
+ * kportal error (nothing left open). */
+int rmig_precopy_link_open(struct rmig_precopy_link *l, int dest, int stream, int rank,
+                           const atomic_int *cancel);
+
+/* rmig_precopy_send_fn over a link (arg): writes the round's table, then
+ * its runs, and returns once the destination has them all: 0, or
+ * -ETIMEDOUT (no progress for rmig_timeout()), -EHOSTDOWN (destination
+ * lost), -ECANCELED, -E2BIG (too many runs), -ENOMEM, a kportal error. */
+int rmig_precopy_link_send(int round, const struct rmig_dirty_range *r, int n, void *link);
+
+/* Closes the portals (an unfinished write is abandoned) and frees the table. */
+void rmig_precopy_link_close(struct rmig_precopy_link *l);
+
+#endif /* RMIG_PRECOPY_LINK_H */
