@@ -10,10 +10,10 @@
 #include "rmig_dirty.h"
 #include "rmig_wire.h"
 
-/* A round on the wire: this header then n struct rmig_wire_run, through
- * lane 0 of the move's stream ports; then the runs' bytes, run i through
- * lane i % RMIG_LANES. (To join rmig_wire.h, with a version bump, once the
- * destination reads it.) */
+/* A round on the wire: this header, then (n > 0) its n struct
+ * rmig_wire_run in one write, both through lane 0 of the move's stream
+ * ports; then the runs' bytes, run i through lane i % RMIG_LANES. (To join rmig_wire.h, with a
+ * version bump, once the destination reads it.) */
 #define RMIG_ROUND_MAGIC    0x52505245u           /* "RPRE" */
 #define RMIG_ROUND_RUNS_MAX (RMIG_MAX_RANGES * 4) /* a longer round is refused */
 

@@ -1,12 +1,12 @@
 /* test_rmig_precopy_link.c: Check tests of the source's end of pre-copy
  * rounds through portals (rmig_precopy_link.c), on the fake wire.
  *
- * A round goes out as its table (header: magic, version, round, job, rank,
- * run count, bytes, the runs' checksum; then the runs) through lane 0 of
+ * A round goes out as its header (magic, version, round, job, rank, run
+ * count, bytes, the runs' checksum), then its runs, through lane 0 of
  * the move's stream ports, then each run's bytes straight from its
  * address, run i through lane i % RMIG_LANES; no control message is sent
  * or read (the sender thread must not touch the daemon's state). An empty
- * round is a table alone. A write that never completes ends with
+ * round is its header alone. A write that never completes ends with
  * -ETIMEDOUT after NMPI_MIGRATE_TIMEOUT, or -ECANCELED as soon as the
  * sender's flag is set; a round with too many runs is refused before
  * anything is written; the portals are closed at the end.
@@ -60,9 +60,11 @@ START_TEST(round_sends_table_then_runs)
 
     ck_assert_int_eq(rmig_precopy_link_open(&l, DEST, STREAM, RMU_ME, NULL), 0);
     ck_assert_int_eq(rmig_precopy_link_send(2, r, n, &l), 0);
-    ck_assert_int_eq(fake_nwires, 1 + n);
+    ck_assert_int_eq(fake_nwires, 2 + n);
     assert_lane(0, 0);
-    ck_assert_uint_eq(fake_wire[0].len, sizeof(h) + (size_t)n * sizeof(want[0]));
+    assert_lane(1, 0);
+    ck_assert_uint_eq(fake_wire[0].len, sizeof(h));
+    ck_assert_uint_eq(fake_wire[1].len, sizeof(want));
     for (int i = 0; i < n; i++) {
         want[i] = (struct rmig_wire_run){r[i].addr, r[i].len};
         bytes += r[i].len;
@@ -76,17 +78,17 @@ START_TEST(round_sends_table_then_runs)
     ck_assert_uint_eq(h.n, (uint32_t)n);
     ck_assert_uint_eq(h.bytes, bytes);
     ck_assert_uint_eq(h.sum, ua_checksum_range(want, sizeof(want)));
-    ck_assert_mem_eq(fake_wire[0].bytes + sizeof(h), want, sizeof(want));
+    ck_assert_mem_eq(fake_wire[1].bytes, want, sizeof(want));
     for (int i = 0; i < n; i++) {
-        assert_lane(1 + i, i % RMIG_LANES);
-        ck_assert_uint_eq(fake_wire[1 + i].len, r[i].len);
-        ck_assert_mem_eq(fake_wire[1 + i].bytes, (const void *)r[i].addr, r[i].len);
+        assert_lane(2 + i, i % RMIG_LANES);
+        ck_assert_uint_eq(fake_wire[2 + i].len, r[i].len);
+        ck_assert_mem_eq(fake_wire[2 + i].bytes, (const void *)r[i].addr, r[i].len);
     }
     /* A second round on the same link: the same lanes, in order. */
     ck_assert_int_eq(rmig_precopy_link_send(3, r + 1, 1, &l), 0);
-    ck_assert_int_eq(fake_nwires, 1 + n + 2);
-    assert_lane(1 + n, 0);
-    assert_lane(2 + n, 0);
+    ck_assert_int_eq(fake_nwires, 2 + n + 3);
+    for (int w = 2 + n; w < 2 + n + 3; w++)
+        assert_lane(w, 0);
     ck_assert_int_eq(fake_nsent, 0); /* no control message */
     ck_assert_int_eq(fake_nportals, RMIG_LANES);
     rmig_precopy_link_close(&l);
@@ -94,7 +96,7 @@ START_TEST(round_sends_table_then_runs)
 }
 END_TEST
 
-START_TEST(empty_round_is_a_table)
+START_TEST(empty_round_is_a_header)
 {
     struct rmig_precopy_link l;
     struct rmig_wire_round h;
@@ -120,7 +122,7 @@ START_TEST(stalled_round_times_out)
     ck_assert_int_eq(rmig_precopy_link_open(&l, DEST, STREAM, RMU_ME, NULL), 0);
     ck_assert_int_eq(rmig_precopy_link_send(0, r, runs(r), &l), -ETIMEDOUT);
     ck_assert_double_ge(fake_now, 1.0); /* NMPI_MIGRATE_TIMEOUT */
-    ck_assert_int_eq(fake_nwires, 1);   /* the table, never read */
+    ck_assert_int_eq(fake_nwires, 1);   /* the header, never read */
     rmig_precopy_link_close(&l);
     assert_closed();
 }
@@ -173,7 +175,7 @@ int main(void)
 
     tcase_add_checked_fixture(tc, rmu_setup, NULL);
     tcase_add_test(tc, round_sends_table_then_runs);
-    tcase_add_test(tc, empty_round_is_a_table);
+    tcase_add_test(tc, empty_round_is_a_header);
     tcase_add_test(tc, stalled_round_times_out);
     tcase_add_test(tc, cancelled_round_stops);
     tcase_add_test(tc, too_many_runs_refused);
