@@ -102,17 +102,20 @@
  * what was never tracked; the per-page sums of the final check
  * (rmig_precopy_sums.c); the sender thread (rmig_precopy_sender.c); the
  * source's end of the rounds through portals (rmig_precopy_link.c: a
- * round's table on lane 0, then its runs); the extents to track
+ * round's header and runs on lane 0, then the runs' bytes) and the
+ * destination's (rmig_precopy_landing.c: everything checked before a byte
+ * lands, round 0 trims, pages summed as they land); the extents to track
  * (ua_extents). The unit test runs the rounds in the
  * sender thread while the test's main thread writes, with memcpy into a
  * shadow mapping as the transport, and checks the copy bit for bit.
  * NOT YET (next step): the sender started at boot; the rank's side (hand
  * the move to the sender at the safe point, poll at the next ones, freeze
- * when it ends); the destination's end of the rounds (reserved, in its
- * kernel context: a read of the largest table posted on lane 0, each run
- * checked with ua_range_check and read in place, summed as it lands) and
- * the final stream (the stop round's runs, then the source's sums,
- * compared before DONE); the destination's timeouts and
+ * when it ends); the spare's loop taking the rounds of the rank reserved
+ * for it (a PRECOPY control message announcing the stream, then
+ * rmig_precopy_landing_round until the final stream) and the final stream
+ * itself (the stop round's runs, then the source's sums, compared before
+ * DONE); a stream number whose rounds were given up not reused while
+ * writes of it may still be queued (as streams_stalled does); the destination's timeouts and
  * drop of a partial copy; the mode switch NMPI_MIGRATION_MODE=precopy and
  * the report's rounds; tests/mpi/migrate_precopy_rounds.sh (an expected
  * failure until then).
