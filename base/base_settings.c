@@ -47,8 +47,10 @@ static const struct base_setting base_table[] = {
     {"NMPI_MIGRATION_KEEP_IMAGE", "0", "library",
      "1: keep the image file of each move through a checkpoint (for study)"},
     {"NMPI_MIGRATION_MODE", "live", "library",
-     "live: moves stream the container to the destination; checkpoint: through an image file "
-     "in NMPI_MIGRATION_DIR (MPI_Migrateto, MPIX_Migrate, mpimigrate without --via-checkpoint)"},
+     "stop (or live): moves stream the container with the rank frozen; precopy: rounds sent "
+     "while the rank runs, then a short stop-and-copy of what it wrote meanwhile; checkpoint: "
+     "through an image file in NMPI_MIGRATION_DIR (MPI_Migrateto, MPIX_Migrate, mpimigrate "
+     "without --via-checkpoint)"},
     {"NMPI_MIGRATION_MODEL", "", "library",
      "the migration cost model file (make bench-migration writes it; default "
      "${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model; none: built-in figures)"},
@@ -57,6 +59,10 @@ static const struct base_setting base_table[] = {
     {"NMPI_MPIEXEC_SHOW", "0", "mpiexec", "1: print the Hydra command line instead of running it"},
     {"NMPI_NO_PROGRAM_CHECK", "0", "mpiexec", "1: do not look the program up before launching"},
     {"NMPI_NRANKS", "", "library", "set by mpiexec: number of ranks"},
+    {"NMPI_PRECOPY_ROUNDS", "30", "library",
+     "pre-copy moves: rounds after the first at most, before the stop-and-copy of the rest"},
+    {"NMPI_PRECOPY_STOP_KIB", "1024", "library",
+     "pre-copy moves: a set of written pages this small (KiB) is left to the stop-and-copy"},
     {"NMPI_PREEMPT_MS", "10", "library",
      "preemption tick in ms: a rank computing outside MPI moves within about a tick of a "
      "request; 0: only inside MPI calls"},

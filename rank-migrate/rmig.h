@@ -50,6 +50,8 @@
 
 /* Figures of one migration, kept in the rank's container. Times in seconds
  * (CLOCK_MONOTONIC: comparable across clusters of one host). */
+#define RMIG_STATS_ROUNDS 16
+
 struct rmig_stats {
     int from, to;        /* source and destination cluster */
     int ranges;          /* ranges sent */
@@ -65,6 +67,13 @@ struct rmig_stats {
     double write;        /* checkpoint: suspend to the image written, synced and announced */
     double read;         /* checkpoint: the image read into place and checked */
     double total;        /* asked to announced: freeze + downtime + route update */
+    /* Appended for pre-copy moves (rmig_stream_precopy.c): rounds sent while
+     * the rank ran (round 0 the first), their bytes, the first
+     * RMIG_STATS_ROUNDS of them one by one. ranges and bytes above are then
+     * the final round's, sent with the rank frozen. */
+    int rounds;
+    uint64_t precopy_bytes;
+    uint64_t round_bytes[RMIG_STATS_ROUNDS];
 };
 
 /* Number of logical ranks of the job, and of spare clusters at start. */
@@ -132,6 +141,26 @@ void rmig_set_messaging(const struct rmig_messaging_ops *ops);
  * answer, -EIO transfer failed or rejected, -ENOTCONN no messaging state,
  * -ENOMEM. */
 int rmig_migrate(int cluster);
+
+/* How a move sends the container: stop-and-copy (the rank frozen while
+ * all of it goes), pre-copy (rounds while it runs, then a short
+ * stop-and-copy of the rest), through a checkpoint image file. DEFAULT:
+ * NMPI_MIGRATION_MODE's (stop, precopy, checkpoint; "live" is stop). */
+enum rmig_mode {
+    RMIG_MODE_DEFAULT = 0,
+    RMIG_MODE_STOP,
+    RMIG_MODE_PRECOPY,
+    RMIG_MODE_CHECKPOINT,
+};
+
+/* The mode NMPI_MIGRATION_MODE names (an unknown name: stop, said). */
+int rmig_migration_mode(void);
+
+/* Rank context: rmig_migrate in `mode` (the default's directory for
+ * CHECKPOINT). Pre-copy where written pages cannot be tracked goes
+ * stop-and-copy, said once. -EINVAL for a bad mode; -EBUSY while a
+ * pre-copy move of this rank is under way. */
+int rmig_migrate_mode(int cluster, int mode);
 
 /* Rank context: rmig_migrate through a checkpoint image file in `dir`
  * (rmig_stream_file.c), or live with dir NULL. rmig_migrate(c) is

@@ -16,6 +16,7 @@
 #include "nanvix.h"
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
+#include "rmig_precopy_move.h"
 #include "ua.h"
 
 struct rmig_cluster rmig_cluster = {.control_mbx = -1,
@@ -86,6 +87,8 @@ int rmig_cluster_boot(void)
     if (rmig_cluster.control_mbx < 0)
         return rmig_cluster.control_mbx;
     rmig_request_socket_open();
+    if (rmig_precopy_boot() < 0) /* said at the first pre-copy move asked */
+        base_log(BASE_LOG_DEBUG, "rmig", "cluster %d: no pre-copy moves", me);
     ret = rmig_preempt_boot();
     if (ret < 0)
         base_log(BASE_LOG_WARN, "rmig",
@@ -111,6 +114,8 @@ int rmig_spare_loop(void)
         int t;
 
         rmig_xreq_poll();
+        if (rmig_cluster.job_ending && !ua_container_present())
+            break; /* a JOB_END came while a move was being received */
         if (ua_rank_suspended()) {
             rmig_move_out();
             continue;
@@ -144,7 +149,9 @@ int rmig_spare_loop(void)
 int rmig_rank_exit(int status)
 {
     /* A rank that returned from main without MPI_Finalize leaves silently;
-     * the launcher reports the job's status. */
+     * the launcher reports the job's status. A pre-copy move it had under
+     * way is given up: its destination must not wait for the rest. */
+    rmig_precopy_abandon(-ESHUTDOWN);
     return status;
 }
 

@@ -16,6 +16,7 @@
 
 #include "nanvix.h"
 #include "rmig_internal.h"
+#include "rmig_precopy_move.h"
 #include "ua.h"
 
 /* Sends len bytes of a stamped message to cluster's control mailbox. */
@@ -136,8 +137,12 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_OFFER:
         rmig_answer_offer(h);
         return 0;
+    case RMIG_MSG_FAIL:
+        rmig_precopy_heard(h); /* a pre-copy's destination refused its rounds */
+        return 0;
     case RMIG_MSG_BEGIN:
     case RMIG_MSG_BEGIN_FILE:
+    case RMIG_MSG_PRECOPY:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
         rmig_test_die_at("begin");
@@ -228,6 +233,10 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
         return out->type;
     }
     while ((t = rmig_control_poll_once(out)) > 0) {
+        if (t == RMIG_MSG_FAIL)
+            rmig_precopy_heard(out); /* the rounds of a pre-copy under way refused */
+        if (t == RMIG_MSG_JOB_END)
+            rmig_cluster.job_ending = 1; /* left once the move in progress ends */
         if ((t == RMIG_MSG_TABLE_OK || t == RMIG_MSG_DONE || t == RMIG_MSG_FAIL) &&
             out->stream != rmig_cluster.stream_now)
             continue; /* answers a stream this cluster gave up on */

@@ -36,6 +36,10 @@ void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
         return; /* a rank that never asked for a move has no clock to fill */
     rs->last.ranges = begin->arg;
     rs->last.bytes = begin->a;
+    if (begin->type == RMIG_MSG_PRECOPY) { /* the final round's: the rounds' came with it */
+        rs->last.ranges = rmig_cluster.arrival_ranges;
+        rs->last.bytes = rmig_cluster.arrival_bytes;
+    }
     snprintf(rs->last.stream, sizeof(rs->last.stream), "%s", rmig_stream_of(begin)->name);
     if (begin->type == RMIG_MSG_BEGIN_FILE)
         rs->last.file_bytes = rmig_ckpt_file_bytes(begin->arg, begin->a);
@@ -53,9 +57,20 @@ static int rmig_report_on(void)
  * figures, after the live move's (so parsers of those keep working). */
 static void rmig_report_move(const struct rmig_stats *st)
 {
-    char tail[256] = "";
+    char tail[512] = "";
 
-    if (st->file_bytes > 0)
+    if (st->rounds > 0) {
+        /* Pre-copy: the rounds sent while the rank ran, then the final
+         * round (ranges and bytes above) with it frozen. */
+        int n = snprintf(tail, sizeof(tail), "; precopy %d rounds, %llu bytes (", st->rounds,
+                         (unsigned long long)st->precopy_bytes);
+
+        for (int i = 0; i < st->rounds && i < RMIG_STATS_ROUNDS && n < (int)sizeof(tail) - 64; i++)
+            n += snprintf(tail + n, sizeof(tail) - (size_t)n, "%s%llu", i ? " " : "",
+                          (unsigned long long)st->round_bytes[i]);
+        snprintf(tail + n, sizeof(tail) - (size_t)n, "%s), total %.3f ms",
+                 st->rounds > RMIG_STATS_ROUNDS ? " ..." : "", st->total * 1e3);
+    } else if (st->file_bytes > 0)
         snprintf(tail, sizeof(tail),
                  "; stream checkpoint: image %llu bytes, write %.3f ms, read %.3f ms, total "
                  "%.3f ms",

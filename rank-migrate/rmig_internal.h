@@ -69,6 +69,9 @@ struct rmig_cluster {
     int stream_now;            /* source: number of the stream in progress, or -1 */
     uint32_t streams_stalled;  /* source: stream numbers not to use again (rmig_stream_portal.c) */
     struct rmig_messaging_ops messaging; /* the layer above's part (rmig_set_messaging) */
+    int arrival_ranges;     /* destination: runs and bytes of a pre-copy's final round */
+    uint64_t arrival_bytes; /* (rmig_figures_arrived) */
+    int job_ending;         /* a JOB_END was read while a move waited (rmig_control_check) */
 };
 
 struct rmig_rank {
@@ -224,6 +227,10 @@ int rmig_messaging_ready(void);
  * rmig_move_out sends the suspended rank away (or resumes it here on
  * failure); rmig_move_in resumes a rank whose container just arrived. */
 void rmig_move_out(void);
+/* Rank context, dest reserved: the move proper (quiesce, depart, freeze),
+ * through a checkpoint file in dir or live with dir NULL. 0 on the
+ * destination, or the stream's error here. */
+int rmig_move_reserved(struct rmig_rank *rs, int dest, const char *dir);
 void rmig_move_in(const struct rmig_wire_hdr *begin);
 
 /* rmig_control.c: polls control traffic once and returns the cluster a

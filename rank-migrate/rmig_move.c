@@ -12,6 +12,15 @@
  * reported, or here when the move failed and the source resumed it.
  * rmig_safe_point() is where requests of other ranks and of mpimigrate
  * turn into a move.
+ *
+ * Modes (rmig_migrate_mode, NMPI_MIGRATION_MODE): stop-and-copy (above);
+ * through a checkpoint file (rmig_stream_file.c); pre-copy, where the
+ * rounds go while the rank runs (rmig_precopy_move.c) and only the stop
+ * round is sent frozen. A pre-copy move asked by the rank itself waits in
+ * the call, its messages progressing; one asked by another rank or by
+ * mpimigrate starts at a safe point and the rank goes back to its work:
+ * its later safe points (MPI calls, preemption ticks) look at the rounds
+ * and freeze once they are over.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -22,6 +31,7 @@
 #include "nanvix.h"
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
+#include "rmig_precopy_move.h"
 #include "ua.h"
 
 double rmig_timeout(void)
@@ -115,7 +125,9 @@ static int rmig_reserve(int cluster, int *dest_p)
     if (!ua_layout_migratable())
         return -EXDEV;
     if (ua_rank_threads() > 0)
-        return -EUSERS;            /* their stacks cannot follow the rank */
+        return -EUSERS; /* their stacks cannot follow the rank */
+    if (rmig_pc.active)
+        return -EBUSY;             /* a pre-copy move of this rank is under way */
     rmig_control_forget_replies(); /* late replies of an earlier move */
     ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
     if (ret == 0)
@@ -154,7 +166,7 @@ static void rmig_quiesce(const struct rmig_messaging_ops *m)
 
 /* The move proper, once the destination is reserved; through a
  * checkpoint file in dir, or live with dir NULL. */
-static int rmig_move_to(struct rmig_rank *rs, int dest, const char *dir)
+int rmig_move_reserved(struct rmig_rank *rs, int dest, const char *dir)
 {
     const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
     int ret;
@@ -179,9 +191,81 @@ static int rmig_move_to(struct rmig_rank *rs, int dest, const char *dir)
     return 0;
 }
 
+int rmig_migration_mode(void)
+{
+    const char *mode = base_setting("NMPI_MIGRATION_MODE");
+
+    if (strcmp(mode, "checkpoint") == 0)
+        return RMIG_MODE_CHECKPOINT;
+    if (strcmp(mode, "precopy") == 0)
+        return RMIG_MODE_PRECOPY;
+    if (strcmp(mode, "live") != 0 && strcmp(mode, "stop") != 0)
+        base_log(BASE_LOG_WARN, "rmig",
+                 "NMPI_MIGRATION_MODE=%s is not stop, precopy or checkpoint: the move is "
+                 "stop-and-copy",
+                 mode);
+    return RMIG_MODE_STOP;
+}
+
+/* Rank context, dest reserved: a pre-copy move asked by the rank itself,
+ * waited for here while its messages progress. */
+static int rmig_precopy_wait(struct rmig_rank *rs, int dest)
+{
+    const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
+    unsigned spins = 0;
+    int ret = rmig_precopy_begin(dest);
+
+    while (ret == 0 && (ret = rmig_precopy_step(rs)) == 1) {
+        ret = 0;
+        if (m->progress() > 0)
+            spins = 0;
+        else
+            knode_idle(&spins);
+    }
+    return ret;
+}
+
+/* A pre-copy move: reserve, then the rounds (waited for here, or, when
+ * `wait` is 0, left to the rank's next safe points: returns 1 then). */
+static int rmig_migrate_precopy(int cluster, int wait)
+{
+    struct rmig_rank *rs = rmig_rank_state();
+    int dest, ret;
+
+    if (rs == NULL)
+        return -ENOMEM;
+    rmig_clock_mark(&rs->clock, RMIG_MARK_ASKED);
+    ret = rmig_messaging_ready() ? 0 : -ENOTCONN;
+    if (ret == 0)
+        ret = rmig_reserve(cluster, &dest);
+    if (ret == 0)
+        ret = wait ? rmig_precopy_wait(rs, dest) : rmig_precopy_begin(dest);
+    if (ret < 0)
+        rmig_figures_failed(cluster, ret);
+    return ret == 0 && !wait ? 1 : ret;
+}
+
+int rmig_migrate_mode(int cluster, int mode)
+{
+    if (mode == RMIG_MODE_DEFAULT)
+        mode = rmig_migration_mode();
+    switch (mode) {
+    case RMIG_MODE_CHECKPOINT:
+        return rmig_migrate_via(cluster, rmig_migration_dir_default());
+    case RMIG_MODE_PRECOPY:
+        if (rmig_precopy_usable())
+            return rmig_migrate_precopy(cluster, 1);
+        return rmig_migrate_via(cluster, NULL);
+    case RMIG_MODE_STOP:
+        return rmig_migrate_via(cluster, NULL);
+    default:
+        return -EINVAL;
+    }
+}
+
 int rmig_migrate(int cluster)
 {
-    return rmig_migrate_via(cluster, rmig_migration_dir());
+    return rmig_migrate_mode(cluster, RMIG_MODE_DEFAULT);
 }
 
 int rmig_migrate_via(int cluster, const char *dir)
@@ -198,7 +282,7 @@ int rmig_migrate_via(int cluster, const char *dir)
     if (ret == 0)
         ret = rmig_reserve(cluster, &dest);
     if (ret == 0)
-        ret = rmig_move_to(rs, dest, dir);
+        ret = rmig_move_reserved(rs, dest, dir);
     if (ret < 0)
         rmig_figures_failed(cluster, ret);
     return ret;
@@ -250,13 +334,31 @@ int rmig_safe_point(void)
         rmig_ckpt_ask_join();  /* even inside MPIX_Checkpoint: see rmig_ckpt_ask.c */
         return 0;
     }
+    if (rmig_pc.active) { /* a pre-copy move's rounds: over yet? */
+        int dest = rmig_pc.dest;
+
+        ret = rmig_precopy_step(rmig_rank_state());
+        if (ret == 1)
+            return 0;
+        if (ret < 0)
+            rmig_figures_failed(dest, ret);
+        rmig_ask_done(ret); /* here, or on the destination */
+        return ret;
+    }
     rmig_ckpt_ask_join(); /* a checkpoint noted at the last poll comes first */
     cluster = rmig_poll();
     if (cluster == -1)
         return 0;
-    /* An ASK with a directory (mpimigrate --via-checkpoint) goes through it. */
-    ret =
-        *rmig_ask_dir() != '\0' ? rmig_migrate_via(cluster, rmig_ask_dir()) : rmig_migrate(cluster);
+    /* An ASK with a directory (mpimigrate --via-checkpoint) goes through
+     * it; a pre-copy one starts its rounds and the rank goes on. */
+    if (*rmig_ask_dir() != '\0')
+        ret = rmig_migrate_via(cluster, rmig_ask_dir());
+    else if (rmig_migration_mode() == RMIG_MODE_PRECOPY && rmig_precopy_usable())
+        ret = rmig_migrate_precopy(cluster, 0);
+    else
+        ret = rmig_migrate(cluster);
+    if (ret == 1)
+        return 0;       /* the requester hears once the rounds and the freeze are over */
     rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */
     return ret;
 }

@@ -132,6 +132,8 @@ int rmig_precopy_go_on(const struct rmig_precopy_policy *p, int rounds, uint64_t
 {
     if (rounds >= p->max_rounds || rounds >= RMIG_PRECOPY_MAX_ROUNDS)
         return 0;
+    if (rounds < p->min_rounds)
+        return 1;
     if (dirty <= p->small_bytes)
         return 0;
     return dirty < before; /* not shrinking: another round would only resend it */

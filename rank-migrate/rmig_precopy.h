@@ -25,12 +25,13 @@
 struct rmig_precopy_policy {
     int max_rounds;       /* rounds after round 0 (0: round 0 only), <= RMIG_PRECOPY_MAX_ROUNDS */
     uint64_t small_bytes; /* a dirty set this small is left to the stop-and-copy */
+    int min_rounds;       /* rounds after round 0 sent whatever the set (a test hook; 0) */
 };
 
 /* The convergence rule: 1 to send another round of `dirty` bytes, 0 to
  * stop and leave them to the stop-and-copy. `rounds` were sent after round
  * 0 so far; `before` is what the previous collect reported (the bytes of
- * round 0 for the first). Stops at the round limit, when dirty is at most
+ * round 0 for the first). Goes on below min_rounds; stops at the round limit, when dirty is at most
  * small_bytes, or when it did not shrink (dirty >= before: the rank writes
  * as fast as the rounds send, and another round would only resend it). */
 int rmig_precopy_go_on(const struct rmig_precopy_policy *p, int rounds, uint64_t dirty,

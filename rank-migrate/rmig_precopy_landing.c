@@ -71,6 +71,10 @@ static ssize_t rmig_landing_finish(const struct rmig_precopy_landing *l, int lan
     int ret;
 
     while ((ret = kportal_test(l->portal[lane])) == 0) {
+        int why = l->idle != NULL ? l->idle(l->idle_arg) : 0;
+
+        if (why < 0)
+            return why;
         if (knode_is_lost(l->src))
             return -EHOSTDOWN;
         if (knode_wtime() > deadline)
@@ -80,9 +84,7 @@ static ssize_t rmig_landing_finish(const struct rmig_precopy_landing *l, int lan
     return ret < 0 ? ret : kportal_wait(l->portal[lane]);
 }
 
-/* Reads exactly len bytes through lane 0: 0, -EBADMSG (another length), or
- * the wait's error. */
-static int rmig_landing_read0(const struct rmig_precopy_landing *l, void *buf, size_t len)
+int rmig_precopy_landing_read0(const struct rmig_precopy_landing *l, void *buf, size_t len)
 {
     int ret = rmig_landing_post(l, 0, buf, len);
     ssize_t got = ret < 0 ? ret : rmig_landing_finish(l, 0);
@@ -97,7 +99,7 @@ static int rmig_landing_header_ok(const struct rmig_precopy_landing *l,
 {
     return h->magic == RMIG_ROUND_MAGIC && h->version == RMIG_WIRE_VERSION &&
            h->job == knode_job_token() && h->rank == l->rank && h->round == l->next_round &&
-           h->n <= RMIG_ROUND_RUNS_MAX;
+           h->n <= RMIG_ROUND_RUNS_MAX && (h->flags & ~RMIG_ROUND_FINAL) == 0 && h->zero == 0;
 }
 
 /* The runs against the header: checksum, total, each in the layout. */
@@ -159,10 +161,14 @@ static int rmig_landing_runs(struct rmig_precopy_landing *l, uint32_t n)
 int rmig_precopy_landing_round(struct rmig_precopy_landing *l)
 {
     struct rmig_wire_round h;
-    int ret = rmig_landing_read0(l, &h, sizeof(h));
+    int ret = rmig_precopy_landing_read0(l, &h, sizeof(h));
 
+    l->header_at = knode_wtime();
     if (ret == 0 && !rmig_landing_header_ok(l, &h))
         ret = -EBADMSG;
+    if (ret == 0 && l->refuse_round > 0 &&
+        (h.round >= l->refuse_round || (h.flags & RMIG_ROUND_FINAL)))
+        ret = -ECONNREFUSED; /* test hook (NMPI_TEST_STREAM_FAULT=precopy-round2) */
     if (ret == 0 && h.n > l->cap) {
         void *runs = realloc(l->runs, (size_t)h.n * sizeof(*l->runs));
 
@@ -173,7 +179,7 @@ int rmig_precopy_landing_round(struct rmig_precopy_landing *l)
         }
     }
     if (ret == 0 && h.n > 0)
-        ret = rmig_landing_read0(l, l->runs, (size_t)h.n * sizeof(*l->runs));
+        ret = rmig_precopy_landing_read0(l, l->runs, (size_t)h.n * sizeof(*l->runs));
     if (ret == 0 && !rmig_landing_runs_ok(l, &h))
         ret = -EBADMSG;
     if (ret == 0 && h.round == 0)
@@ -183,6 +189,7 @@ int rmig_precopy_landing_round(struct rmig_precopy_landing *l)
     if (ret == 0) {
         l->next_round++;
         l->bytes += h.bytes;
+        l->last = h;
     }
     return ret;
 }

@@ -66,6 +66,10 @@ static ssize_t rmig_link_finish(const struct rmig_precopy_link *l, int portal)
     int ret;
 
     while ((ret = kportal_test(portal)) == 0) {
+        int why = l->idle != NULL ? l->idle(l->idle_arg) : 0;
+
+        if (why < 0)
+            return why;
         if (l->cancel != NULL && atomic_load(l->cancel))
             return -ECANCELED;
         if (knode_is_lost(l->dest))
@@ -108,12 +112,12 @@ static ssize_t rmig_link_table(struct rmig_precopy_link *l, int round,
         .n = (uint32_t)n,
         .bytes = bytes,
         .sum = ua_checksum_range(run, (size_t)n * sizeof(*run)),
+        .flags = l->flags,
     };
     return (ssize_t)(sizeof(*l->table) + (size_t)n * sizeof(*run));
 }
 
-/* Writes len bytes through lane 0 and waits for them to be read. */
-static int rmig_link_write0(const struct rmig_precopy_link *l, const void *buf, size_t len)
+int rmig_precopy_link_write0(const struct rmig_precopy_link *l, const void *buf, size_t len)
 {
     int ret = kportal_awrite(l->portal[0], buf, len);
     ssize_t sent = ret < 0 ? ret : rmig_link_finish(l, l->portal[0]);
@@ -125,13 +129,13 @@ int rmig_precopy_link_send(int round, const struct rmig_dirty_range *r, int n, v
 {
     struct rmig_precopy_link *l = link;
     ssize_t len = rmig_link_table(l, round, r, n);
-    int ret = len < 0 ? (int)len : rmig_link_write0(l, l->table, sizeof(*l->table));
+    int ret = len < 0 ? (int)len : rmig_precopy_link_write0(l, l->table, sizeof(*l->table));
     int posted = 0, done = 0;
 
     /* The header, then the runs apart: the destination reads the header
      * into a fixed buffer and then exactly the runs it announces. */
     if (ret == 0 && n > 0)
-        ret = rmig_link_write0(l, l->table + 1, (size_t)len - sizeof(*l->table));
+        ret = rmig_precopy_link_write0(l, l->table + 1, (size_t)len - sizeof(*l->table));
     /* One write on offer per lane, as the container stream does. */
     while (ret == 0 && done < n) {
         for (; ret == 0 && posted < n && posted - done < RMIG_LANES; posted++)

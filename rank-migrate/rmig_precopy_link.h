@@ -26,7 +26,11 @@ struct rmig_wire_round {
     uint32_t n;       /* runs that follow */
     uint64_t bytes;   /* their total length */
     uint64_t sum;     /* ua_checksum_range() of the n runs */
+    uint32_t flags;   /* RMIG_ROUND_FINAL: the stop round, sent with the rank frozen */
+    uint32_t zero;    /* 0 */
 };
+
+#define RMIG_ROUND_FINAL 1u
 
 struct rmig_wire_run {
     uint64_t addr, len;
@@ -39,6 +43,12 @@ struct rmig_precopy_link {
     const atomic_int *cancel;      /* the sender's flag, or NULL */
     struct rmig_wire_round *table; /* header and runs of the round being sent */
     uint32_t cap;                  /* runs the table holds */
+    uint32_t flags;                /* the next round's header flags (RMIG_ROUND_FINAL) */
+    /* Called while a write waits (NULL: none; never in the sender thread,
+     * which may not read control messages): a negative errno ends the wait
+     * with it (the destination refused). */
+    int (*idle)(void *arg);
+    void *idle_arg;
 };
 
 /* Opens the link's portals on the move's stream ports. Returns 0 or a
@@ -51,6 +61,11 @@ int rmig_precopy_link_open(struct rmig_precopy_link *l, int dest, int stream, in
  * -ETIMEDOUT (no progress for rmig_timeout()), -EHOSTDOWN (destination
  * lost), -ECANCELED, -E2BIG (too many runs), -ENOMEM, a kportal error. */
 int rmig_precopy_link_send(int round, const struct rmig_dirty_range *r, int n, void *link);
+
+/* Writes len bytes through lane 0 and waits until they are read: the
+ * move's other blocks (rmig_precopy_wire.h). 0 or rmig_precopy_link_send's
+ * errors. */
+int rmig_precopy_link_write0(const struct rmig_precopy_link *l, const void *buf, size_t len);
 
 /* Closes the portals (an unfinished write is abandoned) and frees the table. */
 void rmig_precopy_link_close(struct rmig_precopy_link *l);

@@ -1,6 +1,8 @@
 /* rmig_stream.c: the one place where a move's stream is chosen.
  *
- * A container travels through the portal stream (both ends clusters of one
+ * A container travels through the pre-copy stream when a pre-copy move to
+ * that cluster is under way (its rounds went while the rank ran), else
+ * through the portal stream (both ends clusters of one
  * job, reachable through the Nanvix portal interface: libfabric between
  * hosts, the writer's kernel copy or libfabric's shm within one), or,
  * when the move chose a directory (rmig_stream_file_use), through a
@@ -9,15 +11,19 @@
  * for every stream of a source.
  */
 #include "rmig_internal.h"
+#include "rmig_precopy_move.h"
 
 const struct rmig_stream_ops *rmig_stream_to(int cluster)
 {
-    (void)cluster;
-    return rmig_stream_file_chosen() ? &rmig_stream_file : &rmig_stream_portal;
+    if (rmig_stream_file_chosen())
+        return &rmig_stream_file;
+    return rmig_pc.active && rmig_pc.dest == cluster ? &rmig_stream_precopy : &rmig_stream_portal;
 }
 
 const struct rmig_stream_ops *rmig_stream_of(const struct rmig_wire_hdr *begin)
 {
+    if (begin->type == RMIG_MSG_PRECOPY)
+        return &rmig_stream_precopy;
     return begin->type == RMIG_MSG_BEGIN_FILE ? &rmig_stream_file : &rmig_stream_portal;
 }
 

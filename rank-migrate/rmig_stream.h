@@ -50,6 +50,8 @@ void rmig_table_free(struct rmig_table *t);
 extern const struct rmig_stream_ops rmig_stream_portal;
 /* The checkpoint stream: through an image file (rmig_stream_file.c). */
 extern const struct rmig_stream_ops rmig_stream_file;
+/* The pre-copy stream's stop round and its destination (rmig_stream_precopy.c). */
+extern const struct rmig_stream_ops rmig_stream_precopy;
 
 /* Source: the stream that carries the container being moved to `cluster`
  * (the file stream when the move chose a directory). */

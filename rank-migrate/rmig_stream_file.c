@@ -60,14 +60,7 @@ const char *rmig_migration_dir_default(void)
 
 const char *rmig_migration_dir(void)
 {
-    const char *mode = base_setting("NMPI_MIGRATION_MODE");
-
-    if (strcmp(mode, "checkpoint") == 0)
-        return rmig_migration_dir_default();
-    if (strcmp(mode, "live") != 0)
-        base_log(BASE_LOG_WARN, "rmig",
-                 "NMPI_MIGRATION_MODE=%s is neither live nor checkpoint: the move is live", mode);
-    return NULL;
+    return rmig_migration_mode() == RMIG_MODE_CHECKPOINT ? rmig_migration_dir_default() : NULL;
 }
 
 int rmig_stream_file_check(const char *dir)

@@ -95,6 +95,10 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
+    } else if (hdr.type == RMIG_MSG_PRECOPY) { /* the layout's counts: rmig_precopy_wire.h */
+        if (hdr.arg < 1 || hdr.arg > 64 || hdr.a < 1 || hdr.a > 256 || hdr.rank < 0 ||
+            hdr.stream < 0 || hdr.stream >= RMIG_STREAMS || hdr.b != 0)
+            return -EPROTO;
     } else if (hdr.type == RMIG_MSG_ASK) {
         if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || RMIG_REQUESTER_ENTRY(hdr.a) < -1 ||
             RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX || hdr.b > UINT32_MAX)
@@ -107,7 +111,7 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.type == RMIG_MSG_WHERE || hdr.type == RMIG_MSG_HERE) {
         if (!rmig_wire_place_ok(&hdr))
             return -EPROTO;
-    } else if (hdr.type >= RMIG_MSG_CKPT_ASK) { /* CKPT_ASK, CKPT_GO, CKPT_DONE: the last ones */
+    } else if (hdr.type >= RMIG_MSG_CKPT_ASK && hdr.type <= RMIG_MSG_CKPT_DONE) {
         if (!rmig_wire_ckpt_ok(&hdr))
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_TABLE_OK || hdr.type == RMIG_MSG_DONE ||

@@ -1,4 +1,4 @@
-/* rmig_wire.h: the wire formats of the migration daemon (version 11).
+/* rmig_wire.h: the wire formats of the migration daemon (version 13).
  *
  * Control messages: one fixed header through the control mailbox
  * (RMIG_CONTROL_PORT); BEGIN_FILE, and an ASK to move through a checkpoint,
@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #define RMIG_WIRE_MAGIC   0x524d4947u /* "RMIG" */
-#define RMIG_WIRE_VERSION 12
+#define RMIG_WIRE_VERSION 13
 
 /* Largest container a HERE may report (1 TiB; a TABLE row holds KiB in 32
  * bits). */
@@ -84,7 +84,13 @@ enum rmig_msg_type {
     RMIG_MSG_CKPT_DONE = 20, /* rank 0 -> cluster 0 -> the entry: checkpoint `ckpt` ended
                               * (0 when refused before it had a number); arg = status
                               * (0 complete, or -errno), c = bytes of its images; a, b */
-    RMIG_MSG_TYPE_MAX = 20,  /* a type after CKPT_DONE: see rmig_wire_check */
+    /* Version 13: pre-copy moves (rmig_precopy_move.c, rmig_stream_precopy.c). */
+    RMIG_MSG_PRECOPY = 21,  /* source -> the dest it reserved: the rounds of rank `rank`
+                             * follow on stream `stream` (rmig_precopy_wire.h): a layout
+                             * of arg extents and a allowed ranges, the rounds, the final
+                             * round, the closing block; answered DONE or FAIL, then
+                             * COMMIT or ABORT, as BEGIN; ABORT (stream) ends the rounds */
+    RMIG_MSG_TYPE_MAX = 21, /* a type after PRECOPY: see rmig_wire_check */
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose
@@ -105,7 +111,7 @@ struct rmig_wire_hdr {
     int32_t rank;        /* the rank concerned, or -1 */
     int32_t arg;         /* per type: reason, range count, target cluster */
     union {              /* zero for other types */
-        int32_t stream;  /* BEGIN, and TABLE_OK/DONE/FAIL/COMMIT/ABORT after it: stream
+        int32_t stream;  /* BEGIN, PRECOPY, and TABLE_OK/DONE/FAIL/COMMIT/ABORT after it: stream
                           * number, 0..RMIG_STREAMS-1 */
         int32_t hops;    /* ASK: times it was forwarded, 0..RMIG_MAX_HOPS */
         int32_t from;    /* RESULT: the cluster the rank was on */
