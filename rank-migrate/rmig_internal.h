@@ -100,7 +100,8 @@ int rmig_rank_exit(int status);
 /* rmig_lost.c: registers what a lost cluster means (knode_set_lost_hook). */
 void rmig_lost_boot(void);
 /* Test hook: with NMPI_TEST_LOST_AT=<point>:<cluster>, that cluster kills
- * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came). */
+ * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came;
+ * "precopy": a pre-copy move's first round landed). */
 void rmig_test_die_at(const char *point);
 
 /* rmig_reach.c: after a move between hosts stalled, watches the peer's host.

@@ -230,9 +230,10 @@ static int rmig_pc_land(struct rmig_precopy_landing *l, struct rmig_precopy_sums
     if (ret < 0)
         return ret;
     l->sums = sums;
-    do
+    do {
         ret = rmig_precopy_landing_round(l);
-    while (ret == 0 && !(l->last.flags & RMIG_ROUND_FINAL));
+        rmig_test_die_at("precopy"); /* NMPI_TEST_LOST_AT=precopy:N: after round 0 landed */
+    } while (ret == 0 && !(l->last.flags & RMIG_ROUND_FINAL));
     if (ret == 0) {
         rmig_cluster.arrival.t[RMIG_MARK_BEGUN] = l->header_at;
         ret = rmig_pc_close_verify(l, sums);

@@ -8,7 +8,11 @@
  *   cluster, posts a rendezvous-size receive from rank 0 and a send to it,
  *   and computes outside MPI, rewriting 1% of its pages per 10 ms (WRITER
  *   hot: always the same pages; moving: a set that slides one page along
- *   each time; none: no writes), with a global counter and a stack array
+ *   each time; all: every page, as fast as it can, so that pre-copy cannot
+ *   converge and must end in a bounded stop-and-copy; grow: hot, and a
+ *   second heap block freed and allocated again at every step with a size
+ *   going 1..8 MiB and back, so that the heap grows and shrinks during the
+ *   rounds; none: no writes), with a global counter and a stack array
  *   beside. Rank 0 asks every mover to move at once (MPIX_Migrate to any
  *   spare: all movers move at the same moment, at a preemption tick of
  *   their computing loop), then sends to and receives from each while they
@@ -18,6 +22,9 @@
  *   payloads. With MIGRATE_PRECOPY_EXPECT_STAY=1 the move must fail
  *   instead (a fault hook of the destination): the mover computes 3 s,
  *   must still be where it was, and checks the same.
+ * With MIGRATE_PRECOPY_SELF=1 each mover asks its own move
+ * (MPI_Migrateto(MPIX_ANY_SPARE)) after its first step instead, and waits
+ * in that call, its messages in flight.
  * Rank 0 prints "migrate_precopy: OK WRITER MIB MiB MOVERS movers MOVES
  * moves".
  */
@@ -35,6 +42,9 @@
 #define GLOBALS    4096
 
 static int rank, size;
+static uint64_t *g_extra;         /* the "grow" writer's second block */
+static size_t g_extra_words;      /* its size */
+static uint64_t g_extra_seed;     /* and the pattern it holds */
 static uint64_t g_counter;        /* globals: the writes made, also counted on the stack */
 static uint64_t g_table[GLOBALS]; /* globals: a fixed pattern */
 
@@ -75,9 +85,22 @@ static void compute_10ms(void)
 static void write_step(const char *writer, uint64_t *heap, uint32_t *gen, size_t pages,
                        unsigned step)
 {
+    size_t stride = strcmp(writer, "all") == 0 ? 1 : 100;
+
     if (strcmp(writer, "none") == 0)
         return;
-    for (size_t p = strcmp(writer, "moving") == 0 ? step % 100 : 0; p < pages; p += 100) {
+    if (strcmp(writer, "grow") == 0) { /* 1..8 MiB and back down */
+        unsigned k = step % 14;
+
+        free(g_extra);
+        g_extra_words = (size_t)(k < 8 ? k + 1 : 15 - k) << 17;
+        g_extra = malloc(g_extra_words * sizeof(*g_extra));
+        CHECK(g_extra != NULL);
+        g_extra_seed = step * 0x9E3779B97F4A7C15ULL + (uint64_t)rank;
+        for (size_t i = 0; i < g_extra_words; i++)
+            g_extra[i] = g_extra_seed ^ i * 0xC2B2AE3D27D4EB4FULL;
+    }
+    for (size_t p = strcmp(writer, "moving") == 0 ? step % 100 : 0; p < pages; p += stride) {
         write_page(heap, gen, p);
         g_counter++;
     }
@@ -98,9 +121,13 @@ static void check_memory(const uint64_t *heap, const uint32_t *gen, size_t pages
     for (size_t i = 0; i < 256; i++)
         CHECKF(stack[i] == i * 7 + (uint64_t)rank, "round %d: rank %d stack word %zu differs",
                round, rank, i);
+    for (size_t i = 0; g_extra != NULL && i < g_extra_words; i++)
+        CHECKF(g_extra[i] == (g_extra_seed ^ i * 0xC2B2AE3D27D4EB4FULL),
+               "round %d: rank %d grown block word %zu of %zu differs", round, rank, i,
+               g_extra_words);
 }
 
-static void mover(const char *writer, size_t mib, int moves, int stay)
+static void mover(const char *writer, size_t mib, int moves, int stay, int self)
 {
     size_t pages = (mib << 20) / (PAGE_WORDS * 8);
     uint64_t *heap = malloc(mib << 20), stack[256], counted = 0;
@@ -131,6 +158,12 @@ static void mover(const char *writer, size_t mib, int moves, int stay)
 
             write_step(writer, heap, gen, pages, step++);
             counted += g_counter - before;
+            if (self && step == 1) { /* waits in the call, its messages in flight */
+                int err = MPI_Migrateto(MPIX_ANY_SPARE);
+
+                CHECKF(stay ? err != MPI_SUCCESS : err == MPI_SUCCESS,
+                       "round %d: rank %d: MPI_Migrateto returned %d", round, rank, err);
+            }
             compute_10ms();
             MPI_CHECK(MPIX_Cluster_self(&c1));
             CHECKF(now() - t0 < 30, "round %d: rank %d never moved", round, rank);
@@ -156,7 +189,7 @@ static void mover(const char *writer, size_t mib, int moves, int stay)
     free(out);
 }
 
-static void asker(int movers, int moves)
+static void asker(int movers, int moves, int self)
 {
     int *in = malloc((size_t)movers * MSG_INTS * sizeof(int));
     int *out = malloc((size_t)movers * MSG_INTS * sizeof(int));
@@ -169,7 +202,7 @@ static void asker(int movers, int moves)
 
         for (int m = 1; m <= movers; m++)
             MPI_CHECK(MPI_Recv(&c, 1, MPI_INT, m, 30, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        for (int m = 1; m <= movers; m++) /* all at once */
+        for (int m = 1; m <= movers && !self; m++) /* all at once */
             MPI_CHECK(MPIX_Migrate(m, MPIX_ANY_SPARE, MPI_COMM_WORLD));
         for (int m = 1; m <= movers; m++) { /* in flight while they move */
             int *o = out + (size_t)(m - 1) * MSG_INTS;
@@ -201,20 +234,25 @@ int main(int argc, char **argv)
     size_t mib = argc > 2 ? (size_t)atol(argv[2]) : 16;
     int movers = argc > 3 ? atoi(argv[3]) : 1, moves = argc > 4 ? atoi(argv[4]) : 1;
     const char *stay = getenv("MIGRATE_PRECOPY_EXPECT_STAY");
+    const char *self = getenv("MIGRATE_PRECOPY_SELF");
+    int is_self = self != NULL && strcmp(self, "1") == 0;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);
     MPI_Comm_size(MPI_COMM_WORLD, &size);
     CHECKF(mib >= 1 && movers >= 1 && movers < size && moves >= 1, "bad arguments");
     CHECKF(strcmp(writer, "hot") == 0 || strcmp(writer, "moving") == 0 ||
+               strcmp(writer, "all") == 0 || strcmp(writer, "grow") == 0 ||
                strcmp(writer, "none") == 0,
-           "writer %s: hot, moving or none", writer);
+           "writer %s: hot, moving, all, grow or none", writer);
+    if (is_self) /* a refused move is an error code to check, not the end */
+        MPI_CHECK(MPI_Comm_set_errhandler(MPI_COMM_WORLD, MPI_ERRORS_RETURN));
     for (size_t i = 0; i < GLOBALS; i++)
         g_table[i] = i * 3 + (uint64_t)rank;
     if (rank == 0)
-        asker(movers, moves);
+        asker(movers, moves, is_self);
     else if (rank <= movers)
-        mover(writer, mib, moves, stay != NULL && strcmp(stay, "1") == 0);
+        mover(writer, mib, moves, stay != NULL && strcmp(stay, "1") == 0, is_self);
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     if (rank == 0)
         printf("migrate_precopy: OK %s %zu MiB %d movers %d moves\n", writer, mib, movers, moves);

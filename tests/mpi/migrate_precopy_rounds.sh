@@ -1,17 +1,13 @@
 #!/bin/bash
 # migrate_precopy_rounds.sh: pre-copy moves (NMPI_MIGRATION_MODE=precopy,
-# issue 15 item 1). EXPECTED FAILURE: only the rounds, their convergence
-# rule and the per-page sums exist (rank-migrate/rmig_precopy*.c, unit
-# test test_rmig_precopy); the sender thread, the round messages of the
-# portal stream, the destination's side and the mode switch do not, so
-# NMPI_MIGRATION_MODE=precopy still moves stop-and-copy and its report has
-# no rounds. What it must do once they exist:
-# 1. the moves of migrate_precopy.sh, in precopy mode, bit for bit, each
+# issue 15 item 1), asked by another rank while the movers compute:
+# 1. the moves of migrate_precopy.sh in precopy mode, bit for bit, each
 #    report line giving the rounds (at least one after round 0 for a
-#    256 MiB rank writing a sliding 1%);
+#    256 MiB rank writing a sliding 1%), two ranks moving at once;
 # 2. a move whose destination refuses round 2 (NMPI_TEST_STREAM_FAULT=
-#    precopy-round2) fails and leaves the rank running at the source with
-#    its memory intact.
+#    precopy-round2: the source sends at least two rounds after round 0)
+#    fails, and the rank runs on at the source with its memory intact.
+# migrate_precopy_faults.sh tries harder to break them.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_MODE=precopy NMPI_MIGRATION_REPORT=1

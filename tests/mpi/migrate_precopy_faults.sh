@@ -1,0 +1,76 @@
+#!/bin/bash
+# migrate_precopy_faults.sh: pre-copy moves (NMPI_MIGRATION_MODE=precopy)
+# that try to break them, every one checked bit for bit by
+# migrate_precopy.c (heap, globals, stack, messages in flight both ways):
+# 1. a rank rewriting every page of its heap as fast as it can: the rounds
+#    cannot converge; the move ends in a stop-and-copy bounded by the
+#    container (the rounds stop at the first that does not shrink);
+# 2. a rank whose heap grows and shrinks (1..8 MiB blocks freed and
+#    allocated again) while the rounds go;
+# 3. two ranks each asking its own move (MPI_Migrateto), waiting in the
+#    call while its messages progress;
+# 4. the destination killed (SIGKILL) once the first round landed
+#    (NMPI_TEST_LOST_AT=precopy:2): the move fails at once, the rank runs
+#    on at the source intact, the job ends well (Hydra's status says a
+#    process was killed);
+# 5. moves asked by mpimigrate of a running job: each a pre-copy move
+#    (report line with rounds), the requester told once the move is over.
+. "$(dirname "$0")/common.sh"
+ours || skip "migration is a nanvix-mpi extension"
+export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_MODE=precopy NMPI_MIGRATION_REPORT=1
+
+echo "== 1. every page rewritten as fast as it can"
+expect_ok 2 --spares 1 -- migrate_precopy all 64 1 2 "migrate_precopy: OK all 64 MiB 1 movers 2 moves"
+[ "$(grep -c 'rank 1 moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 2 ] ||
+    fail "want 2 pre-copy report lines"
+# The final round is bounded by the container: at most the 64 MiB heap and
+# what surrounds it (the stack, globals, the MPI state: under 16 MiB).
+awk '/precopy [0-9]* rounds/ { for (i = 1; i <= NF; i++) if ($i == "bytes;") b = $(i - 1);
+     if (b > 80 * 1048576) bad = 1 } END { exit bad }' "$OUT" ||
+    fail "a final round sent more than the container"
+
+echo "== 2. the heap grows and shrinks during the rounds"
+expect_ok 2 --spares 1 -- migrate_precopy grow 16 1 3 "migrate_precopy: OK grow 16 MiB 1 movers 3 moves"
+[ "$(grep -c 'rank 1 moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 3 ] ||
+    fail "want 3 pre-copy report lines"
+
+echo "== 3. ranks asking their own pre-copy moves at once"
+MIGRATE_PRECOPY_SELF=1 expect_ok 3 --spares 2 -- migrate_precopy hot 16 2 2 \
+    "migrate_precopy: OK hot 16 MiB 2 movers 2 moves"
+[ "$(grep -c 'moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 4 ] ||
+    fail "want 4 pre-copy report lines"
+
+echo "== 4. the destination dies once the first round landed"
+MIGRATE_PRECOPY_EXPECT_STAY=1 NMPI_TEST_LOST_AT=precopy:2 run_mpi 2 --spares 1 -- \
+    migrate_precopy moving 64 1 1
+status=$?
+[ $status -ne 124 ] || fail "the job hung after the destination died"
+grep -q "^migrate_precopy: OK moving 64 MiB 1 movers 1 moves" "$OUT" ||
+    fail "the rank did not carry on intact at the source"
+grep -q "rank 1: move to cluster 2 failed: the destination cluster was lost" "$OUT" ||
+    fail "no line says the move failed because its destination was lost"
+[ $status -eq 137 ] || fail "mpiexec status $status, want 137 (a process was killed)"
+
+echo "== 5. pre-copy moves asked by mpimigrate"
+MM=$top_builddir/tools/mpimigrate
+export NMPI_RUN_DIR=$TMPD/run
+JOB_OUT=$TMPD/job.out
+. "$(dirname "$0")/mm.sh"
+echo "+ $MPIEXEC -n 3 --spares 2 mpimigrate_job $TMPD/stop 90 &"
+timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 2 "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 \
+    </dev/null >"$JOB_OUT" 2>&1 &
+JOB_PID=$!
+trap 'touch "$TMPD/stop"; kill $JOB_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 1"
+mm 0 "^rank 1 moved from cluster 1 to cluster 3 " 1 3
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"
+mm 0 "^rank 2 moved from cluster 2 to cluster 4 " 2 4
+mm 0 "^rank 1 moved from cluster 3 to cluster 1 " 1 1
+wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
+touch "$TMPD/stop"
+wait $JOB_PID || { cat "$JOB_OUT"; fail "mpimigrate_job: exit status $? (want 0)"; }
+cat "$JOB_OUT"
+grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "mpimigrate_job: no OK line"
+[ "$(grep -c '^nanvix-mpi: rmig: rank [12] moved cluster .* precopy [0-9]* rounds' "$JOB_OUT")" -eq 3 ] ||
+    fail "mpimigrate_job: want 3 pre-copy moves"
