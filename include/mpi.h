@@ -58,6 +58,15 @@ int PMPI_Migrateto(int cluster);
  * rank stays on any error. */
 int MPIX_Migrateto_checkpoint(int cluster, const char *dir);
 
+/* MPI_Migrateto in a mode chosen for this move: "stop" (or "live": the rank
+ * frozen while its whole container is sent), "precopy" (the container sent
+ * in rounds while the rank waits here with its messages progressing, then
+ * a short stop-and-copy of what was written meanwhile), "checkpoint"
+ * (MPIX_Migrateto_checkpoint with dir NULL); NULL: NMPI_MIGRATION_MODE's.
+ * MPI_ERR_ARG for an unknown mode, MPI_ERR_UNSUPPORTED_OPERATION for
+ * "postcopy" (not built yet); otherwise MPI_Migrateto's errors. */
+int MPIX_Migrateto_mode(int cluster, const char *mode);
+
 /* Ask for rank `rank` of `comm` (possibly another rank than the caller) to
  * move to `cluster` (or MPIX_ANY_SPARE). For the caller itself this is
  * MPI_Migrateto; another rank moves at its next safe point (its next blocking

@@ -30,6 +30,9 @@
 !   call MPIX_MIGRATETO_CHECKPOINT(cluster, dir, ierror)
 !        CHARACTER*(*) dir: MPI_MIGRATETO through a checkpoint image
 !        file in dir (all blanks: NMPI_MIGRATION_DIR's directory)
+!   call MPIX_MIGRATETO_MODE(cluster, mode, ierror)
+!        CHARACTER*(*) mode: MPI_MIGRATETO as 'stop', 'precopy' or
+!        'checkpoint' (all blanks: NMPI_MIGRATION_MODE's)
 ! All other arguments are default INTEGERs.
        INTEGER MPIX_ANY_SPARE
        PARAMETER (MPIX_ANY_SPARE=-4)
@@ -39,3 +42,4 @@
        EXTERNAL MPIX_CHECKPOINT, MPIX_MIGRATION_ESTIMATE
        EXTERNAL MPIX_MIGRATE_IF
        EXTERNAL MPIX_MIGRATETO_CHECKPOINT
+       EXTERNAL MPIX_MIGRATETO_MODE

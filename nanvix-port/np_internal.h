@@ -156,6 +156,11 @@ int np_pid_publish(void);          /* before the first barrier: np-pid-<me>; 0 o
 int np_pid_fetch(void);            /* after it: every peer's pid; 0 or -ENOMEM */
 pid_t np_peer_pid_of(int cluster); /* 0 when unknown */
 void np_lost_scan(void);           /* lock held: marks peers whose process is gone */
+/* A peer's memory is gone (process_vm_writev: ESRCH): scan as after a
+ * signal. Hydra's SIGUSR1 may come while the dying process still tears
+ * down its memory, not a zombie yet, and a scan ends NP_LOST_WATCH later:
+ * a large process on a loaded node can take longer than that to die. */
+void np_lost_suspect(void);
 void np_lost_deliver(void);        /* lock dropped: hands new ones to the hook */
 int np_lost_any(void);             /* 1 once some peer was marked lost */
 

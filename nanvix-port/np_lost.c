@@ -144,6 +144,11 @@ void np_lost_scan(void)
     }
 }
 
+void np_lost_suspect(void)
+{
+    np_lost_signalled = 1; /* scanned as after Hydra's signal */
+}
+
 int np_lost_any(void)
 {
     return np_nlost > 0;

@@ -1,8 +1,11 @@
 ! fort_via.f90: moves through a checkpoint file from Fortran (include
-! 'mpix.h': MPIX_MIGRATETO_CHECKPOINT beside MPI_MIGRATETO).
+! 'mpix.h': MPIX_MIGRATETO_CHECKPOINT and MPIX_MIGRATETO_MODE beside
+! MPI_MIGRATETO).
 ! Usage: fort_via DIR MODE, MODE none (no move) or move: the last rank
-! moves every round, live in odd rounds and through a checkpoint file in
-! DIR in even ones (all blanks: the default directory in round 4). Each
+! moves every round, live in rounds 1 and 5, pre-copy in rounds 3 and 7
+! (MPIX_MIGRATETO_MODE) and through a checkpoint file in DIR in even ones
+! (all blanks: the default directory in round 4). An unknown mode gives
+! MPI_ERR_ARG and the rank stays. Each
 ! rank keeps an array that a ring exchange mixes for 8 rounds, with the
 ! exchange's messages in flight while the mover moves. A directory that
 ! does not exist gives MPI_ERR_IO and the rank stays. Rank 0 prints the
@@ -33,6 +36,10 @@ program fort_via
     call MPI_Error_class(ierr, cls, ierr)
     call MPIX_Cluster_self(c1, ierr)
     call expect(cls == MPI_ERR_IO .and. c1 == c0, 'refusal of a missing directory')
+    call MPIX_Migrateto_mode(MPIX_ANY_SPARE, 'sideways', ierr)
+    call MPI_Error_class(ierr, cls, ierr)
+    call MPIX_Cluster_self(c1, ierr)
+    call expect(cls == MPI_ERR_ARG .and. c1 == c0, 'refusal of an unknown mode')
   end if
   do round = 1, rounds
     call MPI_Irecv(b, n, MPI_DOUBLE_PRECISION, mod(rank + nprocs - 1, nprocs), round, &
@@ -60,8 +67,10 @@ contains
   subroutine move(round)
     integer, intent(in) :: round
     call MPIX_Cluster_self(c0, ierr)
-    if (mod(round, 2) == 1) then
+    if (mod(round, 4) == 1) then
       call MPI_Migrateto(MPIX_ANY_SPARE, ierr)
+    else if (mod(round, 4) == 3) then
+      call MPIX_Migrateto_mode(MPIX_ANY_SPARE, 'precopy ', ierr)
     else if (round == 4) then
       call MPIX_Migrateto_checkpoint(MPIX_ANY_SPARE, '   ', ierr)
     else

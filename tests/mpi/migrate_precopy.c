@@ -24,7 +24,9 @@
  *   must still be where it was, and checks the same.
  * With MIGRATE_PRECOPY_SELF=1 each mover asks its own move
  * (MPI_Migrateto(MPIX_ANY_SPARE)) after its first step instead, and waits
- * in that call, its messages in flight.
+ * in that call, its messages in flight; with MIGRATE_PRECOPY_SELF=mode it
+ * asks MPIX_Migrateto_mode(MPIX_ANY_SPARE, "precopy") (and first an
+ * unknown mode, which must give MPI_ERR_ARG and leave it where it is).
  * Rank 0 prints "migrate_precopy: OK WRITER MIB MiB MOVERS movers MOVES
  * moves".
  */
@@ -159,7 +161,17 @@ static void mover(const char *writer, size_t mib, int moves, int stay, int self)
             write_step(writer, heap, gen, pages, step++);
             counted += g_counter - before;
             if (self && step == 1) { /* waits in the call, its messages in flight */
-                int err = MPI_Migrateto(MPIX_ANY_SPARE);
+                int err = MPI_SUCCESS, cls, c;
+
+                if (self == 2) {
+                    err = MPIX_Migrateto_mode(MPIX_ANY_SPARE, "sideways");
+                    MPI_CHECK(MPI_Error_class(err, &cls));
+                    MPI_CHECK(MPIX_Cluster_self(&c));
+                    CHECKF(cls == MPI_ERR_ARG && c == c0, "rank %d: unknown mode: class %d", rank,
+                           cls);
+                }
+                err = self == 2 ? MPIX_Migrateto_mode(MPIX_ANY_SPARE, "precopy")
+                                : MPI_Migrateto(MPIX_ANY_SPARE);
 
                 CHECKF(stay ? err != MPI_SUCCESS : err == MPI_SUCCESS,
                        "round %d: rank %d: MPI_Migrateto returned %d", round, rank, err);
@@ -235,7 +247,7 @@ int main(int argc, char **argv)
     int movers = argc > 3 ? atoi(argv[3]) : 1, moves = argc > 4 ? atoi(argv[4]) : 1;
     const char *stay = getenv("MIGRATE_PRECOPY_EXPECT_STAY");
     const char *self = getenv("MIGRATE_PRECOPY_SELF");
-    int is_self = self != NULL && strcmp(self, "1") == 0;
+    int is_self = self == NULL ? 0 : strcmp(self, "1") == 0 ? 1 : strcmp(self, "mode") == 0 ? 2 : 0;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

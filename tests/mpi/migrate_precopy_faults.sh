@@ -8,7 +8,9 @@
 # 2. a rank whose heap grows and shrinks (1..8 MiB blocks freed and
 #    allocated again) while the rounds go;
 # 3. two ranks each asking its own move (MPI_Migrateto), waiting in the
-#    call while its messages progress;
+#    call while its messages progress; the same with the mode chosen by
+#    the call (MPIX_Migrateto_mode "precopy") in a stop-and-copy job, after
+#    an unknown mode refused with MPI_ERR_ARG;
 # 4. the destination killed (SIGKILL) once the first round landed
 #    (NMPI_TEST_LOST_AT=precopy:2): the move fails at once, the rank runs
 #    on at the source intact, the job ends well (Hydra's status says a
@@ -39,6 +41,10 @@ MIGRATE_PRECOPY_SELF=1 expect_ok 3 --spares 2 -- migrate_precopy hot 16 2 2 \
     "migrate_precopy: OK hot 16 MiB 2 movers 2 moves"
 [ "$(grep -c 'moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 4 ] ||
     fail "want 4 pre-copy report lines"
+MIGRATE_PRECOPY_SELF=mode NMPI_MIGRATION_MODE=stop expect_ok 3 --spares 2 -- migrate_precopy hot 16 2 1 \
+    "migrate_precopy: OK hot 16 MiB 2 movers 1 moves"
+[ "$(grep -c 'moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 2 ] ||
+    fail "MPIX_Migrateto_mode: want 2 pre-copy report lines"
 
 echo "== 4. the destination dies once the first round landed"
 MIGRATE_PRECOPY_EXPECT_STAY=1 NMPI_TEST_LOST_AT=precopy:2 run_mpi 2 --spares 1 -- \
