@@ -8,33 +8,8 @@
 #include <stdint.h>
 
 #include "rmig_dirty.h"
+#include "rmig_precopy_wire.h"
 #include "rmig_wire.h"
-
-/* A round on the wire: this header, then (n > 0) its n struct
- * rmig_wire_run in one write, both through lane 0 of the move's stream
- * ports; then the runs' bytes, run i through lane i % RMIG_LANES. (To join rmig_wire.h, with a
- * version bump, once the destination reads it.) */
-#define RMIG_ROUND_MAGIC    0x52505245u           /* "RPRE" */
-#define RMIG_ROUND_RUNS_MAX (RMIG_MAX_RANGES * 4) /* a longer round is refused */
-
-struct rmig_wire_round {
-    uint32_t magic;   /* RMIG_ROUND_MAGIC */
-    uint16_t version; /* RMIG_WIRE_VERSION */
-    uint16_t round;   /* 0 for the first */
-    uint64_t job;     /* knode_job_token() */
-    int32_t rank;     /* the rank moving */
-    uint32_t n;       /* runs that follow */
-    uint64_t bytes;   /* their total length */
-    uint64_t sum;     /* ua_checksum_range() of the n runs */
-    uint32_t flags;   /* RMIG_ROUND_FINAL: the stop round, sent with the rank frozen */
-    uint32_t zero;    /* 0 */
-};
-
-#define RMIG_ROUND_FINAL 1u
-
-struct rmig_wire_run {
-    uint64_t addr, len;
-};
 
 /* One move's link to its destination; in runtime memory (the sender's). */
 struct rmig_precopy_link {

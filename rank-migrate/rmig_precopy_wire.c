@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <string.h>
 
-#include "rmig_precopy_link.h"
 #include "rmig_precopy_wire.h"
 #include "rmig_wire.h"
 

@@ -1,7 +1,7 @@
-/* rmig_precopy_wire.h: the two blocks of a pre-copy move besides its
- * rounds (private to rank-migrate; issue 15 item 1).
+/* rmig_precopy_wire.h: a pre-copy move's wire formats: its rounds, and
+ * the two blocks besides them (private to rank-migrate; issue 15 item 1).
  *
- * Both go through lane 0 of the move's stream ports, read by the
+ * The blocks go through lane 0 of the move's stream ports, read by the
  * destination into runtime memory and checked here before anything in
  * them is used (fuzzed: tests/fuzz/fuzz_precopy_wire.c).
  *  - The layout, first, before round 0: what the source's tracker watches
@@ -23,6 +23,32 @@
 #include <stdint.h>
 
 #include "rmig_dirty.h"
+#include "rmig_wire.h"
+
+/* A round on the wire: this header, then (n > 0) its n struct
+ * rmig_wire_run in one write, both through lane 0 of the move's stream
+ * ports; then the runs' bytes, run i through lane i % RMIG_LANES. */
+#define RMIG_ROUND_MAGIC    0x52505245u           /* "RPRE" */
+#define RMIG_ROUND_RUNS_MAX (RMIG_MAX_RANGES * 4) /* a longer round is refused */
+
+struct rmig_wire_round {
+    uint32_t magic;   /* RMIG_ROUND_MAGIC */
+    uint16_t version; /* RMIG_WIRE_VERSION */
+    uint16_t round;   /* 0 for the first */
+    uint64_t job;     /* knode_job_token() */
+    int32_t rank;     /* the rank moving */
+    uint32_t n;       /* runs that follow */
+    uint64_t bytes;   /* their total length */
+    uint64_t sum;     /* ua_checksum_range() of the n runs */
+    uint32_t flags;   /* RMIG_ROUND_FINAL: the stop round, sent with the rank frozen */
+    uint32_t zero;    /* 0 */
+};
+
+#define RMIG_ROUND_FINAL 1u
+
+struct rmig_wire_run {
+    uint64_t addr, len;
+};
 
 #define RMIG_PC_LAYOUT_MAGIC 0x52504c59u /* "RPLY" */
 #define RMIG_PC_CLOSE_MAGIC  0x5250434cu /* "RPCL" */

@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rmig_precopy_link.h"
 #include "rmig_precopy_wire.h"
 #include "rmig_wire.h"
 #include "ua.h"
