@@ -74,6 +74,7 @@ struct rmig_stats {
     int rounds;
     uint64_t precopy_bytes;
     uint64_t round_bytes[RMIG_STATS_ROUNDS];
+    double round_seconds[RMIG_STATS_ROUNDS]; /* each round's send and the collect after */
 };
 
 /* Number of logical ranks of the job, and of spare clusters at start. */

@@ -57,7 +57,7 @@ static int rmig_report_on(void)
  * figures, after the live move's (so parsers of those keep working). */
 static void rmig_report_move(const struct rmig_stats *st)
 {
-    char tail[512] = "";
+    char tail[1024] = "";
 
     if (st->rounds > 0) {
         /* Pre-copy: the rounds sent while the rank ran, then the final
@@ -68,6 +68,11 @@ static void rmig_report_move(const struct rmig_stats *st)
         for (int i = 0; i < st->rounds && i < RMIG_STATS_ROUNDS && n < (int)sizeof(tail) - 64; i++)
             n += snprintf(tail + n, sizeof(tail) - (size_t)n, "%s%llu", i ? " " : "",
                           (unsigned long long)st->round_bytes[i]);
+        n += snprintf(tail + n, sizeof(tail) - (size_t)n, "%s), round ms (",
+                      st->rounds > RMIG_STATS_ROUNDS ? " ..." : "");
+        for (int i = 0; i < st->rounds && i < RMIG_STATS_ROUNDS && n < (int)sizeof(tail) - 48; i++)
+            n += snprintf(tail + n, sizeof(tail) - (size_t)n, "%s%.3f", i ? " " : "",
+                          st->round_seconds[i] * 1e3);
         snprintf(tail + n, sizeof(tail) - (size_t)n, "%s), total %.3f ms",
                  st->rounds > RMIG_STATS_ROUNDS ? " ..." : "", st->total * 1e3);
     } else if (st->file_bytes > 0)

@@ -130,8 +130,10 @@ static void rmig_pc_note_figures(const struct rmig_pc_move *pc)
     st->precopy_bytes = 0;
     for (int i = 0; i <= pc->st.rounds; i++) {
         st->precopy_bytes += pc->st.bytes[i];
-        if (i < RMIG_STATS_ROUNDS)
+        if (i < RMIG_STATS_ROUNDS) {
             st->round_bytes[i] = pc->st.bytes[i];
+            st->round_seconds[i] = pc->st.seconds[i];
+        }
     }
 }
 
