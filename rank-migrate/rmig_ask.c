@@ -28,10 +28,16 @@
 static int rmig_tomb[KNODE_MAX]; /* rank -> cluster it left here for, plus one; 0: none */
 static char rmig_ask_noted_dir[RMIG_WIRE_PATH_MAX]; /* the noted ASK's directory, "": live */
 static char rmig_ask_taken_dir[RMIG_WIRE_PATH_MAX]; /* the one rmig_ask_take() returned */
+static int rmig_ask_taken_mode;                     /* and its mode (enum rmig_mode) */
 
 const char *rmig_ask_dir(void)
 {
     return rmig_ask_taken_dir;
+}
+
+int rmig_ask_mode(void)
+{
+    return rmig_ask_taken_mode;
 }
 
 int rmig_tomb_of(int rank)
@@ -94,6 +100,7 @@ void rmig_ask_deliver_via(const struct rmig_wire_hdr *h, const char *dir)
         rmig_cluster.ask_cluster = h->arg;
         rmig_cluster.ask_requester = h->a;
         rmig_cluster.ask_nonce = (uint32_t)h->b;
+        rmig_cluster.ask_mode = RMIG_ASK_MODE(h->b);
         snprintf(rmig_ask_noted_dir, sizeof(rmig_ask_noted_dir), "%s", dir);
         return;
     }
@@ -118,7 +125,7 @@ void rmig_ask_follow(int rank, int dest)
     h.rank = rank;
     h.arg = rmig_cluster.ask_cluster;
     h.a = rmig_cluster.ask_requester;
-    h.b = rmig_cluster.ask_nonce;
+    h.b = RMIG_ASK_B(rmig_cluster.ask_nonce, rmig_cluster.ask_mode);
     rmig_cluster.ask_cluster = -1;
     if (rmig_ask_forward(dest, &h, rmig_ask_noted_dir) < 0)
         rmig_ask_fail(h.a, h.b, rank, -ESRCH);
@@ -133,6 +140,7 @@ int rmig_ask_take(void)
         return -1;
     rmig_cluster.ask_cluster = -1;
     memcpy(rmig_ask_taken_dir, rmig_ask_noted_dir, sizeof(rmig_ask_taken_dir));
+    rmig_ask_taken_mode = rmig_cluster.ask_mode;
     rs = rmig_rank_state();
     if (rs == NULL) {
         rmig_ask_fail(rmig_cluster.ask_requester, rmig_cluster.ask_nonce, ua_get_rank(), -ENOMEM);

@@ -25,6 +25,11 @@
 #include "rmig_internal.h"
 #include "rmig_xreq.h"
 
+_Static_assert(RMIG_XREQ_MODE_STOP == RMIG_MODE_STOP &&
+                   RMIG_XREQ_MODE_PRECOPY == RMIG_MODE_PRECOPY &&
+                   RMIG_XREQ_MODE_JOB == RMIG_MODE_DEFAULT,
+               "a MOVE's mode is rank-migrate's");
+
 /* Writes the RESULT to the requester's socket, which is on this host. */
 static void rmig_xreq_reply(uint32_t id, uint32_t nonce, int rank, int cluster, int from,
                             int status, uint64_t downtime_ns)
@@ -91,7 +96,7 @@ static void rmig_xreq_accept(const struct rmig_xreq *rq, const char *dir)
     h.rank = rq->rank;
     h.arg = rq->cluster == -1 ? RMIG_ANY_SPARE : rq->cluster;
     h.a = RMIG_REQUESTER(knode_get_num(), rq->requester);
-    h.b = rq->nonce;
+    h.b = RMIG_ASK_B(rq->nonce, rq->mode);
     rmig_ask_deliver_via(&h, dir);
 }
 

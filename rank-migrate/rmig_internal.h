@@ -64,6 +64,7 @@ struct rmig_cluster {
     int ask_cluster;           /* a third party asked the rank here to move there, or -1 */
     uint64_t ask_requester;    /* that request's outside requester (0: none; RMIG_REQUESTER), */
     uint32_t ask_nonce;        /* and its nonce (rmig_xreq.h) */
+    int ask_mode;              /* and the mode it asks (enum rmig_mode; 0: the job's) */
     struct rmig_clock arrival; /* destination: the stream's marks, until the rank resumes */
     unsigned streams;          /* source: container streams started from here */
     int stream_now;            /* source: number of the stream in progress, or -1 */
@@ -168,6 +169,9 @@ void rmig_tomb_set(int rank, int dest);
 /* The directory of the ASK rmig_ask_take() returned last ("": a live
  * move), valid until the next take. */
 const char *rmig_ask_dir(void);
+/* The mode of the ASK rmig_ask_take() returned last (enum rmig_mode;
+ * RMIG_MODE_DEFAULT: the job's NMPI_MIGRATION_MODE). */
+int rmig_ask_mode(void);
 /* The cluster `rank` left this one for (its tombstone), or -1. */
 int rmig_tomb_of(int rank);
 void rmig_ask_deliver(const struct rmig_wire_hdr *h);

@@ -326,7 +326,7 @@ void rmig_move_in(const struct rmig_wire_hdr *begin)
 
 int rmig_safe_point(void)
 {
-    int cluster, ret;
+    int cluster, ret, mode;
 
     if (rmig_checkpoint_holding()) {
         rmig_xreq_poll();      /* requests from outside answered (a second checkpoint: busy) */
@@ -351,12 +351,13 @@ int rmig_safe_point(void)
         return 0;
     /* An ASK with a directory (mpimigrate --via-checkpoint) goes through
      * it; a pre-copy one starts its rounds and the rank goes on. */
+    mode = rmig_ask_mode() != RMIG_MODE_DEFAULT ? rmig_ask_mode() : rmig_migration_mode();
     if (*rmig_ask_dir() != '\0')
         ret = rmig_migrate_via(cluster, rmig_ask_dir());
-    else if (rmig_migration_mode() == RMIG_MODE_PRECOPY && rmig_precopy_usable())
+    else if (mode == RMIG_MODE_PRECOPY && rmig_precopy_usable())
         ret = rmig_migrate_precopy(cluster, 0);
     else
-        ret = rmig_migrate(cluster);
+        ret = rmig_migrate_mode(cluster, mode);
     if (ret == 1)
         return 0;       /* the requester hears once the rounds and the freeze are over */
     rmig_ask_done(ret); /* the requester, if outside the job, hears the outcome */

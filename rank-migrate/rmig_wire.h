@@ -47,7 +47,8 @@ enum rmig_msg_type {
     RMIG_MSG_FAIL = 7,     /* dest -> source: stream rejected; arg = reason */
     RMIG_MSG_ASK = 8,      /* anyone -> a rank's cluster: move to cluster arg; a = outside
                             * requester (0: none; see RMIG_REQUESTER), b = its nonce
-                            * (rmig_xreq.h); c > 0: through a checkpoint file in the directory
+                            * (rmig_xreq.h), and the mode asked (version 13: RMIG_ASK_B);
+                            * c > 0: through a checkpoint file in the directory
                             * that follows (rmig_stream_file.c), c = its length */
     RMIG_MSG_TABLE_OK = 9, /* dest -> source: the table checks out, send the ranges */
     RMIG_MSG_COMMIT = 10,  /* source -> dest, answering DONE in time: run it; the source has
@@ -101,6 +102,10 @@ enum rmig_msg_type {
 #define RMIG_REQUESTER(entry, id) ((uint64_t)((entry) + 1) << 32 | (uint32_t)(id))
 #define RMIG_REQUESTER_ENTRY(r)   ((int)((r) >> 32) - 1)
 #define RMIG_REQUESTER_ID(r)      ((uint32_t)(r))
+/* An ASK's b: the nonce, and the mode the move is asked in. */
+#define RMIG_ASK_B(nonce, mode) ((uint64_t)(uint32_t)(mode) << 32 | (uint32_t)(nonce))
+#define RMIG_ASK_MODE(b)        ((int)((b) >> 32))
+#define RMIG_ASK_MODE_MAX       2 /* RMIG_MODE_PRECOPY */
 
 struct rmig_wire_hdr {
     uint32_t magic;      /* RMIG_WIRE_MAGIC */

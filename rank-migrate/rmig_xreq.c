@@ -10,11 +10,12 @@
 
 #include "rmig_xreq.h"
 
-/* Fields of a MOVE that carry nothing must be zero. */
+/* Fields of a MOVE that carry nothing must be zero; its mode is one. */
 static int rmig_xreq_move_ok(const struct rmig_xreq *m, int nclusters)
 {
-    return (m->cluster == -1 || (m->cluster >= 0 && m->cluster < nclusters)) && m->from == 0 &&
-           m->status == 0 && m->downtime_ns == 0;
+    return (m->cluster == -1 || (m->cluster >= 0 && m->cluster < nclusters)) &&
+           m->mode >= RMIG_XREQ_MODE_JOB && m->mode <= RMIG_XREQ_MODE_PRECOPY && m->status == 0 &&
+           m->downtime_ns == 0;
 }
 
 /* A PLACEMENT carries only how long the entry may wait. */
@@ -73,7 +74,7 @@ int rmig_xreq_via_check(const void *msg, long len, int nranks, int nclusters, st
     memcpy(&m, msg, sizeof(m));
     if (m.magic != RMIG_XREQ_MAGIC || m.version != RMIG_XREQ_VERSION || m.requester == 0 ||
         m.type != RMIG_XREQ_MOVE_VIA || m.rank < 0 || m.rank >= nranks ||
-        !rmig_xreq_move_ok(&m, nclusters))
+        !rmig_xreq_move_ok(&m, nclusters) || m.mode != RMIG_XREQ_MODE_JOB) /* a file: no mode */
         return -EPROTO;
     if (out != NULL)
         *out = m;

@@ -1,4 +1,4 @@
-/* rmig_xreq.h: the wire format of requests from outside the job (version 4).
+/* rmig_xreq.h: the wire format of requests from outside the job (version 5).
  *
  * The mpimigrate command asks a running job to move a rank by sending one
  * struct rmig_xreq (type MOVE) as a datagram to the request socket of the
@@ -20,6 +20,8 @@
  * cluster, then the host names (version 2 added both types, version 3
  * the container size of each rank).
  *
+ * A MOVE may name how the container is sent (version 5: mode).
+ *
  * A MOVE_VIA (version 4) is a MOVE through a checkpoint file: the fixed
  * message, then the directory the image goes through (an absolute path and
  * its NUL, nothing after); the answers are a MOVE's.
@@ -35,7 +37,7 @@
 #include <stdint.h>
 
 #define RMIG_XREQ_MAGIC   0x474d4d4eu /* "NMMG" */
-#define RMIG_XREQ_VERSION 4
+#define RMIG_XREQ_VERSION 5
 #define RMIG_XREQ_ERR_MAX 4095 /* a status is 0 or -1..-4095 (-errno) */
 
 enum rmig_xreq_type {
@@ -55,6 +57,12 @@ enum rmig_xreq_type {
  * the path after a control message's header must still fit). */
 #define RMIG_XREQ_DIR_MAX 3968
 
+/* How a MOVE sends the container: as the job's NMPI_MIGRATION_MODE says,
+ * stop-and-copy, or pre-copy (the values of rmig.h's enum rmig_mode). */
+#define RMIG_XREQ_MODE_JOB     0
+#define RMIG_XREQ_MODE_STOP    1
+#define RMIG_XREQ_MODE_PRECOPY 2
+
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
 
 struct rmig_xreq {
@@ -69,6 +77,7 @@ struct rmig_xreq {
     union {
         int32_t from;    /* RESULT: where the rank was before (= cluster if it
                           * did not move); else 0 */
+        int32_t mode;    /* MOVE: RMIG_XREQ_MODE_* (version 5) */
         int32_t wait_ms; /* PLACEMENT: how long the entry waits for the other
                           * clusters' answers, 1..RMIG_XREQ_WAIT_MAX */
     };

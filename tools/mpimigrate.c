@@ -25,10 +25,10 @@
 
 static void mm_usage(FILE *f)
 {
-    fprintf(f, "Usage: mpimigrate [--job ID] [--timeout S] RANK CLUSTER\n"
+    fprintf(f, "Usage: mpimigrate [--job ID] [--timeout S] [--mode M] RANK CLUSTER\n"
                "       mpimigrate --list\n"
                "       mpimigrate [--job ID] [--timeout S] --where   (or: --job ID --list)\n"
-               "       mpimigrate [--job ID] [--timeout S] [--serial] --evacuate HOST\n"
+               "       mpimigrate [--job ID] [--timeout S] [--mode M] [--serial] --evacuate HOST\n"
                "       mpimigrate [--job ID] [--timeout S] --estimate RANK CLUSTER\n"
                "       mpimigrate [--job ID] [--timeout S] --checkpoint DIR\n"
                "       mpimigrate [--job ID] [--timeout S] --via-checkpoint DIR RANK CLUSTER\n\n"
@@ -37,6 +37,10 @@ static void mm_usage(FILE *f)
                "cluster) and waits up to S seconds (default 60) for the outcome. The rank\n"
                "moves when it next waits inside an MPI call. --job may be left out when\n"
                "exactly one job of yours runs; --list shows them.\n\n"
+               "--mode M sends the container as M says: 'stop' (the rank frozen while all\n"
+               "of it goes), 'precopy' (in rounds while the rank goes on computing, then\n"
+               "a short stop-and-copy of what it wrote meanwhile); default: the job's\n"
+               "NMPI_MIGRATION_MODE. With --evacuate: every move.\n\n"
                "--where (or --list with --job) prints one line per cluster: its number,\n"
                "its host and what it runs now: 'rank R', 'idle', 'idle, receiving a rank',\n"
                "'no answer' (it did not answer within 2 s) or 'lost'.\n\n"
@@ -211,8 +215,24 @@ static int mm_report(const struct mm_job *job, const struct rmig_xreq *res, int 
 }
 
 /* What the command line asks for. */
+int mm_move_mode = RMIG_XREQ_MODE_JOB;
+
+/* --mode's name: RMIG_XREQ_MODE_*, or -1 (said why). */
+static int mm_mode_of(const char *name)
+{
+    if (strcmp(name, "stop") == 0 || strcmp(name, "live") == 0)
+        return RMIG_XREQ_MODE_STOP;
+    if (strcmp(name, "precopy") == 0)
+        return RMIG_XREQ_MODE_PRECOPY;
+    if (strcmp(name, "postcopy") == 0)
+        fprintf(stderr, "mpimigrate: --mode postcopy is not built yet; try stop or precopy\n");
+    else
+        fprintf(stderr, "mpimigrate: --mode wants stop or precopy, got '%s'\n", name);
+    return -1;
+}
+
 struct mm_args {
-    const char *job, *evacuate, *checkpoint, *via, *pos[2];
+    const char *job, *evacuate, *checkpoint, *via, *mode, *pos[2];
     long timeout;
     int npos, where, serial, estimate;
 };
@@ -240,6 +260,10 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
             a->checkpoint = argv[++i];
         } else if (strcmp(argv[i], "--via-checkpoint") == 0 && i + 1 < argc) {
             a->via = argv[++i];
+        } else if (strcmp(argv[i], "--mode") == 0 && i + 1 < argc) {
+            a->mode = argv[++i];
+            if ((mm_move_mode = mm_mode_of(a->mode)) < 0)
+                return MM_EXIT_USAGE;
         } else if (strcmp(argv[i], "--evacuate") == 0 && i + 1 < argc) {
             a->evacuate = argv[++i];
         } else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc) {
@@ -269,7 +293,7 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
         return MM_EXIT_USAGE;
     }
     if (a->checkpoint != NULL &&
-        (a->npos != 0 || a->where || a->evacuate || a->estimate || a->via)) {
+        (a->npos != 0 || a->where || a->evacuate || a->estimate || a->via || a->mode)) {
         fprintf(stderr, "mpimigrate: --checkpoint DIR goes alone; try --help\n");
         return MM_EXIT_USAGE;
     }
@@ -277,6 +301,10 @@ static int mm_parse(int argc, char **argv, struct mm_args *a)
         return a->serial
                    ? (fprintf(stderr, "mpimigrate: --serial goes with --evacuate\n"), MM_EXIT_USAGE)
                    : -1;
+    if (a->mode != NULL && (a->where || a->estimate || a->via != NULL)) {
+        fprintf(stderr, "mpimigrate: --mode goes with RANK CLUSTER or --evacuate; try --help\n");
+        return MM_EXIT_USAGE;
+    }
     if (a->estimate && (a->where || a->evacuate != NULL)) {
         fprintf(stderr, "mpimigrate: --estimate goes alone with RANK CLUSTER; try --help\n");
         return MM_EXIT_USAGE;

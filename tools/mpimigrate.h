@@ -57,6 +57,10 @@ struct rmig_xreq;
  * enum mm_exit after printing why on stderr. */
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
             struct rmig_xreq *result);
+/* How every MOVE this command asks sends the container (--mode):
+ * RMIG_XREQ_MODE_JOB (the job's NMPI_MIGRATION_MODE), _STOP or _PRECOPY. */
+extern int mm_move_mode;
+
 /* mm_talk through a checkpoint file in dir (a MOVE_VIA; dir absolute and
  * shorter than RMIG_XREQ_DIR_MAX), or a MOVE with dir NULL. */
 int mm_talk_via(const struct mm_job *job, int rank, int cluster, const char *dir, double timeout,

@@ -147,6 +147,7 @@ static int mm_evac_ask(struct mm_evac *e, struct mm_evac_move *m)
     m->nonce = mm_nonce();
     m->tries++;
     rmig_xreq_fill(&rq, RMIG_XREQ_MOVE, (uint32_t)getpid(), m->nonce, m->rank, m->to);
+    rq.mode = mm_move_mode;
     if (mm_send(e->fd, e->job, &rq) != MM_EXIT_MOVED) {
         m->state = MM_EVAC_FAILED;
         return -1;

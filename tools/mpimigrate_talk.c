@@ -185,6 +185,8 @@ int mm_talk_via(const struct mm_job *job, int rank, int cluster, const char *dir
         return MM_EXIT_NOJOB;
     rmig_xreq_fill(rq, dir != NULL ? RMIG_XREQ_MOVE_VIA : RMIG_XREQ_MOVE, (uint32_t)getpid(),
                    mm_nonce(), rank, cluster);
+    if (dir == NULL)
+        rq->mode = mm_move_mode;
     if (dir != NULL) { /* checked by the caller: absolute, and fits */
         len += strlen(dir) + 1;
         memcpy(msg.dir, dir, strlen(dir) + 1);

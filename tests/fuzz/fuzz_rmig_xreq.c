@@ -24,10 +24,11 @@ static int fuzz_in(int v, int lo, int hi)
     return v >= lo && v < hi;
 }
 
-static int fuzz_move_ok(const struct rmig_xreq *m)
+/* A MOVE's mode is one of three (version 5); a MOVE_VIA has none. */
+static int fuzz_move_ok(const struct rmig_xreq *m, int modes)
 {
-    return (m->cluster == -1 || fuzz_in(m->cluster, 0, FUZZ_CLUSTERS)) && m->from == 0 &&
-           m->status == 0 && m->downtime_ns == 0;
+    return (m->cluster == -1 || fuzz_in(m->cluster, 0, FUZZ_CLUSTERS)) &&
+           fuzz_in(m->mode, 0, modes) && m->status == 0 && m->downtime_ns == 0;
 }
 
 static int fuzz_answer_ok(const struct rmig_xreq *m)
@@ -113,7 +114,7 @@ static void fuzz_via(const uint8_t *data, size_t size)
         return;
     if (type != RMIG_XREQ_MOVE_VIA || m.type != type || m.magic != RMIG_XREQ_MAGIC ||
         m.version != RMIG_XREQ_VERSION || m.requester == 0 || !fuzz_in(m.rank, 0, FUZZ_NRANKS) ||
-        !fuzz_move_ok(&m) || dir[0] != '/' || size != sizeof(m) + strlen(dir) + 1 ||
+        !fuzz_move_ok(&m, 1) || dir[0] != '/' || size != sizeof(m) + strlen(dir) + 1 ||
         memcmp(dir, data + sizeof(m), strlen(dir) + 1) != 0)
         abort();
 }
@@ -137,7 +138,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size != sizeof(m) || m.type != type || m.magic != RMIG_XREQ_MAGIC ||
         m.version != RMIG_XREQ_VERSION || m.requester == 0 || !fuzz_in(m.rank, 0, FUZZ_NRANKS))
         abort();
-    if (type == RMIG_XREQ_MOVE ? !fuzz_move_ok(&m) : !fuzz_answer_ok(&m))
+    if (type == RMIG_XREQ_MOVE ? !fuzz_move_ok(&m, RMIG_XREQ_MODE_PRECOPY + 1)
+                               : !fuzz_answer_ok(&m))
         abort();
     return 0;
 }
