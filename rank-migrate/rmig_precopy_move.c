@@ -234,6 +234,65 @@ static int rmig_pc_work(void *arg, const atomic_int *cancel)
     return ret;
 }
 
+static double rmig_pc_now(void)
+{
+    return knode_wtime();
+}
+
+/* The last round (sender thread), sent while the rank waits at the safe
+ * point that found the rounds over (rmig_pc_last): what it wrote since the
+ * rounds' last collect - while it computed up to this safe point - goes
+ * now, so that the stop round holds only what the rank writes from here
+ * to the freeze (its messages). What the last collect left is sent too. */
+static int rmig_pc_last_round(void *arg, const atomic_int *cancel)
+{
+    struct rmig_pc_move *pc = arg;
+    double t0 = rmig_pc_now();
+    long pages = rmig_dirty_collect(pc->t, rmig_precopy_set_note, &pc->left);
+    int round = pc->st.rounds + 1, ret;
+
+    if (pages < 0)
+        return (int)pages;
+    rmig_precopy_set_normalize(&pc->left);
+    rmig_precopy_set_clip(&pc->left, pc->allow, pc->nallow);
+    if (pc->left.nomem)
+        return -ENOMEM;
+    pc->link.cancel = cancel;
+    ret = rmig_pc_send(round, pc->left.r, pc->left.n, pc);
+    if (ret == 0) {
+        pc->st.rounds = round;
+        pc->st.bytes[round] = pc->left.bytes;
+        pc->st.seconds[round] = rmig_pc_now() - t0;
+        rmig_precopy_set_clear(&pc->left); /* sent: the final collect sees what follows */
+    }
+    return ret;
+}
+
+/* Rank context: the rounds are over; one last round while the rank waits
+ * here, its messages progressing (it is not frozen: other ranks' traffic
+ * goes on, and a refusal or a loss still fails the move with the rank
+ * running here). Returns 0 or why the move fails. */
+static int rmig_pc_last(struct rmig_pc_move *pc)
+{
+    const struct rmig_messaging_ops *m = &rmig_cluster.messaging;
+    unsigned spins = 0;
+    int result = 0, ret;
+
+    if (pc->st.rounds >= RMIG_PRECOPY_MAX_ROUNDS)
+        return 0; /* the stop round takes all of it */
+    ret = rmig_precopy_sender_submit(rmig_pc_last_round, pc);
+    while (ret == 0 && rmig_precopy_sender_poll(&result) == 1) {
+        rmig_control_answer(); /* the destination's FAIL is noted here */
+        if (pc->heard_fail || knode_is_lost(pc->dest))
+            return pc->heard_fail ? -EIO : -EHOSTDOWN;
+        if (m->progress() > 0)
+            spins = 0;
+        else
+            knode_idle(&spins);
+    }
+    return ret < 0 ? ret : result;
+}
+
 /* Test hook NMPI_TEST_STREAM_FAULT=precopy-round2: at least two rounds
  * after round 0, and the destination refuses round 2 (or a final one). */
 int rmig_precopy_fault_round2(void)
@@ -347,7 +406,11 @@ int rmig_precopy_step(struct rmig_rank *rs)
         return rmig_pc_give_up(why);
     if (result < 0)
         return rmig_pc_give_up(result == -ECANCELED ? -EIO : result);
-    /* The rounds are over: freeze; the kernel context sends the rest
-     * (rmig_stream_precopy.c), and frees the move's state either way. */
+    /* The rounds are over: a last one sent from here, then the freeze; the
+     * kernel context sends the rest (rmig_stream_precopy.c), and frees the
+     * move's state either way. */
+    why = rmig_pc_last(pc);
+    if (why < 0)
+        return rmig_pc_give_up(why == -ECANCELED ? -EIO : why);
     return rmig_move_reserved(rs, pc->dest, NULL);
 }
