@@ -54,10 +54,10 @@
 
 #include "rmig_postcopy_fault.h"
 
-#define PG                 RMIG_POSTCOPY_PAGE
-#define RMIG_PF_AROUND     8  /* pages a fault pulls at most: the missing run from it */
-#define RMIG_PF_MSGS       16 /* messages read at a time */
-#define RMIG_PF_PREFAULT   64 /* pages a prefault fetches at a time */
+#define PG               RMIG_POSTCOPY_PAGE
+#define RMIG_PF_AROUND   8  /* pages a fault pulls at most: the missing run from it */
+#define RMIG_PF_MSGS     16 /* messages read at a time */
+#define RMIG_PF_PREFAULT 64 /* pages a prefault fetches at a time */
 
 struct rmig_postcopy_fault {
     int uffd;
@@ -228,7 +228,8 @@ static size_t rmig_pf_missing_run(struct rmig_postcopy_fault *f, uintptr_t addr,
     size_t k = 0;
 
     pthread_mutex_lock(&f->lock);
-    while (k < max && rmig_pf_index(f, addr + k * PG) == i + (int64_t)k && !f->state[i + (int64_t)k])
+    while (k < max && rmig_pf_index(f, addr + k * PG) == i + (int64_t)k &&
+           !f->state[i + (int64_t)k])
         k++;
     pthread_mutex_unlock(&f->lock);
     return k;
@@ -398,8 +399,7 @@ static int rmig_pf_register(struct rmig_postcopy_fault *f)
 }
 
 int rmig_postcopy_fault_start(const struct rmig_postcopy_range *r, int n,
-                              const struct rmig_postcopy_ops *ops,
-                              struct rmig_postcopy_fault **f_p)
+                              const struct rmig_postcopy_ops *ops, struct rmig_postcopy_fault **f_p)
 {
     struct rmig_postcopy_fault *f;
     int ret;
@@ -529,8 +529,7 @@ int rmig_postcopy_fault_range_present(const struct rmig_postcopy_fault *f, uintp
     return 1;
 }
 
-void rmig_postcopy_fault_stats(const struct rmig_postcopy_fault *f,
-                               struct rmig_postcopy_stats *st)
+void rmig_postcopy_fault_stats(const struct rmig_postcopy_fault *f, struct rmig_postcopy_stats *st)
 {
     pthread_mutex_lock((pthread_mutex_t *)&f->lock);
     *st = f->st;

@@ -43,14 +43,14 @@ struct rmig_postcopy_range {
 };
 
 struct rmig_postcopy_stats {
-    uint64_t pages;     /* watched */
-    uint64_t present;   /* placed, or given up by the rank (madvise) */
-    uint64_t pulled;    /* placed on a fault or a prefault (fetched) */
-    uint64_t zeroed;    /* placed as zeros: empty at the source, or finish */
-    uint64_t pushed;    /* placed by rmig_postcopy_fault_push */
-    uint64_t push_dup;  /* pushed pages that were already present */
-    uint64_t removed;   /* pages the rank gave back (MADV_DONTNEED) */
-    uint64_t faults;    /* fault messages taken by the handler */
+    uint64_t pages;      /* watched */
+    uint64_t present;    /* placed, or given up by the rank (madvise) */
+    uint64_t pulled;     /* placed on a fault or a prefault (fetched) */
+    uint64_t zeroed;     /* placed as zeros: empty at the source, or finish */
+    uint64_t pushed;     /* placed by rmig_postcopy_fault_push */
+    uint64_t push_dup;   /* pushed pages that were already present */
+    uint64_t removed;    /* pages the rank gave back (MADV_DONTNEED) */
+    uint64_t faults;     /* fault messages taken by the handler */
     uint64_t blocked_ns; /* sum over faults, message read to page placed */
     uint64_t max_blocked_ns;
     uint64_t lost;      /* pages placed as zeros after a failed fetch */
@@ -107,8 +107,7 @@ int rmig_postcopy_fault_all_present(const struct rmig_postcopy_fault *f);
 int rmig_postcopy_fault_range_present(const struct rmig_postcopy_fault *f, uintptr_t addr,
                                       size_t len);
 
-void rmig_postcopy_fault_stats(const struct rmig_postcopy_fault *f,
-                               struct rmig_postcopy_stats *st);
+void rmig_postcopy_fault_stats(const struct rmig_postcopy_fault *f, struct rmig_postcopy_stats *st);
 
 /* Stops the handler, unregisters the ranges (pages still missing then
  * read as zeros: stop only when all are present, or when the rank is

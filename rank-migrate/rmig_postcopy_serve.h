@@ -21,7 +21,7 @@ struct rmig_postcopy_plan {
     int n;
     uint8_t *sent; /* per page: pulled or pushed already */
     uint64_t pages, skipped;
-    int i;       /* the range the push is in */
+    int i;        /* the range the push is in */
     uintptr_t at; /* the next address to look at in it */
     size_t chunk;
 };
@@ -45,13 +45,12 @@ void rmig_postcopy_plan_free(struct rmig_postcopy_plan *p);
 /* Finds the bytes of [addr, addr + len) in the kept container: returns 0
  * and *bytes_p, RMIG_PULL_EMPTY (no page of it was ever touched), or
  * -EINVAL (not inside the container's layout: ua_range_check). */
-typedef int (*rmig_postcopy_locate_fn)(uintptr_t addr, size_t len, const void **bytes_p,
-                                       void *arg);
+typedef int (*rmig_postcopy_locate_fn)(uintptr_t addr, size_t len, const void **bytes_p, void *arg);
 
 /* Sends one answer to the destination: the header, then len bytes (none
  * when bytes is NULL). Returns 0 or -errno. */
-typedef int (*rmig_postcopy_send_fn)(const struct rmig_pull *answer, const void *bytes,
-                                     size_t len, void *arg);
+typedef int (*rmig_postcopy_send_fn)(const struct rmig_pull *answer, const void *bytes, size_t len,
+                                     void *arg);
 
 struct rmig_postcopy_server {
     uint64_t job;

@@ -41,8 +41,8 @@ static uint8_t *src, *dst;
 static uint8_t empty_page[NPAGES]; /* never touched at the source */
 
 struct fake_source {
-    long delay_ns;         /* per fetch */
-    uintptr_t fail_from;   /* fetches of pages at or above this fail (0: none) */
+    long delay_ns;       /* per fetch */
+    uintptr_t fail_from; /* fetches of pages at or above this fail (0: none) */
     int fetches, lost;
     uintptr_t lost_addr;
     int lost_err;
@@ -206,8 +206,9 @@ START_TEST(test_random_touch)
             "per fault (max %.1f); toucher waited %.1f us per pulled touch (%llu)\n",
             (unsigned long long)st.faults, (unsigned long long)st.pulled,
             (unsigned long long)st.zeroed, st.blocked_ns / 1e3 / (double)st.faults,
-            st.max_blocked_ns / 1e3, (t[0].slow_ns + t[1].slow_ns) / 1e3 /
-            (double)(t[0].slow_pages + t[1].slow_pages + !(t[0].slow_pages + t[1].slow_pages)),
+            st.max_blocked_ns / 1e3,
+            (t[0].slow_ns + t[1].slow_ns) / 1e3 /
+                (double)(t[0].slow_pages + t[1].slow_pages + !(t[0].slow_pages + t[1].slow_pages)),
             (unsigned long long)(t[0].slow_pages + t[1].slow_pages));
     rmig_postcopy_fault_stop(f);
 }
@@ -288,8 +289,9 @@ START_TEST(test_push_races_faults)
     ck_assert_uint_gt(st.pulled, 0); /* the two did race */
     ck_assert_uint_gt(st.pushed, 0);
     expect_copy();
-    fprintf(stderr, "postcopy push racing faults: %llu pushed (%llu already present), %llu "
-                    "pulled, %llu zero\n",
+    fprintf(stderr,
+            "postcopy push racing faults: %llu pushed (%llu already present), %llu "
+            "pulled, %llu zero\n",
             (unsigned long long)st.pushed, (unsigned long long)st.push_dup,
             (unsigned long long)st.pulled, (unsigned long long)st.zeroed);
     rmig_postcopy_fault_stop(f);
@@ -311,9 +313,11 @@ START_TEST(test_push_rate)
     ck_assert_int_eq(s.fetches, 0);
     ck_assert_uint_eq(st.faults, 0);
     expect_copy();
-    fprintf(stderr, "postcopy push: %ld pages in %.2f ms, %.0f pages/s (%.0f MiB/s), 64 KiB "
-                    "chunks\n",
-            p.placed, p.ns / 1e6, p.placed / (p.ns / 1e9), p.placed * PG / 1048576.0 / (p.ns / 1e9));
+    fprintf(stderr,
+            "postcopy push: %ld pages in %.2f ms, %.0f pages/s (%.0f MiB/s), 64 KiB "
+            "chunks\n",
+            p.placed, p.ns / 1e6, p.placed / (p.ns / 1e9),
+            p.placed * PG / 1048576.0 / (p.ns / 1e9));
     rmig_postcopy_fault_stop(f);
 }
 END_TEST
@@ -413,8 +417,9 @@ START_TEST(test_foreign_access)
     /* kernel faults allowed (root here): everything waits for the handler */
     ck_assert_msg(st.user_mode_only ? efault == 7 : efault == 0, "umo %d efault %d",
                   st.user_mode_only, efault);
-    fprintf(stderr, "postcopy %s: read(2), process_vm_writev, process_vm_readv into missing "
-                    "pages: %s\n",
+    fprintf(stderr,
+            "postcopy %s: read(2), process_vm_writev, process_vm_readv into missing "
+            "pages: %s\n",
             st.user_mode_only ? "UFFD_USER_MODE_ONLY" : "kernel faults too",
             efault ? "EFAULT" : "wait for the handler, then succeed");
     rmig_postcopy_fault_stop(f);
