@@ -446,11 +446,11 @@ static int rmig_pf_one_range(const struct rmig_postcopy_fault *f, uintptr_t addr
 long rmig_postcopy_fault_push(struct rmig_postcopy_fault *f, uintptr_t addr, const void *bytes,
                               size_t len)
 {
-    long ret;
-
     if (!rmig_pf_one_range(f, addr, len))
         return -EINVAL;
     for (;;) {
+        long ret;
+
         pthread_mutex_lock(&f->lock);
         ret = rmig_pf_place_run(f, addr, bytes, len);
         if (ret >= 0) {
