@@ -77,6 +77,10 @@ struct rmig_postcopy_fault {
     struct rmig_postcopy_stats st;
 };
 
+/* The cluster's session (runtime state: it never moves), for
+ * rmig_postcopy_touch. */
+static struct rmig_postcopy_fault *rmig_pf_current;
+
 static uint64_t rmig_pf_now(void)
 {
     struct timespec t;
@@ -430,6 +434,12 @@ int rmig_postcopy_fault_start(const struct rmig_postcopy_range *r, int n,
         rmig_postcopy_fault_stop(f);
         return ret;
     }
+    {
+        struct rmig_postcopy_fault *none = NULL;
+
+        __atomic_compare_exchange_n(&rmig_pf_current, &none, f, 0, __ATOMIC_RELEASE,
+                                    __ATOMIC_RELAXED);
+    }
     *f_p = f;
     return 0;
 }
@@ -490,6 +500,13 @@ int rmig_postcopy_fault_prefault(struct rmig_postcopy_fault *f, uintptr_t addr, 
     return err;
 }
 
+int rmig_postcopy_touch(const void *addr, size_t len)
+{
+    struct rmig_postcopy_fault *f = __atomic_load_n(&rmig_pf_current, __ATOMIC_ACQUIRE);
+
+    return f == NULL ? 0 : rmig_postcopy_fault_prefault(f, (uintptr_t)addr, len);
+}
+
 long rmig_postcopy_fault_finish(struct rmig_postcopy_fault *f)
 {
     long placed = 0;
@@ -538,8 +555,14 @@ void rmig_postcopy_fault_stats(const struct rmig_postcopy_fault *f, struct rmig_
 
 void rmig_postcopy_fault_stop(struct rmig_postcopy_fault *f)
 {
+    struct rmig_postcopy_fault *self = f;
+
     if (f == NULL)
         return;
+    /* no new touch finds it; a touch under way when stop is called is the
+     * caller's to prevent (stop once the rank runs no messaging) */
+    __atomic_compare_exchange_n(&rmig_pf_current, &self, NULL, 0, __ATOMIC_RELEASE,
+                                __ATOMIC_RELAXED);
     if (f->handler_running) {
         /* One byte into an empty pipe cannot block; the join must happen. */
         (void)!write(f->wake[1], "x", 1);

@@ -93,6 +93,13 @@ long rmig_postcopy_fault_push(struct rmig_postcopy_fault *f, uintptr_t addr, con
  * after the lost function returned. */
 int rmig_postcopy_fault_prefault(struct rmig_postcopy_fault *f, uintptr_t addr, size_t len);
 
+/* The cluster's session, if one runs (the first one started and not yet
+ * stopped: a cluster holds one container): prefaults [addr, addr + len)
+ * through it. What the layers that hand container buffers to nanvix-port
+ * call first (one atomic load when no session runs). Returns 0, or what
+ * rmig_postcopy_fault_prefault returns. */
+int rmig_postcopy_touch(const void *addr, size_t len);
+
 /* Once the source has pushed every page it has: places zeros in every
  * watched page still missing (pages the source never had). Returns the
  * number placed, or the kernel's -errno. */

@@ -362,7 +362,7 @@ static int foreign_access(struct rmig_postcopy_fault *f, int prefault)
     pid_t parent = getpid(), child;
 
     if (prefault) {
-        ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)rd, 6), 0);
+        ck_assert_int_eq(rmig_postcopy_touch(rd, 6), 0); /* the cluster's session: f */
         ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)wr, 12), 0);
         ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)rr, 8), 0);
         ck_assert(rmig_postcopy_fault_range_present(f, (uintptr_t)wr, 12));
@@ -521,6 +521,7 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(memcmp(dst, src, 2 * PG), 0);
     rmig_postcopy_fault_stop(f);
     rmig_postcopy_fault_stop(NULL);
+    ck_assert_int_eq(rmig_postcopy_touch(dst, 4 * PG), 0); /* no session: nothing to do */
 }
 END_TEST
 
