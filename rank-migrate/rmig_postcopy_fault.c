@@ -277,6 +277,7 @@ static int rmig_pf_pull(struct rmig_postcopy_fault *f, uintptr_t addr, size_t ma
             *(got == 0 ? &f->st.pulled : &f->st.zeroed) += (uint64_t)ret;
         if (ret > 0 && got < 0)
             f->st.lost += (uint64_t)ret;
+        f->st.retries += ret == -EAGAIN;
         pthread_mutex_unlock(&f->lock);
         if (ret != -EAGAIN)
             break;
@@ -467,6 +468,7 @@ long rmig_postcopy_fault_push(struct rmig_postcopy_fault *f, uintptr_t addr, con
             f->st.pushed += (uint64_t)ret;
             f->st.push_dup += len / PG - (uint64_t)ret;
         }
+        f->st.retries += ret == -EAGAIN;
         pthread_mutex_unlock(&f->lock);
         if (ret != -EAGAIN)
             return ret;

@@ -53,6 +53,7 @@ struct rmig_postcopy_stats {
     uint64_t faults;     /* fault messages taken by the handler */
     uint64_t blocked_ns; /* sum over faults, message read to page placed */
     uint64_t max_blocked_ns;
+    uint64_t retries;   /* placements refused with EAGAIN (a remove unread), retried */
     uint64_t lost;      /* pages placed as zeros after a failed fetch */
     int user_mode_only; /* 1: kernel-mode accesses to missing pages get EFAULT */
 };

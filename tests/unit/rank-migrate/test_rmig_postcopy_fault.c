@@ -19,6 +19,7 @@
 #include <check.h>
 #include <errno.h>
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -348,6 +349,93 @@ START_TEST(test_given_back)
 }
 END_TEST
 
+/* The rank giving pages back again and again while the push places pages
+ * and threads fault on them, in the dropped set and elsewhere (the
+ * placements then meet EAGAIN while remove events are unread): nothing
+ * hangs; a dropped page reads the source's bytes or zeros while it
+ * happens, and zeros after the last drop; every other page the source's. */
+#define DROP0 100
+#define DROP1 132
+
+struct dropper {
+    int rounds;
+    int stop;
+};
+
+static void *drop_loop(void *arg)
+{
+    struct dropper *d = arg;
+
+    for (d->rounds = 0; !__atomic_load_n(&d->stop, __ATOMIC_RELAXED) || d->rounds < 50;
+         d->rounds++) {
+        madvise(dst + DROP0 * PG, (DROP1 - DROP0) * PG, MADV_DONTNEED);
+        sched_yield();
+    }
+    madvise(dst + DROP0 * PG, (DROP1 - DROP0) * PG, MADV_DONTNEED);
+    return NULL;
+}
+
+struct drop_toucher {
+    unsigned seed;
+    int bad;
+};
+
+static void *touch_with_drops(void *arg)
+{
+    struct drop_toucher *t = arg;
+
+    for (int k = 0; k < 4 * NPAGES; k++) {
+        size_t i = (size_t)rand_r(&t->seed) % NPAGES, o = (size_t)rand_r(&t->seed) % PG;
+        uint8_t v = *(volatile uint8_t *)&dst[i * PG + o];
+        uint8_t want = !watched(i) ? 0xee : empty_page[i] ? 0 : pattern(i, o);
+
+        t->bad += i >= DROP0 && i < DROP1 ? v != want && v != 0 : v != want;
+    }
+    return NULL;
+}
+
+START_TEST(test_drops_race)
+{
+    struct fake_source s = {.delay_ns = 5000};
+    struct rmig_postcopy_fault *f = start_on(&s);
+    struct rmig_postcopy_stats st;
+    struct drop_toucher t[2] = {{.seed = 21}, {.seed = 22}};
+    struct dropper d = {0};
+    struct pusher p = {.f = f, .pace_ns = 50000};
+    pthread_t th[4];
+
+    pthread_create(&th[0], NULL, drop_loop, &d);
+    pthread_create(&th[1], NULL, push_all, &p);
+    for (int k = 0; k < 2; k++)
+        pthread_create(&th[2 + k], NULL, touch_with_drops, &t[k]);
+    for (int k = 1; k < 4; k++)
+        pthread_join(th[k], NULL);
+    __atomic_store_n(&d.stop, 1, __ATOMIC_RELAXED);
+    pthread_join(th[0], NULL);
+    ck_assert_int_eq(p.err, 0);
+    ck_assert_int_eq(t[0].bad + t[1].bad, 0);
+    ck_assert_int_ge(rmig_postcopy_fault_finish(f), 0);
+    ck_assert(rmig_postcopy_fault_all_present(f));
+    rmig_postcopy_fault_stats(f, &st);
+    ck_assert_uint_gt(st.removed, 0);
+    for (size_t i = 0; i < NPAGES; i++)
+        for (size_t o = 0; o < PG; o += 61) {
+            uint8_t want = !watched(i)                                  ? 0xee
+                           : (i >= DROP0 && i < DROP1) || empty_page[i] ? 0
+                                                                        : pattern(i, o);
+
+            ck_assert_msg(dst[i * PG + o] == want, "page %zu byte %zu: %#x, want %#x", i, o,
+                          dst[i * PG + o], want);
+        }
+    fprintf(stderr,
+            "postcopy drops racing: %d drops of %d pages, %llu removed, %llu faults, %llu "
+            "placements retried after EAGAIN\n",
+            d.rounds, DROP1 - DROP0, (unsigned long long)st.removed, (unsigned long long)st.faults,
+            (unsigned long long)st.retries);
+    rmig_postcopy_fault_stop(f);
+}
+END_TEST
+
 /* ---- system calls and other processes ------------------------------------ */
 
 /* read(2) into a missing page, then another process writing and reading
@@ -538,6 +626,7 @@ int main(void)
     tcase_add_test(tc, test_push_races_faults);
     tcase_add_test(tc, test_push_rate);
     tcase_add_test(tc, test_given_back);
+    tcase_add_test(tc, test_drops_race);
     tcase_add_test(tc, test_foreign_access);
     tcase_add_test(tc, test_foreign_access_unprivileged);
     tcase_add_test(tc, test_lost_source);
