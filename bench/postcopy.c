@@ -128,10 +128,10 @@ static int cmp_u64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
-static struct rmig_postcopy_fault *start(rmig_postcopy_fetch_fn fetch)
+static struct rmig_postcopy_fault *start(rmig_postcopy_fetch_fn fetch, unsigned around)
 {
     struct rmig_postcopy_range r = {(uintptr_t)dst, npages * PG};
-    struct rmig_postcopy_ops ops = {fetch, lost, NULL};
+    struct rmig_postcopy_ops ops = {fetch, lost, NULL, around};
     struct rmig_postcopy_fault *f;
     int ret = rmig_postcopy_fault_start(&r, 1, &ops, &f);
 
@@ -150,17 +150,19 @@ static void check_equal(const char *what)
     }
 }
 
-/* Random touches: the waits of the ones that faulted (> 1.5 us). */
-static void pull_run(const char *name, rmig_postcopy_fetch_fn fetch)
+/* TOUCHES touches, at random pages or one after the other: the waits of
+ * the ones that faulted (> 1.5 us). */
+static void pull_run(const char *name, rmig_postcopy_fetch_fn fetch, unsigned around, int seq)
 {
     static uint64_t w[TOUCHES];
-    struct rmig_postcopy_fault *f = start(fetch);
+    struct rmig_postcopy_fault *f = start(fetch, around);
+    uint64_t t_all = now_ns();
     struct rmig_postcopy_stats st;
     unsigned seed = 42;
     size_t n = 0;
 
     for (int k = 0; k < TOUCHES; k++) {
-        size_t i = (size_t)rand_r(&seed) % npages;
+        size_t i = seq ? (size_t)k % npages : (size_t)rand_r(&seed) % npages;
         uint64_t t0 = now_ns();
         volatile uint8_t v = dst[i * PG + 7];
         uint64_t dt = now_ns() - t0;
@@ -169,6 +171,7 @@ static void pull_run(const char *name, rmig_postcopy_fetch_fn fetch)
         if (dt > 1500)
             w[n++] = dt;
     }
+    t_all = now_ns() - t_all;
     rmig_postcopy_fault_stats(f, &st);
     for (size_t a = 0; a < npages * PG; a += 256 * PG) {
         size_t len = npages * PG - a < 256 * PG ? npages * PG - a : 256 * PG;
@@ -177,19 +180,20 @@ static void pull_run(const char *name, rmig_postcopy_fetch_fn fetch)
     }
     check_equal(name);
     qsort(w, n, sizeof(w[0]), cmp_u64);
-    printf("%-14s %6zu MiB  %5llu faults  %5.1f pages/fault  wait median %7.1f us  p99 %7.1f us"
-           "  handler %6.1f us/fault\n",
-           name, npages * PG >> 20, (unsigned long long)st.faults,
+    printf("%-14s %-6s around %3u %5zu MiB %5llu faults %5.1f pages/fault  wait median %7.1f "
+           "us p99 %7.1f us  handler %6.1f us/fault  loop %6.2f us/page pulled\n",
+           name, seq ? "seq" : "random", around, npages * PG >> 20, (unsigned long long)st.faults,
            (double)st.pulled / (double)(st.faults ? st.faults : 1), n ? w[n / 2] / 1e3 : 0.0,
            n ? w[n * 99 / 100] / 1e3 : 0.0,
-           st.blocked_ns / 1e3 / (double)(st.faults ? st.faults : 1));
+           st.blocked_ns / 1e3 / (double)(st.faults ? st.faults : 1),
+           t_all / 1e3 / (double)(st.pulled ? st.pulled : 1));
     rmig_postcopy_fault_stop(f);
     madvise(dst, npages * PG, MADV_DONTNEED);
 }
 
 static void push_run(size_t chunk)
 {
-    struct rmig_postcopy_fault *f = start(fetch_local);
+    struct rmig_postcopy_fault *f = start(fetch_local, 0);
     uint64_t t0 = now_ns(), dt;
 
     for (size_t a = 0; a < npages * PG; a += chunk) {
@@ -234,13 +238,18 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < npages * PG; i += 8)
             *(uint64_t *)(src + i) = i * 0x9e3779b97f4a7c15ULL;
         touch_run();
-        pull_run("pull (local)", fetch_local);
+        for (unsigned around = 1; around <= 64; around *= 8) {
+            pull_run("pull (local)", fetch_local, around, 0);
+            pull_run("pull (local)", fetch_local, around, 1);
+        }
         if (socketpair(AF_UNIX, SOCK_SEQPACKET, 0, sock) < 0)
             return 1;
         server =
             (struct rmig_postcopy_server){JOB, 0, locate, send_answer, NULL, NULL, 0, 0, 0, 0, 0};
         pthread_create(&th, NULL, serve_loop, NULL);
-        pull_run("pull (socket)", fetch_socket);
+        pull_run("pull (socket)", fetch_socket, 1, 0);
+        pull_run("pull (socket)", fetch_socket, 8, 0);
+        pull_run("pull (socket)", fetch_socket, 8, 1);
         shutdown(sock[1], SHUT_RDWR);
         pthread_join(th, NULL);
         close(sock[0]);

@@ -113,7 +113,7 @@
 #include "rmig_postcopy_fault.h"
 
 #define PG               RMIG_POSTCOPY_PAGE
-#define RMIG_PF_AROUND   8  /* pages a fault pulls at most: the missing run from it */
+#define RMIG_PF_AROUND   8  /* default of ops.around */
 #define RMIG_PF_MSGS     16 /* messages read at a time */
 #define RMIG_PF_PREFAULT 64 /* pages a prefault fetches at a time */
 
@@ -130,7 +130,7 @@ struct rmig_postcopy_fault {
     pthread_mutex_t lock;          /* state, counters, placements */
     pthread_mutex_t fetch_lock;    /* one fetch at a time */
     pthread_mutex_t prefault_lock; /* one prefault at a time: pbuf */
-    uint8_t *hbuf;                 /* the handler's RMIG_PF_AROUND pages */
+    uint8_t *hbuf;                 /* the handler's ops.around pages */
     uint8_t *pbuf;                 /* RMIG_PF_PREFAULT pages */
     struct rmig_postcopy_stats st;
 };
@@ -356,7 +356,7 @@ static void rmig_pf_fault(struct rmig_postcopy_fault *f, uintptr_t addr)
 
     if (rmig_pf_index(f, page) < 0)
         return; /* not ours: cannot happen with our registrations */
-    rmig_pf_pull(f, page, RMIG_PF_AROUND, f->hbuf, 1);
+    rmig_pf_pull(f, page, f->ops.around, f->hbuf, 1);
     dt = rmig_pf_now() - t0;
     pthread_mutex_lock(&f->lock);
     f->st.faults++;
@@ -467,17 +467,20 @@ int rmig_postcopy_fault_start(const struct rmig_postcopy_range *r, int n,
     struct rmig_postcopy_fault *f;
     int ret;
 
-    if (r == NULL || n <= 0 || ops == NULL || ops->fetch == NULL || f_p == NULL)
+    if (r == NULL || n <= 0 || ops == NULL || ops->fetch == NULL || f_p == NULL ||
+        ops->around > RMIG_POSTCOPY_AROUND_MAX)
         return -EINVAL;
     f = calloc(1, sizeof(*f));
     if (f == NULL)
         return -ENOMEM;
     f->uffd = f->wake[0] = f->wake[1] = -1;
     f->ops = *ops;
+    if (f->ops.around == 0)
+        f->ops.around = RMIG_PF_AROUND;
     pthread_mutex_init(&f->lock, NULL);
     pthread_mutex_init(&f->fetch_lock, NULL);
     pthread_mutex_init(&f->prefault_lock, NULL);
-    f->hbuf = malloc(RMIG_PF_AROUND * PG);
+    f->hbuf = malloc(f->ops.around * PG);
     f->pbuf = malloc(RMIG_PF_PREFAULT * PG);
     ret = f->hbuf == NULL || f->pbuf == NULL ? -ENOMEM : rmig_pf_ranges(f, r, n);
     if (ret == 0)

@@ -30,10 +30,17 @@ typedef int (*rmig_postcopy_fetch_fn)(uintptr_t addr, size_t len, void *buf, voi
  * the session counts it in stats.lost: the rank runs on wrong data. */
 typedef void (*rmig_postcopy_lost_fn)(uintptr_t addr, int err, void *arg);
 
+#define RMIG_POSTCOPY_AROUND_MAX 256
+
 struct rmig_postcopy_ops {
     rmig_postcopy_fetch_fn fetch;
     rmig_postcopy_lost_fn lost;
     void *arg;
+    /* Pages one fault pulls at most: the run of missing pages from the
+     * faulting one, in one fetch (0: 8; at most RMIG_POSTCOPY_AROUND_MAX).
+     * More pages per fault cost more wait on that fault and save faults
+     * when the rank goes on through the next pages (bench/postcopy.c). */
+    unsigned around;
 };
 
 /* A page-aligned range to watch. */

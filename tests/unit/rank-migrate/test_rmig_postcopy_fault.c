@@ -125,7 +125,7 @@ static struct rmig_postcopy_fault *start_on(struct fake_source *s)
 {
     struct rmig_postcopy_range r[2] = {{(uintptr_t)dst + HOLE1 * PG, (NPAGES - HOLE1) * PG},
                                        {(uintptr_t)dst, HOLE0 * PG}};
-    struct rmig_postcopy_ops ops = {fake_fetch, fake_lost, s};
+    struct rmig_postcopy_ops ops = {fake_fetch, fake_lost, s, 0};
     struct rmig_postcopy_fault *f = NULL;
     int ret = rmig_postcopy_fault_start(r, 2, &ops, &f);
 
@@ -588,7 +588,8 @@ END_TEST
 START_TEST(test_bad_arguments)
 {
     struct fake_source s = {0};
-    struct rmig_postcopy_ops ops = {fake_fetch, fake_lost, &s}, none = {NULL, NULL, NULL};
+    struct rmig_postcopy_ops ops = {fake_fetch, fake_lost, &s, 0}, none = {NULL, NULL, NULL, 0},
+                             huge = {fake_fetch, fake_lost, &s, RMIG_POSTCOPY_AROUND_MAX + 1};
     struct rmig_postcopy_range odd = {(uintptr_t)dst + 1, PG},
                                overlap[2] = {{(uintptr_t)dst, 2 * PG}, {(uintptr_t)dst + PG, PG}},
                                zero = {(uintptr_t)dst, 0}, ok = {(uintptr_t)dst, 4 * PG};
@@ -599,6 +600,7 @@ START_TEST(test_bad_arguments)
     ck_assert_int_eq(rmig_postcopy_fault_start(&zero, 1, &ops, &f), -EINVAL);
     ck_assert_int_eq(rmig_postcopy_fault_start(&ok, 1, &none, &f), -EINVAL);
     ck_assert_int_eq(rmig_postcopy_fault_start(&ok, 0, &ops, &f), -EINVAL);
+    ck_assert_int_eq(rmig_postcopy_fault_start(&ok, 1, &huge, &f), -EINVAL);
     ck_assert_ptr_null(f);
     ck_assert_int_eq(rmig_postcopy_fault_start(&ok, 1, &ops, &f), 0);
     ck_assert_int_eq(rmig_postcopy_fault_push(f, (uintptr_t)dst + 4 * PG, src, PG), -EINVAL);

@@ -481,7 +481,7 @@ START_TEST(test_over_socketpair)
 {
     struct wire w;
     struct rmig_postcopy_range watched = {(uintptr_t)dst, (NPAGES - 8) * PG};
-    struct rmig_postcopy_ops ops = {wire_fetch, wire_lost, &w};
+    struct rmig_postcopy_ops ops = {wire_fetch, wire_lost, &w, 0};
     struct rmig_postcopy_fault *f;
     struct rmig_postcopy_stats st;
     struct toucher t[2] = {{.seed = 11}, {.seed = 12}};
@@ -534,7 +534,7 @@ START_TEST(test_source_killed)
 {
     struct wire w;
     struct rmig_postcopy_range watched = {(uintptr_t)dst, (NPAGES - 8) * PG};
-    struct rmig_postcopy_ops ops = {wire_fetch, wire_lost, &w};
+    struct rmig_postcopy_ops ops = {wire_fetch, wire_lost, &w, 0};
     struct rmig_postcopy_fault *f;
 
     wire_open(&w);
