@@ -166,12 +166,13 @@ static int64_t rmig_pf_index(const struct rmig_postcopy_fault *f, uintptr_t addr
     return -1;
 }
 
-/* Marks the page at index i present (lock held). */
+/* Marks the page at index i present (lock held; the two stores are atomic
+ * for the lock-free readers, rmig_postcopy_fault_*_present). */
 static void rmig_pf_mark(struct rmig_postcopy_fault *f, int64_t i)
 {
     if (!f->state[i]) {
-        f->state[i] = 1;
-        f->st.present++;
+        __atomic_store_n(&f->state[i], 1, __ATOMIC_RELEASE);
+        __atomic_add_fetch(&f->st.present, 1, __ATOMIC_RELEASE);
     }
 }
 
@@ -594,7 +595,7 @@ long rmig_postcopy_fault_finish(struct rmig_postcopy_fault *f)
 
 int rmig_postcopy_fault_all_present(const struct rmig_postcopy_fault *f)
 {
-    return __atomic_load_n(&f->st.present, __ATOMIC_RELAXED) == f->st.pages;
+    return __atomic_load_n(&f->st.present, __ATOMIC_ACQUIRE) == f->st.pages;
 }
 
 int rmig_postcopy_fault_range_present(const struct rmig_postcopy_fault *f, uintptr_t addr,
@@ -603,7 +604,7 @@ int rmig_postcopy_fault_range_present(const struct rmig_postcopy_fault *f, uintp
     for (uintptr_t a = addr & ~(PG - 1); a < addr + len; a += PG) {
         int64_t i = rmig_pf_index(f, a);
 
-        if (i >= 0 && !__atomic_load_n(&f->state[i], __ATOMIC_RELAXED))
+        if (i >= 0 && !__atomic_load_n(&f->state[i], __ATOMIC_ACQUIRE))
             return 0;
     }
     return 1;
