@@ -116,9 +116,11 @@ static void fake_lost(uintptr_t addr, int err, void *arg)
 {
     struct fake_source *s = arg;
 
-    __atomic_add_fetch(&s->lost, 1, __ATOMIC_RELAXED);
-    s->lost_addr = addr;
-    s->lost_err = err;
+    /* the faulting thread is woken by the kernel: no happens-before a race
+     * detector could see, hence atomics */
+    __atomic_store_n(&s->lost_addr, addr, __ATOMIC_RELEASE);
+    __atomic_store_n(&s->lost_err, err, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&s->lost, 1, __ATOMIC_RELEASE);
 }
 
 static struct rmig_postcopy_fault *start_on(struct fake_source *s)
@@ -575,9 +577,9 @@ START_TEST(test_lost_source)
     ck_assert_int_eq(dst[2 * PG + 3], pattern(2, 3));
     v = *(volatile uint8_t *)&dst[900 * PG + 3]; /* must come back, not hang */
     ck_assert_int_eq(v, 0);                      /* zeros: the test's lost() returned */
-    ck_assert_int_ge(s.lost, 1);
-    ck_assert_int_eq(s.lost_err, -EHOSTDOWN);
-    ck_assert_uint_eq(s.lost_addr, (uintptr_t)dst + 900 * PG);
+    ck_assert_int_ge(__atomic_load_n(&s.lost, __ATOMIC_ACQUIRE), 1);
+    ck_assert_int_eq(__atomic_load_n(&s.lost_err, __ATOMIC_ACQUIRE), -EHOSTDOWN);
+    ck_assert_uint_eq(__atomic_load_n(&s.lost_addr, __ATOMIC_ACQUIRE), (uintptr_t)dst + 900 * PG);
     ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)dst + 950 * PG, 10), -EHOSTDOWN);
     rmig_postcopy_fault_stats(f, &st);
     ck_assert_uint_ge(st.lost, 2);

@@ -400,8 +400,9 @@ static void wire_lost(uintptr_t addr, int err, void *arg)
     struct wire *w = arg;
 
     (void)addr;
-    w->lost++;
-    w->lost_err = err;
+    /* read by the faulting thread, woken by the kernel: atomics */
+    __atomic_store_n(&w->lost_err, err, __ATOMIC_RELEASE);
+    __atomic_add_fetch(&w->lost, 1, __ATOMIC_RELEASE);
 }
 
 static void wire_open(struct wire *w)
@@ -497,7 +498,7 @@ START_TEST(test_over_socketpair)
     for (int k = 0; k < 2; k++)
         pthread_join(th[k], NULL);
     ck_assert_int_eq(t[0].bad + t[1].bad, 0);
-    ck_assert_int_eq(w.lost, 0);
+    ck_assert_int_eq(__atomic_load_n(&w.lost, __ATOMIC_ACQUIRE), 0);
     rmig_postcopy_fault_stats(f, &st);
     ck_assert_uint_eq(w.server.refused + w.server.malformed, 0);
     /* at most one pull per fault: a page pushed meanwhile needs none */
@@ -543,8 +544,8 @@ START_TEST(test_source_killed)
     shutdown(w.sock[1], SHUT_RDWR); /* the source is gone */
     pthread_join(w.thread, NULL);
     ck_assert_int_eq(*(volatile uint8_t *)&dst[1000 * PG], 0);
-    ck_assert_int_ge(w.lost, 1);
-    ck_assert_int_eq(w.lost_err, -EHOSTDOWN);
+    ck_assert_int_ge(__atomic_load_n(&w.lost, __ATOMIC_ACQUIRE), 1);
+    ck_assert_int_eq(__atomic_load_n(&w.lost_err, __ATOMIC_ACQUIRE), -EHOSTDOWN);
     rmig_postcopy_fault_stop(f);
     close(w.sock[0]);
     close(w.sock[1]);
