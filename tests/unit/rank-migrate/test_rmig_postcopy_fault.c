@@ -25,6 +25,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -440,14 +441,15 @@ END_TEST
 
 /* ---- system calls and other processes ------------------------------------ */
 
-/* read(2) into a missing page, then another process writing and reading
- * missing pages. Returns a bitmask of what failed with EFAULT (1 read, 2
- * writev, 4 readv); checks the bytes of what succeeded. Then the same after
+/* read(2) and recv(2) into missing pages, then another process writing
+ * and reading missing pages. Returns a bitmask of what failed with EFAULT
+ * (1 read, 2 writev, 4 readv, 8 recv); checks the bytes of what succeeded. Then the same after
  * rmig_postcopy_fault_prefault: must all succeed. Runs in the calling
  * process (as root, or as nobody in a child). */
 static int foreign_access(struct rmig_postcopy_fault *f, int prefault)
 {
     uint8_t *rd = dst + 30 * PG + 10, *wr = dst + 300 * PG + 100, *rr = dst + 700 * PG;
+    uint8_t *rv = dst + 40 * PG + 4080;
     int fd[2], efault = 0, status;
     pid_t parent = getpid(), child;
 
@@ -455,6 +457,7 @@ static int foreign_access(struct rmig_postcopy_fault *f, int prefault)
         ck_assert_int_eq(rmig_postcopy_touch(rd, 6), 0); /* the cluster's session: f */
         ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)wr, 12), 0);
         ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)rr, 8), 0);
+        ck_assert_int_eq(rmig_postcopy_fault_prefault(f, (uintptr_t)rv, 200), 0); /* 2 pages */
         ck_assert(rmig_postcopy_fault_range_present(f, (uintptr_t)wr, 12));
     }
     ck_assert_int_eq(pipe(fd), 0);
@@ -465,6 +468,17 @@ static int foreign_access(struct rmig_postcopy_fault *f, int prefault)
     } else {
         ck_assert_int_eq(memcmp(rd, "kernel", 6), 0);
         ck_assert_int_eq(rd[6], pattern(30, 16)); /* the rest of the page was pulled first */
+    }
+    close(fd[0]);
+    close(fd[1]);
+    ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, fd), 0);
+    ck_assert_int_eq(send(fd[1], "a socket's bytes across a page", 30, 0), 30);
+    if (recv(fd[0], rv, 30, MSG_WAITALL) < 0) { /* crosses into page 41 */
+        ck_assert_int_eq(errno, EFAULT);
+        efault |= 8;
+    } else {
+        ck_assert_int_eq(memcmp(rv, "a socket's bytes across a page", 30), 0);
+        ck_assert_int_eq(rv[30], pattern(41, 14));
     }
     close(fd[0]);
     close(fd[1]);
@@ -505,11 +519,11 @@ START_TEST(test_foreign_access)
     rmig_postcopy_fault_stats(f, &st);
     efault = foreign_access(f, 0);
     /* kernel faults allowed (root here): everything waits for the handler */
-    ck_assert_msg(st.user_mode_only ? efault == 7 : efault == 0, "umo %d efault %d",
+    ck_assert_msg(st.user_mode_only ? efault == 15 : efault == 0, "umo %d efault %d",
                   st.user_mode_only, efault);
     fprintf(stderr,
-            "postcopy %s: read(2), process_vm_writev, process_vm_readv into missing "
-            "pages: %s\n",
+            "postcopy %s: read(2), recv(2), process_vm_writev, process_vm_readv into "
+            "missing pages: %s\n",
             st.user_mode_only ? "UFFD_USER_MODE_ONLY" : "kernel faults too",
             efault ? "EFAULT" : "wait for the handler, then succeed");
     rmig_postcopy_fault_stop(f);
@@ -545,7 +559,7 @@ START_TEST(test_foreign_access_unprivileged)
         rmig_postcopy_fault_stats(f, &st);
         if (!st.user_mode_only)
             _exit(11);
-        if (foreign_access(f, 0) != 7)
+        if (foreign_access(f, 0) != 15)
             _exit(12);
         rmig_postcopy_fault_stop(f);
         memset(dst, 0xee, NPAGES * PG);
@@ -560,8 +574,9 @@ START_TEST(test_foreign_access_unprivileged)
                   "as nobody: exit %d (10 setuid, 11 not user-mode only, 12 not EFAULT, "
                   "13 prefault did not help)",
                   WEXITSTATUS(status));
-    fprintf(stderr, "postcopy as nobody: UFFD_USER_MODE_ONLY; read(2) and peers get EFAULT on "
-                    "missing pages, succeed once prefaulted\n");
+    fprintf(stderr,
+            "postcopy as nobody: UFFD_USER_MODE_ONLY; read(2), recv(2) and peers get EFAULT on "
+            "missing pages, succeed once prefaulted\n");
 }
 END_TEST
 
