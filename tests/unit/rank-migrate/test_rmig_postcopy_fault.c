@@ -9,7 +9,7 @@
  * random order read the source's bytes bit for bit; a background push
  * racing with faults on the same pages loses nothing and places every page
  * once; pages the rank gives back (MADV_DONTNEED) read zeros and are never
- * overwritten by a push; what a system call (read(2)) and another process
+ * overwritten by a push; what system calls (read(2), recv(2)) and another process
  * (process_vm_writev/readv) do with a missing page, with kernel faults
  * allowed and, as nobody, with UFFD_USER_MODE_ONLY (EFAULT, until the
  * buffer is prefaulted); a fetch that fails calls lost() and never leaves
