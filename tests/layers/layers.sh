@@ -34,7 +34,7 @@ mpi:                      base.h nanvix.h ua.h rmig.h cv.h mpi.h
 include:
 tools:                    base.h rmig_xreq.h rmig_ckpt_image.h rmig_model.h
 examples:                 mpi.h
-bench:                    mpi.h rmig_dirty.h
+bench:                    mpi.h rmig_dirty.h rmig_postcopy_fault.h rmig_postcopy_serve.h
 tests/lib:                mpi.h
 tests/mpi:                mpi.h testhelp.h testhelp_mpi.h
 tests/soak:               mpi.h testhelp.h testhelp_mpi.h
@@ -49,7 +49,7 @@ tests/unit/mpi:           mpi/ base.h nanvix.h ua.h rmig.h cv.h mpi.h
 # Fuzz targets decode what another process sent: the wire headers. The push
 # notice check of nanvix-port is declared in np_internal.h (the layer has no
 # wire header of its own).
-tests/fuzz:               nanvix.h ua.h rmig.h cv.h cv_wire.h rmig_wire.h rmig_xreq.h np_internal.h rma_wire.h rmig_ckpt_image.h rmig_precopy_wire.h
+tests/fuzz:               nanvix.h ua.h rmig.h cv.h cv_wire.h rmig_wire.h rmig_xreq.h np_internal.h rma_wire.h rmig_ckpt_image.h rmig_precopy_wire.h rmig_postcopy_wire.h
 '
 
 # check_tree ROOT: checks the C files of ROOT against RULES; prints one line
