@@ -183,6 +183,10 @@ int np_progress(void);
 void np_wait_step(unsigned *spins);
 void np_backoff(unsigned *spins);
 
+/* np_boost.c: > 0 while this thread runs a move (knode_boost_begin); its
+ * back-off then never yields. */
+extern __thread int np_boost_depth;
+
 /* ---- same-host mailbox rings (np_shm.c) ------------------------------------ */
 
 /* Hands one received cell to the mailbox of `port`. Returns 0, or -ENOMEM

@@ -5,7 +5,8 @@
  * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps. Any
  * completion resets *spins to 0. So a ping-pong between two idle cores stays
  * in the spin phase, while clusters oversubscribing cores hand them over
- * quickly.
+ * quickly. A thread that runs a move (np_boost.c) skips the yields: under
+ * EEVDF each one pushes its deadline a slice later.
  *
  * A sleep is a fraction (1/NP_SLEEP_SHARE) of the time this wait has been
  * sleeping so far, from 1 us up to NP_SLEEP_MAX_NS: whatever arrives during
@@ -71,9 +72,13 @@ void np_backoff(unsigned *spins)
         np_cpu_relax();
         return;
     }
-    if (s < NP_YIELD_POLLS) {
+    if (s < NP_YIELD_POLLS && np_boost_depth == 0) {
         sched_yield();
         return;
+    }
+    if (s < NP_YIELD_POLLS) { /* a move (np_boost.c): the sleep phase begins now */
+        s = NP_YIELD_POLLS;
+        *spins = s + 1;
     }
     np_sleep(s);
 }
