@@ -22,6 +22,10 @@
 # session competes as another user's job would. They are killed by their
 # process ids when the script exits (trap).
 #
+# BUSY_OUT: another directory for every output (e.g. to run the bench as an
+# unprivileged user, whose moves cannot lower their nice: np_boost.c).
+# BUSY_REPORT_ONLY=1: no run, the table made again from the outputs.
+#
 # Table (bench/busy-move.txt): per workload, moves counted, median and max
 # downtime quiet and busy (ms), the ratios busy/quiet of the medians and of
 # the maxima, and the load averages before each phase (the machine is
@@ -35,7 +39,7 @@ sizes=${BUSY_SIZES:-16M 256M}
 moves=${BUSY_MOVES:-10}
 factor=${BUSY_FACTOR:-4}
 npb_runs=${BUSY_NPB_RUNS:-3}
-out=$top_builddir/bench
+out=${BUSY_OUT:-$top_builddir/bench}
 txt=$out/busy-move.txt
 libs=$top_builddir/.libs
 cores=$(nproc)

@@ -13,17 +13,22 @@
  *  - runs at nice NP_BOOST_NICE, and its autogroup (its session: the
  *    cluster) at the same nice, so that the move's bytes get most of a core
  *    while it lasts. Lowering a nice needs CAP_SYS_NICE or an RLIMIT_NICE
- *    allowance (limits.conf `nice`); without them the nice stays as it was
- *    (said once in the log at debug level) and only the next point helps.
- *  - does not sched_yield in its back-off (np_backoff): under EEVDF (Linux
- *    6.6 and later) a yield moves the thread's deadline a slice later, so a
- *    waiter that yielded hundreds of times is picked last when its work
- *    comes (64 ms of the source's 197 ms runnable came after yields). It
- *    spins instead, up to NP_BOOST_SPIN_S (2 ms) idle, because a thread
- *    that sleeps waits on a loaded core for the running busy loop's slice
- *    to end when it wakes (even at nice -20, the source still waited 21 ms
- *    in 15 such wake-ups of a 49 ms transfer); then it sleeps as usual, so
- *    a move that stalls does not burn a core.
+ *    allowance (limits.conf `nice`, tried as far as it allows); without
+ *    either the nice stays as it was (said once in the log at debug level)
+ *    and nothing else changes: a move then gets a fair share and no more.
+ *  - with its nice lowered, does not sched_yield in its back-off
+ *    (np_backoff): under EEVDF (Linux 6.6 and later) a yield moves the
+ *    thread's deadline a slice later, so a waiter that yielded hundreds of
+ *    times is picked last when its work comes (64 ms of the source's 197
+ *    ms runnable came after yields). It spins instead, up to
+ *    NP_BOOST_SPIN_S (2 ms) idle, because a thread that sleeps waits on a
+ *    loaded core for the running busy loop's slice to end when it wakes
+ *    (at nice -20 with yields gone, the source still waited 21 ms in 15
+ *    such wake-ups of a 49 ms transfer); then it sleeps as usual, so a
+ *    move that stalls does not burn a core. Without the nice, neither
+ *    skipping the yields nor spinning shortened a move (CG class A under 8
+ *    busy loops as an unprivileged user: 226-356 ms against 41-423 ms), so
+ *    the back-off is left as it is.
  *
  * Both are undone at the end; begins nest. Only the calling thread is
  * touched, and the autogroup only while a move runs in it.
@@ -39,7 +44,8 @@
 #define NP_BOOST_NICE      (-20)
 #define NP_BOOST_AUTOGROUP "/proc/self/autogroup"
 
-__thread int np_boost_depth;
+__thread int np_boost_spins;
+static __thread int np_boost_depth;
 static __thread int np_boost_nice_was, np_boost_nice_set;
 static __thread int np_boost_group_was, np_boost_group_set;
 
@@ -112,6 +118,7 @@ void knode_boost_begin(void)
     np_boost_nice_set = errno == 0 && np_boost_lower(np_boost_nice_was, np_boost_set_thread, &got);
     np_boost_group_set = np_boost_group_read(&np_boost_group_was) == 0 &&
                          np_boost_lower(np_boost_group_was, np_boost_set_group, &got);
+    np_boost_spins = np_boost_nice_set || np_boost_group_set;
     if (!np_boost_nice_set && !told) {
         told = 1;
         base_log(BASE_LOG_DEBUG, "port",
@@ -127,5 +134,5 @@ void knode_boost_end(void)
         np_boost_set_thread(np_boost_nice_was);
     if (np_boost_group_set)
         np_boost_set_group(np_boost_group_was);
-    np_boost_nice_set = np_boost_group_set = 0;
+    np_boost_nice_set = np_boost_group_set = np_boost_spins = 0;
 }

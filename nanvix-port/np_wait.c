@@ -5,9 +5,9 @@
  * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps. Any
  * completion resets *spins to 0. So a ping-pong between two idle cores stays
  * in the spin phase, while clusters oversubscribing cores hand them over
- * quickly. A thread that runs a move (np_boost.c) never yields (under
- * EEVDF each yield pushes its deadline a slice later): it spins up to
- * NP_BOOST_SPIN_S idle, then sleeps.
+ * quickly. A thread that runs a move at a lowered nice (np_boost.c) never
+ * yields (under EEVDF each yield pushes its deadline a slice later): it
+ * spins up to NP_BOOST_SPIN_S idle, then sleeps.
  *
  * A sleep is a fraction (1/NP_SLEEP_SHARE) of the time this wait has been
  * sleeping so far, from 1 us up to NP_SLEEP_MAX_NS: whatever arrives during
@@ -66,7 +66,8 @@ static void np_sleep(unsigned s)
     nanosleep(&ts, NULL);
 }
 
-/* A move's thread (np_boost.c) never yields: it spins on until it has
+/* A move's thread whose nice was lowered (np_boost.c) never yields: it
+ * spins on until it has
  * been idle NP_BOOST_SPIN_S (a sleeping thread waits for the slice of a
  * busy loop to end when it wakes, up to several ms on a loaded core), then
  * sleeps as any waiter. *spins stays below NP_YIELD_POLLS while it spins;
@@ -98,7 +99,7 @@ void np_backoff(unsigned *spins)
         np_cpu_relax();
         return;
     }
-    if (np_boost_depth > 0) {
+    if (np_boost_spins) {
         np_boost_backoff(spins, s);
         return;
     }
