@@ -108,13 +108,9 @@ void knode_idle(unsigned *spins)
 }
 
 /* A move's priority (np_boost.c): nothing to raise in a fake node. */
-void knode_boost_begin(void)
-{
-}
+void knode_boost_begin(void) {}
 
-void knode_boost_end(void)
-{
-}
+void knode_boost_end(void) {}
 
 double knode_wtime(void)
 {
