@@ -24,6 +24,8 @@
 #
 # BUSY_OUT: another directory for every output (e.g. to run the bench as an
 # unprivileged user, whose moves cannot lower their nice: np_boost.c).
+# BUSY_LIBS: the library directory to measure (default the build's .libs;
+# another build's for a before/after comparison).
 # BUSY_REPORT_ONLY=1: no run, the table made again from the outputs.
 #
 # Table (bench/busy-move.txt): per workload, moves counted, median and max
@@ -41,7 +43,7 @@ factor=${BUSY_FACTOR:-4}
 npb_runs=${BUSY_NPB_RUNS:-3}
 out=${BUSY_OUT:-$top_builddir/bench}
 txt=$out/busy-move.txt
-libs=$top_builddir/.libs
+libs=${BUSY_LIBS:-$top_builddir/.libs}
 cores=$(nproc)
 nburn=$((factor * cores))
 burndir=$(mktemp -d "${TMPDIR:-/tmp}/nmpi-busy.XXXXXX")
@@ -117,6 +119,7 @@ if [ "${BUSY_REPORT_ONLY:-0}" != 1 ]; then
 fi
 {
     echo "# A move on a busy node (bench/run-busy-move.sh, $(date -u +%Y-%m-%dT%H:%MZ), $cores cores)"
+    echo "# library: $libs ($(cd "$top_srcdir" && git describe --always --dirty 2>/dev/null) sources)"
     echo "# busy: $nburn busy-loop processes (${factor}x the cores), each in its own session"
     sed 's/^/# /' "$out/busy-move.load"
     echo "# downtime in ms; ratio = busy / quiet"
