@@ -154,6 +154,17 @@ struct knode_idle_hooks {
 };
 void knode_set_idle_hooks(const struct knode_idle_hooks *hooks);
 
+/* Around the part of a move that runs on this thread (np_boost.c): begin
+ * lowers the thread's nice, and its autogroup's, to -20 (or as far as
+ * RLIMIT_NICE allows; unchanged without CAP_SYS_NICE or an allowance) and
+ * makes knode_idle's back-off spin up to 2 ms idle, then sleep, but never
+ * sched_yield (under EEVDF a yield makes the thread the last picked); end
+ * restores both.
+ * Nests; per thread. For the short CPU-bound critical path of a move on an
+ * oversubscribed node only: an idle wait must not run boosted. */
+void knode_boost_begin(void);
+void knode_boost_end(void);
+
 /* Progresses the fabric once without waiting. Returns how many completions
  * it handled (>= 0) or -EIO. */
 int knode_poll(void);

@@ -188,6 +188,11 @@ int np_progress(void);
 void np_wait_step(unsigned *spins);
 void np_backoff(unsigned *spins);
 
+/* np_boost.c: np_boost_spins is 1 while this thread runs a move at a
+ * lowered nice (knode_boost_begin): its back-off then spins a while and
+ * sleeps, never yields. Otherwise the back-off is the same in a move. */
+extern __thread int np_boost_spins;
+
 /* ---- same-host mailbox rings (np_shm.c) ------------------------------------ */
 
 /* Hands one received cell to the mailbox of `port`. Returns 0, or -ENOMEM

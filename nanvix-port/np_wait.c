@@ -5,7 +5,9 @@
  * then it yields the core (NP_YIELD_POLLS rounds), then it sleeps. Any
  * completion resets *spins to 0. So a ping-pong between two idle cores stays
  * in the spin phase, while clusters oversubscribing cores hand them over
- * quickly.
+ * quickly. A thread that runs a move at a lowered nice (np_boost.c) never
+ * yields (under EEVDF each yield pushes its deadline a slice later): it
+ * spins up to NP_BOOST_SPIN_S idle, then sleeps.
  *
  * A sleep is a fraction (1/NP_SLEEP_SHARE) of the time this wait has been
  * sleeping so far, from 1 us up to NP_SLEEP_MAX_NS: whatever arrives during
@@ -30,6 +32,7 @@
 #define NP_SLEEP_MAX_NS   1000000L
 #define NP_SLEEP_SHARE    8
 #define NP_SLEEP_SLACK_NS 1000UL
+#define NP_BOOST_SPIN_S   0.002 /* a move's thread spins this long idle before it sleeps */
 
 /* Per thread: when the current wait began to sleep, and whether its timer
  * slack is set. A nested wait restarts the clock: the outer one then sleeps
@@ -63,12 +66,41 @@ static void np_sleep(unsigned s)
     nanosleep(&ts, NULL);
 }
 
+/* A move's thread whose nice was lowered (np_boost.c) never yields: it
+ * spins on until it has
+ * been idle NP_BOOST_SPIN_S (a sleeping thread waits for the slice of a
+ * busy loop to end when it wakes, up to several ms on a loaded core), then
+ * sleeps as any waiter. *spins stays below NP_YIELD_POLLS while it spins;
+ * the sleep phase starts at NP_YIELD_POLLS, as np_sleep expects. */
+static void np_boost_backoff(unsigned *spins, unsigned s)
+{
+    static __thread double idle_since;
+    double now = knode_wtime();
+
+    if (s == NP_SPIN_POLLS)
+        idle_since = now;
+    if (s < NP_YIELD_POLLS && now - idle_since < NP_BOOST_SPIN_S) {
+        *spins = NP_SPIN_POLLS + 1;
+        np_cpu_relax();
+        return;
+    }
+    if (s < NP_YIELD_POLLS) {
+        s = NP_YIELD_POLLS;
+        *spins = s + 1;
+    }
+    np_sleep(s);
+}
+
 /* Backs off one idle round according to *spins, which it increments. */
 void np_backoff(unsigned *spins)
 {
     unsigned s = (*spins)++;
     if (s < NP_SPIN_POLLS) {
         np_cpu_relax();
+        return;
+    }
+    if (np_boost_spins) {
+        np_boost_backoff(spins, s);
         return;
     }
     if (s < NP_YIELD_POLLS) {

@@ -44,6 +44,24 @@ int rmig_ckpt_write_all(int fd, const void *buf, size_t len);
  * when the file ends first. */
 int rmig_ckpt_read_at(int fd, void *buf, size_t len, uint64_t off);
 
+/* What the reader of an image was told to expect (BEGIN_FILE, a
+ * manifest line): the header must match exactly; nranges, bytes and
+ * file_bytes are compared when not 0. */
+struct rmig_ckpt_expect {
+    int rank;              /* the rank the image must hold */
+    int nranks;            /* ranks of this job */
+    int nranges;           /* range count announced, or 0 */
+    uint64_t bytes;        /* total range bytes announced, or 0 */
+    uint64_t file_bytes;   /* file length announced, or 0 */
+    uint64_t hdr_checksum; /* the image header's checksum as announced */
+};
+
+/* Kernel context: loads the image open on fd into the container, every
+ * byte checked (rmig_ckpt_load.c), and leaves rank e->rank suspended here.
+ * Returns 0, -errno, or -EBADMSG when the image is damaged or not the one
+ * expected (then nothing of it is kept: the container is released). */
+int rmig_ckpt_image_load(int fd, const struct rmig_ckpt_expect *e);
+
 /* fsyncs a directory. Returns 0 or -errno. */
 int rmig_ckpt_sync_dir(const char *dir);
 

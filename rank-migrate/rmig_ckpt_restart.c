@@ -54,60 +54,25 @@ static int rmig_manifest_read(const char *dir, struct rmig_ckpt_manifest *m)
     return ret;
 }
 
-/* Reads the ranges of an image into place, checking each one. */
-static int rmig_ranges_load(int fd, const struct rmig_wire_range *r, int n, uint64_t off)
-{
-    int ret = 0;
-
-    for (int i = 0; ret == 0 && i < n; off += r[i].len, i++) {
-        void *at = (void *)(uintptr_t)r[i].addr;
-
-        ua_range_prepare(at, r[i].len);
-        ret = rmig_ckpt_read_at(fd, at, r[i].len, off);
-        ua_range_settle(at, r[i].len);
-        if (ret == 0 && ua_checksum_range(at, r[i].len) != r[i].checksum)
-            ret = -EBADMSG;
-    }
-    return ret;
-}
-
 /* Loads rank r's image from dir; e is its manifest line. */
 static int rmig_image_load(const char *dir, int r, int nranks, const struct rmig_ckpt_entry *e)
 {
+    const struct rmig_ckpt_expect x = {
+        .rank = r,
+        .nranks = nranks,
+        .file_bytes = e->file_bytes,
+        .hdr_checksum = e->hdr_checksum,
+    };
     char name[32], path[PATH_MAX];
-    struct rmig_ckpt_hdr raw, h;
-    struct rmig_wire_range *t = NULL;
-    struct stat st;
-    size_t tlen = 0;
     int fd, ret;
 
     rmig_ckpt_image_name(r, name, sizeof(name));
     snprintf(path, sizeof(path), "%s/%s", dir, name);
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
-    if (ret == 0)
-        ret = rmig_ckpt_read_at(fd, &raw, sizeof(raw), 0);
-    if (ret == 0)
-        ret = rmig_ckpt_hdr_check(&raw, sizeof(raw), (uint64_t)st.st_size, &h);
-    if (ret == 0 && (h.rank != r || h.nranks != nranks || h.hdr_checksum != e->hdr_checksum ||
-                     h.file_bytes != e->file_bytes || h.fingerprint != ua_layout_fingerprint()))
-        ret = -EBADMSG;
-    if (ret == 0) {
-        tlen = (size_t)h.nranges * sizeof(*t);
-        t = malloc(tlen); /* kernel context: runtime memory */
-        ret = t == NULL ? -ENOMEM : rmig_ckpt_read_at(fd, t, tlen, sizeof(h));
-    }
-    if (ret == 0)
-        ret = rmig_ckpt_table_check(&h, t, tlen, ua_range_check);
-    if (ret == 0)
-        ret = rmig_ranges_load(fd, t, h.nranges, sizeof(h) + tlen);
-    if (ret == 0 && !(ua_rank_suspended() && ua_get_rank() == r))
-        ret = -EBADMSG;
-    if (ret < 0 && ua_container_present())
-        ua_release_container(); /* a damaged image leaves nothing to resume */
-    free(t);
-    if (fd >= 0)
-        close(fd);
+    if (fd < 0)
+        return -errno;
+    ret = e->file_bytes > 0 ? rmig_ckpt_image_load(fd, &x) : -EBADMSG;
+    close(fd);
     return ret;
 }
 

@@ -239,56 +239,24 @@ static int rmig_file_send(int dest, struct rmig_stats *st)
     return ret < 0 ? ret : -EIO;
 }
 
-/* Reads the n ranges into place from offset off and checks each. */
-static int rmig_file_ranges(int fd, const struct rmig_wire_range *r, int n, uint64_t off)
-{
-    int ret = 0;
-
-    rmig_trim_for(r, n);
-    rmig_runs(r, n, ua_range_prepare);
-    for (int i = 0; ret == 0 && i < n; off += r[i].len, i++) {
-        ret = rmig_ckpt_read_at(fd, (void *)(uintptr_t)r[i].addr, r[i].len, off);
-        if (ret == 0 && !rmig_ckpt_range_matches(&r[i], (const void *)(uintptr_t)r[i].addr))
-            ret = -EBADMSG;
-    }
-    rmig_runs(r, n, ua_range_settle);
-    return ret;
-}
-
 /* Destination, kernel context: loads the image at path that BEGIN_FILE b
  * announced. Returns 0 with the rank suspended here, or -errno/-EBADMSG
  * (nothing of it kept). */
 static int rmig_file_load(const char *path, const struct rmig_wire_hdr *b)
 {
-    struct rmig_wire_range *t = NULL;
-    struct rmig_ckpt_hdr raw, h;
+    const struct rmig_ckpt_expect e = {
+        .rank = b->rank,
+        .nranks = rmig_cluster.nranks,
+        .nranges = b->arg,
+        .bytes = b->a,
+        .hdr_checksum = b->b,
+    };
     int fd = open(path, O_RDONLY | O_CLOEXEC), ret;
-    struct stat st;
-    size_t tlen = 0;
 
-    ret = fd < 0 || fstat(fd, &st) < 0 ? -errno : 0;
-    if (ret == 0)
-        ret = rmig_ckpt_read_at(fd, &raw, sizeof(raw), 0);
-    if (ret == 0)
-        ret = rmig_ckpt_hdr_check(&raw, sizeof(raw), (uint64_t)st.st_size, &h);
-    if (ret == 0 &&
-        (h.hdr_checksum != b->b || h.rank != b->rank || h.nranges != b->arg || h.bytes != b->a ||
-         h.nranks != rmig_cluster.nranks || h.fingerprint != ua_layout_fingerprint()))
-        ret = -EBADMSG;
-    if (ret == 0) {
-        tlen = (size_t)h.nranges * sizeof(*t);
-        t = malloc(tlen); /* kernel context: runtime memory */
-        ret = t == NULL ? -ENOMEM : rmig_ckpt_read_at(fd, t, tlen, sizeof(h));
-    }
-    if (ret == 0)
-        ret = rmig_ckpt_table_check(&h, t, tlen, ua_range_check);
-    if (ret == 0)
-        ret = rmig_file_ranges(fd, t, h.nranges, sizeof(h) + tlen);
-    if (ret == 0 && !(ua_container_present() && ua_rank_suspended() && ua_get_rank() == b->rank))
-        ret = -EBADMSG;
-    free(t);
-    if (fd >= 0)
-        close(fd);
+    if (fd < 0)
+        return -errno;
+    ret = b->arg > 0 && b->a > 0 ? rmig_ckpt_image_load(fd, &e) : -EBADMSG;
+    close(fd);
     return ret;
 }
 

@@ -107,6 +107,11 @@ void knode_idle(unsigned *spins)
         fake_on_idle();
 }
 
+/* A move's priority (np_boost.c): nothing to raise in a fake node. */
+void knode_boost_begin(void) {}
+
+void knode_boost_end(void) {}
+
 double knode_wtime(void)
 {
     return fake_now;
