@@ -4,9 +4,12 @@
  * barrier, gather, scatter, reduce_scatter_block) and each size of the
  * command line (default 8 B, 1 KiB, 64 KiB, 1 MiB), every rank calls the
  * collective many times after a warm-up; the time of one call is the
- * slowest rank's average (MPI_MAX over the ranks). Each point is measured
- * TRIALS times and the best trial kept, so a burst of other load on a small
- * machine does not decide the figure (same rule for both libraries).
+ * slowest rank's average (MPI_MAX over the ranks). A short first run sets
+ * the number of calls so that one trial lasts about TRIAL_SECONDS (ranks
+ * busy-polling on an oversubscribed machine can take milliseconds per
+ * call). Each point is measured TRIALS times and the best trial kept, so a
+ * burst of other load on a small machine does not decide the figure (same
+ * rule for both libraries).
  * The size is the bytes of one rank's contribution: the vector of
  * allreduce, reduce and bcast, one block of alltoall, allgather, gather,
  * scatter and reduce_scatter_block (MPI_INT sums for the reductions,
@@ -24,6 +27,7 @@
 #include <string.h>
 
 #define TRIALS 3
+#define TRIAL_SECONDS 0.25
 
 enum { ALLREDUCE, BCAST, ALLTOALL, ALLGATHER, REDUCE, BARRIER, GATHER, SCATTER, RSBLOCK, NCOLL };
 static const char *const names[NCOLL] = {"allreduce", "bcast",   "alltoall",
@@ -68,24 +72,12 @@ static void call(int which, size_t n)
     }
 }
 
-/* Calls per trial: about 64 MiB of traffic in all, between 5 and 2000. */
-static int iterations(int which, size_t n)
-{
-    size_t moved = n * (size_t)nranks;
-    size_t it;
-
-    if (which == ALLTOALL || which == ALLGATHER || which == RSBLOCK)
-        moved *= (size_t)nranks;
-    it = moved ? ((size_t)64 << 20) / moved : 2000;
-    return it > 2000 ? 2000 : it < 5 ? 5 : (int)it;
-}
-
 /* The slowest rank's average time of one call, in seconds. */
 static double measure(int which, size_t n, int iters)
 {
     double t0 = 0.0, t, tmax;
 
-    for (int i = -2; i < iters; i++) {
+    for (int i = -1; i < iters; i++) {
         if (i == 0) {
             MPI_Barrier(MPI_COMM_WORLD);
             t0 = MPI_Wtime();
@@ -130,8 +122,10 @@ int main(int argc, char **argv)
     for (int which = 0; which < NCOLL; which++)
         for (int s = 0; s < nsizes; s++) {
             size_t n = which == BARRIER ? 0 : sizes[s];
-            int iters = iterations(which, n);
-            double best = 1e30;
+            /* every rank gets the same estimate (a MAX over the ranks) */
+            double est = measure(which, n, 3), best = 1e30;
+            int iters = est > 0 ? (int)(TRIAL_SECONDS / est) : 1000;
+            iters = iters < 3 ? 3 : iters > 1000 ? 1000 : iters;
             for (int t = 0; t < TRIALS; t++) {
                 double x = measure(which, n, iters);
                 best = x < best ? x : best;
