@@ -26,7 +26,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define TRIALS 3
+#define TRIALS        3
 #define TRIAL_SECONDS 0.25
 
 enum { ALLREDUCE, BCAST, ALLTOALL, ALLGATHER, REDUCE, BARRIER, GATHER, SCATTER, RSBLOCK, NCOLL };
