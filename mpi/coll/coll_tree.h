@@ -44,6 +44,13 @@ void sched_rs_halving(struct mpi_sched *sc, const void *src, void *recvbuf, cons
 void sched_rs_tree(struct mpi_sched *sc, const void *src, void *recvbuf, const int *counts,
                    int count, int total, MPI_Datatype dt, MPI_Op op);
 
+/* coll_reduce_large.c: Reduce as recursive-halving reduce-scatter then a
+ * gather to the root, for large vectors of commutative operations
+ * (coll_reduce_large_fits: the same answer on every rank). */
+int coll_reduce_large_fits(int count, MPI_Datatype dt, MPI_Op op, int size);
+void sched_reduce_large(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
+                        MPI_Datatype dt, MPI_Op op, int root);
+
 #pragma GCC visibility pop
 
 #endif /* COLL_TREE_H */

@@ -12,14 +12,17 @@
  *             (recursive halving below 64 KiB, pairwise above) and with a
  *             non-commutative user operation, the 2x2 matrix product on
  *             groups of 4 unsigned (rank-ordered tree then binomial
- *             scatter), in place or not; Allreduce of doubles whose bits
+ *             scatter), in place or not; Reduce and Ireduce of sums at
+ *             those roots, in place or not, on 10 items (binomial tree) and
+ *             on 20001 (reduce-scatter + gather); Allreduce of doubles whose bits
  *             must be the same on every rank (recursive doubling and
  *             Rabenseifner).
  *  migrate N  the same with one rank (a different one each round) moving to
  *             a spare before each family, and two at once before the last.
  *  inside N   N rounds in which the last rank holds the others up inside a
  *             Scatter rooted at it, a Gather, a non-commutative
- *             Reduce_scatter_block and a commutative Reduce_scatter, and
+ *             Reduce_scatter_block, a commutative Reduce_scatter and a large
+ *             Reduce (reduce-scatter + gather), and
  *             meanwhile asks for another rank (blocked in the call) to move
  *             (MPIX_Migrate); the mover must have changed cluster and every
  *             result must be exact.
@@ -254,6 +257,44 @@ static void rs_family(MPI_Comm comm, int salt)
             rs_one(comm, bases[j], v & 1, (v >> 1) & 1, (v >> 2) & 1, salt + v);
 }
 
+/* ---- Reduce: tree and reduce-scatter + gather ----------------------- */
+
+static void reduce_family(MPI_Comm comm, int salt)
+{
+    /* items: tree (10) and reduce-scatter + gather (20001 unsigned, 80 KB,
+     * blocks of unequal length) */
+    static const int ns[] = {10, 20001};
+    int roots[3] = {0, size / 2, size - 1};
+
+    for (unsigned j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
+        for (int k = 0; k < 3; k++)
+            for (int v = 0; v < 3; v++) { /* plain, MPI_IN_PLACE, nonblocking */
+                int n = ns[j], root = roots[k], in_place = v == 1 && rank == root;
+                unsigned *sb = xalloc(sizeof(unsigned) * (size_t)n);
+                unsigned *rb = xalloc(sizeof(unsigned) * (size_t)n);
+                unsigned *want = xalloc(sizeof(unsigned) * (size_t)n);
+                for (int i = 0; i < n; i++)
+                    (in_place ? rb : sb)[i] = val(rank, i, salt + v);
+                const void *send = in_place ? MPI_IN_PLACE : sb;
+                if (v == 2) {
+                    MPI_Request req;
+                    MPI_CHECK(MPI_Ireduce(send, rb, n, MPI_UNSIGNED, MPI_SUM, root, comm, &req));
+                    MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+                } else {
+                    MPI_CHECK(MPI_Reduce(send, rb, n, MPI_UNSIGNED, MPI_SUM, root, comm));
+                }
+                if (rank == root) {
+                    for (int i = 0; i < n; i++) {
+                        want[i] = 0;
+                        for (int r = 0; r < size; r++)
+                            want[i] += val(r, i, salt + v);
+                    }
+                    expect_u(rb, want, (size_t)n, "Reduce", n, root * 10 + v);
+                }
+                free(sb), free(rb), free(want);
+            }
+}
+
 /* ---- Allreduce: the same bits everywhere ------------------------------ */
 
 static void allreduce_bits(MPI_Comm comm, int salt)
@@ -322,6 +363,22 @@ static void inside_one(MPI_Comm comm, int kind, int victim, int round)
             for (int i = 0; i < n * size; i++)
                 CHECKF(b[i] == val(i / n, i % n, round), "inside Gather: item %d", i);
         break;
+    case 4: { /* a large Reduce (reduce-scatter + gather) rooted at the victim */
+        int m = 20000;
+        unsigned *x = xalloc(sizeof(unsigned) * (size_t)m),
+                 *y = xalloc(sizeof(unsigned) * (size_t)m);
+        for (int i = 0; i < m; i++)
+            x[i] = val(rank, i, round);
+        MPI_CHECK(MPI_Reduce(x, y, m, MPI_UNSIGNED, MPI_SUM, victim, comm));
+        for (int i = 0; rank == victim && i < m; i++) {
+            unsigned w = 0;
+            for (int r = 0; r < size; r++)
+                w += val(r, i, round);
+            CHECKF(y[i] == w, "inside Reduce: item %d is %u, want %u", i, y[i], w);
+        }
+        free(x), free(y);
+        break;
+    }
     default: /* 2: matrices (rank-ordered tree); 3: sums (halving) */
         for (int i = 0; i < 4 * n * size; i++)
             a[i] = val(rank, i, round);
@@ -367,6 +424,7 @@ int main(int argc, char **argv)
         if (strcmp(mode, "all") == 0) {
             rooted_family(MPI_COMM_WORLD, salt);
             rs_family(MPI_COMM_WORLD, salt);
+            reduce_family(MPI_COMM_WORLD, salt);
             allreduce_bits(MPI_COMM_WORLD, salt);
 #ifdef MPIX_ANY_SPARE
         } else if (strcmp(mode, "migrate") == 0) {
@@ -377,9 +435,10 @@ int main(int argc, char **argv)
             move_if((round + 2) % size); /* two at once when size >= 2 */
             move_if((round + 3) % size);
             allreduce_bits(MPI_COMM_WORLD, salt);
+            reduce_family(MPI_COMM_WORLD, salt);
             rooted_family(MPI_COMM_WORLD, salt + 1);
         } else if (strcmp(mode, "inside") == 0 && size >= 2) {
-            for (int kind = 0; kind < 4; kind++)
+            for (int kind = 0; kind < 5; kind++)
                 inside_one(MPI_COMM_WORLD, kind, (round + kind) % (size - 1), round);
 #endif
         } else {
