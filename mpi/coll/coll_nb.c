@@ -110,7 +110,7 @@ static int reduce_call(const void *sendbuf, void *recvbuf, int count, MPI_Dataty
             err = MPI_ERR_BUFFER;
     }
     if (!err && (sc = coll_nb_new(c, &err))) {
-        if (coll_reduce_large_fits(count, datatype, op, c->size))
+        if (coll_reduce_large_fits(c, count, datatype, op))
             sched_reduce_large(sc, sendbuf, recvbuf, count, datatype, op, root);
         else
             sched_reduce_tree(sc, sendbuf, recvbuf, count, datatype, op, root);

@@ -192,14 +192,16 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
         err = mpi_check_root(c, root);
     if (!err)
         err = check_reduce_bufs(c, sendbuf, recvbuf, count, root);
-    if (!err && coll_reduce_large_fits(count, datatype, op, c->size)) {
+    if (err)
+        return mpi_error(comm, err, "MPI_Reduce");
+    if (coll_reduce_large_fits(c, count, datatype, op)) {
         sc = mpi_sched_new(c);
         if (sc)
             sched_reduce_large(sc, sendbuf, recvbuf, count, datatype, op, root);
         err = coll_run(sc);
-    } else if (!err && mpi_type_get(datatype)) {
+    } else if (mpi_type_get(datatype)) {
         err = mpi_coll_reduce(c, sendbuf, recvbuf, count, datatype, op, root);
-    } else if (!err) { /* derived types: the schedule engine packs them */
+    } else { /* derived types: the schedule engine packs them */
         sc = mpi_sched_new(c);
         if (!sc)
             err = -ENOMEM;

@@ -20,8 +20,10 @@
  * datatype, more than two ranks, at least one item per rank) take this path. */
 #define REDUCE_LARGE (64 * 1024)
 
-int coll_reduce_large_fits(int count, MPI_Datatype dt, MPI_Op op, int size)
+int coll_reduce_large_fits(const struct mpi_comm *c, int count, MPI_Datatype dt, MPI_Op op)
 {
+    int size = c->size;
+
     return size > 2 && count >= size && mpi_op_commutative(op) && mpi_type_get(dt) &&
            sched_bytes(count, dt) >= REDUCE_LARGE;
 }

@@ -19,6 +19,7 @@
 
 #pragma GCC visibility push(hidden)
 
+struct mpi_comm;
 struct mpi_sched;
 
 /* Packed bytes of count items of dt (count * type size; 0 for an invalid type). */
@@ -47,7 +48,7 @@ void sched_rs_tree(struct mpi_sched *sc, const void *src, void *recvbuf, const i
 /* coll_reduce_large.c: Reduce as recursive-halving reduce-scatter then a
  * gather to the root, for large vectors of commutative operations
  * (coll_reduce_large_fits: the same answer on every rank). */
-int coll_reduce_large_fits(int count, MPI_Datatype dt, MPI_Op op, int size);
+int coll_reduce_large_fits(const struct mpi_comm *c, int count, MPI_Datatype dt, MPI_Op op);
 void sched_reduce_large(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
                         MPI_Datatype dt, MPI_Op op, int root);
 
