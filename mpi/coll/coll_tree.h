@@ -52,6 +52,11 @@ int coll_reduce_large_fits(const struct mpi_comm *c, int count, MPI_Datatype dt,
 void sched_reduce_large(struct mpi_sched *sc, const void *sendbuf, void *recvbuf, int count,
                         MPI_Datatype dt, MPI_Op op, int root);
 
+/* coll_allgather_bruck.c: Allgather in ceil(log2(size)) rounds on any size
+ * (blocks through packed scratch), MPI_IN_PLACE as the standard allows. */
+void sched_allgather_bruck(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Datatype sdt,
+                           void *recvbuf, int rcount, MPI_Datatype rdt);
+
 #pragma GCC visibility pop
 
 #endif /* COLL_TREE_H */

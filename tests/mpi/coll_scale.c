@@ -7,7 +7,8 @@
  *             ints (binomial tree on more than two ranks) and 9000 ints
  *             (linear), with ints on both sides, a strided derived type on
  *             the leaves against a resized strided one at the root, and
- *             MPI_IN_PLACE at the root; Reduce_scatter_block and
+ *             MPI_IN_PLACE at the root; Allgather and Iallgather the same
+ *             ways (recursive doubling, Bruck, ring); Reduce_scatter_block and
  *             Reduce_scatter (uneven counts, some zero) with MPI_SUM on ints
  *             (recursive halving below 64 KiB, pairwise above) and with a
  *             non-commutative user operation, the 2x2 matrix product on
@@ -22,7 +23,7 @@
  *  inside N   N rounds in which the last rank holds the others up inside a
  *             Scatter rooted at it, a Gather, a non-commutative
  *             Reduce_scatter_block, a commutative Reduce_scatter and a large
- *             Reduce (reduce-scatter + gather), and
+ *             Reduce (reduce-scatter + gather) and an Allgather, and
  *             meanwhile asks for another rank (blocked in the call) to move
  *             (MPIX_Migrate); the mover must have changed cluster and every
  *             result must be exact.
@@ -189,6 +190,61 @@ static void rooted_family(MPI_Comm comm, int salt)
                 scatter_one(comm, ns[j], roots[k], variant, salt + variant + 7);
             }
     }
+}
+
+/* ---- Allgather ------------------------------------------------------- */
+
+/* variant 0: ints; 1: strided sends into resized strided blocks; 2:
+ * MPI_IN_PLACE; 3: nonblocking. n = 100: recursive doubling or Bruck;
+ * n = 20000 (80 KB blocks): ring from 7 ranks on. */
+static void allgather_one(MPI_Comm comm, int n, int variant, int salt)
+{
+    int strided = variant == 1 && n > 0, stride = strided ? 2 : 1;
+    unsigned *sb = xalloc(sizeof(unsigned) * (size_t)n * 2);
+    unsigned *rb = xalloc(sizeof(unsigned) * (size_t)n * 2 * size);
+    MPI_Datatype leaf = MPI_INT, blk = MPI_INT;
+    int count = n;
+
+    if (strided) {
+        strided_types(n, &leaf, &blk);
+        count = 1;
+    }
+    for (int i = 0; i < n; i++) {
+        sb[i * stride] = val(rank, i, salt);
+        if (variant == 2)
+            rb[(size_t)rank * n + i] = val(rank, i, salt);
+    }
+    const void *send = variant == 2 ? MPI_IN_PLACE : sb;
+    if (variant == 3) {
+        MPI_Request req;
+        MPI_CHECK(MPI_Iallgather(send, count, leaf, rb, count, blk, comm, &req));
+        MPI_CHECK(MPI_Wait(&req, MPI_STATUS_IGNORE));
+    } else {
+        MPI_CHECK(MPI_Allgather(send, count, leaf, rb, count, blk, comm));
+    }
+    for (int r = 0; r < size; r++)
+        for (int i = 0; i < n; i++) {
+            unsigned got = rb[(size_t)r * n * stride + (size_t)i * stride];
+            CHECKF(got == val(r, i, salt), "Allgather n %d variant %d: block %d item %d is %u", n,
+                   variant, r, i, got);
+            if (strided && i < n - 1)
+                CHECKF(rb[(size_t)r * n * 2 + (size_t)i * 2 + 1] == 0,
+                       "Allgather strided: a gap of block %d written", r);
+        }
+    if (strided) {
+        MPI_CHECK(MPI_Type_free(&leaf));
+        MPI_CHECK(MPI_Type_free(&blk));
+    }
+    free(sb), free(rb);
+}
+
+static void allgather_family(MPI_Comm comm, int salt)
+{
+    static const int ns[] = {0, 1, 100, 20000};
+
+    for (unsigned j = 0; j < sizeof(ns) / sizeof(ns[0]); j++)
+        for (int variant = 0; variant < 4; variant++)
+            allgather_one(comm, ns[j], variant, salt + variant);
 }
 
 /* ---- Reduce_scatter -------------------------------------------------- */
@@ -363,6 +419,13 @@ static void inside_one(MPI_Comm comm, int kind, int victim, int round)
             for (int i = 0; i < n * size; i++)
                 CHECKF(b[i] == val(i / n, i % n, round), "inside Gather: item %d", i);
         break;
+    case 5: /* Allgather: Bruck on sizes that are not powers of two */
+        for (int i = 0; i < n; i++)
+            a[i] = val(rank, i, round);
+        MPI_CHECK(MPI_Allgather(a, n, MPI_UNSIGNED, b, n, MPI_UNSIGNED, comm));
+        for (int i = 0; i < n * size; i++)
+            CHECKF(b[i] == val(i / n, i % n, round), "inside Allgather: item %d", i);
+        break;
     case 4: { /* a large Reduce (reduce-scatter + gather) rooted at the victim */
         int m = 20000;
         unsigned *x = xalloc(sizeof(unsigned) * (size_t)m),
@@ -423,6 +486,7 @@ int main(int argc, char **argv)
         int salt = round * 1000;
         if (strcmp(mode, "all") == 0) {
             rooted_family(MPI_COMM_WORLD, salt);
+            allgather_family(MPI_COMM_WORLD, salt);
             rs_family(MPI_COMM_WORLD, salt);
             reduce_family(MPI_COMM_WORLD, salt);
             allreduce_bits(MPI_COMM_WORLD, salt);
@@ -430,6 +494,7 @@ int main(int argc, char **argv)
         } else if (strcmp(mode, "migrate") == 0) {
             move_if(round % size);
             rooted_family(MPI_COMM_WORLD, salt);
+            allgather_family(MPI_COMM_WORLD, salt);
             move_if((round + 1) % size);
             rs_family(MPI_COMM_WORLD, salt);
             move_if((round + 2) % size); /* two at once when size >= 2 */
@@ -438,7 +503,7 @@ int main(int argc, char **argv)
             reduce_family(MPI_COMM_WORLD, salt);
             rooted_family(MPI_COMM_WORLD, salt + 1);
         } else if (strcmp(mode, "inside") == 0 && size >= 2) {
-            for (int kind = 0; kind < 5; kind++)
+            for (int kind = 0; kind < 6; kind++)
                 inside_one(MPI_COMM_WORLD, kind, (round + kind) % (size - 1), round);
 #endif
         } else {
