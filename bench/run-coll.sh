@@ -29,6 +29,8 @@ if [ ! -e "$libs/libmpich.so.12" ]; then
     exit 1
 fi
 
+# The machine's state, which the figures depend on when ranks outnumber cores.
+state="# cores: $(nproc), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 ok=1
 for np in $nps; do
     echo "== MPICH: $HYDRA -n $np $out/coll $sizes" >&2
@@ -47,6 +49,7 @@ done
     for np in $nps; do
         grep -h '^# library:' "$out/coll-mpich-$np.out" "$out/coll-ours-$np.out" | sed "s/^/[$np] /"
     done | sort -u
+    echo "$state, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
     printf '%-22s %5s %8s %11s %11s %7s\n' collective ranks bytes ours_us mpich_us ratio
     for np in $nps; do
         awk -v np="$np" '
