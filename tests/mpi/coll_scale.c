@@ -27,6 +27,8 @@
  *             meanwhile asks for another rank (blocked in the call) to move
  *             (MPIX_Migrate); the mover must have changed cluster and every
  *             result must be exact.
+ *  inside2 N  the same with two ranks moved inside each call (the victim
+ *             and the next rank: both ends of tree edges).
  * Prints "coll_scale MODE: OK N rounds S ranks".
  */
 #include <mpi.h>
@@ -39,6 +41,7 @@
 
 static int rank, size;
 static MPI_Op op_mat;
+static int inside_pairs; /* mode inside2: two ranks moved inside each call */
 
 static unsigned val(int r, int i, int salt)
 {
@@ -381,18 +384,29 @@ static void move_if(int who)
         th_move();
 }
 
+/* Second rank moved inside call `kind` (mode inside2), or -1. Not in the
+ * Gather (kind 1): a rank there may have handed over its block and left
+ * the call before the late rank asks. */
+static int second_victim(int victim, int kind)
+{
+    return inside_pairs && size >= 3 && kind != 1 ? (victim + 1) % (size - 1) : -1;
+}
+
 /* The last rank of comm waits until the others are blocked in the call,
- * asks for victim to move, gives the move time, and joins. */
-static void hold_up_and_ask(MPI_Comm comm, int victim)
+ * asks for victim (and in mode inside2 a second rank, both ends of
+ * transfers of the call) to move, gives the moves time, and joins. */
+static void hold_up_and_ask(MPI_Comm comm, int victim, int kind)
 {
     struct timespec pause = {0, 50000000L};
 
     nanosleep(&pause, NULL);
     MPI_CHECK(MPIX_Migrate(victim, MPIX_ANY_SPARE, comm));
+    if (second_victim(victim, kind) >= 0)
+        MPI_CHECK(MPIX_Migrate(second_victim(victim, kind), MPIX_ANY_SPARE, comm));
     nanosleep(&pause, NULL);
 }
 
-/* One call (kind 0..3) with victim moved inside it. */
+/* One call (kind 0..5) with victim moved inside it. */
 static void inside_one(MPI_Comm comm, int kind, int victim, int round)
 {
     int c0, c1, last = size - 1, n = round % 2 ? 100 : 3;
@@ -401,7 +415,7 @@ static void inside_one(MPI_Comm comm, int kind, int victim, int round)
 
     MPI_CHECK(MPIX_Cluster_self(&c0));
     if (rank == last)
-        hold_up_and_ask(comm, victim);
+        hold_up_and_ask(comm, victim, kind);
     switch (kind) {
     case 0: /* every rank needs data from the root, the late rank */
         if (rank == last)
@@ -466,7 +480,7 @@ static void inside_one(MPI_Comm comm, int kind, int victim, int round)
         break;
     }
     MPI_CHECK(MPIX_Cluster_self(&c1));
-    if (rank == victim)
+    if (rank == victim || rank == second_victim(victim, kind))
         CHECKF(c0 != c1, "round %d kind %d: rank %d was not moved inside the call", round, kind,
                rank);
     free(a), free(b);
@@ -502,7 +516,8 @@ int main(int argc, char **argv)
             allreduce_bits(MPI_COMM_WORLD, salt);
             reduce_family(MPI_COMM_WORLD, salt);
             rooted_family(MPI_COMM_WORLD, salt + 1);
-        } else if (strcmp(mode, "inside") == 0 && size >= 2) {
+        } else if ((strcmp(mode, "inside") == 0 || strcmp(mode, "inside2") == 0) && size >= 2) {
+            inside_pairs = strcmp(mode, "inside2") == 0;
             for (int kind = 0; kind < 6; kind++)
                 inside_one(MPI_COMM_WORLD, kind, (round + kind) % (size - 1), round);
 #endif
