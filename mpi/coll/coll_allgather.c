@@ -2,14 +2,16 @@
  *
  * Allgather on a power-of-two communicator with a small total uses
  * recursive doubling: at distance 1, 2, 4, ... partners swap everything they
- * hold so far (an aligned, contiguous run of blocks), log2(size) steps.
- * Otherwise (large totals, other sizes, and every Allgatherv) the ring: in
+ * hold so far (an aligned, contiguous run of blocks), log2(size) steps; on
+ * other sizes, Bruck's algorithm (coll_allgather_bruck.c), as many steps.
+ * Otherwise (large totals, and every Allgatherv) the ring: in
  * step k each rank passes the block it received in step k - 1 to its right
  * neighbour, size - 1 steps of one block each, which keeps every link busy
  * and moves the minimum number of bytes.
  */
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_thread.h"
@@ -63,6 +65,10 @@ void sched_allgather(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_
             sched_copy_as(sc, sendbuf, scount, sdt,
                           (char *)recvbuf + sc->c->rank * sched_bytes(rcount, rdt), rcount, rdt);
         allgather_rd(sc, recvbuf, rcount, rdt);
+        return;
+    }
+    if (size > 2 && total < ALLGATHER_RD_MAX && (long long)rcount * size <= 0x7fffffff) {
+        sched_allgather_bruck(sc, sendbuf, scount, sdt, recvbuf, rcount, rdt);
         return;
     }
     counts = sched_tmp(sc, sizeof(int) * (size_t)size);

@@ -1,13 +1,15 @@
 /* coll_gather.c: MPI_Gather and MPI_Gatherv.
  *
- * Linear: every rank sends its block straight to the root, which posts all
- * its receives at once into their final place; one round. Each byte crosses
- * one link once and the root's receives overlap, which is what the
- * root-bound traffic allows anyway on the process counts this library runs
- * (a binomial tree would save latency only on large counts of tiny blocks).
+ * MPI_Gather of small blocks on more than two ranks goes down the binomial
+ * tree of coll_gather_tree.c (log2(size) rounds, coll_tree_fits). Otherwise
+ * (large blocks, and every Gatherv, whose counts only the root knows)
+ * linear: every rank sends its block straight to the root, which posts all
+ * its receives at once into their final place; one round, each byte crosses
+ * one link once.
  */
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_thread.h"
@@ -23,6 +25,13 @@ void sched_gatherv(struct mpi_sched *sc, const void *sendbuf, int scount, MPI_Da
     size_t ext = sched_extent(rdt);
     char *rb = recvbuf;
 
+    /* the root's block length (its sendbuf may be MPI_IN_PLACE) matches the others' */
+    if (!rcounts && coll_tree_fits(rank == root ? coll_packed_bytes(rcount, rdt)
+                                                : coll_packed_bytes(scount, sdt),
+                                   sc->c->size)) {
+        sched_gather_tree(sc, sendbuf, scount, sdt, recvbuf, rcount, rdt, root);
+        return;
+    }
     if (rank != root) {
         sched_send(sc, sendbuf, scount, sdt, root);
         return;

@@ -15,6 +15,7 @@
 #include <errno.h>
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
@@ -109,7 +110,10 @@ static int reduce_call(const void *sendbuf, void *recvbuf, int count, MPI_Dataty
             err = MPI_ERR_BUFFER;
     }
     if (!err && (sc = coll_nb_new(c, &err))) {
-        sched_reduce_tree(sc, sendbuf, recvbuf, count, datatype, op, root);
+        if (coll_reduce_large_fits(c, count, datatype, op))
+            sched_reduce_large(sc, sendbuf, recvbuf, count, datatype, op, root);
+        else
+            sched_reduce_tree(sc, sendbuf, recvbuf, count, datatype, op, root);
         err = coll_launch(s, sc, persistent, request);
     }
     return mpi_error(comm, err, fname);

@@ -1,4 +1,6 @@
-/* coll_reduce.c: MPI_Reduce (binomial tree) and MPI_Reduce_local.
+/* coll_reduce.c: MPI_Reduce (binomial tree; large vectors of commutative
+ * operations: reduce-scatter + gather, coll_reduce_large.c) and
+ * MPI_Reduce_local.
  *
  * Ranks are renumbered relative to the root. At step mask a rank whose bit
  * `mask` is clear receives the partial result of rel + mask and combines it
@@ -14,6 +16,7 @@
 #include "coll.h"
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "dtype.h"
 #include "mpi_check.h"
@@ -189,9 +192,16 @@ int PMPI_Reduce(const void *sendbuf, void *recvbuf, int count, MPI_Datatype data
         err = mpi_check_root(c, root);
     if (!err)
         err = check_reduce_bufs(c, sendbuf, recvbuf, count, root);
-    if (!err && mpi_type_get(datatype)) {
+    if (err)
+        return mpi_error(comm, err, "MPI_Reduce");
+    if (coll_reduce_large_fits(c, count, datatype, op)) {
+        sc = mpi_sched_new(c);
+        if (sc)
+            sched_reduce_large(sc, sendbuf, recvbuf, count, datatype, op, root);
+        err = coll_run(sc);
+    } else if (mpi_type_get(datatype)) {
         err = mpi_coll_reduce(c, sendbuf, recvbuf, count, datatype, op, root);
-    } else if (!err) { /* derived types: the schedule engine packs them */
+    } else { /* derived types: the schedule engine packs them */
         sc = mpi_sched_new(c);
         if (!sc)
             err = -ENOMEM;

@@ -6,15 +6,16 @@
  * (size - 1) blocks. The folding order is fixed by the ranks (deterministic
  * floating point).
  *
- * Otherwise (small vectors, non-commutative operations) the whole vector is
- * reduced to rank 0 along the rank-ordered binomial tree of coll_reduce.c,
- * then rank 0 sends each rank its block; both phases are one schedule. Few
- * messages, but rank 0 handles the full vector.
+ * Smaller vectors of commutative operations go by recursive halving, and
+ * non-commutative operations through the rank-ordered reduction tree to
+ * rank 0 and a binomial scatter of the blocks (coll_rs_tree.c): log2(size)
+ * rounds either way, rank order kept for the non-commutative ones.
  */
 #include <errno.h>
 #include <stdlib.h>
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
@@ -59,31 +60,14 @@ static void rs_pairwise(struct mpi_sched *sc, const char *src, void *recvbuf, co
 void sched_reduce_scatter(struct mpi_sched *sc, const void *sendbuf, void *recvbuf,
                           const int *counts, int count, int total, MPI_Datatype dt, MPI_Op op)
 {
-    int rank = sc->c->rank, i;
-    size_t ext = sched_extent(dt), off = 0;
-    char *all;
     const void *src = sendbuf == MPI_IN_PLACE ? recvbuf : sendbuf;
 
-    if (mpi_op_commutative(op) && sc->c->size > 1 && sched_bytes(total, dt) >= RS_PAIRWISE_MIN) {
+    if (mpi_op_commutative(op) && sc->c->size > 1 && sched_bytes(total, dt) >= RS_PAIRWISE_MIN)
         rs_pairwise(sc, src, recvbuf, counts, count, dt, op);
-        return;
-    }
-    if (!(all = sched_tmp(sc, sched_bytes(total, dt))))
-        return;
-    sched_reduce_tree(sc, src, all, total, dt, op, 0);
-    sched_round(sc);
-    if (rank != 0) {
-        sched_recv(sc, recvbuf, counts ? counts[rank] : count, dt, 0);
-        return;
-    }
-    for (i = 0; i < sc->c->size; i++) {
-        int n = counts ? counts[i] : count;
-        if (i == 0)
-            sched_copy(sc, all, recvbuf, n, dt);
-        else
-            sched_send(sc, all + off, n, dt, i);
-        off += (size_t)n * ext;
-    }
+    else if (mpi_op_commutative(op) && sc->c->size > 1)
+        sched_rs_halving(sc, src, recvbuf, counts, count, total, dt, op);
+    else
+        sched_rs_tree(sc, src, recvbuf, counts, count, total, dt, op);
 }
 
 /* Checks of both forms; *total_p gets the vector length. */

@@ -1,11 +1,13 @@
 /* coll_scatter.c: MPI_Scatter and MPI_Scatterv.
  *
- * Linear, the mirror of coll_gather.c: the root posts every send at once
- * from its place in sendbuf and copies its own block; the others receive
- * once. One round.
+ * The mirror of coll_gather.c: MPI_Scatter of small blocks on more than two
+ * ranks goes down the binomial tree (coll_scatter_tree.c); otherwise linear:
+ * the root posts every send at once from its place in sendbuf and copies
+ * its own block; the others receive once. One round.
  */
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_thread.h"
@@ -21,6 +23,13 @@ void sched_scatterv(struct mpi_sched *sc, const void *sendbuf, const int *scount
     size_t ext = sched_extent(sdt);
     const char *sb = sendbuf;
 
+    /* the root's block length (its recvbuf may be MPI_IN_PLACE) matches the others' */
+    if (!scounts && coll_tree_fits(rank == root ? coll_packed_bytes(scount, sdt)
+                                                : coll_packed_bytes(rcount, rdt),
+                                   sc->c->size)) {
+        sched_scatter_tree(sc, sendbuf, scount, sdt, recvbuf, rcount, rdt, root);
+        return;
+    }
     if (rank != root) {
         sched_recv(sc, recvbuf, rcount, rdt, root);
         return;
