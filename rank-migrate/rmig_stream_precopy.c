@@ -297,8 +297,27 @@ static int rmig_pc_stream_receive(const struct rmig_wire_hdr *b)
     return 1;
 }
 
+/* The stop round and the landing hurry (knode_boost_begin), as the portal
+ * stream does. Not the rounds' sender: it runs beside the rank, which must
+ * never run boosted (the boost also lowers its session's nice). */
+static int rmig_pc_stream_send_boosted(int dest, struct rmig_stats *st)
+{
+    knode_boost_begin();
+    int ret = rmig_pc_stream_send(dest, st);
+    knode_boost_end();
+    return ret;
+}
+
+static int rmig_pc_stream_receive_boosted(const struct rmig_wire_hdr *b)
+{
+    knode_boost_begin();
+    int ret = rmig_pc_stream_receive(b);
+    knode_boost_end();
+    return ret;
+}
+
 const struct rmig_stream_ops rmig_stream_precopy = {
     .name = "precopy",
-    .send = rmig_pc_stream_send,
-    .receive = rmig_pc_stream_receive,
+    .send = rmig_pc_stream_send_boosted,
+    .receive = rmig_pc_stream_receive_boosted,
 };
