@@ -159,7 +159,8 @@ else
             done
         done
     fi
-    printf 'load2="%s"\n' "$(cut -d' ' -f1-3 /proc/loadavg)" >>"$runs/load"
+    load2=$(cut -d' ' -f1-3 /proc/loadavg)
+    printf 'load2="%s"\n' "$load2" >>"$runs/load"
 fi
 : "${load1:=?}" "${loadb:=?}" "${load2:=?}"
 
@@ -217,7 +218,7 @@ table() {
                 k = M[m] SUBSEP S[i] SUBSEP R[j]
                 if (!cnt[k "d"]) continue
                 printf "%-8s %5s %4s%% %6.2f%% %2d %8.1f [%7.1f %7.1f] %8.1f [%7.1f %7.1f] %9.1f %8.2f %3d %5.2f [%4.2f]\n",
-                    M[m], S[i] >= 1024 ? S[i] / 1024 "G" : S[i] "M", R[j], med(k "a"), cnt[k "d"],
+                    M[m], (S[i] >= 1024 ? S[i] / 1024 "G" : S[i] "M"), R[j], med(k "a"), cnt[k "d"],
                     med(k "d"), lo(k "d"), hi(k "d"), med(k "t"), lo(k "t"), hi(k "t"),
                     med(k "s") / 1048576, med(k "f") / 1048576, med(k "r"), med(k "x"), hi(k "x")
             }
@@ -250,13 +251,13 @@ bar() {
 }
 pd=$(bar precopy 1024 1) sd=$(bar stop 1024 1)
 worst=$(awk '$1 == "quiet" && $2 == "precopy" { n++; if ($12 > w) { w = $12; c = $3 " MiB " $4 "%" } }
-    END { if (n) printf "%.2f %s %d", w, c, n; else print "- - 0" }' "$dat")
+    END { if (n) printf "%.2f %d %s", w, n, c; else print "- 0 -" }' "$dat")
 holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT MEASURED"; else if (op == "<" ? a + 0 < b : a + 0 > b) print "holds"; else print "does NOT hold" }'; }
 {
     echo
     echo "bar: with pre-copy a 1 GiB rank writing 1% per 10 ms moves with a downtime under 10 ms: median ${pd} ms: $(holds "$pd" "<" 10)"
     echo "     (stop-and-copy: over 200 ms): median ${sd} ms: $(holds "$sd" ">" 200)"
-    read -r w wc wn <<<"$worst"
+    read -r w wn wc <<<"$worst"
     echo "bar: total bytes sent by pre-copy no more than 2x the container: worst of $wn pre-copy moves ${w}x ($wc): $(holds "$w" "<" 2.0001)"
 } >>"$txt"
 
@@ -282,8 +283,9 @@ if ls "$runs"/npb.*.out >/dev/null 2>&1; then
     {
         echo
         echo "NPB class $classes, 2 ranks and a spare, rank 1 moved once mid-run (MPI_Migrateto), $reps runs each, medians"
-        echo "(lost: the median run time against the median without a move; the machine's load makes a few % of noise)"
-        printf "%-3s %-3s %-8s %9s %8s %11s %11s %9s %s\n" npb cls mode "time s" lost "move s" "downtime s" "rounds" verified
+        echo "(lost: the median run time against the median without a move, which the machine's load makes noisy;"
+        echo " move share: the move's own time, asked to announced, over the run time, as the kernel prints it)"
+        printf "%-3s %-3s %-8s %9s %8s %11s %11s %11s %6s %s\n" npb cls mode "time s" lost "move s" "move share" "downtime s" "rounds" verified
         for cls in $classes; do
             for k in $kernels; do
                 base=$(cat "$runs/npb.$k.$cls".none.*.out 2>/dev/null | sed -n 's/^ Time in seconds = *//p' |
@@ -294,13 +296,13 @@ if ls "$runs"/npb.*.out >/dev/null 2>&1; then
                             return n == 0 ? "-" : n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2 }
                         /^ Time in seconds = / { t[++nt] = $5 }
                         /^ Verification = SUCCESSFUL/ { ok++ }
-                        /^ Migration time = / { mt[++nm] = $4; dt[nm] = $(NF - 1) + 0 }
+                        /^ Migration time = / { mt[++nm] = $4; sh[nm] = substr($6, 2) + 0; dt[nm] = $(NF - 1) + 0 }
                         / rmig: rank 1 moved / { r = 0; if (match($0, /precopy [0-9]+ rounds/)) r = substr($0, RSTART + 8, RLENGTH - 15) + 0; ro[++nr] = r }
                         END {
                             tm = med(t, nt)
                             lost = (m == "none" || base == "" || tm == "-") ? "-" : sprintf("%.1f%%", 100 * (tm - base) / base)
-                            printf "%-3s %-3s %-8s %9s %8s %11s %11s %9s %d/%d\n", k, cls, m, tm, lost, m == "none" ? "-" : med(mt, nm),
-                                m == "none" ? "-" : med(dt, nm), m == "none" ? "-" : med(ro, nr), ok, nt }'
+                            printf "%-3s %-3s %-8s %9s %8s %11s %11s %11s %6s %d/%d\n", k, cls, m, tm, lost, (m == "none" ? "-" : med(mt, nm)),
+                                (m == "none" ? "-" : med(sh, nm) "%"), (m == "none" ? "-" : med(dt, nm)), (m == "none" ? "-" : med(ro, nr)), ok, nt }'
                 done
             done
         done
@@ -349,16 +351,16 @@ if [ -n "$panels" ]; then
     np=$(echo "$panels" | wc -w)
     {
         echo "# gnuplot script written by bench/run-precopy.sh"
-        echo "set terminal pngcairo size 1200,$((330 * np + 40))"
+        echo "set terminal pngcairo size 1200,$((360 * np + 40))"
         echo "set output '$out/precopy-timeline.png'"
         echo "set multiplot layout $np,1 title 'one move of a $tl_mib MiB rank writing 1% of its heap per 10 ms (the move with the median downtime; $when, load $load0)' font ',11'"
         echo "set logscale y"
-        echo "set yrange [0.05:2048]"
+        echo "set yrange [0.05:30000]"
         echo "set xrange [0:$xmax]"
         echo "set ylabel 'MiB sent'"
         echo "set xlabel 'ms since the move was asked'"
         echo "set grid"
-        echo "set key top right font ',9'"
+        echo "set key inside top center horizontal font ',9'"
         echo "set style fill solid 0.5 border -1"
         for m in $panels; do
             read -r pst pen pmib pdn < <(awk -v m="$m" '$1 == m && $2 == "pause" { print $3, $4, $5, $6 }' "$tl")
@@ -373,8 +375,9 @@ if [ -n "$panels" ]; then
             echo "set object 1 rect from $pst, graph 0 to $pen, graph 1 fc rgb '#d62728' fs transparent solid 0.25 noborder behind"
             echo "set arrow 1 from $pst, graph 0 to $pst, graph 1 nohead lc rgb '#d62728' lw 2"
             echo "set arrow 2 from $tot, graph 0 to $tot, graph 1 nohead lc rgb 'black' dt 2"
-            echo "set label 1 sprintf('pause %.1f ms, %.2f MiB', $pdn, $pmib) at $pst, graph 0.93 offset 0.5,0 tc rgb '#d62728' font ',10'"
-            echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.82 right offset -0.5,0 font ',9'"
+            if awk -v p="$pst" -v x="$xmax" 'BEGIN { exit !(p > 0.6 * x) }'; then side="right offset -0.5,0"; else side="offset 0.5,0"; fi
+            echo "set label 1 sprintf('pause %.1f ms, %.2f MiB', $pdn, $pmib) at $pst, graph 0.78 $side tc rgb '#d62728' font ',10'"
+            echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.68 right offset -0.5,0 font ',9'"
             echo "plot '$tl' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#1f77b4' title 'round sent while running (width: share of the time, by bytes)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'pause' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3 > $xmax / 400 ? \$4 - \$3 : $xmax / 400) with boxes lc rgb '#d62728' title 'final round, rank frozen (the pause)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(sprintf('r%d', \$6)) with labels offset 0,0.7 font ',8' notitle"
