@@ -10,7 +10,8 @@
 #    to any spare PRECOPY_MOVES times (default 3; heaps of 1 GiB and more:
 #    PRECOPY_MOVES_BIG, default 3), PRECOPY_SETTLE ms (default 1000) after
 #    the rank said it was writing; the rank checks its heap bit for bit
-#    after every move. Every mode of PRECOPY_MODES (default stop precopy;
+#    after every move; and the 1 GiB 1% case with the hot writer
+#    (PRECOPY_HOT_SIZE, 0: none). Every mode of PRECOPY_MODES (default stop precopy;
 #    NMPI_MIGRATION_MODE). A cluster drops its pages when its rank leaves
 #    (NMPI_MIGRATE_KEEP_PAGES=0): the moves go back and forth between two
 #    clusters, and no destination holds an old copy of the rank.
@@ -61,6 +62,7 @@ big=${PRECOPY_MOVES_BIG:-3}
 settle=${PRECOPY_SETTLE:-1000}
 burners=${PRECOPY_BURNERS:-8}
 busy_mib=${PRECOPY_BUSY_SIZE:-256}
+hot_mib=${PRECOPY_HOT_SIZE:-1024}
 tl_mib=${PRECOPY_TIMELINE_SIZE:-1024}
 kernels=${NPB_KERNELS:-cg mg ft}
 classes=${NPB_CLASSES:-A}
@@ -89,13 +91,15 @@ stop_burners() {
 }
 trap stop_burners EXIT
 
-# run_case TAG MODE MIB RATE: one job, into precopy-runs/TAG.MODE.MIB.RATE.{out,err}.
+# run_case TAG MODE MIB RATE: one job, into precopy-runs/TAG.MODE.MIB.RATE.{out,err}
+# (TAG hot: the hot writer).
 run_case() {
-    local base=$runs/$1.$2.$3.$4 m=$moves
+    local base=$runs/$1.$2.$3.$4 m=$moves w=$writer
     [ "$3" -lt 1024 ] || m=$big
+    [ "$1" != hot ] || w=hot
     echo "== $1 $2: ${3} MiB, ${4}% per 10 ms, $m moves" >&2
     env NMPI_MIGRATION_MODE="$2" nice -n 0 timeout -k 10 "$tmo" "$top_builddir/tools/mpiexec" \
-        -n 2 --spares 1 "$out/precopy" -m "$m" -s "$settle" -w "$writer" "$3" "$4" \
+        -n 2 --spares 1 "$out/precopy" -m "$m" -s "$settle" -w "$w" "$3" "$4" \
         </dev/null >"$base.out" 2>"$base.err" ||
         echo "run-precopy: $1 $2 $3 MiB $4%: the job failed (status $?, see $base.err)" >&2
 }
@@ -121,6 +125,8 @@ else
             for m in $modes; do run_case quiet "$m" "$s" "$r"; done
         done
     done
+    # The hot writer: the same 1% of the pages every step.
+    [ "$hot_mib" = 0 ] || for m in $modes; do run_case hot "$m" "$hot_mib" 1; done
     load1=$(cut -d' ' -f1-3 /proc/loadavg)
     # 3. Oversubscribed: burners on the cores while the 256 MiB 1% case runs.
     for i in $(seq "$burners"); do
@@ -169,7 +175,7 @@ fi
 # rounds container ratio, from a run's move lines (stdout) joined in order
 # with its report lines (stderr).
 : >"$dat"
-for f in "$runs"/quiet.*.out "$runs"/busy.*.out; do
+for f in "$runs"/quiet.*.out "$runs"/hot.*.out "$runs"/busy.*.out; do
     [ -e "$f" ] || continue
     b=$(basename "$f" .out)
     IFS=. read -r tag mode mib rate <<<"$b"
@@ -238,6 +244,10 @@ header() {
     echo
     header
     table "$modes" quiet
+    if grep -q '^hot ' "$dat"; then
+        echo "the same with the hot writer (every step rewrites the same 1% of the pages: the dirty set between two rounds stays at 1%)"
+        table "$modes" hot
+    fi
     if [ -n "$postcopy" ]; then
         echo "postcopy   (every case)  not built: the library says \"$postcopy\"; no figure"
     fi
