@@ -255,11 +255,11 @@ header() {
 
 # The bars, on the medians of the 1 GiB 1% case and on every pre-copy move.
 bar() {
-    awk -v mode="$1" -v mib="$2" -v rate="$3" '$1 == "quiet" && $2 == mode && $3 == mib && $4 == rate { v[++n] = $6 }
+    awk -v mode="$1" -v mib="$2" -v rate="$3" -v tag="${4:-quiet}" '$1 == tag && $2 == mode && $3 == mib && $4 == rate { v[++n] = $6 }
         END { if (!n) { print "-"; exit } for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
               printf "%.1f", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$dat"
 }
-pd=$(bar precopy 1024 1) sd=$(bar stop 1024 1)
+pd=$(bar precopy 1024 1) sd=$(bar stop 1024 1) hpd=$(bar precopy 1024 1 hot) hsd=$(bar stop 1024 1 hot)
 worst=$(awk '$1 == "quiet" && $2 == "precopy" { n++; if ($12 > w) { w = $12; c = $3 " MiB " $4 "%" } }
     END { if (n) printf "%.2f %d %s", w, n, c; else print "- 0 -" }' "$dat")
 holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT MEASURED"; else if (op == "<" ? a + 0 < b : a + 0 > b) print "holds"; else print "does NOT hold" }'; }
@@ -267,6 +267,12 @@ holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT M
     echo
     echo "bar: with pre-copy a 1 GiB rank writing 1% per 10 ms moves with a downtime under 10 ms: median ${pd} ms: $(holds "$pd" "<" 10)"
     echo "     (stop-and-copy: over 200 ms): median ${sd} ms: $(holds "$sd" ">" 200)"
+    if [ "$hpd" != - ]; then
+        echo "     the same with the hot writer: pre-copy median ${hpd} ms: $(holds "$hpd" "<" 10); stop-and-copy median ${hsd} ms: $(holds "$hsd" ">" 200)"
+    fi
+    echo "     (the moving writer's sweep rewrites every page of the heap once per 100/RATE steps: at 1% per 10 ms that is the whole"
+    echo "     heap each second, 1 GiB/s of pages never sent for a 1 GiB heap, as fast as the rounds can send: no round can shrink"
+    echo "     the dirty set below what the sweep writes while it is sent; the hot writer's dirty set stays at 1% of the heap)"
     read -r w wn wc <<<"$worst"
     echo "bar: total bytes sent by pre-copy no more than 2x the container: worst of $wn pre-copy moves ${w}x ($wc): $(holds "$w" "<" 2.0001)"
 } >>"$txt"
