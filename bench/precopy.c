@@ -97,7 +97,9 @@ struct writer {
  * rank away). The pages go in stride order: with a sliding writer, one in
  * every 100/RATE from page off, and when that sweep reaches the end, again
  * from off + 1: a step writes other pages than the step before, and every
- * page is written once per 100/RATE steps. Returns the pages written. */
+ * page is written once per 100/RATE steps; a hot writer that catches up
+ * writes its set again (its dirty set stays RATE% of the pages). Returns the
+ * pages written. */
 static size_t write_step(struct writer *wr)
 {
     double start = now(), end = start + STEP_S, steps = (start - wr->last) / STEP_S;
@@ -112,8 +114,8 @@ static size_t write_step(struct writer *wr)
     for (; n < want && wr->stride > 0; n++) {
         write_page(wr->heap, wr->gen, wr->next);
         wr->next += wr->stride;
-        if (wr->next >= wr->pages)
-            wr->next = wr->off = (wr->off + 1) % wr->stride;
+        if (wr->next >= wr->pages) /* a hot set is written again, a sweep goes on */
+            wr->next = wr->off = wr->sliding ? (wr->off + 1) % wr->stride : 0;
     }
     g_counter += n;
     while (now() < end)
@@ -162,7 +164,11 @@ static void mover(size_t mib, double rate, int sliding, int moves)
     uint64_t stack[256], counted = 0;
 
     wr.pages = (mib << 20) / (PAGE_WORDS * 8);
-    wr.heap = malloc(mib << 20);
+    /* Page aligned: a pattern page is one page of the kernel's, so RATE% of
+     * the pattern pages is RATE% of the heap's pages (malloc's block starts
+     * 16 bytes into its mapping, and each pattern page would touch two). */
+    if (posix_memalign((void **)&wr.heap, 4096, mib << 20) != 0)
+        wr.heap = NULL;
     wr.gen = calloc(wr.pages, sizeof(*wr.gen));
     wr.sliding = sliding;
     wr.rate = rate;

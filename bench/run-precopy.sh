@@ -133,9 +133,8 @@ else
         nice -n 0 bash -c 'while :; do :; done' &
         pids="$pids $!"
     done
-    sleep 2
-    loadb=$(cut -d' ' -f1-3 /proc/loadavg)
     for m in $modes; do run_case busy "$m" "$busy_mib" 1; done
+    loadb=$(cut -d' ' -f1-3 /proc/loadavg) # the burners' load shows in the 1-minute average by now
     stop_burners
     printf 'load1="%s" loadb="%s"\n' "$load1" "$loadb" >>"$runs/load"
     # 4. NPB: without a move and moved once in each mode.
@@ -280,7 +279,7 @@ holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT M
 # ---- 3. oversubscribed --------------------------------------------------------------
 {
     echo
-    echo "4x oversubscription: the $busy_mib MiB 1% case with $burners busy-loop processes on the $(nproc) cores (load average then: $loadb)"
+    echo "4x oversubscription: the $busy_mib MiB 1% case with $burners busy-loop processes on the $(nproc) cores (load average at the end of these runs: $loadb)"
     header
     table "$modes" busy
     for m in $modes; do
