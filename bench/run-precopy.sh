@@ -7,7 +7,7 @@
 #    PRECOPY_RATES percent of it per 10 ms (default 0 1 10; writer
 #    PRECOPY_WRITER, default moving: a sweep, successive steps write
 #    different pages; hot: the same pages every step) while rank 0 moves it
-#    to any spare PRECOPY_MOVES times (default 3; heaps of 1 GiB and more:
+#    to any spare PRECOPY_MOVES times (default 5; heaps of 1 GiB and more:
 #    PRECOPY_MOVES_BIG, default 3), PRECOPY_SETTLE ms (default 1000) after
 #    the rank said it was writing; the rank checks its heap bit for bit
 #    after every move; and the 1 GiB 1% case with the hot writer
@@ -57,7 +57,7 @@ sizes=${PRECOPY_SIZES:-16 256 1024}
 rates=${PRECOPY_RATES:-0 1 10}
 modes=${PRECOPY_MODES:-stop precopy}
 writer=${PRECOPY_WRITER:-moving}
-moves=${PRECOPY_MOVES:-3}
+moves=${PRECOPY_MOVES:-5}
 big=${PRECOPY_MOVES_BIG:-3}
 settle=${PRECOPY_SETTLE:-1000}
 burners=${PRECOPY_BURNERS:-8}
@@ -269,9 +269,15 @@ holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT M
     if [ "$hpd" != - ]; then
         echo "     the same with the hot writer: pre-copy median ${hpd} ms: $(holds "$hpd" "<" 10); stop-and-copy median ${hsd} ms: $(holds "$hsd" ">" 200)"
     fi
+    rr=$(grep -h ' rmig: rank 1 moved ' "$runs/quiet.precopy.1024.1.err" 2>/dev/null | awk '
+        { for (i = 1; i < NF; i++) if ($i == "freeze") f = $(i + 1)
+          if (match($0, /precopy [0-9]+ rounds, [0-9]+ bytes/)) { split(substr($0, RSTART, RLENGTH), w, " "); v[++n] = w[4] / 1048576 / (f / 1e3) } }
+        END { if (!n) { print "-"; exit } for (i = 2; i <= n; i++) { x = v[i]; for (j = i - 1; j >= 1 && v[j] > x; j--) v[j + 1] = v[j]; v[j + 1] = x }
+              printf "%.0f", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }')
     echo "     (the moving writer's sweep rewrites every page of the heap once per 100/RATE steps: at 1% per 10 ms that is the whole"
-    echo "     heap each second, 1 GiB/s of pages never sent for a 1 GiB heap, as fast as the rounds can send: no round can shrink"
-    echo "     the dirty set below what the sweep writes while it is sent; the hot writer's dirty set stays at 1% of the heap)"
+    echo "     heap each second, 1024 MiB/s of pages not yet sent for a 1 GiB heap, while the rounds sent ${rr} MiB/s here (median, the rounds'"
+    echo "     bytes over the time from the ask to the freeze): no round can shrink the dirty set below what the sweep writes while it"
+    echo "     is sent, and pre-copy ends in a stop-and-copy of what is left; the hot writer's dirty set stays at 1% of the heap)"
     read -r w wn wc <<<"$worst"
     echo "bar: total bytes sent by pre-copy no more than 2x the container: worst of $wn pre-copy moves ${w}x ($wc): $(holds "$w" "<" 2.0001)"
 } >>"$txt"
@@ -299,8 +305,9 @@ if ls "$runs"/npb.*.out >/dev/null 2>&1; then
         echo
         echo "NPB class $classes, 2 ranks and a spare, rank 1 moved once mid-run (MPI_Migrateto), $reps runs each, medians"
         echo "(lost: the median run time against the median without a move, which the machine's load makes noisy;"
-        echo " move share: the move's own time, asked to announced, over the run time, as the kernel prints it)"
-        printf "%-3s %-3s %-8s %9s %8s %11s %11s %11s %6s %s\n" npb cls mode "time s" lost "move s" "move share" "downtime s" "rounds" verified
+        echo " move share: the move's own time, asked to announced, over the run time, as the kernel prints it;"
+        echo " beyond: lost - move share, the time a moved run lost outside its move)"
+        printf "%-3s %-3s %-8s %9s %8s %11s %11s %8s %11s %6s %s\n" npb cls mode "time s" lost "move s" "move share" beyond "downtime s" "rounds" verified
         for cls in $classes; do
             for k in $kernels; do
                 base=$(cat "$runs/npb.$k.$cls".none.*.out 2>/dev/null | sed -n 's/^ Time in seconds = *//p' |
@@ -315,9 +322,14 @@ if ls "$runs"/npb.*.out >/dev/null 2>&1; then
                         / rmig: rank 1 moved / { r = 0; if (match($0, /precopy [0-9]+ rounds/)) r = substr($0, RSTART + 8, RLENGTH - 15) + 0; ro[++nr] = r }
                         END {
                             tm = med(t, nt)
-                            lost = (m == "none" || base == "" || tm == "-") ? "-" : sprintf("%.1f%%", 100 * (tm - base) / base)
-                            printf "%-3s %-3s %-8s %9s %8s %11s %11s %11s %6s %d/%d\n", k, cls, m, tm, lost, (m == "none" ? "-" : med(mt, nm)),
-                                (m == "none" ? "-" : med(sh, nm) "%"), (m == "none" ? "-" : med(dt, nm)), (m == "none" ? "-" : med(ro, nr)), ok, nt }'
+                            ms = med(sh, nm)
+                            lost = beyond = "-"
+                            if (m != "none" && base != "" && tm != "-") {
+                                lost = sprintf("%.1f%%", 100 * (tm - base) / base)
+                                if (ms != "-") beyond = sprintf("%.1f%%", 100 * (tm - base) / base - ms)
+                            }
+                            printf "%-3s %-3s %-8s %9s %8s %11s %11s %8s %11s %6s %d/%d\n", k, cls, m, tm, lost, (m == "none" ? "-" : med(mt, nm)),
+                                (m == "none" ? "-" : ms "%"), beyond, (m == "none" ? "-" : med(dt, nm)), (m == "none" ? "-" : med(ro, nr)), ok, nt }'
                 done
             done
         done
@@ -325,13 +337,18 @@ if ls "$runs"/npb.*.out >/dev/null 2>&1; then
 fi
 
 # ---- 5. the timeline ------------------------------------------------------------------
-# For the 1 GiB 1% case of each mode, the move with the median downtime.
+# For the 1 GiB 1% case of each mode (and of each mode but stop with the
+# hot writer), the move with the median downtime; a panel's key is
+# TAG.MODE.
 tl=$out/precopy-timeline.dat
 gp=$out/precopy-timeline.gp
 : >"$tl"
 panels=""
-for m in $modes; do
-    err=$runs/quiet.$m.$tl_mib.1.err
+keys=""
+for m in $modes; do keys="$keys quiet.$m"; done
+for m in $modes; do [ "$m" = stop ] || keys="$keys hot.$m"; done
+for m in $keys; do
+    err=$runs/$m.$tl_mib.1.err
     [ -s "$err" ] || continue
     grep ' rmig: rank 1 moved ' "$err" | awk -v m="$m" -v tl="$tl" '
         function field(name,    i) { for (i = 1; i < NF; i++) if ($i == name) return $(i + 1) + 0; return "" }
@@ -381,10 +398,14 @@ if [ -n "$panels" ]; then
             read -r pst pen pmib pdn < <(awk -v m="$m" '$1 == m && $2 == "pause" { print $3, $4, $5, $6 }' "$tl")
             tot=$(awk -v m="$m" '$1 == m && $2 == "end" { print $3 }' "$tl")
             nr=$(awk -v m="$m" '$1 == m && $2 == "round" { n++ } END { print n + 0 }' "$tl")
+            case $m in
+            hot.*) name="${m#hot.}, hot writer" ;;
+            *) name="${m#quiet.}, $writer writer" ;;
+            esac
             if [ "$nr" -gt 0 ]; then
-                echo "set title '$m: $nr rounds while the rank runs (their durations are not reported: the $pst ms from the ask to the freeze split in proportion to bytes), then the pause' font ',10'"
+                echo "set title '$name: $nr rounds while the rank runs (durations not in the report: the $pst ms to the freeze split by bytes), then the pause' font ',10'"
             else
-                echo "set title '$m: the rank runs until its safe point ($pst ms), then the pause: every page sent while it is frozen' font ',10'"
+                echo "set title '$name: the rank runs until its safe point ($pst ms), then the pause: every page sent while it is frozen' font ',10'"
             fi
             echo "unset object; unset label; unset arrow"
             echo "set object 1 rect from $pst, graph 0 to $pen, graph 1 fc rgb '#d62728' fs transparent solid 0.25 noborder behind"
