@@ -413,7 +413,8 @@ if [ -n "$panels" ]; then
             echo "set arrow 2 from $tot, graph 0 to $tot, graph 1 nohead lc rgb 'black' dt 2"
             if awk -v p="$pst" -v x="$xmax" 'BEGIN { exit !(p > 0.6 * x) }'; then side="right offset -0.5,0"; else side="offset 0.5,0"; fi
             echo "set label 1 sprintf('pause %.1f ms, %.2f MiB', $pdn, $pmib) at $pst, graph 0.78 $side tc rgb '#d62728' font ',10'"
-            echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.68 right offset -0.5,0 font ',9'"
+            if awk -v t="$tot" -v x="$xmax" 'BEGIN { exit !(t > 0.3 * x) }'; then tside="right offset -0.5,0"; else tside="offset 0.5,0"; fi
+            echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.68 $tside font ',9'"
             echo "plot '$tl' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#1f77b4' title 'round sent while running (width: share of the time, by bytes)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'pause' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3 > $xmax / 400 ? \$4 - \$3 : $xmax / 400) with boxes lc rgb '#d62728' title 'final round, rank frozen (the pause)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(sprintf('r%d', \$6)) with labels offset 0,0.7 font ',8' notitle"
