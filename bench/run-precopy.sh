@@ -49,6 +49,8 @@
 # Outputs in bench/: precopy.txt (the table), precopy-runs/ (raw runs),
 # precopy.dat (one line per move), precopy-timeline.{dat,gp,png}.
 # PRECOPY_REPLOT=1: no run, the table and plot made again from precopy-runs/.
+# PRECOPY_PARTS (default "moves busy npb"): the parts run again, the others
+# taken from precopy-runs/ (moves: 1 and the hot writer; busy: 3; npb: 4).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
@@ -69,6 +71,8 @@ classes=${NPB_CLASSES:-A}
 reps=${NPB_REPS:-3}
 tmo=${PRECOPY_TIMEOUT:-900}
 replot=${PRECOPY_REPLOT:-0}
+parts=${PRECOPY_PARTS:-moves busy npb}
+[ "${PRECOPY_NPB:-1}" != 0 ] || parts=${parts//npb/}
 out=$top_builddir/bench
 runs=$out/precopy-runs
 txt=$out/precopy.txt
@@ -104,13 +108,18 @@ run_case() {
         echo "run-precopy: $1 $2 $3 MiB $4%: the job failed (status $?, see $base.err)" >&2
 }
 
-if [ "$replot" = 1 ]; then
+# has PART: PART (moves, busy, npb) is in PRECOPY_PARTS.
+has() { case " $parts " in *" $1 "*) return 0 ;; esac; return 1; }
+if [ "$replot" = 1 ] || ! has moves; then
     # shellcheck disable=SC1091 # written by the run below
-    . "$runs/load" || die "no earlier run to replot ($runs/load)"
-else
+    . "$runs/load" || die "no earlier run to replot or complete ($runs/load)"
+fi
+if [ "$replot" != 1 ]; then
     "$top_builddir/tools/mpicc" -O2 -o "$out/precopy" "$top_srcdir/bench/precopy.c" ||
         die "cannot build bench/precopy"
-    rm -f "$runs"/*.out "$runs"/*.err
+fi
+if [ "$replot" != 1 ] && has moves; then
+    rm -f "$runs"/quiet.* "$runs"/hot.*
     load0=$(cut -d' ' -f1-3 /proc/loadavg) when=$(date -u +%Y-%m-%dT%H:%MZ)
     # Post-copy: built when the library takes NMPI_MIGRATION_MODE=postcopy.
     env NMPI_MIGRATION_MODE=postcopy timeout 120 "$top_builddir/tools/mpiexec" -n 2 --spares 1 \
@@ -128,7 +137,11 @@ else
     # The hot writer: the same 1% of the pages every step.
     [ "$hot_mib" = 0 ] || for m in $modes; do run_case hot "$m" "$hot_mib" 1; done
     load1=$(cut -d' ' -f1-3 /proc/loadavg)
+    printf 'load1="%s"\n' "$load1" >>"$runs/load"
+fi
+if [ "$replot" != 1 ] && has busy; then
     # 3. Oversubscribed: burners on the cores while the 256 MiB 1% case runs.
+    rm -f "$runs"/busy.*
     for i in $(seq "$burners"); do
         nice -n 0 bash -c 'while :; do :; done' &
         pids="$pids $!"
@@ -136,34 +149,41 @@ else
     for m in $modes; do run_case busy "$m" "$busy_mib" 1; done
     loadb=$(cut -d' ' -f1-3 /proc/loadavg) # the burners' load shows in the 1-minute average by now
     stop_burners
-    printf 'load1="%s" loadb="%s"\n' "$load1" "$loadb" >>"$runs/load"
-    # 4. NPB: without a move and moved once in each mode.
-    if [ "${PRECOPY_NPB:-1}" != 0 ]; then
+    printf 'loadb="%s"\n' "$loadb" >>"$runs/load"
+fi
+if [ "$replot" != 1 ] && has npb; then
+    # 4. NPB: without a move and moved once in each mode. The cluster a
+    # rank leaves keeps its pages here (the library's default): with
+    # NMPI_MIGRATE_KEEP_PAGES=0 a moved run was seen to lose far more than
+    # its move (CG A: 1.4-1.8 s unmoved, 2.0-3.0 s moved, for a 5 ms move).
+    rm -f "$runs"/npb.*
+    for k in $kernels; do
+        [ -x "$top_builddir/examples/npb/$k" ] || die "examples/npb/$k missing (make first)"
+    done
+    middle() {
+        case $1 in cg) echo 8 ;; mg) echo 2 ;; ft) echo 3 ;; is) echo 5 ;; *) echo 1 ;; esac
+    }
+    for cls in $classes; do
         for k in $kernels; do
-            [ -x "$top_builddir/examples/npb/$k" ] || die "examples/npb/$k missing (make first)"
-        done
-        middle() {
-            case $1 in cg) echo 8 ;; mg) echo 2 ;; ft) echo 3 ;; is) echo 5 ;; *) echo 1 ;; esac
-        }
-        for cls in $classes; do
-            for k in $kernels; do
-                for i in $(seq "$reps"); do
-                    for m in none $modes; do
-                        base=$runs/npb.$k.$cls.$m.$i
-                        echo "== NPB $k $cls $m run $i" >&2
-                        if [ "$m" = none ]; then
-                            nice -n 0 timeout -k 10 "$tmo" "$top_builddir/tools/mpiexec" -n 2 --spares 1 \
-                                "$top_builddir/examples/npb/$k" "$cls" </dev/null >"$base.out" 2>&1
-                        else
-                            env NMPI_MIGRATION_MODE="$m" nice -n 0 timeout -k 10 "$tmo" \
-                                "$top_builddir/tools/mpiexec" -n 2 --spares 1 "$top_builddir/examples/npb/$k" \
-                                "$cls" --migrate "1@$(middle "$k")" </dev/null >"$base.out" 2>&1
-                        fi || echo "run-precopy: NPB $k $cls $m run $i failed" >&2
-                    done
+            for i in $(seq "$reps"); do
+                for m in none $modes; do
+                    base=$runs/npb.$k.$cls.$m.$i
+                    echo "== NPB $k $cls $m run $i" >&2
+                    if [ "$m" = none ]; then
+                        env -u NMPI_MIGRATE_KEEP_PAGES nice -n 0 timeout -k 10 "$tmo" \
+                            "$top_builddir/tools/mpiexec" -n 2 --spares 1 "$top_builddir/examples/npb/$k" \
+                            "$cls" </dev/null >"$base.out" 2>&1
+                    else
+                        env -u NMPI_MIGRATE_KEEP_PAGES NMPI_MIGRATION_MODE="$m" nice -n 0 timeout -k 10 "$tmo" \
+                            "$top_builddir/tools/mpiexec" -n 2 --spares 1 "$top_builddir/examples/npb/$k" \
+                            "$cls" --migrate "1@$(middle "$k")" </dev/null >"$base.out" 2>&1
+                    fi || echo "run-precopy: NPB $k $cls $m run $i failed" >&2
                 done
             done
         done
-    fi
+    done
+fi
+if [ "$replot" != 1 ]; then
     load2=$(cut -d' ' -f1-3 /proc/loadavg)
     printf 'load2="%s"\n' "$load2" >>"$runs/load"
 fi
@@ -303,7 +323,8 @@ holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT M
 if ls "$runs"/npb.*.out >/dev/null 2>&1; then
     {
         echo
-        echo "NPB class $classes, 2 ranks and a spare, rank 1 moved once mid-run (MPI_Migrateto), $reps runs each, medians"
+        echo "NPB class $classes, 2 ranks and a spare, rank 1 moved once mid-run (MPI_Migrateto), $reps runs each, medians;"
+        echo "the cluster a rank leaves keeps its pages here (the default: NMPI_MIGRATE_KEEP_PAGES unset, unlike the moves above)"
         echo "(lost: the median run time against the median without a move, which the machine's load makes noisy;"
         echo " move share: the move's own time, asked to announced, over the run time, as the kernel prints it;"
         echo " beyond: lost - move share, the time a moved run lost outside its move)"
