@@ -59,6 +59,9 @@ static const struct base_setting base_table[] = {
     {"NMPI_MPIEXEC_SHOW", "0", "mpiexec", "1: print the Hydra command line instead of running it"},
     {"NMPI_NO_PROGRAM_CHECK", "0", "mpiexec", "1: do not look the program up before launching"},
     {"NMPI_NRANKS", "", "library", "set by mpiexec: number of ranks"},
+    {"NMPI_PRECOPY_BUDGET", "2", "library",
+     "pre-copy moves: all rounds and the stop round send at most about this many times the "
+     "container (0: no limit); rounds stop early to keep to it"},
     {"NMPI_PRECOPY_ROUNDS", "30", "library",
      "pre-copy moves: rounds after the first at most, before the stop-and-copy of the rest"},
     {"NMPI_PRECOPY_STOP_KIB", "1024", "library",

@@ -257,6 +257,19 @@ void rmig_precopy_set_free(struct rmig_precopy_set *s)
     *s = (struct rmig_precopy_set){0};
 }
 
+/* Whether a round of `dirty` bytes still fits p's budget (see the policy). */
+static int rmig_precopy_within_budget(const struct rmig_precopy_policy *p,
+                                      const struct rmig_precopy_stats *st, uint64_t dirty)
+{
+    uint64_t sent = 0;
+
+    if (p->budget_factor <= 0 || st->rounds < p->min_rounds)
+        return 1;
+    for (int i = 0; i <= st->rounds; i++)
+        sent += st->bytes[i];
+    return sent + 2 * dirty <= (uint64_t)p->budget_factor * st->bytes[0];
+}
+
 static int rmig_precopy_cancelled(const struct rmig_precopy_job *j)
 {
     return j->cancel != NULL && atomic_load(j->cancel) != 0;
@@ -305,7 +318,8 @@ int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_prec
     if (ret == 0)
         ret = rmig_precopy_collect(j, left);
     st->seconds[0] = rmig_precopy_now() - t0;
-    while (ret == 0 && rmig_precopy_go_on(p, st->rounds, left->bytes, before)) {
+    while (ret == 0 && rmig_precopy_go_on(p, st->rounds, left->bytes, before) &&
+           rmig_precopy_within_budget(p, st, left->bytes)) {
         int round = ++st->rounds;
 
         t0 = rmig_precopy_now();

@@ -26,6 +26,12 @@ struct rmig_precopy_policy {
     int max_rounds;       /* rounds after round 0 (0: round 0 only), <= RMIG_PRECOPY_MAX_ROUNDS */
     uint64_t small_bytes; /* a dirty set this small is left to the stop-and-copy */
     int min_rounds;       /* rounds after round 0 sent whatever the set (a test hook; 0) */
+    /* Bytes all rounds, a last round and the stop round may send, as a
+     * multiple of round 0's (0: no limit): a round goes only while what was
+     * sent plus twice its set fits (room for it and for a last one as
+     * large), so a rank writing faster than the rounds send does not make
+     * the move send the container over and over. */
+    int budget_factor;
 };
 
 /* The convergence rule: 1 to send another round of `dirty` bytes, 0 to

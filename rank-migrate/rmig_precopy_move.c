@@ -316,6 +316,7 @@ int rmig_precopy_begin(int dest)
     pc->policy.small_bytes = (uint64_t)base_setting_long("NMPI_PRECOPY_STOP_KIB", 0, 1L << 30)
                              << 10;
     pc->policy.min_rounds = rmig_precopy_fault_round2() ? 2 : 0;
+    pc->policy.budget_factor = (int)base_setting_long("NMPI_PRECOPY_BUDGET", 0, 100);
     ret = rmig_pc_layout(pc);
     if (ret < 0)
         return ret;
