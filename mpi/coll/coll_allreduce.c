@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include "coll_inter.h"
 #include "coll_sched.h"
+#include "coll_tree.h"
 #include "comm.h"
 #include "mpi_error.h"
 #include "mpi_op.h"
@@ -46,19 +47,13 @@ static void combine(struct mpi_sched *sc, void *tmp, void *recvbuf, int count, M
     }
 }
 
-/* Real rank of rank newrank among the pof2 survivors. */
-static int survivor(int newrank, int rem)
-{
-    return newrank < rem ? newrank * 2 + 1 : newrank + rem;
-}
-
 static void rd_exchange(struct mpi_sched *sc, void *recvbuf, void *tmp, int count, MPI_Datatype dt,
                         MPI_Op op, int newrank, int pof2, int rem)
 {
     int mask;
 
     for (mask = 1; mask < pof2; mask <<= 1) {
-        int dst = survivor(newrank ^ mask, rem);
+        int dst = coll_survivor(newrank ^ mask, rem);
         sched_send(sc, recvbuf, count, dt, dst);
         sched_recv(sc, tmp, count, dt, dst);
         sched_round(sc);
@@ -75,16 +70,8 @@ static void rabenseifner(struct mpi_sched *sc, char *recvbuf, char *tmp, const i
     int lo = 0, hi = pof2, mask, dst, slo, shi;
 
     for (mask = pof2 / 2; mask > 0; mask >>= 1) {
-        dst = survivor(newrank ^ mask, rem);
-        if (newrank & mask) { /* keep the upper half */
-            slo = lo;
-            shi = lo + mask;
-            lo += mask;
-        } else {
-            slo = lo + mask;
-            shi = hi;
-            hi = lo + mask;
-        }
+        dst = coll_survivor(newrank ^ mask, rem);
+        coll_halve(newrank, mask, &lo, &hi, &slo, &shi);
         sched_send(sc, recvbuf + disp[slo] * ext, disp[shi] - disp[slo], dt, dst);
         sched_recv(sc, tmp + disp[lo] * ext, disp[hi] - disp[lo], dt, dst);
         sched_round(sc);
@@ -93,7 +80,7 @@ static void rabenseifner(struct mpi_sched *sc, char *recvbuf, char *tmp, const i
     }
     for (mask = 1; mask < pof2; mask <<= 1) {
         int plo = (newrank ^ mask) & ~(mask - 1);
-        dst = survivor(newrank ^ mask, rem);
+        dst = coll_survivor(newrank ^ mask, rem);
         sched_send(sc, recvbuf + disp[lo] * ext, disp[hi] - disp[lo], dt, dst);
         sched_recv(sc, recvbuf + disp[plo] * ext, disp[plo + mask] - disp[plo], dt, dst);
         sched_round(sc);

@@ -38,12 +38,6 @@ static int *block_offsets(struct mpi_sched *sc, const int *counts, int count)
     return off;
 }
 
-/* Real rank of survivor newrank (see coll_allreduce.c). */
-static int survivor(int newrank, int rem)
-{
-    return newrank < rem ? newrank * 2 + 1 : newrank + rem;
-}
-
 /* First item owned by survivor i (i == pof2: the end of the vector). */
 static int owned_from(const int *off, int i, int rem, int pof2)
 {
@@ -80,16 +74,9 @@ void sched_rs_halving(struct mpi_sched *sc, const void *src, void *recvbuf, cons
     }
     sched_round(sc);
     for (mask = pof2 / 2; newrank >= 0 && mask > 0; mask >>= 1) {
-        int peer = survivor(newrank ^ mask, rem), slo, shi;
-        if (newrank & mask) { /* keep the upper half of the owners */
-            slo = lo;
-            shi = lo + mask;
-            lo += mask;
-        } else {
-            slo = lo + mask;
-            shi = hi;
-            hi = lo + mask;
-        }
+        int peer = coll_survivor(newrank ^ mask, rem), slo, shi;
+
+        coll_halve(newrank, mask, &lo, &hi, &slo, &shi); /* keep this rank's owners */
         int s0 = owned_from(off, slo, rem, pof2), s1 = owned_from(off, shi, rem, pof2);
         int k0 = owned_from(off, lo, rem, pof2), k1 = owned_from(off, hi, rem, pof2);
         sched_send(sc, acc + (size_t)s0 * ext, s1 - s0, dt, peer);

@@ -22,6 +22,29 @@
 struct mpi_comm;
 struct mpi_sched;
 
+/* Recursive halving over pof2 survivors (rem ranks folded in first, as
+ * Rabenseifner's allreduce and the halving reduce-scatter do):
+ * coll_survivor is the real rank survivor newrank stands for;
+ * coll_halve splits the survivors' range [*lo, *hi) at mask: newrank keeps
+ * its half, and [*slo, *shi) is the half it sends away. */
+static inline int coll_survivor(int newrank, int rem)
+{
+    return newrank < rem ? newrank * 2 + 1 : newrank + rem;
+}
+
+static inline void coll_halve(int newrank, int mask, int *lo, int *hi, int *slo, int *shi)
+{
+    if (newrank & mask) { /* keep the upper half */
+        *slo = *lo;
+        *shi = *lo + mask;
+        *lo += mask;
+    } else {
+        *slo = *lo + mask;
+        *shi = *hi;
+        *hi = *lo + mask;
+    }
+}
+
 /* Packed bytes of count items of dt (count * type size; 0 for an invalid type). */
 size_t coll_packed_bytes(int count, MPI_Datatype dt);
 
