@@ -43,9 +43,10 @@
 # 5. bench/precopy-timeline.png (gnuplot): the 1 GiB 1% move of each mode
 #    (PRECOPY_TIMELINE_SIZE changes the heap)
 #    (the one with the median downtime): bytes per round against time, the
-#    pause marked. The report line gives each round's bytes but not its
-#    duration: the time from the ask to the freeze is split among the
-#    rounds in proportion to their bytes, and the plot says so.
+#    pause marked. The report line gives each round's bytes and time
+#    ("round ms"); for runs made before it did, the time from the ask to
+#    the freeze is split among the rounds in proportion to their bytes,
+#    and the plot says so.
 # Outputs in bench/: precopy.txt (the table), precopy-runs/ (raw runs),
 # precopy.dat (one line per move), precopy-timeline.{dat,gp,png}.
 # PRECOPY_REPLOT=1: no run, the table and plot made again from precopy-runs/.
@@ -381,15 +382,20 @@ for m in $keys; do
             fr = field("freeze"); dn = field("downtime"); u = field("update"); tot = field("total")
             if (tot == "") tot = fr + dn + u
             for (i = 1; i < NF; i++) if ($(i + 1) ~ /^bytes;/) { fin = $i; break }
-            nr = 0; rb = 0
-            if (match($0, /\([0-9 ]+\), total/)) {
+            nr = 0; rb = 0; nt = 0
+            # "bytes (" is 7 characters, "), round ms" 11
+            if (match($0, /bytes \([0-9 ]+\), round ms/))
+                nr = split(substr($0, RSTART + 7, RLENGTH - 18), b, " ")
+            else if (match($0, /\([0-9 ]+\), total/))
                 nr = split(substr($0, RSTART + 1, RLENGTH - 9), b, " ")
-                for (i = 1; i <= nr; i++) rb += b[i]
-            }
+            for (i = 1; i <= nr; i++) rb += b[i]
+            # each round: its own time in ms
+            if (match($0, /round ms \([0-9. ]+\)/))
+                nt = split(substr($0, RSTART + 10, RLENGTH - 11), tm, " ")
             # mode kind start_ms end_ms MiB label
             t = 0
             for (i = 1; i <= nr; i++) {
-                w = fr * b[i] / rb
+                w = nt == nr ? tm[i] : fr * b[i] / rb
                 printf "%s round %.3f %.3f %.3f %d\n", m, t, t + w, b[i] / 1048576, i - 1 >> tl
                 t += w
             }
@@ -424,7 +430,7 @@ if [ -n "$panels" ]; then
             *) name="${m#quiet.}, $writer writer" ;;
             esac
             if [ "$nr" -gt 0 ]; then
-                echo "set title '$name: $nr rounds while the rank runs (durations not in the report: the $pst ms to the freeze split by bytes), then the pause' font ',10'"
+                echo "set title '$name: $nr rounds while the rank runs (their own times from the report; older runs: the $pst ms to the freeze split by bytes), then the pause' font ',10'"
             else
                 echo "set title '$name: the rank runs until its safe point ($pst ms), then the pause: every page sent while it is frozen' font ',10'"
             fi
@@ -436,14 +442,14 @@ if [ -n "$panels" ]; then
             echo "set label 1 sprintf('pause %.1f ms, %.2f MiB', $pdn, $pmib) at $pst, graph 0.78 $side tc rgb '#d62728' font ',10'"
             if awk -v t="$tot" -v x="$xmax" 'BEGIN { exit !(t > 0.3 * x) }'; then tside="right offset -0.5,0"; else tside="offset 0.5,0"; fi
             echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.68 $tside font ',9'"
-            echo "plot '$tl' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#1f77b4' title 'round sent while running (width: share of the time, by bytes)', \\"
+            echo "plot '$tl' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#1f77b4' title 'round sent while running (width: its time)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'pause' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3 > $xmax / 400 ? \$4 - \$3 : $xmax / 400) with boxes lc rgb '#d62728' title 'final round, rank frozen (the pause)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(sprintf('r%d', \$6)) with labels offset 0,0.7 font ',8' notitle"
         done
         echo "unset multiplot"
     } >"$gp"
     if command -v gnuplot >/dev/null; then
-        gnuplot "$gp" && echo "timeline plot: $out/precopy-timeline.png (per-round durations are not in the report line: split in proportion to bytes)" >>"$txt"
+        gnuplot "$gp" && echo "timeline plot: $out/precopy-timeline.png (each round's time from the report line's round ms; a report without them: split in proportion to bytes)" >>"$txt"
     else
         echo "timeline plot: gnuplot is not installed; run gnuplot $gp" >>"$txt"
     fi
