@@ -543,6 +543,11 @@ int rmig_postcopy_fault_prefault(struct rmig_postcopy_fault *f, uintptr_t addr, 
     uintptr_t a = addr & ~(PG - 1), end = addr + len;
     int err = 0;
 
+    /* No lock while nothing is missing: nanvix-port runs this on every
+     * buffer (knode_set_buffer_hook), the fetches' own runtime buffers too,
+     * from the handler while it holds fetch_lock. */
+    if (rmig_postcopy_fault_range_present(f, addr, len))
+        return 0;
     pthread_mutex_lock(&f->prefault_lock);
     for (; len > 0 && a < end; a += PG) {
         int64_t i = rmig_pf_index(f, a);
