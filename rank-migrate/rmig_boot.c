@@ -17,6 +17,7 @@
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
 #include "rmig_postcopy_fault.h"
+#include "rmig_postcopy_move.h"
 #include "rmig_precopy_move.h"
 #include "ua.h"
 
@@ -122,6 +123,10 @@ int rmig_spare_loop(void)
             break; /* a JOB_END came while a move was being received */
         if (ua_rank_suspended()) {
             rmig_move_out();
+            continue;
+        }
+        if (rmig_postcopy_serve_poll() > 0) { /* a rank runs on these pulls: first */
+            spins = 0;
             continue;
         }
         t = rmig_control_poll_once(&h);

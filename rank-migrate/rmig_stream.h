@@ -15,6 +15,8 @@
 #ifndef RMIG_STREAM_H
 #define RMIG_STREAM_H
 
+#include <sys/types.h>
+
 #include "rmig.h"
 #include "rmig_wire.h"
 
@@ -52,6 +54,8 @@ extern const struct rmig_stream_ops rmig_stream_portal;
 extern const struct rmig_stream_ops rmig_stream_file;
 /* The pre-copy stream's stop round and its destination (rmig_stream_precopy.c). */
 extern const struct rmig_stream_ops rmig_stream_precopy;
+/* The post-copy stream: first pages, then pulls (rmig_postcopy_move.h). */
+extern const struct rmig_stream_ops rmig_stream_postcopy;
 
 /* Source: the stream that carries the container being moved to `cluster`
  * (the file stream when the move chose a directory). */
@@ -69,6 +73,16 @@ int rmig_stream_number(void);
  * outside the arriving ranges. rmig_runs: fn on each run of contiguous
  * ranges. */
 int rmig_decision_wait(int src, int stream);
+/* Also shared, from rmig_stream_portal.c (the post-copy stream sends its
+ * first pages as the portal stream sends ranges): see there. */
+ssize_t rmig_portal_finish(int portal, int peer, int writing);
+int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len);
+int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend,
+                     int short_one);
+int rmig_ranges_receive(const int *portal, int src, int stream, const struct rmig_wire_range *r,
+                        int n);
+void rmig_portals_close(const int *portal);
+void rmig_portals_unlink(const int *portal);
 void rmig_trim_for(const struct rmig_wire_range *r, int n);
 void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t));
 

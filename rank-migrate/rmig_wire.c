@@ -91,7 +91,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
             ? !rmig_wire_dir_ok(&hdr, msg, len)
             : !rmig_wire_tail_ok(&hdr, msg, len))
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE) {
+    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE ||
+        hdr.type == RMIG_MSG_POSTCOPY) {
         if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
