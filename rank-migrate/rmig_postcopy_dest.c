@@ -61,7 +61,8 @@ static struct rmig_pcd {
     int nruns;
     pthread_t pusher;
     int pusher_started;
-    int done; /* the pusher ended: every page present (1) or not (-1) */
+    int done;   /* the pusher ended: every page present (1) or not (-1) */
+    int failed; /* a fetch failed: the transport is unusable, later ones say the same */
     double resumed, all_present;
 } rmig_pcd = {.portal = -1, .mbx = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -121,6 +122,7 @@ static int rmig_pcd_fetch(uintptr_t addr, size_t len, void *buf, void *arg)
     int ret = 0, empty = 1;
 
     pthread_mutex_lock(&d->lock);
+    ret = d->failed;
     for (size_t off = 0; ret >= 0 && off < len; off += RMIG_PULL_MAX) {
         size_t piece = len - off < RMIG_PULL_MAX ? len - off : RMIG_PULL_MAX;
 
@@ -130,6 +132,8 @@ static int rmig_pcd_fetch(uintptr_t addr, size_t len, void *buf, void *arg)
         else if (ret == 0)
             empty = 0;
     }
+    if (ret < 0)
+        d->failed = ret; /* a read may still be posted on the portal */
     pthread_mutex_unlock(&d->lock);
     return ret < 0 ? ret : empty ? RMIG_POSTCOPY_EMPTY : 0;
 }
@@ -259,6 +263,7 @@ static int rmig_pcd_start(struct rmig_pcd *d, const struct rmig_wire_hdr *b, int
     d->job = knode_job_token();
     d->seq = 0;
     d->done = 0;
+    d->failed = 0;
     d->portal = portal0;
     d->abuf = malloc(sizeof(struct rmig_pull) + RMIG_PULL_MAX);
     d->mbx = kmailbox_open(d->src, RMIG_PULL_PORT);
@@ -307,6 +312,10 @@ int rmig_postcopy_stream_receive(const struct rmig_wire_hdr *b)
             first[nfirst++] = r[i];
     if (ret >= 0)
         ret = rmig_ranges_receive(portal, src, b->stream, first, nfirst);
+    rmig_cluster.arrival_ranges = nfirst; /* the report's: rmig_figures_arrived */
+    rmig_cluster.arrival_bytes = 0;
+    for (int i = 0; i < nfirst; i++)
+        rmig_cluster.arrival_bytes += first[i].len;
     if (ret >= 0 && !ua_container_present())
         ret = -EBADMSG;
     if (rmig_pcd.f != NULL)

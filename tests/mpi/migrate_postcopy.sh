@@ -1,0 +1,48 @@
+#!/bin/bash
+# migrate_postcopy.sh: post-copy moves (issue 15 item 2), every one checked
+# bit for bit by migrate_postcopy.c or migrate_precopy.c:
+# 1. a rank with a 64 MiB heap asking its own post-copy move
+#    (MPIX_Migrateto_mode "postcopy"), then sending eager and rendezvous
+#    messages from heap pages not pulled yet (at least one of them must
+#    still be missing when it sends) and receiving into others, a
+#    rendezvous receive posted before the move; its heap, globals and
+#    stack checked; the report says every page arrived;
+# 2. two ranks moved at once, asked by rank 0 at a preemption tick
+#    (NMPI_MIGRATION_MODE=postcopy), the same checks;
+# 3. a rank that rewrites its heap moved twice in a row (the second move
+#    only once the first one's pages are all here), messages in flight
+#    both ways (migrate_precopy.c's checks);
+# 4. the source killed (SIGKILL) while the destination still pulls: the
+#    rank's pages exist nowhere else, so the job must end, naming the
+#    loss, never hang.
+. "$(dirname "$0")/common.sh"
+ours || skip "migration is a nanvix-mpi extension"
+export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_REPORT=1
+
+echo "== 1. a 64 MiB rank asks its own post-copy move"
+expect_ok 2 --spares 1 -- migrate_postcopy 64 1 self "migrate_postcopy: OK 64 MiB 1 movers self"
+grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT" ||
+    fail "no report of every page present"
+awk '/^migrate_postcopy: rank 1 sent from/ { if ($6 > 0) ok = 1 } END { exit !ok }' "$OUT" ||
+    fail "every page of the send buffers was already here: nothing sent from a missing page"
+
+echo "== 2. two ranks moved at once, asked"
+NMPI_MIGRATION_MODE=postcopy expect_ok 3 --spares 2 -- migrate_postcopy 16 2 asked \
+    "migrate_postcopy: OK 16 MiB 2 movers asked"
+[ "$(grep -c '^nanvix-mpi: rank [12] post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 2 ] ||
+    fail "want 2 reports of every page present"
+
+echo "== 3. moved twice in a row while rewriting its heap"
+NMPI_MIGRATION_MODE=postcopy expect_ok 2 --spares 1 -- migrate_precopy hot 16 1 2 \
+    "migrate_precopy: OK hot 16 MiB 1 movers 2 moves"
+[ "$(grep -c '^nanvix-mpi: rank 1 post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 2 ] ||
+    fail "want 2 post-copy moves"
+
+echo "== 4. the source dies while the pages are pulled"
+NMPI_TEST_LOST_AT=postcopy:1 run_mpi 2 --spares 1 -- migrate_postcopy 64 1 self
+status=$?
+[ $status -ne 124 ] || fail "the job hung after the source died"
+[ $status -ne 0 ] || fail "the job ended well without the rank's pages"
+grep -q "post-copy move of rank 1: its page at .* could not be fetched from cluster 1" "$OUT" ||
+    fail "no line names the lost rank"
+exit 0
