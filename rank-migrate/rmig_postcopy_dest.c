@@ -33,11 +33,11 @@
  */
 #include <errno.h>
 #include <pthread.h>
-#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "base.h"
 #include "nanvix.h"
@@ -66,13 +66,18 @@ static struct rmig_pcd {
     double resumed, all_present;
 } rmig_pcd = {.portal = -1, .mbx = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
+/* The fetch's wait: a faulting rank waits on it, so it spins a while (the
+ * answer of a pull takes some 100 us), then sleeps 20 us at a time. Never
+ * sched_yield: under EEVDF a yield puts the thread last on a busy node. */
 static void rmig_pcd_pause(unsigned *spins)
 {
     struct timespec ts = {0, 20000};
 
-    if (++*spins < 64)
-        sched_yield();
-    else
+    if (++*spins < 4096) {
+#if defined(__x86_64__) || defined(__i386__)
+        __builtin_ia32_pause();
+#endif
+    } else
         nanosleep(&ts, NULL);
 }
 
@@ -122,6 +127,13 @@ static int rmig_pcd_fetch(uintptr_t addr, size_t len, void *buf, void *arg)
     int ret = 0, empty = 1;
 
     pthread_mutex_lock(&d->lock);
+    /* Waited for the lock while the background pull placed these pages:
+     * nothing to fetch (the caller leaves present pages alone), and after
+     * the last of them the source may have stopped serving. */
+    if (d->f != NULL && rmig_postcopy_fault_range_present(d->f, addr, len)) {
+        pthread_mutex_unlock(&d->lock);
+        return RMIG_POSTCOPY_EMPTY;
+    }
     ret = d->failed;
     for (size_t off = 0; ret >= 0 && off < len; off += RMIG_PULL_MAX) {
         size_t piece = len - off < RMIG_PULL_MAX ? len - off : RMIG_PULL_MAX;
@@ -181,6 +193,12 @@ static void *rmig_pcd_pusher(void *arg)
     int ret = buf == NULL ? -ENOMEM
                           : rmig_postcopy_plan_init(&plan, d->runs, d->nruns, RMIG_POSTCOPY_CHUNK);
 
+    /* Not boosted: it runs beside the rank, which it would starve. */
+    double hold = 1e-3 * base_setting_double("NMPI_TEST_POSTCOPY_HOLD_MS", 0, 600000);
+
+    while (knode_wtime() < d->resumed + hold) /* test hook: pages stay missing a while */
+        usleep(1000);
+
     while (ret == 0 && rmig_postcopy_plan_next(&plan, &a, &len)) {
         int got;
         long placed;
@@ -191,20 +209,28 @@ static void *rmig_pcd_pusher(void *arg)
         if (got < 0)
             rmig_pcd_lost(a, got, d); /* does not return */
         placed = rmig_postcopy_fault_push(d->f, a, got == 0 ? buf : NULL, len);
-        if (placed < 0)
+        if (placed < 0) {
             ret = (int)placed;
+            base_log(BASE_LOG_WARN, "rmig", "cluster %d: post-copy: placing %zu bytes at %#lx: %s",
+                     knode_get_num(), len, (unsigned long)a, strerror((int)-placed));
+        }
     }
     if (ret == 0) {
         rmig_postcopy_plan_free(&plan);
         ret = rmig_postcopy_fault_finish(d->f) < 0 ? -EIO : 0;
     }
     free(buf);
+    /* Under the transport's lock: a fetch either ended before, or starts
+     * after and finds its pages present (no pull the source would never
+     * answer once it heard DONE). */
+    pthread_mutex_lock(&d->lock);
     d->all_present = knode_wtime();
     __atomic_store_n(&d->done, ret == 0 && rmig_postcopy_fault_all_present(d->f) ? 1 : -1,
                      __ATOMIC_RELEASE);
     if (d->done > 0)
         rmig_control_stream_reply(d->src, RMIG_MSG_DONE, d->rank, 0, d->stream);
-    else
+    pthread_mutex_unlock(&d->lock);
+    if (d->done < 0)
         base_log(BASE_LOG_WARN, "rmig",
                  "cluster %d: post-copy of rank %d: the background pull failed (%d); pages are "
                  "pulled on touch only, and the source keeps serving",

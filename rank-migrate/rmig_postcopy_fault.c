@@ -237,7 +237,10 @@ static long rmig_pf_place_run(struct rmig_postcopy_fault *f, uintptr_t addr, con
     if (k < n)
         return rmig_pf_place_each(f, addr, src, len);
     ret = rmig_pf_place(f, addr, src, len);
-    if (ret == -EEXIST) /* populated behind our back: per page */
+    /* EEXIST: populated behind our back; ENOENT: the run spans two VMAs
+     * (one UFFDIO_COPY must stay inside one: the watched runs get split,
+     * seen on a second move into a cluster): per page, either way. */
+    if (ret == -EEXIST || (ret == -ENOENT && n > 1))
         return rmig_pf_place_each(f, addr, src, len);
     if (ret < 0)
         return ret;

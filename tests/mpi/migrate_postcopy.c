@@ -16,6 +16,9 @@
  *   Rank 0 checks what it got against the pattern.
  * Prints per mover "migrate_postcopy: rank R sent from N of M pages not yet
  * here" and rank 0 "migrate_postcopy: OK MIB MiB MOVERS movers HOW".
+ * For measurements: MIGRATE_POSTCOPY_MODE names another mode for HOW self
+ * (stop, precopy: the same checks), MIGRATE_POSTCOPY_IDLE_MS computes that
+ * long outside MPI before the heap is checked (the background pull alone).
  */
 #include <mpi.h>
 #include <stdint.h>
@@ -108,7 +111,8 @@ static void mover(size_t mib, int self)
         MPI_Irecv(heap + p_rdv_in * PAGE_WORDS, RDV_W, MPI_UINT64_T, 0, 40, MPI_COMM_WORLD, &pre));
     MPI_CHECK(MPI_Send(&c0, 1, MPI_INT, 0, 30, MPI_COMM_WORLD));
     if (self) {
-        int cls, err = MPIX_Migrateto_mode(MPIX_ANY_SPARE, "postcopy");
+        const char *mode = getenv("MIGRATE_POSTCOPY_MODE");
+        int cls, err = MPIX_Migrateto_mode(MPIX_ANY_SPARE, mode != NULL ? mode : "postcopy");
 
         MPI_CHECK(MPI_Error_class(err, &cls));
         CHECKF(err == MPI_SUCCESS, "rank %d: MPIX_Migrateto_mode(postcopy): class %d", rank, cls);
@@ -134,6 +138,12 @@ static void mover(size_t mib, int self)
     MPI_CHECK(MPI_Wait(&pre, MPI_STATUS_IGNORE));
     printf("migrate_postcopy: rank %d sent from %zu of %zu pages not yet here\n", rank, missing,
            spanned);
+    if (getenv("MIGRATE_POSTCOPY_IDLE_MS") != NULL) {
+        double end = now() + 1e-3 * atof(getenv("MIGRATE_POSTCOPY_IDLE_MS"));
+
+        while (now() < end)
+            compute_10ms();
+    }
     /* Bit for bit: what came in, then every other page. */
     for (size_t w = 0; w < RDV_W; w++) {
         CHECKF(heap[p_rdv_in * PAGE_WORDS + w] == sent_word(40, rank, w),
