@@ -19,6 +19,10 @@
  * For measurements: MIGRATE_POSTCOPY_MODE names another mode for HOW self
  * (stop, precopy: the same checks), MIGRATE_POSTCOPY_IDLE_MS computes that
  * long outside MPI before the heap is checked (the background pull alone).
+ * MIGRATE_POSTCOPY_AGAIN=1 (HOW self): right after the move, while pages
+ * are still pulled, another move must be refused (MPI_ERR_OTHER, the rank
+ * where it is); after MIGRATE_POSTCOPY_IDLE_MS one must work (a second
+ * post-copy move of a rank whose pages all arrived), then the checks.
  */
 #include <mpi.h>
 #include <stdint.h>
@@ -90,7 +94,7 @@ static size_t missing_pages(const void *p, size_t bytes, size_t *spanned)
  *   rdv_in   pages - 200 .. -137 (posted before the move)
  *   rdv_in2  pages - 130 .. -67, eager_in pages - 66
  *   rdv_out  pages - 65 .. -2,   eager_out pages - 1 */
-static void mover(size_t mib, int self)
+static void mover(size_t mib, int self, int again)
 {
     size_t pages = (mib << 20) / PAGE_BYTES;
     uint64_t *heap = malloc(mib << 20), stack[256];
@@ -125,6 +129,14 @@ static void mover(size_t mib, int self)
         } while (c1 == c0);
     }
     CHECKF(c1 != c0, "rank %d on cluster %d, was on %d", rank, c1, c0);
+    if (again) { /* its pages still come: no move now */
+        int c, cls, err = MPIX_Migrateto_mode(MPIX_ANY_SPARE, "postcopy");
+
+        MPI_CHECK(MPI_Error_class(err, &cls));
+        MPI_CHECK(MPIX_Cluster_self(&c));
+        CHECKF(cls == MPI_ERR_OTHER && c == c1,
+               "rank %d: a move while pulling: class %d, on cluster %d (was %d)", rank, cls, c, c1);
+    }
     /* At once: the send buffers are the heap's last pages, pulled last. */
     missing = missing_pages(heap + p_rdv_out * PAGE_WORDS, (RDV_W / PAGE_WORDS + 1) * PAGE_BYTES,
                             &spanned);
@@ -143,6 +155,17 @@ static void mover(size_t mib, int self)
 
         while (now() < end)
             compute_10ms();
+    }
+    if (again) { /* every page here by now: it may move again */
+        int c, cls, err = MPIX_Migrateto_mode(MPIX_ANY_SPARE, "postcopy");
+
+        MPI_CHECK(MPI_Error_class(err, &cls));
+        MPI_CHECK(MPIX_Cluster_self(&c));
+        CHECKF(err == MPI_SUCCESS && c != c1, "rank %d: second move: class %d, on cluster %d", rank,
+               cls, c);
+        printf("migrate_postcopy: rank %d refused a move while pulling, then moved %d -> %d\n",
+               rank, c1, c);
+        c1 = c;
     }
     /* Bit for bit: what came in, then every other page. */
     for (size_t w = 0; w < RDV_W; w++) {
@@ -244,7 +267,7 @@ int main(int argc, char **argv)
     if (rank == 0)
         peer(mib, movers, self);
     else if (rank <= movers)
-        mover(mib, self);
+        mover(mib, self, self && getenv("MIGRATE_POSTCOPY_AGAIN") != NULL);
     MPI_CHECK(MPI_Barrier(MPI_COMM_WORLD));
     if (rank == 0)
         printf("migrate_postcopy: OK %zu MiB %d movers %s\n", mib, movers, how);

@@ -3,10 +3,13 @@
 # bit for bit by migrate_postcopy.c or migrate_precopy.c:
 # 1. a rank with a 64 MiB heap asking its own post-copy move
 #    (MPIX_Migrateto_mode "postcopy"), then sending eager and rendezvous
-#    messages from heap pages not pulled yet (at least one of them must
-#    still be missing when it sends) and receiving into others, a
-#    rendezvous receive posted before the move; its heap, globals and
-#    stack checked; the report says every page arrived;
+#    messages from heap pages not pulled yet (the background pull held
+#    300 ms: all of them are still missing when it sends) and receiving
+#    into others, a rendezvous receive posted before the move; its heap,
+#    globals and stack checked; the report says every page arrived;
+# 1a. a move asked while its pages are still pulled is refused
+#    (MPI_ERR_OTHER, the rank stays); once they are all here it moves again;
+# 1b. as 1, the background pull at once and the heap checked at once;
 # 2. two ranks moved at once, asked by rank 0 at a preemption tick
 #    (NMPI_MIGRATION_MODE=postcopy), the same checks;
 # 3. a rank that rewrites its heap moved twice in a row (the second move
@@ -29,6 +32,13 @@ grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT
     fail "no report of every page present"
 grep -q "^migrate_postcopy: rank 1 sent from 66 of 66 pages not yet here" "$OUT" ||
     fail "the send buffers were not all missing when the rank sent from them"
+echo "== 1a. no move while its pages are pulled; once they are all here, another"
+NMPI_TEST_POSTCOPY_HOLD_MS=300 MIGRATE_POSTCOPY_IDLE_MS=1000 MIGRATE_POSTCOPY_AGAIN=1 \
+    expect_ok 2 --spares 1 -- migrate_postcopy 16 1 self "migrate_postcopy: OK 16 MiB 1 movers self"
+grep -q "^migrate_postcopy: rank 1 refused a move while pulling, then moved 2 -> 1" "$OUT" ||
+    fail "no second move after the refused one"
+[ "$(grep -c '^nanvix-mpi: rank 1 post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 1 ] ||
+    fail "want 1 report of every page present (the second move's ends with the job)"
 echo "== 1b. the same, the background pull at once, the heap checked at once"
 expect_ok 2 --spares 1 -- migrate_postcopy 64 1 self "migrate_postcopy: OK 64 MiB 1 movers self"
 grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT" ||
