@@ -281,6 +281,8 @@ static int rmig_pcd_start(struct rmig_pcd *d, const struct rmig_wire_hdr *b, int
     if (d->f != NULL)
         return -EBUSY; /* cannot happen: a cluster holds one container */
     d->nruns = rmig_postcopy_runs(r, n, &d->runs);
+    base_log(BASE_LOG_DEBUG, "rmig", "cluster %d: post-copy of rank %d from %d: %d lazy runs",
+             knode_get_num(), b->rank, b->src_cluster, d->nruns);
     if (d->nruns <= 0)
         return d->nruns;
     d->src = b->src_cluster;

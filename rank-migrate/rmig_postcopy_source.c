@@ -47,11 +47,41 @@ static struct {
     double since;
 } rmig_pcs = {.mbx = -1, .portal = -1};
 
+#define RMIG_PCS_HEAP (UA_REGION_BASE + UA_HEADER_SIZE + UA_GUARD_SIZE + UA_STACK_SIZE)
+
 int rmig_postcopy_lazy(const struct rmig_wire_range *r)
 {
-    const uint64_t heap = UA_REGION_BASE + UA_HEADER_SIZE + UA_GUARD_SIZE + UA_STACK_SIZE;
+    return r->addr >= RMIG_PCS_HEAP && r->addr < UA_REGION_BASE + UA_REGION_SIZE;
+}
 
-    return r->addr >= heap && r->addr < UA_REGION_BASE + UA_REGION_SIZE;
+/* The table merges the stack's top pages with the heap's first ones when
+ * they touch: such a range is cut at the heap's start (each part summed
+ * again), or all of it would be sent before the rank resumes. Returns 0 or
+ * -ENOMEM. */
+static int rmig_pcs_split(struct rmig_table *t)
+{
+    for (int i = 0; i < t->n; i++) {
+        struct rmig_wire_range *x = &t->r[i];
+
+        if (x->addr < RMIG_PCS_HEAP && x->addr + x->len > RMIG_PCS_HEAP) {
+            struct rmig_wire_range *r = realloc(t->r, (size_t)(t->n + 1) * sizeof(*r));
+
+            if (r == NULL)
+                return -ENOMEM;
+            t->r = r;
+            t->cap = t->n + 1;
+            memmove(&r[i + 2], &r[i + 1], (size_t)(t->n - i - 1) * sizeof(*r));
+            r[i + 1].addr = RMIG_PCS_HEAP;
+            r[i + 1].len = r[i].addr + r[i].len - RMIG_PCS_HEAP;
+            r[i].len = RMIG_PCS_HEAP - r[i].addr;
+            r[i].checksum = ua_checksum_range((const void *)(uintptr_t)r[i].addr, r[i].len);
+            r[i + 1].checksum =
+                ua_checksum_range((const void *)(uintptr_t)r[i + 1].addr, r[i + 1].len);
+            t->n++;
+            return 0; /* one heap start */
+        }
+    }
+    return 0;
 }
 
 int rmig_postcopy_runs(const struct rmig_wire_range *r, int n, struct rmig_postcopy_range **runs_p)
@@ -233,9 +263,14 @@ static int rmig_postcopy_stream_send(int dest, struct rmig_stats *st)
         portal[lane] = -1;
     ret = rmig_table_build(&t);
     if (ret == 0)
+        ret = rmig_pcs_split(&t);
+    if (ret == 0)
         ret = rmig_pcs_first(&t, &first);
     if (ret == 0)
         ret = nruns = rmig_postcopy_runs(t.r, t.n, &runs);
+    base_log(BASE_LOG_DEBUG, "rmig",
+             "cluster %d: post-copy of rank %d: %d ranges, %d first, %d lazy runs", self,
+             ua_get_rank(), t.n, first.n, nruns);
     if (ret >= 0) {
         st->ranges = first.n;
         st->bytes = first.bytes;

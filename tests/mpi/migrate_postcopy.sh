@@ -17,7 +17,10 @@
 #    both ways (migrate_precopy.c's checks);
 # 4. the source killed (SIGKILL) while the destination still pulls: the
 #    rank's pages exist nowhere else, so the job must end, naming the
-#    loss, never hang.
+#    loss, never hang;
+# 5. post-copy moves asked by mpimigrate --mode postcopy of a running
+#    stop-and-copy job (its ring of checked messages goes on), then back
+#    once the pages are all there.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_REPORT=1
@@ -63,4 +66,26 @@ status=$?
 [ $status -ne 0 ] || fail "the job ended well without the rank's pages"
 grep -q "post-copy move of rank 1: its page at .* could not be fetched from cluster 1" "$OUT" ||
     fail "no line names the lost rank"
+echo "== 5. mpimigrate --mode postcopy"
+MM=$top_builddir/tools/mpimigrate
+export NMPI_RUN_DIR=$TMPD/run
+JOB_OUT=$TMPD/job.out
+. "$(dirname "$0")/mm.sh"
+echo "+ NMPI_MIGRATION_MODE=stop $MPIEXEC -n 3 --spares 1 mpimigrate_job $TMPD/stop 90 &"
+NMPI_MIGRATION_MODE=stop timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 1 \
+    "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 </dev/null >"$JOB_OUT" 2>&1 &
+JOB_PID=$!
+trap 'touch "$TMPD/stop"; kill $JOB_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
+mm 0 "^rank 1 moved from cluster 1 to cluster 3 " --mode postcopy 1 3
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"
+wait_for "$JOB_OUT" $JOB_PID 1 "nanvix-mpi: rank 1 post-copy from cluster 1: every page present"
+mm 0 "^rank 1 moved from cluster 3 to cluster 1 " --mode postcopy 1 1
+wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 1"
+touch "$TMPD/stop"
+wait $JOB_PID || { cat "$JOB_OUT"; fail "mpimigrate_job: exit status $? (want 0)"; }
+cat "$JOB_OUT"
+grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "mpimigrate_job: no OK line"
+[ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster .*; postcopy: the heap pulled after resuming$' "$JOB_OUT")" -eq 2 ] ||
+    fail "mpimigrate_job: want 2 post-copy moves of rank 1"
 exit 0
