@@ -185,8 +185,8 @@ int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p)
     if (strlen(dir) >= sizeof(rmig_ckpt.dir))
         return -ENAMETOOLONG;
     if (ua_rank_threads() > 0)
-        return -EUSERS;           /* their stacks are not in the container */
-    ret = rmig_postcopy_settle(); /* pages not pulled yet would be missing from the image */
+        return -EUSERS;             /* their stacks are not in the container */
+    ret = rmig_postcopy_complete(); /* pages not pulled yet would be missing from the image */
     if (ret < 0)
         return ret;
     ret = rmig_checkpoint_quiesce();

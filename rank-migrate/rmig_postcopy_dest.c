@@ -260,6 +260,29 @@ static void rmig_pcd_end(struct rmig_pcd *d)
     d->done = 0;
 }
 
+int rmig_postcopy_complete(void)
+{
+    struct rmig_pcd *d = &rmig_pcd;
+    int ret = 0;
+
+    if (d->f == NULL)
+        return 0;
+    if (d->pusher_started) /* it ends: every page placed, or the job ended */
+        pthread_join(d->pusher, NULL);
+    d->pusher_started = 0;
+    for (int i = 0; ret == 0 && !rmig_postcopy_fault_all_present(d->f) && i < d->nruns; i++)
+        ret = rmig_postcopy_fault_prefault(d->f, d->runs[i].addr, d->runs[i].len);
+    if (ret == 0 && !rmig_postcopy_fault_all_present(d->f))
+        ret = -EIO;
+    if (ret == 0 && d->done <= 0) /* the pull failed, the fetches did it: tell the source */
+        rmig_control_stream_reply(d->src, RMIG_MSG_DONE, d->rank, 0, d->stream);
+    if (ret == 0) {
+        __atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
+        rmig_pcd_end(d);
+    }
+    return ret;
+}
+
 int rmig_postcopy_settle(void)
 {
     if (rmig_pcd.f == NULL)

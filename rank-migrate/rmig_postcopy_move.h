@@ -59,5 +59,10 @@ void rmig_postcopy_heard_done(const struct rmig_wire_hdr *h);
 /* Rank context: a session still pulling (-EBUSY: no move nor checkpoint
  * now), or 0 after stopping one that has every page. */
 int rmig_postcopy_settle(void);
+/* Rank context: waits until every page is here (the background pull
+ * ended, the rest fetched now), then stops the session. What a checkpoint
+ * does: all ranks take part, so one must not give up. Returns 0, or -errno
+ * (the job ends anyway when the source is lost). */
+int rmig_postcopy_complete(void);
 
 #endif /* RMIG_POSTCOPY_MOVE_H */

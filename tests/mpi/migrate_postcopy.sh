@@ -20,7 +20,11 @@
 #    loss, never hang;
 # 5. post-copy moves asked by mpimigrate --mode postcopy of a running
 #    stop-and-copy job (its ring of checked messages goes on), then back
-#    once the pages are all there.
+#    once the pages are all there;
+# 6. a checkpoint (MPIX_Checkpoint, ckpt.c) right after post-copy moves,
+#    their pages held at the sources: it waits for every page, the job is
+#    killed after it, and the restart gives the results of a run without
+#    checkpoint.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_REPORT=1
@@ -88,4 +92,20 @@ cat "$JOB_OUT"
 grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "mpimigrate_job: no OK line"
 [ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster .*; postcopy: the heap pulled after resuming$' "$JOB_OUT")" -eq 2 ] ||
     fail "mpimigrate_job: want 2 post-copy moves of rank 1"
+
+echo "== 6. a checkpoint while post-copy pages are still at the sources"
+run_mpi 3 -- ckpt "$TMPD/none" none || fail "the run without checkpoint failed"
+grep '^ckpt: ' "$OUT" >"$TMPD/ref"
+grep -qx 'ckpt: OK' "$TMPD/ref" || fail "no result from the run without checkpoint"
+NMPI_TEST_POSTCOPY_HOLD_MS=300 NMPI_MIGRATION_MODE=postcopy run_mpi 3 --spares 2 -- \
+    ckpt "$TMPD/m" die 2
+[ $? -ne 0 ] || fail "the job went on after rank 1's cluster was killed"
+[ "$(grep -c '^nanvix-mpi: rank [01] post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 2 ] ||
+    fail "want ranks 0 and 1 moved in post-copy before the checkpoint"
+"$top_builddir/tools/nmpi-ckpt" check "$TMPD/m" | grep -qx "ranks 3" ||
+    fail "the checkpoint taken after post-copy moves does not check out"
+run_mpi 3 --spares 1 --restart "$TMPD/m" -- ckpt "$TMPD/m" die 2 ||
+    fail "the restart from the checkpoint taken after post-copy moves failed"
+grep -qx '# restarted=1' "$OUT" || fail "the restarted job did not return from a restart"
+grep '^ckpt: ' "$OUT" | diff "$TMPD/ref" - || fail "restart after post-copy moves: results differ"
 exit 0
