@@ -161,6 +161,7 @@ int rmig_rank_exit(int status)
      * the launcher reports the job's status. A pre-copy move it had under
      * way is given up: its destination must not wait for the rest. */
     rmig_precopy_abandon(-ESHUTDOWN);
+    rmig_postcopy_quit(); /* its pages are no longer needed */
     return status;
 }
 

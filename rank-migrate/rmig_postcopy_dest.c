@@ -63,6 +63,7 @@ static struct rmig_pcd {
     int pusher_started;
     int done;   /* the pusher ended: every page present (1) or not (-1) */
     int failed; /* a fetch failed: the transport is unusable, later ones say the same */
+    int quit;   /* the rank ended: the background pull stops between chunks */
     double resumed, all_present;
 } rmig_pcd = {.portal = -1, .mbx = -1, .lock = PTHREAD_MUTEX_INITIALIZER};
 
@@ -192,14 +193,16 @@ static void *rmig_pcd_pusher(void *arg)
     size_t len;
     int ret = buf == NULL ? -ENOMEM
                           : rmig_postcopy_plan_init(&plan, d->runs, d->nruns, RMIG_POSTCOPY_CHUNK);
+    int planned = ret == 0;
 
     /* Not boosted: it runs beside the rank, which it would starve. */
     double hold = 1e-3 * base_setting_double("NMPI_TEST_POSTCOPY_HOLD_MS", 0, 600000);
 
-    while (knode_wtime() < d->resumed + hold) /* test hook: pages stay missing a while */
-        usleep(1000);
+    while (knode_wtime() < d->resumed + hold && !__atomic_load_n(&d->quit, __ATOMIC_ACQUIRE))
+        usleep(1000); /* test hook: pages stay missing a while */
 
-    while (ret == 0 && rmig_postcopy_plan_next(&plan, &a, &len)) {
+    while (ret == 0 && !__atomic_load_n(&d->quit, __ATOMIC_ACQUIRE) &&
+           rmig_postcopy_plan_next(&plan, &a, &len)) {
         int got;
         long placed;
 
@@ -215,11 +218,13 @@ static void *rmig_pcd_pusher(void *arg)
                      knode_get_num(), len, (unsigned long)a, strerror((int)-placed));
         }
     }
-    if (ret == 0) {
+    if (planned)
         rmig_postcopy_plan_free(&plan);
-        ret = rmig_postcopy_fault_finish(d->f) < 0 ? -EIO : 0;
-    }
     free(buf);
+    if (__atomic_load_n(&d->quit, __ATOMIC_ACQUIRE))
+        return NULL; /* the rank ended: nobody needs the rest, the job's end tells the source */
+    if (ret == 0)
+        ret = rmig_postcopy_fault_finish(d->f) < 0 ? -EIO : 0;
     /* Under the transport's lock: a fetch either ended before, or starts
      * after and finds its pages present (no pull the source would never
      * answer once it heard DONE). */
@@ -283,6 +288,14 @@ int rmig_postcopy_complete(void)
     return ret;
 }
 
+void rmig_postcopy_quit(void)
+{
+    if (rmig_pcd.f == NULL)
+        return;
+    __atomic_store_n(&rmig_pcd.quit, 1, __ATOMIC_RELEASE);
+    rmig_pcd_end(&rmig_pcd); /* joins the pull: no thread uses the port after the rank */
+}
+
 int rmig_postcopy_settle(void)
 {
     if (rmig_pcd.f == NULL)
@@ -315,6 +328,7 @@ static int rmig_pcd_start(struct rmig_pcd *d, const struct rmig_wire_hdr *b, int
     d->seq = 0;
     d->done = 0;
     d->failed = 0;
+    d->quit = 0;
     d->portal = portal0;
     d->abuf = malloc(sizeof(struct rmig_pull) + RMIG_PULL_MAX);
     d->mbx = kmailbox_open(d->src, RMIG_PULL_PORT);

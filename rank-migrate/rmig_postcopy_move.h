@@ -64,5 +64,7 @@ int rmig_postcopy_settle(void);
  * does: all ranks take part, so one must not give up. Returns 0, or -errno
  * (the job ends anyway when the source is lost). */
 int rmig_postcopy_complete(void);
+/* The rank ended here: the background pull stops, the session too. */
+void rmig_postcopy_quit(void);
 
 #endif /* RMIG_POSTCOPY_MOVE_H */
