@@ -44,8 +44,8 @@ NMPI_TEST_POSTCOPY_HOLD_MS=300 MIGRATE_POSTCOPY_IDLE_MS=1000 MIGRATE_POSTCOPY_AG
     expect_ok 2 --spares 1 -- migrate_postcopy 16 1 self "migrate_postcopy: OK 16 MiB 1 movers self"
 grep -q "^migrate_postcopy: rank 1 refused a move while pulling, then moved 2 -> 1" "$OUT" ||
     fail "no second move after the refused one"
-[ "$(grep -c '^nanvix-mpi: rank 1 post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 1 ] ||
-    fail "want 1 report of every page present (the second move's ends with the job)"
+grep -q '^nanvix-mpi: rank 1 post-copy from cluster 1: every page present' "$OUT" ||
+    fail "no report of every page present for the first move"
 echo "== 1b. the same, the background pull at once, the heap checked at once"
 expect_ok 2 --spares 1 -- migrate_postcopy 64 1 self "migrate_postcopy: OK 64 MiB 1 movers self"
 grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT" ||
