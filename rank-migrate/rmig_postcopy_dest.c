@@ -292,7 +292,10 @@ void rmig_postcopy_quit(void)
 {
     if (rmig_pcd.f == NULL)
         return;
-    __atomic_store_n(&rmig_pcd.quit, 1, __ATOMIC_RELEASE);
+    /* Every page here already (the rank pulled them): the pull only skips
+     * to its end and says so; else it stops between chunks. */
+    if (!rmig_postcopy_fault_all_present(rmig_pcd.f))
+        __atomic_store_n(&rmig_pcd.quit, 1, __ATOMIC_RELEASE);
     rmig_pcd_end(&rmig_pcd); /* joins the pull: no thread uses the port after the rank */
 }
 
