@@ -41,11 +41,17 @@ struct rmig_table {
     struct rmig_wire_range *r;
     int n, cap;
     uint64_t bytes; /* sum of the ranges' lengths */
+    /* Set before rmig_table_build_with: a range it says yes to gets
+     * checksum 0 (a post-copy move's heap: pulled later, never checked
+     * against the table, so not summed while the rank is frozen). */
+    int (*unsummed)(const struct rmig_wire_range *r);
 };
 
 /* Source, kernel context, rank suspended: lists the container's ranges into
  * *t. Returns 0, or -ENODEV without a container, -ENOMEM. */
 int rmig_table_build(struct rmig_table *t);
+/* The same, t->unsummed set by the caller (the rest of *t zero). */
+int rmig_table_build_with(struct rmig_table *t);
 void rmig_table_free(struct rmig_table *t);
 
 /* The portal stream between two clusters of one job. */
