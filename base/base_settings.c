@@ -48,9 +48,10 @@ static const struct base_setting base_table[] = {
      "1: keep the image file of each move through a checkpoint (for study)"},
     {"NMPI_MIGRATION_MODE", "live", "library",
      "stop (or live): moves stream the container with the rank frozen; precopy: rounds sent "
-     "while the rank runs, then a short stop-and-copy of what it wrote meanwhile; checkpoint: "
-     "through an image file in NMPI_MIGRATION_DIR (MPI_Migrateto, MPIX_Migrate, mpimigrate "
-     "without --via-checkpoint)"},
+     "while the rank runs, then a short stop-and-copy of what it wrote meanwhile; postcopy: "
+     "the rank resumed at once with its header, stack and globals, its heap pulled after; "
+     "checkpoint: through an image file in NMPI_MIGRATION_DIR (MPI_Migrateto, MPIX_Migrate, "
+     "mpimigrate without --via-checkpoint)"},
     {"NMPI_MIGRATION_MODEL", "", "library",
      "the migration cost model file (make bench-migration writes it; default "
      "${XDG_CONFIG_HOME:-$HOME/.config}/nanvix-mpi/migration-model; none: built-in figures)"},
@@ -86,6 +87,8 @@ static const struct base_setting base_table[] = {
      "first one only"},
     {"NMPI_TEST_LOST_AT", "", "library (tests)",
      "begin:<cluster>: that cluster kills itself when a move's container is about to reach it"},
+    {"NMPI_TEST_POSTCOPY_HOLD_MS", "0", "library (tests)",
+     "a post-copy destination's background pull starts that many ms after the rank resumed"},
     {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",
      "damage container streams on purpose: corrupt, range, short, trunc (-first: cluster 0's "
      "first stream only)"},

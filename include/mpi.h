@@ -61,10 +61,14 @@ int MPIX_Migrateto_checkpoint(int cluster, const char *dir);
 /* MPI_Migrateto in a mode chosen for this move: "stop" (or "live": the rank
  * frozen while its whole container is sent), "precopy" (the container sent
  * in rounds while the rank waits here with its messages progressing, then
- * a short stop-and-copy of what was written meanwhile), "checkpoint"
- * (MPIX_Migrateto_checkpoint with dir NULL); NULL: NMPI_MIGRATION_MODE's.
- * MPI_ERR_ARG for an unknown mode, MPI_ERR_UNSUPPORTED_OPERATION for
- * "postcopy" (not built yet); otherwise MPI_Migrateto's errors. */
+ * a short stop-and-copy of what was written meanwhile), "postcopy" (only
+ * the uarea header, stack and globals sent frozen; the rank runs on the
+ * destination at once, its heap pulled on first touch and in the
+ * background; the job ends if the source dies before every page is
+ * there), "checkpoint" (MPIX_Migrateto_checkpoint with dir NULL); NULL:
+ * NMPI_MIGRATION_MODE's. MPI_ERR_ARG for an unknown mode; otherwise
+ * MPI_Migrateto's errors (MPI_ERR_OTHER also while the rank's last
+ * post-copy move still pulls pages). */
 int MPIX_Migrateto_mode(int cluster, const char *mode);
 
 /* Ask for rank `rank` of `comm` (possibly another rank than the caller) to

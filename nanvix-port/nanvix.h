@@ -154,6 +154,17 @@ struct knode_idle_hooks {
 };
 void knode_set_idle_hooks(const struct knode_idle_hooks *hooks);
 
+/* Called on every caller's buffer (kmailbox_read/tryread/write,
+ * kportal_read/write/aread/awrite) before the port takes its lock or
+ * touches a byte of it; a negative return fails the call with that value
+ * and nothing is done. What a post-copy destination needs: a page of the
+ * container that is not here yet must be fetched before the port, a
+ * kernel copy or a peer reaches it (rank-migrate's rmig_postcopy_touch).
+ * The hook must return at once for buffers it does not own (the port calls
+ * it from every thread, also from the hook's own fetches). Set once, from
+ * boot; NULL: none. */
+void knode_set_buffer_hook(int (*touch)(const void *addr, size_t len));
+
 /* Around the part of a move that runs on this thread (np_boost.c): begin
  * lowers the thread's nice, and its autogroup's, to -20 (or as far as
  * RLIMIT_NICE allows; unchanged without CAP_SYS_NICE or an allowance) and

@@ -188,6 +188,10 @@ int np_progress(void);
 void np_wait_step(unsigned *spins);
 void np_backoff(unsigned *spins);
 
+/* np_touch.c: runs the buffer hook (knode_set_buffer_hook) on a caller's
+ * buffer; call it before np_enter(). Returns 0 or the hook's -errno. */
+int np_touch(const void *buf, size_t len);
+
 /* np_boost.c: np_boost_spins is 1 while this thread runs a move at a
  * lowered nice (knode_boost_begin): its back-off then spins a while and
  * sleeps, never yields. Otherwise the back-off is the same in a move. */

@@ -343,6 +343,9 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
     unsigned spins = 0;
     if (buf == NULL && size > 0)
         return -EINVAL;
+    int touched = np_touch(buf, size);
+    if (touched < 0)
+        return touched;
     np_enter();
     ssize_t ret;
     for (;;) {
@@ -393,6 +396,9 @@ ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
 {
     if (size > KMAILBOX_MESSAGE_SIZE || (buf == NULL && size > 0))
         return -EINVAL;
+    int touched = np_touch(buf, size);
+    if (touched < 0)
+        return touched;
     np_enter();
     ssize_t ret = -EBADF;
     struct np_mailbox *m = np_mbx_get(mbxid, 0);

@@ -216,6 +216,9 @@ static int np_portal_astart(int portalid, int input, const void *buf, size_t siz
 {
     if (buf == NULL && size > 0)
         return -EINVAL;
+    int touched = np_touch(buf, size);
+    if (touched < 0)
+        return touched;
     np_enter();
     struct np_portal *p = np_portal_get(portalid, input);
     int ret = p != NULL ? np_portal_start(p, buf, size) : -EBADF;
@@ -284,6 +287,9 @@ static ssize_t np_portal_sync(int portalid, int input, const void *buf, size_t s
 {
     if (buf == NULL && size > 0)
         return -EINVAL;
+    int touched = np_touch(buf, size);
+    if (touched < 0)
+        return touched;
     np_enter();
     struct np_portal *p = np_portal_get(portalid, input);
     ssize_t ret = p != NULL ? np_portal_start(p, buf, size) : -EBADF;

@@ -152,6 +152,7 @@ enum rmig_mode {
     RMIG_MODE_STOP,
     RMIG_MODE_PRECOPY,
     RMIG_MODE_CHECKPOINT,
+    RMIG_MODE_POSTCOPY, /* resumed at once on the destination, pages pulled (issue 15 item 2) */
 };
 
 /* The mode NMPI_MIGRATION_MODE names (an unknown name: stop, said). */

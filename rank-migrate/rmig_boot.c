@@ -16,6 +16,8 @@
 #include "nanvix.h"
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
+#include "rmig_postcopy_fault.h"
+#include "rmig_postcopy_move.h"
 #include "rmig_precopy_move.h"
 #include "ua.h"
 
@@ -82,6 +84,9 @@ int rmig_cluster_boot(void)
     rmig_job_shape();
     rmig_cores_bind();
     rmig_lost_boot();
+    /* a post-copy destination's missing pages are fetched before a buffer
+     * reaches the port (rmig_postcopy_fault.c step 6); one load otherwise */
+    knode_set_buffer_hook(rmig_postcopy_touch);
     me = knode_get_num();
     rmig_cluster.control_mbx = kmailbox_create(me, RMIG_CONTROL_PORT);
     if (rmig_cluster.control_mbx < 0)
@@ -120,6 +125,10 @@ int rmig_spare_loop(void)
             rmig_move_out();
             continue;
         }
+        if (rmig_postcopy_serve_poll() > 0) { /* a rank runs on these pulls: first */
+            spins = 0;
+            continue;
+        }
         t = rmig_control_poll_once(&h);
         if (t > 0) {
             int r = rmig_control_handle(&h);
@@ -152,6 +161,7 @@ int rmig_rank_exit(int status)
      * the launcher reports the job's status. A pre-copy move it had under
      * way is given up: its destination must not wait for the rest. */
     rmig_precopy_abandon(-ESHUTDOWN);
+    rmig_postcopy_quit(); /* its pages are no longer needed */
     return status;
 }
 

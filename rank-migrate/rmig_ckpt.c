@@ -26,6 +26,7 @@
 #include "nanvix.h"
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
+#include "rmig_postcopy_move.h"
 #include "ua.h"
 
 struct rmig_ckpt_cluster rmig_ckpt = {0};
@@ -184,7 +185,10 @@ int rmig_checkpoint_write(const char *dir, int nranks, int *restarted_p)
     if (strlen(dir) >= sizeof(rmig_ckpt.dir))
         return -ENAMETOOLONG;
     if (ua_rank_threads() > 0)
-        return -EUSERS; /* their stacks are not in the container */
+        return -EUSERS;             /* their stacks are not in the container */
+    ret = rmig_postcopy_complete(); /* pages not pulled yet would be missing from the image */
+    if (ret < 0)
+        return ret;
     ret = rmig_checkpoint_quiesce();
     if (ret < 0)
         return ret;

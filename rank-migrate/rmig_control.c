@@ -16,6 +16,7 @@
 
 #include "nanvix.h"
 #include "rmig_internal.h"
+#include "rmig_postcopy_move.h"
 #include "rmig_precopy_move.h"
 #include "ua.h"
 
@@ -119,7 +120,7 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
     /* Reads of a stream given up on that may still write into the container
      * region (a link that came back) would corrupt the next container. */
     if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left ||
-        kportal_orphans() > 0)
+        kportal_orphans() > 0 || rmig_postcopy_serving()) /* its pages are still pulled */
         reason = -EBUSY;
     else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
         reason = -EXDEV;
@@ -140,9 +141,13 @@ int rmig_control_handle(const struct rmig_wire_hdr *h)
     case RMIG_MSG_FAIL:
         rmig_precopy_heard(h); /* a pre-copy's destination refused its rounds */
         return 0;
+    case RMIG_MSG_DONE:
+        rmig_postcopy_heard_done(h); /* a post-copy's destination has every page */
+        return 0;
     case RMIG_MSG_BEGIN:
     case RMIG_MSG_BEGIN_FILE:
     case RMIG_MSG_PRECOPY:
+    case RMIG_MSG_POSTCOPY:
         if (h->src_cluster != rmig_cluster.reserved_for)
             return 0; /* not the source we accepted: ignore */
         rmig_test_die_at("begin");

@@ -36,7 +36,9 @@ void rmig_figures_arrived(const struct rmig_wire_hdr *begin)
         return; /* a rank that never asked for a move has no clock to fill */
     rs->last.ranges = begin->arg;
     rs->last.bytes = begin->a;
-    if (begin->type == RMIG_MSG_PRECOPY) { /* the final round's: the rounds' came with it */
+    if (begin->type == RMIG_MSG_PRECOPY || begin->type == RMIG_MSG_POSTCOPY) {
+        /* pre-copy: the final round's (the rounds' came with it); post-copy:
+         * the first pages' (the heap comes after the rank resumed) */
         rs->last.ranges = rmig_cluster.arrival_ranges;
         rs->last.bytes = rmig_cluster.arrival_bytes;
     }
@@ -75,7 +77,9 @@ static void rmig_report_move(const struct rmig_stats *st)
                           st->round_seconds[i] * 1e3);
         snprintf(tail + n, sizeof(tail) - (size_t)n, "%s), total %.3f ms",
                  st->rounds > RMIG_STATS_ROUNDS ? " ..." : "", st->total * 1e3);
-    } else if (st->file_bytes > 0)
+    } else if (strcmp(st->stream, "postcopy") == 0)
+        snprintf(tail, sizeof(tail), "; postcopy: the heap pulled after resuming");
+    else if (st->file_bytes > 0)
         snprintf(tail, sizeof(tail),
                  "; stream checkpoint: image %llu bytes, write %.3f ms, read %.3f ms, total "
                  "%.3f ms",

@@ -102,7 +102,8 @@ int rmig_rank_exit(int status);
 void rmig_lost_boot(void);
 /* Test hook: with NMPI_TEST_LOST_AT=<point>:<cluster>, that cluster kills
  * itself (SIGKILL) when it reaches `point` ("begin": a move's BEGIN came;
- * "precopy": a pre-copy move's first round landed). */
+ * "precopy": a pre-copy move's first round landed; "postcopy": a post-copy
+ * source served its 16th pull). */
 void rmig_test_die_at(const char *point);
 
 /* rmig_reach.c: after a move between hosts stalled, watches the peer's host.

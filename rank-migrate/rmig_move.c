@@ -31,6 +31,7 @@
 #include "nanvix.h"
 #include "rmig_ckpt.h"
 #include "rmig_internal.h"
+#include "rmig_postcopy_move.h"
 #include "rmig_precopy_move.h"
 #include "ua.h"
 
@@ -127,7 +128,10 @@ static int rmig_reserve(int cluster, int *dest_p)
     if (ua_rank_threads() > 0)
         return -EUSERS; /* their stacks cannot follow the rank */
     if (rmig_pc.active)
-        return -EBUSY;             /* a pre-copy move of this rank is under way */
+        return -EBUSY; /* a pre-copy move of this rank is under way */
+    ret = rmig_postcopy_settle();
+    if (ret < 0)
+        return ret;                /* its last move's pages are still being pulled here */
     rmig_control_forget_replies(); /* late replies of an earlier move */
     ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
     if (ret == 0)
@@ -199,10 +203,12 @@ int rmig_migration_mode(void)
         return RMIG_MODE_CHECKPOINT;
     if (strcmp(mode, "precopy") == 0)
         return RMIG_MODE_PRECOPY;
+    if (strcmp(mode, "postcopy") == 0)
+        return RMIG_MODE_POSTCOPY;
     if (strcmp(mode, "live") != 0 && strcmp(mode, "stop") != 0)
         base_log(BASE_LOG_WARN, "rmig",
-                 "NMPI_MIGRATION_MODE=%s is not stop, precopy or checkpoint: the move is "
-                 "stop-and-copy",
+                 "NMPI_MIGRATION_MODE=%s is not stop, precopy, postcopy or checkpoint: the "
+                 "move is stop-and-copy",
                  mode);
     return RMIG_MODE_STOP;
 }
@@ -245,6 +251,26 @@ static int rmig_migrate_precopy(int cluster, int wait)
     return ret == 0 && !wait ? 1 : ret;
 }
 
+/* A post-copy move: a stop-and-copy move up to the freeze, whose stream
+ * sends the first pages only (rmig_postcopy_move.h). The source must keep
+ * the heap pages it serves: with NMPI_MIGRATE_KEEP_PAGES=0 it would drop
+ * them, so the move is stop-and-copy then, said. */
+static int rmig_migrate_postcopy(int cluster)
+{
+    if (!base_setting_on("NMPI_MIGRATE_KEEP_PAGES")) {
+        base_log(BASE_LOG_WARN, "rmig",
+                 "post-copy needs NMPI_MIGRATE_KEEP_PAGES on (the source serves the pages it "
+                 "keeps): the move is stop-and-copy");
+        return rmig_migrate_via(cluster, NULL);
+    }
+    int ret;
+
+    rmig_postcopy_choose(1);
+    ret = rmig_migrate_via(cluster, NULL);
+    rmig_postcopy_choose(0); /* not moved (here), or moved (the flag is the source's) */
+    return ret;
+}
+
 int rmig_migrate_mode(int cluster, int mode)
 {
     if (mode == RMIG_MODE_DEFAULT)
@@ -258,6 +284,8 @@ int rmig_migrate_mode(int cluster, int mode)
         return rmig_migrate_via(cluster, NULL);
     case RMIG_MODE_STOP:
         return rmig_migrate_via(cluster, NULL);
+    case RMIG_MODE_POSTCOPY:
+        return rmig_migrate_postcopy(cluster);
     default:
         return -EINVAL;
     }

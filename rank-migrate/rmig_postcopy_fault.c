@@ -46,55 +46,20 @@
  * test_rmig_postcopy_serve: pulls over a socketpair with the real
  * encoding), measured by bench/postcopy.c.
  *
- * NOT YET: the move (next session), step by step:
- *  1. Source, rank context: as a stop-and-copy move up to the freeze, with
- *     mode postcopy in BEGIN; refuse while the rank runs threads, as today.
- *  2. Source, kernel context: send only the uarea header, the stack from
- *     the saved stack pointer up (and the pages around the saved PC's data
- *     if known), plus the full range table of ua_touched_ranges with its
- *     checksum (the destination watches the container's extents and needs
- *     the touched table only to know which pages the push will cover).
- *  3. Destination, kernel context: check the table (rmig_table_check), then
- *     rmig_postcopy_fault_start on ua_extents (it drops kept pages: no
- *     ua_arrival_trim needed for watched ranges), start the session BEFORE
- *     the first byte lands and place the first pages with
- *     rmig_postcopy_fault_push; checksum them; DONE.
- *  4. Source: COMMIT as today, but keep the container (no
- *     ua_release_container, no tombstone reuse of the region) and serve:
- *     its idle loop (kernel context, no rank here) reads PULLs from a
- *     mailbox port of the move (a new port next to RMIG_STREAM_PORT),
- *     answers through a portal (rmig_postcopy_serve with locate =
- *     ua_range_check + the touched table, send = header by mailbox, bytes
- *     by kportal_awrite from the frozen container), and between pulls
- *     pushes the plan's next chunk (rmig_postcopy_plan_next, 256 KiB) on
- *     another portal. Pulls first: a faulting rank waits on them. The
- *     source must never block on the destination's pages: it only reads
- *     its own frozen container.
- *  5. Destination, rank resumed at once after COMMIT: the handler's fetch
- *     is a PULL by mailbox and a kportal read into the handler's buffer,
- *     with knode_is_lost(source) and the move's timeout in its wait; lost
- *     = kjob_abort("post-copy source lost: rank R's pages are gone"), which
- *     ends the job (never run on zeros). A receiver thread of the runtime
- *     places pushed chunks (rmig_postcopy_fault_push). When the source says
- *     the plan is done: rmig_postcopy_fault_finish, all_present, a DONE to
- *     the source, rmig_postcopy_fault_stop; the source then drops its copy
- *     and leaves its tombstone. Report: pages pulled, pushed, time blocked.
- *  6. Messaging: before any container buffer goes to nanvix-port
- *     (kmailbox_read/write, kportal_aread/awrite/allow, the eager copies of
- *     comm-virt, the RMA window buffers), rmig_postcopy_touch(buf, len),
- *     taking no lock the fetch needs: best through one hook nanvix-port
- *     calls on every user buffer before np_lock (registered like the idle
- *     hooks), so no path is forgotten. Without it: as nobody, EFAULT from
- *     np_push's process_vm_writev and from read(2); as root, a peer's
- *     kernel copy waits on this cluster's handler, whose fetch needs
- *     np_lock or the source, which may be that very peer: a deadlock.
- *  7. While a session runs, the rank may not move again nor be
- *     checkpointed (rmig_reserve: -EBUSY), nor be listed by
- *     ua_touched_ranges (missing pages look untouched).
- *  8. Tests: tests/mpi/migrate_postcopy.sh (a rank receiving into and
- *     sending from pages not yet pulled, eager and rendezvous, bit for
- *     bit; SIGKILL of the source mid-push: the job ends with the source's
- *     loss named, within the timeout, never hangs).
+ * JOINED INTO THE MOVE (rmig_postcopy_move.h: rmig_postcopy_source.c,
+ * rmig_postcopy_dest.c), following the plan that stood here, except:
+ * the first pages are every range outside the heap (header, stack from the
+ * saved stack pointer up, globals: a globals page holds cluster-owned
+ * bytes, so it is never placed whole by UFFDIO_COPY), the session watches
+ * the heap's touched runs (not the extents: untouched pages are trimmed to
+ * zeros as in any move); the background transfer is pulled by a runtime
+ * thread of the destination, 256 KiB at a time, through the same fetch as
+ * the faults (one transport, one lock; the source stays a pure server that
+ * answers from its idle loop), instead of pushed by the source; a
+ * checkpoint waits for every page (rmig_postcopy_complete) instead of
+ * refusing, a move is refused (-EBUSY) until they are all here. Step 6 is
+ * nanvix-port's buffer hook (knode_set_buffer_hook -> rmig_postcopy_touch).
+ * Tested by tests/mpi/migrate_postcopy.sh.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -237,7 +202,10 @@ static long rmig_pf_place_run(struct rmig_postcopy_fault *f, uintptr_t addr, con
     if (k < n)
         return rmig_pf_place_each(f, addr, src, len);
     ret = rmig_pf_place(f, addr, src, len);
-    if (ret == -EEXIST) /* populated behind our back: per page */
+    /* EEXIST: populated behind our back; ENOENT: the run spans two VMAs
+     * (one UFFDIO_COPY must stay inside one: the watched runs get split,
+     * seen on a second move into a cluster): per page, either way. */
+    if (ret == -EEXIST || (ret == -ENOENT && n > 1))
         return rmig_pf_place_each(f, addr, src, len);
     if (ret < 0)
         return ret;
@@ -543,6 +511,11 @@ int rmig_postcopy_fault_prefault(struct rmig_postcopy_fault *f, uintptr_t addr, 
     uintptr_t a = addr & ~(PG - 1), end = addr + len;
     int err = 0;
 
+    /* No lock while nothing is missing: nanvix-port runs this on every
+     * buffer (knode_set_buffer_hook), the fetches' own runtime buffers too,
+     * from the handler while it holds fetch_lock. */
+    if (rmig_postcopy_fault_range_present(f, addr, len))
+        return 0;
     pthread_mutex_lock(&f->prefault_lock);
     for (; len > 0 && a < end; a += PG) {
         int64_t i = rmig_pf_index(f, a);

@@ -11,12 +11,15 @@
  * for every stream of a source.
  */
 #include "rmig_internal.h"
+#include "rmig_postcopy_move.h"
 #include "rmig_precopy_move.h"
 
 const struct rmig_stream_ops *rmig_stream_to(int cluster)
 {
     if (rmig_stream_file_chosen())
         return &rmig_stream_file;
+    if (rmig_postcopy_chosen())
+        return &rmig_stream_postcopy;
     return rmig_pc.active && rmig_pc.dest == cluster ? &rmig_stream_precopy : &rmig_stream_portal;
 }
 
@@ -24,6 +27,8 @@ const struct rmig_stream_ops *rmig_stream_of(const struct rmig_wire_hdr *begin)
 {
     if (begin->type == RMIG_MSG_PRECOPY)
         return &rmig_stream_precopy;
+    if (begin->type == RMIG_MSG_POSTCOPY)
+        return &rmig_stream_postcopy;
     return begin->type == RMIG_MSG_BEGIN_FILE ? &rmig_stream_file : &rmig_stream_portal;
 }
 

@@ -15,6 +15,8 @@
 #ifndef RMIG_STREAM_H
 #define RMIG_STREAM_H
 
+#include <sys/types.h>
+
 #include "rmig.h"
 #include "rmig_wire.h"
 
@@ -39,11 +41,17 @@ struct rmig_table {
     struct rmig_wire_range *r;
     int n, cap;
     uint64_t bytes; /* sum of the ranges' lengths */
+    /* Set before rmig_table_build_with: a range it says yes to gets
+     * checksum 0 (a post-copy move's heap: pulled later, never checked
+     * against the table, so not summed while the rank is frozen). */
+    int (*unsummed)(const struct rmig_wire_range *r);
 };
 
 /* Source, kernel context, rank suspended: lists the container's ranges into
  * *t. Returns 0, or -ENODEV without a container, -ENOMEM. */
 int rmig_table_build(struct rmig_table *t);
+/* The same, t->unsummed set by the caller (the rest of *t zero). */
+int rmig_table_build_with(struct rmig_table *t);
 void rmig_table_free(struct rmig_table *t);
 
 /* The portal stream between two clusters of one job. */
@@ -52,6 +60,8 @@ extern const struct rmig_stream_ops rmig_stream_portal;
 extern const struct rmig_stream_ops rmig_stream_file;
 /* The pre-copy stream's stop round and its destination (rmig_stream_precopy.c). */
 extern const struct rmig_stream_ops rmig_stream_precopy;
+/* The post-copy stream: first pages, then pulls (rmig_postcopy_move.h). */
+extern const struct rmig_stream_ops rmig_stream_postcopy;
 
 /* Source: the stream that carries the container being moved to `cluster`
  * (the file stream when the move chose a directory). */
@@ -69,6 +79,16 @@ int rmig_stream_number(void);
  * outside the arriving ranges. rmig_runs: fn on each run of contiguous
  * ranges. */
 int rmig_decision_wait(int src, int stream);
+/* Also shared, from rmig_stream_portal.c (the post-copy stream sends its
+ * first pages as the portal stream sends ranges): see there. */
+ssize_t rmig_portal_finish(int portal, int peer, int writing);
+int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len);
+int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend,
+                     int short_one);
+int rmig_ranges_receive(const int *portal, int src, int stream, const struct rmig_wire_range *r,
+                        int n);
+void rmig_portals_close(const int *portal);
+void rmig_portals_unlink(const int *portal);
 void rmig_trim_for(const struct rmig_wire_range *r, int n);
 void rmig_runs(const struct rmig_wire_range *r, int n, void (*fn)(void *, size_t));
 

@@ -54,7 +54,7 @@ static const char *rmig_fault(unsigned count)
  * stream (it then reads no more, and the write would only wait out the
  * timeout). Returns the bytes moved, -ETIMEDOUT, -EHOSTDOWN,
  * -ECONNABORTED (rejected) or a kportal error. */
-static ssize_t rmig_portal_finish(int portal, int peer, int writing)
+ssize_t rmig_portal_finish(int portal, int peer, int writing)
 {
     double deadline = knode_wtime() + rmig_timeout();
     struct rmig_wire_hdr reply;
@@ -81,7 +81,7 @@ static int rmig_portal_send(int portal, int dest, const void *buf, size_t len)
     return sent < 0 ? (int)sent : 0;
 }
 
-static int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len)
+int rmig_portal_post_read(int portal, int src, int port, void *buf, size_t len)
 {
     int ret = kportal_allow(portal, src, port);
 
@@ -93,8 +93,8 @@ static int rmig_portal_post_read(int portal, int src, int port, void *buf, size_
  * keeping one write on offer per lane: the destination finds the next range
  * waiting when it has read one, instead of waiting for this side to wake
  * from its back-off and offer it. */
-static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend,
-                            int short_one)
+int rmig_ranges_send(const int *portal, int dest, const struct rmig_table *t, int nsend,
+                     int short_one)
 {
     int posted = 0, done = 0, ret = 0;
 
@@ -112,7 +112,7 @@ static int rmig_ranges_send(const int *portal, int dest, const struct rmig_table
     return ret;
 }
 
-static void rmig_portals_close(const int *portal)
+void rmig_portals_close(const int *portal)
 {
     for (int lane = 0; lane < RMIG_LANES; lane++)
         if (portal[lane] >= 0)
@@ -221,8 +221,8 @@ static void rmig_ranges_check(const struct rmig_wire_range *r, int *checked, int
  * (an unread large message can stall later transfers between the two
  * clusters). Returns 0, -EBADMSG or the error of a read (after which the
  * source is told to stop). */
-static int rmig_ranges_receive(const int *portal, int src, int stream,
-                               const struct rmig_wire_range *r, int n)
+int rmig_ranges_receive(const int *portal, int src, int stream, const struct rmig_wire_range *r,
+                        int n)
 {
     int posted = 0, done = 0, checked = 0, ret = 0, short_range = 0, bad = 0;
 
@@ -252,7 +252,7 @@ static int rmig_ranges_receive(const int *portal, int src, int stream,
     return short_range || bad ? -EBADMSG : 0;
 }
 
-static void rmig_portals_unlink(const int *portal)
+void rmig_portals_unlink(const int *portal)
 {
     for (int lane = 0; lane < RMIG_LANES; lane++)
         if (portal[lane] >= 0)

@@ -35,7 +35,9 @@ static int rmig_table_add_one(struct rmig_table *t, void *addr, size_t len)
     }
     t->r[t->n].addr = (uint64_t)(uintptr_t)addr;
     t->r[t->n].len = len;
-    t->r[t->n].checksum = ua_checksum_range(addr, len);
+    t->r[t->n].checksum = 0;
+    if (t->unsummed == NULL || !t->unsummed(&t->r[t->n]))
+        t->r[t->n].checksum = ua_checksum_range(addr, len);
     t->bytes += len;
     t->n++;
     return 0;
@@ -60,10 +62,14 @@ static int rmig_table_add(void *addr, size_t len, void *arg)
 
 int rmig_table_build(struct rmig_table *t)
 {
-    int ret;
-
     *t = (struct rmig_table){0};
-    ret = ua_touched_ranges(rmig_table_add, t);
+    return rmig_table_build_with(t);
+}
+
+int rmig_table_build_with(struct rmig_table *t)
+{
+    int ret = ua_touched_ranges(rmig_table_add, t);
+
     if (ret < 0 || t->n == 0) {
         rmig_table_free(t);
         return ret < 0 ? ret : -ENODEV;

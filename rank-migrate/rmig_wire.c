@@ -91,7 +91,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
             ? !rmig_wire_dir_ok(&hdr, msg, len)
             : !rmig_wire_tail_ok(&hdr, msg, len))
         return -EPROTO;
-    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE) {
+    if (hdr.type == RMIG_MSG_BEGIN || hdr.type == RMIG_MSG_BEGIN_FILE ||
+        hdr.type == RMIG_MSG_POSTCOPY) {
         if (hdr.arg < 1 || hdr.arg > RMIG_MAX_RANGES || hdr.stream < 0 ||
             hdr.stream >= RMIG_STREAMS)
             return -EPROTO;
@@ -102,7 +103,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
     } else if (hdr.type == RMIG_MSG_ASK) {
         if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || RMIG_REQUESTER_ENTRY(hdr.a) < -1 ||
             RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX || RMIG_ASK_MODE(hdr.b) < 0 ||
-            RMIG_ASK_MODE(hdr.b) > RMIG_ASK_MODE_MAX)
+            (RMIG_ASK_MODE(hdr.b) > RMIG_ASK_MODE_MAX &&
+             RMIG_ASK_MODE(hdr.b) != RMIG_ASK_MODE_POSTCOPY))
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_RESULT) {
         if (hdr.from < 0 || hdr.arg > 0 || hdr.arg < -4095 || RMIG_REQUESTER_ENTRY(hdr.a) < 0 ||

@@ -86,12 +86,18 @@ enum rmig_msg_type {
                               * (0 when refused before it had a number); arg = status
                               * (0 complete, or -errno), c = bytes of its images; a, b */
     /* Version 13: pre-copy moves (rmig_precopy_move.c, rmig_stream_precopy.c). */
-    RMIG_MSG_PRECOPY = 21,  /* source -> the dest it reserved: the rounds of rank `rank`
-                             * follow on stream `stream` (rmig_precopy_wire.h): a layout
-                             * of arg extents and a allowed ranges, the rounds, the final
-                             * round, the closing block; answered DONE or FAIL, then
-                             * COMMIT or ABORT, as BEGIN; ABORT (stream) ends the rounds */
-    RMIG_MSG_TYPE_MAX = 21, /* a type after PRECOPY: see rmig_wire_check */
+    RMIG_MSG_PRECOPY = 21, /* source -> the dest it reserved: the rounds of rank `rank`
+                            * follow on stream `stream` (rmig_precopy_wire.h): a layout
+                            * of arg extents and a allowed ranges, the rounds, the final
+                            * round, the closing block; answered DONE or FAIL, then
+                            * COMMIT or ABORT, as BEGIN; ABORT (stream) ends the rounds */
+    /* Still version 13: post-copy moves (rmig_postcopy_move.h). */
+    RMIG_MSG_POSTCOPY = 22, /* source -> the dest it reserved: as BEGIN (arg = ranges, a =
+                             * bytes, b = table checksum, stream), but only the ranges
+                             * outside the heap follow the table; the heap's pages are
+                             * pulled (rmig_postcopy_wire.h) after COMMIT, and a DONE
+                             * (stream) from the dest then says every page is there */
+    RMIG_MSG_TYPE_MAX = 22, /* a type after POSTCOPY: see rmig_wire_check */
 };
 
 /* An outside requester, as ASK and RESULT carry it: the cluster whose
@@ -106,6 +112,7 @@ enum rmig_msg_type {
 #define RMIG_ASK_B(nonce, mode) ((uint64_t)(uint32_t)(mode) << 32 | (uint32_t)(nonce))
 #define RMIG_ASK_MODE(b)        ((int)((b) >> 32))
 #define RMIG_ASK_MODE_MAX       2 /* RMIG_MODE_PRECOPY */
+#define RMIG_ASK_MODE_POSTCOPY  4 /* RMIG_MODE_POSTCOPY: allowed too (3 goes as a path) */
 
 struct rmig_wire_hdr {
     uint32_t magic;      /* RMIG_WIRE_MAGIC */

@@ -225,9 +225,8 @@ static int mm_mode_of(const char *name)
     if (strcmp(name, "precopy") == 0)
         return RMIG_XREQ_MODE_PRECOPY;
     if (strcmp(name, "postcopy") == 0)
-        fprintf(stderr, "mpimigrate: --mode postcopy is not built yet; try stop or precopy\n");
-    else
-        fprintf(stderr, "mpimigrate: --mode wants stop or precopy, got '%s'\n", name);
+        return RMIG_XREQ_MODE_POSTCOPY;
+    fprintf(stderr, "mpimigrate: --mode wants stop, precopy or postcopy, got '%s'\n", name);
     return -1;
 }
 

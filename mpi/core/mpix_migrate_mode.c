@@ -7,10 +7,11 @@
  * short stop-and-copy), "checkpoint" (through an image file in
  * NMPI_MIGRATION_DIR's directory, as MPIX_Migrateto_checkpoint with NULL).
  * NULL: NMPI_MIGRATION_MODE's. The name is checked before anything is
- * reserved: an unknown one is MPI_ERR_ARG; "postcopy", named by the issue
- * but not built yet, is MPI_ERR_UNSUPPORTED_OPERATION (said, never done as
- * another mode). Pre-copy where written pages cannot be tracked moves
- * stop-and-copy, said once (rank-migrate). Other errors as MPI_Migrateto.
+ * reserved: an unknown one is MPI_ERR_ARG. "postcopy": the rank resumes on
+ * the destination with its header, stack and globals, its heap pulled on
+ * first touch and in the background (rank-migrate/rmig_postcopy_move.h).
+ * Pre-copy where written pages cannot be tracked moves stop-and-copy, said
+ * once (rank-migrate). Other errors as MPI_Migrateto.
  */
 #include <string.h>
 
@@ -33,7 +34,7 @@ static int mpix_mode_of(const char *mode)
                  {"live", RMIG_MODE_STOP},
                  {"precopy", RMIG_MODE_PRECOPY},
                  {"checkpoint", RMIG_MODE_CHECKPOINT},
-                 {"postcopy", -2}};
+                 {"postcopy", RMIG_MODE_POSTCOPY}};
 
     if (mode == NULL)
         return RMIG_MODE_DEFAULT;

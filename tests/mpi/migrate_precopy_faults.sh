@@ -18,7 +18,8 @@
 # 5. moves asked by mpimigrate of a running job whose mode is
 #    stop-and-copy: two with --mode precopy (report line with rounds, the
 #    requester told once the rounds and the freeze are over), one without
-#    (stop-and-copy); an unknown mode and postcopy refused as bad usage.
+#    (stop-and-copy); an unknown mode refused as bad usage (--mode
+#    postcopy: migrate_postcopy.sh).
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_MODE=precopy NMPI_MIGRATION_REPORT=1
@@ -71,8 +72,7 @@ JOB_PID=$!
 trap 'touch "$TMPD/stop"; kill $JOB_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 1"
-mm 1 "^mpimigrate: --mode wants stop or precopy, got 'sideways'$" --mode sideways 1 3
-mm 1 "^mpimigrate: --mode postcopy is not built yet" --mode postcopy 1 3
+mm 1 "^mpimigrate: --mode wants stop, precopy or postcopy, got 'sideways'$" --mode sideways 1 3
 mm 1 "^mpimigrate: --mode goes with RANK CLUSTER or --evacuate" --mode precopy --where
 mm 0 "^rank 1 moved from cluster 1 to cluster 3 " --mode precopy 1 3
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"

@@ -129,6 +129,11 @@ void knode_set_lost_hook(void (*hook)(int cluster))
     (void)hook;
 }
 
+void knode_set_buffer_hook(int (*touch)(const void *addr, size_t len))
+{
+    (void)touch;
+}
+
 /* A host whose cores hwloc does not know: nothing is bound. */
 int knode_core_count(void)
 {

@@ -12,7 +12,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -701,6 +706,120 @@ START_TEST(test_request_socket)
 }
 END_TEST
 
+/* ---- the buffer hook ----------------------------------------------------- */
+
+/* What a post-copy destination looks like to the port: buffers in pages
+ * that are not there yet (a userfaultfd MISSING region with no handler, in
+ * UFFD_USER_MODE_ONLY: a kernel copy into or out of such a page fails with
+ * EFAULT, a load or store would wait forever). The hook places each missing
+ * page of a buffer it is given from an "image" (what the source would
+ * send), so every transfer below works only if the port runs the hook on
+ * its buffer, with the right bounds, before any byte moves. */
+#define HOOK_PAGES 16
+#define HOOK_PG    4096
+static int hook_uffd = -1;
+static unsigned char *hook_region, *hook_image;
+static unsigned char hook_present[HOOK_PAGES];
+static int hook_placed;
+
+static int place_missing(const void *addr, size_t len)
+{
+    uintptr_t a = (uintptr_t)addr, base = (uintptr_t)hook_region;
+
+    if (a + len <= base || a >= base + HOOK_PAGES * HOOK_PG)
+        return 0; /* not ours: at once */
+    for (uintptr_t p = a & ~(uintptr_t)(HOOK_PG - 1); p < a + len; p += HOOK_PG) {
+        size_t i = (p - base) / HOOK_PG;
+        if (p < base || i >= HOOK_PAGES || hook_present[i])
+            continue;
+        struct uffdio_copy c = {
+            .dst = p, .src = (uintptr_t)(hook_image + i * HOOK_PG), .len = HOOK_PG};
+        if (ioctl(hook_uffd, UFFDIO_COPY, &c) < 0)
+            return -errno;
+        hook_present[i] = 1;
+        hook_placed++;
+    }
+    return 0;
+}
+
+static int page_resident(size_t i)
+{
+    unsigned char v = 0;
+    ck_assert_int_eq(mincore(hook_region + i * HOOK_PG, HOOK_PG, &v), 0);
+    return v & 1;
+}
+
+START_TEST(test_buffer_hook_missing_pages)
+{
+    hook_region = mmap(NULL, HOOK_PAGES * HOOK_PG, PROT_READ | PROT_WRITE,
+                       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    ck_assert(hook_region != MAP_FAILED);
+    hook_image = malloc(HOOK_PAGES * HOOK_PG);
+    fill(hook_image, HOOK_PAGES * HOOK_PG, (unsigned)(me + 500));
+    memset(hook_present, 0, sizeof(hook_present));
+    hook_placed = 0;
+    hook_uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY);
+    ck_assert_int_ge(hook_uffd, 0);
+    struct uffdio_api api = {.api = UFFD_API};
+    ck_assert_int_eq(ioctl(hook_uffd, UFFDIO_API, &api), 0);
+    struct uffdio_register reg = {
+        .range = {.start = (uintptr_t)hook_region, .len = HOOK_PAGES * HOOK_PG},
+        .mode = UFFDIO_REGISTER_MODE_MISSING};
+    ck_assert_int_eq(ioctl(hook_uffd, UFFDIO_REGISTER, &reg), 0);
+    knode_set_buffer_hook(place_missing);
+
+    /* a portal: sent from pages 1..4 (not whole: 100 bytes in), received
+     * into pages 8..11 of the next cluster's region (300 bytes in) */
+    const size_t plen = 3 * HOOK_PG + 500;
+    unsigned char *src = hook_region + HOOK_PG + 100, *dst = hook_region + 8 * HOOK_PG + 300;
+    int pin = kportal_create(me, 60);
+    ck_assert_int_ge(pin, 0);
+    ck_assert_int_eq(kportal_allow(pin, prev_of(me), 61), 0);
+    ck_assert_int_eq(kportal_aread(pin, dst, plen), 0);
+    fence();
+    int pout = kportal_open(me, 61, next_of(me), 60);
+    ck_assert_int_ge(pout, 0);
+    ck_assert_int_eq(kportal_write(pout, src, plen), (ssize_t)plen);
+    ck_assert_int_eq(kportal_wait(pin), (ssize_t)plen);
+
+    /* a mailbox message from page 5 into page 13 */
+    const size_t mlen = 1000;
+    int inbox = kmailbox_create(me, 9);
+    ck_assert_int_ge(inbox, 0);
+    fence();
+    int outbox = kmailbox_open(next_of(me), 9);
+    ck_assert_int_ge(outbox, 0);
+    ck_assert_int_eq(kmailbox_write(outbox, hook_region + 5 * HOOK_PG + 8, mlen), (ssize_t)mlen);
+    ck_assert_int_eq(kmailbox_read(inbox, hook_region + 13 * HOOK_PG, mlen), (ssize_t)mlen);
+
+    /* exactly the pages of the buffers were placed: 1-4, 8-11, 5, 13 */
+    ck_assert_int_eq(hook_placed, 10);
+    for (size_t i = 0; i < HOOK_PAGES; i++)
+        ck_assert_int_eq(page_resident(i), (i >= 1 && i <= 5) || (i >= 8 && i <= 11) || i == 13);
+
+    /* bit for bit: what the previous cluster's image held there */
+    unsigned char *theirs = malloc(HOOK_PAGES * HOOK_PG);
+    fill(theirs, HOOK_PAGES * HOOK_PG, (unsigned)(prev_of(me) + 500));
+    ck_assert(memcmp(dst, theirs + HOOK_PG + 100, plen) == 0);
+    ck_assert(memcmp(hook_region + 13 * HOOK_PG, theirs + 5 * HOOK_PG + 8, mlen) == 0);
+    /* the rest of the receiving pages is this cluster's image */
+    ck_assert(memcmp(hook_region + 8 * HOOK_PG, hook_image + 8 * HOOK_PG, 300) == 0);
+
+    fence();
+    knode_set_buffer_hook(NULL);
+    fence();
+    ck_assert_int_eq(kmailbox_close(outbox), 0);
+    ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+    ck_assert_int_eq(kportal_close(pout), 0);
+    ck_assert_int_eq(kportal_unlink(pin), 0);
+    close(hook_uffd);
+    hook_uffd = -1;
+    munmap(hook_region, HOOK_PAGES * HOOK_PG);
+    free(hook_image);
+    free(theirs);
+}
+END_TEST
+
 static Suite *nanvix_suite(void)
 {
     const struct {
@@ -725,6 +844,7 @@ static Suite *nanvix_suite(void)
         {test_ring_oversubscribed},
         {test_request_socket},
         {test_mailbox_latency},
+        {test_buffer_hook_missing_pages},
     };
     Suite *s = suite_create("nanvix-port");
     TCase *tc = tcase_create("cluster");

@@ -6,6 +6,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "nanvix.h"
@@ -44,12 +45,78 @@ START_TEST(test_calls_before_setup)
 }
 END_TEST
 
+/* The buffer hook (knode_set_buffer_hook): every call that takes a
+ * caller's buffer runs it first with exactly that buffer and length, and a
+ * failure of the hook is the call's result (nothing else is done: before
+ * setup the call would otherwise say -EBADF). */
+static const void *touched_addr;
+static size_t touched_len;
+static int touched_calls, touch_result;
+
+static int record_touch(const void *addr, size_t len)
+{
+    touched_addr = addr;
+    touched_len = len;
+    touched_calls++;
+    return touch_result;
+}
+
+#define EXPECT_TOUCHED(call, buf, len, result)                                                     \
+    do {                                                                                           \
+        touched_calls = 0;                                                                         \
+        touched_addr = NULL;                                                                       \
+        touched_len = 0;                                                                           \
+        ck_assert_int_eq((call), (result));                                                        \
+        ck_assert_int_eq(touched_calls, 1);                                                        \
+        ck_assert_ptr_eq(touched_addr, (buf));                                                     \
+        ck_assert_uint_eq(touched_len, (len));                                                     \
+    } while (0)
+
+START_TEST(test_buffer_hook)
+{
+    static char buf[3 * 4096];
+    char *mid = buf + 4096 + 17;
+
+    unsetenv("PMI_FD");
+    knode_set_buffer_hook(record_touch);
+    touch_result = 0;
+    EXPECT_TOUCHED(kmailbox_write(0, mid, 5), mid, 5, -EBADF);
+    EXPECT_TOUCHED(kmailbox_read(0, mid, 4096), mid, 4096, -EBADF);
+    EXPECT_TOUCHED(kmailbox_tryread(0, buf, 7), buf, 7, -EBADF);
+    EXPECT_TOUCHED(kportal_aread(0, mid, 8000), mid, 8000, -EBADF);
+    EXPECT_TOUCHED(kportal_awrite(0, buf, 3), buf, 3, -EBADF);
+    EXPECT_TOUCHED(kportal_read(0, mid, 1), mid, 1, -EBADF);
+    EXPECT_TOUCHED(kportal_write(0, buf, sizeof(buf)), buf, sizeof(buf), -EBADF);
+
+    /* the hook's failure is the call's, whatever the call would have said */
+    touch_result = -EFAULT;
+    EXPECT_TOUCHED(kmailbox_write(0, mid, 5), mid, 5, -EFAULT);
+    EXPECT_TOUCHED(kmailbox_read(0, mid, 9), mid, 9, -EFAULT);
+    EXPECT_TOUCHED(kportal_aread(0, mid, 8000), mid, 8000, -EFAULT);
+    EXPECT_TOUCHED(kportal_write(0, buf, 2), buf, 2, -EFAULT);
+
+    /* no bytes, no hook; bad arguments are refused before it */
+    touched_calls = 0;
+    ck_assert_int_eq(kmailbox_write(0, buf, 0), -EBADF);
+    ck_assert_int_eq(kportal_awrite(0, buf, 0), -EBADF);
+    ck_assert_int_eq(kportal_read(0, NULL, 5), -EINVAL);
+    ck_assert_int_eq(kmailbox_write(0, buf, KMAILBOX_MESSAGE_SIZE + 1), -EINVAL);
+    ck_assert_int_eq(touched_calls, 0);
+
+    /* unset: the calls are as before */
+    knode_set_buffer_hook(NULL);
+    ck_assert_int_eq(kmailbox_write(0, mid, 5), -EBADF);
+    ck_assert_int_eq(touched_calls, 0);
+}
+END_TEST
+
 int main(void)
 {
     Suite *s = suite_create("nanvix-port-nolauncher");
     TCase *tc = tcase_create("nolauncher");
     tcase_add_test(tc, test_setup_without_launcher);
     tcase_add_test(tc, test_calls_before_setup);
+    tcase_add_test(tc, test_buffer_hook);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
