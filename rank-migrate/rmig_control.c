@@ -119,8 +119,10 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
     rmig_reservation_lapse();
     /* Reads of a stream given up on that may still write into the container
      * region (a link that came back) would corrupt the next container. */
-    if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left ||
-        kportal_orphans() > 0 || rmig_postcopy_serving()) /* its pages are still pulled */
+    if (rmig_postcopy_serving()) /* its rank left; its pages are still pulled */
+        reason = -EAGAIN;        /* idle soon: ask again (rmig_move.c) */
+    else if (ua_container_present() || rmig_cluster.reserved_for >= 0 || rmig_cluster.left ||
+             kportal_orphans() > 0)
         reason = -EBUSY;
     else if (!ua_layout_migratable() || h->a != ua_layout_fingerprint())
         reason = -EXDEV;
@@ -255,9 +257,14 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
             continue;
         }
         /* Someone else's request while we are busy moving: no container
-         * can be accepted here now, so offers are refused. */
+         * can be accepted here now, so offers are refused; "again" when
+         * this cluster's rank is frozen on its way out (idle soon, unless
+         * the move fails). */
         if (t == RMIG_MSG_OFFER)
-            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank, -EBUSY, 0, out->b);
+            rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank,
+                              rmig_cluster.departing_to >= 0 && ua_rank_suspended() ? -EAGAIN
+                                                                                    : -EBUSY,
+                              0, out->b);
         else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
                  t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG ||
                  t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO || t == RMIG_MSG_CKPT_DONE)

@@ -89,25 +89,67 @@ static int rmig_offer(int cluster)
     return ret < 0 ? ret : -EIO;
 }
 
+/* A cluster whose own rank is on its way out (frozen and streamed, or its
+ * pages still pulled by a post-copy destination) refuses with -EAGAIN: it
+ * is idle within the move's time. Such a refusal is asked again, every
+ * millisecond, until the move's timeout; meanwhile this rank's messages
+ * progress and control traffic is answered. Seen on a loaded machine: a
+ * rank asked for a spare just after another left the only one (CI,
+ * migrate_via env). Returns 1 to ask again, 0 once the time is up. */
+static int rmig_offer_again(double deadline)
+{
+    double until = knode_wtime() + 1e-3;
+    unsigned spins = 0;
+
+    if (knode_wtime() >= deadline)
+        return 0;
+    while (knode_wtime() < until) {
+        rmig_control_answer();
+        if (rmig_cluster.messaging.progress != NULL)
+            rmig_cluster.messaging.progress();
+        knode_idle(&spins);
+    }
+    return 1;
+}
+
+/* rmig_offer, asked again while the cluster says -EAGAIN (rmig_offer_again);
+ * a cluster still leaving when the time is up is busy. */
+static int rmig_offer_one(int cluster)
+{
+    double deadline = knode_wtime() + rmig_timeout();
+    int ret;
+
+    while ((ret = rmig_offer(cluster)) == -EAGAIN && rmig_offer_again(deadline))
+        ;
+    return ret == -EAGAIN ? -EBUSY : ret;
+}
+
 /* Tries every other cluster in turn, in rmig_spare_order()'s order (idle
- * cores first). When none accepts: -EXDEV if one refused for its layout
- * (the idle ones run another build; the others are busy anyway, and "no
- * space" would hide why no spare can take the rank), else -ENOSPC. */
+ * cores first), again while one of them is finishing a move out
+ * (rmig_offer_again). When none accepts: -EXDEV if one refused for its
+ * layout (the idle ones run another build; the others are busy anyway, and
+ * "no space" would hide why no spare can take the rank), else -ENOSPC. */
 static int rmig_offer_any(int *cluster_p)
 {
-    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC, layout = 0;
+    int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC, layout = 0, again = 1;
+    double deadline = knode_wtime() + rmig_timeout();
 
     if (order == NULL)
         return -ENOMEM;
     int n = rmig_spare_order(order);
-    for (int i = 0; i < n && ret != 0; i++) {
-        int why = rmig_offer(order[i]);
+    while (ret != 0 && again) {
+        again = 0;
+        for (int i = 0; i < n && ret != 0; i++) {
+            int why = rmig_offer(order[i]);
 
-        if (why == 0) {
-            *cluster_p = order[i];
-            ret = 0;
+            if (why == 0) {
+                *cluster_p = order[i];
+                ret = 0;
+            }
+            layout |= why == -EXDEV;
+            again |= why == -EAGAIN;
         }
-        layout |= why == -EXDEV;
+        again = again && ret != 0 && rmig_offer_again(deadline);
     }
     free(order);
     return ret == 0 || !layout ? ret : -EXDEV;
@@ -133,7 +175,7 @@ static int rmig_reserve(int cluster, int *dest_p)
     if (ret < 0)
         return ret;                /* its last move's pages are still being pulled here */
     rmig_control_forget_replies(); /* late replies of an earlier move */
-    ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer(cluster);
+    ret = cluster == RMIG_ANY_SPARE ? rmig_offer_any(&cluster) : rmig_offer_one(cluster);
     if (ret == 0)
         *dest_p = cluster;
     return ret;

@@ -18,9 +18,9 @@
  * (rmig_postcopy_serve: strict decoding, only inside the heap runs that
  * were announced). It only reads its own frozen pages, so it never waits on
  * the destination's. Offers are refused meanwhile (an arriving container
- * would overwrite the pages). The destination's DONE on this stream ends
- * the service; so do its loss (the rank is lost with it: rmig_lost.c) and
- * the job's end.
+ * would overwrite the pages) with -EAGAIN: the offering rank asks again.
+ * The destination's DONE on this stream ends the service; so do its loss
+ * (the rank is lost with it: rmig_lost.c) and the job's end.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -9,6 +9,7 @@
  * answers their script names. Messages are built as a peer's rank-migrate
  * would build them (magic, version, job token, sending cluster).
  */
+#include <errno.h>
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,13 +145,21 @@ struct rmig_xreq rmu_reply(int i)
 
 static void rmu_answer_offer(int peer, const struct rmig_wire_hdr *h)
 {
-    const struct rmu_peer *p = &rmu_peer[peer];
-    struct rmig_wire_hdr a = rmu_hdr(p->offer == RMU_ACCEPT ? RMIG_MSG_ACCEPT : RMIG_MSG_REFUSE,
-                                     peer, h->rank, p->offer == RMU_ACCEPT ? 0 : p->refuse_arg, 0);
+    struct rmu_peer *p = &rmu_peer[peer];
+    int again = p->again > 0; /* its own rank still on its way out */
+    int accept = !again && p->offer == RMU_ACCEPT;
+
+    p->again -= again;
+    if (!again && p->offer == RMU_SILENT)
+        return;
+    struct rmig_wire_hdr a = rmu_hdr(accept ? RMIG_MSG_ACCEPT : RMIG_MSG_REFUSE, peer, h->rank,
+                                     accept  ? 0
+                                     : again ? -EAGAIN
+                                             : p->refuse_arg,
+                                     0);
 
     a.b = h->b; /* the answer names the offer it answers */
-    if (p->offer == RMU_ACCEPT || p->offer == RMU_REFUSE)
-        rmu_push_hdr(&a);
+    rmu_push_hdr(&a);
 }
 
 static void rmu_answer_begin(int peer, const struct rmig_wire_hdr *h)

@@ -70,6 +70,7 @@ enum rmu_stream_script {
 struct rmu_peer {
     int offer;      /* enum rmu_offer_script */
     int refuse_arg; /* REFUSE's arg */
+    int again;      /* offers refused -EAGAIN (leaving) before `offer` applies */
     int stream;     /* enum rmu_stream_script */
     int fail_arg;   /* FAIL's arg */
 };

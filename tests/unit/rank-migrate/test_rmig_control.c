@@ -366,6 +366,29 @@ START_TEST(check_refuses_offers_while_busy)
 }
 END_TEST
 
+/* The rank of this cluster frozen and on its way out (departing_to set):
+ * offers are refused "again" (-EAGAIN), since the cluster is idle once the
+ * stream ends; the offering rank asks again (test_rmig_move.c). Departing
+ * but not frozen yet (quiescing): busy. */
+START_TEST(check_says_again_while_leaving)
+{
+    struct rmig_wire_hdr out, o = rmu_hdr(RMIG_MSG_OFFER, 2, 2, 0, 0);
+
+    o.a = FAKE_FINGERPRINT;
+    fake_container_start(0);
+    rmig_cluster.departing_to = 4;
+    rmu_push_hdr(&o);
+    ck_assert_int_eq(rmig_control_check(4, RMIG_MSG_DONE, RMIG_MSG_FAIL, &out), 0);
+    rmu_assert_sent(0, 2, RMIG_MSG_REFUSE, 2, -EBUSY, 0);
+    fake_header()->state = FAKE_SUSPENDED;
+    rmu_push_hdr(&o);
+    ck_assert_int_eq(rmig_control_check(4, RMIG_MSG_DONE, RMIG_MSG_FAIL, &out), 0);
+    rmu_assert_sent(1, 2, RMIG_MSG_REFUSE, 2, -EAGAIN, 0);
+    ck_assert_int_eq(rmig_cluster.reserved_for, -1);
+    rmig_cluster.departing_to = -1;
+}
+END_TEST
+
 START_TEST(check_notes_asks_while_busy)
 {
     struct rmig_wire_hdr out, ask = rmu_hdr(RMIG_MSG_ASK, 0, RMU_ME, 5, 0);
@@ -504,6 +527,7 @@ static Suite *control_suite(void)
     tcase_add_test(busy, check_drops_stream_replies_without_stream);
     tcase_add_test(busy, check_drops_reply_of_other_cluster);
     tcase_add_test(busy, check_refuses_offers_while_busy);
+    tcase_add_test(busy, check_says_again_while_leaving);
     tcase_add_test(busy, check_notes_asks_while_busy);
     tcase_add_test(busy, wait_ignores_malformed);
     tcase_add_loop_test(busy, wait_times_out_on_fake_clock, 0,

@@ -255,6 +255,61 @@ START_TEST(move_to_any_spare_skips_refusals)
 }
 END_TEST
 
+/* Cluster 4's own rank is still on its way out (REFUSE -EAGAIN) for two
+ * offers: the third, a few milliseconds later, is accepted. */
+START_TEST(move_waits_for_a_leaving_cluster)
+{
+    static const int offers[] = {4, 4, 4};
+
+    rmu_peer[4].again = 2;
+    rmu_peer[4].offer = RMU_ACCEPT;
+    rmu_peer[4].stream = RMU_STREAM_OK;
+    rmu_arrive_at(4, 100.0);
+    ck_assert_int_eq(rmig_migrate(4), 0);
+    ck_assert_int_eq(fake_self, 4);
+    assert_offers(offers, 3);
+}
+END_TEST
+
+/* With any spare: the others are busy (-EBUSY, asked once a pass), 4 is
+ * leaving; the second pass finds 4 idle. */
+START_TEST(move_to_any_spare_waits_for_a_leaving_cluster)
+{
+    static const int offers[] = {4, 5, 0, 2, 3, 4};
+
+    for (int c = 0; c < FAKE_NCLUSTERS; c++) {
+        rmu_peer[c].offer = RMU_REFUSE;
+        rmu_peer[c].refuse_arg = -EBUSY;
+    }
+    rmu_peer[4].again = 1;
+    rmu_peer[4].offer = RMU_ACCEPT;
+    rmu_peer[4].stream = RMU_STREAM_OK;
+    rmu_arrive_at(4, 100.0);
+    ck_assert_int_eq(rmig_migrate(RMIG_ANY_SPARE), 0);
+    ck_assert_int_eq(fake_self, 4);
+    assert_offers(offers, 6);
+}
+END_TEST
+
+/* A cluster that is still leaving when the move's timeout ends is busy:
+ * -EBUSY for it, -ENOSPC for any spare; the rank stays, intact. */
+START_TEST(leaving_cluster_past_the_timeout)
+{
+    for (int c = 0; c < FAKE_NCLUSTERS; c++) {
+        rmu_peer[c].offer = RMU_REFUSE;
+        rmu_peer[c].refuse_arg = -EBUSY;
+    }
+    rmu_peer[4].again = 1000;
+    keep_image();
+    ck_assert_int_eq(rmig_migrate(4), -EBUSY);
+    ck_assert_int_gt(fake_nsent, 2);
+    ck_assert_int_lt(fake_nsent, 10); /* a pause between asks, not a storm */
+    ck_assert_int_eq(rmig_migrate(RMIG_ANY_SPARE), -ENOSPC);
+    ck_assert_int_eq(fake_suspends, 0);
+    assert_container_intact();
+}
+END_TEST
+
 /* A move request that came while the rank was moving follows it (hops 1). */
 START_TEST(ask_during_move_follows_rank)
 {
@@ -309,6 +364,9 @@ static Suite *move_suite(void)
     tcase_add_test(tc, move_arrives_at_destination);
     tcase_add_test(tc, move_messages_of_both_ends);
     tcase_add_test(tc, move_to_any_spare_skips_refusals);
+    tcase_add_test(tc, move_waits_for_a_leaving_cluster);
+    tcase_add_test(tc, move_to_any_spare_waits_for_a_leaving_cluster);
+    tcase_add_test(tc, leaving_cluster_past_the_timeout);
     tcase_add_test(tc, ask_during_move_follows_rank);
     tcase_add_test(tc, late_answer_not_taken_for_next_offer);
     suite_add_tcase(s, tc);
