@@ -294,17 +294,9 @@ static int rmig_migrate_precopy(int cluster, int wait)
 }
 
 /* A post-copy move: a stop-and-copy move up to the freeze, whose stream
- * sends the first pages only (rmig_postcopy_move.h). The source must keep
- * the heap pages it serves: with NMPI_MIGRATE_KEEP_PAGES=0 it would drop
- * them, so the move is stop-and-copy then, said. */
+ * sends the first pages only (rmig_postcopy_move.h). */
 static int rmig_migrate_postcopy(int cluster)
 {
-    if (!base_setting_on("NMPI_MIGRATE_KEEP_PAGES")) {
-        base_log(BASE_LOG_WARN, "rmig",
-                 "post-copy needs NMPI_MIGRATE_KEEP_PAGES on (the source serves the pages it "
-                 "keeps): the move is stop-and-copy");
-        return rmig_migrate_via(cluster, NULL);
-    }
     int ret;
 
     rmig_postcopy_choose(1);

@@ -10,9 +10,9 @@
  *
  * After COMMIT the move ends here as any other (the header dropped, the
  * tombstone left, a request that came meanwhile passed on), except that
- * the heap pages stay (ua_release_container keeps the stack and heap pages
- * a later arrival would reuse; post-copy is refused when
- * NMPI_MIGRATE_KEEP_PAGES=0 drops them) and this cluster serves them: its
+ * the heap pages stay (ua_release_hold: kept even with
+ * NMPI_MIGRATE_KEEP_PAGES=0, which drops them once the service ends) and
+ * this cluster serves them: its
  * idle loop reads pulls on RMIG_PULL_PORT and answers each through lane 0
  * of the stream's portals, the answer's header and bytes in one write
  * (rmig_postcopy_serve: strict decoding, only inside the heap runs that
@@ -159,6 +159,7 @@ static void rmig_pcs_stop(const char *why)
              (unsigned long long)s->served, (unsigned long long)s->bytes,
              (unsigned long long)s->refused, (unsigned long long)s->malformed);
     knode_boost_end();
+    ua_release_unhold(); /* NMPI_MIGRATE_KEEP_PAGES=0: dropped now */
     if (rmig_pcs.mbx >= 0)
         kmailbox_unlink(rmig_pcs.mbx);
     if (rmig_pcs.portal >= 0)
@@ -220,6 +221,7 @@ static int rmig_pcs_start(int dest, int stream, int portal0, struct rmig_postcop
                                                     .locate = rmig_pcs_locate,
                                                     .send = rmig_pcs_send};
     rmig_pcs.serving = 1;
+    ua_release_hold(); /* the move's release keeps what is served */
     /* A rank elsewhere waits on these answers: the idle loop answers at
      * once (no rank runs here, so nothing is starved by it). */
     knode_boost_begin();

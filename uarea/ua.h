@@ -217,6 +217,13 @@ void ua_range_settle(void *addr, size_t len);
  * they hold the old bytes. Everything else of the region is dropped. */
 void ua_release_container(void);
 
+/* Source side of a post-copy move, kernel context: from ua_release_hold()
+ * the stack and heap pages are kept by ua_release_container() even with
+ * NMPI_MIGRATE_KEEP_PAGES=0 (the destination still pulls them);
+ * ua_release_unhold() ends that and drops them if the setting says so. */
+void ua_release_hold(void);
+void ua_release_unhold(void);
+
 /* Destination side, once the table of an arriving container is checked and
  * before its n ranges r (whole pages, as ua_touched_ranges() lists them) are
  * written: drops every kept page those ranges do not cover, so the

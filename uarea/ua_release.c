@@ -21,7 +21,8 @@
  *
  * The price is memory: a cluster a rank left holds that rank's pages until
  * the next arrival or the end of the job. NMPI_MIGRATE_KEEP_PAGES=0 drops
- * them at once (memory-tight hosts, evacuating a node).
+ * them at once (memory-tight hosts, evacuating a node), or, after a
+ * post-copy move, once the destination has every page (ua_release_hold).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -33,10 +34,27 @@
 
 /* The kept span not yet trimmed (cluster side, kernel context). */
 static uintptr_t ua_kept_lo, ua_kept_hi;
+/* A post-copy source serves the pages after the move: kept whatever
+ * NMPI_MIGRATE_KEEP_PAGES says until ua_release_unhold(). */
+static int ua_hold;
 
 static int ua_keep_pages(void)
 {
-    return base_setting_on("NMPI_MIGRATE_KEEP_PAGES");
+    return ua_hold || base_setting_on("NMPI_MIGRATE_KEEP_PAGES");
+}
+
+void ua_release_hold(void)
+{
+    ua_hold = 1;
+}
+
+void ua_release_unhold(void)
+{
+    ua_hold = 0;
+    if (ua_keep_pages() || ua_container_present() || ua_kept_hi <= ua_kept_lo)
+        return;
+    madvise((void *)ua_kept_lo, ua_kept_hi - ua_kept_lo, MADV_DONTNEED);
+    ua_kept_lo = ua_kept_hi = 0;
 }
 
 void ua_release_container(void)

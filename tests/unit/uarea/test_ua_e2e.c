@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -82,9 +83,24 @@ static int read_all(int fd, void *p, size_t n)
     return 0;
 }
 
+/* The highest page sent inside the container region: a heap page. */
+static uintptr_t e2e_heap_page;
+
+/* 1 when the page at addr is in memory, 0 when not, -1 on error. */
+static int resident(uintptr_t addr)
+{
+    unsigned char vec = 0;
+
+    return mincore((void *)addr, 4096, &vec) == 0 ? (vec & 1) : -1;
+}
+
 static int send_range(void *addr, size_t len, void *arg)
 {
     int fd = *(int *)arg;
+    uintptr_t last = ((uintptr_t)addr + len - 1) & ~(uintptr_t)4095;
+
+    if (in_region(addr) && last > e2e_heap_page)
+        e2e_heap_page = last;
     struct record r = {(uintptr_t)addr, len, ua_checksum_range(addr, len)};
     return write_all(fd, &r, sizeof(r)) || write_all(fd, addr, len) ? -EIO : 0;
 }
@@ -114,11 +130,19 @@ static int migrate_out(void)
         fprintf(stderr, "e2e: migration failed (rc %d, ack %c)\n", rc, ok ? ok : '-');
         return 1;
     }
+    /* As a post-copy source (ua_release_hold): the heap stays in memory
+     * after the release even with NMPI_MIGRATE_KEEP_PAGES=0, until the
+     * hold ends. */
+    setenv("NMPI_MIGRATE_KEEP_PAGES", "0", 1);
+    ua_release_hold();
     ua_release_container();
     if (ua_container_present()) {
         fprintf(stderr, "e2e: container still present after release\n");
         return 1;
     }
+    CHECK(e2e_heap_page != 0 && resident(e2e_heap_page) == 1);
+    ua_release_unhold();
+    CHECK(resident(e2e_heap_page) == 0);
     int status;
     waitpid(child, &status, 0);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
