@@ -15,10 +15,14 @@
 #    NMPI_MIGRATION_MODE). A cluster drops its pages when its rank leaves
 #    (NMPI_MIGRATE_KEEP_PAGES=0): the moves go back and forth between two
 #    clusters, and no destination holds an old copy of the rank.
-#    Post-copy: a tiny job asks NMPI_MIGRATION_MODE=postcopy; when the
-#    library refuses it (not built yet) the table says so with the
-#    library's own words, and no figure is made up; when it accepts it,
-#    postcopy runs as one more mode.
+#    Post-copy (not named in PRECOPY_MODES): a tiny job asks
+#    NMPI_MIGRATION_MODE=postcopy; when the library refuses it the table
+#    says so with the library's own words, and no figure is made up; when
+#    it accepts it, postcopy runs as one more mode: its total runs until
+#    the last heap page is at the destination (the report's "post-copy
+#    from cluster" line), its bytes are the first pages plus the pages
+#    pulled on demand and pushed in the background, and the table's
+#    "pulled" column gives the MiB pulled on demand.
 #    Per case: the rate the rank managed, and the medians [min max] over
 #    the moves of downtime, total (asked to announced: the report's total
 #    for pre-copy, freeze + downtime + route update for stop-and-copy),
@@ -212,12 +216,32 @@ for f in "$runs"/quiet.*.out "$runs"/hot.*.out "$runs"/busy.*.out; do
                 ro[n] = w[2]; rb[n] = w[4]; r0[n] = w[6]
             }
         }
+        # post-copy: the p-th "post-copy from cluster" line follows the p-th
+        # move (the next move waits for every page): pages that came after
+        # the resume, pulled on demand or pushed in the background
+        FILENAME == errf && / rank 1 post-copy from cluster / {
+            p++
+            for (i = 2; i < NF; i++) {
+                if ($i == "ms" && $(i + 1) == "after") ap[p] = $(i - 1) + 0
+                if ($(i + 1) == "pulled") pl[p] = $i + 0
+                if ($(i + 1) == "pushed,") pu[p] = $i + 0
+                if ($(i + 1) == "pages,") pg[p] = $i + 0
+            }
+            if ($0 ~ /NOT all present/) ap[p] = -1
+        }
         FILENAME != errf && $1 == "move" {
             k++
             if (!(k in d)) { printf "run-precopy: %s.%s.%s.%s: move %d has no report\n", tag, mode, mib, rate, k > "/dev/stderr"; next }
             c = r0[k] > 0 ? r0[k] : fin[k]
-            printf "%s %s %s %s %s %.3f %.3f %d %d %d %d %.3f\n", tag, mode, mib, rate, $5, d[k], tt[k],
-                fin[k] + rb[k], fin[k], ro[k], c, (fin[k] + rb[k]) / c
+            lazy = 0
+            if (mode == "postcopy") {
+                # the total runs until the last page is here (-1: the job
+                # ended first, unknown); the container: first pages + the rest
+                lazy = (pl[k] + pu[k]) * 4096; c = fin[k] + pg[k] * 4096
+                tt[k] = !(k in ap) || ap[k] < 0 ? -1 : tt[k] + ap[k]
+            }
+            printf "%s %s %s %s %s %.3f %.3f %.0f %.0f %d %.0f %.3f %d %d\n", tag, mode, mib, rate, $5, d[k], tt[k],
+                fin[k] + rb[k] + lazy, fin[k], ro[k], c, (fin[k] + rb[k] + lazy) / c, pl[k] + 0, pu[k] + 0
         }' "${f%.out}.err" "$f" >>"$dat"
 done
 
@@ -236,23 +260,25 @@ table() {
         function add(key, v) { val[key, ++cnt[key]] = v }
         $1 == tag {
             k = $2 SUBSEP $3 SUBSEP $4
-            add(k "a", $5); add(k "d", $6); add(k "t", $7); add(k "s", $8); add(k "f", $9); add(k "r", $10); add(k "x", $12)
+            add(k "a", $5); add(k "d", $6); add(k "s", $8); add(k "f", $9); add(k "r", $10); add(k "x", $12)
+            if ($7 >= 0) add(k "t", $7) # a post-copy whose job ended before its last page: no total
+            add(k "p", $13 * 4096 / 1048576)
         }
         END {
             ns = split(sizes, S, " "); nr = split(rates, R, " "); nm = split(modes, M, " ")
             for (i = 1; i <= ns; i++) for (j = 1; j <= nr; j++) for (m = 1; m <= nm; m++) {
                 k = M[m] SUBSEP S[i] SUBSEP R[j]
                 if (!cnt[k "d"]) continue
-                printf "%-8s %5s %4s%% %6.2f%% %2d %8.1f [%7.1f %7.1f] %8.1f [%7.1f %7.1f] %9.1f %8.2f %3d %5.2f [%4.2f]\n",
+                printf "%-8s %5s %4s%% %6.2f%% %2d %8.1f [%7.1f %7.1f] %8.1f [%7.1f %7.1f] %9.1f %8.2f %3d %5.2f [%4.2f] %8.1f\n",
                     M[m], (S[i] >= 1024 ? S[i] / 1024 "G" : S[i] "M"), R[j], med(k "a"), cnt[k "d"],
                     med(k "d"), lo(k "d"), hi(k "d"), med(k "t"), lo(k "t"), hi(k "t"),
-                    med(k "s") / 1048576, med(k "f") / 1048576, med(k "r"), med(k "x"), hi(k "x")
+                    med(k "s") / 1048576, med(k "f") / 1048576, med(k "r"), med(k "x"), hi(k "x"), med(k "p")
             }
         }' "$dat"
 }
 header() {
-    printf "%-8s %5s %5s %7s %2s %26s %26s %9s %8s %3s %12s\n" mode heap rate managed n \
-        "downtime ms" "total ms" "sent MiB" "final" rnd "sent/cont [max]"
+    printf "%-8s %5s %5s %7s %2s %26s %26s %9s %8s %3s %12s %8s\n" mode heap rate managed n \
+        "downtime ms" "total ms" "sent MiB" "final" rnd "sent/cont [max]" "pulled"
 }
 {
     echo "pre-copy against stop-and-copy: a rank writing its heap while it moves to a spare, one host, $when on $(hostname), $(nproc) cores"
@@ -261,6 +287,8 @@ header() {
     echo "the heap checked bit for bit after every move; a cluster drops its pages when its rank leaves (NMPI_MIGRATE_KEEP_PAGES=0)"
     echo "median [min max] over the moves; managed: the rate the rank achieved (median); total: asked to announced; sent: rounds + final round;"
     echo "final: bytes of the final (frozen) round; rnd: rounds sent while running; sent/cont: sent over the container's touched pages [worst move]"
+    echo "post-copy: final is what was sent frozen (header, stack, globals); total runs until the last heap page is at the destination;"
+    echo "pulled: MiB the rank pulled on demand (its faults and the buffers it handed to MPI), the rest pushed in the background"
     echo
     header
     table "$modes" quiet
@@ -280,6 +308,7 @@ bar() {
               printf "%.1f", n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2 }' "$dat"
 }
 pd=$(bar precopy 1024 1) sd=$(bar stop 1024 1) hpd=$(bar precopy 1024 1 hot) hsd=$(bar stop 1024 1 hot)
+qd=$(bar postcopy 1024 1) hqd=$(bar postcopy 1024 1 hot)
 worst=$(awk '$1 == "quiet" && $2 == "precopy" { n++; if ($12 > w) { w = $12; c = $3 " MiB " $4 "%" } }
     END { if (n) printf "%.2f %d %s", w, n, c; else print "- 0 -" }' "$dat")
 holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT MEASURED"; else if (op == "<" ? a + 0 < b : a + 0 > b) print "holds"; else print "does NOT hold" }'; }
@@ -289,6 +318,9 @@ holds() { awk -v a="$1" -v op="$2" -v b="$3" 'BEGIN { if (a == "-") print "NOT M
     echo "     (stop-and-copy: over 200 ms): median ${sd} ms: $(holds "$sd" ">" 200)"
     if [ "$hpd" != - ]; then
         echo "     the same with the hot writer: pre-copy median ${hpd} ms: $(holds "$hpd" "<" 10); stop-and-copy median ${hsd} ms: $(holds "$hsd" ">" 200)"
+    fi
+    if [ "$qd" != - ]; then
+        echo "     with post-copy: median ${qd} ms: $(holds "$qd" "<" 10)$([ "$hqd" = - ] || echo "; hot writer ${hqd} ms: $(holds "$hqd" "<" 10)")"
     fi
     rr=$(grep -h ' rmig: rank 1 moved ' "$runs/quiet.precopy.1024.1.err" 2>/dev/null | awk '
         { for (i = 1; i < NF; i++) if ($i == "freeze") f = $(i + 1)
@@ -372,13 +404,15 @@ for m in $modes; do [ "$m" = stop ] || keys="$keys hot.$m"; done
 for m in $keys; do
     err=$runs/$m.$tl_mib.1.err
     [ -s "$err" ] || continue
-    grep ' rmig: rank 1 moved ' "$err" | awk -v m="$m" -v tl="$tl" '
+    grep -e ' rmig: rank 1 moved ' -e ' rank 1 post-copy from cluster ' "$err" | awk -v m="$m" -v tl="$tl" '
         function field(name,    i) { for (i = 1; i < NF; i++) if ($i == name) return $(i + 1) + 0; return "" }
+        / post-copy from cluster / { pc[++np] = $0; next }
         { n++; line[n] = $0; d[n] = field("downtime"); o[n] = n }
         END {
             if (!n) exit
             for (i = 2; i <= n; i++) { x = o[i]; for (j = i - 1; j >= 1 && d[o[j]] > d[x]; j--) o[j + 1] = o[j]; o[j + 1] = x }
-            $0 = line[o[int((n + 1) / 2)]]
+            med = o[int((n + 1) / 2)]
+            $0 = line[med]
             fr = field("freeze"); dn = field("downtime"); u = field("update"); tot = field("total")
             if (tot == "") tot = fr + dn + u
             for (i = 1; i < NF; i++) if ($(i + 1) ~ /^bytes;/) { fin = $i; break }
@@ -401,6 +435,20 @@ for m in $keys; do
             }
             if (!nr) printf "%s wait 0 %.3f 0 -\n", m, fr >> tl
             printf "%s pause %.3f %.3f %.3f %.3f\n", m, fr, fr + dn, fin / 1048576, dn >> tl
+            if ((med in pc) && pc[med] !~ /NOT all present/) {
+                # post-copy: from the resume to the last page, pulled on
+                # demand and pushed in the background
+                $0 = pc[med]
+                for (i = 2; i < NF; i++) {
+                    if ($i == "ms" && $(i + 1) == "after") ap = $(i - 1)
+                    if ($(i + 1) == "pulled") pl = $i
+                    if ($(i + 1) == "pushed,") pu = $i
+                }
+                st = fr + dn + u
+                printf "%s pull %.3f %.3f %.3f %d\n", m, st, st + ap, pl * 4096 / 1048576, pl >> tl
+                printf "%s push %.3f %.3f %.3f %d\n", m, st, st + ap, pu * 4096 / 1048576, pu >> tl
+                tot = st + ap
+            }
             printf "%s end %.3f %.3f 0 %.3f\n", m, tot, tot, tot >> tl
         }'
     grep -q "^$m " "$tl" && panels="$panels $m"
@@ -429,7 +477,9 @@ if [ -n "$panels" ]; then
             hot.*) name="${m#hot.}, hot writer" ;;
             *) name="${m#quiet.}, $writer writer" ;;
             esac
-            if [ "$nr" -gt 0 ]; then
+            if grep -q "^$m pull " "$tl"; then
+                echo "set title '$name: the pause (first pages only), then the heap pulled on demand and pushed in the background until the last page is there' font ',10'"
+            elif [ "$nr" -gt 0 ]; then
                 echo "set title '$name: $nr rounds while the rank runs (their own times from the report; older runs: the $pst ms to the freeze split by bytes), then the pause' font ',10'"
             else
                 echo "set title '$name: the rank runs until its safe point ($pst ms), then the pause: every page sent while it is frozen' font ',10'"
@@ -441,10 +491,14 @@ if [ -n "$panels" ]; then
             if awk -v p="$pst" -v x="$xmax" 'BEGIN { exit !(p > 0.6 * x) }'; then side="right offset -0.5,0"; else side="offset 0.5,0"; fi
             echo "set label 1 sprintf('pause %.1f ms, %.2f MiB', $pdn, $pmib) at $pst, graph 0.78 $side tc rgb '#d62728' font ',10'"
             if awk -v t="$tot" -v x="$xmax" 'BEGIN { exit !(t > 0.3 * x) }'; then tside="right offset -0.5,0"; else tside="offset 0.5,0"; fi
-            echo "set label 2 sprintf('announced: %.0f ms', $tot) at $tot, graph 0.68 $tside font ',9'"
+            what=announced
+            grep -q "^$m pull " "$tl" && what="last page here"
+            echo "set label 2 sprintf('$what: %.0f ms', $tot) at $tot, graph 0.68 $tside font ',9'"
             echo "plot '$tl' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#1f77b4' title 'round sent while running (width: its time)', \\"
             echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'pause' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3 > $xmax / 400 ? \$4 - \$3 : $xmax / 400) with boxes lc rgb '#d62728' title 'final round, rank frozen (the pause)', \\"
-            echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(sprintf('r%d', \$6)) with labels offset 0,0.7 font ',8' notitle"
+            echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'round' ? (\$3 + \$4) / 2 : 1/0):5:(sprintf('r%d', \$6)) with labels offset 0,0.7 font ',8' notitle, \\"
+            echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'push' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#2ca02c' title 'post-copy: pushed in the background after the resume', \\"
+            echo "     '' using (strcol(1) eq '$m' && strcol(2) eq 'pull' ? (\$3 + \$4) / 2 : 1/0):5:(\$4 - \$3) with boxes lc rgb '#ff7f0e' fs transparent solid 0.6 title 'post-copy: pulled on demand (the rank waited on these)'"
         done
         echo "unset multiplot"
     } >"$gp"
