@@ -41,12 +41,17 @@ static const struct base_setting base_table[] = {
      "arrival"},
     {"NMPI_MIGRATE_TIMEOUT", "60", "library",
      "seconds a migration may wait for its peer before it is abandoned"},
+    {"NMPI_MIGRATION_AUTO_MS", "10", "library",
+     "NMPI_MIGRATION_MODE=auto: the largest stop-and-copy pause (ms, as the cost model predicts "
+     "it) a move takes before it goes pre-copy"},
     {"NMPI_MIGRATION_DIR", "", "library",
      "directory of the image files of moves through a checkpoint (default: the job directory, "
      "else /tmp); both ends of a move must reach it under this path"},
     {"NMPI_MIGRATION_KEEP_IMAGE", "0", "library",
      "1: keep the image file of each move through a checkpoint (for study)"},
-    {"NMPI_MIGRATION_MODE", "live", "library",
+    {"NMPI_MIGRATION_MODE", "auto", "library",
+     "auto: stop-and-copy when the cost model predicts a pause of at most "
+     "NMPI_MIGRATION_AUTO_MS, else precopy; "
      "stop (or live): moves stream the container with the rank frozen; precopy: rounds sent "
      "while the rank runs, then a short stop-and-copy of what it wrote meanwhile; postcopy: "
      "the rank resumed at once with its header, stack and globals, its heap pulled after; "

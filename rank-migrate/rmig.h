@@ -146,13 +146,15 @@ int rmig_migrate(int cluster);
 /* How a move sends the container: stop-and-copy (the rank frozen while
  * all of it goes), pre-copy (rounds while it runs, then a short
  * stop-and-copy of the rest), through a checkpoint image file. DEFAULT:
- * NMPI_MIGRATION_MODE's (stop, precopy, checkpoint; "live" is stop). */
+ * NMPI_MIGRATION_MODE's (auto, the default, stop, precopy, postcopy,
+ * checkpoint; "live" is stop). */
 enum rmig_mode {
     RMIG_MODE_DEFAULT = 0,
     RMIG_MODE_STOP,
     RMIG_MODE_PRECOPY,
     RMIG_MODE_CHECKPOINT,
     RMIG_MODE_POSTCOPY, /* resumed at once on the destination, pages pulled (issue 15 item 2) */
+    RMIG_MODE_AUTO,     /* stop-and-copy or pre-copy, by the pause the model predicts */
 };
 
 /* The mode NMPI_MIGRATION_MODE names (an unknown name: stop, said). */

@@ -241,6 +241,8 @@ int rmig_migration_mode(void)
 {
     const char *mode = base_setting("NMPI_MIGRATION_MODE");
 
+    if (strcmp(mode, "auto") == 0)
+        return RMIG_MODE_AUTO;
     if (strcmp(mode, "checkpoint") == 0)
         return RMIG_MODE_CHECKPOINT;
     if (strcmp(mode, "precopy") == 0)
@@ -249,8 +251,8 @@ int rmig_migration_mode(void)
         return RMIG_MODE_POSTCOPY;
     if (strcmp(mode, "live") != 0 && strcmp(mode, "stop") != 0)
         base_log(BASE_LOG_WARN, "rmig",
-                 "NMPI_MIGRATION_MODE=%s is not stop, precopy, postcopy or checkpoint: the "
-                 "move is stop-and-copy",
+                 "NMPI_MIGRATION_MODE=%s is not auto, stop, precopy, postcopy or checkpoint: "
+                 "the move is stop-and-copy",
                  mode);
     return RMIG_MODE_STOP;
 }
@@ -305,10 +307,37 @@ static int rmig_migrate_postcopy(int cluster)
     return ret;
 }
 
+/* The default mode (NMPI_MIGRATION_MODE=auto): stop-and-copy when the cost
+ * model predicts this rank's pause at most NMPI_MIGRATION_AUTO_MS (10 ms),
+ * else pre-copy. Why, from bench/precopy.txt: stop-and-copy pauses grow
+ * with the container (a 16 MiB rank 4 ms, 256 MiB 55 ms, 1 GiB 1.6 s)
+ * while pre-copy's stay at 0.5-5 ms, but pre-copy takes 5-50 times longer
+ * from ask to arrival and sends up to twice the bytes: below a pause that
+ * small the rank is better off frozen. Post-copy is never chosen on its
+ * own: until the last page arrives the rank depends on two processes (the
+ * source's death ends the job) and it waits on page faults. */
+static int rmig_auto_mode(int cluster)
+{
+    double limit = base_setting_double("NMPI_MIGRATION_AUTO_MS", 0, 1e9) * 1e-3;
+    struct rmig_estimate e;
+
+    if (rmig_estimate(cluster, &e) < 0) /* a bad cluster: the move says so */
+        return RMIG_MODE_STOP;
+    int precopy = e.downtime > limit && rmig_precopy_usable();
+
+    base_log(BASE_LOG_INFO, "rmig",
+             "auto: %s (a stop-and-copy pause of %.1f ms predicted for %llu bytes, limit %.1f ms)",
+             precopy ? "pre-copy" : "stop-and-copy", e.downtime * 1e3, (unsigned long long)e.bytes,
+             limit * 1e3);
+    return precopy ? RMIG_MODE_PRECOPY : RMIG_MODE_STOP;
+}
+
 int rmig_migrate_mode(int cluster, int mode)
 {
     if (mode == RMIG_MODE_DEFAULT)
         mode = rmig_migration_mode();
+    if (mode == RMIG_MODE_AUTO)
+        mode = rmig_auto_mode(cluster);
     switch (mode) {
     case RMIG_MODE_CHECKPOINT:
         return rmig_migrate_via(cluster, rmig_migration_dir_default());
@@ -414,6 +443,8 @@ int rmig_safe_point(void)
     /* An ASK with a directory (mpimigrate --via-checkpoint) goes through
      * it; a pre-copy one starts its rounds and the rank goes on. */
     mode = rmig_ask_mode() != RMIG_MODE_DEFAULT ? rmig_ask_mode() : rmig_migration_mode();
+    if (mode == RMIG_MODE_AUTO && *rmig_ask_dir() == '\0')
+        mode = rmig_auto_mode(cluster);
     if (*rmig_ask_dir() != '\0')
         ret = rmig_migrate_via(cluster, rmig_ask_dir());
     else if (mode == RMIG_MODE_PRECOPY && rmig_precopy_usable())

@@ -6,7 +6,8 @@
  * (rounds while the rank waits here with its messages progressing, then a
  * short stop-and-copy), "checkpoint" (through an image file in
  * NMPI_MIGRATION_DIR's directory, as MPIX_Migrateto_checkpoint with NULL).
- * NULL: NMPI_MIGRATION_MODE's. The name is checked before anything is
+ * "auto": stop-and-copy or pre-copy by the pause the cost model predicts
+ * (NMPI_MIGRATION_AUTO_MS). NULL: NMPI_MIGRATION_MODE's. The name is checked before anything is
  * reserved: an unknown one is MPI_ERR_ARG. "postcopy": the rank resumes on
  * the destination with its header, stack and globals, its heap pulled on
  * first touch and in the background (rank-migrate/rmig_postcopy_move.h).
@@ -30,7 +31,8 @@ static int mpix_mode_of(const char *mode)
     static const struct {
         const char *name;
         int mode;
-    } modes[] = {{"stop", RMIG_MODE_STOP},
+    } modes[] = {{"auto", RMIG_MODE_AUTO},
+                 {"stop", RMIG_MODE_STOP},
                  {"live", RMIG_MODE_STOP},
                  {"precopy", RMIG_MODE_PRECOPY},
                  {"checkpoint", RMIG_MODE_CHECKPOINT},
