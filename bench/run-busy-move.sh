@@ -34,6 +34,9 @@
 # shared: a "quiet" node is only as quiet as the others leave it). Raw runs
 # in bench/busy-move-*.{out,err}.
 set -u
+# Stop-and-copy moves unless asked otherwise: the default mode (auto) would
+# send large ranks pre-copy, and these figures are stop-and-copy's.
+export NMPI_MIGRATION_MODE=${NMPI_MIGRATION_MODE:-stop}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

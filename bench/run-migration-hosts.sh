@@ -34,6 +34,9 @@
 # bench/migration-hosts.gp and, when gnuplot is installed (Debian package
 # gnuplot-nox), the plot bench/migration-hosts.png.
 set -u
+# Stop-and-copy moves unless asked otherwise: the default mode (auto) would
+# send large ranks pre-copy, and these figures are stop-and-copy's.
+export NMPI_MIGRATION_MODE=${NMPI_MIGRATION_MODE:-stop}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

@@ -18,6 +18,9 @@
 # MIGRATION_NP (ranks, default 1; 2 adds an MPI bandwidth figure),
 # MIGRATION_ARGS (arguments of the program, e.g. "-m 4 0 1M 16M").
 set -u
+# Stop-and-copy moves unless asked otherwise: the default mode (auto) would
+# send large ranks pre-copy, and these figures are stop-and-copy's.
+export NMPI_MIGRATION_MODE=${NMPI_MIGRATION_MODE:-stop}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"

@@ -14,6 +14,9 @@
 # MPICC_MPICH, HYDRA, NPB_CLASSES (default "W A"), NPB_NP (default "2"; e.g.
 # "2 4"), NPB_KERNELS (default "ep is cg mg ft"), NPB_TIMEOUT (s, default 600).
 set -u
+# Stop-and-copy moves unless asked otherwise: the default mode (auto) would
+# send large ranks pre-copy, and these figures are stop-and-copy's.
+export NMPI_MIGRATION_MODE=${NMPI_MIGRATION_MODE:-stop}
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
 : "${top_builddir:=$top_srcdir}"
