@@ -25,6 +25,9 @@
 #    their pages held at the sources: it waits for every page, the job is
 #    killed after it, and the restart gives the results of a run without
 #    checkpoint.
+# 7. case 1 as an unprivileged user (nobody, when the test runs as root):
+#    userfaultfd limited to user-mode faults (UFFD_USER_MODE_ONLY), so
+#    every buffer handed to the messaging layer must be fetched first.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_REPORT=1
@@ -111,4 +114,27 @@ run_mpi 3 --spares 1 --restart "$TMPD/m" -- ckpt "$TMPD/m" die 2 ||
     fail "the restart from the checkpoint taken after post-copy moves failed"
 grep -qx '# restarted=1' "$OUT" || fail "the restarted job did not return from a restart"
 grep '^ckpt: ' "$OUT" | diff "$TMPD/ref" - || fail "restart after post-copy moves: results differ"
+
+echo "== 7. case 1 as an unprivileged user"
+if [ "$(id -u)" -ne 0 ]; then
+    echo "runs as $(id -un): case 1 was already unprivileged"
+elif ! runuser -u nobody -- test -x "$BINDIR/migrate_postcopy" -a -x "$MPIEXEC"; then
+    echo "not run: user nobody cannot reach $BINDIR (a build directory closed to others)"
+else
+    chmod 755 "$TMPD" # its output file is written by this shell, not by nobody
+    nbase=/tmp/nmpi-$(id -u nobody) # nobody's job directories (mpiexec)
+    [ -e "$nbase" ] && nbase=""     # there before: not this test's to remove
+    NMPI_TEST_POSTCOPY_HOLD_MS=300 MIGRATE_POSTCOPY_IDLE_MS=1000 timeout -k 10 "$TIMEOUT" \
+        runuser -u nobody -- env -u NMPI_RUN_DIR HOME=/tmp "$MPIEXEC" -n 2 --spares 1 "$BINDIR/migrate_postcopy" \
+        64 1 self </dev/null >"$OUT" 2>&1 || { cat "$OUT"; fail "unprivileged: exit status $? (want 0)"; }
+    cat "$OUT"
+    grep -q "^migrate_postcopy: OK 64 MiB 1 movers self" "$OUT" || fail "unprivileged: no OK line"
+    grep -q "^migrate_postcopy: rank 1 sent from 66 of 66 pages not yet here" "$OUT" ||
+        fail "unprivileged: the send buffers were not all missing when the rank sent from them"
+    grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT" ||
+        fail "unprivileged: no report of every page present"
+    # (the job's own directory in it goes a moment after mpiexec returns)
+    for ((i = 0; i < 50; i++)); do [ -z "$nbase" ] || rmdir "$nbase" 2>/dev/null && break; sleep 0.1; done
+    [ -z "$nbase" ] || [ ! -e "$nbase" ] || fail "unprivileged: the job left files in $nbase: $(ls -A "$nbase")"
+fi
 exit 0
