@@ -57,14 +57,21 @@
 #define NP_BOOST_AUTOGROUP "/proc/self/autogroup"
 #define NP_BOOST_SLICE_NS  100000ULL /* the shortest slice the kernel allows */
 
-/* sched_setattr(2)'s argument (glibc has no wrapper; the kernel takes the
- * size it is given, and this is its first version, SCHED_ATTR_SIZE_VER0). */
+/* sched_setattr(2)'s argument (glibc has no wrapper, and linux/sched/types.h
+ * clashes with glibc's sched.h; the kernel takes the size it is given:
+ * this is the first version, SCHED_ATTR_SIZE_VER0). */
 struct np_sched_attr {
     uint32_t size, policy;
     uint64_t flags;
+    /* cppcheck-suppress unusedStructMember ; read by sched_getattr, given back whole */
     int32_t nice;
+    /* cppcheck-suppress unusedStructMember ; read by sched_getattr, given back whole */
     uint32_t priority;
-    uint64_t runtime, deadline, period;
+    uint64_t runtime;
+    /* cppcheck-suppress unusedStructMember ; read by sched_getattr, given back whole */
+    uint64_t deadline;
+    /* cppcheck-suppress unusedStructMember ; read by sched_getattr, given back whole */
+    uint64_t period;
 };
 
 __thread int np_boost_spins;

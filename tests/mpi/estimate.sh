@@ -17,6 +17,10 @@
 . "$(dirname "$0")/common.sh"
 ours || skip "the cost model is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20
+# Stop-and-copy moves: the models below predict pauses of hundreds of ms,
+# for which the default mode (auto) would go pre-copy; the estimates and
+# the moves they decide are stop-and-copy's.
+export NMPI_MIGRATION_MODE=stop
 
 model=$TMPD/model
 # write_model FILE [EXTRA LINE]: the chosen model into FILE.tmp

@@ -3,6 +3,9 @@
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=10
+# Stop-and-copy moves: the stream faults and figures below are that
+# stream's (the default mode, auto, would send the 32 MiB rank pre-copy).
+export NMPI_MIGRATION_MODE=stop
 expect_ok 4 --spares 2 -- migrate ring 12 "migrate ring: OK 12 laps 4 ranks"
 expect_ok 2 --spares 3 -- migrate tour "migrate tour: OK visited 3 spares"
 expect_ok 2 --spares 1 -- migrate burst 1 "migrate burst: OK 1 at once"
