@@ -84,7 +84,7 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
 
     if (dest < 0 || dest >= r->size)
         return CV_ERR_RANK;
-    q = cv_request_new(CV_REQ_SEND);
+    q = cv_request_new(r, CV_REQ_SEND);
     if (q == NULL)
         return -ENOMEM;
     q->buf = (void *)buf;
