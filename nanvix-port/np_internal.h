@@ -222,6 +222,11 @@ int np_shm_write(int cluster, int port, const void *buf, size_t len);
 int np_shm_cell_ok(uint32_t port, uint32_t len);
 /* Delivers the messages waiting in this cluster's ring; returns how many. */
 int np_shm_drain(np_shm_deliver_fn deliver);
+/* Copies the ring's oldest message into buf[size] and frees its cell, if it
+ * is for mailbox `port` and fits; returns its length, else -EAGAIN (the
+ * cell stays for np_shm_drain). Only when that mailbox's FIFO is empty:
+ * the ring's message is then the next one in order. */
+ssize_t np_shm_take(int port, void *buf, size_t size);
 
 /* 1 if portal transfers with `cluster` may go by np_push: both ends
  * mapped each other's ring and can copy into each other (CMA). */

@@ -298,6 +298,24 @@ int np_shm_drain(np_shm_deliver_fn deliver)
     }
 }
 
+ssize_t np_shm_take(int port, void *buf, size_t size)
+{
+    struct np_shm_ring *r = np_shm_own;
+    if (r == NULL)
+        return -EAGAIN;
+    struct np_shm_cell *cell = &r->cells[r->head % NP_SHM_CELLS];
+    if (atomic_load_explicit(&cell->seq, memory_order_acquire) != r->head + 1)
+        return -EAGAIN;
+    uint32_t cport = cell->port, len = cell->len;
+    /* Anything else (another port, a bad cell, too long) is np_shm_drain's. */
+    if (cport != (uint32_t)port || !np_shm_cell_ok(cport, len) || len > size)
+        return -EAGAIN;
+    memcpy(buf, cell->data, len);
+    atomic_store_explicit(&cell->seq, r->head + NP_SHM_CELLS, memory_order_release);
+    r->head++;
+    return (ssize_t)len;
+}
+
 void np_shm_teardown(void)
 {
     np_shm_unlink();

@@ -114,12 +114,24 @@ int np_retry_needed;
 
 static const struct knode_idle_hooks *np_idle_hooks; /* knode_set_idle_hooks */
 
+/* Progress calls in a row that found ring messages and left the fabric
+ * alone; at NP_FABRIC_SKIP_MAX the fabric is polled anyway. */
+#define NP_FABRIC_SKIP_MAX 8
+static unsigned np_fabric_skipped;
+
 int np_progress(void)
 {
     np_lost_scan();
-    int n = np_fabric_progress();
-    if (n >= 0)
-        n += np_shm_drain(np_mailbox_deliver);
+    /* The ring first: when it brought messages, the caller has work and the
+     * fabric's poll (two endpoints, the largest part of an idle progress)
+     * waits for the next call, at most NP_FABRIC_SKIP_MAX calls. Messages of
+     * one sender never mix the two paths (np_shm.c), so no order changes. */
+    int n = np_shm_drain(np_mailbox_deliver);
+    if (n == 0 || ++np_fabric_skipped >= NP_FABRIC_SKIP_MAX) {
+        np_fabric_skipped = 0;
+        int f = np_fabric_progress();
+        n = f < 0 ? f : n + f;
+    }
     if (np_retry_needed) {
         np_retry_needed = 0;
         np_mailbox_retry();
