@@ -231,6 +231,12 @@ ssize_t kmailbox_read(int mbxid, void *buf, size_t size);
 /* Like kmailbox_read but returns -EAGAIN at once when nothing is queued. */
 ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size);
 
+/* Like kmailbox_tryread but without making progress: only a message already
+ * received (queued, or waiting in the same-host ring) is returned. For the
+ * reads that follow a successful one in a drain loop, which would otherwise
+ * poll the network once more per message to learn there is nothing. */
+ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size);
+
 /* Sends size bytes (0..KMAILBOX_MESSAGE_SIZE) as one message; returns size
  * once the data has left buf (the message is then in flight or delivered),
  * -EINVAL if size > KMAILBOX_MESSAGE_SIZE. Never waits for the receiver:

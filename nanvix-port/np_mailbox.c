@@ -343,7 +343,9 @@ static ssize_t np_mbx_take(struct np_mailbox *m, void *buf, size_t size)
 #define NP_MBX_DIRECT_MAX 16
 static unsigned np_mbx_direct;
 
-static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
+enum np_mbx_wait { NP_MBX_QUEUED, NP_MBX_TRY, NP_MBX_BLOCK };
+
+static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, enum np_mbx_wait block)
 {
     unsigned spins = 0;
     if (buf == NULL && size > 0)
@@ -369,8 +371,10 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
             np_mbx_direct++;
             break;
         }
+        if (block == NP_MBX_QUEUED)
+            break; /* -EAGAIN: nothing without a progress call */
         np_mbx_direct = 0;
-        if (!block) {
+        if (block == NP_MBX_TRY) {
             if (np_progress() > 0)
                 ret = np_mbx_take(m, buf, size);
             break;
@@ -383,12 +387,17 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
 
 ssize_t kmailbox_read(int mbxid, void *buf, size_t size)
 {
-    return np_mbx_read(mbxid, buf, size, 1);
+    return np_mbx_read(mbxid, buf, size, NP_MBX_BLOCK);
 }
 
 ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
 {
-    return np_mbx_read(mbxid, buf, size, 0);
+    return np_mbx_read(mbxid, buf, size, NP_MBX_TRY);
+}
+
+ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size)
+{
+    return np_mbx_read(mbxid, buf, size, NP_MBX_QUEUED);
 }
 
 /* With np_lock held: writes into the destination's ring, progressing this
