@@ -182,6 +182,9 @@ extern int np_retry_needed;
 /* With np_lock held: drains the CQ and retries pending posts. Returns the
  * number of completions handled, or -EIO. */
 int np_progress(void);
+/* The same from a spinning loop: the ring every call, the fabric only every
+ * few calls when this cluster has a ring (np_wait.c says why). */
+int np_progress_light(void);
 
 /* With np_lock held: progress once; if nothing happened, drop the lock and
  * back off according to *spins, then take it again. */
@@ -214,6 +217,8 @@ int np_shm_remove(long only_pid);
 int np_shm_attach(void);  /* after it: maps the peers' rings; 0 or -ENOMEM */
 void np_shm_unlink(void); /* after the second barrier */
 void np_shm_teardown(void);
+/* 1 if this cluster has a ring (its same-host peers write there), else 0. */
+int np_shm_active(void);
 /* 1 if mailbox messages to `cluster` go through its ring, else 0. */
 int np_shm_reaches(int cluster);
 /* Writes one message into cluster's ring: 0, or -EAGAIN when it is full. */

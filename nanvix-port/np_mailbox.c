@@ -375,7 +375,7 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, enum np_mbx_wait b
             break; /* -EAGAIN: nothing without a progress call */
         np_mbx_direct = 0;
         if (block == NP_MBX_TRY) {
-            if (np_progress() > 0)
+            if (np_progress_light() > 0)
                 ret = np_mbx_take(m, buf, size);
             break;
         }

@@ -233,6 +233,11 @@ void np_shm_unlink(void)
     np_shm_own_name[0] = '\0';
 }
 
+int np_shm_active(void)
+{
+    return np_shm_own != NULL;
+}
+
 int np_shm_reaches(int cluster)
 {
     return cluster >= 0 && cluster < np_shm_npeers && np_shm_peer[cluster] != NULL;

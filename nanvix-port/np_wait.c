@@ -114,21 +114,31 @@ int np_retry_needed;
 
 static const struct knode_idle_hooks *np_idle_hooks; /* knode_set_idle_hooks */
 
-/* Progress calls in a row that found ring messages and left the fabric
- * alone; at NP_FABRIC_SKIP_MAX the fabric is polled anyway. */
-#define NP_FABRIC_SKIP_MAX 8
-static unsigned np_fabric_skipped;
+/* How often a light progress call polls the fabric when this cluster has a
+ * ring: every NP_FABRIC_IDLE_EVERY-th call when the ring was empty, every
+ * NP_FABRIC_BUSY_EVERY-th when it brought messages (the caller has work).
+ * Why: the fabric's poll (two endpoints) costs ten times the ring's, and a
+ * spinning rank polls in a loop, so a same-host message was seen up to one
+ * fabric poll late. Light calls are those of spinning loops (a mailbox
+ * tryread, the first NP_SPIN_POLLS turns of an idle wait), a few hundred
+ * nanoseconds apart, so the fabric's traffic (other hosts: tens of
+ * microseconds a message) waits at most a few ring polls more; once a wait
+ * backs off with yields and sleeps, every call polls everything. Messages of
+ * one sender never mix the two paths (np_shm.c), so no order changes.
+ * Without a ring (NMPI_SHM=0) every call polls the fabric. */
+#define NP_FABRIC_IDLE_EVERY 4
+#define NP_FABRIC_BUSY_EVERY 8
+static unsigned np_fabric_turn;
 
-int np_progress(void)
+static int np_progress_poll(int light)
 {
     np_lost_scan();
-    /* The ring first: when it brought messages, the caller has work and the
-     * fabric's poll (two endpoints, the largest part of an idle progress)
-     * waits for the next call, at most NP_FABRIC_SKIP_MAX calls. Messages of
-     * one sender never mix the two paths (np_shm.c), so no order changes. */
     int n = np_shm_drain(np_mailbox_deliver);
-    if (n == 0 || ++np_fabric_skipped >= NP_FABRIC_SKIP_MAX) {
-        np_fabric_skipped = 0;
+    unsigned every = !light || !np_shm_active() ? 1
+                     : n > 0                    ? NP_FABRIC_BUSY_EVERY
+                                                : NP_FABRIC_IDLE_EVERY;
+    if (++np_fabric_turn >= every) {
+        np_fabric_turn = 0;
         int f = np_fabric_progress();
         n = f < 0 ? f : n + f;
     }
@@ -141,9 +151,19 @@ int np_progress(void)
     return n;
 }
 
+int np_progress(void)
+{
+    return np_progress_poll(0);
+}
+
+int np_progress_light(void)
+{
+    return np_progress_poll(1);
+}
+
 void np_wait_step(unsigned *spins)
 {
-    int n = np_progress();
+    int n = *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
     if (n > 0) {
         *spins = 0;
         return;
@@ -156,7 +176,7 @@ void np_wait_step(unsigned *spins)
 void knode_idle(unsigned *spins)
 {
     np_enter();
-    int n = np_node.ready ? np_progress() : 0;
+    int n = !np_node.ready ? 0 : *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
     np_leave();
     np_lost_deliver();
     if (n > 0) {
