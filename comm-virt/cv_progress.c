@@ -181,5 +181,5 @@ void cv_idle(unsigned *spins)
     /* A blocked rank is at a safe point: honour move requests here. */
     if ((*spins & 15) == 0)
         rmig_safe_point();
-    knode_idle(spins);
+    knode_idle_polled(spins); /* cv_progress has just polled */
 }

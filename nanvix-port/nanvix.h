@@ -142,6 +142,12 @@ void kjob_request_close(void);
  * after a short spin the call yields, later it sleeps up to ~1 ms. */
 void knode_idle(unsigned *spins);
 
+/* knode_idle for a caller that has just polled what it waits on (a tryread
+ * that found nothing): while the wait still spins it skips its own progress
+ * call, which would only repeat that poll, so a spinning turn costs half and
+ * a message is seen sooner; once backing off it polls as knode_idle does. */
+void knode_idle_polled(unsigned *spins);
+
 /* What a blocking wait does around its back-off (a pause, a yield or a
  * sleep of knode_idle): an upper layer that serialises its callers with a
  * lock (the MPI layer under MPI_THREAD_MULTIPLE) releases it there, so that

@@ -173,11 +173,16 @@ void np_wait_step(unsigned *spins)
     pthread_mutex_lock(&np_lock);
 }
 
-void knode_idle(unsigned *spins)
+/* knode_idle's body; polled: the caller has just polled (a tryread that
+ * found nothing), so while it still spins the progress call is skipped. */
+static void np_idle(unsigned *spins, int polled)
 {
-    np_enter();
-    int n = !np_node.ready ? 0 : *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
-    np_leave();
+    int n = 0;
+    if (!polled || *spins >= NP_SPIN_POLLS) {
+        np_enter();
+        n = !np_node.ready ? 0 : *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
+        np_leave();
+    }
     np_lost_deliver();
     if (n > 0) {
         *spins = 0;
@@ -189,6 +194,16 @@ void knode_idle(unsigned *spins)
     np_kernel_depth--;
     if (held)
         np_idle_hooks->reacquire(held);
+}
+
+void knode_idle(unsigned *spins)
+{
+    np_idle(spins, 0);
+}
+
+void knode_idle_polled(unsigned *spins)
+{
+    np_idle(spins, 1);
 }
 
 void knode_set_idle_hooks(const struct knode_idle_hooks *hooks)

@@ -107,6 +107,12 @@ void knode_idle(unsigned *spins)
         fake_on_idle();
 }
 
+/* The fake has no progress to skip: the same idle turn. */
+void knode_idle_polled(unsigned *spins)
+{
+    knode_idle(spins);
+}
+
 /* A move's priority (np_boost.c): nothing to raise in a fake node. */
 void knode_boost_begin(void) {}
 
