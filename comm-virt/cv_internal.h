@@ -89,7 +89,6 @@ struct cv_cluster {
     uint64_t job;
     uint32_t next_port;
     unsigned char rx[KMAILBOX_MESSAGE_SIZE];
-    unsigned char tx[KMAILBOX_MESSAGE_SIZE];
 };
 
 extern struct cv_cluster cv_cluster;

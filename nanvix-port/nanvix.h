@@ -249,6 +249,12 @@ ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size);
  * unread messages are queued at the receiver (memory is the only limit). */
 ssize_t kmailbox_write(int mbxid, const void *buf, size_t size);
 
+/* kmailbox_write of the message head[hlen] followed by body[blen], without
+ * joining them first: to a same-host ring both pieces are copied straight
+ * into the cell (one copy of the payload less for a header + payload
+ * message). Returns hlen + blen, or what kmailbox_write returns. */
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen);
+
 int kmailbox_close(int mbxid);  /* output side */
 int kmailbox_unlink(int mbxid); /* input side */
 

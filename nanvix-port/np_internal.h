@@ -223,6 +223,10 @@ int np_shm_active(void);
 int np_shm_reaches(int cluster);
 /* Writes one message into cluster's ring: 0, or -EAGAIN when it is full. */
 int np_shm_write(int cluster, int port, const void *buf, size_t len);
+/* The same for the message head[hlen] + body[blen] (hlen + blen at most
+ * KMAILBOX_MESSAGE_SIZE), copied into the cell piece by piece. */
+int np_shm_write2(int cluster, int port, const void *head, size_t hlen, const void *body,
+                  size_t blen);
 /* 1 if a cell header read from another process is usable. */
 int np_shm_cell_ok(uint32_t port, uint32_t len);
 /* Delivers the messages waiting in this cluster's ring; returns how many. */

@@ -403,10 +403,11 @@ ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size)
 /* With np_lock held: writes into the destination's ring, progressing this
  * cluster while the ring is full. Returns 0, or -EHOSTDOWN when the
  * destination died (np_lost.c): nobody will ever empty its ring. */
-static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
+static int np_mbx_write_ring(struct np_mailbox *m, const void *head, size_t hlen, const void *body,
+                             size_t blen)
 {
     unsigned spins = 0;
-    while (np_shm_write(m->cluster, m->port, buf, size) == -EAGAIN) {
+    while (np_shm_write2(m->cluster, m->port, head, hlen, body, blen) == -EAGAIN) {
         if (knode_is_lost(m->cluster))
             return -EHOSTDOWN;
         np_wait_step(&spins);
@@ -414,24 +415,42 @@ static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
     return 0;
 }
 
-ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
+/* The fabric's copy of a two-piece message (np_lock held). */
+static char np_mbx_joined[KMAILBOX_MESSAGE_SIZE];
+
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen)
 {
-    if (size > KMAILBOX_MESSAGE_SIZE || (buf == NULL && size > 0))
+    size_t size = hlen + blen;
+    if (size > KMAILBOX_MESSAGE_SIZE || (head == NULL && hlen > 0) || (body == NULL && blen > 0))
         return -EINVAL;
-    int touched = np_touch(buf, size);
+    int touched = np_touch(head, hlen);
+    if (touched == 0)
+        touched = np_touch(body, blen);
     if (touched < 0)
         return touched;
     np_enter();
     ssize_t ret = -EBADF;
     struct np_mailbox *m = np_mbx_get(mbxid, 0);
-    if (m != NULL) {
-        ret = np_shm_reaches(m->cluster) ? np_mbx_write_ring(m, buf, size)
-                                         : np_fabric_send_now(buf, size, m->cluster, m->tag);
-        if (ret == 0)
-            ret = (ssize_t)size;
+    if (m != NULL && np_shm_reaches(m->cluster)) {
+        ret = np_mbx_write_ring(m, head, hlen, body, blen);
+    } else if (m != NULL) {
+        const void *buf = head;
+        if (blen > 0) { /* the fabric sends one buffer */
+            memcpy(np_mbx_joined, head, hlen);
+            memcpy(np_mbx_joined + hlen, body, blen);
+            buf = np_mbx_joined;
+        }
+        ret = np_fabric_send_now(buf, size, m->cluster, m->tag);
     }
+    if (ret == 0)
+        ret = (ssize_t)size;
     np_leave();
     return ret;
+}
+
+ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
+{
+    return kmailbox_write2(mbxid, buf, size, NULL, 0);
 }
 
 /* Re-posts the slots a full provider queue left idle. */

@@ -245,6 +245,12 @@ int np_shm_reaches(int cluster)
 
 int np_shm_write(int cluster, int port, const void *buf, size_t len)
 {
+    return np_shm_write2(cluster, port, buf, len, NULL, 0);
+}
+
+int np_shm_write2(int cluster, int port, const void *head, size_t hlen, const void *body,
+                  size_t blen)
+{
     struct np_shm_ring *r = np_shm_peer[cluster];
     struct np_shm_cell *cell;
     uint64_t pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
@@ -262,9 +268,11 @@ int np_shm_write(int cluster, int port, const void *buf, size_t len)
             pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
         }
     }
-    cell->len = (uint32_t)len;
+    cell->len = (uint32_t)(hlen + blen);
     cell->port = (uint32_t)port;
-    memcpy(cell->data, buf, len);
+    memcpy(cell->data, head, hlen);
+    if (blen > 0)
+        memcpy(cell->data + hlen, body, blen);
     atomic_store_explicit(&cell->seq, pos + 1, memory_order_release);
     return 0;
 }

@@ -215,6 +215,19 @@ ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
     return (ssize_t)size;
 }
 
+/* Joined, then recorded as one message like kmailbox_write's. */
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen)
+{
+    unsigned char joined[KMAILBOX_MESSAGE_SIZE];
+
+    if (hlen + blen > KMAILBOX_MESSAGE_SIZE)
+        return -EINVAL;
+    memcpy(joined, head, hlen);
+    if (blen > 0)
+        memcpy(joined + hlen, body, blen);
+    return kmailbox_write(mbxid, joined, hlen + blen);
+}
+
 int kmailbox_close(int mbxid)
 {
     return mbxid >= FAKE_OUTBOX_BASE ? 0 : -EBADF;
