@@ -51,7 +51,7 @@ static const struct base_setting base_table[] = {
      "1: keep the image file of each move through a checkpoint (for study)"},
     {"NMPI_MIGRATION_MODE", "auto", "library",
      "auto: stop-and-copy when the cost model predicts a pause of at most "
-     "NMPI_MIGRATION_AUTO_MS, else precopy; "
+     "NMPI_MIGRATION_AUTO_MS or the destination is on another host, else precopy; "
      "stop (or live): moves stream the container with the rank frozen; precopy: rounds sent "
      "while the rank runs, then a short stop-and-copy of what it wrote meanwhile; postcopy: "
      "the rank resumed at once with its header, stack and globals, its heap pulled after; "

@@ -22,7 +22,7 @@ NMPI_MIGRATION_MODEL=$model NMPI_MIGRATION_REPORT=1 NMPI_LOG=info \
     expect_ok 2 --spares 1 -- migrate_precopy hot 16 1 1 "migrate_precopy: OK hot 16 MiB 1 movers 1 moves"
 grep -q '^nanvix-mpi: rmig: rank 1 moved cluster .* precopy [0-9]* rounds' "$OUT" ||
     fail "auto, a predicted pause of 500 ms: the move was not pre-copy"
-grep -q 'auto: pre-copy (a stop-and-copy pause of 500.0 ms predicted for [0-9]* bytes, limit 10.0 ms)' "$OUT" ||
+grep -q 'auto: pre-copy (a stop-and-copy pause of 500.0 ms predicted for [0-9]* bytes, limit 10.0 ms, path local)' "$OUT" ||
     fail "auto: the choice is not logged"
 NMPI_MIGRATION_MODEL=$model NMPI_MIGRATION_AUTO_MS=1000 NMPI_MIGRATION_REPORT=1 \
     expect_ok 2 --spares 1 -- migrate_precopy hot 16 1 1 "migrate_precopy: OK hot 16 MiB 1 movers 1 moves"
