@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base.h"
 #include "nanvix.h"
 #include "rmig_internal.h"
 #include "rmig_postcopy_move.h"
@@ -129,6 +130,13 @@ static void rmig_answer_offer(const struct rmig_wire_hdr *h)
     if (reason == 0) {
         rmig_cluster.reserved_for = h->src_cluster;
         rmig_cluster.reserved_at = knode_wtime();
+    } else {
+        base_log(BASE_LOG_DEBUG, "rmig",
+                 "cluster %d refuses rank %d's offer (%d): container %d, reserved for %d, left %d, "
+                 "orphan portals %d, serving post-copy %d",
+                 knode_get_num(), h->rank, reason, ua_container_present(),
+                 rmig_cluster.reserved_for, rmig_cluster.left, kportal_orphans(),
+                 rmig_postcopy_serving());
     }
     rmig_control_send(h->src_cluster, reason ? RMIG_MSG_REFUSE : RMIG_MSG_ACCEPT, h->rank, reason,
                       0, h->b);
@@ -260,6 +268,11 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
          * can be accepted here now, so offers are refused; "again" when
          * this cluster's rank is frozen on its way out (idle soon, unless
          * the move fails). */
+        if (t == RMIG_MSG_OFFER)
+            base_log(BASE_LOG_DEBUG, "rmig",
+                     "cluster %d refuses rank %d's offer while it waits for cluster %d "
+                     "(departing to %d)",
+                     knode_get_num(), out->rank, from, rmig_cluster.departing_to);
         if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank,
                               rmig_cluster.departing_to >= 0 && ua_rank_suspended() ? -EAGAIN

@@ -112,6 +112,8 @@ static int rmig_offer_again(double deadline)
     return 1;
 }
 
+#define RMIG_BUSY_GRACE_S 0.25 /* seconds busy refusals are asked again (any spare) */
+
 /* rmig_offer, asked again while the cluster says -EAGAIN (rmig_offer_again);
  * a cluster still leaving when the time is up is busy. */
 static int rmig_offer_one(int cluster)
@@ -132,12 +134,14 @@ static int rmig_offer_one(int cluster)
 static int rmig_offer_any(int *cluster_p)
 {
     int *order = calloc(KNODE_MAX, sizeof(int)), ret = -ENOSPC, layout = 0, again = 1;
-    double deadline = knode_wtime() + rmig_timeout();
+    double start = knode_wtime(), deadline = start + rmig_timeout();
 
     if (order == NULL)
         return -ENOMEM;
     int n = rmig_spare_order(order);
     while (ret != 0 && again) {
+        int busy = 0;
+
         again = 0;
         for (int i = 0; i < n && ret != 0; i++) {
             int why = rmig_offer(order[i]);
@@ -148,7 +152,13 @@ static int rmig_offer_any(int *cluster_p)
             }
             layout |= why == -EXDEV;
             again |= why == -EAGAIN;
+            busy |= why == -EBUSY;
         }
+        /* A busy refusal may come from a cluster still finishing what its
+         * departed rank left (a loaded machine, CI: migrate_via env with
+         * its only spare): asked again for RMIG_BUSY_GRACE_S, no longer,
+         * so that a job with no idle cluster hears so promptly. */
+        again |= busy && knode_wtime() - start < RMIG_BUSY_GRACE_S;
         again = again && ret != 0 && rmig_offer_again(deadline);
     }
     free(order);

@@ -207,6 +207,9 @@ static void rmu_peer_read(const struct fake_msg *m)
 
 static void rmu_settings(void)
 {
+    /* The scripted peers answer stop-and-copy streams only; the default
+     * mode (auto) would go pre-copy under a model predicting long pauses. */
+    setenv("NMPI_MIGRATION_MODE", "stop", 1);
     setenv("NMPI_SPARES", "2", 1);
     unsetenv("NMPI_NRANKS");
     setenv("NMPI_PREEMPT_MS", "0", 1);

@@ -75,7 +75,7 @@ static const struct {
     int cluster, setup;
     int offer, refuse_arg; /* cluster 4's answer */
     int want;
-    int offers[FAKE_NCLUSTERS], noffers;
+    int offers[2 * FAKE_NCLUSTERS], noffers; /* busy ones asked twice */
 } early_cases[] = {
     {"cluster past the last", FAKE_NCLUSTERS, PLAIN, RMU_ACCEPT, 0, -EINVAL, {0}, 0},
     {"cluster -1", -1, PLAIN, RMU_ACCEPT, 0, -EINVAL, {0}, 0},
@@ -92,7 +92,15 @@ static const struct {
     {"refused, other layout", 4, PLAIN, RMU_REFUSE, -EXDEV, -EXDEV, {4}, 1},
     {"refused without reason", 4, PLAIN, RMU_REFUSE, 0, -EBUSY, {4}, 1},
     {"no answer", 4, PLAIN, RMU_SILENT, 0, -ETIMEDOUT, {4}, 1},
-    {"all refuse", RMIG_ANY_SPARE, ALL_REFUSE, RMU_REFUSE, -EBUSY, -ENOSPC, {4, 5, 0, 2, 3}, 5},
+    /* busy refusals: asked twice (a pass, then another within RMIG_BUSY_GRACE_S) */
+    {"all refuse",
+     RMIG_ANY_SPARE,
+     ALL_REFUSE,
+     RMU_REFUSE,
+     -EBUSY,
+     -ENOSPC,
+     {4, 5, 0, 2, 3, 4, 5, 0, 2, 3},
+     10},
     {"other layout",
      RMIG_ANY_SPARE,
      ALL_REFUSE_LAYOUT,
@@ -107,8 +115,8 @@ static const struct {
      RMU_REFUSE,
      -EBUSY,
      -EXDEV,
-     {4, 5, 0, 2, 3},
-     5},
+     {4, 5, 0, 2, 3, 4, 5, 0, 2, 3},
+     10},
     {"no cluster answers", RMIG_ANY_SPARE, ALL_SILENT, RMU_SILENT, 0, -ENOSPC, {4, 5, 0, 2, 3}, 5},
 };
 
