@@ -52,7 +52,7 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
 {
     echo "# eager (rings, NMPI_EAGER_LIMIT=$eager_max) against rendezvous (NMPI_EAGER_LIMIT=0), one MPICH-built pingpong"
     echo "# best of $runs alternated runs; load before: $load0, after: $load1; $(date -u +%Y-%m-%dT%H:%MZ)"
-    awk '
+    awk -v emax="$eager_max" '
         FNR == 1 { file++ }
         /^#/ || NF != 3 { next }
         { if (!((file, $1) in lat) || $2 < lat[file, $1]) lat[file, $1] = $2
@@ -62,10 +62,12 @@ load1=$(cut -d' ' -f1-3 /proc/loadavg)
                 "eager/rdv", "eager/MPICH"
             for (i = 1; i <= n; i++) {
                 s = order[i]; m = lat[1, s]; e = lat[2, s]; v = lat[3, s]
-                printf "%8s %10.3f %10.3f %13.3f %9.2f %9.2f\n", s, m, e, v, e / v, e / m
-                if (cross == "" && v < e) cross = s
+                printf "%8s %10.3f %10.3f %13.3f %9.2f %9.2f%s\n", s, m, e, v, e / v, e / m,
+                    (s + 0 > emax + 0 ? "  (above the cells: rendezvous both)" : "")
+                if (s + 0 <= emax + 0) last = s
+                if (cross == "" && s + 0 <= emax + 0 && v < e) cross = s
             }
-            if (cross == "") print "# crossover: above " order[n] " B (eager is faster at every size measured)"
+            if (cross == "") print "# crossover: above " last " B (eager is faster at every size up to the cells, " emax " B)"
             else print "# crossover: " cross " B (the first size measured where the rendezvous is faster)"
         }' "$tmp/mpich" "$tmp/eager" "$tmp/rendezvous"
 } | tee "$out/eager-crossover.txt"

@@ -37,7 +37,7 @@
  * A cell holds one mailbox message of up to KMAILBOX_MESSAGE_SIZE bytes (64
  * KiB of eager MPI payload and its header) so that messages up to 64 KiB
  * cross with one copy in and one out instead of a rendezvous: the ring costs
- * NP_SHM_CELLS x (64 KiB + 128 B) = 4.1 MiB of /dev/shm per cluster
+ * NP_SHM_CELLS x (64 KiB + 128 B) = 4.0 MiB of /dev/shm per cluster
  * (version 3; the 8 KiB cells of version 2 took 516 KiB).
  *
  * Cells come from another process: the reader checks each cell's port and
