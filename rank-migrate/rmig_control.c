@@ -268,19 +268,18 @@ int rmig_control_check(int from, int type1, int type2, struct rmig_wire_hdr *out
          * can be accepted here now, so offers are refused; "again" when
          * this cluster's rank is frozen on its way out (idle soon, unless
          * the move fails). */
-        if (t == RMIG_MSG_OFFER)
+        if (t == RMIG_MSG_OFFER) {
             base_log(BASE_LOG_DEBUG, "rmig",
                      "cluster %d refuses rank %d's offer while it waits for cluster %d "
                      "(departing to %d)",
                      knode_get_num(), out->rank, from, rmig_cluster.departing_to);
-        if (t == RMIG_MSG_OFFER)
             rmig_control_send(out->src_cluster, RMIG_MSG_REFUSE, out->rank,
                               rmig_cluster.departing_to >= 0 && ua_rank_suspended() ? -EAGAIN
                                                                                     : -EBUSY,
                               0, out->b);
-        else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
-                 t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG ||
-                 t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO || t == RMIG_MSG_CKPT_DONE)
+        } else if (t == RMIG_MSG_ASK || t == RMIG_MSG_RESULT || t == RMIG_MSG_WHERE ||
+                   t == RMIG_MSG_HERE || t == RMIG_MSG_PING || t == RMIG_MSG_PONG ||
+                   t == RMIG_MSG_CKPT_ASK || t == RMIG_MSG_CKPT_GO || t == RMIG_MSG_CKPT_DONE)
             rmig_control_handle(out);
     }
     return 0;
