@@ -209,8 +209,11 @@ int knode_shutdown(void)
             base_log(BASE_LOG_INFO, "port",
                      "a cluster of the job was lost: leaving without the "
                      "final barrier");
-        else
-            ret = np_pmi_barrier(np_progress_hook);
+        else if ((ret = np_pmi_barrier(np_progress_hook)) != 0 && np_lost_any()) {
+            base_log(BASE_LOG_INFO, "port",
+                     "a cluster of the job was lost during the final barrier: leaving it");
+            ret = 0;
+        }
         np_node.ready = 0;
         np_fabric_close(); /* drops every posted operation */
         np_shm_teardown();

@@ -67,6 +67,13 @@ static int pmi_read_line(char *line, void (*progress)(void))
             unsigned spins = 0;
             while (poll(&pfd, 1, 0) == 0) {
                 progress();
+                /* A cluster found lost while we wait (its death noticed
+                 * only now, e.g. by the scan after a copy into it failed
+                 * with ESRCH) never joins: the launcher's barrier would
+                 * wait for good (seen in CI: migrate_precopy_faults case 4,
+                 * the job hung in its final barrier). */
+                if (np_lost_any())
+                    return -EHOSTDOWN;
                 np_backoff(&spins);
             }
         }
