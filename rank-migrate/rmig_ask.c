@@ -25,6 +25,9 @@
 #include "rmig_internal.h"
 #include "ua.h"
 
+_Static_assert(RMIG_ASK_MODE_POSTCOPY == RMIG_MODE_POSTCOPY && RMIG_ASK_MODE_AUTO == RMIG_MODE_AUTO,
+               "an ASK's mode is rank-migrate's");
+
 static int rmig_tomb[KNODE_MAX]; /* rank -> cluster it left here for, plus one; 0: none */
 static char rmig_ask_noted_dir[RMIG_WIRE_PATH_MAX]; /* the noted ASK's directory, "": live */
 static char rmig_ask_taken_dir[RMIG_WIRE_PATH_MAX]; /* the one rmig_ask_take() returned */

@@ -113,6 +113,7 @@ enum rmig_msg_type {
 #define RMIG_ASK_MODE(b)        ((int)((b) >> 32))
 #define RMIG_ASK_MODE_MAX       2 /* RMIG_MODE_PRECOPY */
 #define RMIG_ASK_MODE_POSTCOPY  4 /* RMIG_MODE_POSTCOPY: allowed too (3 goes as a path) */
+#define RMIG_ASK_MODE_AUTO      5 /* RMIG_MODE_AUTO: the asked rank chooses by the predicted pause */
 
 struct rmig_wire_hdr {
     uint32_t magic;      /* RMIG_WIRE_MAGIC */

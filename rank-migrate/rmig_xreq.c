@@ -15,7 +15,7 @@ static int rmig_xreq_move_ok(const struct rmig_xreq *m, int nclusters)
 {
     return (m->cluster == -1 || (m->cluster >= 0 && m->cluster < nclusters)) &&
            ((m->mode >= RMIG_XREQ_MODE_JOB && m->mode <= RMIG_XREQ_MODE_PRECOPY) ||
-            m->mode == RMIG_XREQ_MODE_POSTCOPY) &&
+            m->mode == RMIG_XREQ_MODE_POSTCOPY || m->mode == RMIG_XREQ_MODE_AUTO) &&
            m->status == 0 && m->downtime_ns == 0;
 }
 

@@ -58,12 +58,14 @@ enum rmig_xreq_type {
 #define RMIG_XREQ_DIR_MAX 3968
 
 /* How a MOVE sends the container: as the job's NMPI_MIGRATION_MODE says,
- * stop-and-copy, pre-copy or post-copy (the values of rmig.h's enum
- * rmig_mode; 3, a checkpoint file, is said by a MOVE_VIA instead). */
+ * stop-and-copy, pre-copy, post-copy or chosen by the predicted pause (the
+ * values of rmig.h's enum rmig_mode; 3, a checkpoint file, is said by a
+ * MOVE_VIA instead). */
 #define RMIG_XREQ_MODE_JOB      0
 #define RMIG_XREQ_MODE_STOP     1
 #define RMIG_XREQ_MODE_PRECOPY  2
 #define RMIG_XREQ_MODE_POSTCOPY 4
+#define RMIG_XREQ_MODE_AUTO     5
 
 #define RMIG_XREQ_WAIT_MAX 60000 /* ms: the longest a PLACEMENT may ask the entry to wait */
 

@@ -39,7 +39,9 @@ static void mm_usage(FILE *f)
                "exactly one job of yours runs; --list shows them.\n\n"
                "--mode M sends the container as M says: 'stop' (the rank frozen while all\n"
                "of it goes), 'precopy' (in rounds while the rank goes on computing, then\n"
-               "a short stop-and-copy of what it wrote meanwhile); default: the job's\n"
+               "a short stop-and-copy of what it wrote meanwhile), 'postcopy' (resumed on\n"
+               "the destination at once, its heap pulled after), 'auto' (stop-and-copy\n"
+               "when the predicted pause is short, else pre-copy); default: the job's\n"
                "NMPI_MIGRATION_MODE. With --evacuate: every move.\n\n"
                "--where (or --list with --job) prints one line per cluster: its number,\n"
                "its host and what it runs now: 'rank R', 'idle', 'idle, receiving a rank',\n"
@@ -226,7 +228,9 @@ static int mm_mode_of(const char *name)
         return RMIG_XREQ_MODE_PRECOPY;
     if (strcmp(name, "postcopy") == 0)
         return RMIG_XREQ_MODE_POSTCOPY;
-    fprintf(stderr, "mpimigrate: --mode wants stop, precopy or postcopy, got '%s'\n", name);
+    if (strcmp(name, "auto") == 0)
+        return RMIG_XREQ_MODE_AUTO;
+    fprintf(stderr, "mpimigrate: --mode wants stop, precopy, postcopy or auto, got '%s'\n", name);
     return -1;
 }
 

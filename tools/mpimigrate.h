@@ -58,7 +58,8 @@ struct rmig_xreq;
 int mm_talk(const struct mm_job *job, int rank, int cluster, double timeout,
             struct rmig_xreq *result);
 /* How every MOVE this command asks sends the container (--mode):
- * RMIG_XREQ_MODE_JOB (the job's NMPI_MIGRATION_MODE), _STOP or _PRECOPY. */
+ * RMIG_XREQ_MODE_JOB (the job's NMPI_MIGRATION_MODE), _STOP, _PRECOPY,
+ * _POSTCOPY or _AUTO. */
 extern int mm_move_mode;
 
 /* mm_talk through a checkpoint file in dir (a MOVE_VIA; dir absolute and

@@ -138,7 +138,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (size != sizeof(m) || m.type != type || m.magic != RMIG_XREQ_MAGIC ||
         m.version != RMIG_XREQ_VERSION || m.requester == 0 || !fuzz_in(m.rank, 0, FUZZ_NRANKS))
         abort();
-    if (type == RMIG_XREQ_MOVE ? !fuzz_move_ok(&m, RMIG_XREQ_MODE_POSTCOPY + 1) ||
+    if (type == RMIG_XREQ_MOVE ? !fuzz_move_ok(&m, RMIG_XREQ_MODE_AUTO + 1) ||
                                      m.mode == RMIG_XREQ_MODE_POSTCOPY - 1 /* a MOVE_VIA's */
                                : !fuzz_answer_ok(&m))
         abort();

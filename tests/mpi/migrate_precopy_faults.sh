@@ -18,8 +18,10 @@
 # 5. moves asked by mpimigrate of a running job whose mode is
 #    stop-and-copy: two with --mode precopy (report line with rounds, the
 #    requester told once the rounds and the freeze are over), one without
-#    (stop-and-copy); an unknown mode refused as bad usage (--mode
-#    postcopy: migrate_postcopy.sh).
+#    (stop-and-copy), one with --mode auto where the job's
+#    NMPI_MIGRATION_AUTO_MS=0 makes every predicted pause too long (so
+#    pre-copy: the rank chose, not the job); an unknown mode refused as bad
+#    usage (--mode postcopy: migrate_postcopy.sh).
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
 export NMPI_MIGRATE_TIMEOUT=20 NMPI_MIGRATION_MODE=precopy NMPI_MIGRATION_REPORT=1
@@ -65,20 +67,21 @@ MM=$top_builddir/tools/mpimigrate
 export NMPI_RUN_DIR=$TMPD/run
 JOB_OUT=$TMPD/job.out
 . "$(dirname "$0")/mm.sh"
-echo "+ NMPI_MIGRATION_MODE=stop $MPIEXEC -n 3 --spares 2 mpimigrate_job $TMPD/stop 90 &"
-NMPI_MIGRATION_MODE=stop timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 2 "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 \
+echo "+ NMPI_MIGRATION_MODE=stop NMPI_MIGRATION_AUTO_MS=0 $MPIEXEC -n 3 --spares 2 mpimigrate_job $TMPD/stop 90 &"
+NMPI_MIGRATION_MODE=stop NMPI_MIGRATION_AUTO_MS=0 timeout -k 10 "$TIMEOUT" "$MPIEXEC" -n 3 --spares 2 "$BINDIR/mpimigrate_job" "$TMPD/stop" 90 \
     </dev/null >"$JOB_OUT" 2>&1 &
 JOB_PID=$!
 trap 'touch "$TMPD/stop"; kill $JOB_PID 2>/dev/null; rm -rf "$TMPD"' EXIT
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: ready"
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 1"
-mm 1 "^mpimigrate: --mode wants stop, precopy or postcopy, got 'sideways'$" --mode sideways 1 3
+mm 1 "^mpimigrate: --mode wants stop, precopy, postcopy or auto, got 'sideways'$" --mode sideways 1 3
 mm 1 "^mpimigrate: --mode goes with RANK CLUSTER or --evacuate" --mode precopy --where
 mm 0 "^rank 1 moved from cluster 1 to cluster 3 " --mode precopy 1 3
 wait_for "$JOB_OUT" $JOB_PID 1 "mpimigrate_job: rank 1 on cluster 3"
 mm 0 "^rank 2 moved from cluster 2 to cluster 4 " 2 4
 mm 0 "^rank 1 moved from cluster 3 to cluster 1 " --mode precopy 1 1
 wait_for "$JOB_OUT" $JOB_PID 2 "mpimigrate_job: rank 1 on cluster 1"
+mm 0 "^rank 2 moved from cluster 4 to cluster 2 " --mode auto 2 2
 touch "$TMPD/stop"
 wait $JOB_PID || { cat "$JOB_OUT"; fail "mpimigrate_job: exit status $? (want 0)"; }
 cat "$JOB_OUT"
@@ -87,3 +90,5 @@ grep -q "^mpimigrate_job: OK [0-9]* iterations" "$JOB_OUT" || fail "mpimigrate_j
     fail "mpimigrate_job: want 2 pre-copy moves of rank 1"
 [ "$(grep -c '^nanvix-mpi: rmig: rank 2 moved cluster 2 -> 4: .* downtime [0-9.]* ms$' "$JOB_OUT")" -eq 1 ] ||
     fail "mpimigrate_job: want rank 2's move stop-and-copy"
+grep -q '^nanvix-mpi: rmig: rank 2 moved cluster 4 -> 2: .* precopy [0-9]* rounds' "$JOB_OUT" ||
+    fail "mpimigrate_job: want rank 2's move with --mode auto pre-copy (NMPI_MIGRATION_AUTO_MS=0)"
