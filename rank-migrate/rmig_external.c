@@ -28,8 +28,7 @@
 _Static_assert(RMIG_XREQ_MODE_STOP == RMIG_MODE_STOP &&
                    RMIG_XREQ_MODE_PRECOPY == RMIG_MODE_PRECOPY &&
                    RMIG_XREQ_MODE_POSTCOPY == RMIG_MODE_POSTCOPY &&
-                   RMIG_XREQ_MODE_AUTO == RMIG_MODE_AUTO &&
-                   RMIG_XREQ_MODE_JOB == RMIG_MODE_DEFAULT,
+                   RMIG_XREQ_MODE_AUTO == RMIG_MODE_AUTO && RMIG_XREQ_MODE_JOB == RMIG_MODE_DEFAULT,
                "a MOVE's mode is rank-migrate's");
 
 /* Writes the RESULT to the requester's socket, which is on this host. */

@@ -104,7 +104,8 @@ int rmig_wire_check(const void *msg, long len, uint64_t job, struct rmig_wire_hd
         if (hdr.hops < 0 || hdr.hops > RMIG_MAX_HOPS || RMIG_REQUESTER_ENTRY(hdr.a) < -1 ||
             RMIG_REQUESTER_ENTRY(hdr.a) >= RMIG_WIRE_CLUSTERS_MAX || RMIG_ASK_MODE(hdr.b) < 0 ||
             (RMIG_ASK_MODE(hdr.b) > RMIG_ASK_MODE_MAX &&
-             RMIG_ASK_MODE(hdr.b) != RMIG_ASK_MODE_POSTCOPY && RMIG_ASK_MODE(hdr.b) != RMIG_ASK_MODE_AUTO))
+             RMIG_ASK_MODE(hdr.b) != RMIG_ASK_MODE_POSTCOPY &&
+             RMIG_ASK_MODE(hdr.b) != RMIG_ASK_MODE_AUTO))
             return -EPROTO;
     } else if (hdr.type == RMIG_MSG_RESULT) {
         if (hdr.from < 0 || hdr.arg > 0 || hdr.arg < -4095 || RMIG_REQUESTER_ENTRY(hdr.a) < 0 ||
