@@ -257,9 +257,8 @@ void rmig_precopy_set_free(struct rmig_precopy_set *s)
     *s = (struct rmig_precopy_set){0};
 }
 
-/* Whether a round of `dirty` bytes still fits p's budget (see the policy). */
-static int rmig_precopy_within_budget(const struct rmig_precopy_policy *p,
-                                      const struct rmig_precopy_stats *st, uint64_t dirty)
+int rmig_precopy_budget_ok(const struct rmig_precopy_policy *p, const struct rmig_precopy_stats *st,
+                           uint64_t dirty)
 {
     uint64_t sent = 0;
 
@@ -267,7 +266,7 @@ static int rmig_precopy_within_budget(const struct rmig_precopy_policy *p,
         return 1;
     for (int i = 0; i <= st->rounds; i++)
         sent += st->bytes[i];
-    return sent + 2 * dirty <= (uint64_t)p->budget_factor * st->bytes[0];
+    return sent + 3 * dirty <= (uint64_t)p->budget_factor * st->bytes[0];
 }
 
 static int rmig_precopy_cancelled(const struct rmig_precopy_job *j)
@@ -319,7 +318,7 @@ int rmig_precopy_rounds(const struct rmig_precopy_job *j, const struct rmig_prec
         ret = rmig_precopy_collect(j, left);
     st->seconds[0] = rmig_precopy_now() - t0;
     while (ret == 0 && rmig_precopy_go_on(p, st->rounds, left->bytes, before) &&
-           rmig_precopy_within_budget(p, st, left->bytes)) {
+           rmig_precopy_budget_ok(p, st, left->bytes)) {
         int round = ++st->rounds;
 
         t0 = rmig_precopy_now();

@@ -48,6 +48,39 @@ static size_t mib(void)
     return m >= 1 && m <= 4096 ? (size_t)m : 16;
 }
 
+/* ---- the byte budget ---------------------------------------------------- */
+
+static const struct {
+    int factor, min_rounds, rounds;
+    uint64_t bytes[3], dirty;
+    int want;
+} budget_cases[] = {
+    /* make bench-precopy's 2.49x move: a round of 8.3 MB after round 0's
+     * 16.9 MB no longer goes (16.9 + 3 x 8.3 > 2 x 16.9) */
+    {2, 0, 0, {16896108}, 8319312, 0},
+    {2, 0, 0, {16896108}, 5632036, 1},         /* sent + 3 x dirty = 2 x round 0: goes */
+    {2, 0, 0, {16896108}, 5632037, 0},         /* one byte more: does not */
+    {2, 0, 1, {1 << 20, 1 << 18}, 1 << 18, 1}, /* 1 + 0.25 + 0.75 = 2 MiB: goes */
+    {2, 0, 1, {1 << 20, 1 << 18}, (1 << 18) + 1, 0},
+    {0, 0, 0, {16896108}, 16896108, 1},        /* no budget */
+    {2, 2, 1, {1 << 20, 1 << 20}, 1 << 20, 1}, /* below min_rounds (a test hook): goes */
+    {3, 0, 0, {1 << 20}, 1 << 20, 0},          /* 1 + 3 > 3: the whole set again does not */
+};
+
+START_TEST(test_budget)
+{
+    struct rmig_precopy_policy p = {.max_rounds = 8,
+                                    .min_rounds = budget_cases[_i].min_rounds,
+                                    .budget_factor = budget_cases[_i].factor};
+    struct rmig_precopy_stats st = {.rounds = budget_cases[_i].rounds};
+
+    for (int i = 0; i <= st.rounds; i++)
+        st.bytes[i] = budget_cases[_i].bytes[i];
+    ck_assert_int_eq(rmig_precopy_budget_ok(&p, &st, budget_cases[_i].dirty),
+                     budget_cases[_i].want);
+}
+END_TEST
+
 /* ---- the convergence rule ------------------------------------------------ */
 
 static const struct {
@@ -673,6 +706,7 @@ int main(void)
 
     tcase_set_timeout(tc, 120);
     tcase_add_loop_test(tc, test_go_on, 0, (int)(sizeof(go_cases) / sizeof(go_cases[0])));
+    tcase_add_loop_test(tc, test_budget, 0, (int)(sizeof(budget_cases) / sizeof(budget_cases[0])));
     tcase_add_test(tc, test_set_note_merges);
     tcase_add_test(tc, test_set_normalize);
     tcase_add_test(tc, test_set_clip);
