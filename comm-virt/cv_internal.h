@@ -71,9 +71,10 @@ struct cv_rank {
     struct cv_msg_queue unexpected; /* messages waiting for a receive */
     struct cv_request *active;      /* sends/recvs waiting for CTS, ACK or portal */
     uint64_t next_id;
-    uint32_t moves;       /* migrations of this rank: the epoch of its route */
-    int *route_snap;      /* [size] the source cluster's routes, carried along */
-    uint32_t *epoch_snap; /* [size] their epochs */
+    struct cv_request *spare; /* a finished request kept for the next one (cv_request.c) */
+    uint32_t moves;           /* migrations of this rank: the epoch of its route */
+    int *route_snap;          /* [size] the source cluster's routes, carried along */
+    uint32_t *epoch_snap;     /* [size] their epochs */
 };
 
 struct cv_cluster {
@@ -88,7 +89,6 @@ struct cv_cluster {
     uint64_t job;
     uint32_t next_port;
     unsigned char rx[KMAILBOX_MESSAGE_SIZE];
-    unsigned char tx[KMAILBOX_MESSAGE_SIZE];
 };
 
 extern struct cv_cluster cv_cluster;
@@ -113,7 +113,7 @@ void cv_deliver(struct cv_rank *r, const struct cv_wire_hdr *h, const void *payl
 int cv_match(const struct cv_request *q, const struct cv_wire_hdr *h);
 
 /* cv_request.c */
-struct cv_request *cv_request_new(int kind);
+struct cv_request *cv_request_new(struct cv_rank *r, int kind);
 void cv_request_complete(struct cv_request *q);
 void cv_active_add(struct cv_rank *r, struct cv_request *q);
 void cv_active_remove(struct cv_rank *r, struct cv_request *q);

@@ -154,7 +154,13 @@ int cv_progress(void)
     int events = 0;
 
     while (events < CV_DRAIN_MAX) {
-        ssize_t n = kmailbox_tryread(cv_cluster.inbox, cv_cluster.rx, sizeof(cv_cluster.rx));
+        /* One progress call per drain: after a message, only what is
+         * already here (a second network poll per message found nothing
+         * but cost as much as the message's own matching). */
+        ssize_t n =
+            events == 0
+                ? kmailbox_tryread(cv_cluster.inbox, cv_cluster.rx, sizeof(cv_cluster.rx))
+                : kmailbox_tryread_queued(cv_cluster.inbox, cv_cluster.rx, sizeof(cv_cluster.rx));
 
         if (n < 0)
             break;
@@ -175,5 +181,5 @@ void cv_idle(unsigned *spins)
     /* A blocked rank is at a safe point: honour move requests here. */
     if ((*spins & 15) == 0)
         rmig_safe_point();
-    knode_idle(spins);
+    knode_idle_polled(spins); /* cv_progress has just polled */
 }

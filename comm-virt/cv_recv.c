@@ -183,7 +183,7 @@ int cv_irecv(void *buf, size_t len, int source, int tag, int ctx, cv_request_t *
 
     if (source != CV_ANY_SOURCE && (source < 0 || source >= r->size))
         return CV_ERR_RANK;
-    q = cv_request_new(CV_REQ_RECV);
+    q = cv_request_new(r, CV_REQ_RECV);
     if (q == NULL)
         return -ENOMEM;
     q->buf = buf;
@@ -254,7 +254,7 @@ int cv_improbe(int source, int tag, int ctx, int *flag_p, cv_message_t **msg_p,
 
 int cv_imrecv(cv_message_t *msg, void *buf, size_t len, cv_request_t **req_p)
 {
-    struct cv_request *q = cv_request_new(CV_REQ_RECV);
+    struct cv_request *q = cv_request_new(cv_self(), CV_REQ_RECV);
 
     if (q == NULL)
         return -ENOMEM;

@@ -39,10 +39,8 @@ int cv_post_message(int dst_rank, const struct cv_wire_hdr *hdr, const void *pay
 
     if (mbx < 0)
         return CV_ERR_INTERN;
-    memcpy(cv_cluster.tx, hdr, sizeof(*hdr));
-    if (plen > 0)
-        memcpy(cv_cluster.tx + sizeof(*hdr), payload, plen);
-    n = kmailbox_write(mbx, cv_cluster.tx, sizeof(*hdr) + plen);
+    /* Header and payload go as two pieces, never joined by a copy. */
+    n = kmailbox_write2(mbx, hdr, sizeof(*hdr), payload, plen);
     return n < 0 ? CV_ERR_INTERN : 0;
 }
 
@@ -84,7 +82,7 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
 
     if (dest < 0 || dest >= r->size)
         return CV_ERR_RANK;
-    q = cv_request_new(CV_REQ_SEND);
+    q = cv_request_new(r, CV_REQ_SEND);
     if (q == NULL)
         return -ENOMEM;
     q->buf = (void *)buf;

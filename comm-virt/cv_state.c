@@ -159,6 +159,7 @@ static void cv_rank_release(struct cv_rank *r)
             free(m);
         }
     }
+    free(r->spare);
     free(r->send_seq);
     free(r->recv_seq);
     free(r->held);

@@ -142,6 +142,12 @@ void kjob_request_close(void);
  * after a short spin the call yields, later it sleeps up to ~1 ms. */
 void knode_idle(unsigned *spins);
 
+/* knode_idle for a caller that has just polled what it waits on (a tryread
+ * that found nothing): while the wait still spins it skips its own progress
+ * call, which would only repeat that poll, so a spinning turn costs half and
+ * a message is seen sooner; once backing off it polls as knode_idle does. */
+void knode_idle_polled(unsigned *spins);
+
 /* What a blocking wait does around its back-off (a pause, a yield or a
  * sleep of knode_idle): an upper layer that serialises its callers with a
  * lock (the MPI layer under MPI_THREAD_MULTIPLE) releases it there, so that
@@ -231,11 +237,23 @@ ssize_t kmailbox_read(int mbxid, void *buf, size_t size);
 /* Like kmailbox_read but returns -EAGAIN at once when nothing is queued. */
 ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size);
 
+/* Like kmailbox_tryread but without making progress: only a message already
+ * received (queued, or waiting in the same-host ring) is returned. For the
+ * reads that follow a successful one in a drain loop, which would otherwise
+ * poll the network once more per message to learn there is nothing. */
+ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size);
+
 /* Sends size bytes (0..KMAILBOX_MESSAGE_SIZE) as one message; returns size
  * once the data has left buf (the message is then in flight or delivered),
  * -EINVAL if size > KMAILBOX_MESSAGE_SIZE. Never waits for the receiver:
  * unread messages are queued at the receiver (memory is the only limit). */
 ssize_t kmailbox_write(int mbxid, const void *buf, size_t size);
+
+/* kmailbox_write of the message head[hlen] followed by body[blen], without
+ * joining them first: to a same-host ring both pieces are copied straight
+ * into the cell (one copy of the payload less for a header + payload
+ * message). Returns hlen + blen, or what kmailbox_write returns. */
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen);
 
 int kmailbox_close(int mbxid);  /* output side */
 int kmailbox_unlink(int mbxid); /* input side */

@@ -182,6 +182,9 @@ extern int np_retry_needed;
 /* With np_lock held: drains the CQ and retries pending posts. Returns the
  * number of completions handled, or -EIO. */
 int np_progress(void);
+/* The same from a spinning loop: the ring every call, the fabric only every
+ * few calls when this cluster has a ring (np_wait.c says why). */
+int np_progress_light(void);
 
 /* With np_lock held: progress once; if nothing happened, drop the lock and
  * back off according to *spins, then take it again. */
@@ -214,14 +217,25 @@ int np_shm_remove(long only_pid);
 int np_shm_attach(void);  /* after it: maps the peers' rings; 0 or -ENOMEM */
 void np_shm_unlink(void); /* after the second barrier */
 void np_shm_teardown(void);
+/* 1 if this cluster has a ring (its same-host peers write there), else 0. */
+int np_shm_active(void);
 /* 1 if mailbox messages to `cluster` go through its ring, else 0. */
 int np_shm_reaches(int cluster);
 /* Writes one message into cluster's ring: 0, or -EAGAIN when it is full. */
 int np_shm_write(int cluster, int port, const void *buf, size_t len);
+/* The same for the message head[hlen] + body[blen] (hlen + blen at most
+ * KMAILBOX_MESSAGE_SIZE), copied into the cell piece by piece. */
+int np_shm_write2(int cluster, int port, const void *head, size_t hlen, const void *body,
+                  size_t blen);
 /* 1 if a cell header read from another process is usable. */
 int np_shm_cell_ok(uint32_t port, uint32_t len);
 /* Delivers the messages waiting in this cluster's ring; returns how many. */
 int np_shm_drain(np_shm_deliver_fn deliver);
+/* Copies the ring's oldest message into buf[size] and frees its cell, if it
+ * is for mailbox `port` and fits; returns its length, else -EAGAIN (the
+ * cell stays for np_shm_drain). Only when that mailbox's FIFO is empty:
+ * the ring's message is then the next one in order. */
+ssize_t np_shm_take(int port, void *buf, size_t size);
 
 /* 1 if portal transfers with `cluster` may go by np_push: both ends
  * mapped each other's ring and can copy into each other (CMA). */

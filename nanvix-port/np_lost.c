@@ -123,7 +123,8 @@ static int np_peer_gone(pid_t pid)
 
 void np_lost_scan(void)
 {
-    if (np_lost == NULL)
+    /* Progress is hot: without a signal to follow up, not even the clock. */
+    if (np_lost == NULL || (!np_lost_signalled && np_lost_until == 0.0))
         return;
     double now = knode_wtime();
 
@@ -132,7 +133,9 @@ void np_lost_scan(void)
         np_lost_until = now + NP_LOST_WATCH;
         np_lost_next = 0.0;
     }
-    if (np_lost_until == 0.0 || now > np_lost_until || now < np_lost_next)
+    if (now > np_lost_until)
+        np_lost_until = 0.0; /* the watch is over */
+    if (np_lost_until == 0.0 || now < np_lost_next)
         return;
     np_lost_next = now + NP_LOST_EVERY; /* progress is hot: a scan costs a syscall a peer */
     for (int c = 0; c < np_node.count; c++) {

@@ -338,7 +338,14 @@ static ssize_t np_mbx_take(struct np_mailbox *m, void *buf, size_t size)
     return len;
 }
 
-static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
+/* Reads served from the ring without a progress call since the last one
+ * (np_mbx_read); at NP_MBX_DIRECT_MAX the next read progresses first. */
+#define NP_MBX_DIRECT_MAX 16
+static unsigned np_mbx_direct;
+
+enum np_mbx_wait { NP_MBX_QUEUED, NP_MBX_TRY, NP_MBX_BLOCK };
+
+static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, enum np_mbx_wait block)
 {
     unsigned spins = 0;
     if (buf == NULL && size > 0)
@@ -357,8 +364,18 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
         ret = np_mbx_take(m, buf, size);
         if (ret != -EAGAIN)
             break;
-        if (!block) {
-            if (np_progress() > 0)
+        /* Nothing queued: a message of ours at the ring's head goes straight
+         * into buf, without a FIFO node, a second copy or a progress call.
+         * Bounded, so that a ring never empty still lets progress run. */
+        if (np_mbx_direct < NP_MBX_DIRECT_MAX && (ret = np_shm_take(m->port, buf, size)) >= 0) {
+            np_mbx_direct++;
+            break;
+        }
+        if (block == NP_MBX_QUEUED)
+            break; /* -EAGAIN: nothing without a progress call */
+        np_mbx_direct = 0;
+        if (block == NP_MBX_TRY) {
+            if (np_progress_light() > 0)
                 ret = np_mbx_take(m, buf, size);
             break;
         }
@@ -370,21 +387,27 @@ static ssize_t np_mbx_read(int mbxid, void *buf, size_t size, int block)
 
 ssize_t kmailbox_read(int mbxid, void *buf, size_t size)
 {
-    return np_mbx_read(mbxid, buf, size, 1);
+    return np_mbx_read(mbxid, buf, size, NP_MBX_BLOCK);
 }
 
 ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
 {
-    return np_mbx_read(mbxid, buf, size, 0);
+    return np_mbx_read(mbxid, buf, size, NP_MBX_TRY);
+}
+
+ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size)
+{
+    return np_mbx_read(mbxid, buf, size, NP_MBX_QUEUED);
 }
 
 /* With np_lock held: writes into the destination's ring, progressing this
  * cluster while the ring is full. Returns 0, or -EHOSTDOWN when the
  * destination died (np_lost.c): nobody will ever empty its ring. */
-static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
+static int np_mbx_write_ring(struct np_mailbox *m, const void *head, size_t hlen, const void *body,
+                             size_t blen)
 {
     unsigned spins = 0;
-    while (np_shm_write(m->cluster, m->port, buf, size) == -EAGAIN) {
+    while (np_shm_write2(m->cluster, m->port, head, hlen, body, blen) == -EAGAIN) {
         if (knode_is_lost(m->cluster))
             return -EHOSTDOWN;
         np_wait_step(&spins);
@@ -392,24 +415,42 @@ static int np_mbx_write_ring(struct np_mailbox *m, const void *buf, size_t size)
     return 0;
 }
 
-ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
+/* The fabric's copy of a two-piece message (np_lock held). */
+static char np_mbx_joined[KMAILBOX_MESSAGE_SIZE];
+
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen)
 {
-    if (size > KMAILBOX_MESSAGE_SIZE || (buf == NULL && size > 0))
+    size_t size = hlen + blen;
+    if (size > KMAILBOX_MESSAGE_SIZE || (head == NULL && hlen > 0) || (body == NULL && blen > 0))
         return -EINVAL;
-    int touched = np_touch(buf, size);
+    int touched = np_touch(head, hlen);
+    if (touched == 0)
+        touched = np_touch(body, blen);
     if (touched < 0)
         return touched;
     np_enter();
     ssize_t ret = -EBADF;
     struct np_mailbox *m = np_mbx_get(mbxid, 0);
-    if (m != NULL) {
-        ret = np_shm_reaches(m->cluster) ? np_mbx_write_ring(m, buf, size)
-                                         : np_fabric_send_now(buf, size, m->cluster, m->tag);
-        if (ret == 0)
-            ret = (ssize_t)size;
+    if (m != NULL && np_shm_reaches(m->cluster)) {
+        ret = np_mbx_write_ring(m, head, hlen, body, blen);
+    } else if (m != NULL) {
+        const void *buf = head;
+        if (blen > 0) { /* the fabric sends one buffer */
+            memcpy(np_mbx_joined, head, hlen);
+            memcpy(np_mbx_joined + hlen, body, blen);
+            buf = np_mbx_joined;
+        }
+        ret = np_fabric_send_now(buf, size, m->cluster, m->tag);
     }
+    if (ret == 0)
+        ret = (ssize_t)size;
     np_leave();
     return ret;
+}
+
+ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
+{
+    return kmailbox_write2(mbxid, buf, size, NULL, 0);
 }
 
 /* Re-posts the slots a full provider queue left idle. */

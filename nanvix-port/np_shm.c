@@ -233,12 +233,23 @@ void np_shm_unlink(void)
     np_shm_own_name[0] = '\0';
 }
 
+int np_shm_active(void)
+{
+    return np_shm_own != NULL;
+}
+
 int np_shm_reaches(int cluster)
 {
     return cluster >= 0 && cluster < np_shm_npeers && np_shm_peer[cluster] != NULL;
 }
 
 int np_shm_write(int cluster, int port, const void *buf, size_t len)
+{
+    return np_shm_write2(cluster, port, buf, len, NULL, 0);
+}
+
+int np_shm_write2(int cluster, int port, const void *head, size_t hlen, const void *body,
+                  size_t blen)
 {
     struct np_shm_ring *r = np_shm_peer[cluster];
     struct np_shm_cell *cell;
@@ -257,9 +268,11 @@ int np_shm_write(int cluster, int port, const void *buf, size_t len)
             pos = atomic_load_explicit(&r->tail, memory_order_relaxed);
         }
     }
-    cell->len = (uint32_t)len;
+    cell->len = (uint32_t)(hlen + blen);
     cell->port = (uint32_t)port;
-    memcpy(cell->data, buf, len);
+    memcpy(cell->data, head, hlen);
+    if (blen > 0)
+        memcpy(cell->data + hlen, body, blen);
     atomic_store_explicit(&cell->seq, pos + 1, memory_order_release);
     return 0;
 }
@@ -296,6 +309,24 @@ int np_shm_drain(np_shm_deliver_fn deliver)
         r->head++;
         n++;
     }
+}
+
+ssize_t np_shm_take(int port, void *buf, size_t size)
+{
+    struct np_shm_ring *r = np_shm_own;
+    if (r == NULL)
+        return -EAGAIN;
+    struct np_shm_cell *cell = &r->cells[r->head % NP_SHM_CELLS];
+    if (atomic_load_explicit(&cell->seq, memory_order_acquire) != r->head + 1)
+        return -EAGAIN;
+    uint32_t cport = cell->port, len = cell->len;
+    /* Anything else (another port, a bad cell, too long) is np_shm_drain's. */
+    if (cport != (uint32_t)port || !np_shm_cell_ok(cport, len) || len > size)
+        return -EAGAIN;
+    memcpy(buf, cell->data, len);
+    atomic_store_explicit(&cell->seq, r->head + NP_SHM_CELLS, memory_order_release);
+    r->head++;
+    return (ssize_t)len;
 }
 
 void np_shm_teardown(void)

@@ -114,12 +114,34 @@ int np_retry_needed;
 
 static const struct knode_idle_hooks *np_idle_hooks; /* knode_set_idle_hooks */
 
-int np_progress(void)
+/* How often a light progress call polls the fabric when this cluster has a
+ * ring: every NP_FABRIC_IDLE_EVERY-th call when the ring was empty, every
+ * NP_FABRIC_BUSY_EVERY-th when it brought messages (the caller has work).
+ * Why: the fabric's poll (two endpoints) costs ten times the ring's, and a
+ * spinning rank polls in a loop, so a same-host message was seen up to one
+ * fabric poll late. Light calls are those of spinning loops (a mailbox
+ * tryread, the first NP_SPIN_POLLS turns of an idle wait), a few hundred
+ * nanoseconds apart, so the fabric's traffic (other hosts: tens of
+ * microseconds a message) waits at most a few ring polls more; once a wait
+ * backs off with yields and sleeps, every call polls everything. Messages of
+ * one sender never mix the two paths (np_shm.c), so no order changes.
+ * Without a ring (NMPI_SHM=0) every call polls the fabric. */
+#define NP_FABRIC_IDLE_EVERY 4
+#define NP_FABRIC_BUSY_EVERY 8
+static unsigned np_fabric_turn;
+
+static int np_progress_poll(int light)
 {
     np_lost_scan();
-    int n = np_fabric_progress();
-    if (n >= 0)
-        n += np_shm_drain(np_mailbox_deliver);
+    int n = np_shm_drain(np_mailbox_deliver);
+    unsigned every = !light || !np_shm_active() ? 1
+                     : n > 0                    ? NP_FABRIC_BUSY_EVERY
+                                                : NP_FABRIC_IDLE_EVERY;
+    if (++np_fabric_turn >= every) {
+        np_fabric_turn = 0;
+        int f = np_fabric_progress();
+        n = f < 0 ? f : n + f;
+    }
     if (np_retry_needed) {
         np_retry_needed = 0;
         np_mailbox_retry();
@@ -129,9 +151,19 @@ int np_progress(void)
     return n;
 }
 
+int np_progress(void)
+{
+    return np_progress_poll(0);
+}
+
+int np_progress_light(void)
+{
+    return np_progress_poll(1);
+}
+
 void np_wait_step(unsigned *spins)
 {
-    int n = np_progress();
+    int n = *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
     if (n > 0) {
         *spins = 0;
         return;
@@ -141,11 +173,16 @@ void np_wait_step(unsigned *spins)
     pthread_mutex_lock(&np_lock);
 }
 
-void knode_idle(unsigned *spins)
+/* knode_idle's body; polled: the caller has just polled (a tryread that
+ * found nothing), so while it still spins the progress call is skipped. */
+static void np_idle(unsigned *spins, int polled)
 {
-    np_enter();
-    int n = np_node.ready ? np_progress() : 0;
-    np_leave();
+    int n = 0;
+    if (!polled || *spins >= NP_SPIN_POLLS) {
+        np_enter();
+        n = !np_node.ready ? 0 : *spins < NP_SPIN_POLLS ? np_progress_light() : np_progress();
+        np_leave();
+    }
     np_lost_deliver();
     if (n > 0) {
         *spins = 0;
@@ -157,6 +194,16 @@ void knode_idle(unsigned *spins)
     np_kernel_depth--;
     if (held)
         np_idle_hooks->reacquire(held);
+}
+
+void knode_idle(unsigned *spins)
+{
+    np_idle(spins, 0);
+}
+
+void knode_idle_polled(unsigned *spins)
+{
+    np_idle(spins, 1);
 }
 
 void knode_set_idle_hooks(const struct knode_idle_hooks *hooks)

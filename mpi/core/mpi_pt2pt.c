@@ -13,6 +13,7 @@
 #include "dtype_xfer.h"
 #include "mpi_check.h"
 #include "mpi_error.h"
+#include "mpi_p2p_direct.h"
 #include "mpi_pt2pt.h"
 #include "mpi_request.h"
 #include "mpi_state.h"
@@ -81,6 +82,8 @@ static int p2p_send(const void *buf, int count, MPI_Datatype dt, int dest, int t
 
     if (!err)
         err = mpi_check_p2p(s, buf, count, dt, dest, tag, comm, 0, &c, &len);
+    if (!err && mpi_p2p_direct_ok(dt, dest))
+        return mpi_error(comm, mpi_p2p_send_direct(s, c, buf, len, dest, tag, mode), fname);
     if (!err)
         err = mpi_p2p_isend_dt(s, c, buf, count, dt, dest, tag, mode, &h);
     if (!err)
@@ -112,15 +115,17 @@ int PMPI_Recv(void *buf, int count, MPI_Datatype datatype, int source, int tag, 
     MPI_THREAD_GUARD();
     struct mpi_rank_state *s;
     struct mpi_comm *c;
-    MPI_Request h;
+    MPI_Request h = MPI_REQUEST_NULL;
     size_t len;
     int err = mpi_enter(&s);
 
     if (!err)
         err = mpi_check_p2p(s, buf, count, datatype, source, tag, comm, 1, &c, &len);
-    if (!err)
+    if (!err && mpi_p2p_direct_ok(datatype, source))
+        err = mpi_p2p_recv_direct(s, c, buf, len, source, tag, status);
+    else if (!err)
         err = mpi_p2p_irecv_dt(s, c, buf, count, datatype, source, tag, &h);
-    if (!err)
+    if (!err && h != MPI_REQUEST_NULL)
         err = mpi_req_wait(s, &h, status);
     if (err && status != MPI_STATUS_IGNORE && status)
         status->MPI_ERROR = mpi_error_class_of(err);

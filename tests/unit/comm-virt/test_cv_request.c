@@ -23,7 +23,7 @@ START_TEST(new_requests_get_fresh_ids)
     int i;
 
     for (i = 0; i < 3; i++) {
-        q[i] = cv_request_new(i == 1 ? CV_REQ_SEND : CV_REQ_RECV);
+        q[i] = cv_request_new(cv_self(), i == 1 ? CV_REQ_SEND : CV_REQ_RECV);
         ck_assert_ptr_nonnull(q[i]);
         ck_assert_uint_eq(q[i]->id, (uint64_t)i + 1);
         ck_assert_int_eq(q[i]->state, CV_REQ_POSTED);
@@ -34,6 +34,38 @@ START_TEST(new_requests_get_fresh_ids)
     }
     ck_assert_int_eq(q[1]->kind, CV_REQ_SEND);
     ck_assert_int_eq(q[2]->kind, CV_REQ_RECV);
+}
+END_TEST
+
+/* A freed request is kept as the rank's spare and comes back as new: fresh
+ * id, state and fields, whatever the old one held; a second freed one while
+ * the spare is taken is really freed (valgrind/ASan would see a leak or a
+ * double use otherwise). */
+START_TEST(freed_request_comes_back_fresh)
+{
+    struct cv_request *a = cv_request_new(cv_self(), CV_REQ_SEND);
+    struct cv_request *b = cv_request_new(cv_self(), CV_REQ_RECV);
+    struct cv_request *c;
+
+    a->state = CV_REQ_DONE;
+    a->tag = 77;
+    a->sync = 1;
+    a->status.error = -5;
+    cv_request_free(a);
+    b->state = CV_REQ_DONE;
+    cv_request_free(b); /* the spare is taken by a: b is freed */
+    c = cv_request_new(cv_self(), CV_REQ_RECV);
+    ck_assert_ptr_eq(c, a);
+    ck_assert_uint_eq(c->id, 3);
+    ck_assert_int_eq(c->kind, CV_REQ_RECV);
+    ck_assert_int_eq(c->state, CV_REQ_POSTED);
+    ck_assert_int_eq(c->portal, -1);
+    ck_assert_int_eq(c->tag, 0);
+    ck_assert_int_eq(c->sync, 0);
+    ck_assert_int_eq(c->status.error, 0);
+    ck_assert_ptr_null(cv_self()->spare);
+    c->state = CV_REQ_DONE;
+    cv_request_free(c);
 }
 END_TEST
 
@@ -49,7 +81,7 @@ static void active_setup(void)
 
     cvu_setup();
     for (i = 0; i < 4; i++) {
-        reqs[i] = cv_request_new(CV_REQ_SEND);
+        reqs[i] = cv_request_new(cv_self(), CV_REQ_SEND);
         reqs[i]->state = (uint8_t)states[i];
     }
     for (i = 0; i < 3; i++)
@@ -454,6 +486,7 @@ static Suite *request_suite(void)
 
     tcase_add_checked_fixture(tr, cvu_setup, NULL);
     tcase_add_test(tr, new_requests_get_fresh_ids);
+    tcase_add_test(tr, freed_request_comes_back_fresh);
     tcase_add_checked_fixture(ta, active_setup, NULL);
     tcase_add_loop_test(ta, active_find_table, 0, N(find_cases));
     tcase_add_loop_test(ta, active_remove_table, 0, N(remove_cases));

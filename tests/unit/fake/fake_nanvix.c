@@ -107,6 +107,12 @@ void knode_idle(unsigned *spins)
         fake_on_idle();
 }
 
+/* The fake has no progress to skip: the same idle turn. */
+void knode_idle_polled(unsigned *spins)
+{
+    knode_idle(spins);
+}
+
 /* A move's priority (np_boost.c): nothing to raise in a fake node. */
 void knode_boost_begin(void) {}
 
@@ -181,6 +187,12 @@ ssize_t kmailbox_tryread(int mbxid, void *buf, size_t size)
     return (ssize_t)m->len;
 }
 
+/* The fake has no progress to skip: the same queue. */
+ssize_t kmailbox_tryread_queued(int mbxid, void *buf, size_t size)
+{
+    return kmailbox_tryread(mbxid, buf, size);
+}
+
 ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
 {
     struct fake_msg *m = &fake_sent[fake_nsent];
@@ -201,6 +213,19 @@ ssize_t kmailbox_write(int mbxid, const void *buf, size_t size)
     if (fake_on_write != NULL)
         fake_on_write(m);
     return (ssize_t)size;
+}
+
+/* Joined, then recorded as one message like kmailbox_write's. */
+ssize_t kmailbox_write2(int mbxid, const void *head, size_t hlen, const void *body, size_t blen)
+{
+    unsigned char joined[KMAILBOX_MESSAGE_SIZE];
+
+    if (hlen + blen > KMAILBOX_MESSAGE_SIZE)
+        return -EINVAL;
+    memcpy(joined, head, hlen);
+    if (blen > 0)
+        memcpy(joined + hlen, body, blen);
+    return kmailbox_write(mbxid, joined, hlen + blen);
 }
 
 int kmailbox_close(int mbxid)

@@ -218,6 +218,50 @@ START_TEST(test_mailbox_many_writers)
 }
 END_TEST
 
+/* kmailbox_write2 sends head + body as one message, bytes in order, with
+ * any split (an empty body, an empty head); kmailbox_tryread_queued returns
+ * what is already here, in order, and -EAGAIN (never blocking) when nothing
+ * is: after a blocking read took the first message, the second is found by
+ * queued reads alone (the ring) or once some progress (knode_poll) brought
+ * it (the fabric). */
+START_TEST(test_mailbox_write2_and_queued)
+{
+    static unsigned char out[KMAILBOX_MESSAGE_SIZE], in[KMAILBOX_MESSAGE_SIZE];
+    const size_t split[][2] = {{48, 3000}, {7, 0}, {0, 5}, {48, KMAILBOX_MESSAGE_SIZE - 48}};
+    const size_t nsplit = sizeof(split) / sizeof(split[0]);
+    int inbox = kmailbox_create(me, 6), outbox = kmailbox_open(next_of(me), 6);
+    ck_assert_int_ge(inbox, 0);
+    ck_assert_int_ge(outbox, 0);
+    fence();
+    ck_assert_int_eq(kmailbox_write2(outbox, NULL, 3, out, 1), -EINVAL);
+    ck_assert_int_eq(kmailbox_write2(outbox, out, 1, NULL, 3), -EINVAL);
+    ck_assert_int_eq(kmailbox_write2(outbox, out, 8, out, KMAILBOX_MESSAGE_SIZE), -EINVAL);
+    for (size_t i = 0; i < nsplit; i++) {
+        size_t h = split[i][0], b = split[i][1];
+        fill(out, h + b, (unsigned)(me * 100 + i));
+        ck_assert_int_eq(kmailbox_write2(outbox, out, h, b ? out + h : NULL, b), (ssize_t)(h + b));
+    }
+    fence();
+    for (size_t i = 0; i < nsplit; i++) {
+        size_t len = split[i][0] + split[i][1];
+        ssize_t got;
+        if (i == 0) {
+            got = kmailbox_read(inbox, in, sizeof(in));
+        } else {
+            while ((got = kmailbox_tryread_queued(inbox, in, sizeof(in))) == -EAGAIN)
+                knode_poll();
+        }
+        ck_assert_int_eq(got, (ssize_t)len);
+        fill(out, len, (unsigned)(prev_of(me) * 100 + i));
+        ck_assert(memcmp(in, out, len) == 0);
+    }
+    ck_assert_int_eq(kmailbox_tryread_queued(inbox, in, sizeof(in)), -EAGAIN);
+    fence();
+    ck_assert_int_eq(kmailbox_close(outbox), 0);
+    ck_assert_int_eq(kmailbox_unlink(inbox), 0);
+}
+END_TEST
+
 START_TEST(test_mailbox_errors)
 {
     char buf[16];
@@ -828,6 +872,7 @@ static Suite *nanvix_suite(void)
         {test_node_numbers},
         {test_kjob},
         {test_mailbox_order_and_sizes},
+        {test_mailbox_write2_and_queued},
         {test_mailbox_before_create},
         {test_mailbox_many_writers},
         {test_mailbox_errors},
