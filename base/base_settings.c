@@ -25,6 +25,9 @@ static const struct base_setting base_table[] = {
     {"NMPI_CMA", "1", "library",
      "0: portal transfers between clusters of one host go through libfabric instead of "
      "process_vm_writev (set for the whole job)"},
+    {"NMPI_EAGER_LIMIT", "65536", "library",
+     "largest message payload, in bytes, sent eagerly through the mailboxes (at most the "
+     "default, the compiled-in limit); longer ones go by rendezvous (RTS, CTS, kernel copy)"},
     {"NMPI_HEAP_HUGEPAGES", "1", "library",
      "0: no transparent huge pages for heap blocks of 2 MiB and more"},
     {"NMPI_HYDRA", "", "mpiexec",

@@ -13,6 +13,9 @@
  * and nanvix-mpi.
  *
  * Usage: pingpong [max_bytes [max_iterations]]
+ * PINGPONG_SIZES="a,b,..." in the environment measures those sizes (each at
+ * most max_bytes) instead of the powers of two: bench/run-eager-crossover.sh
+ * looks between them, around the eager limit.
  * max_iterations (default 20000) caps the round trips of each trial: a
  * smaller cap makes the run shorter on a machine so loaded that a small
  * message takes a hundred microseconds.
@@ -33,6 +36,30 @@ static int iterations(size_t n)
     size_t it = n ? budget / n : max_iters;
 
     return it > max_iters ? (int)max_iters : it < 10 ? 10 : (int)it;
+}
+
+#define MAX_SIZES 64
+
+/* Fills sizes[] with 0, 1, 2, 4, ... max, or with the sizes listed in
+ * PINGPONG_SIZES (those not above max); returns how many. */
+static int sizes_to_measure(size_t max, size_t *sizes)
+{
+    const char *list = getenv("PINGPONG_SIZES");
+    int count = 0;
+
+    if (list == NULL) {
+        for (size_t n = 0; n <= max && count < MAX_SIZES; n = n ? 2 * n : 1)
+            sizes[count++] = n;
+        return count;
+    }
+    for (char *end; *list != '\0' && count < MAX_SIZES; list = *end == ',' ? end + 1 : end) {
+        size_t n = strtoul(list, &end, 10);
+        if (end == list)
+            break;
+        if (n <= max)
+            sizes[count++] = n;
+    }
+    return count;
 }
 
 /* Returns the average half round-trip time, in seconds, of iters trips. */
@@ -85,7 +112,10 @@ int main(int argc, char **argv)
         printf("# library: %s\n", version);
         printf("# size latency_us bandwidth_MBps\n");
     }
-    for (size_t n = 0; n <= max; n = n ? 2 * n : 1) {
+    size_t sizes[MAX_SIZES];
+    int nsizes = sizes_to_measure(max, sizes);
+    for (int i = 0; i < nsizes; i++) {
+        size_t n = sizes[i];
         int iters = iterations(n);
         double t = 0.0;
 

@@ -30,8 +30,14 @@
 #define CV_ANY_SOURCE (-2)
 #define CV_ANY_TAG    (-1)
 
-/* Bytes of payload that still go eager (mailbox message minus header). */
-#define CV_EAGER_LIMIT (8192 - 64)
+/* Largest payload that can go eager: a mailbox message minus the 64-byte
+ * header (cv_send.c checks the two agree). Copying through the same-host
+ * rings beats the rendezvous's five control messages and kernel copy up to
+ * this size on the machines measured (bench/run-eager-crossover.sh). The
+ * setting NMPI_EAGER_LIMIT lowers the switch at run time; a receiver takes
+ * an RTS of any length, so clusters that disagree still understand each
+ * other. */
+#define CV_EAGER_LIMIT 65536
 
 /* Errors beyond -errno values. */
 #define CV_ERR_TRUNCATE (-1001) /* message longer than the receive buffer */

@@ -88,6 +88,7 @@ struct cv_cluster {
     uint32_t epoch[KNODE_MAX]; /* move count of the rank when route[] was learnt */
     uint64_t job;
     uint32_t next_port;
+    size_t eager_limit; /* NMPI_EAGER_LIMIT: longer payloads go by rendezvous */
     unsigned char rx[KMAILBOX_MESSAGE_SIZE];
 };
 

@@ -12,6 +12,9 @@
 
 #include "cv_internal.h"
 
+_Static_assert(CV_EAGER_LIMIT + sizeof(struct cv_wire_hdr) <= KMAILBOX_MESSAGE_SIZE,
+               "an eager message and its header fit one mailbox message");
+
 /* Returns the output mailbox of `cluster`, opening it on first use. */
 int cv_outbox(int cluster)
 {
@@ -97,7 +100,7 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
     h.seq = r->send_seq[dest]++;
     h.len = len;
     h.cookie = q->id;
-    ret = len <= CV_EAGER_LIMIT ? cv_send_eager(r, q, &h) : cv_send_rts(r, q, &h);
+    ret = len <= cv_cluster.eager_limit ? cv_send_eager(r, q, &h) : cv_send_rts(r, q, &h);
     if (ret < 0) {
         /* Nothing left: the number goes to the next message, or the
          * receiver would hold every later one waiting for this one. */

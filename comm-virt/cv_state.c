@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "cv_internal.h"
 #include "rmig.h"
 #include "ua.h"
@@ -43,6 +44,9 @@ int cv_cluster_ready(void)
     if (cv_cluster.self < 0 || cv_cluster.nranks <= 0 || cv_cluster.nclusters > KNODE_MAX)
         return CV_ERR_INTERN;
     cv_cluster_tables_init();
+    /* Read once per cluster: every send compares with it. */
+    long eager = base_setting_long("NMPI_EAGER_LIMIT", 0, CV_EAGER_LIMIT);
+    cv_cluster.eager_limit = eager >= 0 && eager <= CV_EAGER_LIMIT ? (size_t)eager : CV_EAGER_LIMIT;
     cv_cluster.inbox = kmailbox_create(cv_cluster.self, CV_MAILBOX_PORT);
     if (cv_cluster.inbox < 0)
         return cv_cluster.inbox;

@@ -18,7 +18,7 @@ static int cv_wire_check_len(const struct cv_wire_hdr *h, size_t n)
     case CV_MSG_EAGER:
         return h->len == body && h->len <= CV_EAGER_LIMIT ? 0 : -EPROTO;
     case CV_MSG_RTS:
-        return body == 0 && h->len > CV_EAGER_LIMIT ? 0 : -EPROTO;
+        return body == 0 ? 0 : -EPROTO; /* any length: NMPI_EAGER_LIMIT may be lower */
     case CV_MSG_CTS:
     case CV_MSG_ACK:
     case CV_MSG_GO:

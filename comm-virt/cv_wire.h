@@ -1,8 +1,10 @@
-/* cv_wire.h: the wire format of comm-virt messages (version 1).
+/* cv_wire.h: the wire format of comm-virt messages (version 2).
  *
  * Every message on a cluster's MPI mailbox (CV_MAILBOX_PORT) starts with this
  * header. EAGER messages carry `len` payload bytes right after it; the other
- * types are header only.
+ * types are header only. Version 2: EAGER payloads up to 64 KiB (they were
+ * 8128 bytes) and an RTS of any length (NMPI_EAGER_LIMIT may send short
+ * messages by rendezvous).
  *
  * Rendezvous takes four messages: RTS (sender), CTS (receiver matched; names
  * the receiver's cluster and portal port), GO (sender names the cluster it
@@ -17,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CV_WIRE_VERSION 1
+#define CV_WIRE_VERSION 2
 #define CV_MAILBOX_PORT 0 /* mailbox port of MPI traffic on every cluster */
 
 enum cv_msg_type {

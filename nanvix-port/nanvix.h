@@ -40,7 +40,10 @@
 #include <sys/types.h>
 
 /* Limits. */
-#define KMAILBOX_MESSAGE_SIZE 8192      /* largest mailbox message, in bytes */
+/* Largest mailbox message, in bytes: one eager MPI message of up to 64 KiB
+ * and its 64-byte comm-virt header (CV_EAGER_LIMIT). Each cluster's same-host
+ * ring holds NP_SHM_CELLS cells of this size (np_shm.c). */
+#define KMAILBOX_MESSAGE_SIZE (65536 + 64)
 #define KMAILBOX_PORT_MAX     16        /* mailbox ports per cluster: 0..15 */
 #define KPORTAL_PORT_MAX      (1 << 20) /* portal ports per cluster */
 #define KNODE_MAX             4096      /* most clusters in one job */

@@ -34,6 +34,9 @@
 
 #define NP_MBX_POOL  32
 #define NP_MSG_SMALL 64 /* payload of a small FIFO node */
+/* Payload of a medium FIFO node: most messages between 64 B and a 64 KiB
+ * cell are far below the cell, so they do not each hold one. */
+#define NP_MSG_MEDIUM 8192
 
 enum np_slot_state { NP_SLOT_IDLE, NP_SLOT_POSTED, NP_SLOT_FULL };
 
@@ -53,7 +56,7 @@ struct np_mbx_slot {
 struct np_mbx_msg {
     struct np_mbx_msg *next;
     size_t len;
-    int large; /* data holds KMAILBOX_MESSAGE_SIZE bytes, else NP_MSG_SMALL */
+    int large; /* size class: data holds np_msg_class_bytes[large] bytes */
     char data[];
 };
 
@@ -83,7 +86,9 @@ static struct np_mailbox *np_mbx_port[KMAILBOX_PORT_MAX];
 /* Ring messages for ports without a mailbox yet (the fabric keeps such
  * messages in its unexpected queue; the rings need this instead). */
 static struct np_mbx_fifo np_mbx_orphan[KMAILBOX_PORT_MAX];
-static struct np_mbx_msg *np_msg_free[2]; /* free nodes: small, large */
+/* Free nodes by size class: small, medium, a whole cell. */
+static const size_t np_msg_class_bytes[3] = {NP_MSG_SMALL, NP_MSG_MEDIUM, KMAILBOX_MESSAGE_SIZE};
+static struct np_mbx_msg *np_msg_free[3];
 
 static inline uint64_t np_mbx_tag(int port)
 {
@@ -93,13 +98,13 @@ static inline uint64_t np_mbx_tag(int port)
 /* Returns a FIFO node for len bytes, or NULL when out of memory. */
 static struct np_mbx_msg *np_msg_get(size_t len)
 {
-    int large = len > NP_MSG_SMALL;
+    int large = len <= NP_MSG_SMALL ? 0 : len <= NP_MSG_MEDIUM ? 1 : 2;
     struct np_mbx_msg *m = np_msg_free[large];
     if (m != NULL) {
         np_msg_free[large] = m->next;
         return m;
     }
-    m = malloc(sizeof(*m) + (large ? KMAILBOX_MESSAGE_SIZE : NP_MSG_SMALL));
+    m = malloc(sizeof(*m) + np_msg_class_bytes[large]);
     if (m != NULL)
         m->large = large;
     return m;
@@ -505,7 +510,7 @@ void np_mailbox_teardown(void)
     memset(np_mbx_port, 0, sizeof(np_mbx_port));
     for (int port = 0; port < KMAILBOX_PORT_MAX; port++)
         np_fifo_free(&np_mbx_orphan[port]);
-    for (int large = 0; large < 2; large++) {
+    for (int large = 0; large < 3; large++) {
         while (np_msg_free[large] != NULL) {
             struct np_mbx_msg *msg = np_msg_free[large];
             np_msg_free[large] = msg->next;

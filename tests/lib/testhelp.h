@@ -21,7 +21,7 @@
 /* Eager/rendezvous switch of the library under test, in bytes. Tests probe
  * sizes around it; override at run time with NMPI_TEST_EAGER_LIMIT. */
 #ifndef TEST_EAGER_LIMIT
-#define TEST_EAGER_LIMIT 8128
+#define TEST_EAGER_LIMIT 65536
 #endif
 
 /* Returns the FNV-1a 64-bit checksum of buf[0..len). Never fails. */

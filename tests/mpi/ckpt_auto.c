@@ -31,8 +31,8 @@
 
 #include "testhelp_mpi.h"
 
-#define BIG_LEN   (3 * 8192) /* above the eager limit: rendezvous */
-#define SMALL_LEN 200        /* eager */
+#define BIG_LEN   (TEST_EAGER_LIMIT + 16384) /* above the eager limit: rendezvous */
+#define SMALL_LEN 200                        /* eager */
 #define SMALL_TAG 1000000
 
 static uint64_t acc = TH_FNV_OFFSET; /* .data: in the container */

@@ -47,8 +47,9 @@
  *             moment (every rank moves every round, to a different spare
  *             each round) with traffic in flight both ways: receives posted
  *             before the move, eager messages up to the eager limit and
- *             rendezvous ones left unexpected at the receiver, a synchronous
- *             send, large Isends waited after the move, and more messages
+ *             rendezvous ones left unexpected at the receiver (sizes around
+ *             the limit and every medium size from 8127 B to 64 KiB),
+ *             synchronous sends, large Isends waited after the move, and more messages
  *             sent right after the move while the peer may still be moving;
  *             some are probed, some received with MPI_ANY_SOURCE; plus a
  *             flood of 256 eager messages each way on another tag. With 4
@@ -422,23 +423,29 @@ static void mode_reject(void)
  * tag so that MPI's order decides which receive matches which message.
  * DUAL_PREPOSTED of them match receives posted before the move; the next
  * ones wait unexpected at the receiver; the last DUAL_AFTER are sent after
- * the sender's move. DUAL_SYNC is sent with MPI_Issend. */
-#define DUAL_TAG       7
-#define DUAL_BIG       (1 << 20)
-#define DUAL_NMSG      12
-#define DUAL_PREPOSTED 2
-#define DUAL_AFTER     2
-#define DUAL_SYNC      8
-#define DUAL_XTAG      8 /* cross traffic between pairs */
-#define DUAL_NCROSS    2
-#define DUAL_FTAG      9 /* flood of eager messages */
-#define DUAL_NFLOOD    256
+ * the sender's move. DUAL_SYNC (64 B) and DUAL_SYNC_MEDIUM (16 KiB) are
+ * sent with MPI_Issend. */
+#define DUAL_TAG         7
+#define DUAL_BIG         (1 << 20)
+#define DUAL_NMSG        18
+#define DUAL_PREPOSTED   2
+#define DUAL_AFTER       2
+#define DUAL_SYNC        8
+#define DUAL_SYNC_MEDIUM 13
+#define DUAL_XTAG        8 /* cross traffic between pairs */
+#define DUAL_NCROSS      2
+#define DUAL_FTAG        9 /* flood of eager messages */
+#define DUAL_NFLOOD      256
 
 static size_t dual_len(int k)
 {
     size_t e = th_eager_limit();
-    const size_t lens[DUAL_NMSG] = {DUAL_BIG, 100,          0,   1,       e - 1, e, DUAL_BIG, e + 1,
-                                    64,       DUAL_BIG - 3, 200, DUAL_BIG};
+    /* e - 1, e, e + 1 around the library's switch; then the sizes between
+     * the old 8 KiB switch (8128 + 64-byte header = one 8 KiB mailbox
+     * message) and 64 KiB, eager or rendezvous as the switch says. */
+    const size_t lens[DUAL_NMSG] = {DUAL_BIG, 100,   0,     1,     e - 1, e,
+                                    DUAL_BIG, e + 1, 64,    8127,  8128,  8129,
+                                    8192,     16384, 32768, 65536, 200,   DUAL_BIG};
 
     return lens[k];
 }
@@ -494,7 +501,7 @@ static void dual_isend(char **bufs, MPI_Request *req, int peer, int round, int k
     bufs[k] = malloc(len + 1);
     CHECK(bufs[k] != NULL);
     dual_fill(bufs[k], len, rank, peer, round, k);
-    if (k == DUAL_SYNC)
+    if (k == DUAL_SYNC || k == DUAL_SYNC_MEDIUM)
         MPI_CHECK(MPI_Issend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));
     else
         MPI_CHECK(MPI_Isend(bufs[k], (int)len, MPI_BYTE, peer, DUAL_TAG, MPI_COMM_WORLD, &req[k]));

@@ -54,6 +54,11 @@ grep -q "rejected (-74)" "$OUT" || fail "trunc-first: no stream rejected as a ba
 # Both ends of a conversation move at the same instant, traffic in flight.
 expect_ok 2 --spares 2 -- migrate dual 8 "migrate dual: OK 8 rounds 2 ranks"
 expect_ok 4 --spares 4 -- migrate dual 6 "migrate dual: OK 6 rounds 4 ranks"
+# The same with the eager/rendezvous switch moved back to 8128 B at run time
+# (NMPI_EAGER_LIMIT; the test probes around it): every medium size from
+# 8129 B to 64 KiB goes by rendezvous while both ends move.
+NMPI_EAGER_LIMIT=8128 NMPI_TEST_EAGER_LIMIT=8128 \
+    expect_ok 4 --spares 4 -- migrate dual 4 "migrate dual: OK 4 rounds 4 ranks"
 # The same through the fabric's portals (what two hosts use; here the
 # writer's same-host copy, np_push, is turned off): traffic in flight on both
 # ends, and a stream with a short range rejected.

@@ -24,7 +24,7 @@
 
 #include "testhelp_mpi.h"
 
-#define MSG_LEN (3 * 8192) /* above the eager limit: rendezvous through portals */
+#define MSG_LEN (TEST_EAGER_LIMIT + 16384) /* above the eager limit: rendezvous through portals */
 
 static uint64_t acc = TH_FNV_OFFSET; /* .data: in the container */
 

@@ -10,8 +10,10 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base.h"
 #include "cv_unit.h"
 #include "testhelp_check.h"
 
@@ -284,6 +286,43 @@ START_TEST(rendezvous_send_sends_rts)
 }
 END_TEST
 
+/* NMPI_EAGER_LIMIT moves the switch down at run time; its default is the
+ * compiled-in CV_EAGER_LIMIT, and a value above that is refused. */
+START_TEST(eager_limit_setting_moves_the_switch)
+{
+    cv_request_t *q;
+    struct cv_wire_hdr h;
+
+    ck_assert_str_eq(base_setting_find("NMPI_EAGER_LIMIT")->dflt, "65536");
+    ck_assert_int_eq(CV_EAGER_LIMIT, 65536);
+    setenv("NMPI_EAGER_LIMIT", "100", 1);
+    cvu_setup();
+    unsetenv("NMPI_EAGER_LIMIT");
+    q = start_send(100, 2, 5, CV_SEND_STANDARD);
+    ck_assert(cv_request_done(q));
+    ck_assert_uint_eq(sent_to(0, CV_MSG_EAGER, 2, 5, 0).len, 100);
+    q = start_send(101, 2, 5, CV_SEND_STANDARD);
+    h = sent_to(1, CV_MSG_RTS, 2, 5, 1);
+    ck_assert_uint_eq(h.len, 101);
+    ck_assert_uint_eq(fake_sent[1].len, sizeof(h)); /* no payload */
+    ck_assert_int_eq(q->state, CV_REQ_WAIT_CTS);
+    q = start_send(8192, 3, 5, CV_SEND_STANDARD);
+    ck_assert_uint_eq(sent_to(2, CV_MSG_RTS, 3, 5, 0).len, 8192);
+
+    setenv("NMPI_EAGER_LIMIT", "65537", 1); /* above the cells: the default */
+    cvu_setup();
+    unsetenv("NMPI_EAGER_LIMIT");
+    q = start_send(CV_EAGER_LIMIT, 2, 5, CV_SEND_STANDARD);
+    ck_assert(cv_request_done(q));
+    h = sent_to(0, CV_MSG_EAGER, 2, 5, 0);
+    ck_assert_uint_eq(h.len, CV_EAGER_LIMIT);
+    ck_assert_uint_eq(fake_sent[0].len, sizeof(h) + CV_EAGER_LIMIT);
+    ck_assert(cvu_payload_is(fake_sent[0].bytes + sizeof(h), CV_EAGER_LIMIT, 0x61));
+    start_send(CV_EAGER_LIMIT + 1, 2, 5, CV_SEND_STANDARD);
+    ck_assert_uint_eq(sent_to(1, CV_MSG_RTS, 2, 5, 1).len, CV_EAGER_LIMIT + 1);
+}
+END_TEST
+
 static const struct cts_case {
     const char *name;
     int src;          /* rank the CTS comes from */
@@ -498,6 +537,7 @@ static Suite *request_suite(void)
     tcase_add_test(ts, sequence_per_destination);
     tcase_add_test(ts, sync_send_waits_for_its_ack);
     tcase_add_test(ts, rendezvous_send_sends_rts);
+    tcase_add_test(ts, eager_limit_setting_moves_the_switch);
     tcase_add_loop_test(ts, cts_table, 0, N(cts_cases));
     tcase_add_test(ts, cts_write_failure_completes_with_error);
     tcase_add_test(ts, failed_transfer_is_reported);

@@ -64,6 +64,18 @@ START_TEST(accepts_eager_limits)
 }
 END_TEST
 
+/* Version 1 peers took at most 8128 eager bytes and no short RTS: refused. */
+START_TEST(refuses_version_1)
+{
+    struct cv_wire_hdr out;
+    size_t n = make_eager(100);
+
+    ck_assert_int_eq(cv_wire_decode(buf, n, JOB, NRANKS, &out), 0);
+    hdr_in_buf()->version = 1;
+    ck_assert_int_eq(cv_wire_decode(buf, n, JOB, NRANKS, &out), -EPROTO);
+}
+END_TEST
+
 START_TEST(rejects_short_and_null)
 {
     struct cv_wire_hdr out;
@@ -117,7 +129,9 @@ START_TEST(rejects_bad_ranks_tag_type)
 }
 END_TEST
 
-START_TEST(rts_needs_large_len_and_no_body)
+/* An RTS announces any length (a sender with a lower NMPI_EAGER_LIMIT sends
+ * short messages by rendezvous) but carries no payload. */
+START_TEST(rts_takes_any_len_and_no_body)
 {
     struct cv_wire_hdr out;
     size_t n = make_eager(0);
@@ -125,8 +139,11 @@ START_TEST(rts_needs_large_len_and_no_body)
     hdr_in_buf()->type = CV_MSG_RTS;
     hdr_in_buf()->len = CV_EAGER_LIMIT + 1;
     ck_assert_int_eq(cv_wire_decode(buf, n, JOB, NRANKS, &out), 0);
+    ck_assert_uint_eq(out.len, CV_EAGER_LIMIT + 1);
     hdr_in_buf()->len = 10;
-    ck_assert_int_eq(cv_wire_decode(buf, n, JOB, NRANKS, &out), -EPROTO);
+    ck_assert_int_eq(cv_wire_decode(buf, n, JOB, NRANKS, &out), 0);
+    ck_assert_uint_eq(out.len, 10);
+    ck_assert_int_eq(cv_wire_decode(buf, n + 10, JOB, NRANKS, &out), -EPROTO);
     hdr_in_buf()->len = CV_EAGER_LIMIT + 1;
     ck_assert_int_eq(cv_wire_decode(buf, n + 1, JOB, NRANKS, &out), -EPROTO);
 }
@@ -138,12 +155,13 @@ int main(void)
     TCase *tc = tcase_create("decode");
 
     tcase_add_test(tc, accepts_valid_eager);
+    tcase_add_test(tc, refuses_version_1);
     tcase_add_test(tc, accepts_eager_limits);
     tcase_add_test(tc, rejects_short_and_null);
     tcase_add_test(tc, rejects_length_mismatch);
     tcase_add_test(tc, rejects_other_job_and_version);
     tcase_add_test(tc, rejects_bad_ranks_tag_type);
-    tcase_add_test(tc, rts_needs_large_len_and_no_body);
+    tcase_add_test(tc, rts_takes_any_len_and_no_body);
     suite_add_tcase(s, tc);
     return th_check_run(s);
 }

@@ -123,7 +123,21 @@ END_TEST
 START_TEST(test_mailbox_order_and_sizes)
 {
     static unsigned char out[KMAILBOX_MESSAGE_SIZE + 16], in[KMAILBOX_MESSAGE_SIZE + 16];
-    const size_t sizes[] = {0, 1, 100, 4095, 4096, 4097, KMAILBOX_MESSAGE_SIZE};
+    /* Up to the cell size of the rings and beyond what the fabric injects
+     * (libfabric's shm and tcp;ofi_rxm change protocol above 4 and 16 KiB). */
+    const size_t sizes[] = {0,
+                            1,
+                            100,
+                            4095,
+                            4096,
+                            4097,
+                            8192,
+                            8193,
+                            16384,
+                            16385,
+                            32768,
+                            KMAILBOX_MESSAGE_SIZE - 1,
+                            KMAILBOX_MESSAGE_SIZE};
     const int nsizes = sizeof(sizes) / sizeof(sizes[0]), rounds = 20;
     int inbox = kmailbox_create(me, 1);
     ck_assert_int_ge(inbox, 0);

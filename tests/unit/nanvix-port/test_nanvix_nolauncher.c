@@ -10,6 +10,7 @@
 #include <stdlib.h>
 
 #include "nanvix.h"
+#include "np_internal.h"
 
 START_TEST(test_setup_without_launcher)
 {
@@ -20,6 +21,23 @@ START_TEST(test_setup_without_launcher)
     ck_assert_int_eq(knode_count(), -EINVAL);
     ck_assert(!knode_is_valid(0));
     ck_assert_int_eq(knode_in_kernel(), 0);
+}
+END_TEST
+
+/* A ring cell comes from another process: its port and length are checked
+ * against the cell's size (KMAILBOX_MESSAGE_SIZE: 64 KiB of eager payload
+ * and its header) before the reader touches the data. */
+START_TEST(test_shm_cell_checks)
+{
+    ck_assert_int_eq(np_shm_cell_ok(0, 0), 1);
+    ck_assert_int_eq(np_shm_cell_ok(KMAILBOX_PORT_MAX - 1, 8192), 1);
+    ck_assert_int_eq(np_shm_cell_ok(0, 65536 + 64), 1);
+    ck_assert_int_eq(np_shm_cell_ok(0, KMAILBOX_MESSAGE_SIZE), 1);
+    ck_assert_int_eq(np_shm_cell_ok(NP_SHM_PUSH_PORT, KMAILBOX_MESSAGE_SIZE), 1);
+    ck_assert_int_eq(np_shm_cell_ok(0, KMAILBOX_MESSAGE_SIZE + 1), 0);
+    ck_assert_int_eq(np_shm_cell_ok(0, UINT32_MAX), 0);
+    ck_assert_int_eq(np_shm_cell_ok(NP_SHM_PUSH_PORT + 1, 0), 0);
+    ck_assert_int_eq(np_shm_cell_ok(UINT32_MAX, 0), 0);
 }
 END_TEST
 
@@ -115,6 +133,7 @@ int main(void)
     Suite *s = suite_create("nanvix-port-nolauncher");
     TCase *tc = tcase_create("nolauncher");
     tcase_add_test(tc, test_setup_without_launcher);
+    tcase_add_test(tc, test_shm_cell_checks);
     tcase_add_test(tc, test_calls_before_setup);
     tcase_add_test(tc, test_buffer_hook);
     suite_add_tcase(s, tc);
