@@ -99,7 +99,7 @@ coll=$(awk '
             o = on[order[i]] ? median(ov, order[i], on[order[i]]) : ""
             printf "%-10s %5d %8d %11s %11.2f %7s\n", k[1], k[2], k[3],
                 o == "" ? "-" : sprintf("%.2f", o), m,
-                (o == "" || m == 0) ? "-" : sprintf("%.2f", o / m)
+                (o == "" || m == 0) ? "-" : sprintf(o / m < 0.1 ? "%.3f" : "%.2f", o / m)
         }
     }' "${coll_files[@]}")
 
@@ -147,8 +147,8 @@ bars=$( {
 
 cores=$(nproc)
 # MPICH's version and device (mpichversion), else the launcher's version.
-mpich_version=$(mpichversion 2>/dev/null | awk -F':[ \t]*' '
-    /^MPICH Version/ { v = $2 } /^MPICH Device/ { d = $2 }
+mpich_version=$(mpichversion 2>/dev/null | awk '
+    sub(/^MPICH Version:[ \t]*/, "") { v = $0 } sub(/^MPICH Device:[ \t]*/, "") { d = $0 }
     END { if (v != "") printf "%s, device %s (mpichversion)", v, d }')
 [ -n "$mpich_version" ] || mpich_version="$("$HYDRA" --version 2>/dev/null |
     awk '/^[ \t]*Version:/ { print $2; exit }') ($HYDRA --version)"
