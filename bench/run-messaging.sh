@@ -14,10 +14,12 @@
 # one line per bar of the issue, its worst ratio and whether it holds,
 # computed from the tables), bench/messaging.dat (the point-to-point curves),
 # bench/messaging.gp and, with gnuplot, bench/messaging.png. The raw outputs
-# of every run stay in bench/messaging-runs/.
+# of every run stay in bench/messaging-runs/; MESSAGING_REPLOT=1 remakes
+# the outputs from them without running anything.
 #
 # Environment: top_builddir, top_srcdir (default: this script's tree),
-# MPICC_MPICH, HYDRA, MESSAGING_REPEAT, PINGPONG_MAX, COLL_NP, COLL_SIZES.
+# MPICC_MPICH, HYDRA, MESSAGING_REPEAT, MESSAGING_REPLOT, PINGPONG_MAX,
+# COLL_NP, COLL_SIZES.
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
@@ -33,32 +35,45 @@ ops=allreduce,bcast,alltoall,allgather,reduce,barrier
 out=$top_builddir/bench
 runs=$out/messaging-runs
 txt=$out/messaging.txt
-case $repeat in '' | *[!0-9]* | 0)
-    echo "run-messaging: MESSAGING_REPEAT must be a positive integer" >&2
-    exit 2
-    ;;
-esac
-rm -rf "$runs"
-mkdir -p "$runs" || exit 1
-
-start=$(date +%s)
-load_before=$(cut -d' ' -f1-3 /proc/loadavg)
-failed=()
-for r in $(seq 1 "$repeat"); do
-    echo "== run $r of $repeat: point-to-point" >&2
-    bash "$top_srcdir/bench/run-pingpong.sh" >"$runs/pingpong-$r.txt" || failed+=("pingpong run $r")
-    cp "$out/pingpong-mpich.out" "$runs/pingpong-mpich-$r.out"
-    cp "$out/pingpong-ours.out" "$runs/pingpong-ours-$r.out"
-    echo "== run $r of $repeat: collectives" >&2
-    COLL_NP=$nps COLL_SIZES=$sizes COLL_OPS=$ops COLL_TABLE=$runs/coll-$r.txt \
-        bash "$top_srcdir/bench/run-coll.sh" >/dev/null || failed+=("collectives run $r")
-    for np in $nps; do
-        cp "$out/coll-mpich-$np.out" "$runs/coll-mpich-$np-$r.out"
-        cp "$out/coll-ours-$np.out" "$runs/coll-ours-$np-$r.out"
+# MESSAGING_REPLOT=1: the tables, bars and plot again from the runs kept
+# in bench/messaging-runs/ (with the state the run saved there), no run.
+if [ "${MESSAGING_REPLOT:-0}" = 1 ]; then
+    [ -f "$runs/state" ] || { echo "run-messaging: no $runs/state to replot from" >&2; exit 1; }
+    # shellcheck source=/dev/null
+    . "$runs/state"
+else
+    case $repeat in '' | *[!0-9]* | 0)
+        echo "run-messaging: MESSAGING_REPEAT must be a positive integer" >&2
+        exit 2
+        ;;
+    esac
+    rm -rf "$runs"
+    mkdir -p "$runs" || exit 1
+    start=$(date +%s)
+    load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+    failed=()
+    for r in $(seq 1 "$repeat"); do
+        # A run that fails before it writes must not leave the last run's figures.
+        rm -f "$out/pingpong-mpich.out" "$out/pingpong-ours.out"
+        for np in $nps; do rm -f "$out/coll-mpich-$np.out" "$out/coll-ours-$np.out"; done
+        echo "== run $r of $repeat: point-to-point" >&2
+        bash "$top_srcdir/bench/run-pingpong.sh" >"$runs/pingpong-$r.txt" || failed+=("pingpong run $r")
+        cp "$out/pingpong-mpich.out" "$runs/pingpong-mpich-$r.out" 2>/dev/null || : >"$runs/pingpong-mpich-$r.out"
+        cp "$out/pingpong-ours.out" "$runs/pingpong-ours-$r.out" 2>/dev/null || : >"$runs/pingpong-ours-$r.out"
+        echo "== run $r of $repeat: collectives" >&2
+        COLL_NP=$nps COLL_SIZES=$sizes COLL_OPS=$ops COLL_TABLE=$runs/coll-$r.txt \
+            bash "$top_srcdir/bench/run-coll.sh" >/dev/null || failed+=("collectives run $r")
+        for np in $nps; do
+            for lib in mpich ours; do
+                cp "$out/coll-$lib-$np.out" "$runs/coll-$lib-$np-$r.out" 2>/dev/null ||
+                    : >"$runs/coll-$lib-$np-$r.out"
+            done
+        done
     done
-done
-load_after=$(cut -d' ' -f1-3 /proc/loadavg)
-elapsed=$(($(date +%s) - start))
+    load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+    elapsed=$(($(date +%s) - start))
+    declare -p repeat nps sizes load_before load_after elapsed failed >"$runs/state"
+fi
 
 mpich_refs=() ours_runs=() coll_files=()
 for r in $(seq 1 "$repeat"); do
