@@ -14,12 +14,14 @@
  * allreduce, reduce and bcast, one block of alltoall, allgather, gather,
  * scatter and reduce_scatter_block (MPI_INT sums for the reductions,
  * MPI_BYTE otherwise). Barrier is measured once, at size 0.
+ * An argument --ops=NAME,NAME,... keeps only the named collectives, in
+ * the order above (bench/run-messaging.sh measures the six of issue 16).
  * Rank 0 prints "# library: ..." and one line per point:
  * "name bytes usec".
  * Uses only mpi.h, so one binary (built by MPICH's mpicc) runs on both MPICH
  * and nanvix-mpi.
  *
- * Usage: coll [sizes...]
+ * Usage: coll [--ops=NAME,...] [sizes...]
  */
 #include <mpi.h>
 #include <stdio.h>
@@ -35,6 +37,27 @@ static const char *const names[NCOLL] = {"allreduce", "bcast",   "alltoall",
                                          "gather",    "scatter", "reduce_scatter_block"};
 
 static char *sbuf, *rbuf;
+static int wanted[NCOLL];
+
+/* Marks the collectives named in the comma-separated list; 0 if a name is
+ * unknown (a typo must not silently shrink the table). */
+static int select_ops(const char *list)
+{
+    char copy[256], *save = NULL;
+
+    snprintf(copy, sizeof copy, "%s", list);
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int which = 0;
+        while (which < NCOLL && strcmp(names[which], tok) != 0)
+            which++;
+        if (which == NCOLL) {
+            fprintf(stderr, "coll: unknown collective '%s'\n", tok);
+            return 0;
+        }
+        wanted[which] = 1;
+    }
+    return 1;
+}
 static int nranks;
 
 static void call(int which, size_t n)
@@ -95,8 +118,17 @@ int main(int argc, char **argv)
     size_t sizes[16], max = 0;
     int nsizes = 0, rank;
 
-    for (int i = 1; i < argc && nsizes < 16; i++)
+    for (int i = 0; i < NCOLL; i++)
+        wanted[i] = 1;
+    for (int i = 1; i < argc && nsizes < 16; i++) {
+        if (strncmp(argv[i], "--ops=", 6) == 0) {
+            memset(wanted, 0, sizeof wanted);
+            if (!select_ops(argv[i] + 6))
+                return 1;
+            continue;
+        }
         sizes[nsizes++] = (size_t)atol(argv[i]);
+    }
     if (!nsizes)
         for (nsizes = 0; nsizes < 4; nsizes++)
             sizes[nsizes] = defaults[nsizes];
@@ -120,7 +152,7 @@ int main(int argc, char **argv)
         printf("# ranks: %d\n", nranks);
     }
     for (int which = 0; which < NCOLL; which++)
-        for (int s = 0; s < nsizes; s++) {
+        for (int s = 0; s < nsizes && wanted[which]; s++) {
             size_t n = which == BARRIER ? 0 : sizes[s];
             /* every rank gets the same estimate (a MAX over the ranks) */
             double est = measure(which, n, 3), best = 1e30;

@@ -10,7 +10,10 @@
 # libraries run oversubscribed and the figures carry the scheduler's noise.
 #
 # Environment: top_builddir, top_srcdir (default: this script's tree),
-# MPICC_MPICH, HYDRA, COLL_NP, COLL_SIZES (bytes, default 8 1024 65536 1048576).
+# MPICC_MPICH, HYDRA, COLL_NP, COLL_SIZES (bytes, default 8 1024 65536 1048576),
+# COLL_OPS (comma-separated collectives of bench/coll.c, default all),
+# COLL_TABLE (where the table goes, default bench/coll.txt: another
+# benchmark that calls this script keeps the committed record intact).
 set -u
 here=$(cd "$(dirname "$0")" && pwd)
 : "${top_srcdir:=$(cd "$here/.." && pwd)}"
@@ -19,9 +22,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 : "${HYDRA:=mpiexec.hydra}"
 nps=${COLL_NP:-4 8}
 sizes=${COLL_SIZES:-8 1024 65536 1048576}
+ops=${COLL_OPS:+--ops=$COLL_OPS}
 out=$top_builddir/bench
 libs=$top_builddir/.libs
 mkdir -p "$out"
+table=${COLL_TABLE:-$out/coll.txt}
 
 "$MPICC_MPICH" -O2 -o "$out/coll" "$top_srcdir/bench/coll.c" || exit 1
 if [ ! -e "$libs/libmpich.so.12" ]; then
@@ -33,14 +38,14 @@ fi
 state="# cores: $(nproc), load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 ok=1
 for np in $nps; do
-    echo "== MPICH: $HYDRA -n $np $out/coll $sizes" >&2
+    echo "== MPICH: $HYDRA -n $np $out/coll $ops $sizes" >&2
     # shellcheck disable=SC2086
-    env -u LD_LIBRARY_PATH timeout 900 "$HYDRA" -n "$np" "$out/coll" $sizes \
+    env -u LD_LIBRARY_PATH timeout 900 "$HYDRA" -n "$np" "$out/coll" $ops $sizes \
         >"$out/coll-mpich-$np.out" || { echo "run-coll: the MPICH run failed ($np)" >&2; ok=0; }
-    echo "== nanvix-mpi: LD_LIBRARY_PATH=$libs tools/mpiexec -n $np $out/coll $sizes" >&2
+    echo "== nanvix-mpi: LD_LIBRARY_PATH=$libs tools/mpiexec -n $np $out/coll $ops $sizes" >&2
     # shellcheck disable=SC2086
     LD_LIBRARY_PATH=$libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH} timeout 900 \
-        "$top_builddir/tools/mpiexec" -n "$np" "$out/coll" $sizes \
+        "$top_builddir/tools/mpiexec" -n "$np" "$out/coll" $ops $sizes \
         >"$out/coll-ours-$np.out" || { echo "run-coll: the nanvix-mpi run failed ($np)" >&2; ok=0; }
 done
 
@@ -62,5 +67,5 @@ done
                      (m == "" || m == 0) ? "-" : sprintf("%.2f", $3 / m) }
         ' "$out/coll-mpich-$np.out" "$out/coll-ours-$np.out"
     done
-} | tee "$out/coll.txt"
+} | tee "$table"
 [ $ok = 1 ]
