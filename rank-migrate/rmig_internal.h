@@ -52,6 +52,7 @@ struct rmig_cluster {
     int nranks;                /* logical ranks of the job */
     int nspares;               /* spare clusters at start */
     int ncores;                /* cores clusters are bound to (rmig_cores.c), 0: not bound */
+    int bound_core;            /* the core this cluster is bound to now (valid if ncores) */
     int control_mbx;           /* input control mailbox id */
     int left;                  /* rmig_cluster_leave done */
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
@@ -119,7 +120,11 @@ void rmig_reach_tick(void);
 
 /* rmig_cores.c: binds this cluster to its core (NMPI_BIND), at boot. */
 void rmig_cores_bind(void);
-/* The core cluster c is bound to, or -1 when clusters are not bound. */
+/* Kernel context, the destination of a move from cluster `from`: binds this
+ * cluster to `rank`'s own core when both are on one host and clusters are
+ * bound, so that a moved rank keeps its core. */
+void rmig_cores_follow(int rank, int from);
+/* The core cluster c was bound to at start, or -1 when clusters are not bound. */
 int rmig_core_of(int cluster);
 /* Fills order[] (KNODE_MAX entries) with every other cluster, in the order a
  * move to any spare tries them; returns how many. */

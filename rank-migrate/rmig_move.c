@@ -427,6 +427,7 @@ void rmig_move_out(void)
 void rmig_move_in(const struct rmig_wire_hdr *begin)
 {
     rmig_figures_arrived(begin);
+    rmig_cores_follow(begin->rank, begin->src_cluster);
     ua_rank_resume();
 }
 

@@ -24,3 +24,7 @@ for attempt in 1 2; do
 done
 grep -q "^speed_move: rank 1 moved while computing" "$OUT" ||
     fail "rank 1 was not moved while it computed in 2 runs (the preemption path was not tried)"
+# One spare, on core 0 beside rank 0 (cluster 2 of 2 cores): rank 1 moves
+# there and back, and must keep core 1, its own (rmig_cores_follow); before,
+# it shared core 0 with rank 0 while core 1 idled.
+SPEED_MOVE_LAST_ONLY=1 expect_ok 2 --spares 1 -- speed_move 3 "speed_move: OK 2 ranks"
