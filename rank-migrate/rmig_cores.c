@@ -18,7 +18,9 @@
  * on core r mod cores) before running it. Without this, 2 ranks and 1
  * spare on 2 cores put the moved rank on the spare's core 0, beside rank 0,
  * while core 1 idled: make bench-precopy's NPB runs lost 72-122% of their
- * time after one move on a quiet machine. The spare order above still
+ * time after one move on a quiet machine. A post-copy rank takes its core
+ * only once every page is here: until then the source, bound to that core,
+ * serves its pulls. The spare order above still
  * reads the cores of the start (cluster c on core c mod cores): a guess for
  * moves between hosts, where the rank's core means nothing.
  */

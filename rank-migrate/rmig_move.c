@@ -427,7 +427,11 @@ void rmig_move_out(void)
 void rmig_move_in(const struct rmig_wire_hdr *begin)
 {
     rmig_figures_arrived(begin);
-    rmig_cores_follow(begin->rank, begin->src_cluster);
+    /* A post-copy rank takes its core once its pages are all here: until
+     * then its source, bound to that core, serves them (rmig_postcopy_dest.c),
+     * and the two on one core lost 4-5x NPB MG/FT's run in bench-precopy. */
+    if (!rmig_postcopy_pulling())
+        rmig_cores_follow(begin->rank, begin->src_cluster);
     ua_rank_resume();
 }
 

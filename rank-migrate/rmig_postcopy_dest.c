@@ -235,6 +235,8 @@ static void *rmig_pcd_pusher(void *arg)
     if (d->done > 0)
         rmig_control_stream_reply(d->src, RMIG_MSG_DONE, d->rank, 0, d->stream);
     pthread_mutex_unlock(&d->lock);
+    if (d->done > 0) /* the source no longer serves: the rank may take its core now */
+        rmig_cores_follow(d->rank, d->src);
     if (d->done < 0)
         base_log(BASE_LOG_WARN, "rmig",
                  "cluster %d: post-copy of rank %d: the background pull failed (%d); pages are "
@@ -283,9 +285,15 @@ int rmig_postcopy_complete(void)
         rmig_control_stream_reply(d->src, RMIG_MSG_DONE, d->rank, 0, d->stream);
     if (ret == 0) {
         __atomic_store_n(&d->done, 1, __ATOMIC_RELEASE);
+        rmig_cores_follow(d->rank, d->src);
         rmig_pcd_end(d);
     }
     return ret;
+}
+
+int rmig_postcopy_pulling(void)
+{
+    return rmig_pcd.f != NULL && __atomic_load_n(&rmig_pcd.done, __ATOMIC_ACQUIRE) <= 0;
 }
 
 void rmig_postcopy_quit(void)

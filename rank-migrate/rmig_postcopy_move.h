@@ -66,5 +66,7 @@ int rmig_postcopy_settle(void);
 int rmig_postcopy_complete(void);
 /* The rank ended here: the background pull stops, the session too. */
 void rmig_postcopy_quit(void);
+/* Non-zero while the rank that arrived here still has pages at its source. */
+int rmig_postcopy_pulling(void);
 
 #endif /* RMIG_POSTCOPY_MOVE_H */
