@@ -326,10 +326,10 @@ static int rmig_migrate_postcopy(int cluster)
  * small the rank is better off frozen. Post-copy is never chosen on its
  * own: until the last page arrives the rank depends on two processes (the
  * source's death ends the job) and it waits on page faults. Between hosts
- * auto stays stop-and-copy for now: a pre-copy move whose destination's
- * link is cut for a few seconds ends the job (the destination judges the
- * source's host unreachable; tests/hosts/moves.sh case 4a passes only
- * stop-and-copy), while stop-and-copy leaves the rank running. */
+ * auto stays stop-and-copy until pre-copy's figures there are measured
+ * (bench/precopy.txt covers one host); a pre-copy move whose link is cut
+ * for seconds now leaves the rank running as stop-and-copy does
+ * (tests/hosts/moves.sh case 4a'). */
 static int rmig_auto_mode(int cluster)
 {
     double limit = base_setting_double("NMPI_MIGRATION_AUTO_MS", 0, 1e9) * 1e-3;

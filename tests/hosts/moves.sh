@@ -30,6 +30,7 @@
 #       the same move works (the destination first had the reads it gave up
 #       on completed by the provider, rmig_control.c) and the job ends with
 #       every token checked;
+#    a'. the same with NMPI_MIGRATION_MODE=precopy;
 #    b. the source's host (h1, where rank 0 runs) cut and back 7 s later:
 #       the same, seen from the other side;
 #    c. the source's host cut for good: the job fails with a message naming
@@ -152,6 +153,15 @@ export NMPI_MIGRATE_TIMEOUT=5
 cut_job h0:2,h1:1 6
 cut_survived
 echo "destination's host cut and back: the rank stayed, the job went on"
+# a'. The same with a pre-copy move: the destination's only PING to the
+# source's host, sent while the link was down, got no answer and the job
+# was aborted 10 s later although the link was back after 6 s (PINGs now go
+# again every second, rmig_reach.c).
+NMPI_MIGRATION_MODE=precopy cut_job h0:2,h1:1 6
+grep -q "^nanvix-mpi: rmig: rank 0 moved cluster 0 -> 2: .* precopy [0-9]* rounds" "$OUT" ||
+    fail "pre-copy: no pre-copy report line for the second try"
+cut_survived
+echo "destination's host cut and back during a pre-copy move: the rank stayed, the job went on"
 # b. The source's host cut, back 7 s later (rank 0 on h1, cluster 2 on h0).
 cut_job h1:1,h0:2 7
 cut_survived
