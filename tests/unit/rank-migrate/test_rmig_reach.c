@@ -68,19 +68,25 @@ START_TEST(same_host_not_watched)
 }
 END_TEST
 
-/* A PONG from the watched host, within the time, ends the watch. */
+/* The PINGs go again every second, with the same nonce (one sent while
+ * the link was down may be lost); a PONG from the watched host, within the
+ * time, ends the watch and the PINGs. */
 START_TEST(pong_ends_the_watch)
 {
     struct rmig_wire_hdr pong = rmu_hdr(RMIG_MSG_PONG, 5, 1, 0, 0);
 
     rmig_reach_watch(4, 1, 0);
     pong.b = pings_to_host2(2);
+    fake_now = 0.5;
+    rmig_reach_tick();
+    ck_assert_int_eq(fake_nsent, 2); /* not again within the second */
     fake_now = 1.5;
     rmig_reach_tick();
+    ck_assert_uint_eq(pings_to_host2(4), pong.b);
     ck_assert_int_eq(rmig_control_handle(&pong), 0);
     fake_now = 100.0;
     rmig_reach_tick(); /* no abort: the host answered */
-    ck_assert_int_eq(fake_nsent, 2);
+    ck_assert_int_eq(fake_nsent, 4);
 }
 END_TEST
 
