@@ -95,6 +95,9 @@ static const struct base_setting base_table[] = {
      "first one only"},
     {"NMPI_TEST_LOST_AT", "", "library (tests)",
      "begin:<cluster>: that cluster kills itself when a move's container is about to reach it"},
+    {"NMPI_TEST_LOST_SIGNAL", "1", "library (tests)",
+     "0: Hydra's notice that a cluster died (SIGUSR1) is ignored, so that only the probe of a "
+     "peer waited on finds the loss"},
     {"NMPI_TEST_POSTCOPY_HOLD_MS", "0", "library (tests)",
      "a post-copy destination's background pull starts that many ms after the rank resumed"},
     {"NMPI_TEST_STREAM_FAULT", "", "library (tests)",

@@ -180,6 +180,7 @@ int cv_finalize(void)
 
     if (r == NULL)
         return 0;
+    rmig_rank_finalizing(); /* the MPI layer's ranks have all met */
     /* Sends the application released early must still be delivered. */
     while (r->active != NULL) {
         if (cv_progress() == 0)

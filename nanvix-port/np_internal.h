@@ -161,8 +161,9 @@ void np_lost_scan(void);           /* lock held: marks peers whose process is go
  * down its memory, not a zombie yet, and a scan ends NP_LOST_WATCH later:
  * a large process on a loaded node can take longer than that to die. */
 void np_lost_suspect(void);
-void np_lost_deliver(void); /* lock dropped: hands new ones to the hook */
-int np_lost_any(void);      /* 1 once some peer was marked lost */
+void np_lost_probe_all(void); /* knode_is_lost's probe of every peer (rate-limited) */
+void np_lost_deliver(void);   /* lock dropped: hands new ones to the hook */
+int np_lost_any(void);        /* 1 once some peer was marked lost */
 
 /* ---- hosts (np_host.c) ----------------------------------------------------- */
 

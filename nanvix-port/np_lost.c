@@ -24,6 +24,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base.h"
 #include "np_internal.h"
 
 /* After a signal, peers are scanned at every progress for this long (s):
@@ -32,7 +33,13 @@
 #define NP_LOST_WATCH 2.0
 
 static volatile sig_atomic_t np_lost_signalled;
-#define NP_LOST_EVERY 0.01        /* s between two scans */
+#define NP_LOST_EVERY 0.01 /* s between two scans */
+/* A peer someone waits on (knode_is_lost) is looked at this often (s) even
+ * without Hydra's signal: the signal comes through the proxy, and a loaded
+ * machine was seen to deliver it late or never (a pre-copy sender waited 3 s
+ * on a destination long dead). */
+#define NP_LOST_PROBE_EVERY 0.1
+static double *np_probe_next;     /* by cluster: no probe before then */
 static double np_lost_until;      /* scan until then; 0: no signal pending */
 static double np_lost_next;       /* not before then */
 static pid_t *np_peer_pid;        /* by cluster; 0: unknown */
@@ -46,12 +53,20 @@ static void np_lost_on_signal(int sig)
     np_lost_signalled = 1;
 }
 
+/* NMPI_TEST_LOST_SIGNAL=0: the notice is taken and dropped (its default
+ * action would kill), to test that the probe alone finds a loss. */
+static void np_lost_drop_signal(int sig)
+{
+    (void)sig;
+}
+
 int np_lost_setup(void)
 {
     struct sigaction sa;
 
     memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = np_lost_on_signal;
+    sa.sa_handler = strcmp(base_setting("NMPI_TEST_LOST_SIGNAL"), "0") == 0 ? np_lost_drop_signal
+                                                                            : np_lost_on_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
     if (sigaction(SIGUSR1, &sa, NULL) < 0)
@@ -72,7 +87,8 @@ int np_pid_fetch(void)
 {
     np_peer_pid = calloc((size_t)np_node.count, sizeof(*np_peer_pid));
     np_lost = calloc((size_t)np_node.count, sizeof(*np_lost));
-    if (np_peer_pid == NULL || np_lost == NULL)
+    np_probe_next = calloc((size_t)np_node.count, sizeof(*np_probe_next));
+    if (np_peer_pid == NULL || np_lost == NULL || np_probe_next == NULL)
         return -ENOMEM;
     for (int c = 0; c < np_node.count; c++) {
         char key[32], val[24], *end;
@@ -152,6 +168,12 @@ void np_lost_suspect(void)
     np_lost_signalled = 1; /* scanned as after Hydra's signal */
 }
 
+void np_lost_probe_all(void)
+{
+    for (int c = 0; np_lost != NULL && c < np_node.count; c++)
+        (void)knode_is_lost(c);
+}
+
 int np_lost_any(void)
 {
     return np_nlost > 0;
@@ -159,7 +181,20 @@ int np_lost_any(void)
 
 int knode_is_lost(int cluster)
 {
-    return np_lost != NULL && cluster >= 0 && cluster < np_node.count && np_lost[cluster] != 0;
+    if (np_lost == NULL || cluster < 0 || cluster >= np_node.count)
+        return 0;
+    if (np_lost[cluster] != 0)
+        return 1;
+    /* Callers wait on this peer: probe it now and then. A gone one is only
+     * suspected here (no lock may be held): the next progress call's scan
+     * marks it, under the lock, and the caller's next look sees it. */
+    double now = knode_wtime();
+    if (cluster != np_node.num && now >= np_probe_next[cluster] && np_host_local(cluster)) {
+        np_probe_next[cluster] = now + NP_LOST_PROBE_EVERY;
+        if (np_peer_gone(np_peer_pid[cluster]))
+            np_lost_suspect();
+    }
+    return 0;
 }
 
 void knode_set_lost_hook(void (*hook)(int cluster))

@@ -66,6 +66,7 @@ static int pmi_read_line(char *line, void (*progress)(void))
             struct pollfd pfd = {.fd = pmi.fd, .events = POLLIN};
             unsigned spins = 0;
             while (poll(&pfd, 1, 0) == 0) {
+                np_lost_probe_all(); /* without Hydra's notice too */
                 progress();
                 /* A cluster found lost while we wait (its death noticed
                  * only now, e.g. by the scan after a copy into it failed

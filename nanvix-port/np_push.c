@@ -146,8 +146,13 @@ static void np_push_copy(struct np_portal *p, size_t total)
         p->off += (size_t)done;
         return;
     }
-    if (done < 0 && errno == ESRCH)
-        np_lost_suspect(); /* its memory is gone: it is dying */
+    if (done < 0 && errno == ESRCH) {
+        /* Its memory is gone: it died. The loss is the cause to report, by
+         * the layer that waits on it (knode_is_lost), not this copy. */
+        np_lost_suspect();
+        p->status = -EHOSTDOWN;
+        return;
+    }
     np_error("portal: copying into cluster %d (port %d) failed: %s", p->remote, p->remote_port,
              done < 0 ? strerror(errno) : "nothing copied");
     p->status = -EIO;

@@ -308,6 +308,13 @@ void rmig_set_checkpoint_handler(rmig_checkpoint_handler fn);
  * the job is over. Called by one rank once all ranks reached the end. */
 int rmig_end_idle_clusters(const int *host_of_rank, int nranks);
 
+/* Called by a rank once every rank met in MPI_Finalize: a pre-copy move it
+ * still has under way is given up (its destination must not wait for the
+ * rest), and from now on a peer cluster that ends is no longer a rank lost
+ * (a cluster leaves without the final barrier when some cluster died, and
+ * its exit must not end the job of ranks that are done). */
+void rmig_rank_finalizing(void);
+
 /* Leaves the job on this cluster: barrier with every cluster, then fabric
  * and launcher teardown. Returns 0 or -EIO. */
 int rmig_cluster_leave(void);

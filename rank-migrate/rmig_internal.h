@@ -55,6 +55,7 @@ struct rmig_cluster {
     int bound_core;            /* the core this cluster is bound to now (valid if ncores) */
     int control_mbx;           /* input control mailbox id */
     int left;                  /* rmig_cluster_leave done */
+    int finalizing;            /* rmig_rank_finalizing done: every rank met */
     int reserved_for;          /* idle cluster: source whose container it accepted, or -1 */
     double reserved_at;        /* when it accepted (a reservation lapses after rmig_timeout()) */
     uint64_t offer_nonce;      /* source: number of its last OFFER (b), which answers echo */

@@ -11,6 +11,7 @@
 
 #include "nanvix.h"
 #include "rmig_internal.h"
+#include "rmig_precopy_move.h"
 
 int rmig_rank_count(void)
 {
@@ -38,6 +39,12 @@ int rmig_end_idle_clusters(const int *host_of_rank, int nranks)
         }
     }
     return ret;
+}
+
+void rmig_rank_finalizing(void)
+{
+    rmig_cluster.finalizing = 1;
+    rmig_precopy_abandon(-ESHUTDOWN);
 }
 
 int rmig_cluster_leave(void)

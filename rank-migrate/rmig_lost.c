@@ -54,6 +54,12 @@ static void rmig_cluster_lost(int cluster)
         return;
     }
     rank = rmig_rank_on(cluster);
+    if (rank >= 0 && rmig_cluster.finalizing) {
+        base_log(BASE_LOG_INFO, "rmig",
+                 "cluster %d, which ran rank %d, ended after every rank met in MPI_Finalize",
+                 cluster, rank);
+        return;
+    }
     if (rank >= 0) {
         char msg[160];
 

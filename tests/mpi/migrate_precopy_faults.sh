@@ -14,7 +14,9 @@
 # 4. the destination killed (SIGKILL) once the first round landed
 #    (NMPI_TEST_LOST_AT=precopy:2): the move fails at once, the rank runs
 #    on at the source intact, the job ends well (Hydra's status says a
-#    process was killed);
+#    process was killed); 4b: the same with Hydra's notice of the death
+#    ignored (NMPI_TEST_LOST_SIGNAL=0; a loaded machine was seen to deliver
+#    it late): the source's probe of the peer it waits on finds the loss;
 # 5. moves asked by mpimigrate of a running job whose mode is
 #    stop-and-copy: two with --mode precopy (report line with rounds, the
 #    requester told once the rounds and the freeze are over), one without
@@ -61,6 +63,16 @@ grep -q "^migrate_precopy: OK moving 64 MiB 1 movers 1 moves" "$OUT" ||
 grep -q "rank 1: move to cluster 2 failed: the destination cluster was lost" "$OUT" ||
     fail "no line says the move failed because its destination was lost"
 [ $status -eq 137 ] || fail "mpiexec status $status, want 137 (a process was killed)"
+echo "== 4b. the same, Hydra's notice of the death ignored"
+MIGRATE_PRECOPY_EXPECT_STAY=1 NMPI_TEST_LOST_AT=precopy:2 NMPI_TEST_LOST_SIGNAL=0 run_mpi 2 --spares 1 -- \
+    migrate_precopy moving 64 1 1
+status=$?
+[ $status -ne 124 ] || fail "4b: the job hung after the destination died"
+grep -q "^migrate_precopy: OK moving 64 MiB 1 movers 1 moves" "$OUT" ||
+    fail "4b: the rank did not carry on intact at the source"
+grep -q "rank 1: move to cluster 2 failed: the destination cluster was lost" "$OUT" ||
+    fail "4b: no line says the move failed because its destination was lost"
+[ $status -eq 137 ] || fail "4b: mpiexec status $status, want 137 (a process was killed)"
 
 echo "== 5. pre-copy moves asked by mpimigrate"
 MM=$top_builddir/tools/mpimigrate
