@@ -43,6 +43,9 @@ static int pmi_write(const char *line)
     return 0;
 }
 
+/* Seconds a barrier still waits for its reply once a peer is found gone. */
+#define NP_PMI_LOST_GRACE 1.0
+
 /* Reads one reply line (without the newline) into line[NP_PMI_LINE_MAX].
  * If progress is not NULL, calls it while no byte is available. Returns 0 or
  * -EIO. */
@@ -65,6 +68,7 @@ static int pmi_read_line(char *line, void (*progress)(void))
         if (progress != NULL) {
             struct pollfd pfd = {.fd = pmi.fd, .events = POLLIN};
             unsigned spins = 0;
+            double lost_at = 0.0;
             while (poll(&pfd, 1, 0) == 0) {
                 np_lost_probe_all(); /* without Hydra's notice too */
                 progress();
@@ -72,9 +76,17 @@ static int pmi_read_line(char *line, void (*progress)(void))
                  * only now, e.g. by the scan after a copy into it failed
                  * with ESRCH) never joins: the launcher's barrier would
                  * wait for good (seen in CI: migrate_precopy_faults case 4,
-                 * the job hung in its final barrier). */
-                if (np_lost_any())
-                    return -EHOSTDOWN;
+                 * the job hung in its final barrier). But a peer whose
+                 * reply came first may have ended already, its process
+                 * gone like a lost one's, while ours is on its way: the
+                 * reply is given NP_PMI_LOST_GRACE to come first. */
+                if (np_lost_any()) {
+                    double now = knode_wtime();
+                    if (lost_at == 0.0)
+                        lost_at = now;
+                    else if (now - lost_at > NP_PMI_LOST_GRACE)
+                        return -EHOSTDOWN;
+                }
                 np_backoff(&spins);
             }
         }
@@ -246,7 +258,15 @@ int np_pmi_finalize(void)
     char line[NP_PMI_LINE_MAX];
     if (pmi.fd < 0)
         return 0;
-    int err = pmi_call("cmd=finalize\n", "finalize_ack", line, NULL);
+    int err = pmi_write("cmd=finalize\n");
+    /* A barrier left for a lost peer may still get its reply: skipped. */
+    while (err == 0 && (err = pmi_read_line(line, NULL)) == 0 &&
+           strstr(line, "cmd=barrier_out") != NULL)
+        ;
+    if (err == 0 && strstr(line, "cmd=finalize_ack") == NULL) {
+        np_error("PMI: unexpected reply '%s' (wanted cmd=finalize_ack)", line);
+        err = -EIO;
+    }
     pmi.fd = -1;
     return err == 0 ? 0 : -EIO;
 }

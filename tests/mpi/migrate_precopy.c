@@ -20,8 +20,9 @@
  *   then checks every page of its heap against the generations, its
  *   globals and its stack, and completes its messages, checking their
  *   payloads. With MIGRATE_PRECOPY_EXPECT_STAY=1 the move must fail
- *   instead (a fault hook of the destination): the mover computes 3 s,
- *   must still be where it was, and checks the same.
+ *   instead (a fault hook of the destination): the mover computes 3 s
+ *   (MIGRATE_PRECOPY_STAY_S), must still be where it was, and checks the
+ *   same.
  * With MIGRATE_PRECOPY_SELF=1 each mover asks its own move
  * (MPI_Migrateto(MPIX_ANY_SPARE)) after its first step instead, and waits
  * in that call, its messages in flight; with MIGRATE_PRECOPY_SELF=mode it
@@ -131,6 +132,8 @@ static void check_memory(const uint64_t *heap, const uint32_t *gen, size_t pages
 
 static void mover(const char *writer, size_t mib, int moves, int stay, int self)
 {
+    const char *stay_text = getenv("MIGRATE_PRECOPY_STAY_S");
+    double stay_s = stay_text != NULL ? atof(stay_text) : 3;
     size_t pages = (mib << 20) / (PAGE_WORDS * 8);
     uint64_t *heap = malloc(mib << 20), stack[256], counted = 0;
     uint32_t *gen = calloc(pages, sizeof(*gen));
@@ -179,7 +182,7 @@ static void mover(const char *writer, size_t mib, int moves, int stay, int self)
             compute_10ms();
             MPI_CHECK(MPIX_Cluster_self(&c1));
             CHECKF(now() - t0 < 30, "round %d: rank %d never moved", round, rank);
-        } while (stay ? now() - t0 < 3 : c1 == c0);
+        } while (stay ? now() - t0 < stay_s : c1 == c0);
         CHECKF(stay ? c1 == c0 : c1 != c0, "round %d: rank %d on cluster %d, was on %d", round,
                rank, c1, c0);
         for (int i = 0; i < 3; i++) { /* writes where it is now */

@@ -192,9 +192,7 @@ int rmig_end_idle_clusters(const int *host_of_rank, int nranks)
     return 0;
 }
 
-void rmig_rank_finalizing(void)
-{
-}
+void rmig_rank_finalizing(void) {}
 
 int rmig_cluster_leave(void)
 {
