@@ -125,6 +125,8 @@ void rmig_cores_bind(void);
  * cluster to `rank`'s own core when both are on one host and clusters are
  * bound, so that a moved rank keeps its core. */
 void rmig_cores_follow(int rank, int from);
+/* The source, once `rank` left for `dest` on this host: off the rank's core. */
+void rmig_cores_vacate(int rank, int dest);
 /* The core cluster c was bound to at start, or -1 when clusters are not bound. */
 int rmig_core_of(int cluster);
 /* Fills order[] (KNODE_MAX entries) with every other cluster, in the order a

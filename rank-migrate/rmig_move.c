@@ -417,6 +417,7 @@ void rmig_move_out(void)
         return;
     }
     ua_release_container();
+    rmig_cores_vacate(rank, dest); /* the rank's core is the destination's now */
     rmig_cluster.departing_to = -1;
     rmig_tomb_set(rank, dest);
     rmig_ask_follow(rank, dest); /* a request that came during the move */

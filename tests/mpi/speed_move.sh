@@ -27,4 +27,13 @@ grep -q "^speed_move: rank 1 moved while computing" "$OUT" ||
 # One spare, on core 0 beside rank 0 (cluster 2 of 2 cores): rank 1 moves
 # there and back, and must keep core 1, its own (rmig_cores_follow); before,
 # it shared core 0 with rank 0 while core 1 idled.
-SPEED_MOVE_LAST_ONLY=1 expect_ok 2 --spares 1 -- speed_move 3 "speed_move: OK 2 ranks"
+# And the cluster it left leaves core 1 in turn (rmig_cores_vacate):
+# before, the spare and rank 1's first cluster both sat on core 1 after
+# the first move, and every later move between them took 20x as long.
+SPEED_MOVE_LAST_ONLY=1 NMPI_LOG=debug expect_ok 2 --spares 1 -- speed_move 3 "speed_move: OK 2 ranks"
+if [ "$cores" -ge 2 ]; then
+    grep -q "cluster 1 bound to core 0, rank 1's left" "$OUT" ||
+        fail "cluster 1 stayed on rank 1's core after rank 1 left it"
+    grep -q "cluster 2 bound to core 0, rank 1's left" "$OUT" ||
+        fail "cluster 2 stayed on rank 1's core after rank 1 left it"
+fi
