@@ -17,12 +17,14 @@
  * end, coalesced with both neighbours on free; a run that ends at the heap
  * top lowers the top instead, and big freed runs are given back to the kernel
  * with madvise, so they read as zeros and are not sent either. The whole
- * 2 MiB blocks inside a run of 2 MiB or more are marked for transparent huge
- * pages (the rest of the container has 4 KiB pages only, see ua_region.c):
- * a migration's kernel copy moves data in and out of huge pages about twice
- * as fast (16 MiB moved 3.9 ms -> 2.4 ms into a cluster that had 4 KiB
- * pages), at the price that one touched byte makes its 2 MiB block resident
- * and sent; NMPI_HEAP_HUGEPAGES=0 turns this off. Aligned
+ * 2 MiB blocks inside a run of 2 MiB or more may be marked for transparent
+ * huge pages (NMPI_HEAP_HUGEPAGES=1; the rest of the container has 4 KiB
+ * pages only, see ua_region.c): a warm move's kernel copy into huge pages
+ * is faster (16 MiB 3.9 ms -> 2.4 ms), but on the 2-core VM a first touch
+ * of a huge page cost far more than of its 512 small ones (NPB FT class A
+ * 20-25% slower, its time in clear_page; a 256 MiB rank's first move into a
+ * fresh spare 730-850 ms instead of 50), and one touched byte makes its 2
+ * MiB block resident and sent: so it is off by default. Aligned
  * requests over-allocate and put an "aligned" header in front of the aligned
  * pointer that leads back to the real block.
  *
