@@ -35,9 +35,9 @@
 static volatile sig_atomic_t np_lost_signalled;
 #define NP_LOST_EVERY 0.01 /* s between two scans */
 /* A peer someone waits on (knode_is_lost) is looked at this often (s) even
- * without Hydra's signal: the signal comes through the proxy, and a loaded
- * machine was seen to deliver it late or never (a pre-copy sender waited 3 s
- * on a destination long dead). */
+ * without Hydra's signal: the signal depends on the proxy noticing the
+ * closed PMI socket, and a wait should not depend on that alone
+ * (NMPI_TEST_LOST_SIGNAL=0 tests the probe by itself). */
 #define NP_LOST_PROBE_EVERY 0.1
 static double *np_probe_next;     /* by cluster: no probe before then */
 static double np_lost_until;      /* scan until then; 0: no signal pending */
