@@ -210,6 +210,12 @@ int knode_core_count(void);
  * -EINVAL for a negative index, or -errno of the binding. */
 int knode_bind_core(int index);
 
+/* Threads runnable on this host now per online CPU (the kernel's count of
+ * running and runnable threads, /proc/loadavg), at least 1.0; 1.0 when it
+ * cannot be read. On a node oversubscribed n-fold, CPU work takes about n
+ * times as long as on an idle one. */
+double knode_cpu_load(void);
+
 /* ---- sync ------------------------------------------------------------ */
 
 /* Creates (receive side) / opens (send side) a sync among nodes[0..nnodes-1].

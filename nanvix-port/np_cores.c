@@ -1,4 +1,5 @@
-/* np_cores.c: the host's cores, and binding this cluster to one of them.
+/* np_cores.c: the host's cores, binding this cluster to one of them, and
+ * how loaded they are.
  *
  * hwloc gives the cores this process may run on (the cpuset it inherited
  * from the launcher, so a job started under taskset or a batch system's
@@ -9,7 +10,9 @@
  */
 #include <errno.h>
 #include <hwloc.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base.h"
 #include "np_internal.h"
@@ -61,4 +64,30 @@ int knode_bind_core(int index)
         return -err;
     }
     return index % n;
+}
+
+double np_cpu_load_parse(const char *line, long cpus)
+{
+    double avg1, avg5, avg15;
+    long running, threads;
+
+    if (cpus < 1 ||
+        sscanf(line, "%lf %lf %lf %ld/%ld", &avg1, &avg5, &avg15, &running, &threads) != 5 ||
+        running < 1)
+        return 1.0;
+    double load = (double)running / (double)cpus;
+    return load > 1.0 ? load : 1.0;
+}
+
+/* The instantaneous count, not the load averages: they lag a minute
+ * behind, and a move is decided on the node as it is when it is asked. */
+double knode_cpu_load(void)
+{
+    FILE *f = fopen("/proc/loadavg", "re");
+    char line[128];
+    int ok = f != NULL && fgets(line, sizeof(line), f) != NULL;
+
+    if (f != NULL)
+        fclose(f);
+    return ok ? np_cpu_load_parse(line, sysconf(_SC_NPROCESSORS_ONLN)) : 1.0;
 }

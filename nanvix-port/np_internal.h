@@ -333,6 +333,14 @@ void np_push_deliver(const void *data, size_t len);
 void np_push_retry(void);
 void np_push_teardown(void);
 
+/* ---- the host's load (np_cores.c) ------------------------------------------ */
+
+/* knode_cpu_load's arithmetic on one /proc/loadavg line ("0.52 0.58 0.59
+ * 3/467 12345": the fourth field's first number is the threads running or
+ * runnable now, the reader included) and `cpus` online CPUs: at least 1.0;
+ * 1.0 for a line it cannot read or cpus < 1. */
+double np_cpu_load_parse(const char *line, long cpus);
+
 /* ---- per-kind setup hooks -------------------------------------------------- */
 
 int np_sync_setup(void);

@@ -152,6 +152,12 @@ int knode_bind_core(int index)
     return -ENOSYS;
 }
 
+/* An idle host. */
+double knode_cpu_load(void)
+{
+    return 1.0;
+}
+
 void kjob_abort(int code, const char *msg)
 {
     fprintf(stderr, "fake kjob_abort(%d): %s\n", code, msg);

@@ -90,6 +90,23 @@ static int record_touch(const void *addr, size_t len)
         ck_assert_uint_eq(touched_len, (len));                                                     \
     } while (0)
 
+/* The host's load: the runnable count of /proc/loadavg per CPU, never
+ * under 1; lines it cannot read count as an idle host. */
+START_TEST(test_cpu_load)
+{
+    ck_assert_double_eq(np_cpu_load_parse("9.03 8.51 6.22 10/467 12345\n", 2), 5.0);
+    ck_assert_double_eq(np_cpu_load_parse("0.52 0.58 0.59 3/467 12345\n", 2), 1.5);
+    ck_assert_double_eq(np_cpu_load_parse("0.01 0.02 0.00 1/120 99\n", 4), 1.0);
+    ck_assert_double_eq(np_cpu_load_parse("0.52 0.58 0.59 3/467 12345\n", 0), 1.0);
+    ck_assert_double_eq(np_cpu_load_parse("0.52 0.58 0.59\n", 2), 1.0);
+    ck_assert_double_eq(np_cpu_load_parse("", 2), 1.0);
+    ck_assert_double_eq(np_cpu_load_parse("a b c 7/9 1", 2), 1.0);
+    ck_assert_double_eq(np_cpu_load_parse("1 1 1 0/9 1", 2), 1.0);
+    double now = knode_cpu_load();
+    ck_assert(now >= 1.0 && now < 1e6);
+}
+END_TEST
+
 START_TEST(test_buffer_hook)
 {
     static char buf[3 * 4096];
@@ -136,6 +153,7 @@ int main(void)
     tcase_add_test(tc, test_shm_cell_checks);
     tcase_add_test(tc, test_calls_before_setup);
     tcase_add_test(tc, test_buffer_hook);
+    tcase_add_test(tc, test_cpu_load);
     suite_add_tcase(s, tc);
     SRunner *sr = srunner_create(s);
     srunner_run_all(sr, CK_NORMAL);
