@@ -29,7 +29,8 @@ static const struct base_setting base_table[] = {
      "largest message payload, in bytes, sent eagerly through the mailboxes (at most the "
      "default, the compiled-in limit); longer ones go by rendezvous (RTS, CTS, kernel copy)"},
     {"NMPI_HEAP_HUGEPAGES", "0", "library",
-     "1: transparent huge pages for heap blocks of 2 MiB and more"},
+     "1: transparent huge pages for heap blocks of 2 MiB and more, and for the big runs of "
+     "an arriving container"},
     {"NMPI_HYDRA", "", "mpiexec",
      "the Hydra launcher to run (default: the mpiexec.hydra configure found)"},
     {"NMPI_JOB_CANARY", "", "library", "set by mpiexec: the job's random identifier"},

@@ -436,7 +436,11 @@ void rmig_move_out(void)
         return;
     }
     ua_release_container();
-    rmig_cores_vacate(rank, dest); /* the rank's core is the destination's now */
+    /* The rank's core is the destination's now; a post-copy source, which
+     * the destination leaves that core to while it pulls, leaves it once it
+     * has served every page (rmig_pcs_stop). */
+    if (!rmig_postcopy_serving())
+        rmig_cores_vacate(rank, dest);
     rmig_cluster.departing_to = -1;
     rmig_tomb_set(rank, dest);
     rmig_ask_follow(rank, dest); /* a request that came during the move */

@@ -207,7 +207,8 @@ int ua_restore_range(void *addr, const void *data, size_t len);
  * the range is in (the huge pages stay), so that later faults of the rank
  * get 4 KiB pages, a sparse touch never makes 2 MiB resident (and sent by
  * the next move), and the kernel can merge the region's mappings again.
- * Hints only: they return nothing and change no byte. */
+ * Prepare does nothing unless NMPI_HEAP_HUGEPAGES=1 (ua_touched.c says
+ * why). Hints only: they return nothing and change no byte. */
 void ua_range_prepare(void *addr, size_t len);
 void ua_range_settle(void *addr, size_t len);
 

@@ -237,19 +237,13 @@ static void *ua_small_alloc(struct ua_heap *h, int cls, int *fresh_p)
     return c + 1;
 }
 
-/* Whether big blocks get transparent huge pages (NMPI_HEAP_HUGEPAGES=0: no). */
-static int ua_heap_hugepages(void)
-{
-    return base_setting_on("NMPI_HEAP_HUGEPAGES");
-}
-
 static void *ua_large_alloc(struct ua_heap *h, size_t size, int *fresh_p)
 {
     size_t bytes = ua_round_up(size + UA_CHUNK_HDR, UA_PAGE_SIZE);
     struct ua_chunk *c = ua_run_alloc(h, bytes, fresh_p);
     if (!c)
         return NULL;
-    if (bytes >= UA_HUGE_MIN && ua_heap_hugepages())
+    if (bytes >= UA_HUGE_MIN)       /* huge pages with NMPI_HEAP_HUGEPAGES=1 only */
         ua_range_prepare(c, bytes); /* before the header's write faults a page in */
     c->magic = UA_CHUNK_LARGE;
     c->cls = 0;

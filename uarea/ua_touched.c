@@ -165,9 +165,16 @@ static int ua_huge_interior(const void *addr, size_t len, uintptr_t *lo, uintptr
     return *hi > *lo;
 }
 
+/* Only with NMPI_HEAP_HUGEPAGES=1, for arriving ranges as for the heap's
+ * big blocks: on the 2-core VM a huge page's first touch cost far more than
+ * its 512 small pages, and a 256 MiB rank's stop-and-copy move into a
+ * cluster that had dropped its pages took 480-1000 ms with them, 48-60 ms
+ * without (make bench-precopy, NMPI_MIGRATE_KEEP_PAGES=0). */
 void ua_range_prepare(void *addr, size_t len)
 {
     uintptr_t lo, hi;
+    if (!base_setting_on("NMPI_HEAP_HUGEPAGES"))
+        return;
     if (ua_huge_interior(addr, len, &lo, &hi))
         madvise((void *)lo, hi - lo, MADV_HUGEPAGE); /* EINVAL without THP: fine */
 }

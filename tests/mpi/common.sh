@@ -83,6 +83,18 @@ expect_ok() {
     grep -q "^$line" "$OUT" || fail "no output line starting with '$line'"
 }
 
+# expect_dest_lost STATUS CASE OK MOVE_LINE: the job run_mpi ran, one of
+# whose moves had its destination killed under it (NMPI_TEST_LOST_AT): it
+# did not hang, the job carried on (a line OK, a pattern), the move failed
+# with MOVE_LINE, and mpiexec says a process was killed (137).
+expect_dest_lost() {
+    local status=$1 what=$2 ok=$3 line=$4
+    [ "$status" -ne 124 ] || fail "$what: the job hung after the destination died"
+    grep -q "$ok" "$OUT" || fail "$what: the job did not carry on (no '$ok')"
+    grep -q "$line" "$OUT" || fail "$what: no line says the move failed because its destination was lost"
+    [ "$status" -eq 137 ] || fail "$what: mpiexec status $status, want 137 (a process was killed)"
+}
+
 # wait_for FILE PID N PATTERN: until FILE has N lines matching PATTERN
 # (fixed string); fails when the job PID ended first or after 60 s.
 wait_for() {

@@ -37,3 +37,16 @@ if [ "$cores" -ge 2 ]; then
     grep -q "cluster 2 bound to core 0, rank 1's left" "$OUT" ||
         fail "cluster 2 stayed on rank 1's core after rank 1 left it"
 fi
+# The same with post-copy moves: the source keeps the rank's core while it
+# serves the pages (the destination takes it only once they are all
+# there), and leaves it when its service ends. Before, it left at once,
+# for the core the destination was on, and its spinning answers made a
+# 256 MiB rank's pages take 6 s instead of 0.3 to arrive.
+SPEED_MOVE_LAST_ONLY=1 NMPI_MIGRATION_MODE=postcopy NMPI_LOG=debug \
+    expect_ok 2 --spares 1 -- speed_move 3 "speed_move: OK 2 ranks"
+if [ "$cores" -ge 2 ]; then
+    awk '/cluster 1: post-copy service of rank 1 ends/ && !s { s = NR }
+         /cluster 1 bound to core 0, rank 1.s left/ && !v { v = NR }
+         END { exit !(s && v && s < v) }' "$OUT" ||
+        fail "post-copy: cluster 1 left rank 1's core before it had served every page"
+fi
