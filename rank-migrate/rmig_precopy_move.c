@@ -219,6 +219,9 @@ static int rmig_pc_work(void *arg, const atomic_int *cancel)
                                      ua_checksum_range);
         pc->sums_ready = ret == 0;
     }
+    if (ret == 0)
+        ret = rmig_precopy_sums_reserve(
+            &pc->sums, rmig_pc_close_size(RMIG_PC_CLOSE_RUNS, rmig_precopy_sums_pages(&pc->sums)));
     if (ret == 0) {
         ret = rmig_precopy_link_open(&pc->link, pc->dest, pc->stream, pc->rank, cancel);
         pc->link_open = ret == 0;

@@ -17,6 +17,11 @@
 struct rmig_rank;
 
 /* Per cluster, runtime memory: at most one move leaves a cluster at a time. */
+/* Final runs the closing block's buffer is made for in advance
+ * (rmig_precopy_sums_reserve): 32 KiB of their sums; a final round of more
+ * runs grows it in the pause. */
+#define RMIG_PC_CLOSE_RUNS 4096
+
 struct rmig_pc_move {
     int active; /* a pre-copy move is under way from here */
     int dest, stream, rank;

@@ -118,9 +118,42 @@ uintptr_t rmig_precopy_sums_differ(const struct rmig_precopy_sums *a,
     return 0;
 }
 
+uint64_t rmig_precopy_sums_pages(const struct rmig_precopy_sums *s)
+{
+    uint64_t n = 0;
+
+    for (int i = 0; i < s->n; i++)
+        n += s->ext[i].pages;
+    return n;
+}
+
+int rmig_precopy_sums_reserve(struct rmig_precopy_sums *s, size_t len)
+{
+    void *p = rmig_precopy_sums_block(s, len);
+
+    if (p == NULL)
+        return -ENOMEM;
+    memset(p, 0, s->block_cap); /* the faults now, not in the pause */
+    return 0;
+}
+
+void *rmig_precopy_sums_block(struct rmig_precopy_sums *s, size_t len)
+{
+    if (len > s->block_cap) {
+        void *p = realloc(s->block, len);
+
+        if (p == NULL)
+            return NULL;
+        s->block = p;
+        s->block_cap = len;
+    }
+    return s->block;
+}
+
 void rmig_precopy_sums_free(struct rmig_precopy_sums *s)
 {
     for (int i = 0; i < s->n; i++)
         free(s->ext[i].sum);
+    free(s->block);
     memset(s, 0, sizeof(*s));
 }

@@ -75,24 +75,14 @@ static int rmig_pc_final_set(struct rmig_pc_move *pc)
     return pc->left.nomem ? -ENOMEM : 0;
 }
 
-static uint64_t rmig_pc_pages(const struct rmig_precopy_sums *s)
-{
-    uint64_t n = 0;
-
-    for (int i = 0; i < s->n; i++)
-        n += s->ext[i].pages;
-    return n;
-}
-
 /* The closing block: sums of the final runs (the rank frozen), then of
  * every page (the final runs' pages summed again first). */
 static int rmig_pc_close_send(struct rmig_pc_move *pc)
 {
-    uint64_t npages = rmig_pc_pages(&pc->sums);
+    uint64_t npages = rmig_precopy_sums_pages(&pc->sums);
     size_t len = rmig_pc_close_size((uint32_t)pc->left.n, npages);
-    struct rmig_wire_pc_close *h = malloc(len);
+    struct rmig_wire_pc_close *h = rmig_precopy_sums_block(&pc->sums, len);
     uint64_t *sum;
-    int ret;
 
     if (h == NULL)
         return -ENOMEM;
@@ -112,9 +102,7 @@ static int rmig_pc_close_send(struct rmig_pc_move *pc)
         .npages = npages,
         .sum = ua_checksum_range(sum, len - sizeof(*h)),
     };
-    ret = rmig_precopy_link_write0(&pc->link, h, len);
-    free(h);
-    return ret;
+    return rmig_precopy_link_write0(&pc->link, h, len);
 }
 
 /* The rounds' figures into the rank's state before the last collect, so
@@ -191,12 +179,12 @@ static int rmig_pc_landing_idle(void *arg)
 
 /* The closing block against what landed: 0 or -EBADMSG. */
 static int rmig_pc_close_verify(const struct rmig_precopy_landing *l,
-                                const struct rmig_precopy_sums *sums)
+                                struct rmig_precopy_sums *sums)
 {
     uint32_t nstop = l->last.n;
-    uint64_t npages = rmig_pc_pages(sums);
+    uint64_t npages = rmig_precopy_sums_pages(sums);
     size_t len = rmig_pc_close_size(nstop, npages);
-    void *buf = malloc(len);
+    void *buf = rmig_precopy_sums_block(sums, len);
     int ret = buf == NULL ? -ENOMEM : rmig_precopy_landing_read0(l, buf, len);
     const uint64_t *sum = ret < 0 ? NULL
                                   : rmig_pc_close_check(buf, len, knode_job_token(), l->rank, nstop,
@@ -210,7 +198,6 @@ static int rmig_pc_close_verify(const struct rmig_precopy_landing *l,
     for (int i = 0, k = (int)nstop; ret == 0 && i < sums->n; k += (int)sums->ext[i++].pages)
         if (memcmp(&sum[k], sums->ext[i].sum, sums->ext[i].pages * sizeof(uint64_t)) != 0)
             ret = -EBADMSG;
-    free(buf);
     return ret;
 }
 
@@ -229,6 +216,10 @@ static int rmig_pc_land(struct rmig_precopy_landing *l, struct rmig_precopy_sums
     free(buf);
     if (ret == 0)
         ret = rmig_precopy_sums_init(sums, ext, next, allow, nallow, ua_checksum_range);
+    if (ret == 0 &&
+        (ret = rmig_precopy_sums_reserve(
+             sums, rmig_pc_close_size(RMIG_PC_CLOSE_RUNS, rmig_precopy_sums_pages(sums)))) < 0)
+        rmig_precopy_sums_free(sums);
     if (ret < 0)
         return ret;
     l->sums = sums;

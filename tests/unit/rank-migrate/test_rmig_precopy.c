@@ -467,6 +467,36 @@ START_TEST(test_rounds_bit_for_bit)
 }
 END_TEST
 
+/* The closing block's buffer: reserved (zeroed) with the sums' page count,
+ * the same buffer given while it is big enough, grown when asked for more,
+ * freed with the sums. */
+START_TEST(test_sums_block)
+{
+    struct rmig_dirty_range ext[2] = {{0x100000, 3 * 4096}, {0x200000, 5 * 4096}};
+    struct rmig_precopy_sums s;
+    unsigned char *b, *g;
+
+    ck_assert_int_eq(rmig_precopy_sums_init(&s, ext, 2, ext, 2, page_hash), 0);
+    ck_assert_uint_eq(rmig_precopy_sums_pages(&s), 8);
+    ck_assert_ptr_null(s.block);
+    ck_assert_int_eq(rmig_precopy_sums_reserve(&s, 100), 0);
+    b = rmig_precopy_sums_block(&s, 64);
+    ck_assert_ptr_nonnull(b);
+    ck_assert_uint_eq(s.block_cap, 100);
+    for (int i = 0; i < 100; i++)
+        ck_assert_uint_eq(b[i], 0);
+    ck_assert_ptr_eq(rmig_precopy_sums_block(&s, 100), b);
+    b[99] = 7;
+    g = rmig_precopy_sums_block(&s, 1 << 20);
+    ck_assert_ptr_nonnull(g);
+    ck_assert_uint_eq(s.block_cap, 1 << 20);
+    ck_assert_uint_eq(g[99], 7); /* grown, not replaced: what was written stays */
+    rmig_precopy_sums_free(&s);
+    ck_assert_ptr_null(s.block);
+    ck_assert_uint_eq(s.block_cap, 0);
+}
+END_TEST
+
 /* A page damaged in the stop round: the final check names it. */
 START_TEST(test_sums_catch_corruption)
 {
@@ -714,6 +744,7 @@ int main(void)
     tcase_add_loop_test(tc, test_rounds_bit_for_bit, 0,
                         (int)(sizeof(round_cases) / sizeof(round_cases[0])));
     tcase_add_test(tc, test_sums_catch_corruption);
+    tcase_add_test(tc, test_sums_block);
     tcase_add_test(tc, test_round_fails);
     tcase_add_test(tc, test_tracking_broken);
     tcase_add_test(tc, test_rounds_cancelled);
