@@ -5,7 +5,8 @@
  * struct that rmig_dirty.c allocates and checks; the backends keep their own
  * state in the fields below. Kernel constants newer than Debian 12's uapi
  * headers (Linux 6.1) are defined here, copied from the kernel's
- * include/uapi/linux/userfaultfd.h and include/uapi/linux/fs.h; the
+ * include/uapi/linux/userfaultfd.h (those of include/uapi/linux/fs.h are in
+ * ua.h); the
  * backends' probes find out at run time whether the kernel knows them.
  */
 #ifndef RMIG_DIRTY_IMPL_H
@@ -18,6 +19,7 @@
 #include <sys/ioctl.h>
 
 #include "rmig_dirty.h"
+#include "ua.h"
 
 /* include/uapi/linux/userfaultfd.h (Linux 6.4: WP_UNPOPULATED; 6.7: WP_ASYNC). */
 #ifndef UFFD_FEATURE_WP_UNPOPULATED
@@ -30,28 +32,7 @@
 #define UFFD_USER_MODE_ONLY 1
 #endif
 
-/* include/uapi/linux/fs.h (Linux 6.7): the PAGEMAP_SCAN ioctl on
- * /proc/<pid>/pagemap. */
-#ifndef PAGEMAP_SCAN
-#define PAGE_IS_WPALLOWED     (1 << 0)
-#define PAGE_IS_WRITTEN       (1 << 1)
-#define PAGE_IS_FILE          (1 << 2)
-#define PAGE_IS_PRESENT       (1 << 3)
-#define PAGE_IS_SWAPPED       (1 << 4)
-#define PAGE_IS_PFNZERO       (1 << 5)
-#define PAGE_IS_HUGE          (1 << 6)
-#define PAGE_IS_SOFT_DIRTY    (1 << 7)
-#define PM_SCAN_WP_MATCHING   (1 << 0)
-#define PM_SCAN_CHECK_WPASYNC (1 << 1)
-struct page_region {
-    uint64_t start, end, categories;
-};
-struct pm_scan_arg {
-    uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
-    uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
-};
-#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
-#endif
+/* PAGEMAP_SCAN and its categories: ua.h (the touched-page scan uses it too). */
 
 /* Bits of a /proc/self/pagemap entry (Documentation/admin-guide/mm/pagemap.rst). */
 #define RMIG_PM_SOFT_DIRTY (1ULL << 55)

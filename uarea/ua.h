@@ -38,8 +38,10 @@
 #ifndef UA_H
 #define UA_H
 
+#include <linux/fs.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/ioctl.h>
 
 /* ---- container layout ---------------------------------------------------- */
 
@@ -49,6 +51,34 @@
 #define UA_GUARD_SIZE     (64UL << 10)     /* PROT_NONE gap below the stack */
 #define UA_STACK_SIZE     (64UL << 20)     /* rank stack, grows down */
 #define UA_LAYOUT_VERSION 2                /* bump when struct ua_header changes */
+
+/* ---- the kernel's page scan ---------------------------------------------- */
+
+/* The PAGEMAP_SCAN ioctl on /proc/<pid>/pagemap (Linux 6.7), newer than
+ * Debian 12's uapi headers (Linux 6.1): defined here as the kernel's
+ * include/uapi/linux/fs.h has it, when the headers lack it. An older
+ * kernel refuses the ioctl (ENOTTY, EINVAL): its callers fall back, or say
+ * why they cannot (ua_touched.c, rank-migrate's trackers). */
+#ifndef PAGEMAP_SCAN
+#define PAGE_IS_WPALLOWED     (1 << 0)
+#define PAGE_IS_WRITTEN       (1 << 1)
+#define PAGE_IS_FILE          (1 << 2)
+#define PAGE_IS_PRESENT       (1 << 3)
+#define PAGE_IS_SWAPPED       (1 << 4)
+#define PAGE_IS_PFNZERO       (1 << 5)
+#define PAGE_IS_HUGE          (1 << 6)
+#define PAGE_IS_SOFT_DIRTY    (1 << 7)
+#define PM_SCAN_WP_MATCHING   (1 << 0)
+#define PM_SCAN_CHECK_WPASYNC (1 << 1)
+struct page_region {
+    uint64_t start, end, categories;
+};
+struct pm_scan_arg {
+    uint64_t size, flags, start, end, walk_end, vec, vec_len, max_pages;
+    uint64_t category_inverted, category_mask, category_anyof_mask, return_mask;
+};
+#define PAGEMAP_SCAN _IOWR('f', 16, struct pm_scan_arg)
+#endif
 
 /* ---- start-up and boot hooks --------------------------------------------- */
 

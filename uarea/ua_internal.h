@@ -174,4 +174,8 @@ static inline int ua_in_region(const void *addr)
  * allocator. */
 #define ua_log(...) base_log(BASE_LOG_ERROR, "uarea", __VA_ARGS__)
 
+/* ua_touched.c, for tests: 1 makes the touched-page scan read pagemap's
+ * entries as on a kernel without PAGEMAP_SCAN, 0 back to the ioctl. */
+void ua_touched_use_entries(int on);
+
 #endif /* UA_INTERNAL_H */

@@ -1,10 +1,14 @@
 /* ua_touched.c: what a migration sends and how the receiver takes it back.
  *
  * Only pages the rank touched are sent. A page of the container is touched
- * when the kernel backs it: present in RAM or swapped out, as reported by
- * /proc/self/pagemap (bits 63 and 62). mincore() is the fallback when pagemap
- * cannot be read; it misses swapped-out pages, so that fallback is only exact
- * on machines without swap. Untouched pages read as zeros on both sides: the
+ * when the kernel backs it: present in RAM or swapped out, as the
+ * PAGEMAP_SCAN ioctl reports it in runs (Linux 6.7), else as
+ * /proc/self/pagemap's entries say (bits 63 and 62): the ioctl walks a
+ * 1 GiB heap of 4 KiB pages in about 4 ms where reading its 262144 entries
+ * takes 12-14 ms, and that walk is in every move's pause (a post-copy move
+ * of 1 GiB paused 15-17 ms, most of it this). mincore() is the fallback
+ * when pagemap cannot be read; it misses swapped-out pages, so that
+ * fallback is only exact on machines without swap. Untouched pages read as zeros on both sides: the
  * receiving region is fresh, or was trimmed to the arriving ranges
  * (ua_release.c). The stack is
  * scanned from the saved stack pointer (minus the red zone) when the rank is
@@ -70,10 +74,69 @@ static int ua_pages_touched(int pagemap, uintptr_t addr, size_t n, unsigned char
     return 0;
 }
 
-/* Feeds the touched pages of [start, end) (page aligned) to the run, at most
- * UA_SCAN_BATCH pages per look. */
+static int ua_entries_only; /* ua_touched_use_entries */
+
+void ua_touched_use_entries(int on)
+{
+    ua_entries_only = on;
+}
+
+/* Adds the touched run [start, end) (page aligned, above the run's end). */
+static int ua_acc_run(struct ua_run_acc *a, uintptr_t start, uintptr_t end)
+{
+    int rc = 0;
+
+    if (a->end != start) {
+        rc = ua_acc_flush(a);
+        a->start = start;
+    }
+    a->end = end;
+    return rc;
+}
+
+/* Feeds the touched runs of [start, end) to the run with PAGEMAP_SCAN.
+ * Returns 0, 1 when the kernel has no such ioctl (nothing fed), or
+ * -errno. */
+static int ua_scan_runs(int pagemap, uintptr_t start, uintptr_t end, struct ua_run_acc *a)
+{
+    struct page_region vec[UA_SCAN_BATCH];
+    const uint64_t touched = PAGE_IS_PRESENT | PAGE_IS_SWAPPED;
+
+    while (start < end) {
+        struct pm_scan_arg q = {
+            .size = sizeof(q),
+            .start = start,
+            .end = end,
+            .vec = (uintptr_t)vec,
+            .vec_len = UA_SCAN_BATCH,
+            .category_anyof_mask = touched,
+            .return_mask = touched,
+        };
+        long n = ioctl(pagemap, PAGEMAP_SCAN, &q);
+
+        if (n < 0)
+            return errno == ENOTTY || errno == EINVAL ? 1 : -errno;
+        for (long i = 0; i < n; i++) {
+            int rc = ua_acc_run(a, vec[i].start, vec[i].end);
+            if (rc)
+                return rc;
+        }
+        if (q.walk_end <= start)
+            return -EIO; /* no progress: never seen, but never loop */
+        start = q.walk_end;
+    }
+    return 0;
+}
+
+/* Feeds the touched pages of [start, end) (page aligned) to the run: in
+ * runs with PAGEMAP_SCAN, else at most UA_SCAN_BATCH pages per look. */
 static int ua_scan(int pagemap, uintptr_t start, uintptr_t end, struct ua_run_acc *a)
 {
+    if (pagemap >= 0 && start < end && !ua_entries_only) {
+        int rc = ua_scan_runs(pagemap, start, end, a);
+        if (rc <= 0)
+            return rc;
+    }
     unsigned char touched[UA_SCAN_BATCH];
     size_t left = start < end ? (end - start) / UA_PAGE_SIZE : 0;
     while (left > 0) {

@@ -111,6 +111,20 @@ START_TEST(test_touched_ranges_list_only_touched_pages)
         if (ua_in_region(c.r[i].addr))
             ck_assert_uint_lt((uintptr_t)c.r[i - 1].addr + c.r[i - 1].len, (uintptr_t)c.r[i].addr);
     ck_assert_int_eq(ua_touched_ranges(stop_cb, NULL), 99);
+    /* The same list from pagemap's entries as from PAGEMAP_SCAN's runs
+     * (the fallback of kernels before 6.7). */
+    static struct collect e;
+    e.n = 0;
+    ua_touched_use_entries(1);
+    ck_assert_int_eq(ua_touched_ranges(collect_cb, &e), 0);
+    ua_touched_use_entries(0);
+    c.n = 0;
+    ck_assert_int_eq(ua_touched_ranges(collect_cb, &c), 0);
+    ck_assert_int_eq(e.n, c.n);
+    for (int i = 0; i < c.n; i++) {
+        ck_assert_ptr_eq(e.r[i].addr, c.r[i].addr);
+        ck_assert_uint_eq(e.r[i].len, c.r[i].len);
+    }
     free(p);
 }
 END_TEST
