@@ -344,10 +344,22 @@ static int rmig_postcopy_stream_send(int dest, struct rmig_stats *st)
     return ret == RMIG_MSG_FAIL || ret == -ECONNABORTED ? -EIO : (ret < 0 ? ret : -EIO);
 }
 
+/* The source hurries while it sends, as the portal stream's does (the
+ * table, the first pages and the handshake are the rank's pause); the
+ * service after COMMIT keeps its own boost (rmig_pcs_start), so this one's
+ * end leaves it on while the pages are served. */
+static int rmig_postcopy_stream_send_boosted(int dest, struct rmig_stats *st)
+{
+    knode_boost_begin();
+    int ret = rmig_postcopy_stream_send(dest, st);
+    knode_boost_end();
+    return ret;
+}
+
 int rmig_postcopy_stream_receive(const struct rmig_wire_hdr *b); /* rmig_postcopy_dest.c */
 
 const struct rmig_stream_ops rmig_stream_postcopy = {
     .name = "postcopy",
-    .send = rmig_postcopy_stream_send,
+    .send = rmig_postcopy_stream_send_boosted,
     .receive = rmig_postcopy_stream_receive,
 };
