@@ -28,7 +28,7 @@
  * is left alone), then finish (zeros for nothing: every watched page is a
  * touched one), and once all are present sends DONE on the stream: the
  * source stops serving. The session itself is stopped later, in rank
- * context (rmig_postcopy_settle, before a move or a checkpoint), never
+ * context (rmig_postcopy_complete, before a move or a checkpoint), never
  * under a messaging call that may be in rmig_postcopy_touch.
  */
 #include <errno.h>
@@ -305,16 +305,6 @@ void rmig_postcopy_quit(void)
     if (!rmig_postcopy_fault_all_present(rmig_pcd.f))
         __atomic_store_n(&rmig_pcd.quit, 1, __ATOMIC_RELEASE);
     rmig_pcd_end(&rmig_pcd); /* joins the pull: no thread uses the port after the rank */
-}
-
-int rmig_postcopy_settle(void)
-{
-    if (rmig_pcd.f == NULL)
-        return 0;
-    if (__atomic_load_n(&rmig_pcd.done, __ATOMIC_ACQUIRE) <= 0)
-        return -EBUSY; /* pages still at the source */
-    rmig_pcd_end(&rmig_pcd);
-    return 0;
 }
 
 /* Kernel context, the table checked: starts the session on the runs.

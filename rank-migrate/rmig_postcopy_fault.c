@@ -56,8 +56,8 @@
  * thread of the destination, 256 KiB at a time, through the same fetch as
  * the faults (one transport, one lock; the source stays a pure server that
  * answers from its idle loop), instead of pushed by the source; a
- * checkpoint waits for every page (rmig_postcopy_complete) instead of
- * refusing, a move is refused (-EBUSY) until they are all here. Step 6 is
+ * checkpoint and a move of the rank wait for every page
+ * (rmig_postcopy_complete) instead of refusing. Step 6 is
  * nanvix-port's buffer hook (knode_set_buffer_hook -> rmig_postcopy_touch).
  * Tested by tests/mpi/migrate_postcopy.sh.
  */

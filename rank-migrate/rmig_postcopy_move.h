@@ -56,13 +56,11 @@ void rmig_postcopy_heard_done(const struct rmig_wire_hdr *h);
 
 /* ---- destination (rmig_postcopy_dest.c) ---- */
 
-/* Rank context: a session still pulling (-EBUSY: no move nor checkpoint
- * now), or 0 after stopping one that has every page. */
-int rmig_postcopy_settle(void);
 /* Rank context: waits until every page is here (the background pull
  * ended, the rest fetched now), then stops the session. What a checkpoint
- * does: all ranks take part, so one must not give up. Returns 0, or -errno
- * (the job ends anyway when the source is lost). */
+ * and a move of the rank do first: all ranks take part in the one, and the
+ * other would leave pages behind. Returns 0 (at once without a session),
+ * or -errno (the job ends anyway when the source is lost). */
 int rmig_postcopy_complete(void);
 /* The rank ended here: the background pull stops, the session too. */
 void rmig_postcopy_quit(void);

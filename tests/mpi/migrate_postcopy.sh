@@ -7,8 +7,10 @@
 #    300 ms: all of them are still missing when it sends) and receiving
 #    into others, a rendezvous receive posted before the move; its heap,
 #    globals and stack checked; the report says every page arrived;
-# 1a. a move asked while its pages are still pulled is refused
-#    (MPI_ERR_OTHER, the rank stays); once they are all here it moves again;
+# 1a. a move asked while its pages are still pulled waits for them (the
+#    background pull held 300 ms), then goes, and the checks of 1 are made
+#    on the second move's missing pages; once they are all here it moves
+#    again;
 # 1b. as 1, the background pull at once and the heap checked at once;
 # 2. two ranks moved at once, asked by rank 0 at a preemption tick
 #    (NMPI_MIGRATION_MODE=postcopy), the same checks;
@@ -42,11 +44,15 @@ grep -q "^nanvix-mpi: rank 1 post-copy from cluster 1: every page present" "$OUT
     fail "no report of every page present"
 grep -q "^migrate_postcopy: rank 1 sent from 66 of 66 pages not yet here" "$OUT" ||
     fail "the send buffers were not all missing when the rank sent from them"
-echo "== 1a. no move while its pages are pulled; once they are all here, another"
+echo "== 1a. a move while its pages are pulled waits for them; once they are all here, another"
 NMPI_TEST_POSTCOPY_HOLD_MS=300 MIGRATE_POSTCOPY_IDLE_MS=1000 MIGRATE_POSTCOPY_AGAIN=1 \
     expect_ok 2 --spares 1 -- migrate_postcopy 16 1 self "migrate_postcopy: OK 16 MiB 1 movers self"
-grep -q "^migrate_postcopy: rank 1 refused a move while pulling, then moved 2 -> 1" "$OUT" ||
-    fail "no second move after the refused one"
+awk '/^migrate_postcopy: rank 1 moved 2 -> 1 while its pages were pulled \(/ {
+         ms = $(NF - 1); sub(/^\(/, "", ms); if (ms + 0 >= 100) ok = 1 }
+     END { exit !ok }' "$OUT" ||
+    fail "the move asked while pages were pulled did not wait for them (100 ms or more) and go"
+grep -q "^migrate_postcopy: rank 1, every page here, moved again 1 -> 2" "$OUT" ||
+    fail "no third move once every page was here"
 grep -q '^nanvix-mpi: rank 1 post-copy from cluster 1: every page present' "$OUT" ||
     fail "no report of every page present for the first move"
 echo "== 1b. the same, the background pull at once, the heap checked at once"
@@ -106,8 +112,12 @@ grep -qx 'ckpt: OK' "$TMPD/ref" || fail "no result from the run without checkpoi
 NMPI_TEST_POSTCOPY_HOLD_MS=300 NMPI_MIGRATION_MODE=postcopy run_mpi 3 --spares 2 -- \
     ckpt "$TMPD/m" die 2
 [ $? -ne 0 ] || fail "the job went on after rank 1's cluster was killed"
-[ "$(grep -c '^nanvix-mpi: rank [01] post-copy from cluster [0-9]*: every page present' "$OUT")" -eq 2 ] ||
-    fail "want ranks 0 and 1 moved in post-copy before the checkpoint"
+# (a move asked while the pages of the one before are pulled waits for
+# them: rank 1 may move twice)
+for r in 0 1; do
+    grep -q "^nanvix-mpi: rank $r post-copy from cluster [0-9]*: every page present" "$OUT" ||
+        fail "want rank $r moved in post-copy before the checkpoint"
+done
 "$top_builddir/tools/nmpi-ckpt" check "$TMPD/m" | grep -qx "ranks 3" ||
     fail "the checkpoint taken after post-copy moves does not check out"
 run_mpi 3 --spares 1 --restart "$TMPD/m" -- ckpt "$TMPD/m" die 2 ||
