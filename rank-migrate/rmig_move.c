@@ -336,8 +336,9 @@ static int rmig_migrate_postcopy(int cluster)
  * for seconds now leaves the rank running as stop-and-copy does
  * (tests/hosts/moves.sh case 4a').
  *
- * The model's pause is an idle host's; it is multiplied by the host's
- * runnable threads per CPU (rmig_auto_load). On an oversubscribed host a
+ * The model's pause is an idle host's; it is multiplied by
+ * NMPI_MIGRATION_AUTO_LOAD (rmig_auto_load: 1 by default, or with "auto"
+ * the host's runnable threads per CPU). On an oversubscribed host a
  * stop-and-copy pause is CPU work done at a fraction of a core: an
  * unprivileged move (np_boost.c cannot lower its nice) of NPB CG class A
  * paused 4.9 ms quiet and 133 ms under 8 busy loops on 2 cores, where
