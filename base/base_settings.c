@@ -45,9 +45,9 @@ static const struct base_setting base_table[] = {
      "arrival"},
     {"NMPI_MIGRATE_TIMEOUT", "60", "library",
      "seconds a migration may wait for its peer before it is abandoned"},
-    {"NMPI_MIGRATION_AUTO_LOAD", "1", "library",
+    {"NMPI_MIGRATION_AUTO_LOAD", "auto", "library",
      "NMPI_MIGRATION_MODE=auto: the host's runnable threads per CPU the predicted pause is "
-     "multiplied by (1, the default: as on an idle host; auto: counted when the move is asked)"},
+     "multiplied by (auto: counted when the move is asked; 1: as on an idle host)"},
     {"NMPI_MIGRATION_AUTO_MS", "10", "library",
      "NMPI_MIGRATION_MODE=auto: the largest stop-and-copy pause (ms, as the cost model predicts "
      "it) a move takes before it goes pre-copy"},

@@ -136,10 +136,12 @@ int cv_progress_transfers(struct cv_rank *r)
          * its result; a failed test or transfer fails the request. */
         if (t < 0 || kportal_wait(q->portal) < 0)
             q->status.error = CV_ERR_INTERN;
-        if (q->kind == CV_REQ_SEND)
+        if (q->kind == CV_REQ_SEND) {
             kportal_close(q->portal);
-        else
-            kportal_unlink(q->portal);
+        } else {
+            kportal_unlink(q->portal); /* no byte lands once it returned */
+            rmig_transfer_landed(q->buf, q->status.count);
+        }
         q->portal = -1;
         cv_active_remove(r, q);
         cv_request_complete(q);

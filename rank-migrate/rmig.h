@@ -129,6 +129,13 @@ struct rmig_messaging_ops {
 /* Registers the messaging layer's operations (copied). */
 void rmig_set_messaging(const struct rmig_messaging_ops *ops);
 
+/* Rank context: a portal read into the rank's memory ended, [buf, buf +
+ * len) written by another process's kernel copy (a DMA on a manycore),
+ * which a pre-copy move's page tracker may not see. Call it before the
+ * request completes; while a tracker runs, it stores into each page so the
+ * next collect reports them; otherwise it costs one load. */
+void rmig_transfer_landed(void *buf, size_t len);
+
 /* ---- moves ------------------------------------------------------------- */
 
 /* Rank context, at a safe point. Moves the calling rank to `cluster`, or

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "rmig.h"
 #include "rmig_dirty_impl.h"
 
 static const struct rmig_dirty_ops *const rmig_dirty_backends[RMIG_DIRTY_KINDS] = {
@@ -21,6 +22,9 @@ static const struct rmig_dirty_ops *const rmig_dirty_backends[RMIG_DIRTY_KINDS] 
     [RMIG_DIRTY_UFFD_SYNC] = &rmig_dirty_uffd_sync,
     [RMIG_DIRTY_SOFT] = &rmig_dirty_soft,
 };
+
+/* Sessions running in this process (rmig_transfer_landed's cheap test). */
+static int rmig_dirty_sessions;
 
 static const struct rmig_dirty_ops *rmig_dirty_ops_of(enum rmig_dirty_kind kind)
 {
@@ -108,6 +112,7 @@ int rmig_dirty_start(enum rmig_dirty_kind kind, const struct rmig_dirty_range *r
         return ret;
     }
     *tp = t;
+    __atomic_add_fetch(&rmig_dirty_sessions, 1, __ATOMIC_SEQ_CST);
     return 0;
 }
 
@@ -181,4 +186,28 @@ void rmig_dirty_stop(struct rmig_dirty *t)
         return;
     t->ops->stop(t);
     free(t);
+    __atomic_sub_fetch(&rmig_dirty_sessions, 1, __ATOMIC_SEQ_CST);
+}
+
+/* Why a store per page: a kernel copy from another process pins the pages
+ * first (the write fault that unprotects them happens then) and writes
+ * them afterwards through the kernel's own mapping. A collect between the
+ * two reports the pages, re-protects them and the caller copies the old
+ * bytes; the copy's data then lands without a fault, so no later collect
+ * sees it (a pre-copy move lost rendezvous data this way: the 1 MiB
+ * receives of `migrate dual` under NMPI_MIGRATION_MODE=precopy). The
+ * rank's own store, after the copy has ended, goes through its page table:
+ * a protected page faults and is reported by the next collect (every
+ * backend: soft-dirty sets its bit on that fault too). One byte of the
+ * range per page, written back as it is: nothing else writes the range
+ * while its transfer's owner holds it. */
+void rmig_transfer_landed(void *buf, size_t len)
+{
+    if (__atomic_load_n(&rmig_dirty_sessions, __ATOMIC_SEQ_CST) == 0 || buf == NULL || len == 0)
+        return;
+    volatile unsigned char *p = buf, *end = p + len;
+    while (p < end) {
+        *p = *p;
+        p = (volatile unsigned char *)(((uintptr_t)p | (RMIG_DIRTY_PAGE - 1)) + 1);
+    }
 }

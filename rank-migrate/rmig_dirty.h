@@ -16,7 +16,11 @@
  *   and notes it in the page table; collect is PAGEMAP_SCAN with
  *   PM_SCAN_WP_MATCHING, which reports and re-protects each written page
  *   under its page-table lock. No thread, no signal, writes from system
- *   calls and from other processes (CMA) are caught like the rank's own.
+ *   calls and from other processes (CMA) are caught like the rank's own,
+ *   with one exception for every backend: a kernel copy from another
+ *   process pins the pages (the fault) before it writes them, so a collect
+ *   between the two loses the write; its receiver calls
+ *   rmig_transfer_landed (rmig.h) once the copy has ended.
  * - "uffd-sync": classic userfaultfd write-protect: a handler thread takes
  *   each first write's fault and lifts the protection (the writer waits for
  *   it: a few microseconds, more on a busy node); collect reads the uffd-wp

@@ -337,17 +337,13 @@ static int rmig_migrate_postcopy(int cluster)
  * (tests/hosts/moves.sh case 4a').
  *
  * The model's pause is an idle host's; it is multiplied by
- * NMPI_MIGRATION_AUTO_LOAD (rmig_auto_load: 1 by default, or with "auto"
- * the host's runnable threads per CPU). On an oversubscribed host a
+ * NMPI_MIGRATION_AUTO_LOAD (rmig_auto_load: by default, "auto", the
+ * host's runnable threads per CPU; or a given number). On an oversubscribed host a
  * stop-and-copy pause is CPU work done at a fraction of a core: an
  * unprivileged move (np_boost.c cannot lower its nice) of NPB CG class A
  * paused 4.9 ms quiet and 133 ms under 8 busy loops on 2 cores, where
  * pre-copy, which does that work while the rank runs, paused 3.7 ms
- * (bench/busy-move-unprivileged.txt). Counting them (NMPI_MIGRATION_AUTO_LOAD=
- * auto) is not the default while pre-copy moves of ranks that move at the
- * same moment, rendezvous messages in flight between them, can lose a
- * message's data (tests/mpi/migrate.c dual in pre-copy mode: 2-3 runs of 10
- * fail): under load it would send many more moves pre-copy. */
+ * (bench/busy-move-unprivileged.txt). */
 static double rmig_auto_load(void)
 {
     const char *v = base_setting("NMPI_MIGRATION_AUTO_LOAD");
@@ -355,7 +351,7 @@ static double rmig_auto_load(void)
     double load =
         strcmp(v, "auto") == 0 ? 0 : base_setting_double("NMPI_MIGRATION_AUTO_LOAD", 1, 1e6);
 
-    return load >= 1 ? load : knode_cpu_load();
+    return load >= 1 ? load : knode_cpu_load(); /* a refused value warned: the default, auto */
 }
 
 static int rmig_auto_mode(int cluster)

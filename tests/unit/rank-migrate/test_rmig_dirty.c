@@ -25,6 +25,7 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "rmig.h"
 #include "rmig_dirty.h"
 
 #define PG      4096UL
@@ -350,6 +352,84 @@ START_TEST(test_remote_write)
 }
 END_TEST
 
+/* ---- the remote hammer: another process's kernel copies ---------------- */
+
+/* The child writes the whole mapping with process_vm_writev, pass after
+ * pass (a rendezvous sender), telling the parent after each and waiting
+ * for its answer ('q': stop); the parent collects and copies meanwhile (a
+ * pre-copy move) and, told, calls rmig_transfer_landed (the receiver's
+ * completion). Such a copy pins pages before it writes them, so a collect
+ * between the two re-protects pages whose data lands afterwards with no
+ * fault: without rmig_transfer_landed the copy kept stale pages (every
+ * run, both uffd backends, 2026-12-07). */
+static void remote_passes(pid_t parent, char *mem, int notify, int answer)
+{
+    char *src = malloc(NPAGES * PG), c = 0;
+
+    if (src == NULL)
+        _exit(2);
+    for (unsigned pass = 1; c != 'q'; pass++) {
+        for (size_t p = 0; p < NPAGES; p++)
+            memset(src + p * PG, (int)(pass * 31 + p), PG);
+        struct iovec local = {src, NPAGES * PG}, remote = {mem, NPAGES * PG};
+        if (process_vm_writev(parent, &local, 1, &remote, 1, 0) != (ssize_t)(NPAGES * PG) ||
+            write(notify, "d", 1) != 1 || read(answer, &c, 1) != 1)
+            _exit(1);
+    }
+    _exit(0);
+}
+
+START_TEST(test_remote_hammer)
+{
+    struct hammer h = {0};
+    struct rmig_dirty *t;
+    struct timespec t0, now;
+    int notify[2], answer[2], status, rounds = 0, passes = 0, done = 0;
+    pid_t parent = getpid(), child;
+
+    if (!usable(_i))
+        return;
+    h.mem = map_pages(1);
+    h.copy = malloc(NPAGES * PG);
+    ck_assert_int_eq(pipe(notify), 0);
+    ck_assert_int_eq(pipe(answer), 0);
+    t = start_on(_i, h.mem, NPAGES * PG);
+    memcpy(h.copy, h.mem, NPAGES * PG); /* round one: everything */
+    child = fork();
+    ck_assert_int_ge(child, 0);
+    if (child == 0)
+        remote_passes(parent, h.mem, notify[1], answer[0]);
+    ck_assert_int_eq(fcntl(notify[0], F_SETFL, O_NONBLOCK), 0);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    while (!done) {
+        char c;
+
+        ck_assert_int_ge(rmig_dirty_collect(t, copy_run, &h), 0);
+        rounds++;
+        if (read(notify[0], &c, 1) != 1)
+            continue;
+        rmig_transfer_landed(h.mem, NPAGES * PG); /* the receive completes */
+        passes++;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+        done = now.tv_sec - t0.tv_sec >= 2 && passes >= 20;
+        ck_assert_int_eq(write(answer[1], done ? "q" : "g", 1), 1);
+    }
+    ck_assert_int_eq(waitpid(child, &status, 0), child);
+    ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the writer failed");
+    ck_assert_int_ge(rmig_dirty_collect(t, copy_run, &h), 0); /* the stop-and-copy round */
+    for (size_t p = 0; p < NPAGES; p++)
+        ck_assert_msg(memcmp(h.copy + p * PG, h.mem + p * PG, PG) == 0,
+                      "page %zu stale after %d rounds, %d passes", p, rounds, passes);
+    rmig_dirty_stop(t);
+    for (int i = 0; i < 2; i++) {
+        close(notify[i]);
+        close(answer[i]);
+    }
+    munmap(h.mem, NPAGES * PG);
+    free(h.copy);
+}
+END_TEST
+
 /* Unmapping a tracked range, or mapping something else there, breaks the
  * session: collect fails, it never answers "nothing written". */
 START_TEST(test_unmapped_fails)
@@ -571,6 +651,7 @@ int main(void)
     tcase_add_loop_test(tc, test_hammer, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_syscall_write, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_remote_write, 0, RMIG_DIRTY_KINDS);
+    tcase_add_loop_test(tc, test_remote_hammer, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_unmapped_fails, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_add_range, 0, RMIG_DIRTY_KINDS);
     tcase_add_loop_test(tc, test_globals, 0, RMIG_DIRTY_KINDS);
