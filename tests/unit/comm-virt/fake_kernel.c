@@ -31,6 +31,9 @@ void fake_reset(void)
     fake_nportals = 0;
     fake_portal_error = 0;
     memset(fake_portal, 0, sizeof(fake_portal));
+    fake_landed_calls = fake_landed_retired = 0;
+    fake_landed_buf = NULL;
+    fake_landed_len = 0;
     cv_root = NULL;
     ua_rank = -1;
 }
@@ -178,6 +181,20 @@ struct rmig_messaging_ops fake_messaging;
 void rmig_set_messaging(const struct rmig_messaging_ops *ops)
 {
     fake_messaging = *ops;
+}
+
+int fake_landed_calls, fake_landed_retired;
+void *fake_landed_buf;
+size_t fake_landed_len;
+
+void rmig_transfer_landed(void *buf, size_t len)
+{
+    fake_landed_calls++;
+    fake_landed_buf = buf;
+    fake_landed_len = len;
+    fake_landed_retired = 0;
+    for (int i = 0; i < fake_nportals; i++)
+        fake_landed_retired += fake_portal[i].retired;
 }
 
 int rmig_safe_point(void)

@@ -43,6 +43,12 @@ extern int fake_portal_error; /* non-zero: kportal_aread/awrite() return it */
 /* What comm-virt registered with rmig_set_messaging() (rmig.h). */
 extern struct rmig_messaging_ops fake_messaging;
 
+/* rmig_transfer_landed() calls: the last one's range, and how many of the
+ * portals were retired when it came (comm-virt must unlink first). */
+extern int fake_landed_calls, fake_landed_retired;
+extern void *fake_landed_buf;
+extern size_t fake_landed_len;
+
 /* Forgets sent and queued messages (fake_nanvix_reset), portals, the rank
  * and its cv root. */
 void fake_reset(void);

@@ -423,11 +423,18 @@ START_TEST(go_starts_read_then_completes)
     ck_assert_ptr_eq(p->buf, big);
     ck_assert_uint_eq(p->size, 2 * CV_EAGER_LIMIT);
     ck_assert_int_eq(cv_progress_transfers(cv_self()), 0); /* not done yet */
+    ck_assert_int_eq(fake_landed_calls, 0);
     p->done = 1;
     ck_assert_int_eq(cv_progress_transfers(cv_self()), 1);
     ck_assert(cv_request_done(q));
     ck_assert_int_eq(p->retired, 1);
     ck_assert_ptr_null(cv_self()->active);
+    /* rank-migrate was told where the peer's copy landed (a pre-copy
+     * tracker misses it otherwise), once the portal could write no more */
+    ck_assert_int_eq(fake_landed_calls, 1);
+    ck_assert_ptr_eq(fake_landed_buf, big);
+    ck_assert_uint_eq(fake_landed_len, 2 * CV_EAGER_LIMIT);
+    ck_assert_int_eq(fake_landed_retired, 1);
 }
 END_TEST
 

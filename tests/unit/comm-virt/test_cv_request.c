@@ -378,6 +378,7 @@ START_TEST(cts_table)
     ck_assert(cv_request_done(q));
     ck_assert_int_eq(fake_portal[0].retired, 1);
     ck_assert_ptr_null(cv_self()->active);
+    ck_assert_int_eq(fake_landed_calls, 0); /* a send wrote nothing here */
 }
 END_TEST
 

@@ -40,7 +40,8 @@
 #define HOLE1  640
 
 static uint8_t *src, *dst;
-static uint8_t empty_page[NPAGES]; /* never touched at the source */
+static uint8_t empty_page[NPAGES];    /* never touched at the source */
+static uint8_t finish_zeroes[NPAGES]; /* zeros by finish(): still missing then */
 
 struct fake_source {
     long delay_ns;       /* per fetch */
@@ -74,6 +75,7 @@ static uint8_t *map_mib(size_t pages)
 
 static void setup(void)
 {
+    memset(finish_zeroes, 0, sizeof(finish_zeroes));
     src = map_mib(NPAGES);
     dst = map_mib(NPAGES);
     for (size_t i = 0; i < NPAGES; i++) {
@@ -141,12 +143,15 @@ static int watched(size_t page)
     return page < HOLE0 || page >= HOLE1;
 }
 
-/* Every watched page equals the source's; the hole kept its stale bytes. */
+/* Every watched page equals the source's (or is zeros where finish() found
+ * it missing: finish_zeroes); the hole kept its stale bytes. */
 static void expect_copy(void)
 {
     for (size_t i = 0; i < NPAGES; i++)
         for (size_t o = 0; o < PG; o++) {
-            uint8_t want = !watched(i) ? 0xee : empty_page[i] ? 0 : pattern(i, o);
+            uint8_t want = !watched(i)                         ? 0xee
+                           : empty_page[i] || finish_zeroes[i] ? 0
+                                                               : pattern(i, o);
 
             if (dst[i * PG + o] != want)
                 ck_abort_msg("page %zu byte %zu: %#x, want %#x", i, o, dst[i * PG + o], want);
@@ -195,7 +200,18 @@ START_TEST(test_random_touch)
         pthread_join(th[k], NULL);
     ck_assert_int_eq(t[0].bad + t[1].bad, 0);
     ck_assert(!rmig_postcopy_fault_all_present(f) || s.fetches > 0);
-    ck_assert_int_ge(rmig_postcopy_fault_finish(f), 0);
+    /* Three pages are never touched (with these seeds: 231, 343, 400);
+     * they hold the source's bytes only if a neighbour's pull reached them,
+     * which depends on the threads' interleaving: the ones still missing
+     * get finish()'s zeros (a CI run under load failed on page 343 when
+     * this test expected the source's bytes everywhere). */
+    long missing = 0;
+    for (size_t i = 0; i < NPAGES; i++) {
+        finish_zeroes[i] =
+            watched(i) && !rmig_postcopy_fault_range_present(f, (uintptr_t)dst + i * PG, PG);
+        missing += finish_zeroes[i];
+    }
+    ck_assert_int_eq(rmig_postcopy_fault_finish(f), missing);
     ck_assert(rmig_postcopy_fault_all_present(f));
     rmig_postcopy_fault_stats(f, &st);
     ck_assert_uint_eq(st.pages, NPAGES - (HOLE1 - HOLE0));
