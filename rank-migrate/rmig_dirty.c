@@ -207,6 +207,7 @@ void rmig_transfer_landed(void *buf, size_t len)
         return;
     volatile unsigned char *p = buf, *end = p + len;
     while (p < end) {
+        /* cppcheck-suppress selfAssignment ; the store through the page table is the point */
         *p = *p;
         p = (volatile unsigned char *)(((uintptr_t)p | (RMIG_DIRTY_PAGE - 1)) + 1);
     }
