@@ -94,6 +94,14 @@ int cv_route(int rank);
 int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
              cv_request_t **req_p);
 
+/* A standard-mode send that needs no request: len fits the eager limit, so
+ * the message leaves in one mailbox write and the send is complete when
+ * this returns. Returns 1 when sent, 0 when the send needs a request
+ * (rendezvous: use cv_isend), or a negative error. Why: a blocking eager
+ * send otherwise made, waited for and gave back a request per message
+ * (bench/latency-profile.txt). */
+int cv_send_now(const void *buf, size_t len, int dest, int tag, int ctx);
+
 /* Starts a receive of up to len bytes into buf from world rank source (or
  * CV_ANY_SOURCE) with tag (or CV_ANY_TAG) in context ctx. */
 int cv_irecv(void *buf, size_t len, int source, int tag, int ctx, cv_request_t **req_p);

@@ -102,7 +102,7 @@ uint32_t cv_port_alloc(void);
 /* cv_send.c */
 int cv_outbox(int cluster); /* output mailbox of cluster, opened on first use */
 int cv_post_message(int dst_rank, const struct cv_wire_hdr *hdr, const void *payload);
-void cv_fill_hdr(struct cv_wire_hdr *h, int type, int dst);
+void cv_fill_hdr(const struct cv_rank *r, struct cv_wire_hdr *h, int type, int dst);
 void cv_handle_cts(struct cv_rank *r, const struct cv_wire_hdr *h);
 void cv_handle_ack(struct cv_rank *r, const struct cv_wire_hdr *h);
 

@@ -37,7 +37,7 @@ static void cv_send_ack(const struct cv_wire_hdr *h)
 {
     struct cv_wire_hdr a;
 
-    cv_fill_hdr(&a, CV_MSG_ACK, h->src);
+    cv_fill_hdr(cv_self(), &a, CV_MSG_ACK, h->src);
     a.cookie = h->cookie;
     cv_post_message(h->src, &a, NULL);
 }
@@ -52,7 +52,7 @@ static void cv_send_cts(struct cv_rank *r, struct cv_request *q, const struct cv
     q->remote_id = h->cookie;
     q->state = CV_REQ_WAIT_GO;
     cv_active_add(r, q);
-    cv_fill_hdr(&c, CV_MSG_CTS, h->src);
+    cv_fill_hdr(r, &c, CV_MSG_CTS, h->src);
     c.cookie = h->cookie;
     c.port = q->port;
     c.len = n;

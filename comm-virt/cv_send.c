@@ -23,12 +23,12 @@ int cv_outbox(int cluster)
     return cv_cluster.outbox[cluster];
 }
 
-void cv_fill_hdr(struct cv_wire_hdr *h, int type, int dst)
+void cv_fill_hdr(const struct cv_rank *r, struct cv_wire_hdr *h, int type, int dst)
 {
     memset(h, 0, sizeof(*h));
     h->version = CV_WIRE_VERSION;
     h->type = (uint8_t)type;
-    h->src = cv_self()->rank;
+    h->src = r->rank;
     h->dst = dst;
     h->src_cluster = cv_cluster.self;
     h->job = cv_cluster.job;
@@ -94,7 +94,7 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
     q->tag = tag;
     q->ctx = ctx;
     q->sync = mode == CV_SEND_SYNC;
-    cv_fill_hdr(&h, CV_MSG_EAGER, dest);
+    cv_fill_hdr(r, &h, CV_MSG_EAGER, dest);
     h.tag = tag;
     h.ctx = ctx;
     h.seq = r->send_seq[dest]++;
@@ -113,6 +113,28 @@ int cv_isend(const void *buf, size_t len, int dest, int tag, int ctx, int mode,
     return 0;
 }
 
+int cv_send_now(const void *buf, size_t len, int dest, int tag, int ctx)
+{
+    struct cv_rank *r = cv_self();
+    struct cv_wire_hdr h;
+
+    if (dest < 0 || dest >= r->size)
+        return CV_ERR_RANK;
+    if (len > cv_cluster.eager_limit)
+        return 0;
+    cv_fill_hdr(r, &h, CV_MSG_EAGER, dest);
+    h.tag = tag;
+    h.ctx = ctx;
+    h.seq = r->send_seq[dest];
+    h.len = len;
+    h.cookie = ++r->next_id; /* unused without CV_FLAG_SYNC; kept unique */
+    int ret = cv_post_message(dest, &h, buf);
+    if (ret < 0)
+        return ret; /* the number stays for the next message */
+    r->send_seq[dest]++;
+    return 1;
+}
+
 void cv_handle_cts(struct cv_rank *r, const struct cv_wire_hdr *h)
 {
     struct cv_request *q = cv_active_find(r, h->cookie, CV_REQ_WAIT_CTS);
@@ -123,7 +145,7 @@ void cv_handle_cts(struct cv_rank *r, const struct cv_wire_hdr *h)
         return; /* not ours, or a receiver asking for more than we have */
     n = (size_t)h->len;
     q->port = cv_port_alloc();
-    cv_fill_hdr(&go, CV_MSG_GO, q->peer);
+    cv_fill_hdr(r, &go, CV_MSG_GO, q->peer);
     go.cookie = q->id;
     go.port = q->port;
     q->portal = kportal_open(cv_cluster.self, (int)q->port, h->src_cluster, (int)h->port);

@@ -170,8 +170,9 @@ void knode_set_idle_hooks(const struct knode_idle_hooks *hooks);
  * container that is not here yet must be fetched before the port, a
  * kernel copy or a peer reaches it (rank-migrate's rmig_postcopy_touch).
  * The hook must return at once for buffers it does not own (the port calls
- * it from every thread, also from the hook's own fetches). Set once, from
- * boot; NULL: none. */
+ * it from every thread, also from the hook's own fetches). Set and cleared
+ * at any time (a thread that loaded it before a clear still calls it, so
+ * what it reaches must outlive the clear); NULL: none. */
 void knode_set_buffer_hook(int (*touch)(const void *addr, size_t len));
 
 /* Around the part of a move that runs on this thread (np_boost.c): begin

@@ -10,7 +10,8 @@
  * np_lock held, or inside a peer's kernel copy, while the handler's fetch
  * needs that lock or that peer: a deadlock. So the layer that owns the
  * session makes each buffer present here, before np_lock is taken, and no
- * path of the port can forget it. Runtime state: set once per process. */
+ * path of the port can forget it. Runtime state: set while the layer's
+ * session has pages missing, NULL otherwise (one load per call then). */
 #include <stddef.h>
 
 #include "nanvix.h"

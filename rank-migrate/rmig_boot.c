@@ -84,9 +84,6 @@ int rmig_cluster_boot(void)
     rmig_job_shape();
     rmig_cores_bind();
     rmig_lost_boot();
-    /* a post-copy destination's missing pages are fetched before a buffer
-     * reaches the port (rmig_postcopy_fault.c step 6); one load otherwise */
-    knode_set_buffer_hook(rmig_postcopy_touch);
     me = knode_get_num();
     rmig_cluster.control_mbx = kmailbox_create(me, RMIG_CONTROL_PORT);
     if (rmig_cluster.control_mbx < 0)

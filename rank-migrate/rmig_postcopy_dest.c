@@ -235,8 +235,10 @@ static void *rmig_pcd_pusher(void *arg)
     if (d->done > 0)
         rmig_control_stream_reply(d->src, RMIG_MSG_DONE, d->rank, 0, d->stream);
     pthread_mutex_unlock(&d->lock);
-    if (d->done > 0) /* the source no longer serves: the rank may take its core now */
+    if (d->done > 0) { /* the source no longer serves: the rank may take its core now */
+        knode_set_buffer_hook(NULL); /* nothing left to fetch: no call per buffer */
         rmig_cores_follow(d->rank, d->src);
+    }
     if (d->done < 0)
         base_log(BASE_LOG_WARN, "rmig",
                  "cluster %d: post-copy of rank %d: the background pull failed (%d); pages are "
@@ -253,6 +255,7 @@ static void rmig_pcd_end(struct rmig_pcd *d)
     if (d->pusher_started)
         pthread_join(d->pusher, NULL);
     d->pusher_started = 0;
+    knode_set_buffer_hook(NULL);
     rmig_postcopy_fault_stop(d->f);
     d->f = NULL;
     if (d->portal >= 0)
@@ -336,6 +339,11 @@ static int rmig_pcd_start(struct rmig_pcd *d, const struct rmig_wire_hdr *b, int
     ret = d->abuf == NULL ? -ENOMEM : d->mbx < 0 ? d->mbx : 0;
     if (ret == 0)
         ret = rmig_postcopy_fault_start(d->runs, d->nruns, &ops, &d->f);
+    /* Missing pages are fetched before a buffer reaches the port
+     * (rmig_postcopy_fault.c step 6), only while a session lives: the
+     * hook's call cost every message 30 instructions (latency profile). */
+    if (ret == 0)
+        knode_set_buffer_hook(rmig_postcopy_touch);
     if (ret < 0) {
         d->portal = -1; /* the caller's to unlink */
         rmig_pcd_end(d);

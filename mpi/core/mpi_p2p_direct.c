@@ -54,8 +54,14 @@ int mpi_p2p_send_direct(struct mpi_rank_state *s, struct mpi_comm *c, const void
 {
     struct cv_status st = {0};
     cv_request_t *cv;
-    int err = cv_isend(buf, len, mpi_comm_to_world(c, dest), tag, c->ctx, mode, &cv);
+    int wdest = mpi_comm_to_world(c, dest), err;
 
+    if (mode == CV_SEND_STANDARD) { /* an eager message needs no request */
+        err = cv_send_now(buf, len, wdest, tag, c->ctx);
+        if (err != 0)
+            return err < 0 ? err : 0;
+    }
+    err = cv_isend(buf, len, wdest, tag, c->ctx, mode, &cv);
     if (err < 0)
         return err;
     direct_wait(s, cv, &st);

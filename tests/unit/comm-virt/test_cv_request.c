@@ -209,6 +209,38 @@ START_TEST(standard_eager_completes_at_once)
 }
 END_TEST
 
+/* A send without a request (blocking MPI_Send's eager path): the same
+ * message as cv_isend's, the same sequence numbers shared with it, no
+ * request left anywhere; a rendezvous size is declined with nothing sent
+ * and no number used; a failed write uses no number either. */
+START_TEST(send_now_sends_eager_without_request)
+{
+    cvu_payload(data, sizeof(data), 0x61);
+    ck_assert_int_eq(cv_send_now(data, 100, 2, 5, 9), 1);
+    struct cv_wire_hdr h = sent_to(0, CV_MSG_EAGER, 2, 5, 0);
+    ck_assert_uint_eq(h.flags, 0);
+    ck_assert_uint_eq(h.len, 100);
+    ck_assert_uint_eq(fake_sent[0].len, sizeof(h) + 100);
+    ck_assert(cvu_payload_is(fake_sent[0].bytes + sizeof(h), 100, 0x61));
+    ck_assert_ptr_null(cv_self()->active);
+    ck_assert_ptr_null(cv_self()->spare);
+    start_send(8, 2, 6, CV_SEND_STANDARD); /* cv_isend continues the numbers */
+    ck_assert_uint_eq(sent_to(1, CV_MSG_EAGER, 2, 6, 1).cookie, h.cookie + 1);
+    ck_assert_int_eq(cv_send_now(data, 0, 2, 7, 9), 1);
+    sent_to(2, CV_MSG_EAGER, 2, 7, 2);
+    ck_assert_int_eq(cv_send_now(data, CV_EAGER_LIMIT + 1, 2, 8, 9), 0);
+    ck_assert_int_eq(fake_nsent, 3);
+    fake_write_error = -EIO;
+    ck_assert_int_lt(cv_send_now(data, 8, 2, 9, 9), 0);
+    fake_write_error = 0;
+    ck_assert_int_eq(cv_send_now(data, 8, 2, 10, 9), 1);
+    sent_to(3, CV_MSG_EAGER, 2, 10, 3);
+    ck_assert_int_eq(cv_send_now(data, 8, FAKE_NRANKS, 1, 9), CV_ERR_RANK);
+    ck_assert_int_eq(cv_send_now(data, 8, -1, 1, 9), CV_ERR_RANK);
+    ck_assert_uint_eq(cv_self()->send_seq[2], 4);
+}
+END_TEST
+
 START_TEST(zero_byte_send)
 {
     cv_request_t *q = NULL;
@@ -534,6 +566,7 @@ static Suite *request_suite(void)
     tcase_add_test(ta, free_before_completion_defers);
     tcase_add_checked_fixture(ts, cvu_setup, NULL);
     tcase_add_test(ts, standard_eager_completes_at_once);
+    tcase_add_test(ts, send_now_sends_eager_without_request);
     tcase_add_test(ts, zero_byte_send);
     tcase_add_test(ts, sequence_per_destination);
     tcase_add_test(ts, sync_send_waits_for_its_ack);
