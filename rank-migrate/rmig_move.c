@@ -165,6 +165,28 @@ static int rmig_offer_any(int *cluster_p)
     return ret == 0 || !layout ? ret : -EXDEV;
 }
 
+/* A pre-copy move of this rank asked from outside (mpimigrate, another
+ * rank) runs its rounds while the rank goes on; the rank asking a move of
+ * its own meanwhile first lets that one end, stepping it as the safe
+ * points do, its messages progressing: the rank is then on that move's
+ * destination (or still here, if it failed) and the new move starts from
+ * there. Refusing it (-EBUSY) failed the soak in pre-copy mode (its ranks
+ * move themselves while mpimigrate moves them). */
+static void rmig_precopy_finish_first(void)
+{
+    unsigned spins = 0;
+
+    while (rmig_pc.active) {
+        rmig_safe_point(); /* its outcome is the asker's (rmig_ask_done) */
+        if (!rmig_pc.active)
+            break;
+        if (rmig_cluster.messaging.progress != NULL && rmig_cluster.messaging.progress() > 0)
+            spins = 0;
+        else
+            knode_idle(&spins);
+    }
+}
+
 /* Validates `cluster` and reserves it (or any idle one) for this rank.
  * Returns 0 with *dest_p set, or the rmig_migrate() errors of the request. */
 static int rmig_reserve(int cluster, int *dest_p)
@@ -179,8 +201,6 @@ static int rmig_reserve(int cluster, int *dest_p)
         return -EXDEV;
     if (ua_rank_threads() > 0)
         return -EUSERS; /* their stacks cannot follow the rank */
-    if (rmig_pc.active)
-        return -EBUSY; /* a pre-copy move of this rank is under way */
     /* Pages of its last move (post-copy) still at their source: waits for
      * them, the background pull going on, rather than refusing (-EBUSY):
      * all of them are here within a few hundred ms (256 MiB: 0.2-0.3 s,
@@ -374,6 +394,7 @@ static int rmig_auto_mode(int cluster)
 
 int rmig_migrate_mode(int cluster, int mode)
 {
+    rmig_precopy_finish_first(); /* before this move's clock starts */
     if (mode == RMIG_MODE_DEFAULT)
         mode = rmig_migration_mode();
     if (mode == RMIG_MODE_AUTO)
@@ -401,6 +422,7 @@ int rmig_migrate(int cluster)
 
 int rmig_migrate_via(int cluster, const char *dir)
 {
+    rmig_precopy_finish_first();
     struct rmig_rank *rs = rmig_rank_state();
     int dest, ret;
 

@@ -28,6 +28,11 @@
  * in that call, its messages in flight; with MIGRATE_PRECOPY_SELF=mode it
  * asks MPIX_Migrateto_mode(MPIX_ANY_SPARE, "precopy") (and first an
  * unknown mode, which must give MPI_ERR_ARG and leave it where it is).
+ * With MIGRATE_PRECOPY_SELF=after-ask rank 0 asks the moves as without
+ * it, then tells each mover it asked; the mover, once told, computes
+ * 50 ms (its pre-copy rounds under way, a 256 MiB heap takes longer) and
+ * then asks a move of its own, which must wait for the first and succeed
+ * (it failed with "busy" before: the soak in pre-copy mode).
  * Rank 0 prints "migrate_precopy: OK WRITER MIB MiB MOVERS movers MOVES
  * moves".
  */
@@ -150,6 +155,7 @@ static void mover(const char *writer, size_t mib, int moves, int stay, int self)
         MPI_Status st[2];
         int c0, c1;
         unsigned step = 0;
+        int own_moved = 0; /* after-ask: its own move returned (it may be back on c0) */
         double t0 = now();
 
         for (int i = 0; i < MSG_INTS; i++)
@@ -163,7 +169,17 @@ static void mover(const char *writer, size_t mib, int moves, int stay, int self)
 
             write_step(writer, heap, gen, pages, step++);
             counted += g_counter - before;
-            if (self && step == 1) { /* waits in the call, its messages in flight */
+            if (self == 3 && step == 1) { /* a move of its own while the asked one runs */
+                int asked, err;
+
+                MPI_CHECK(MPI_Recv(&asked, 1, MPI_INT, 0, 32, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
+                for (int i = 0; i < 5; i++)
+                    compute_10ms();
+                err = MPI_Migrateto(MPIX_ANY_SPARE);
+                CHECKF(err == MPI_SUCCESS,
+                       "round %d: rank %d: its own move during an asked one: %d", round, rank, err);
+                own_moved = 1;
+            } else if (self && step == 1) { /* waits in the call, its messages in flight */
                 int err = MPI_SUCCESS, cls, c;
 
                 if (self == 2) {
@@ -182,9 +198,9 @@ static void mover(const char *writer, size_t mib, int moves, int stay, int self)
             compute_10ms();
             MPI_CHECK(MPIX_Cluster_self(&c1));
             CHECKF(now() - t0 < 30, "round %d: rank %d never moved", round, rank);
-        } while (stay ? now() - t0 < stay_s : c1 == c0);
-        CHECKF(stay ? c1 == c0 : c1 != c0, "round %d: rank %d on cluster %d, was on %d", round,
-               rank, c1, c0);
+        } while (stay ? now() - t0 < stay_s : c1 == c0 && !own_moved);
+        CHECKF(stay ? c1 == c0 : c1 != c0 || own_moved,
+               "round %d: rank %d on cluster %d, was on %d", round, rank, c1, c0);
         for (int i = 0; i < 3; i++) { /* writes where it is now */
             uint64_t before = g_counter;
 
@@ -217,8 +233,10 @@ static void asker(int movers, int moves, int self)
 
         for (int m = 1; m <= movers; m++)
             MPI_CHECK(MPI_Recv(&c, 1, MPI_INT, m, 30, MPI_COMM_WORLD, MPI_STATUS_IGNORE));
-        for (int m = 1; m <= movers && !self; m++) /* all at once */
+        for (int m = 1; m <= movers && (!self || self == 3); m++) /* all at once */
             MPI_CHECK(MPIX_Migrate(m, MPIX_ANY_SPARE, MPI_COMM_WORLD));
+        for (int m = 1; m <= movers && self == 3; m++) /* "asked" */
+            MPI_CHECK(MPI_Send(&m, 1, MPI_INT, m, 32, MPI_COMM_WORLD));
         for (int m = 1; m <= movers; m++) { /* in flight while they move */
             int *o = out + (size_t)(m - 1) * MSG_INTS;
 
@@ -250,7 +268,11 @@ int main(int argc, char **argv)
     int movers = argc > 3 ? atoi(argv[3]) : 1, moves = argc > 4 ? atoi(argv[4]) : 1;
     const char *stay = getenv("MIGRATE_PRECOPY_EXPECT_STAY");
     const char *self = getenv("MIGRATE_PRECOPY_SELF");
-    int is_self = self == NULL ? 0 : strcmp(self, "1") == 0 ? 1 : strcmp(self, "mode") == 0 ? 2 : 0;
+    int is_self = self == NULL                     ? 0
+                  : strcmp(self, "1") == 0         ? 1
+                  : strcmp(self, "mode") == 0      ? 2
+                  : strcmp(self, "after-ask") == 0 ? 3
+                                                   : 0;
 
     MPI_Init(&argc, &argv);
     MPI_Comm_rank(MPI_COMM_WORLD, &rank);

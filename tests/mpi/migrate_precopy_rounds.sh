@@ -14,6 +14,9 @@
 #    the previous round's bytes (1 run in 4; rmig_transfer_landed now
 #    stores into such pages; test_rmig_dirty's remote hammer is the exact
 #    check). Three runs, the last through the fabric's portals.
+# 4. a rank that asks a move of its own while a pre-copy move asked by
+#    another rank is under way (MIGRATE_PRECOPY_SELF=after-ask): its call
+#    waits for that move, then moves it again; both moves reported.
 # migrate_precopy_faults.sh tries harder to break them.
 . "$(dirname "$0")/common.sh"
 ours || skip "migration is a nanvix-mpi extension"
@@ -31,3 +34,8 @@ for cma in 1 1 0; do
     [ "$(grep -c ' precopy [0-9]* rounds' "$OUT")" -ge 12 ] ||
         fail "dual (NMPI_CMA=$cma): want 12 pre-copy report lines or more"
 done
+# 4. Its own move while an asked one runs its rounds.
+MIGRATE_PRECOPY_SELF=after-ask expect_ok 2 --spares 2 -- migrate_precopy moving 256 1 1 \
+    "migrate_precopy: OK moving 256 MiB 1 movers 1 moves"
+[ "$(grep -c '^nanvix-mpi: rmig: rank 1 moved cluster .* precopy [0-9]* rounds' "$OUT")" -eq 2 ] ||
+    fail "after-ask: want 2 pre-copy moves of rank 1 (asked, then its own)"
